@@ -1,0 +1,64 @@
+/**
+ * The execution port: how the core asks for a version to be run. `src/runtime` implements it
+ * with isolated OS processes; dialects translate their invoke APIs to and from these types.
+ */
+import type { CodeRef, FunctionConfig, Scope } from "./model.js";
+
+/** Which vendor's handler conventions (context object, built-in environment) apply. */
+export type HandlerConvention = "scf" | "fgs";
+
+/** Exactly what runs: one version's code and configuration. */
+export interface InvocationTarget {
+  readonly scope: Scope;
+  readonly namespace: string;
+  readonly functionName: string;
+  readonly functionId: string;
+  /** Version name as the caller resolved it; "$LATEST" for the head. */
+  readonly version: string;
+  /**
+   * Identity of the code + configuration that runs. Two targets with the same key may share
+   * warm instances; an instance never serves two keys. For the head it includes the revision,
+   * so a changed head never runs on a stale instance.
+   */
+  readonly instanceKey: string;
+  readonly code: CodeRef;
+  readonly config: FunctionConfig;
+}
+
+export interface InvocationRequest {
+  readonly target: InvocationTarget;
+  /** The event as JSON text (already checked to be valid JSON by the dialect). */
+  readonly event: string;
+  readonly requestId: string;
+  readonly convention: HandlerConvention;
+  /** Vendor context values the handler sees (appId, uin, project id, ...). */
+  readonly contextValues: Readonly<Record<string, string>>;
+}
+
+export type InvocationErrorKind =
+  | "user-error" // the handler threw, rejected or called back with an error
+  | "timeout"
+  | "memory"
+  | "exit" // the process exited or crashed while running
+  | "handler-not-found"
+  | "result-too-large"
+  | "event-too-large"
+  | "concurrency-limit" // every instance busy and the wait queue full or timed out
+  | "runtime-start-failed";
+
+export interface InvocationOutcome {
+  readonly requestId: string;
+  /** The handler's return value as JSON text; empty on error. */
+  readonly result: string;
+  readonly error: { readonly kind: InvocationErrorKind; readonly message: string; readonly stack: string } | null;
+  /** Captured stdout/stderr of this invocation (already truncated to the log tail limit). */
+  readonly log: string;
+  readonly durationMs: number;
+  readonly billedMs: number;
+  readonly memoryUsedBytes: number;
+}
+
+export interface Invoker {
+  invoke(request: InvocationRequest): Promise<InvocationOutcome>;
+  close(): Promise<void>;
+}

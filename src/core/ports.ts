@@ -1,0 +1,150 @@
+/**
+ * The ports the core needs from the outside world. Implementations live in `src/store`,
+ * `src/blobs` and `src/code`; the composition root (`src/server/app.ts`) wires them.
+ */
+import type {
+  CodeRef,
+  FunctionConfig,
+  FunctionRecord,
+  FunctionStatus,
+  Namespace,
+  Page,
+  Scope,
+  SortOrder,
+  VersionRecord,
+} from "./model.js";
+
+export interface ListNamespacesQuery {
+  readonly offset: number;
+  readonly limit: number;
+  readonly order: SortOrder;
+  readonly orderBy: "name" | "updatedAt";
+  readonly nameContains?: string;
+  readonly descriptionContains?: string;
+}
+
+export interface ListFunctionsQuery {
+  /** Absent: every namespace of the scope. */
+  readonly namespace?: string;
+  readonly nameContains?: string;
+  readonly descriptionContains?: string;
+  readonly offset: number;
+  readonly limit: number;
+  readonly order: SortOrder;
+  readonly orderBy: "createdAt" | "updatedAt" | "name";
+}
+
+export interface ListVersionsQuery {
+  readonly offset: number;
+  readonly limit: number;
+  readonly order: SortOrder;
+  readonly orderBy: "createdAt" | "updatedAt";
+}
+
+/** What a publish asks of the store; the store checks and applies it in one atomic step. */
+export interface PublishPlan {
+  /** An explicit version name, or null to take the next unused number ("1", "2", …). */
+  readonly name: string | null;
+  readonly description: string;
+  /** Published versions allowed per function (the head is not counted). */
+  readonly maxVersions: number;
+  /** When set, the function's current code must have this SHA-512 (FunctionGraph `digest`). */
+  readonly expectedSha512: string | null;
+  readonly now: number;
+}
+
+export interface NewFunction {
+  readonly id: string;
+  readonly scope: Scope;
+  readonly namespace: string;
+  readonly name: string;
+  readonly config: FunctionConfig;
+  readonly now: number;
+  /** Functions allowed per namespace. */
+  readonly maxFunctions: number;
+}
+
+/** Fields a status transition may change together with the status. */
+export interface FunctionPatch {
+  readonly status: FunctionStatus;
+  readonly statusReason?: string;
+  readonly config?: FunctionConfig;
+  readonly code?: CodeRef;
+  /** When true the function revision is bumped (code or configuration changed). */
+  readonly changed?: boolean;
+  readonly now: number;
+}
+
+/**
+ * Metadata persistence. Every method is atomic on its own; methods that must check and change
+ * state together (publish, transitions, deletes) do so in one transaction, so two Quiver nodes
+ * on one database stay correct.
+ */
+export interface MetadataStore {
+  readonly kind: string;
+
+  getNamespace(scope: Scope, name: string): Promise<Namespace | null>;
+  /** Creates the namespace unless it exists; returns false when it already existed. */
+  insertNamespace(scope: Scope, ns: Namespace, maxNamespaces: number): Promise<boolean>;
+  updateNamespace(scope: Scope, name: string, description: string, now: number): Promise<boolean>;
+  /** Throws NamespaceNotEmpty when functions remain; returns false when it did not exist. */
+  deleteNamespace(scope: Scope, name: string): Promise<boolean>;
+  listNamespaces(scope: Scope, query: ListNamespacesQuery): Promise<Page<Namespace>>;
+
+  /** Inserts in status Creating. Throws FunctionAlreadyExists / FunctionLimitExceeded. */
+  insertFunction(fn: NewFunction): Promise<FunctionRecord>;
+  getFunction(scope: Scope, namespace: string, name: string): Promise<FunctionRecord | null>;
+  getFunctionById(id: string): Promise<FunctionRecord | null>;
+  listFunctions(scope: Scope, query: ListFunctionsQuery): Promise<Page<FunctionRecord>>;
+  /**
+   * Compare-and-set on the status: applies `patch` only if the function's status is one of
+   * `from`. Returns the updated record, or null when the status did not match (or it is gone).
+   */
+  transitionFunction(id: string, from: readonly FunctionStatus[], patch: FunctionPatch): Promise<FunctionRecord | null>;
+  /** Deletes the function with all its versions. Returns false when it did not exist. */
+  deleteFunction(id: string): Promise<boolean>;
+  /** Every function stuck in a transient status (after a crash), for recovery at start. */
+  listTransient(): Promise<FunctionRecord[]>;
+
+  /**
+   * Publishes the function's current code and configuration as a new version.
+   * Throws FunctionNotFound, FunctionStateConflict (status not Active), CodeDigestMismatch,
+   * VersionLimitExceeded or VersionAlreadyExists.
+   */
+  publishVersion(functionId: string, plan: PublishPlan): Promise<VersionRecord>;
+  getVersion(functionId: string, name: string): Promise<VersionRecord | null>;
+  listVersions(functionId: string, query: ListVersionsQuery): Promise<Page<VersionRecord>>;
+  countVersions(functionId: string): Promise<number>;
+  deleteVersion(functionId: string, name: string): Promise<boolean>;
+
+  close(): Promise<void>;
+}
+
+/** Content-addressed code storage. */
+export interface BlobStore {
+  /** Stores the bytes durably under their SHA-256 (idempotent). */
+  put(sha256: string, bytes: Buffer): Promise<void>;
+  has(sha256: string): Promise<boolean>;
+  read(sha256: string): Promise<Buffer>;
+  /** Absolute path of the stored blob, for runtimes that read it from disk. */
+  pathOf(sha256: string): string;
+}
+
+export interface ZipFacts {
+  readonly entries: number;
+  readonly unzippedSize: number;
+}
+
+/** Checks that bytes are a safe zip archive. */
+export interface CodeInspector {
+  /** Throws CodeNotZip, CodeUnsafePath or CodeTooLarge. */
+  inspect(zip: Buffer): Promise<ZipFacts>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export interface IdSource {
+  uuid(): string;
+}

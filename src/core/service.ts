@@ -1,0 +1,297 @@
+import { QuiverError } from "./errors.js";
+import { checkCode, type CheckedCode } from "./code.js";
+import {
+  DEFAULT_NAMESPACE,
+  LATEST,
+  type FunctionConfig,
+  type FunctionRecord,
+  type FunctionStatus,
+  type Namespace,
+  type Page,
+  type Scope,
+  type VersionRecord,
+} from "./model.js";
+import type {
+  BlobStore,
+  Clock,
+  CodeInspector,
+  IdSource,
+  ListFunctionsQuery,
+  ListNamespacesQuery,
+  ListVersionsQuery,
+  MetadataStore,
+} from "./ports.js";
+
+export interface ServiceDeps {
+  readonly store: MetadataStore;
+  readonly blobs: BlobStore;
+  readonly inspector: CodeInspector;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+}
+
+/** Statuses from which code or configuration may be changed. */
+const EDITABLE: readonly FunctionStatus[] = ["Active", "UpdateFailed"];
+
+export interface CodeUpload {
+  readonly zip: Buffer;
+  readonly fileName: string;
+}
+
+export interface CreateFunctionInput {
+  readonly namespace: string;
+  readonly name: string;
+  readonly config: FunctionConfig;
+  readonly code: CodeUpload;
+  readonly maxFunctions: number;
+}
+
+export interface PublishInput {
+  readonly description: string;
+  /** Explicit version name; null takes the next number. */
+  readonly name: string | null;
+  readonly maxVersions: number;
+  readonly expectedSha512: string | null;
+}
+
+/** What a qualifier resolved to: the head, or one published version. */
+export interface ResolvedQualifier {
+  readonly fn: FunctionRecord;
+  /** Null means the mutable head ($LATEST). */
+  readonly version: VersionRecord | null;
+}
+
+/**
+ * The use cases of the control plane, shared by every wire dialect. It knows nothing of HTTP,
+ * SQL or vendors; dialects validate wire input into domain values and call these methods.
+ */
+export class FunctionService {
+  readonly #deps: ServiceDeps;
+
+  constructor(deps: ServiceDeps) {
+    this.#deps = deps;
+  }
+
+  // ---- namespaces -------------------------------------------------------------------------
+
+  async createNamespace(scope: Scope, name: string, description: string, maxNamespaces: number): Promise<Namespace> {
+    if (name === DEFAULT_NAMESPACE) {
+      throw new QuiverError("NamespaceProtected", `Namespace "${DEFAULT_NAMESPACE}" always exists and cannot be created.`, { field: "Namespace" });
+    }
+    const now = this.#deps.clock.now();
+    const ns: Namespace = { name, description, createdAt: now, updatedAt: now };
+    await this.#ensureDefaultNamespace(scope);
+    // The default namespace does not count against the quota.
+    if (!(await this.#deps.store.insertNamespace(scope, ns, maxNamespaces + 1))) {
+      throw new QuiverError("NamespaceAlreadyExists", `Namespace "${name}" already exists.`, { field: "Namespace" });
+    }
+    return ns;
+  }
+
+  async requireNamespace(scope: Scope, name: string): Promise<void> {
+    if (name === DEFAULT_NAMESPACE) return;
+    if (!(await this.#deps.store.getNamespace(scope, name))) {
+      throw new QuiverError("NamespaceNotFound", `Namespace "${name}" does not exist.`, { field: "Namespace" });
+    }
+  }
+
+  async updateNamespace(scope: Scope, name: string, description: string): Promise<void> {
+    if (name === DEFAULT_NAMESPACE) {
+      await this.#ensureDefaultNamespace(scope);
+    }
+    if (!(await this.#deps.store.updateNamespace(scope, name, description, this.#deps.clock.now()))) {
+      throw new QuiverError("NamespaceNotFound", `Namespace "${name}" does not exist.`, { field: "Namespace" });
+    }
+  }
+
+  async deleteNamespace(scope: Scope, name: string): Promise<void> {
+    if (name === DEFAULT_NAMESPACE) {
+      throw new QuiverError("NamespaceProtected", `Namespace "${DEFAULT_NAMESPACE}" cannot be deleted.`, { field: "Namespace" });
+    }
+    if (!(await this.#deps.store.deleteNamespace(scope, name))) {
+      throw new QuiverError("NamespaceNotFound", `Namespace "${name}" does not exist.`, { field: "Namespace" });
+    }
+  }
+
+  async listNamespaces(scope: Scope, query: ListNamespacesQuery): Promise<Page<Namespace>> {
+    await this.#ensureDefaultNamespace(scope);
+    return this.#deps.store.listNamespaces(scope, query);
+  }
+
+  /** Makes a namespace exist (FunctionGraph creates packages implicitly). */
+  async ensureNamespace(scope: Scope, name: string): Promise<void> {
+    if (await this.#deps.store.getNamespace(scope, name)) return;
+    const now = this.#deps.clock.now();
+    await this.#deps.store.insertNamespace(scope, { name, description: "", createdAt: now, updatedAt: now }, Number.MAX_SAFE_INTEGER);
+  }
+
+  async #ensureDefaultNamespace(scope: Scope): Promise<void> {
+    await this.ensureNamespace(scope, DEFAULT_NAMESPACE);
+  }
+
+  // ---- functions --------------------------------------------------------------------------
+
+  /** Checks and hashes a zip without storing it, so bad code never changes any state. */
+  checkCode(upload: CodeUpload): Promise<CheckedCode> {
+    return checkCode(this.#deps.inspector, upload.zip, upload.fileName);
+  }
+
+  async createFunction(scope: Scope, input: CreateFunctionInput): Promise<FunctionRecord> {
+    const code = await this.checkCode(input.code);
+    if (input.namespace === DEFAULT_NAMESPACE) await this.#ensureDefaultNamespace(scope);
+    else await this.requireNamespace(scope, input.namespace);
+    const { store, clock, ids } = this.#deps;
+    // 1. Claim the name in status Creating, so concurrent creates of the same name conflict.
+    const created = await store.insertFunction({
+      id: ids.uuid(),
+      scope,
+      namespace: input.namespace,
+      name: input.name,
+      config: input.config,
+      now: clock.now(),
+      maxFunctions: input.maxFunctions,
+    });
+    // 2. Store the code, 3. then make the function Active with it.
+    return this.#storeCodeThenSettle(created, code, "Creating", "CreateFailed", input.config);
+  }
+
+  async getFunction(scope: Scope, namespace: string, name: string): Promise<FunctionRecord> {
+    const fn = await this.#deps.store.getFunction(scope, namespace, name);
+    if (fn) return fn;
+    await this.requireNamespace(scope, namespace);
+    throw new QuiverError("FunctionNotFound", `Function "${name}" does not exist in namespace "${namespace}".`, { field: "FunctionName" });
+  }
+
+  listFunctions(scope: Scope, query: ListFunctionsQuery): Promise<Page<FunctionRecord>> {
+    return this.#deps.store.listFunctions(scope, query);
+  }
+
+  /**
+   * Replaces the head's code (and optionally its configuration, e.g. a new handler).
+   * The function is Updating while the code is written, so a concurrent publish is refused
+   * rather than snapshotting a half-applied change.
+   */
+  async updateCode(scope: Scope, namespace: string, name: string, upload: CodeUpload, config?: FunctionConfig): Promise<FunctionRecord> {
+    const code = await this.checkCode(upload);
+    const fn = await this.getFunction(scope, namespace, name);
+    const updating = await this.#deps.store.transitionFunction(fn.id, EDITABLE, { status: "Updating", now: this.#deps.clock.now() });
+    if (!updating) throw await this.#conflict(fn.id, "updateCode");
+    return this.#storeCodeThenSettle(updating, code, "Updating", "UpdateFailed", config ?? updating.config);
+  }
+
+  async updateConfig(scope: Scope, namespace: string, name: string, change: (current: FunctionConfig) => FunctionConfig): Promise<FunctionRecord> {
+    const fn = await this.getFunction(scope, namespace, name);
+    const config = change(fn.config);
+    const updated = await this.#deps.store.transitionFunction(fn.id, EDITABLE, {
+      status: "Active",
+      statusReason: "",
+      config,
+      changed: true,
+      now: this.#deps.clock.now(),
+    });
+    if (!updated) throw await this.#conflict(fn.id, "updateConfig");
+    return updated;
+  }
+
+  async deleteFunction(scope: Scope, namespace: string, name: string): Promise<void> {
+    const fn = await this.getFunction(scope, namespace, name);
+    if (!(await this.#deps.store.deleteFunction(fn.id))) {
+      throw new QuiverError("FunctionNotFound", `Function "${name}" does not exist in namespace "${namespace}".`, { field: "FunctionName" });
+    }
+  }
+
+  // ---- versions ---------------------------------------------------------------------------
+
+  async publish(scope: Scope, namespace: string, name: string, input: PublishInput): Promise<VersionRecord> {
+    const fn = await this.getFunction(scope, namespace, name);
+    return this.#deps.store.publishVersion(fn.id, { ...input, now: this.#deps.clock.now() });
+  }
+
+  async resolve(scope: Scope, namespace: string, name: string, qualifier: string): Promise<ResolvedQualifier> {
+    const fn = await this.getFunction(scope, namespace, name);
+    if (qualifier === LATEST) return { fn, version: null };
+    const version = await this.#deps.store.getVersion(fn.id, qualifier);
+    if (!version) {
+      throw new QuiverError("VersionNotFound", `Version "${qualifier}" of function "${name}" does not exist.`, { field: "Qualifier" });
+    }
+    return { fn, version };
+  }
+
+  async listVersions(scope: Scope, namespace: string, name: string, query: ListVersionsQuery): Promise<{ fn: FunctionRecord; page: Page<VersionRecord> }> {
+    const fn = await this.getFunction(scope, namespace, name);
+    return { fn, page: await this.#deps.store.listVersions(fn.id, query) };
+  }
+
+  async deleteVersion(scope: Scope, namespace: string, name: string, qualifier: string): Promise<void> {
+    if (qualifier === LATEST) {
+      throw new QuiverError("LatestProtected", `The head version of "${name}" cannot be deleted on its own; delete the function instead.`, { field: "Qualifier" });
+    }
+    const fn = await this.getFunction(scope, namespace, name);
+    if (!(await this.#deps.store.deleteVersion(fn.id, qualifier))) {
+      throw new QuiverError("VersionNotFound", `Version "${qualifier}" of function "${name}" does not exist.`, { field: "Qualifier" });
+    }
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  /**
+   * Settles functions left in a transient status by a crash: an interrupted create or update
+   * did not commit its code, so it is reported as failed; the old code is intact.
+   */
+  async recover(): Promise<number> {
+    const { store, clock } = this.#deps;
+    const stuck = await store.listTransient();
+    for (const fn of stuck) {
+      const settled = SETTLE_AFTER_CRASH[fn.status];
+      if (settled) {
+        await store.transitionFunction(fn.id, [fn.status], {
+          status: settled,
+          statusReason: "interrupted by a server restart; repeat the request",
+          now: clock.now(),
+        });
+      }
+    }
+    return stuck.length;
+  }
+
+  async #storeCodeThenSettle(
+    fn: FunctionRecord,
+    code: CheckedCode,
+    from: FunctionStatus,
+    failed: FunctionStatus,
+    config: FunctionConfig,
+  ): Promise<FunctionRecord> {
+    const { store, blobs, clock } = this.#deps;
+    try {
+      await blobs.put(code.ref.sha256, code.bytes);
+    } catch (cause) {
+      // An update that failed to write leaves the old code in force; a create has none.
+      const next = from === "Creating" ? failed : "Active";
+      await store.transitionFunction(fn.id, [from], { status: next, statusReason: "code could not be stored", now: clock.now() });
+      throw new QuiverError("Internal", "The code package could not be stored.", { cause });
+    }
+    const settled = await store.transitionFunction(fn.id, [from], {
+      status: "Active",
+      statusReason: "",
+      code: code.ref,
+      config,
+      changed: true,
+      now: clock.now(),
+    });
+    if (!settled) throw await this.#conflict(fn.id, "updateCode");
+    return settled;
+  }
+
+  async #conflict(id: string, operation: "updateCode" | "updateConfig"): Promise<QuiverError> {
+    const now = await this.#deps.store.getFunctionById(id);
+    if (!now) return new QuiverError("FunctionNotFound", "The function was deleted while the request ran.", { field: "FunctionName" });
+    return new QuiverError("FunctionStateConflict", `Function "${now.name}" is ${now.status}; it can be changed only when Active.`, { operation });
+  }
+}
+
+const SETTLE_AFTER_CRASH: Partial<Record<FunctionStatus, FunctionStatus>> = {
+  Creating: "CreateFailed",
+  Updating: "UpdateFailed",
+  Publishing: "Active",
+  Deleting: "DeleteFailed",
+};
