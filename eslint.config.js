@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".quiver/**", "bench/results/**", "test/fixtures/**"] },
+  { ignores: ["dist/**", "node_modules/**", ".quiver/**", ".tmp/**", "bench/results/**", "test/fixtures/**", "src/runtime/child/**"] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
@@ -33,7 +33,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ["**/*.js"],
+    files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: { process: "readonly", URL: "readonly", console: "readonly" } },
   },
 );

@@ -14,6 +14,7 @@ export const USER_ERROR_CODES = [
   "MissingParameter",
   "UnknownParameter",
   "InvalidParameter", // a value breaks a documented rule; `field` names it
+  "InvalidParameterType", // a value has the wrong JSON type
   "UnknownAction",
   "UnsupportedApiVersion",
   "AuthMissing",

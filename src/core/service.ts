@@ -171,12 +171,18 @@ export class FunctionService {
    * The function is Updating while the code is written, so a concurrent publish is refused
    * rather than snapshotting a half-applied change.
    */
-  async updateCode(scope: Scope, namespace: string, name: string, upload: CodeUpload, config?: FunctionConfig): Promise<FunctionRecord> {
+  async updateCode(
+    scope: Scope,
+    namespace: string,
+    name: string,
+    upload: CodeUpload,
+    change: (current: FunctionConfig) => FunctionConfig = (current) => current,
+  ): Promise<FunctionRecord> {
     const code = await this.checkCode(upload);
     const fn = await this.getFunction(scope, namespace, name);
     const updating = await this.#deps.store.transitionFunction(fn.id, EDITABLE, { status: "Updating", now: this.#deps.clock.now() });
     if (!updating) throw await this.#conflict(fn.id, "updateCode");
-    return this.#storeCodeThenSettle(updating, code, "Updating", "UpdateFailed", config ?? updating.config);
+    return this.#storeCodeThenSettle(updating, code, "Updating", "UpdateFailed", change(updating.config));
   }
 
   async updateConfig(scope: Scope, namespace: string, name: string, change: (current: FunctionConfig) => FunctionConfig): Promise<FunctionRecord> {

@@ -1,0 +1,122 @@
+import { parseArgs } from "node:util";
+import { AccountsFileError } from "../accounts/accounts.js";
+import { ConfigError, parseConfig, type ConfigInput } from "../config/config.js";
+import { createQuiver } from "../server/app.js";
+
+const HELP = `Usage: quiver serve [options]
+
+Serve the Tencent SCF and Huawei FunctionGraph APIs.
+
+Options:
+  --host HOST              address to listen on (default 127.0.0.1)
+  --port PORT              port to listen on; 0 picks a free port (default 9000)
+  --data-dir DIR           where metadata and code are kept (default ./.quiver)
+  --region REGION          region for requests that name none (default ap-guangzhou)
+  --accounts FILE          JSON accounts file; without it a default account is created
+  --log-level LEVEL        fatal|error|warn|info|debug|trace|silent (default info)
+  --no-rate-limit          turn off the per-account request rate limits (benchmarks)
+  --scf-max-versions N     published versions per function through SCF (default 1000)
+  --fgs-max-versions N     published versions per function through FunctionGraph (default 10)
+  --max-namespaces N       namespaces per region besides "default" (default 5)
+  --max-functions N        functions per namespace (default 50)
+  -h, --help               show this help
+`;
+
+const OPTIONS = {
+  host: { type: "string" },
+  port: { type: "string" },
+  "data-dir": { type: "string" },
+  region: { type: "string" },
+  accounts: { type: "string" },
+  "log-level": { type: "string" },
+  "no-rate-limit": { type: "boolean" },
+  "scf-max-versions": { type: "string" },
+  "fgs-max-versions": { type: "string" },
+  "max-namespaces": { type: "string" },
+  "max-functions": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function integer(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new ConfigError(`--${name} must be a whole number, not "${value}"`);
+  return Number(value);
+}
+
+/** Turns command-line flags into the configuration input (defaults are applied by the schema). */
+export function configFromArgs(args: string[]): ConfigInput | "help" {
+  const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  if (values.help) return "help";
+  const command = positionals[0] ?? "serve";
+  if (command !== "serve" || positionals.length > 1) throw new ConfigError(`unknown command "${positionals.join(" ")}"; try: quiver serve --help`);
+  const limits = {
+    scfMaxVersions: integer("scf-max-versions", values["scf-max-versions"]),
+    fgsMaxVersions: integer("fgs-max-versions", values["fgs-max-versions"]),
+    maxNamespaces: integer("max-namespaces", values["max-namespaces"]),
+    maxFunctionsPerNamespace: integer("max-functions", values["max-functions"]),
+  };
+  return {
+    host: values.host,
+    port: integer("port", values.port),
+    dataDir: values["data-dir"],
+    region: values.region,
+    accountsFile: values.accounts,
+    logLevel: values["log-level"] as ConfigInput["logLevel"],
+    rateLimits: { enabled: !values["no-rate-limit"], overrides: {} },
+    limits: Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)),
+  };
+}
+
+export async function main(args: string[]): Promise<number> {
+  let input: ConfigInput | "help";
+  try {
+    input = configFromArgs(args);
+    if (input === "help") {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    const quiver = await createQuiver(parseConfig(stripUndefined(input)));
+    const url = await quiver.listen();
+    if (quiver.createdDefaultAccount) printDefaultAccount(quiver.accounts.accounts[0]);
+    process.stdout.write(`Quiver listening on ${url}\n`);
+    stopOnSignals(quiver.close);
+    return -1; // keep running
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof AccountsFileError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      process.stderr.write(`quiver: ${(error as Error).message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function printDefaultAccount(account: { name: string; appId: string; uin: string; tencent?: { secretId: string; secretKey: string } | undefined; huawei?: { projectId: string; accessKey: string; secretKey: string } | undefined } | undefined): void {
+  if (!account) return;
+  const lines = [
+    `Created account "${account.name}" (appId ${account.appId}, uin ${account.uin}); its keys are kept in the data directory:`,
+    `  Tencent SCF      SecretId ${account.tencent?.secretId}  SecretKey ${account.tencent?.secretKey}`,
+    `  Huawei FG        AK ${account.huawei?.accessKey}  SK ${account.huawei?.secretKey}  project ${account.huawei?.projectId}`,
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+function stopOnSignals(close: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`quiver: error while stopping: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+function stripUndefined<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

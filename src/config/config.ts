@@ -1,0 +1,80 @@
+import { z } from "zod";
+
+/** Per-action request rates (per account, per second) documented by Tencent for SCF. */
+export const SCF_RATE_LIMITS: Readonly<Record<string, number>> = {
+  PublishVersion: 20,
+  ListVersionByFunction: 20,
+  CreateNamespace: 20,
+  ListNamespaces: 20,
+  UpdateNamespace: 20,
+  DeleteNamespace: 20,
+  CreateAlias: 20,
+  GetAlias: 20,
+  UpdateAlias: 20,
+  DeleteAlias: 20,
+  ListAliases: 20,
+  CreateFunction: 100,
+  GetFunction: 100,
+  UpdateFunctionCode: 100,
+  UpdateFunctionConfiguration: 100,
+  DeleteFunction: 100,
+  DeleteFunctionVersion: 100,
+  ListFunctions: 100,
+  Invoke: 100,
+  InvokeFunction: 10_000,
+};
+
+/**
+ * The whole configuration, parsed once at the edge (CLI) and then passed down frozen.
+ * Nothing else reads `process.env`.
+ */
+export const ConfigSchema = z.strictObject({
+  host: z.string().min(1).default("127.0.0.1"),
+  port: z.number().int().min(0).max(65535).default(9000),
+  dataDir: z.string().min(1).default(".quiver"),
+  /** Region for requests that name none (SCF requests without X-TC-Region). */
+  region: z.string().regex(/^[a-z0-9-]{1,64}$/).default("ap-guangzhou"),
+  accountsFile: z.string().min(1).optional(),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  rateLimits: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Action name → requests per second, overriding the documented defaults. */
+      overrides: z.record(z.string(), z.number().positive()).default({}),
+    })
+    .default({ enabled: true, overrides: {} }),
+  limits: z
+    .strictObject({
+      scfMaxVersions: z.number().int().positive().default(1000),
+      fgsMaxVersions: z.number().int().positive().default(10),
+      maxNamespaces: z.number().int().positive().default(5),
+      maxFunctionsPerNamespace: z.number().int().positive().default(50),
+      /** Largest request body accepted, in bytes (a 50 MB zip is ~67 MB in base64). */
+      maxBodyBytes: z.number().int().positive().default(72 * 1024 * 1024),
+    })
+    .default({ scfMaxVersions: 1000, fgsMaxVersions: 10, maxNamespaces: 5, maxFunctionsPerNamespace: 50, maxBodyBytes: 72 * 1024 * 1024 }),
+});
+
+export type QuiverConfig = Readonly<z.infer<typeof ConfigSchema>>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+export function parseConfig(input: ConfigInput): QuiverConfig {
+  const parsed = ConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  - ${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n${problems.join("\n")}`);
+  }
+  return deepFreeze(parsed.data);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

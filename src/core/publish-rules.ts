@@ -1,0 +1,53 @@
+import { QuiverError } from "./errors.js";
+import type { CodeRef, FunctionRecord } from "./model.js";
+import type { PublishPlan } from "./ports.js";
+
+/** What a store reads, under its lock, before deciding a publish. */
+export interface PublishState {
+  readonly fn: FunctionRecord;
+  readonly versionCount: number;
+  readonly lastSeq: number;
+}
+
+export interface PublishDecision {
+  readonly name: string;
+  readonly seq: number;
+  readonly code: CodeRef;
+  /** The function's new "last number handed out". */
+  readonly lastVersionNumber: number;
+}
+
+/**
+ * The rules of a publish, shared by every store so they cannot drift. A store calls this
+ * inside the transaction that holds the function row, then writes the decision.
+ */
+export function decidePublish(state: PublishState, plan: PublishPlan, isNameTaken: (name: string) => boolean): PublishDecision {
+  const { fn } = state;
+  if (fn.status !== "Active" || fn.code === null) {
+    throw new QuiverError("FunctionStateConflict", `Function "${fn.name}" is ${fn.status}; a version can be published only when it is Active.`, {
+      operation: "publish",
+    });
+  }
+  if (plan.expectedSha512 !== null && plan.expectedSha512.toLowerCase() !== fn.code.sha512) {
+    throw new QuiverError(
+      "CodeDigestMismatch",
+      `The digest ${plan.expectedSha512} does not match the current code of "${fn.name}" (SHA-512 ${fn.code.sha512}).`,
+      { field: "digest" },
+    );
+  }
+  if (state.versionCount >= plan.maxVersions) {
+    throw new QuiverError("VersionLimitExceeded", `Function "${fn.name}" already has ${state.versionCount} versions, the most allowed (${plan.maxVersions}); delete one first.`);
+  }
+  let name = plan.name;
+  let lastVersionNumber = fn.lastVersionNumber;
+  if (name === null) {
+    // Next number never reused; skip numbers that an explicitly named version already holds.
+    do {
+      lastVersionNumber += 1;
+      name = String(lastVersionNumber);
+    } while (isNameTaken(name));
+  } else if (isNameTaken(name)) {
+    throw new QuiverError("VersionAlreadyExists", `Version "${name}" of function "${fn.name}" already exists.`, { field: "version" });
+  }
+  return { name, seq: state.lastSeq + 1, code: fn.code, lastVersionNumber };
+}

@@ -1,0 +1,17 @@
+import type { Account } from "../../../accounts/accounts.js";
+import type { QuiverConfig } from "../../../config/config.js";
+import type { Scope } from "../../../core/model.js";
+import type { FunctionService } from "../../../core/service.js";
+import type { Json } from "../params.js";
+
+/** Everything an SCF action handler may use. */
+export interface ScfContext {
+  readonly scope: Scope;
+  readonly account: Account;
+  readonly service: FunctionService;
+  readonly config: QuiverConfig;
+  readonly requestId: string;
+}
+
+/** An action returns the fields of `Response` besides `RequestId`. */
+export type ScfAction = (ctx: ScfContext, params: Record<string, Json>) => Promise<Record<string, unknown>>;

@@ -1,0 +1,254 @@
+import { z } from "zod";
+import { QuiverError } from "../../../core/errors.js";
+import { DEFAULT_NAMESPACE, LATEST, type FunctionConfig } from "../../../core/model.js";
+import { getFunctionItemsQuery } from "./queries.js";
+import { getFunctionOut, listFunctionItem } from "../map-out.js";
+import * as rules from "../rules.js";
+import { scfRuntime } from "../runtimes.js";
+import { bool, ignored, int, parseParams, str } from "../schema.js";
+import type { ScfAction, ScfContext } from "./context.js";
+
+const Variables = z.strictObject({ Variables: z.array(z.strictObject({ Key: str.optional(), Value: str.optional() })).optional() });
+
+const CodeSchema = z.strictObject({
+  ZipFile: str.optional(),
+  CosBucketName: str.optional(),
+  CosObjectName: str.optional(),
+  CosBucketRegion: str.optional(),
+  DemoId: str.optional(),
+  TempCosObjectName: str.optional(),
+  GitUrl: str.optional(),
+  GitUserName: str.optional(),
+  GitPassword: str.optional(),
+  GitPasswordSecret: str.optional(),
+  GitBranch: str.optional(),
+  GitDirectory: str.optional(),
+  GitCommitId: str.optional(),
+  GitUserNameSecret: str.optional(),
+  ImageConfig: ignored.optional(),
+});
+
+/** Settings SCF documents that Quiver stores and echoes but does not act on. */
+const KEPT_SETTINGS = {
+  VpcConfig: ignored.optional(),
+  Role: str.optional(),
+  InstallDependency: str.optional(),
+  ClsLogsetId: str.optional(),
+  ClsTopicId: str.optional(),
+  Layers: ignored.optional(),
+  DeadLetterConfig: ignored.optional(),
+  PublicNetConfig: ignored.optional(),
+  CfsConfig: ignored.optional(),
+  InitTimeout: int.optional(),
+  Tags: ignored.optional(),
+  AsyncRunEnable: str.optional(),
+  TraceEnable: str.optional(),
+  ProtocolParams: ignored.optional(),
+  InstanceConcurrencyConfig: ignored.optional(),
+  DnsCache: str.optional(),
+  IntranetConfig: ignored.optional(),
+} as const;
+const KEPT_KEYS = Object.keys(KEPT_SETTINGS);
+
+const CreateFunction = z.strictObject({
+  FunctionName: str,
+  Code: CodeSchema,
+  Handler: str.optional(),
+  Description: str.optional(),
+  MemorySize: int.optional(),
+  Timeout: int.optional(),
+  Environment: Variables.optional(),
+  Runtime: str.optional(),
+  Namespace: str.optional(),
+  Type: str.optional(),
+  CodeSource: str.optional(),
+  AutoDeployClsTopicIndex: str.optional(),
+  AutoCreateClsTopic: str.optional(),
+  ProtocolType: str.optional(),
+  ...KEPT_SETTINGS,
+});
+
+const UpdateFunctionCode = z.strictObject({
+  FunctionName: str,
+  Handler: str.optional(),
+  CosBucketName: str.optional(),
+  CosObjectName: str.optional(),
+  ZipFile: str.optional(),
+  Namespace: str.optional(),
+  CosBucketRegion: str.optional(),
+  InstallDependency: str.optional(),
+  EnvId: str.optional(),
+  Publish: str.optional(),
+  Code: CodeSchema.optional(),
+  CodeSource: str.optional(),
+});
+
+const UpdateFunctionConfiguration = z.strictObject({
+  FunctionName: str,
+  Description: str.optional(),
+  MemorySize: int.optional(),
+  Timeout: int.optional(),
+  Runtime: str.optional(),
+  Environment: Variables.optional(),
+  Namespace: str.optional(),
+  Publish: str.optional(),
+  L5Enable: str.optional(),
+  IgnoreSysLog: bool.optional(),
+  ...KEPT_SETTINGS,
+});
+
+const GetFunction = z.strictObject({
+  FunctionName: str,
+  Qualifier: str.optional(),
+  Namespace: str.optional(),
+  ShowCode: str.optional(),
+});
+
+const DeleteFunction = z.strictObject({
+  FunctionName: str,
+  Namespace: str.optional(),
+  Qualifier: str.optional(),
+  ForceDelete: str.optional(),
+});
+
+const DeleteFunctionVersion = DeleteFunction.extend({ Qualifier: str });
+
+const ListFunctions = z.strictObject({
+  Order: str.optional(),
+  Orderby: str.optional(),
+  Offset: int.optional(),
+  Limit: int.optional(),
+  SearchKey: str.optional(),
+  Namespace: str.optional(),
+  Description: str.optional(),
+  Filters: ignored.optional(),
+});
+
+export function namespaceOf(value: string | undefined): string {
+  return value === undefined || value === "" ? DEFAULT_NAMESPACE : rules.namespaceName(value);
+}
+
+function keptSettings(params: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(KEPT_KEYS.filter((key) => params[key] !== undefined).map((key) => [key, params[key]]));
+}
+
+/** Only inline zips are stored in Quiver; COS, demo, Git and image sources have no backing service here. */
+function zipOf(code: z.infer<typeof CodeSchema> | undefined, topLevelZip?: string): Buffer {
+  const zip = topLevelZip ?? code?.ZipFile;
+  if (zip !== undefined) return rules.zipFromBase64(zip);
+  const other = code && Object.keys(code).find((key) => code[key as keyof typeof code] !== undefined);
+  if (other) {
+    throw new QuiverError("InvalidParameter", `Code.${other} is not supported by Quiver, which has no COS, demo, Git or image registry; send the code as a base64 Code.ZipFile.`, { field: "Code" });
+  }
+  throw new QuiverError("CodeMissing", "The code is missing: send it as a base64 zip in Code.ZipFile.", { field: "Code" });
+}
+
+const createFunction: ScfAction = async (ctx, params) => {
+  const p = parseParams(CreateFunction, params);
+  const name = rules.functionName(p.FunctionName);
+  if (p.Runtime === undefined) {
+    throw new QuiverError("MissingParameter", "Runtime is required: SCF's default, Python2.7, cannot run on Quiver; use e.g. Nodejs18.15 or Python3.9.", { field: "Runtime" });
+  }
+  if (p.Type !== undefined && p.Type !== "Event" && p.Type !== "HTTP") throw new QuiverError("InvalidParameter", `Type "${p.Type}" is invalid: Event or HTTP.`, { field: "Type" });
+  const config: FunctionConfig = {
+    runtime: scfRuntime(p.Runtime),
+    handler: rules.handler(p.Handler ?? "index.main_handler"),
+    memoryMb: rules.memorySize(p.MemorySize ?? 128),
+    timeoutSec: rules.timeout(p.Timeout ?? 3),
+    description: rules.description(p.Description ?? ""),
+    environment: rules.environment(p.Environment?.Variables ?? []),
+    type: p.Type === "HTTP" ? "HTTP" : "Event",
+    extras: { scf: keptSettings(p) },
+  };
+  const zip = zipOf(p.Code);
+  await ctx.service.createFunction(ctx.scope, {
+    namespace: namespaceOf(p.Namespace),
+    name,
+    config,
+    code: { zip, fileName: "" },
+    maxFunctions: ctx.config.limits.maxFunctionsPerNamespace,
+  });
+  return {};
+};
+
+const getFunction: ScfAction = async (ctx, params) => {
+  const p = parseParams(GetFunction, params);
+  const qualifier = p.Qualifier === undefined || p.Qualifier === "" ? LATEST : p.Qualifier;
+  const { fn, version } = await ctx.service.resolve(ctx.scope, namespaceOf(p.Namespace), p.FunctionName, qualifier);
+  return getFunctionOut(fn, version);
+};
+
+const updateFunctionCode: ScfAction = async (ctx, params) => {
+  const p = parseParams(UpdateFunctionCode, params);
+  const namespace = namespaceOf(p.Namespace);
+  const zip = zipOf(p.Code, p.ZipFile);
+  const handler = p.Handler === undefined ? undefined : rules.handler(p.Handler);
+  await ctx.service.updateCode(ctx.scope, namespace, p.FunctionName, { zip, fileName: "" }, (current) => ({ ...current, handler: handler ?? current.handler }));
+  if (isTrue(p.Publish)) await publishAfterUpdate(ctx, namespace, p.FunctionName);
+  return {};
+};
+
+const updateFunctionConfiguration: ScfAction = async (ctx, params) => {
+  const p = parseParams(UpdateFunctionConfiguration, params);
+  const namespace = namespaceOf(p.Namespace);
+  const memory = p.MemorySize === undefined ? undefined : rules.memorySize(p.MemorySize);
+  const timeout = p.Timeout === undefined ? undefined : rules.timeout(p.Timeout);
+  const description = p.Description === undefined ? undefined : rules.description(p.Description);
+  const environment = p.Environment === undefined ? undefined : rules.environment(p.Environment.Variables ?? []);
+  const runtime = p.Runtime === undefined ? undefined : scfRuntime(p.Runtime);
+  await ctx.service.updateConfig(ctx.scope, namespace, p.FunctionName, (current) => {
+    if (runtime && (runtime.family !== current.runtime.family || runtime.version !== current.runtime.version)) {
+      throw new QuiverError("InvalidParameter", "Runtime cannot be changed after the function is created.", { field: "Runtime" });
+    }
+    return {
+      ...current,
+      memoryMb: memory ?? current.memoryMb,
+      timeoutSec: timeout ?? current.timeoutSec,
+      description: description ?? current.description,
+      environment: environment ?? current.environment,
+      extras: { ...current.extras, scf: { ...(current.extras["scf"] as object | undefined), ...keptSettings(p) } },
+    };
+  });
+  if (isTrue(p.Publish)) await publishAfterUpdate(ctx, namespace, p.FunctionName);
+  return {};
+};
+
+async function publishAfterUpdate(ctx: ScfContext, namespace: string, name: string): Promise<void> {
+  await ctx.service.publish(ctx.scope, namespace, name, { description: "", name: null, maxVersions: ctx.config.limits.scfMaxVersions, expectedSha512: null });
+}
+
+function isTrue(value: string | undefined): boolean {
+  return value?.toUpperCase() === "TRUE";
+}
+
+const deleteFunction: ScfAction = async (ctx, params) => {
+  const p = parseParams(DeleteFunction, params);
+  const namespace = namespaceOf(p.Namespace);
+  if (p.Qualifier === undefined || p.Qualifier === "") await ctx.service.deleteFunction(ctx.scope, namespace, p.FunctionName);
+  else await ctx.service.deleteVersion(ctx.scope, namespace, p.FunctionName, p.Qualifier);
+  return {};
+};
+
+const deleteFunctionVersion: ScfAction = async (ctx, params) => {
+  const p = parseParams(DeleteFunctionVersion, params);
+  await ctx.service.deleteVersion(ctx.scope, namespaceOf(p.Namespace), p.FunctionName, p.Qualifier);
+  return {};
+};
+
+const listFunctions: ScfAction = async (ctx, params) => {
+  const p = parseParams(ListFunctions, params);
+  const query = getFunctionItemsQuery(p);
+  if (query.namespace !== undefined) await ctx.service.requireNamespace(ctx.scope, query.namespace);
+  const page = await ctx.service.listFunctions(ctx.scope, query);
+  return { Functions: page.items.map(listFunctionItem), TotalCount: page.total };
+};
+
+export const FUNCTION_ACTIONS: Readonly<Record<string, ScfAction>> = {
+  CreateFunction: createFunction,
+  GetFunction: getFunction,
+  UpdateFunctionCode: updateFunctionCode,
+  UpdateFunctionConfiguration: updateFunctionConfiguration,
+  DeleteFunction: deleteFunction,
+  DeleteFunctionVersion: deleteFunctionVersion,
+  ListFunctions: listFunctions,
+};

@@ -1,0 +1,131 @@
+import { LATEST, type FunctionConfig, type FunctionRecord, type Namespace, type VersionRecord } from "../../core/model.js";
+import { scfRuntimeName } from "./runtimes.js";
+
+/** SCF renders times as `YYYY-MM-DD hh:mm:ss` in the server's local time zone. */
+export function scfTime(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number): string => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+export function scfFunctionId(fn: FunctionRecord): string {
+  return `lam-${fn.id}`;
+}
+
+function environmentOut(config: FunctionConfig): { Variables: { Key: string; Value: string }[] } {
+  return { Variables: Object.entries(config.environment).map(([Key, Value]) => ({ Key, Value })) };
+}
+
+function scfExtras(config: FunctionConfig): Record<string, unknown> {
+  const extras = config.extras["scf"];
+  return typeof extras === "object" && extras !== null ? (extras as Record<string, unknown>) : {};
+}
+
+/** GetFunction: every documented field, with the empty values the official examples show. */
+export function getFunctionOut(fn: FunctionRecord, version: VersionRecord | null): Record<string, unknown> {
+  const config = version ? version.config : fn.config;
+  const code = version ? version.code : fn.code;
+  const qualifier = version ? version.name : LATEST;
+  const extras = scfExtras(config);
+  const modTime = version ? version.createdAt : fn.updatedAt;
+  return {
+    ModTime: scfTime(modTime),
+    CodeInfo: "",
+    Description: config.description,
+    Triggers: [],
+    Handler: config.handler,
+    CodeSize: code?.size ?? 0,
+    Timeout: config.timeoutSec,
+    FunctionVersion: qualifier,
+    MemorySize: config.memoryMb,
+    Runtime: scfRuntimeName(config.runtime),
+    FunctionName: fn.name,
+    VpcConfig: extras["VpcConfig"] ?? { VpcId: "", SubnetId: "" },
+    UseGpu: "FALSE",
+    Environment: environmentOut(config),
+    CodeResult: code ? "success" : "failed",
+    CodeError: "",
+    ErrNo: 0,
+    Namespace: fn.namespace,
+    Role: extras["Role"] ?? "",
+    InstallDependency: extras["InstallDependency"] ?? "FALSE",
+    Status: version ? "Active" : fn.status,
+    StatusDesc: version ? "" : fn.statusReason,
+    ClsLogsetId: extras["ClsLogsetId"] ?? "",
+    ClsTopicId: extras["ClsTopicId"] ?? "",
+    FunctionId: scfFunctionId(fn),
+    Tags: extras["Tags"] ?? [],
+    EipConfig: { EipFixed: "FALSE", Eips: [] },
+    AccessInfo: { Host: "", Vip: "" },
+    Type: config.type,
+    L5Enable: "FALSE",
+    Layers: [],
+    DeadLetterConfig: extras["DeadLetterConfig"] ?? { Type: "", Name: "", FilterType: "" },
+    AddTime: scfTime(fn.createdAt),
+    PublicNetConfig: { PublicNetStatus: "ENABLE", EipConfig: { EipStatus: "DISABLE", EipAddress: [] } },
+    OnsEnable: "FALSE",
+    CfsConfig: { CfsInsList: [] },
+    AvailableStatus: "Available",
+    Qualifier: qualifier,
+    InitTimeout: extras["InitTimeout"] ?? 65,
+    StatusReasons: fn.statusReason && !version ? [{ ErrorCode: fn.status, ErrorMessage: fn.statusReason }] : [],
+    AsyncRunEnable: extras["AsyncRunEnable"] ?? "FALSE",
+    TraceEnable: extras["TraceEnable"] ?? "FALSE",
+    ProtocolType: "",
+    DnsCache: extras["DnsCache"] ?? "FALSE",
+  };
+}
+
+export function listFunctionItem(fn: FunctionRecord): Record<string, unknown> {
+  const extras = scfExtras(fn.config);
+  return {
+    ModTime: scfTime(fn.updatedAt),
+    AddTime: scfTime(fn.createdAt),
+    Runtime: scfRuntimeName(fn.config.runtime),
+    FunctionName: fn.name,
+    FunctionId: scfFunctionId(fn),
+    Namespace: fn.namespace,
+    Status: fn.status,
+    StatusDesc: fn.statusReason,
+    Description: fn.config.description,
+    Tags: extras["Tags"] ?? [],
+    Type: fn.config.type,
+    StatusReasons: fn.statusReason ? [{ ErrorCode: fn.status, ErrorMessage: fn.statusReason }] : [],
+    TotalProvisionedConcurrencyMem: 0,
+    ReservedConcurrencyMem: 0,
+    AsyncRunEnable: extras["AsyncRunEnable"] ?? "FALSE",
+    TraceEnable: extras["TraceEnable"] ?? "FALSE",
+  };
+}
+
+export function publishOut(fn: FunctionRecord, version: VersionRecord): Record<string, unknown> {
+  return {
+    FunctionVersion: version.name,
+    CodeSize: version.code.size,
+    MemorySize: version.config.memoryMb,
+    Description: version.description,
+    Handler: version.config.handler,
+    Timeout: version.config.timeoutSec,
+    Runtime: scfRuntimeName(version.config.runtime),
+    Namespace: fn.namespace,
+  };
+}
+
+export function versionItem(version: VersionRecord): Record<string, unknown> {
+  const time = scfTime(version.createdAt);
+  return { Version: version.name, Description: version.description, AddTime: time, ModTime: time, Status: "Active" };
+}
+
+export function latestItem(fn: FunctionRecord): Record<string, unknown> {
+  return { Version: LATEST, Description: fn.config.description, AddTime: scfTime(fn.createdAt), ModTime: scfTime(fn.updatedAt), Status: fn.status };
+}
+
+export function namespaceOut(ns: Namespace): Record<string, unknown> {
+  return {
+    Name: ns.name,
+    Description: ns.description,
+    AddTime: scfTime(ns.createdAt),
+    ModTime: scfTime(ns.updatedAt),
+    Type: "default",
+  };
+}

@@ -1,0 +1,55 @@
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+
+/**
+ * The two Tencent Cloud API 3.0 signature algorithms, exactly as the official SDKs compute them
+ * (see shared/reference/tencent-scf-api.md §2 and §3). Pure functions: the verifier decides
+ * which inputs to try.
+ */
+
+export function sha256Hex(data: string | Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+function hmac(key: string | Buffer, data: string): Buffer {
+  return createHmac("sha256", key).update(data).digest();
+}
+
+export interface Tc3Input {
+  readonly method: string;
+  readonly canonicalQuery: string;
+  /** Lower-case header name → value, for exactly the signed headers. */
+  readonly signedHeaders: readonly (readonly [string, string])[];
+  readonly payloadHash: string;
+  readonly timestamp: string;
+  readonly date: string;
+  readonly service: string;
+  readonly secretKey: string;
+}
+
+export function tc3Signature(input: Tc3Input): string {
+  const canonicalHeaders = input.signedHeaders.map(([name, value]) => `${name}:${value}\n`).join("");
+  const signedNames = input.signedHeaders.map(([name]) => name).join(";");
+  const canonicalRequest = [input.method, "/", input.canonicalQuery, canonicalHeaders, signedNames, input.payloadHash].join("\n");
+  const scope = `${input.date}/${input.service}/tc3_request`;
+  const stringToSign = ["TC3-HMAC-SHA256", input.timestamp, scope, sha256Hex(canonicalRequest)].join("\n");
+  const kDate = hmac(`TC3${input.secretKey}`, input.date);
+  const kService = hmac(kDate, input.service);
+  const kSigning = hmac(kService, "tc3_request");
+  return createHmac("sha256", kSigning).update(stringToSign).digest("hex");
+}
+
+/** v1: base64 HMAC over `METHOD + host + path + "?" + sorted raw key=value pairs`. */
+export function v1Signature(method: string, host: string, params: ReadonlyMap<string, string>, algorithm: "sha1" | "sha256", secretKey: string): string {
+  const pairs = [...params.entries()]
+    .filter(([key]) => key !== "Signature")
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => `${key}=${value}`)
+    .join("&");
+  return createHmac(algorithm, secretKey).update(`${method}${host}/?${pairs}`).digest("base64");
+}
+
+export function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

@@ -1,0 +1,85 @@
+import { randomUUID } from "node:crypto";
+import { chmodSync, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import Fastify, { LogController, type FastifyInstance } from "fastify";
+import { loadAccountsFile, loadOrCreateDefaultAccounts, type AccountRegistry } from "../accounts/accounts.js";
+import { FsBlobStore } from "../blobs/fs-blob-store.js";
+import { ZipInspector } from "../code/zip-inspector.js";
+import type { QuiverConfig } from "../config/config.js";
+import type { MetadataStore } from "../core/ports.js";
+import { FunctionService } from "../core/service.js";
+import { registerScf, scfErrorReply } from "../dialects/scf/plugin.js";
+import { SqliteStore } from "../store/sqlite/sqlite-store.js";
+import { RateLimiter } from "./rate-limiter.js";
+
+export interface Quiver {
+  readonly app: FastifyInstance;
+  readonly service: FunctionService;
+  readonly store: MetadataStore;
+  readonly accounts: AccountRegistry;
+  /** True when this start created the default account (its keys should be shown once). */
+  readonly createdDefaultAccount: boolean;
+  /** Starts listening; resolves to the base URL. */
+  listen(): Promise<string>;
+  /** Stops accepting, lets in-flight requests finish, closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: builds every part from the configuration and wires them together.
+ * Nothing below this file constructs its own dependencies.
+ */
+export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  // Function code runs as an unprivileged user; it must not be able to read Quiver's data.
+  chmodSync(dataDir, 0o700);
+  const { registry: accounts, created } = config.accountsFile
+    ? { registry: loadAccountsFile(config.accountsFile), created: false }
+    : loadOrCreateDefaultAccounts(dataDir, config.region);
+
+  const store = new SqliteStore(join(dataDir, "quiver.db"));
+  const blobs = new FsBlobStore(join(dataDir, "blobs"));
+  const service = new FunctionService({
+    store,
+    blobs,
+    inspector: new ZipInspector(),
+    clock: { now: () => Date.now() },
+    ids: { uuid: () => randomUUID() },
+  });
+  await service.recover();
+
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.limits.maxBodyBytes,
+    // Vendor SDKs sign the exact bytes they send: keep every body raw and let dialects parse it.
+    return503OnClosing: true,
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+  app.get("/healthz", async () => ({ status: "ok" }));
+
+  const limiter = new RateLimiter();
+  registerScf(app, { service, accounts, config, limiter });
+  app.setErrorHandler(async (error, request, reply) => scfErrorReply(request, reply, error));
+
+  return {
+    app,
+    service,
+    store,
+    accounts,
+    createdDefaultAccount: created,
+    async listen() {
+      await app.listen({ host: config.host, port: config.port });
+      const address = app.server.address();
+      const port = typeof address === "object" && address ? address.port : config.port;
+      const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+      return `http://${host}:${port}`;
+    },
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Versioned schema migrations. Each entry runs once, in order, inside a transaction; the
+ * applied version is kept in `PRAGMA user_version`. Never edit a released migration: add one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: namespaces, functions, versions
+  `
+  CREATE TABLE namespaces (
+    account_id  TEXT NOT NULL,
+    region      TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    description TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    PRIMARY KEY (account_id, region, name)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE functions (
+    id                  TEXT PRIMARY KEY,
+    account_id          TEXT NOT NULL,
+    region              TEXT NOT NULL,
+    namespace           TEXT NOT NULL,
+    name                TEXT NOT NULL,
+    status              TEXT NOT NULL,
+    status_reason       TEXT NOT NULL,
+    config              TEXT NOT NULL,
+    code                TEXT,
+    revision            INTEGER NOT NULL,
+    last_version_number INTEGER NOT NULL,
+    last_version_seq    INTEGER NOT NULL,
+    version_count       INTEGER NOT NULL,
+    created_at          INTEGER NOT NULL,
+    updated_at          INTEGER NOT NULL,
+    UNIQUE (account_id, region, namespace, name)
+  );
+  CREATE INDEX functions_by_status ON functions (status) WHERE status NOT IN ('Active', 'CreateFailed', 'UpdateFailed', 'PublishFailed', 'DeleteFailed');
+
+  CREATE TABLE versions (
+    function_id     TEXT NOT NULL REFERENCES functions (id) ON DELETE CASCADE,
+    seq             INTEGER NOT NULL,
+    name            TEXT NOT NULL,
+    description     TEXT NOT NULL,
+    config          TEXT NOT NULL,
+    code            TEXT NOT NULL,
+    source_revision INTEGER NOT NULL,
+    created_at      INTEGER NOT NULL,
+    PRIMARY KEY (function_id, seq),
+    UNIQUE (function_id, name)
+  ) WITHOUT ROWID;
+  `,
+];

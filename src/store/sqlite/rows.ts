@@ -1,0 +1,72 @@
+import type { CodeRef, FunctionConfig, FunctionRecord, FunctionStatus, Namespace, VersionRecord } from "../../core/model.js";
+
+/** Row shapes as SQLite returns them, and their mapping to domain records. */
+export interface NamespaceRow {
+  name: string;
+  description: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface FunctionRow {
+  id: string;
+  account_id: string;
+  region: string;
+  namespace: string;
+  name: string;
+  status: string;
+  status_reason: string;
+  config: string;
+  code: string | null;
+  revision: number;
+  last_version_number: number;
+  last_version_seq: number;
+  version_count: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface VersionRow {
+  function_id: string;
+  seq: number;
+  name: string;
+  description: string;
+  config: string;
+  code: string;
+  source_revision: number;
+  created_at: number;
+}
+
+export function toNamespace(row: NamespaceRow): Namespace {
+  return { name: row.name, description: row.description, createdAt: row.created_at, updatedAt: row.updated_at };
+}
+
+export function toFunction(row: FunctionRow): FunctionRecord {
+  return {
+    id: row.id,
+    scope: { accountId: row.account_id, region: row.region },
+    namespace: row.namespace,
+    name: row.name,
+    status: row.status as FunctionStatus,
+    statusReason: row.status_reason,
+    config: JSON.parse(row.config) as FunctionConfig,
+    code: row.code === null ? null : (JSON.parse(row.code) as CodeRef),
+    revision: row.revision,
+    lastVersionNumber: row.last_version_number,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toVersion(row: VersionRow): VersionRecord {
+  return {
+    functionId: row.function_id,
+    name: row.name,
+    seq: row.seq,
+    description: row.description,
+    config: JSON.parse(row.config) as FunctionConfig,
+    code: JSON.parse(row.code) as CodeRef,
+    sourceRevision: row.source_revision,
+    createdAt: row.created_at,
+  };
+}

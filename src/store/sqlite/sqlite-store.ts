@@ -1,0 +1,276 @@
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { QuiverError } from "../../core/errors.js";
+import type { FunctionRecord, FunctionStatus, Namespace, Page, Scope, VersionRecord } from "../../core/model.js";
+import { decidePublish } from "../../core/publish-rules.js";
+import type {
+  FunctionPatch,
+  ListFunctionsQuery,
+  ListNamespacesQuery,
+  ListVersionsQuery,
+  MetadataStore,
+  NewFunction,
+  PublishPlan,
+} from "../../core/ports.js";
+import { MIGRATIONS } from "./migrations.js";
+import { toFunction, toNamespace, toVersion, type FunctionRow, type NamespaceRow, type VersionRow } from "./rows.js";
+
+type Db = Database.Database;
+
+/**
+ * The embedded default store: one SQLite file in WAL mode with `synchronous = FULL`, so every
+ * committed write survives a crash or `kill -9`. better-sqlite3 is synchronous, and one
+ * process owns the file, so each method's transaction runs without interleaving.
+ */
+export class SqliteStore implements MetadataStore {
+  readonly kind = "sqlite";
+  readonly #db: Db;
+
+  constructor(file: string) {
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    this.#db = new Database(file);
+    this.#db.pragma("journal_mode = WAL");
+    this.#db.pragma("synchronous = FULL");
+    this.#db.pragma("foreign_keys = ON");
+    this.#db.pragma("busy_timeout = 5000");
+    migrate(this.#db);
+  }
+
+  // ---- namespaces ---------------------------------------------------------------------------
+
+  async getNamespace(scope: Scope, name: string): Promise<Namespace | null> {
+    const row = this.#db
+      .prepare<[string, string, string], NamespaceRow>("SELECT * FROM namespaces WHERE account_id = ? AND region = ? AND name = ?")
+      .get(scope.accountId, scope.region, name);
+    return row ? toNamespace(row) : null;
+  }
+
+  async insertNamespace(scope: Scope, ns: Namespace, maxNamespaces: number): Promise<boolean> {
+    return this.#db.transaction(() => {
+      const count = this.#db
+        .prepare<[string, string], { n: number }>("SELECT count(*) AS n FROM namespaces WHERE account_id = ? AND region = ?")
+        .get(scope.accountId, scope.region);
+      if (this.#namespaceExists(scope, ns.name)) return false;
+      if ((count?.n ?? 0) >= maxNamespaces) {
+        throw new QuiverError("NamespaceLimitExceeded", `At most ${maxNamespaces - 1} namespaces besides "default" are allowed per region.`);
+      }
+      this.#db
+        .prepare("INSERT INTO namespaces (account_id, region, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
+        .run(scope.accountId, scope.region, ns.name, ns.description, ns.createdAt, ns.updatedAt);
+      return true;
+    }).immediate();
+  }
+
+  async updateNamespace(scope: Scope, name: string, description: string, now: number): Promise<boolean> {
+    const info = this.#db
+      .prepare("UPDATE namespaces SET description = ?, updated_at = ? WHERE account_id = ? AND region = ? AND name = ?")
+      .run(description, now, scope.accountId, scope.region, name);
+    return info.changes > 0;
+  }
+
+  async deleteNamespace(scope: Scope, name: string): Promise<boolean> {
+    return this.#db.transaction(() => {
+      if (!this.#namespaceExists(scope, name)) return false;
+      const used = this.#db
+        .prepare("SELECT 1 FROM functions WHERE account_id = ? AND region = ? AND namespace = ? LIMIT 1")
+        .get(scope.accountId, scope.region, name);
+      if (used) throw new QuiverError("NamespaceNotEmpty", `Namespace "${name}" still has functions; delete them first.`, { field: "Namespace" });
+      this.#db.prepare("DELETE FROM namespaces WHERE account_id = ? AND region = ? AND name = ?").run(scope.accountId, scope.region, name);
+      return true;
+    }).immediate();
+  }
+
+  async listNamespaces(scope: Scope, q: ListNamespacesQuery): Promise<Page<Namespace>> {
+    const where = ["account_id = ?", "region = ?"];
+    const args: unknown[] = [scope.accountId, scope.region];
+    if (q.nameContains) {
+      where.push("instr(name, ?) > 0");
+      args.push(q.nameContains);
+    }
+    if (q.descriptionContains) {
+      where.push("instr(description, ?) > 0");
+      args.push(q.descriptionContains);
+    }
+    const column = q.orderBy === "name" ? "name" : "updated_at";
+    return this.#page<NamespaceRow, Namespace>("namespaces", where, args, `${column} ${q.order}, name ${q.order}`, q, toNamespace);
+  }
+
+  #namespaceExists(scope: Scope, name: string): boolean {
+    return this.#db.prepare("SELECT 1 FROM namespaces WHERE account_id = ? AND region = ? AND name = ?").get(scope.accountId, scope.region, name) !== undefined;
+  }
+
+  // ---- functions ----------------------------------------------------------------------------
+
+  async insertFunction(fn: NewFunction): Promise<FunctionRecord> {
+    return this.#db.transaction(() => {
+      const { scope } = fn;
+      if (this.#functionRow(scope, fn.namespace, fn.name)) {
+        throw new QuiverError("FunctionAlreadyExists", `Function "${fn.name}" already exists in namespace "${fn.namespace}".`, { field: "FunctionName" });
+      }
+      const count = this.#db
+        .prepare<[string, string, string], { n: number }>("SELECT count(*) AS n FROM functions WHERE account_id = ? AND region = ? AND namespace = ?")
+        .get(scope.accountId, scope.region, fn.namespace);
+      if ((count?.n ?? 0) >= fn.maxFunctions) {
+        throw new QuiverError("FunctionLimitExceeded", `Namespace "${fn.namespace}" already has ${fn.maxFunctions} functions, the most allowed.`);
+      }
+      this.#db
+        .prepare(
+          `INSERT INTO functions (id, account_id, region, namespace, name, status, status_reason, config, code, revision,
+             last_version_number, last_version_seq, version_count, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, 'Creating', '', ?, NULL, 0, 0, 0, 0, ?, ?)`,
+        )
+        .run(fn.id, scope.accountId, scope.region, fn.namespace, fn.name, JSON.stringify(fn.config), fn.now, fn.now);
+      return this.#requireFunction(fn.id);
+    }).immediate();
+  }
+
+  async getFunction(scope: Scope, namespace: string, name: string): Promise<FunctionRecord | null> {
+    const row = this.#functionRow(scope, namespace, name);
+    return row ? toFunction(row) : null;
+  }
+
+  async getFunctionById(id: string): Promise<FunctionRecord | null> {
+    const row = this.#db.prepare<[string], FunctionRow>("SELECT * FROM functions WHERE id = ?").get(id);
+    return row ? toFunction(row) : null;
+  }
+
+  async listFunctions(scope: Scope, q: ListFunctionsQuery): Promise<Page<FunctionRecord>> {
+    const where = ["account_id = ?", "region = ?"];
+    const args: unknown[] = [scope.accountId, scope.region];
+    if (q.namespace !== undefined) {
+      where.push("namespace = ?");
+      args.push(q.namespace);
+    }
+    if (q.nameContains) {
+      where.push("instr(lower(name), lower(?)) > 0");
+      args.push(q.nameContains);
+    }
+    if (q.descriptionContains) {
+      where.push("instr(lower(json_extract(config, '$.description')), lower(?)) > 0");
+      args.push(q.descriptionContains);
+    }
+    const column = { createdAt: "created_at", updatedAt: "updated_at", name: "name" }[q.orderBy];
+    return this.#page<FunctionRow, FunctionRecord>("functions", where, args, `${column} ${q.order}, id ${q.order}`, q, toFunction);
+  }
+
+  async transitionFunction(id: string, from: readonly FunctionStatus[], patch: FunctionPatch): Promise<FunctionRecord | null> {
+    return this.#db.transaction(() => {
+      const row = this.#db.prepare<[string], FunctionRow>("SELECT * FROM functions WHERE id = ?").get(id);
+      if (!row || !from.includes(row.status as FunctionStatus)) return null;
+      this.#db
+        .prepare(
+          `UPDATE functions SET status = ?, status_reason = ?, config = ?, code = ?, revision = ?, updated_at = ? WHERE id = ?`,
+        )
+        .run(
+          patch.status,
+          patch.statusReason ?? row.status_reason,
+          patch.config ? JSON.stringify(patch.config) : row.config,
+          patch.code ? JSON.stringify(patch.code) : row.code,
+          row.revision + (patch.changed ? 1 : 0),
+          patch.now,
+          id,
+        );
+      return this.#requireFunction(id);
+    }).immediate();
+  }
+
+  async deleteFunction(id: string): Promise<boolean> {
+    return this.#db.prepare("DELETE FROM functions WHERE id = ?").run(id).changes > 0;
+  }
+
+  async listTransient(): Promise<FunctionRecord[]> {
+    return this.#db
+      .prepare<[], FunctionRow>("SELECT * FROM functions WHERE status NOT IN ('Active', 'CreateFailed', 'UpdateFailed', 'PublishFailed', 'DeleteFailed')")
+      .all()
+      .map(toFunction);
+  }
+
+  #functionRow(scope: Scope, namespace: string, name: string): FunctionRow | undefined {
+    return this.#db
+      .prepare<[string, string, string, string], FunctionRow>("SELECT * FROM functions WHERE account_id = ? AND region = ? AND namespace = ? AND name = ?")
+      .get(scope.accountId, scope.region, namespace, name);
+  }
+
+  #requireFunction(id: string): FunctionRecord {
+    const row = this.#db.prepare<[string], FunctionRow>("SELECT * FROM functions WHERE id = ?").get(id);
+    if (!row) throw new QuiverError("FunctionNotFound", "The function does not exist.");
+    return toFunction(row);
+  }
+
+  // ---- versions -----------------------------------------------------------------------------
+
+  async publishVersion(functionId: string, plan: PublishPlan): Promise<VersionRecord> {
+    return this.#db.transaction(() => {
+      const row = this.#db.prepare<[string], FunctionRow>("SELECT * FROM functions WHERE id = ?").get(functionId);
+      if (!row) throw new QuiverError("FunctionNotFound", "The function does not exist.", { field: "FunctionName" });
+      const fn = toFunction(row);
+      const taken = this.#db.prepare<[string, string], { n: number }>("SELECT 1 AS n FROM versions WHERE function_id = ? AND name = ?");
+      const decision = decidePublish({ fn, versionCount: row.version_count, lastSeq: row.last_version_seq }, plan, (name) => taken.get(functionId, name) !== undefined);
+      const config = JSON.stringify(fn.config);
+      const code = JSON.stringify(decision.code);
+      this.#db
+        .prepare("INSERT INTO versions (function_id, seq, name, description, config, code, source_revision, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        .run(functionId, decision.seq, decision.name, plan.description, config, code, fn.revision, plan.now);
+      this.#db
+        .prepare("UPDATE functions SET last_version_number = ?, last_version_seq = ?, version_count = version_count + 1 WHERE id = ?")
+        .run(decision.lastVersionNumber, decision.seq, functionId);
+      return {
+        functionId,
+        name: decision.name,
+        seq: decision.seq,
+        description: plan.description,
+        config: fn.config,
+        code: decision.code,
+        sourceRevision: fn.revision,
+        createdAt: plan.now,
+      };
+    }).immediate();
+  }
+
+  async getVersion(functionId: string, name: string): Promise<VersionRecord | null> {
+    const row = this.#db.prepare<[string, string], VersionRow>("SELECT * FROM versions WHERE function_id = ? AND name = ?").get(functionId, name);
+    return row ? toVersion(row) : null;
+  }
+
+  async listVersions(functionId: string, q: ListVersionsQuery): Promise<Page<VersionRecord>> {
+    // Versions never change after publish, so creation order (seq) is also modification order.
+    return this.#page<VersionRow, VersionRecord>("versions", ["function_id = ?"], [functionId], `seq ${q.order}`, q, toVersion);
+  }
+
+  async countVersions(functionId: string): Promise<number> {
+    const row = this.#db.prepare<[string], { n: number }>("SELECT version_count AS n FROM functions WHERE id = ?").get(functionId);
+    return row?.n ?? 0;
+  }
+
+  async deleteVersion(functionId: string, name: string): Promise<boolean> {
+    return this.#db.transaction(() => {
+      const deleted = this.#db.prepare("DELETE FROM versions WHERE function_id = ? AND name = ?").run(functionId, name).changes > 0;
+      if (deleted) this.#db.prepare("UPDATE functions SET version_count = version_count - 1 WHERE id = ?").run(functionId);
+      return deleted;
+    }).immediate();
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  #page<Row, T>(table: string, where: string[], args: unknown[], orderBy: string, q: { offset: number; limit: number }, map: (row: Row) => T): Page<T> {
+    const clause = where.join(" AND ");
+    const total = this.#db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM ${table} WHERE ${clause}`).get(...args)?.n ?? 0;
+    const rows = this.#db.prepare<unknown[], Row>(`SELECT * FROM ${table} WHERE ${clause} ORDER BY ${orderBy} LIMIT ? OFFSET ?`).all(...args, q.limit, q.offset);
+    return { items: rows.map(map), total };
+  }
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  MIGRATIONS.slice(current).forEach((sql, i) => {
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${current + i + 1}`);
+    }).immediate();
+  });
+}
