@@ -41,10 +41,20 @@ export interface ListVersionsQuery {
   readonly orderBy: "createdAt" | "updatedAt";
 }
 
+/**
+ * How a new version is named:
+ * - `next-number`: the next unused number ("1", "2", …; SCF);
+ * - `exact`: this name, or VersionAlreadyExists (FunctionGraph with `version`);
+ * - `unique`: this base name, or `base-2`, `base-3`, … if taken (FunctionGraph's time-based default).
+ */
+export type VersionNaming =
+  | { readonly kind: "next-number" }
+  | { readonly kind: "exact"; readonly name: string }
+  | { readonly kind: "unique"; readonly base: string };
+
 /** What a publish asks of the store; the store checks and applies it in one atomic step. */
 export interface PublishPlan {
-  /** An explicit version name, or null to take the next unused number ("1", "2", …). */
-  readonly name: string | null;
+  readonly naming: VersionNaming;
   readonly description: string;
   /** Published versions allowed per function (the head is not counted). */
   readonly maxVersions: number;

@@ -38,16 +38,32 @@ export function decidePublish(state: PublishState, plan: PublishPlan, isNameTake
   if (state.versionCount >= plan.maxVersions) {
     throw new QuiverError("VersionLimitExceeded", `Function "${fn.name}" already has ${state.versionCount} versions, the most allowed (${plan.maxVersions}); delete one first.`);
   }
-  let name = plan.name;
-  let lastVersionNumber = fn.lastVersionNumber;
-  if (name === null) {
-    // Next number never reused; skip numbers that an explicitly named version already holds.
-    do {
-      lastVersionNumber += 1;
-      name = String(lastVersionNumber);
-    } while (isNameTaken(name));
-  } else if (isNameTaken(name)) {
-    throw new QuiverError("VersionAlreadyExists", `Version "${name}" of function "${fn.name}" already exists.`, { field: "version" });
-  }
+  const { name, lastVersionNumber } = chooseName(fn, plan, isNameTaken);
   return { name, seq: state.lastSeq + 1, code: fn.code, lastVersionNumber };
+}
+
+function chooseName(fn: FunctionRecord, plan: PublishPlan, isNameTaken: (name: string) => boolean): { name: string; lastVersionNumber: number } {
+  const { naming } = plan;
+  let lastVersionNumber = fn.lastVersionNumber;
+  switch (naming.kind) {
+    case "next-number": {
+      // Numbers are never reused; skip numbers that an explicitly named version already holds.
+      let name: string;
+      do {
+        lastVersionNumber += 1;
+        name = String(lastVersionNumber);
+      } while (isNameTaken(name));
+      return { name, lastVersionNumber };
+    }
+    case "exact":
+      if (isNameTaken(naming.name)) {
+        throw new QuiverError("VersionAlreadyExists", `Version "${naming.name}" of function "${fn.name}" already exists.`, { field: "version" });
+      }
+      return { name: naming.name, lastVersionNumber };
+    case "unique": {
+      let name = naming.base;
+      for (let n = 2; isNameTaken(name); n += 1) name = `${naming.base}-${n}`;
+      return { name, lastVersionNumber };
+    }
+  }
 }

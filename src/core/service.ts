@@ -20,6 +20,7 @@ import type {
   ListNamespacesQuery,
   ListVersionsQuery,
   MetadataStore,
+  VersionNaming,
 } from "./ports.js";
 
 export interface ServiceDeps {
@@ -48,8 +49,7 @@ export interface CreateFunctionInput {
 
 export interface PublishInput {
   readonly description: string;
-  /** Explicit version name; null takes the next number. */
-  readonly name: string | null;
+  readonly naming: VersionNaming;
   readonly maxVersions: number;
   readonly expectedSha512: string | null;
 }
@@ -236,6 +236,11 @@ export class FunctionService {
     if (!(await this.#deps.store.deleteVersion(fn.id, qualifier))) {
       throw new QuiverError("VersionNotFound", `Version "${qualifier}" of function "${name}" does not exist.`, { field: "Qualifier" });
     }
+  }
+
+  /** The stored zip of a code package. */
+  readCode(sha256: string): Promise<Buffer> {
+    return this.#deps.blobs.read(sha256);
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------

@@ -214,7 +214,7 @@ const updateFunctionConfiguration: ScfAction = async (ctx, params) => {
 };
 
 async function publishAfterUpdate(ctx: ScfContext, namespace: string, name: string): Promise<void> {
-  await ctx.service.publish(ctx.scope, namespace, name, { description: "", name: null, maxVersions: ctx.config.limits.scfMaxVersions, expectedSha512: null });
+  await ctx.service.publish(ctx.scope, namespace, name, { description: "", naming: { kind: "next-number" }, maxVersions: ctx.config.limits.scfMaxVersions, expectedSha512: null });
 }
 
 function isTrue(value: string | undefined): boolean {

@@ -27,7 +27,7 @@ const publishVersion: ScfAction = async (ctx, params) => {
   const description = rules.description(p.Description ?? "");
   const version = await ctx.service.publish(ctx.scope, namespace, p.FunctionName, {
     description,
-    name: null,
+    naming: { kind: "next-number" },
     maxVersions: ctx.config.limits.scfMaxVersions,
     expectedSha512: null,
   });
