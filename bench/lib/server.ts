@@ -1,0 +1,52 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export interface BenchAccount {
+  readonly secretId: string;
+  readonly secretKey: string;
+}
+
+export interface RunningServer {
+  readonly port: number;
+  readonly child: ChildProcess;
+  readonly account: BenchAccount;
+  stop(): Promise<void>;
+}
+
+const LAUNCH = fileURLToPath(new URL("../launch.ts", import.meta.url));
+
+/** Starts `quiver serve` as its own process (as users run it), on a free port and a fresh data dir. */
+export async function startQuiver(extraArgs: string[] = []): Promise<RunningServer> {
+  const dir = mkdtempSync(join(tmpdir(), "quiver-bench-"));
+  const account: BenchAccount = { secretId: "AKIDbench0000000000000000000000000", secretKey: "benchsecretkey000000000000000000" };
+  const accountsFile = join(dir, "accounts.json");
+  writeFileSync(accountsFile, JSON.stringify([{ name: "bench", appId: "1250000000", uin: "100000000001", tencent: account }]));
+  const env = { ...process.env };
+  delete env["NODE_EXTRA_CA_CERTS"];
+  const child = spawn(process.execPath, ["--import", "tsx", LAUNCH, "serve", "--port", "0", "--data-dir", join(dir, "data"), "--accounts", accountsFile, "--log-level", "warn", "--no-rate-limit", ...extraArgs], {
+    env,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /Quiver listening on http:\/\/[^:]+:(\d+)/.exec(out);
+      if (match?.[1]) resolve(Number(match[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`quiver exited early with ${code}: ${out}`)));
+  });
+  return {
+    port,
+    child,
+    account,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
