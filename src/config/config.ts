@@ -49,10 +49,12 @@ export const ConfigSchema = z.strictObject({
       fgsMaxVersions: z.number().int().positive().default(10),
       maxNamespaces: z.number().int().positive().default(5),
       maxFunctionsPerNamespace: z.number().int().positive().default(50),
+      /** Aliases per function besides SCF's built-in $DEFAULT (FunctionGraph documents 10). */
+      maxAliases: z.number().int().positive().default(10),
       /** Largest request body accepted, in bytes (a 50 MB zip is ~67 MB in base64). */
       maxBodyBytes: z.number().int().positive().default(72 * 1024 * 1024),
     })
-    .default({ scfMaxVersions: 1000, fgsMaxVersions: 10, maxNamespaces: 5, maxFunctionsPerNamespace: 50, maxBodyBytes: 72 * 1024 * 1024 }),
+    .default({ scfMaxVersions: 1000, fgsMaxVersions: 10, maxNamespaces: 5, maxFunctionsPerNamespace: 50, maxAliases: 10, maxBodyBytes: 72 * 1024 * 1024 }),
 });
 
 export type QuiverConfig = Readonly<z.infer<typeof ConfigSchema>>;

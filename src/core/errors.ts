@@ -43,6 +43,11 @@ export const USER_ERROR_CODES = [
   "CodeUnsafePath",
   "CodeTooLarge",
   "CodeDigestMismatch",
+  "AliasNotFound",
+  "AliasAlreadyExists",
+  "AliasLimitExceeded",
+  "AliasProtected", // the default alias cannot be deleted
+  "VersionInUse", // an alias routes to the version
 ] as const;
 
 /** Faults of Quiver itself. */

@@ -2,6 +2,7 @@
  * The ports the core needs from the outside world. Implementations live in `src/store`,
  * `src/blobs` and `src/code`; the composition root (`src/server/app.ts`) wires them.
  */
+import type { AliasRecord, AliasRouting } from "./aliases.js";
 import type {
   CodeRef,
   FunctionConfig,
@@ -125,9 +126,30 @@ export interface MetadataStore {
   getVersion(functionId: string, name: string): Promise<VersionRecord | null>;
   listVersions(functionId: string, query: ListVersionsQuery): Promise<Page<VersionRecord>>;
   countVersions(functionId: string): Promise<number>;
+  /** Throws VersionInUse when an alias routes to the version. */
   deleteVersion(functionId: string, name: string): Promise<boolean>;
 
+  getAlias(functionId: string, name: string): Promise<AliasRecord | null>;
+  listAliases(functionId: string): Promise<AliasRecord[]>;
+  /**
+   * Creates an alias after checking, in the same transaction, that its versions exist.
+   * Throws AliasAlreadyExists, AliasLimitExceeded or VersionNotFound (field FunctionVersion).
+   */
+  insertAlias(alias: AliasRecord, maxAliases: number): Promise<AliasRecord>;
+  /**
+   * Replaces an alias's target and routing atomically (bumping its revision), after checking
+   * the versions exist. With `upsert`, a missing alias is created. Null when it does not exist.
+   */
+  updateAlias(functionId: string, name: string, change: AliasChange, now: number, upsert: boolean): Promise<AliasRecord | null>;
+  deleteAlias(functionId: string, name: string): Promise<boolean>;
+
   close(): Promise<void>;
+}
+
+export interface AliasChange {
+  readonly version: string;
+  readonly description: string;
+  readonly routing: AliasRouting;
 }
 
 /** Content-addressed code storage. */

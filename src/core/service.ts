@@ -1,4 +1,6 @@
+import { DEFAULT_ALIAS, type AliasRecord } from "./aliases.js";
 import { QuiverError } from "./errors.js";
+import type { AliasRouter } from "./routing.js";
 import { checkCode, type CheckedCode } from "./code.js";
 import {
   DEFAULT_NAMESPACE,
@@ -19,6 +21,7 @@ import type {
   ListFunctionsQuery,
   ListNamespacesQuery,
   ListVersionsQuery,
+  AliasChange,
   MetadataStore,
   VersionNaming,
 } from "./ports.js";
@@ -29,6 +32,7 @@ export interface ServiceDeps {
   readonly inspector: CodeInspector;
   readonly clock: Clock;
   readonly ids: IdSource;
+  readonly router: AliasRouter;
 }
 
 /** Statuses from which code or configuration may be changed. */
@@ -59,6 +63,29 @@ export interface ResolvedQualifier {
   readonly fn: FunctionRecord;
   /** Null means the mutable head ($LATEST). */
   readonly version: VersionRecord | null;
+}
+
+/** What an invocation runs, and through which alias it got there. */
+export interface ResolvedInvocation extends ResolvedQualifier {
+  /** The concrete version name that runs ("$LATEST" for the head). */
+  readonly versionName: string;
+  readonly alias: string | null;
+}
+
+/** How an invoke names what to run. */
+export interface InvokeSelector {
+  readonly qualifier: string;
+  /** Header values for rule-based routing (SCF RoutingKey, FunctionGraph request headers). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** A key that pins the caller to one version of a weighted alias. */
+  readonly routingKey: string | null;
+  /** Whether a qualifier may name an alias without a marker (SCF: always; FunctionGraph: `!name`). */
+  readonly aliasLookup: "fallback" | "only" | "never";
+}
+
+export interface AliasInput extends AliasChange {
+  readonly name: string;
+  readonly maxAliases: number;
 }
 
 /**
@@ -238,6 +265,75 @@ export class FunctionService {
     }
   }
 
+  // ---- aliases ------------------------------------------------------------------------------
+
+  async createAlias(scope: Scope, namespace: string, functionName: string, input: AliasInput): Promise<AliasRecord> {
+    const fn = await this.getFunction(scope, namespace, functionName);
+    if (input.name === DEFAULT_ALIAS) {
+      throw new QuiverError("AliasAlreadyExists", `Alias "${DEFAULT_ALIAS}" always exists; update it instead.`, { field: "Name" });
+    }
+    const now = this.#deps.clock.now();
+    const alias: AliasRecord = { functionId: fn.id, name: input.name, version: input.version, description: input.description, routing: input.routing, revision: 1, createdAt: now, updatedAt: now };
+    return this.#deps.store.insertAlias(alias, input.maxAliases);
+  }
+
+  async getAlias(scope: Scope, namespace: string, functionName: string, name: string): Promise<{ fn: FunctionRecord; alias: AliasRecord }> {
+    const fn = await this.getFunction(scope, namespace, functionName);
+    const alias = (await this.#deps.store.getAlias(fn.id, name)) ?? (name === DEFAULT_ALIAS ? defaultAlias(fn) : null);
+    if (!alias) throw new QuiverError("AliasNotFound", `Alias "${name}" of function "${functionName}" is not found.`, { field: "Name" });
+    return { fn, alias };
+  }
+
+  /** Every alias of the function; `$DEFAULT` (pointing at $LATEST until changed) comes first. */
+  async listAliases(scope: Scope, namespace: string, functionName: string): Promise<{ fn: FunctionRecord; aliases: AliasRecord[] }> {
+    const fn = await this.getFunction(scope, namespace, functionName);
+    const stored = await this.#deps.store.listAliases(fn.id);
+    const hasDefault = stored.some((a) => a.name === DEFAULT_ALIAS);
+    return { fn, aliases: hasDefault ? stored : [defaultAlias(fn), ...stored] };
+  }
+
+  async updateAlias(scope: Scope, namespace: string, functionName: string, name: string, change: AliasChange): Promise<AliasRecord> {
+    const fn = await this.getFunction(scope, namespace, functionName);
+    const updated = await this.#deps.store.updateAlias(fn.id, name, change, this.#deps.clock.now(), name === DEFAULT_ALIAS);
+    if (!updated) throw new QuiverError("AliasNotFound", `Alias "${name}" of function "${functionName}" is not found.`, { field: "Name" });
+    return updated;
+  }
+
+  async deleteAlias(scope: Scope, namespace: string, functionName: string, name: string): Promise<void> {
+    if (name === DEFAULT_ALIAS) throw new QuiverError("AliasProtected", `Alias "${DEFAULT_ALIAS}" cannot be deleted.`, { field: "Name" });
+    const fn = await this.getFunction(scope, namespace, functionName);
+    if (!(await this.#deps.store.deleteAlias(fn.id, name))) {
+      throw new QuiverError("AliasNotFound", `Alias "${name}" of function "${functionName}" is not found.`, { field: "Name" });
+    }
+    this.#deps.router.forget(fn.id, name);
+  }
+
+  // ---- invocation target --------------------------------------------------------------------
+
+  /**
+   * The one place a qualifier becomes the version that runs: `$LATEST`, a version name, or an
+   * alias whose routing picks a version for this call. Alias rows are read on every call, so
+   * a repointed alias takes effect for the very next invocation.
+   */
+  async resolveInvocation(scope: Scope, namespace: string, functionName: string, selector: InvokeSelector): Promise<ResolvedInvocation> {
+    const fn = await this.getFunction(scope, namespace, functionName);
+    const { qualifier } = selector;
+    if (selector.aliasLookup !== "only") {
+      if (qualifier === LATEST) return { fn, version: null, versionName: LATEST, alias: null };
+      const version = await this.#deps.store.getVersion(fn.id, qualifier);
+      if (version) return { fn, version, versionName: version.name, alias: null };
+    }
+    const alias = selector.aliasLookup === "never" ? null : ((await this.#deps.store.getAlias(fn.id, qualifier)) ?? (qualifier === DEFAULT_ALIAS ? defaultAlias(fn) : null));
+    if (!alias) {
+      throw new QuiverError("VersionNotFound", `Qualifier "${qualifier}" is neither a version nor an alias of function "${functionName}".`, { field: "Qualifier" });
+    }
+    const versionName = this.#deps.router.choose(alias, selector.headers, selector.routingKey);
+    if (versionName === LATEST) return { fn, version: null, versionName, alias: alias.name };
+    const version = await this.#deps.store.getVersion(fn.id, versionName);
+    if (!version) throw new QuiverError("VersionNotFound", `Alias "${alias.name}" routes to version "${versionName}", which does not exist.`, { field: "Qualifier" });
+    return { fn, version, versionName, alias: alias.name };
+  }
+
   /** The stored zip of a code package. */
   readCode(sha256: string): Promise<Buffer> {
     return this.#deps.blobs.read(sha256);
@@ -298,6 +394,10 @@ export class FunctionService {
     if (!now) return new QuiverError("FunctionNotFound", "The function was deleted while the request ran.", { field: "FunctionName" });
     return new QuiverError("FunctionStateConflict", `Function "${now.name}" is ${now.status}; it can be changed only when Active.`, { operation });
   }
+}
+
+function defaultAlias(fn: FunctionRecord): AliasRecord {
+  return { functionId: fn.id, name: DEFAULT_ALIAS, version: LATEST, description: "", routing: { kind: "none" }, revision: 0, createdAt: fn.createdAt, updatedAt: fn.createdAt };
 }
 
 const SETTLE_AFTER_CRASH: Partial<Record<FunctionStatus, FunctionStatus>> = {

@@ -7,6 +7,7 @@ import { FsBlobStore } from "../blobs/fs-blob-store.js";
 import { ZipInspector } from "../code/zip-inspector.js";
 import type { QuiverConfig } from "../config/config.js";
 import type { MetadataStore } from "../core/ports.js";
+import { AliasRouter } from "../core/routing.js";
 import { FunctionService } from "../core/service.js";
 import { registerScf, scfErrorReply } from "../dialects/scf/plugin.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
@@ -46,6 +47,7 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
     inspector: new ZipInspector(),
     clock: { now: () => Date.now() },
     ids: { uuid: () => randomUUID() },
+    router: new AliasRouter(),
   });
   await service.recover();
 

@@ -41,7 +41,7 @@ export const SCF_ERROR_CODES: Readonly<Record<ErrorCode, CodeFor>> = {
   RateLimited: "RequestLimitExceeded",
   NamespaceNotFound: "ResourceNotFound.Namespace",
   FunctionNotFound: "ResourceNotFound.Function",
-  VersionNotFound: "ResourceNotFound.Version",
+  VersionNotFound: (e) => (e.field === "FunctionVersion" ? "ResourceNotFound.FunctionVersion" : e.field === "InvokeQualifier" ? "ResourceNotFound.Qualifier" : "ResourceNotFound.Version"),
   NamespaceAlreadyExists: "ResourceInUse.Namespace",
   FunctionAlreadyExists: "ResourceInUse.Function",
   VersionAlreadyExists: "ResourceInUse",
@@ -58,6 +58,11 @@ export const SCF_ERROR_CODES: Readonly<Record<ErrorCode, CodeFor>> = {
   CodeUnsafePath: "InvalidParameterValue.ZipFile",
   CodeTooLarge: "InvalidParameterValue.ZipFile",
   CodeDigestMismatch: "InvalidParameterValue",
+  AliasNotFound: "ResourceNotFound.Alias",
+  AliasAlreadyExists: "ResourceInUse.Alias",
+  AliasLimitExceeded: "LimitExceeded.Alias",
+  AliasProtected: "InvalidParameterValue.Alias",
+  VersionInUse: "UnsupportedOperation.AliasBind",
   Internal: "InternalError",
 };
 

@@ -5,6 +5,7 @@ import { SCF_RATE_LIMITS, type QuiverConfig } from "../../config/config.js";
 import { QuiverError, isQuiverError } from "../../core/errors.js";
 import type { FunctionService } from "../../core/service.js";
 import type { RateLimiter } from "../../server/rate-limiter.js";
+import { ALIAS_ACTIONS } from "./actions/aliases.js";
 import type { ScfAction } from "./actions/context.js";
 import { FUNCTION_ACTIONS } from "./actions/functions.js";
 import { NAMESPACE_ACTIONS } from "./actions/namespaces.js";
@@ -29,7 +30,7 @@ const REGION = /^[a-z]{2,}-[a-z0-9-]{1,40}$/;
  * as the official SDKs expect.
  */
 export function registerScf(app: FastifyInstance, deps: ScfDeps): void {
-  const actions: Readonly<Record<string, ScfAction>> = { ...FUNCTION_ACTIONS, ...VERSION_ACTIONS, ...NAMESPACE_ACTIONS, ...deps.extraActions };
+  const actions: Readonly<Record<string, ScfAction>> = { ...FUNCTION_ACTIONS, ...VERSION_ACTIONS, ...NAMESPACE_ACTIONS, ...ALIAS_ACTIONS, ...deps.extraActions };
 
   const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const requestId = randomUUID();

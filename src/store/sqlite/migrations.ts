@@ -48,4 +48,18 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (function_id, name)
   ) WITHOUT ROWID;
   `,
+  // 2: aliases
+  `
+  CREATE TABLE aliases (
+    function_id TEXT NOT NULL REFERENCES functions (id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    description TEXT NOT NULL,
+    routing     TEXT NOT NULL,
+    revision    INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    PRIMARY KEY (function_id, name)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -1,3 +1,4 @@
+import type { AliasRecord, AliasRouting } from "../../core/aliases.js";
 import type { CodeRef, FunctionConfig, FunctionRecord, FunctionStatus, Namespace, VersionRecord } from "../../core/model.js";
 
 /** Row shapes as SQLite returns them, and their mapping to domain records. */
@@ -68,5 +69,29 @@ export function toVersion(row: VersionRow): VersionRecord {
     code: JSON.parse(row.code) as CodeRef,
     sourceRevision: row.source_revision,
     createdAt: row.created_at,
+  };
+}
+
+export interface AliasRow {
+  function_id: string;
+  name: string;
+  version: string;
+  description: string;
+  routing: string;
+  revision: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export function toAlias(row: AliasRow): AliasRecord {
+  return {
+    functionId: row.function_id,
+    name: row.name,
+    version: row.version,
+    description: row.description,
+    routing: JSON.parse(row.routing) as AliasRouting,
+    revision: row.revision,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }

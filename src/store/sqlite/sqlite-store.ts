@@ -1,10 +1,12 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { aliasTargets, type AliasRecord } from "../../core/aliases.js";
 import { QuiverError } from "../../core/errors.js";
 import type { FunctionRecord, FunctionStatus, Namespace, Page, Scope, VersionRecord } from "../../core/model.js";
 import { decidePublish } from "../../core/publish-rules.js";
 import type {
+  AliasChange,
   FunctionPatch,
   ListFunctionsQuery,
   ListNamespacesQuery,
@@ -14,7 +16,7 @@ import type {
   PublishPlan,
 } from "../../core/ports.js";
 import { MIGRATIONS } from "./migrations.js";
-import { toFunction, toNamespace, toVersion, type FunctionRow, type NamespaceRow, type VersionRow } from "./rows.js";
+import { toAlias, toFunction, toNamespace, toVersion, type AliasRow, type FunctionRow, type NamespaceRow, type VersionRow } from "./rows.js";
 
 type Db = Database.Database;
 
@@ -245,10 +247,83 @@ export class SqliteStore implements MetadataStore {
 
   async deleteVersion(functionId: string, name: string): Promise<boolean> {
     return this.#db.transaction(() => {
+      const users = this.#aliasRows(functionId).map(toAlias).filter((alias) => aliasTargets(alias).includes(name));
+      if (users.length > 0) {
+        throw new QuiverError("VersionInUse", `Version "${name}" cannot be deleted: alias ${users.map((a) => `"${a.name}"`).join(", ")} routes to it.`, { field: "Qualifier" });
+      }
       const deleted = this.#db.prepare("DELETE FROM versions WHERE function_id = ? AND name = ?").run(functionId, name).changes > 0;
       if (deleted) this.#db.prepare("UPDATE functions SET version_count = version_count - 1 WHERE id = ?").run(functionId);
       return deleted;
     }).immediate();
+  }
+
+  // ---- aliases ------------------------------------------------------------------------------
+
+  async getAlias(functionId: string, name: string): Promise<AliasRecord | null> {
+    const row = this.#db.prepare<[string, string], AliasRow>("SELECT * FROM aliases WHERE function_id = ? AND name = ?").get(functionId, name);
+    return row ? toAlias(row) : null;
+  }
+
+  async listAliases(functionId: string): Promise<AliasRecord[]> {
+    return this.#aliasRows(functionId).map(toAlias);
+  }
+
+  async insertAlias(alias: AliasRecord, maxAliases: number): Promise<AliasRecord> {
+    return this.#db.transaction(() => {
+      if (this.#aliasRows(alias.functionId).some((row) => row.name === alias.name)) {
+        throw new QuiverError("AliasAlreadyExists", `Alias "${alias.name}" already exists.`, { field: "Name" });
+      }
+      const count = this.#db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM aliases WHERE function_id = ? AND name <> '$DEFAULT'").get(alias.functionId)?.n ?? 0;
+      if (count >= maxAliases) throw new QuiverError("AliasLimitExceeded", `The function already has ${count} aliases, the most allowed.`);
+      this.#requireVersions(alias.functionId, aliasTargets(alias));
+      this.#db
+        .prepare("INSERT INTO aliases (function_id, name, version, description, routing, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        .run(alias.functionId, alias.name, alias.version, alias.description, JSON.stringify(alias.routing), alias.revision, alias.createdAt, alias.updatedAt);
+      return alias;
+    }).immediate();
+  }
+
+  async updateAlias(functionId: string, name: string, change: AliasChange, now: number, upsert: boolean): Promise<AliasRecord | null> {
+    return this.#db.transaction(() => {
+      const row = this.#db.prepare<[string, string], AliasRow>("SELECT * FROM aliases WHERE function_id = ? AND name = ?").get(functionId, name);
+      if (!row && !upsert) return null;
+      const next: AliasRecord = {
+        functionId,
+        name,
+        version: change.version,
+        description: change.description,
+        routing: change.routing,
+        revision: (row?.revision ?? 0) + 1,
+        createdAt: row?.created_at ?? now,
+        updatedAt: now,
+      };
+      this.#requireVersions(functionId, aliasTargets(next));
+      this.#db
+        .prepare(
+          `INSERT INTO aliases (function_id, name, version, description, routing, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (function_id, name) DO UPDATE SET version = excluded.version, description = excluded.description,
+             routing = excluded.routing, revision = excluded.revision, updated_at = excluded.updated_at`,
+        )
+        .run(functionId, name, next.version, next.description, JSON.stringify(next.routing), next.revision, next.createdAt, now);
+      return next;
+    }).immediate();
+  }
+
+  async deleteAlias(functionId: string, name: string): Promise<boolean> {
+    return this.#db.prepare("DELETE FROM aliases WHERE function_id = ? AND name = ?").run(functionId, name).changes > 0;
+  }
+
+  #aliasRows(functionId: string): AliasRow[] {
+    return this.#db.prepare<[string], AliasRow>("SELECT * FROM aliases WHERE function_id = ? ORDER BY created_at, name").all(functionId);
+  }
+
+  #requireVersions(functionId: string, names: readonly string[]): void {
+    const exists = this.#db.prepare<[string, string], { n: number }>("SELECT 1 AS n FROM versions WHERE function_id = ? AND name = ?");
+    for (const name of names) {
+      if (name !== "$LATEST" && exists.get(functionId, name) === undefined) {
+        throw new QuiverError("VersionNotFound", `Version "${name}" does not exist.`, { field: "FunctionVersion" });
+      }
+    }
   }
 
   async close(): Promise<void> {
