@@ -48,6 +48,9 @@ export const USER_ERROR_CODES = [
   "AliasLimitExceeded",
   "AliasProtected", // the default alias cannot be deleted
   "VersionInUse", // an alias routes to the version
+  "InvocationNotFound", // no async invocation with that request id
+  "EventInvalid", // the invocation event is not JSON
+  "EventTooLarge",
 ] as const;
 
 /** Faults of Quiver itself. */

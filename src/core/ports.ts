@@ -3,6 +3,7 @@
  * `src/blobs` and `src/code`; the composition root (`src/server/app.ts`) wires them.
  */
 import type { AliasRecord, AliasRouting } from "./aliases.js";
+import type { HandlerConvention } from "./invoke.js";
 import type {
   CodeRef,
   FunctionConfig,
@@ -143,8 +144,42 @@ export interface MetadataStore {
   updateAlias(functionId: string, name: string, change: AliasChange, now: number, upsert: boolean): Promise<AliasRecord | null>;
   deleteAlias(functionId: string, name: string): Promise<boolean>;
 
+  insertAsyncInvocation(record: AsyncInvocationRecord): Promise<void>;
+  finishAsyncInvocation(id: string, finish: AsyncFinish): Promise<void>;
+  getAsyncInvocation(scope: Scope, id: string): Promise<AsyncInvocationRecord | null>;
+  listAsyncInvocations(scope: Scope, functionId: string, limit: number): Promise<AsyncInvocationRecord[]>;
+  /** Accepted invocations that have not finished (a restart resumes them). */
+  listUnfinishedAsync(): Promise<AsyncInvocationRecord[]>;
+
   close(): Promise<void>;
 }
+
+export type AsyncStatus = "RUNNING" | "FINISHED" | "FAILED" | "ABORTED";
+
+/** An accepted asynchronous invocation, kept durably until it has run (and afterwards, for status queries). */
+export interface AsyncInvocationRecord {
+  readonly id: string;
+  readonly scope: Scope;
+  readonly functionId: string;
+  readonly namespace: string;
+  readonly functionName: string;
+  /** As the caller gave it. */
+  readonly qualifier: string;
+  /** What it resolved to when accepted; the run uses this version. */
+  readonly versionName: string;
+  readonly event: string;
+  readonly convention: HandlerConvention;
+  readonly contextValues: Readonly<Record<string, string>>;
+  readonly status: AsyncStatus;
+  readonly result: string;
+  readonly error: { readonly kind: string; readonly message: string; readonly stack: string } | null;
+  readonly log: string;
+  readonly durationMs: number;
+  readonly createdAt: number;
+  readonly finishedAt: number | null;
+}
+
+export type AsyncFinish = Pick<AsyncInvocationRecord, "status" | "result" | "error" | "log" | "durationMs"> & { readonly finishedAt: number };
 
 export interface AliasChange {
   readonly version: string;

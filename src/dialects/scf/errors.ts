@@ -63,6 +63,9 @@ export const SCF_ERROR_CODES: Readonly<Record<ErrorCode, CodeFor>> = {
   AliasLimitExceeded: "LimitExceeded.Alias",
   AliasProtected: "InvalidParameterValue.Alias",
   VersionInUse: "UnsupportedOperation.AliasBind",
+  InvocationNotFound: "ResourceNotFound.AsyncEvent",
+  EventInvalid: "InvalidParameterValue.Param",
+  EventTooLarge: "InvalidParameter.RequestTooLarge",
   Internal: "InternalError",
 };
 

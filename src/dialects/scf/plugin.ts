@@ -3,11 +3,13 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { AccountRegistry } from "../../accounts/accounts.js";
 import { SCF_RATE_LIMITS, type QuiverConfig } from "../../config/config.js";
 import { QuiverError, isQuiverError } from "../../core/errors.js";
+import type { InvocationService } from "../../core/invocations.js";
 import type { FunctionService } from "../../core/service.js";
 import type { RateLimiter } from "../../server/rate-limiter.js";
 import { ALIAS_ACTIONS } from "./actions/aliases.js";
 import type { ScfAction } from "./actions/context.js";
 import { FUNCTION_ACTIONS } from "./actions/functions.js";
+import { INVOKE_ACTIONS } from "./actions/invoke.js";
 import { NAMESPACE_ACTIONS } from "./actions/namespaces.js";
 import { VERSION_ACTIONS } from "./actions/versions.js";
 import { scfCode } from "./errors.js";
@@ -15,6 +17,7 @@ import { authenticate, type ScfCall } from "./transport.js";
 
 export interface ScfDeps {
   readonly service: FunctionService;
+  readonly invocations: InvocationService;
   readonly accounts: AccountRegistry;
   readonly config: QuiverConfig;
   readonly limiter: RateLimiter;
@@ -30,7 +33,7 @@ const REGION = /^[a-z]{2,}-[a-z0-9-]{1,40}$/;
  * as the official SDKs expect.
  */
 export function registerScf(app: FastifyInstance, deps: ScfDeps): void {
-  const actions: Readonly<Record<string, ScfAction>> = { ...FUNCTION_ACTIONS, ...VERSION_ACTIONS, ...NAMESPACE_ACTIONS, ...ALIAS_ACTIONS, ...deps.extraActions };
+  const actions: Readonly<Record<string, ScfAction>> = { ...FUNCTION_ACTIONS, ...VERSION_ACTIONS, ...NAMESPACE_ACTIONS, ...ALIAS_ACTIONS, ...INVOKE_ACTIONS, ...deps.extraActions };
 
   const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const requestId = randomUUID();
@@ -42,7 +45,7 @@ export function registerScf(app: FastifyInstance, deps: ScfDeps): void {
       if (!REGION.test(region)) throw new QuiverError("InvalidParameter", `Region "${region}" is not a valid region name.`, { field: "Region" });
       rateLimit(deps, call);
       const scope = { accountId: call.account.name, region };
-      const result = await action({ scope, account: call.account, service: deps.service, config: deps.config, requestId }, call.params);
+      const result = await action({ scope, account: call.account, service: deps.service, invocations: deps.invocations, config: deps.config, requestId }, call.params);
       await send(reply, { ...result, RequestId: requestId });
     } catch (error) {
       await sendError(request, reply, error, requestId);

@@ -62,4 +62,29 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (function_id, name)
   ) WITHOUT ROWID;
   `,
+  // 3: asynchronous invocations, recorded before the caller is answered
+  `
+  CREATE TABLE async_invocations (
+    id            TEXT PRIMARY KEY,
+    account_id    TEXT NOT NULL,
+    region        TEXT NOT NULL,
+    function_id   TEXT NOT NULL,
+    namespace     TEXT NOT NULL,
+    function_name TEXT NOT NULL,
+    qualifier     TEXT NOT NULL,
+    version_name  TEXT NOT NULL,
+    event         TEXT NOT NULL,
+    convention    TEXT NOT NULL,
+    context       TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    result        TEXT NOT NULL,
+    error         TEXT,
+    log           TEXT NOT NULL,
+    duration_ms   REAL NOT NULL,
+    created_at    INTEGER NOT NULL,
+    finished_at   INTEGER
+  );
+  CREATE INDEX async_unfinished ON async_invocations (created_at) WHERE status = 'RUNNING';
+  CREATE INDEX async_by_function ON async_invocations (function_id, created_at);
+  `,
 ];

@@ -1,4 +1,6 @@
 import type { AliasRecord, AliasRouting } from "../../core/aliases.js";
+import type { HandlerConvention } from "../../core/invoke.js";
+import type { AsyncInvocationRecord, AsyncStatus } from "../../core/ports.js";
 import type { CodeRef, FunctionConfig, FunctionRecord, FunctionStatus, Namespace, VersionRecord } from "../../core/model.js";
 
 /** Row shapes as SQLite returns them, and their mapping to domain records. */
@@ -93,5 +95,48 @@ export function toAlias(row: AliasRow): AliasRecord {
     revision: row.revision,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+export interface AsyncRow {
+  id: string;
+  account_id: string;
+  region: string;
+  function_id: string;
+  namespace: string;
+  function_name: string;
+  qualifier: string;
+  version_name: string;
+  event: string;
+  convention: string;
+  context: string;
+  status: string;
+  result: string;
+  error: string | null;
+  log: string;
+  duration_ms: number;
+  created_at: number;
+  finished_at: number | null;
+}
+
+export function toAsync(row: AsyncRow): AsyncInvocationRecord {
+  return {
+    id: row.id,
+    scope: { accountId: row.account_id, region: row.region },
+    functionId: row.function_id,
+    namespace: row.namespace,
+    functionName: row.function_name,
+    qualifier: row.qualifier,
+    versionName: row.version_name,
+    event: row.event,
+    convention: row.convention as HandlerConvention,
+    contextValues: JSON.parse(row.context) as Record<string, string>,
+    status: row.status as AsyncStatus,
+    result: row.result,
+    error: row.error === null ? null : (JSON.parse(row.error) as AsyncInvocationRecord["error"]),
+    log: row.log,
+    durationMs: row.duration_ms,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
   };
 }

@@ -7,6 +7,8 @@ import type { FunctionRecord, FunctionStatus, Namespace, Page, Scope, VersionRec
 import { decidePublish } from "../../core/publish-rules.js";
 import type {
   AliasChange,
+  AsyncFinish,
+  AsyncInvocationRecord,
   FunctionPatch,
   ListFunctionsQuery,
   ListNamespacesQuery,
@@ -16,7 +18,7 @@ import type {
   PublishPlan,
 } from "../../core/ports.js";
 import { MIGRATIONS } from "./migrations.js";
-import { toAlias, toFunction, toNamespace, toVersion, type AliasRow, type FunctionRow, type NamespaceRow, type VersionRow } from "./rows.js";
+import { toAlias, toAsync, toFunction, toNamespace, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type VersionRow } from "./rows.js";
 
 type Db = Database.Database;
 
@@ -324,6 +326,41 @@ export class SqliteStore implements MetadataStore {
         throw new QuiverError("VersionNotFound", `Version "${name}" does not exist.`, { field: "FunctionVersion" });
       }
     }
+  }
+
+  // ---- async invocations -----------------------------------------------------------------
+
+  async insertAsyncInvocation(r: AsyncInvocationRecord): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO async_invocations (id, account_id, region, function_id, namespace, function_name, qualifier, version_name, event,
+           convention, context, status, result, error, log, duration_ms, created_at, finished_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(r.id, r.scope.accountId, r.scope.region, r.functionId, r.namespace, r.functionName, r.qualifier, r.versionName, r.event, r.convention,
+        JSON.stringify(r.contextValues), r.status, r.result, r.error ? JSON.stringify(r.error) : null, r.log, r.durationMs, r.createdAt, r.finishedAt);
+  }
+
+  async finishAsyncInvocation(id: string, f: AsyncFinish): Promise<void> {
+    this.#db
+      .prepare("UPDATE async_invocations SET status = ?, result = ?, error = ?, log = ?, duration_ms = ?, finished_at = ? WHERE id = ?")
+      .run(f.status, f.result, f.error ? JSON.stringify(f.error) : null, f.log, f.durationMs, f.finishedAt, id);
+  }
+
+  async getAsyncInvocation(scope: Scope, id: string): Promise<AsyncInvocationRecord | null> {
+    const row = this.#db.prepare<[string, string, string], AsyncRow>("SELECT * FROM async_invocations WHERE id = ? AND account_id = ? AND region = ?").get(id, scope.accountId, scope.region);
+    return row ? toAsync(row) : null;
+  }
+
+  async listAsyncInvocations(scope: Scope, functionId: string, limit: number): Promise<AsyncInvocationRecord[]> {
+    return this.#db
+      .prepare<[string, string, string, number], AsyncRow>("SELECT * FROM async_invocations WHERE function_id = ? AND account_id = ? AND region = ? ORDER BY created_at DESC LIMIT ?")
+      .all(functionId, scope.accountId, scope.region, limit)
+      .map(toAsync);
+  }
+
+  async listUnfinishedAsync(): Promise<AsyncInvocationRecord[]> {
+    return this.#db.prepare<[], AsyncRow>("SELECT * FROM async_invocations WHERE status = 'RUNNING' ORDER BY created_at").all().map(toAsync);
   }
 
   async close(): Promise<void> {

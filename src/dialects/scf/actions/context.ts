@@ -1,6 +1,7 @@
 import type { Account } from "../../../accounts/accounts.js";
 import type { QuiverConfig } from "../../../config/config.js";
 import type { Scope } from "../../../core/model.js";
+import type { InvocationService } from "../../../core/invocations.js";
 import type { FunctionService } from "../../../core/service.js";
 import type { Json } from "../params.js";
 
@@ -9,6 +10,7 @@ export interface ScfContext {
   readonly scope: Scope;
   readonly account: Account;
   readonly service: FunctionService;
+  readonly invocations: InvocationService;
   readonly config: QuiverConfig;
   readonly requestId: string;
 }

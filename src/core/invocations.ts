@@ -1,0 +1,194 @@
+import { QuiverError } from "./errors.js";
+import type { HandlerConvention, InvocationOutcome, InvocationRequest, InvocationTarget, Invoker } from "./invoke.js";
+import { LATEST, type Scope } from "./model.js";
+import type { AsyncInvocationRecord, Clock, IdSource, MetadataStore } from "./ports.js";
+import type { FunctionService, InvokeSelector, ResolvedInvocation } from "./service.js";
+
+export interface InvokeInput {
+  readonly namespace: string;
+  readonly functionName: string;
+  readonly selector: InvokeSelector;
+  /** The event as JSON text (dialects check it parses). */
+  readonly event: string;
+  readonly convention: HandlerConvention;
+  readonly contextValues: Readonly<Record<string, string>>;
+}
+
+export interface SyncResult {
+  readonly outcome: InvocationOutcome;
+  /** The version that ran. */
+  readonly versionName: string;
+  readonly alias: string | null;
+}
+
+export interface InvocationServiceDeps {
+  readonly functions: FunctionService;
+  readonly store: MetadataStore;
+  readonly invoker: Invoker;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  /** Async invocations run at most this many at once. */
+  readonly asyncConcurrency: number;
+  readonly onAsyncError?: (error: unknown, record: AsyncInvocationRecord) => void;
+}
+
+/** How often an async invocation that met a full pool is retried, and how long apart. */
+const BUSY_RETRIES = 20;
+const BUSY_RETRY_MS = 500;
+
+/**
+ * Runs versions: resolves the qualifier (versions and aliases), checks the function can run,
+ * and hands the exact code and configuration of that version to the Invoker. Async
+ * invocations are recorded durably before the caller is answered, and resumed after a restart.
+ */
+export class InvocationService {
+  readonly #deps: InvocationServiceDeps;
+  readonly #queue: AsyncInvocationRecord[] = [];
+  #running = 0;
+  #closed = false;
+  readonly #idle = new Set<() => void>();
+
+  constructor(deps: InvocationServiceDeps) {
+    this.#deps = deps;
+  }
+
+  async invoke(scope: Scope, input: InvokeInput): Promise<SyncResult> {
+    const resolved = await this.#deps.functions.resolveInvocation(scope, input.namespace, input.functionName, input.selector);
+    const outcome = await this.#deps.invoker.invoke(this.#request(resolved, input, this.#deps.ids.uuid()));
+    return { outcome, versionName: resolved.versionName, alias: resolved.alias };
+  }
+
+  /** Records the invocation durably, then runs it in the background. Returns its request id. */
+  async invokeAsync(scope: Scope, input: InvokeInput): Promise<AsyncInvocationRecord> {
+    const resolved = await this.#deps.functions.resolveInvocation(scope, input.namespace, input.functionName, input.selector);
+    targetOf(resolved); // refuse now what could never run
+    const record: AsyncInvocationRecord = {
+      id: this.#deps.ids.uuid(),
+      scope,
+      functionId: resolved.fn.id,
+      namespace: input.namespace,
+      functionName: input.functionName,
+      qualifier: input.selector.qualifier,
+      versionName: resolved.versionName,
+      event: input.event,
+      convention: input.convention,
+      contextValues: input.contextValues,
+      status: "RUNNING",
+      result: "",
+      error: null,
+      log: "",
+      durationMs: 0,
+      createdAt: this.#deps.clock.now(),
+      finishedAt: null,
+    };
+    await this.#deps.store.insertAsyncInvocation(record);
+    this.#enqueue(record);
+    return record;
+  }
+
+  async getAsync(scope: Scope, requestId: string): Promise<AsyncInvocationRecord> {
+    const record = await this.#deps.store.getAsyncInvocation(scope, requestId);
+    if (!record) throw new QuiverError("InvocationNotFound", `No asynchronous invocation has request id "${requestId}".`, { field: "InvokeRequestId" });
+    return record;
+  }
+
+  listAsync(scope: Scope, functionId: string, limit: number): Promise<AsyncInvocationRecord[]> {
+    return this.#deps.store.listAsyncInvocations(scope, functionId, limit);
+  }
+
+  /** Re-queues invocations that were accepted but not finished when the server last stopped. */
+  async resumePending(): Promise<number> {
+    const pending = await this.#deps.store.listUnfinishedAsync();
+    pending.forEach((record) => this.#enqueue(record));
+    return pending.length;
+  }
+
+  /** Stops taking queued work and waits for running async invocations to finish. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#running > 0) await new Promise<void>((resolve) => this.#idle.add(resolve));
+  }
+
+  #request(resolved: ResolvedInvocation, input: InvokeInput, requestId: string): InvocationRequest {
+    return { target: targetOf(resolved), event: input.event, requestId, convention: input.convention, contextValues: input.contextValues };
+  }
+
+  #enqueue(record: AsyncInvocationRecord): void {
+    this.#queue.push(record);
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (!this.#closed && this.#running < this.#deps.asyncConcurrency) {
+      const next = this.#queue.shift();
+      if (!next) break;
+      this.#running += 1;
+      this.#runAsync(next)
+        .catch((error: unknown) => this.#deps.onAsyncError?.(error, next))
+        .finally(() => {
+          this.#running -= 1;
+          if (this.#running === 0) this.#idle.forEach((resolve) => resolve());
+          this.#pump();
+        });
+    }
+  }
+
+  async #runAsync(record: AsyncInvocationRecord): Promise<void> {
+    const finish = (status: AsyncInvocationRecord["status"], outcome: InvocationOutcome | null, message = ""): Promise<void> =>
+      this.#deps.store.finishAsyncInvocation(record.id, {
+        status,
+        result: outcome?.result ?? "",
+        error: outcome?.error ?? (message ? { kind: "runtime-start-failed", message, stack: "" } : null),
+        log: outcome?.log ?? "",
+        durationMs: outcome?.durationMs ?? 0,
+        finishedAt: this.#deps.clock.now(),
+      });
+    let resolved: ResolvedInvocation;
+    try {
+      resolved = await this.#deps.functions.resolveInvocation(record.scope, record.namespace, record.functionName, {
+        qualifier: record.versionName,
+        headers: {},
+        routingKey: null,
+        aliasLookup: "never",
+      });
+    } catch (error) {
+      await finish("ABORTED", null, (error as Error).message);
+      return;
+    }
+    for (let attempt = 0; ; attempt += 1) {
+      const outcome = await this.#deps.invoker.invoke({
+        target: targetOf(resolved),
+        event: record.event,
+        requestId: record.id,
+        convention: record.convention,
+        contextValues: record.contextValues,
+      });
+      if (outcome.error?.kind === "concurrency-limit" && attempt < BUSY_RETRIES && !this.#closed) {
+        await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
+        continue;
+      }
+      await finish(outcome.error ? "FAILED" : "FINISHED", outcome);
+      return;
+    }
+  }
+}
+
+/** The exact code and configuration that runs; refuses a function that has no code yet. */
+export function targetOf(resolved: ResolvedInvocation): InvocationTarget {
+  const { fn, version } = resolved;
+  const code = version ? version.code : fn.code;
+  if (!code) {
+    throw new QuiverError("FunctionStateConflict", `Function "${fn.name}" is ${fn.status} and has no code to run.`, { operation: "invoke" });
+  }
+  return {
+    scope: fn.scope,
+    namespace: fn.namespace,
+    functionName: fn.name,
+    functionId: fn.id,
+    version: version ? version.name : LATEST,
+    // A version never changes; the head changes with every revision, so its key includes it.
+    instanceKey: version ? `${fn.id}/v${version.seq}` : `${fn.id}/head/${fn.revision}`,
+    code,
+    config: version ? version.config : fn.config,
+  };
+}

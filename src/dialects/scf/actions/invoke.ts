@@ -1,0 +1,183 @@
+import { z } from "zod";
+import { QuiverError, isQuiverError } from "../../../core/errors.js";
+import type { InvocationErrorKind, InvocationOutcome } from "../../../core/invoke.js";
+import type { InvokeInput } from "../../../core/invocations.js";
+import { LATEST } from "../../../core/model.js";
+import type { InvokeSelector } from "../../../core/service.js";
+import { scfTime } from "../map-out.js";
+import { parseParams, str } from "../schema.js";
+import type { ScfAction, ScfContext } from "./context.js";
+import { namespaceOf } from "./functions.js";
+
+/** SCF's documented payload limits: 6 MB for a synchronous event, 128 KB for an asynchronous one. */
+const MAX_SYNC_EVENT = 6 * 1024 * 1024;
+const MAX_ASYNC_EVENT = 128 * 1024;
+const MAX_ROUTING_KEY = 1024;
+
+/** The function status codes SCF puts in its error document (tencent-scf-api.md §10.7). */
+export const SCF_STATUS: Readonly<Record<InvocationErrorKind, number>> = {
+  "user-error": 430,
+  timeout: 433,
+  memory: 434,
+  exit: 439,
+  "handler-not-found": 437,
+  "result-too-large": 407,
+  "event-too-large": 406,
+  "concurrency-limit": 432,
+  "runtime-start-failed": 445,
+};
+
+const Invoke = z.strictObject({
+  FunctionName: str,
+  InvocationType: str.optional(),
+  Qualifier: str.optional(),
+  ClientContext: str.optional(),
+  LogType: str.optional(),
+  Namespace: str.optional(),
+  RoutingKey: str.optional(),
+});
+
+const InvokeFunction = z.strictObject({
+  FunctionName: str,
+  Qualifier: str.optional(),
+  Event: str.optional(),
+  LogType: str.optional(),
+  Namespace: str.optional(),
+  RoutingKey: str.optional(),
+});
+
+const GetAsyncEventStatus = z.strictObject({ InvokeRequestId: str });
+
+function checkEvent(text: string | undefined, limit: number, field: string): string {
+  const event = text === undefined || text === "" ? "{}" : text;
+  if (Buffer.byteLength(event) > limit) throw new QuiverError("EventTooLarge", `The event is larger than ${limit} bytes.`, { field });
+  try {
+    JSON.parse(event);
+  } catch {
+    throw new QuiverError("EventInvalid", `${field} must be a JSON document.`, { field: "Param" });
+  }
+  return event;
+}
+
+/** RoutingKey is a JSON object of strings; it feeds rule routing and pins weighted routing. */
+function selectorOf(qualifier: string, routingKey: string | undefined): InvokeSelector {
+  if (routingKey === undefined || routingKey === "") return { qualifier, headers: {}, routingKey: null, aliasLookup: "fallback" };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(routingKey);
+  } catch {
+    parsed = null;
+  }
+  const valid = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every((v) => typeof v === "string");
+  if (!valid || routingKey.length > MAX_ROUTING_KEY) {
+    throw new QuiverError("InvalidParameter", `RoutingKey must be a JSON object of strings of at most ${MAX_ROUTING_KEY} bytes.`, { field: "RoutingKey" });
+  }
+  return { qualifier, headers: parsed as Record<string, string>, routingKey, aliasLookup: "fallback" };
+}
+
+function inputOf(ctx: ScfContext, namespace: string | undefined, functionName: string, selector: InvokeSelector, event: string): InvokeInput {
+  return {
+    namespace: namespaceOf(namespace),
+    functionName,
+    selector,
+    event,
+    convention: "scf",
+    contextValues: { appId: ctx.account.appId, uin: ctx.account.uin },
+  };
+}
+
+/** An unknown qualifier is `ResourceNotFound.Qualifier` on the invoke APIs. */
+async function withQualifierCode<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (isQuiverError(error) && error.code === "VersionNotFound") {
+      throw new QuiverError("VersionNotFound", error.message, { field: "InvokeQualifier", cause: error });
+    }
+    throw error;
+  }
+}
+
+/** RetMsg carries a returned string as it is and anything else as JSON, as SCF's example shows. */
+function retMsg(result: string): string {
+  if (result.startsWith('"')) {
+    try {
+      return JSON.parse(result) as string;
+    } catch {
+      return result;
+    }
+  }
+  return result;
+}
+
+function logOf(outcome: InvocationOutcome, versionName: string, wantLog: boolean): string {
+  if (!wantLog) return "";
+  const id = outcome.requestId;
+  const report = `Report RequestId: ${id} Duration: ${outcome.durationMs.toFixed(3)} ms Billed Duration: ${outcome.billedMs} ms Memory Used: ${outcome.memoryUsedBytes} bytes`;
+  return `START RequestId: ${id} Version: ${versionName}\n${outcome.log}${outcome.log.endsWith("\n") || outcome.log === "" ? "" : "\n"}END RequestId: ${id}\n${report}\n`;
+}
+
+export function resultOf(outcome: InvocationOutcome, versionName: string, wantLog: boolean): Record<string, unknown> {
+  const error = outcome.error;
+  const status = error ? SCF_STATUS[error.kind] : 200;
+  const errMsg = error
+    ? JSON.stringify({ errorCode: -1, errorMessage: error.message, requestId: outcome.requestId, stackTrace: error.stack, statusCode: status })
+    : "";
+  return {
+    RetMsg: error ? "" : retMsg(outcome.result),
+    ErrMsg: errMsg,
+    Log: logOf(outcome, versionName, wantLog),
+    FunctionRequestId: outcome.requestId,
+    Duration: Math.round(outcome.durationMs * 1000) / 1000,
+    BillDuration: outcome.billedMs,
+    MemUsage: outcome.memoryUsedBytes,
+    InvokeResult: error ? status : 0,
+  };
+}
+
+function wantsTail(logType: string | undefined): boolean {
+  if (logType === undefined || logType === "" || logType === "None") return false;
+  if (logType === "Tail") return true;
+  throw new QuiverError("InvalidParameter", `LogType "${logType}" is invalid: None or Tail.`, { field: "LogType" });
+}
+
+const invoke: ScfAction = async (ctx, params) => {
+  const p = parseParams(Invoke, params);
+  const type = p.InvocationType === undefined || p.InvocationType === "" ? "RequestResponse" : p.InvocationType;
+  if (type !== "RequestResponse" && type !== "Event") {
+    throw new QuiverError("InvalidParameter", `InvocationType "${type}" is invalid: RequestResponse or Event.`, { field: "InvocationType" });
+  }
+  const wantLog = wantsTail(p.LogType);
+  const qualifier = p.Qualifier === undefined || p.Qualifier === "" ? LATEST : p.Qualifier;
+  const selector = selectorOf(qualifier, p.RoutingKey);
+  if (type === "Event") {
+    const event = checkEvent(p.ClientContext, MAX_ASYNC_EVENT, "ClientContext");
+    const record = await withQualifierCode(() => ctx.invocations.invokeAsync(ctx.scope, inputOf(ctx, p.Namespace, p.FunctionName, selector, event)));
+    return { Result: { RetMsg: "", ErrMsg: "", Log: "", FunctionRequestId: record.id, Duration: 0, BillDuration: 0, MemUsage: 0, InvokeResult: 0 } };
+  }
+  const event = checkEvent(p.ClientContext, MAX_SYNC_EVENT, "ClientContext");
+  const run = await withQualifierCode(() => ctx.invocations.invoke(ctx.scope, inputOf(ctx, p.Namespace, p.FunctionName, selector, event)));
+  return { Result: resultOf(run.outcome, run.versionName, wantLog) };
+};
+
+const invokeFunction: ScfAction = async (ctx, params) => {
+  const p = parseParams(InvokeFunction, params);
+  const wantLog = wantsTail(p.LogType);
+  const qualifier = p.Qualifier === undefined || p.Qualifier === "" ? "$DEFAULT" : p.Qualifier;
+  const event = checkEvent(p.Event, MAX_SYNC_EVENT, "Event");
+  const run = await withQualifierCode(() => ctx.invocations.invoke(ctx.scope, inputOf(ctx, p.Namespace, p.FunctionName, selectorOf(qualifier, p.RoutingKey), event)));
+  return { Result: resultOf(run.outcome, run.versionName, wantLog) };
+};
+
+const getAsyncEventStatus: ScfAction = async (ctx, params) => {
+  const p = parseParams(GetAsyncEventStatus, params);
+  const record = await ctx.invocations.getAsync(ctx.scope, p.InvokeRequestId);
+  const statusCode = record.status === "FINISHED" ? 200 : record.error ? (SCF_STATUS[record.error.kind as InvocationErrorKind] ?? 500) : 200;
+  return { Result: { Status: record.status, StatusCode: statusCode, InvokeRequestId: record.id } };
+};
+
+export const INVOKE_ACTIONS: Readonly<Record<string, ScfAction>> = {
+  Invoke: invoke,
+  InvokeFunction: invokeFunction,
+  GetAsyncEventStatus: getAsyncEventStatus,
+};
