@@ -12,6 +12,8 @@ export interface Fixture {
   readonly dir: string;
   /** Stores a zip of `files` and returns its sha256. */
   zip(files: Record<string, string>): Promise<string>;
+  /** Stores raw zip bytes (for hand-crafted malicious packages) and returns the sha256. */
+  store(bytes: Buffer): Promise<string>;
   engine(opts?: Partial<EngineOptions>): Engine;
 }
 
@@ -32,14 +34,17 @@ export async function fixture(): Promise<Fixture> {
   // mkdtemp makes 0700; the code cache below must be reachable by the unprivileged child user.
   await chmod(dir, 0o755);
   const blobPath = (sha: string): string => join(dir, `${sha}.zip`);
+  const store = async (bytes: Buffer): Promise<string> => {
+    const sha = createHash("sha256").update(bytes).digest("hex");
+    await writeFile(blobPath(sha), bytes);
+    return sha;
+  };
   return {
     dir,
     async zip(files) {
-      const bytes = await zipBytes(files);
-      const sha = createHash("sha256").update(bytes).digest("hex");
-      await writeFile(blobPath(sha), bytes);
-      return sha;
+      return store(await zipBytes(files));
     },
+    store,
     engine(opts = {}) {
       return new Engine({ blobPath, cacheDir: join(dir, "cache"), prewarm: { nodejs: 0, python: 0 }, ...opts });
     },
@@ -58,6 +63,8 @@ export interface RequestSpec {
   readonly key?: string;
   readonly contextValues?: Record<string, string>;
 }
+
+export { zipBytes };
 
 export function request(s: RequestSpec): InvocationRequest {
   const config: FunctionConfig = {
