@@ -133,18 +133,21 @@ export class Engine implements Invoker {
     }
     inst.key = key;
     this.#pool.adopt(inst);
-    const loadError = await this.#specialise(inst, req, root);
-    if (loadError !== null) {
+    try {
+      const loadError = await this.#specialise(inst, req, root);
+      if (loadError === null) return await this.#run(inst, req, t0);
       const durationMs = performance.now() - t0;
       return { ...loadError, durationMs, billedMs: billed(durationMs) };
+    } finally {
+      rt.stems[inst.family].refill();
     }
-    return this.#run(inst, req, t0);
   }
 
   /** A stem cell when one is ready, else a fresh process. Returned `busy`. */
   async #obtain(rt: Runtime, family: Family): Promise<Instance> {
     const stem = rt.stems[family].take();
     if (stem !== undefined) return stem;
+    rt.stems[family].refill();
     const inst = await rt.launcher.launch(family);
     this.#track(inst);
     inst.to("idle");
