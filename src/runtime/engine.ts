@@ -36,6 +36,8 @@ export class Engine implements Invoker {
   readonly #pool: Pool;
   readonly #ready: Promise<Runtime>;
   readonly #live = new Set<Instance>();
+  /** Sandbox teardowns in flight; `close()` waits for them so no temp dir or cgroup leaks. */
+  readonly #cleanups = new Set<Promise<void>>();
   /** Memory limit per busy instance; only polled when cgroups are unavailable. */
   readonly #memLimit = new Map<Instance, number>();
   #rt: Runtime | null = null;
@@ -103,8 +105,7 @@ export class Engine implements Invoker {
     const m = await inst.invoke({ t: "inv", id: req.requestId, ev: req.event }, timeoutMs);
     const durationMs = performance.now() - t0;
     if (m.t === "res") {
-      if (m.retire === true) this.#retireBusy(inst);
-      else this.#pool.release(inst, Date.now());
+      if (m.retire === true || !this.#pool.release(inst, Date.now())) this.#retireBusy(inst);
       return fromResult(req.requestId, m, durationMs);
     }
     return this.#failed(inst, req, m, durationMs);
@@ -150,6 +151,10 @@ export class Engine implements Invoker {
     rt.stems[family].refill();
     const inst = await rt.launcher.launch(family);
     this.#track(inst);
+    if (this.#closed) {
+      inst.kill("dispose");
+      throw new Error("engine is closing");
+    }
     inst.to("idle");
     inst.to("busy");
     return inst;
@@ -188,7 +193,9 @@ export class Engine implements Invoker {
     this.#pool.remove(inst);
     if (inst.key === null) this.#rt?.stems[inst.family].forget(inst);
     if (inst.state !== "dead") inst.to("dead");
-    inst.sandbox.destroy().catch((err: unknown) => this.#opts.logger.warn({ err: String(err) }, "runtime: sandbox cleanup failed"));
+    const cleanup = inst.sandbox.destroy().catch((err: unknown) => this.#opts.logger.warn({ err: String(err) }, "runtime: sandbox cleanup failed"));
+    this.#cleanups.add(cleanup);
+    void cleanup.finally(() => this.#cleanups.delete(cleanup));
   }
 
   #retireBusy(inst: Instance): void {
@@ -240,5 +247,6 @@ export class Engine implements Invoker {
       inst.kill("dispose");
     }));
     await Promise.race([Promise.all(dying), new Promise((r) => setTimeout(r, 2_000).unref())]);
+    await Promise.all(this.#cleanups);
   }
 }

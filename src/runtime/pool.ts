@@ -117,19 +117,24 @@ export class Pool {
     this.#drain();
   }
 
-  /** A busy instance finished: hand it to the next waiter of its key, or park it idle. */
-  release(inst: Instance, now: number): void {
+  /**
+   * A busy instance finished: hand it to the next waiter of its key, or park it idle. Returns
+   * false when the instance is no longer a member (removed during shutdown): retire it.
+   */
+  release(inst: Instance, now: number): boolean {
+    if (!this.#members.has(inst)) return false;
     const p = this.#pool(inst.key ?? "");
     const w = p.queue.shift();
     inst.lastUsed = now;
     if (w !== undefined) {
       if (w.timer !== null) clearTimeout(w.timer);
       w.grant(inst);
-      return;
+      return true;
     }
     inst.to("idle");
     p.idle.push(inst);
     if (this.#blocked()) this.#drain();
+    return true;
   }
 
   /** Forgets an instance (retired or dead); idempotent. Frees its capacity for waiters. */
