@@ -1,0 +1,225 @@
+// Quiver Node.js child bootstrap. Plain ESM JavaScript so it runs from both `src/` and `dist/`
+// without a build. Protocol: Node IPC (see src/runtime/protocol.ts). It starts generic (a "stem
+// cell"), is specialised once by a `load` message, then serves `inv` messages one at a time.
+import process from "node:process";
+import { Buffer } from "node:buffer";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+
+let handler = null;
+let load = null; // the load message
+let ctxBase = null;
+let current = null; // { log, done, finish }
+
+// --- log capture: written through to the real fd (the engine keeps it for crash paths) and
+// buffered here so a normal result carries an ordered, complete tail.
+function hook(stream) {
+  const write = stream.write.bind(stream);
+  stream.write = function (chunk, encoding, cb) {
+    if (current !== null) capture(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString());
+    return write(chunk, encoding, cb);
+  };
+}
+function capture(s) {
+  const limit = load === null ? 4096 : load.logTailBytes;
+  current.log += s;
+  if (current.log.length > 2 * limit + 1024) current.log = current.log.slice(-limit);
+}
+function tail(s, limit) {
+  if (s.length <= limit / 4) return s;
+  const b = Buffer.from(s);
+  return b.length <= limit ? s : b.subarray(b.length - limit).toString();
+}
+hook(process.stdout);
+hook(process.stderr);
+
+// --- handler loading
+function notFound(message) {
+  return { kind: "handler-not-found", message, stack: "" };
+}
+function toWire(kind, err) {
+  if (err instanceof Error) return { kind, message: err.message, stack: err.stack ?? "" };
+  let message;
+  try {
+    message = typeof err === "string" ? err : JSON.stringify(err) ?? String(err);
+  } catch {
+    message = String(err);
+  }
+  return { kind, message, stack: "" };
+}
+function isModuleType(file, root) {
+  if (file.endsWith(".mjs")) return true;
+  if (file.endsWith(".cjs")) return false;
+  for (let d = dirname(file); d.startsWith(root); d = dirname(d)) {
+    const pj = join(d, "package.json");
+    if (existsSync(pj)) {
+      try {
+        return JSON.parse(readFileSync(pj, "utf8")).type === "module";
+      } catch {
+        return false;
+      }
+    }
+    if (d === root) break;
+  }
+  return false;
+}
+async function loadHandler(m) {
+  const dot = m.handler.lastIndexOf(".");
+  if (dot <= 0 || dot === m.handler.length - 1) return { err: notFound(`invalid handler "${m.handler}": expected file.function`) };
+  const base = join(m.root, m.handler.slice(0, dot));
+  const fn = m.handler.slice(dot + 1);
+  if (!(base + sep).startsWith(m.root + sep)) return { err: notFound(`handler path escapes the code root: ${m.handler}`) };
+  const file = [".js", ".mjs", ".cjs"].map((e) => base + e).find((f) => existsSync(f));
+  if (file === undefined) return { err: notFound(`handler file not found: ${m.handler.slice(0, dot)}.js (.mjs, .cjs)`) };
+  let mod;
+  try {
+    mod = isModuleType(file, m.root) ? await import(pathToFileURL(file).href) : createRequire(file)(file);
+  } catch (err) {
+    return { err: toWire("user-error", err) };
+  }
+  let f = mod?.[fn];
+  if (f === undefined && mod?.default !== undefined) f = mod.default[fn];
+  if (typeof f !== "function") return { err: notFound(`handler function "${fn}" is not exported by ${file.slice(m.root.length + 1)}`) };
+  return { fn: f };
+}
+
+function replaceEnv(env) {
+  for (const k of Object.keys(process.env)) Reflect.deleteProperty(process.env, k);
+  Object.assign(process.env, env);
+}
+
+async function onLoad(m) {
+  load = m;
+  replaceEnv(m.env);
+  process.chdir(m.root);
+  current = { log: "" };
+  const r = await loadHandler(m);
+  current = null;
+  if (r.err) {
+    process.send({ t: "loaded", err: r.err });
+    return;
+  }
+  handler = r.fn;
+  ctxBase = m.ctx;
+  process.send({ t: "loaded", err: null });
+}
+
+// --- context objects
+function scfContext(id) {
+  const c = Object.assign({}, ctxBase);
+  c.request_id = id;
+  c.callbackWaitsForEmptyEventLoop = true;
+  return c;
+}
+function fgsLogger(id) {
+  const line = (level) => (...args) => process.stdout.write(`${new Date().toISOString()} ${id} ${level} ${args.map(String).join(" ")}\n`);
+  return { info: line("INFO"), warn: line("WARN"), error: line("ERROR"), debug: line("DEBUG") };
+}
+function fgsContext(id, start) {
+  const c = ctxBase;
+  const deadline = start + c.timeoutSec * 1000;
+  let userData;
+  return {
+    getRequestID: () => id,
+    getRemainingTimeInMilliSeconds: () => Math.max(0, deadline - Date.now()),
+    getAccessKey: () => c.accessKey,
+    getSecretKey: () => c.secretKey,
+    getSecurityAccessKey: () => c.accessKey,
+    getSecuritySecretKey: () => c.secretKey,
+    getSecurityToken: () => c.securityToken,
+    getToken: () => c.token,
+    getUserData: (key) => {
+      userData ??= JSON.parse(c.userData);
+      return userData[key];
+    },
+    getFunctionName: () => c.functionName,
+    getRunningTimeInSeconds: () => c.timeoutSec,
+    getVersion: () => c.version,
+    getMemorySize: () => c.memory,
+    getCPUNumber: () => c.cpu,
+    getProjectID: () => c.projectId,
+    getPackage: () => c.package,
+    getAlias: () => c.alias,
+    getLogger: () => fgsLogger(id),
+  };
+}
+
+// --- invocation
+function serialise(value) {
+  const s = value === undefined ? "null" : JSON.stringify(value);
+  if (s === undefined) return "null";
+  const max = load.maxResultBytes;
+  if (s.length > max || (s.length * 3 > max && Buffer.byteLength(s) > max)) {
+    throw Object.assign(new Error(`result exceeds the ${max}-byte limit`), { quiverKind: "result-too-large" });
+  }
+  return s;
+}
+
+function finish(inv, err, value, retire) {
+  if (inv.done || current !== inv) return;
+  inv.done = true;
+  let r = "";
+  let e = err === null ? null : toWire("user-error", err);
+  if (e === null) {
+    try {
+      r = serialise(value);
+    } catch (se) {
+      e = { kind: se.quiverKind ?? "user-error", message: se.message, stack: se.quiverKind ? "" : se.stack ?? "" };
+    }
+  }
+  current = null;
+  const msg = { t: "res", r, err: e, log: tail(inv.log, load.logTailBytes), rss: process.memoryUsage.rss() };
+  if (retire) msg.retire = true;
+  process.send(msg);
+}
+
+function onInvoke(m) {
+  const inv = { log: "", done: false };
+  current = inv;
+  const start = Date.now();
+  const cb = (err, value) => finish(inv, err == null ? null : err, value);
+  let ret;
+  try {
+    const event = JSON.parse(m.ev);
+    const ctx = load.convention === "scf" ? scfContext(m.id) : fgsContext(m.id, start);
+    ret = handler(event, ctx, cb);
+  } catch (err) {
+    finish(inv, err);
+    return;
+  }
+  if (ret !== null && typeof ret === "object" && typeof ret.then === "function") {
+    ret.then((v) => finish(inv, null, v), (err) => finish(inv, err ?? new Error("promise rejected")));
+  } else if (handler.length < 3) {
+    finish(inv, null, ret);
+  }
+}
+
+// An uncaught error during an invocation fails that invocation; the process is then suspect.
+function onCrash(err) {
+  if (current !== null) finish(current, err, undefined, true);
+  else {
+    process.stderr.write(`uncaught error outside an invocation: ${err?.stack ?? err}\n`);
+    process.exit(1);
+  }
+}
+process.on("uncaughtException", onCrash);
+process.on("unhandledRejection", onCrash);
+
+process.on("message", (m) => {
+  if (m.t === "inv") onInvoke(m);
+  else if (m.t === "load") onLoad(m).catch((err) => process.send({ t: "loaded", err: toWire("user-error", err) }));
+});
+// The engine going away (IPC closed) means this process has no purpose left.
+process.on("disconnect", () => process.exit(0));
+// Pay the loaders' and serialisers' lazy initialisation before reporting ready: a stem cell's
+// specialise then costs ~1-2 ms instead of ~5 ms (measured, see docs/runtime.md).
+async function warmup() {
+  const warm = createRequire(import.meta.url)("./cjs/warm.js").warm;
+  await warm({ a: [1, "x"] }).then((v) => Buffer.byteLength(JSON.stringify(v)));
+  existsSync(join(process.cwd(), "package.json"));
+  process.memoryUsage.rss();
+  Object.assign({}, { a: 1 });
+}
+warmup().then(() => process.send({ t: "ready" }), () => process.send({ t: "ready" }));

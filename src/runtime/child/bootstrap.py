@@ -1,0 +1,217 @@
+# Quiver Python child bootstrap. Control channel: newline-delimited JSON on fd 3 (a Unix
+# socketpair made by the engine); stdout/stderr are separate pipes. Starts generic (a "stem
+# cell"), is specialised once by a `load` message, then serves `inv` messages one at a time.
+import importlib.util
+import json
+import os
+import resource
+import socket
+import sys
+import time
+import traceback
+from datetime import datetime, timezone
+
+ctl = socket.socket(fileno=3)
+rfile = ctl.makefile("rb")
+
+state = {"load": None, "handler": None, "log": None}
+
+
+def send(obj):
+    ctl.sendall((json.dumps(obj) + "\n").encode())
+
+
+class Tee:
+    """Writes through to the real fd (kept by the engine for crash paths) and buffers the tail."""
+
+    def __init__(self, fd):
+        self.fd = fd
+
+    def write(self, s):
+        if not isinstance(s, str):
+            s = str(s)
+        if state["log"] is not None:
+            state["log"].append(s)
+        data = s.encode("utf-8", "replace")
+        while data:
+            n = os.write(self.fd, data)
+            data = data[n:]
+        return len(s)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+    def fileno(self):
+        return self.fd
+
+
+sys.stdout = Tee(1)
+sys.stderr = Tee(2)
+
+
+def tail(parts, limit):
+    b = "".join(parts).encode("utf-8", "replace")
+    return b[-limit:].decode("utf-8", "replace") if len(b) > limit else b.decode("utf-8")
+
+
+def wire(kind, message, stack=""):
+    return {"kind": kind, "message": message, "stack": stack}
+
+
+def load_handler(m):
+    handler = m["handler"]
+    root = m["root"]
+    dot = handler.rfind(".")
+    if dot <= 0 or dot == len(handler) - 1:
+        return None, wire("handler-not-found", 'invalid handler "%s": expected file.function' % handler)
+    rel, fn = handler[:dot], handler[dot + 1:]
+    path = os.path.normpath(os.path.join(root, rel + ".py"))
+    if not path.startswith(root + os.sep):
+        return None, wire("handler-not-found", "handler path escapes the code root: " + handler)
+    if not os.path.isfile(path):
+        return None, wire("handler-not-found", "handler file not found: %s.py" % rel)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    name = rel.replace("/", ".")
+    try:
+        spec = importlib.util.spec_from_file_location(name, path)
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod
+        spec.loader.exec_module(mod)
+    except BaseException as e:  # noqa: BLE001 - user import errors of every kind are reported
+        if isinstance(e, SystemExit):
+            raise
+        return None, wire("user-error", "%s: %s" % (type(e).__name__, e), traceback.format_exc())
+    f = getattr(mod, fn, None)
+    if not callable(f):
+        return None, wire("handler-not-found", 'handler function "%s" is not defined in %s.py' % (fn, rel))
+    return f, None
+
+
+def on_load(m):
+    state["load"] = m
+    os.environ.clear()
+    os.environ.update(m["env"])
+    os.chdir(m["root"])
+    state["log"] = []
+    f, err = load_handler(m)
+    state["log"] = None
+    state["handler"] = f
+    send({"t": "loaded", "err": err})
+
+
+class Logger:
+    def __init__(self, rid):
+        self.rid = rid
+
+    def _line(self, level, args):
+        now = datetime.now(timezone.utc).isoformat()
+        sys.stdout.write("%s %s %s %s\n" % (now, self.rid, level, " ".join(str(a) for a in args)))
+
+    def info(self, *a):
+        self._line("INFO", a)
+
+    def warn(self, *a):
+        self._line("WARN", a)
+
+    warning = warn
+
+    def error(self, *a):
+        self._line("ERROR", a)
+
+    def debug(self, *a):
+        self._line("DEBUG", a)
+
+
+class FgsContext:
+    """FunctionGraph context: camelCase getters as documented, plus snake_case aliases."""
+
+    def __init__(self, rid, c, start):
+        self._rid, self._c, self._deadline = rid, c, start + c["timeoutSec"]
+        self._user = None
+
+    def getRequestID(self): return self._rid
+    def getRemainingTimeInMilliSeconds(self): return max(0, int((self._deadline - time.time()) * 1000))
+    def getAccessKey(self): return self._c["accessKey"]
+    def getSecretKey(self): return self._c["secretKey"]
+    def getSecurityAccessKey(self): return self._c["accessKey"]
+    def getSecuritySecretKey(self): return self._c["secretKey"]
+    def getSecurityToken(self): return self._c["securityToken"]
+    def getToken(self): return self._c["token"]
+
+    def getUserData(self, key, default=None):
+        if self._user is None:
+            self._user = json.loads(self._c["userData"])
+        return self._user.get(key, default)
+
+    def getFunctionName(self): return self._c["functionName"]
+    def getRunningTimeInSeconds(self): return self._c["timeoutSec"]
+    def getVersion(self): return self._c["version"]
+    def getMemorySize(self): return self._c["memory"]
+    def getCPUNumber(self): return self._c["cpu"]
+    def getProjectID(self): return self._c["projectId"]
+    def getPackage(self): return self._c["package"]
+    def getAlias(self): return self._c["alias"]
+    def getLogger(self): return Logger(self._rid)
+
+    get_request_id = getRequestID
+    get_remaining_time_in_milli_seconds = getRemainingTimeInMilliSeconds
+    get_access_key = getAccessKey
+    get_secret_key = getSecretKey
+    get_token = getToken
+    get_user_data = getUserData
+    get_function_name = getFunctionName
+    get_running_time_in_seconds = getRunningTimeInSeconds
+    get_version = getVersion
+    get_memory_size = getMemorySize
+    get_cpu_number = getCPUNumber
+    get_project_id = getProjectID
+    get_package = getPackage
+    get_alias = getAlias
+    get_logger = getLogger
+
+
+def make_context(m, load):
+    if load["convention"] == "scf":
+        c = dict(load["ctx"])
+        c["request_id"] = m["id"]
+        return c
+    return FgsContext(m["id"], load["ctx"], time.time())
+
+
+def on_invoke(m):
+    load = state["load"]
+    state["log"] = []
+    result, err = "", None
+    try:
+        value = state["handler"](json.loads(m["ev"]), make_context(m, load))
+        try:
+            result = json.dumps(value)
+        except (TypeError, ValueError) as e:
+            err = wire("user-error", "result is not JSON-serialisable: %s" % e)
+        if err is None and len(result.encode()) > load["maxResultBytes"]:
+            result, err = "", wire("result-too-large", "result exceeds the %d-byte limit" % load["maxResultBytes"])
+    except SystemExit:
+        raise
+    except BaseException as e:  # noqa: BLE001 - every user failure becomes a user-error
+        err = wire("user-error", "%s: %s" % (type(e).__name__, e), traceback.format_exc())
+    log = tail(state["log"], load["logTailBytes"])
+    state["log"] = None
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    send({"t": "res", "r": result, "err": err, "log": log, "rss": rss})
+
+
+def main():
+    send({"t": "ready"})
+    for line in rfile:
+        m = json.loads(line)
+        if m["t"] == "inv":
+            on_invoke(m)
+        elif m["t"] == "load":
+            on_load(m)
+
+
+main()

@@ -1,0 +1,103 @@
+/**
+ * What a function sees: environment variables and static context values for the SCF and
+ * FunctionGraph conventions. Nothing from the engine's own environment leaks through: the child
+ * env is built from scratch out of the function's `environment` plus the documented built-ins.
+ */
+import type { InvocationRequest } from "../core/invoke.js";
+
+export interface FunctionView {
+  readonly env: Record<string, string>;
+  readonly ctx: Record<string, string | number>;
+}
+
+const PATH = "/usr/local/bin:/usr/bin:/bin";
+
+/** Basic process variables every runtime needs; HOME/TMPDIR point at the instance's own temp dir. */
+function baseEnv(codeRoot: string, tmpDir: string): Record<string, string> {
+  return { PATH, HOME: tmpDir, TMPDIR: tmpDir, PWD: codeRoot, LANG: "C.UTF-8" };
+}
+
+function runtimeName(req: InvocationRequest): string {
+  const { family, version } = req.target.config.runtime;
+  return family === "nodejs" ? `Nodejs${version}` : `Python${version}`;
+}
+
+export function functionView(req: InvocationRequest, codeRoot: string, tmpDir: string): FunctionView {
+  return req.convention === "scf" ? scfView(req, codeRoot, tmpDir) : fgsView(req, codeRoot, tmpDir);
+}
+
+function scfView(req: InvocationRequest, codeRoot: string, tmpDir: string): FunctionView {
+  const t = req.target;
+  const cv = req.contextValues;
+  const builtins: Record<string, string> = {
+    SCF_RUNTIME: runtimeName(req),
+    SCF_FUNCTIONNAME: t.functionName,
+    SCF_FUNCTIONVERSION: t.version,
+    SCF_NAMESPACE: t.namespace,
+    TENCENTCLOUD_REGION: t.scope.region,
+    TENCENTCLOUD_APPID: cv.appId ?? "",
+    TENCENTCLOUD_UIN: cv.uin ?? "",
+    TENCENTCLOUD_RUNENV: "SCF",
+    TENCENTCLOUD_TZ: "UTC",
+    USER_CODE_ROOT: codeRoot,
+  };
+  const userEnv = { ...t.config.environment, SCF_NAMESPACE: t.namespace };
+  const env = { ...baseEnv(codeRoot, tmpDir), ...t.config.environment, ...builtins };
+  if (t.config.runtime.family === "python") env.PYTHONPATH = codeRoot;
+  else env.NODE_PATH = `${codeRoot}:${codeRoot}/node_modules`;
+  const ctx = {
+    memory_limit_in_mb: t.config.memoryMb,
+    time_limit_in_ms: t.config.timeoutSec * 1000,
+    environment: JSON.stringify(userEnv),
+    environ: Object.entries(userEnv).map(([k, v]) => `${k}=${v}`).join(";"),
+    function_version: t.version,
+    function_name: t.functionName,
+    namespace: t.namespace,
+    tencentcloud_region: t.scope.region,
+    tencentcloud_appid: cv.appId ?? "",
+    tencentcloud_uin: cv.uin ?? "",
+  };
+  return { env, ctx };
+}
+
+/** FunctionGraph CPU share scales with memory (300 millicores per 128 MB), unless given. */
+function fgsCpu(req: InvocationRequest): string {
+  return req.contextValues.cpu ?? String(Math.round((req.target.config.memoryMb / 128) * 300));
+}
+
+function fgsView(req: InvocationRequest, codeRoot: string, tmpDir: string): FunctionView {
+  const t = req.target;
+  const cv = req.contextValues;
+  const pkg = cv.package ?? t.namespace;
+  const builtins: Record<string, string> = {
+    RUNTIME_PROJECT_ID: cv.projectId ?? "",
+    RUNTIME_FUNC_NAME: t.functionName,
+    RUNTIME_FUNC_VERSION: t.version,
+    RUNTIME_PACKAGE: pkg,
+    RUNTIME_HANDLER: t.config.handler,
+    RUNTIME_TIMEOUT: String(t.config.timeoutSec),
+    RUNTIME_USERDATA: JSON.stringify(t.config.environment),
+    RUNTIME_CPU: fgsCpu(req),
+    RUNTIME_MEMORY: String(t.config.memoryMb),
+    RUNTIME_MAX_RESP_BODY_SIZE: "6291456",
+    RUNTIME_CODE_ROOT: codeRoot,
+    RUNTIME_LOG_DIR: tmpDir,
+  };
+  const env = { ...baseEnv(codeRoot, tmpDir), ...t.config.environment, ...builtins };
+  const ctx = {
+    projectId: builtins.RUNTIME_PROJECT_ID ?? "",
+    functionName: t.functionName,
+    version: t.version,
+    package: pkg,
+    memory: t.config.memoryMb,
+    cpu: Number(builtins.RUNTIME_CPU),
+    timeoutSec: t.config.timeoutSec,
+    userData: builtins.RUNTIME_USERDATA ?? "{}",
+    alias: cv.alias ?? "",
+    token: cv.token ?? "",
+    accessKey: cv.accessKey ?? "",
+    secretKey: cv.secretKey ?? "",
+    securityToken: cv.securityToken ?? "",
+  };
+  return { env, ctx };
+}

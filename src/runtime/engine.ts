@@ -1,0 +1,252 @@
+/**
+ * The execution engine: runs a version's code in isolated OS processes, one invocation per
+ * process at a time. See docs/runtime.md for the process model, protocol and limits.
+ */
+import { performance } from "node:perf_hooks";
+import type { InvocationOutcome, InvocationRequest, Invoker } from "../core/invoke.js";
+import { CodeCache } from "./code-cache.js";
+import { functionView } from "./conventions.js";
+import type { Instance } from "./instance.js";
+import { detectIsolation, readRss } from "./isolation.js";
+import { Launcher } from "./launcher.js";
+import { billed, deathError, failure, fromResult, wireError } from "./outcome.js";
+import { ConcurrencyLimitError, Pool, SLOT } from "./pool.js";
+import { resolveOptions, type EngineOptions, type Family, type ResolvedOptions } from "./options.js";
+import type { ChildMessage, WireError } from "./protocol.js";
+import type { Death } from "./instance.js";
+import { StemPool } from "./stems.js";
+
+export interface EngineStats {
+  /** Specialised instances by state. */
+  readonly states: Record<string, number>;
+  /** Ready stem cells per family. */
+  readonly stems: Record<Family, number>;
+  readonly perKey: Record<string, { instances: number; idle: number; queued: number }>;
+  readonly total: number;
+}
+
+interface Runtime {
+  readonly launcher: Launcher;
+  readonly stems: Record<Family, StemPool>;
+}
+
+export class Engine implements Invoker {
+  readonly #opts: ResolvedOptions;
+  readonly #cache: CodeCache;
+  readonly #pool: Pool;
+  readonly #ready: Promise<Runtime>;
+  readonly #live = new Set<Instance>();
+  /** Sandbox teardowns in flight; `close()` waits for them so no temp dir or cgroup leaks. */
+  readonly #cleanups = new Set<Promise<void>>();
+  /** Memory limit per busy instance; only polled when cgroups are unavailable. */
+  readonly #memLimit = new Map<Instance, number>();
+  #rt: Runtime | null = null;
+  #sweeper: NodeJS.Timeout | null = null;
+  #rssPoller: NodeJS.Timeout | null = null;
+  #closed = false;
+
+  constructor(options: EngineOptions) {
+    this.#opts = resolveOptions(options);
+    this.#cache = new CodeCache(this.#opts.cacheDir, this.#opts.blobPath);
+    const o = this.#opts;
+    const limits = { perKey: o.maxInstancesPerFunction, total: o.maxInstancesTotal, queueLimit: o.queueLimit, queueTimeoutMs: o.queueTimeoutMs };
+    this.#pool = new Pool(limits, (inst) => this.#retire(inst));
+    this.#ready = this.#init();
+    // Start-up failures surface on the first invoke; keep them from being "unhandled" meanwhile.
+    this.#ready.catch(() => undefined);
+  }
+
+  /** Resolves once isolation is probed, interpreters resolved and the stem pools are filling. */
+  ready(): Promise<void> {
+    return this.#ready.then(() => undefined);
+  }
+
+  async #init(): Promise<Runtime> {
+    const o = this.#opts;
+    const iso = await detectIsolation(o.isolation, o.logger);
+    await this.#cache.init();
+    const launcher = await Launcher.create(o, iso);
+    const stem = (f: Family): StemPool => new StemPool(f, o.prewarm[f], launcher, o.logger, (i) => this.#track(i));
+    const rt = { launcher, stems: { nodejs: stem("nodejs"), python: stem("python") } };
+    rt.stems.nodejs.refill();
+    rt.stems.python.refill();
+    this.#startTimers(!iso.cgroups);
+    this.#rt = rt;
+    return rt;
+  }
+
+  #startTimers(pollRss: boolean): void {
+    const every = Math.min(30_000, Math.max(20, Math.floor(this.#opts.idleTimeoutMs / 4)));
+    this.#sweeper = setInterval(() => this.#sweep(), every);
+    this.#sweeper.unref();
+    if (!pollRss) return;
+    this.#rssPoller = setInterval(() => void this.#pollRss(), 50);
+    this.#rssPoller.unref();
+  }
+
+  async invoke(req: InvocationRequest): Promise<InvocationOutcome> {
+    if (this.#closed) return failure(req.requestId, wireError("runtime-start-failed", "engine is closed"), "", 0);
+    const rt = this.#rt ?? (await this.#ready);
+    const t0 = performance.now();
+    let grant;
+    try {
+      grant = await this.#pool.acquire(req.target.instanceKey);
+    } catch (err) {
+      const kind = err instanceof ConcurrencyLimitError ? "concurrency-limit" : "runtime-start-failed";
+      return failure(req.requestId, wireError(kind, String((err as Error).message)), "", performance.now() - t0);
+    }
+    if (grant === SLOT) return this.#coldInvoke(rt, req, t0);
+    return this.#run(grant, req, performance.now());
+  }
+
+  /** Runs one invocation on a busy instance, then returns it to the pool or retires it. */
+  async #run(inst: Instance, req: InvocationRequest, t0: number): Promise<InvocationOutcome> {
+    const timeoutMs = req.target.config.timeoutSec * 1000;
+    const m = await inst.invoke({ t: "inv", id: req.requestId, ev: req.event }, timeoutMs);
+    const durationMs = performance.now() - t0;
+    if (m.t === "res") {
+      if (m.retire === true || !this.#pool.release(inst, Date.now())) this.#retireBusy(inst);
+      return fromResult(req.requestId, m, durationMs);
+    }
+    return this.#failed(inst, req, m, durationMs);
+  }
+
+  async #failed(inst: Instance, req: InvocationRequest, m: ChildMessage | Death, durationMs: number): Promise<InvocationOutcome> {
+    this.#retireBusy(inst);
+    if (m.t !== "death") return failure(req.requestId, wireError("exit", `unexpected control message ${m.t}`), "", durationMs);
+    const oom = m.signal === "SIGKILL" && m.reason === null && (await inst.sandbox.oomKilled());
+    const { timeoutSec, memoryMb } = req.target.config;
+    return failure(req.requestId, deathError(m, oom, timeoutSec, memoryMb), m.output, durationMs);
+  }
+
+  /** First invoke on a new instance: code cache, stem cell (or fresh process), specialise, run. */
+  async #coldInvoke(rt: Runtime, req: InvocationRequest, t0: number): Promise<InvocationOutcome> {
+    const key = req.target.instanceKey;
+    let inst: Instance;
+    let root: string;
+    try {
+      root = await this.#cache.ensure(req.target.code.sha256);
+      inst = await this.#obtain(rt, req.target.config.runtime.family);
+    } catch (err) {
+      this.#pool.releaseSlot(key);
+      const msg = `runtime failed to start: ${err instanceof Error ? err.message : String(err)}`;
+      return failure(req.requestId, wireError("runtime-start-failed", msg), "", performance.now() - t0);
+    }
+    inst.key = key;
+    this.#pool.adopt(inst);
+    try {
+      const loadError = await this.#specialise(inst, req, root);
+      if (loadError === null) return await this.#run(inst, req, t0);
+      const durationMs = performance.now() - t0;
+      return { ...loadError, durationMs, billedMs: billed(durationMs) };
+    } finally {
+      rt.stems[inst.family].refill();
+    }
+  }
+
+  /** A stem cell when one is ready, else a fresh process. Returned `busy`. */
+  async #obtain(rt: Runtime, family: Family): Promise<Instance> {
+    const stem = rt.stems[family].take();
+    if (stem !== undefined) return stem;
+    rt.stems[family].refill();
+    const inst = await rt.launcher.launch(family);
+    this.#track(inst);
+    if (this.#closed) {
+      inst.kill("dispose");
+      throw new Error("engine is closing");
+    }
+    inst.to("idle");
+    inst.to("busy");
+    return inst;
+  }
+
+  async #specialise(inst: Instance, req: InvocationRequest, root: string): Promise<InvocationOutcome | null> {
+    const { config } = req.target;
+    const family = config.runtime.family;
+    const limit = (config.memoryMb + this.#opts.memoryOverheadMb[family]) * 1024 * 1024;
+    this.#memLimit.set(inst, limit);
+    await inst.sandbox.setMemoryLimit(limit).catch((err: unknown) => this.#opts.logger.warn({ err: String(err) }, "runtime: could not set memory limit"));
+    const view = functionView(req, root, inst.sandbox.tmpDir);
+    const o = this.#opts;
+    const timeoutMs = config.timeoutSec * 1000;
+    const msg = { t: "load", root, handler: config.handler, convention: req.convention, env: view.env, ctx: view.ctx, timeoutMs, logTailBytes: o.logTailBytes, maxResultBytes: o.maxResultBytes } as const;
+    const m = await inst.load(msg, timeoutMs);
+    if (m.t === "loaded") return m.err === null ? null : this.#loadFailed(inst, req, m.err);
+    return this.#failed(inst, req, m, 0);
+  }
+
+  #loadFailed(inst: Instance, req: InvocationRequest, err: WireError): InvocationOutcome {
+    // A version whose code cannot load leaves the process in an unknown state: never reuse it.
+    this.#retireBusy(inst);
+    return failure(req.requestId, err, "", 0);
+  }
+
+  /** Registers a process so its death is always noticed and its sandbox cleaned up. */
+  #track(inst: Instance): void {
+    this.#live.add(inst);
+    inst.onDeath((i) => this.#onDeath(i));
+  }
+
+  #onDeath(inst: Instance): void {
+    this.#live.delete(inst);
+    this.#memLimit.delete(inst);
+    this.#pool.remove(inst);
+    if (inst.key === null) this.#rt?.stems[inst.family].forget(inst);
+    if (inst.state !== "dead") inst.to("dead");
+    const cleanup = inst.sandbox.destroy().catch((err: unknown) => this.#opts.logger.warn({ err: String(err) }, "runtime: sandbox cleanup failed"));
+    this.#cleanups.add(cleanup);
+    void cleanup.finally(() => this.#cleanups.delete(cleanup));
+  }
+
+  #retireBusy(inst: Instance): void {
+    this.#pool.remove(inst);
+    this.#retire(inst);
+  }
+
+  #retire(inst: Instance): void {
+    if (inst.state === "idle" || inst.state === "busy" || inst.state === "starting") inst.to("retiring");
+    inst.kill("dispose");
+  }
+
+  #sweep(): void {
+    for (const inst of this.#pool.takeIdleSince(Date.now() - this.#opts.idleTimeoutMs)) this.#retire(inst);
+  }
+
+  /** Degraded mode only: kill busy instances whose RSS exceeds their limit. */
+  async #pollRss(): Promise<void> {
+    for (const [inst, limit] of this.#memLimit) {
+      const pid = inst.pid;
+      if (inst.state !== "busy" || pid === undefined) continue;
+      const rss = await readRss(pid).catch(() => 0);
+      if (rss > limit) inst.kill("memory");
+    }
+  }
+
+  stats(): EngineStats {
+    const states: Record<string, number> = { starting: 0, idle: 0, busy: 0, retiring: 0, dead: 0 };
+    for (const inst of this.#live) if (inst.key !== null) states[inst.state] = (states[inst.state] ?? 0) + 1;
+    const stems = { nodejs: this.#rt?.stems.nodejs.size ?? 0, python: this.#rt?.stems.python.size ?? 0 };
+    return { states, stems, ...this.#pool.stats() };
+  }
+
+  /** Kills every process and waits (bounded) for them to be reaped. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#sweeper !== null) clearInterval(this.#sweeper);
+    if (this.#rssPoller !== null) clearInterval(this.#rssPoller);
+    const rt = await this.#ready.catch(() => null);
+    rt?.stems.nodejs.close();
+    rt?.stems.python.close();
+    this.#pool.drainAll();
+    const dying = [...this.#live].map((inst) => new Promise<void>((resolve) => {
+      inst.onDeath((i) => {
+        this.#onDeath(i);
+        resolve();
+      });
+      inst.kill("dispose");
+    }));
+    await Promise.race([Promise.all(dying), new Promise((r) => setTimeout(r, 2_000).unref())]);
+    await Promise.all(this.#cleanups);
+  }
+}

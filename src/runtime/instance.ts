@@ -1,0 +1,189 @@
+/**
+ * One OS process serving one invocation at a time. It owns the process, its control channel,
+ * the tail of its raw stdout/stderr (used when the process dies before it can report a log),
+ * and its sandbox. Pool policy lives in `pool.ts`; this class only runs and supervises.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { lineChannel, nodeChannel, type Channel } from "./channel.js";
+import type { Sandbox } from "./isolation.js";
+import type { Family } from "./options.js";
+import { isChildMessage, type ChildMessage, type LoadMessage, type ParentMessage } from "./protocol.js";
+import { transition, type InstanceState } from "./state.js";
+
+export type KillReason = "timeout" | "memory" | "dispose";
+
+/** What a request resolves to when the process died instead of answering. */
+export interface Death {
+  readonly t: "death";
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly reason: KillReason | null;
+  /** Raw stdout/stderr tail since the request started. */
+  readonly output: string;
+}
+
+export interface SpawnSpec {
+  readonly id: string;
+  readonly family: Family;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly uid: number | undefined;
+  readonly gid: number | undefined;
+  readonly startTimeoutMs: number;
+  readonly logTailBytes: number;
+}
+
+/** After exit, give the pipes this long to drain before reporting the death. */
+const PIPE_DRAIN_MS = 100;
+
+export class Instance {
+  readonly id: string;
+  readonly family: Family;
+  readonly sandbox: Sandbox;
+  /** instanceKey once specialised; null while a generic stem cell. */
+  key: string | null = null;
+  lastUsed = 0;
+  #state: InstanceState = "starting";
+  readonly #child: ChildProcess;
+  readonly #channel: Channel;
+  readonly #tailBytes: number;
+  #pending: ((m: ChildMessage | Death) => void) | null = null;
+  #output = "";
+  #death: Death | null = null;
+  #killReason: KillReason | null = null;
+  #onDeath: (inst: Instance) => void = () => undefined;
+
+  private constructor(spec: SpawnSpec, sandbox: Sandbox) {
+    this.id = spec.id;
+    this.family = spec.family;
+    this.sandbox = sandbox;
+    this.#tailBytes = spec.logTailBytes;
+    this.#child = spawnChild(spec, sandbox);
+    const onMessage = (m: unknown): void => this.#onMessage(m);
+    this.#channel = spec.family === "nodejs" ? nodeChannel(this.#child, onMessage) : lineChannel(this.#child, onMessage);
+    this.#watchOutput();
+    this.#child.on("error", () => undefined);
+    this.#child.once("exit", (code, signal) => this.#onExit(code, signal));
+  }
+
+  /** Spawns the process and resolves once it reports ready; a child that dies first fails fast. */
+  static async start(spec: SpawnSpec, sandbox: Sandbox): Promise<Instance> {
+    const inst = new Instance(spec, sandbox);
+    const pid = inst.#child.pid;
+    if (pid === undefined) throw new Error(`failed to spawn ${spec.command}`);
+    await sandbox.adopt(pid).catch((err: unknown) => {
+      inst.kill("dispose");
+      throw err;
+    });
+    const first = await inst.#request(null, spec.startTimeoutMs);
+    if (first.t !== "ready") {
+      inst.kill("dispose");
+      throw new Error(`runtime process failed to start (${describe(first)})`);
+    }
+    return inst;
+  }
+
+  get state(): InstanceState {
+    return this.#state;
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  get alive(): boolean {
+    return this.#death === null && this.#state !== "dead";
+  }
+
+  to(next: InstanceState): void {
+    this.#state = transition(this.#state, next);
+  }
+
+  /** Called once when the process exits, whatever the reason. */
+  onDeath(cb: (inst: Instance) => void): void {
+    this.#onDeath = cb;
+    // Died before anyone listened (e.g. between readiness and pool registration).
+    if (this.#death !== null) queueMicrotask(() => cb(this));
+  }
+
+  load(msg: LoadMessage, timeoutMs: number): Promise<ChildMessage | Death> {
+    return this.#request(msg, timeoutMs);
+  }
+
+  invoke(msg: ParentMessage, timeoutMs: number): Promise<ChildMessage | Death> {
+    return this.#request(msg, timeoutMs);
+  }
+
+  /** SIGKILL: user code gets no chance to linger. The reason is reported by the pending request. */
+  kill(reason: KillReason): void {
+    this.#killReason ??= reason;
+    if (this.#death === null) this.#child.kill("SIGKILL");
+  }
+
+  #request(msg: ParentMessage | null, timeoutMs: number): Promise<ChildMessage | Death> {
+    if (this.#death !== null) return Promise.resolve(this.#death);
+    this.#output = "";
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.kill("timeout"), timeoutMs);
+      this.#pending = (m) => {
+        clearTimeout(timer);
+        resolve(m);
+      };
+      if (msg !== null) this.#channel.send(msg);
+    });
+  }
+
+  #onMessage(m: unknown): void {
+    if (!isChildMessage(m)) return;
+    const p = this.#pending;
+    if (p === null) return;
+    this.#pending = null;
+    p(m);
+  }
+
+  #watchOutput(): void {
+    const onData = (chunk: string): void => {
+      const out = this.#output + chunk;
+      this.#output = out.length > 2 * this.#tailBytes ? out.slice(-this.#tailBytes) : out;
+    };
+    for (const s of [this.#child.stdout, this.#child.stderr]) {
+      s?.setEncoding("utf8");
+      s?.on("data", onData);
+    }
+  }
+
+  #onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    let settled = false;
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
+      const output = Buffer.from(this.#output).subarray(-this.#tailBytes).toString();
+      this.#death = { t: "death", code, signal, reason: this.#killReason, output };
+      const p = this.#pending;
+      this.#pending = null;
+      p?.(this.#death);
+      this.#onDeath(this);
+    };
+    this.#child.once("close", settle);
+    setTimeout(settle, PIPE_DRAIN_MS).unref();
+  }
+}
+
+function spawnChild(spec: SpawnSpec, sandbox: Sandbox): ChildProcess {
+  const ipc = spec.family === "nodejs";
+  return spawn(spec.command, spec.args, {
+    cwd: sandbox.tmpDir,
+    env: spec.env,
+    stdio: ["ignore", "pipe", "pipe", ipc ? "ipc" : "pipe"],
+    serialization: "advanced",
+    uid: spec.uid,
+    gid: spec.gid,
+  });
+}
+
+function describe(m: ChildMessage | Death): string {
+  if (m.t !== "death") return `unexpected message ${m.t}`;
+  const how = m.reason === "timeout" ? "not ready in time" : `exit code ${String(m.code)}, signal ${String(m.signal)}`;
+  return m.output.trim() === "" ? how : `${how}: ${m.output.trim()}`;
+}

@@ -1,0 +1,141 @@
+/**
+ * OS-level isolation of instances. As root: children run as `nobody`, each in its own cgroup v1
+ * `memory` and `pids` group. Otherwise (or with `isolation: "none"`): plain children, and memory
+ * is enforced by polling RSS (see `RssWatch`). The degrade is logged once, at engine start.
+ */
+import { chown, mkdir, mkdtemp, readFile, rm, rmdir, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import type { EngineLogger } from "./options.js";
+
+const MEMORY_ROOT = "/sys/fs/cgroup/memory/quiver";
+const PIDS_ROOT = "/sys/fs/cgroup/pids/quiver";
+
+export interface Isolation {
+  /** Set when children drop privileges. */
+  readonly uid: number | undefined;
+  readonly gid: number | undefined;
+  /** True when per-instance cgroups are available; false means RSS polling. */
+  readonly cgroups: boolean;
+}
+
+export async function detectIsolation(mode: "auto" | "none", logger: EngineLogger): Promise<Isolation> {
+  const none: Isolation = { uid: undefined, gid: undefined, cgroups: false };
+  if (mode === "none") return none;
+  if (process.getuid?.() !== 0) {
+    logger.warn({ isolation: "degraded" }, "runtime: not root; children run as this user, memory enforced by RSS polling");
+    return none;
+  }
+  const user = await lookupNobody();
+  try {
+    await mkdir(MEMORY_ROOT, { recursive: true });
+    await mkdir(PIDS_ROOT, { recursive: true });
+    return { ...user, cgroups: true };
+  } catch (err) {
+    logger.warn({ isolation: "degraded", err: String(err) }, "runtime: cgroups v1 memory/pids not writable; memory enforced by RSS polling");
+    return { ...user, cgroups: false };
+  }
+}
+
+async function lookupNobody(): Promise<{ uid: number; gid: number }> {
+  const passwd = await readFile("/etc/passwd", "utf8").catch(() => "");
+  const line = passwd.split("\n").find((l) => l.startsWith("nobody:"));
+  const [, , uid, gid] = line?.split(":") ?? [];
+  return { uid: Number(uid ?? 65534), gid: Number(gid ?? 65534) };
+}
+
+/** True when every ancestor directory is searchable by "others" and the file is readable/executable. */
+export async function othersCanReach(path: string, bit: number): Promise<boolean> {
+  try {
+    if (((await stat(path)).mode & bit) === 0) return false;
+    for (let d = dirname(path); ; d = dirname(d)) {
+      if (((await stat(d)).mode & 0o001) === 0) return false;
+      if (d === dirname(d)) return true;
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** Per-instance resources: a private writable temp dir and, when available, cgroups. */
+export class Sandbox {
+  readonly tmpDir: string;
+  readonly #id: string;
+  readonly #iso: Isolation;
+
+  private constructor(id: string, tmpDir: string, iso: Isolation) {
+    this.#id = id;
+    this.tmpDir = tmpDir;
+    this.#iso = iso;
+  }
+
+  static async create(id: string, iso: Isolation, pidsMax: number): Promise<Sandbox> {
+    const tmp = await mkdtemp(join(tmpdir(), "quiver-i-"));
+    if (iso.uid !== undefined && iso.gid !== undefined) await chown(tmp, iso.uid, iso.gid);
+    const box = new Sandbox(id, tmp, iso);
+    if (iso.cgroups) {
+      await mkdir(box.#memDir());
+      await mkdir(box.#pidsDir());
+      await writeFile(join(box.#pidsDir(), "pids.max"), String(pidsMax));
+    }
+    return box;
+  }
+
+  #memDir(): string {
+    return join(MEMORY_ROOT, this.#id);
+  }
+
+  #pidsDir(): string {
+    return join(PIDS_ROOT, this.#id);
+  }
+
+  /** Moves the process into the instance's cgroups (before any user code runs in it). */
+  async adopt(pid: number): Promise<void> {
+    if (!this.#iso.cgroups) return;
+    await writeFile(join(this.#memDir(), "cgroup.procs"), String(pid));
+    await writeFile(join(this.#pidsDir(), "cgroup.procs"), String(pid));
+  }
+
+  async setMemoryLimit(bytes: number): Promise<void> {
+    if (!this.#iso.cgroups) return;
+    await writeFile(join(this.#memDir(), "memory.limit_in_bytes"), String(bytes));
+  }
+
+  /** Whether the kernel OOM-killed something in this group (read only after a death). */
+  async oomKilled(): Promise<boolean> {
+    if (!this.#iso.cgroups) return false;
+    const text = await readFile(join(this.#memDir(), "memory.oom_control"), "utf8").catch(() => "");
+    const kills = /oom_kill (\d+)/.exec(text)?.[1];
+    if (kills !== undefined) return Number(kills) > 0;
+    const failcnt = await readFile(join(this.#memDir(), "memory.failcnt"), "utf8").catch(() => "0");
+    return Number(failcnt) > 0;
+  }
+
+  /** Removes the temp dir and cgroups; call after the process has exited. */
+  async destroy(): Promise<void> {
+    await rm(this.tmpDir, { recursive: true, force: true }).catch(() => undefined);
+    if (!this.#iso.cgroups) return;
+    await rmdirRetry(this.#memDir());
+    await rmdirRetry(this.#pidsDir());
+  }
+}
+
+/** A cgroup can be removed only once the kernel has reaped every task in it. */
+async function rmdirRetry(dir: string): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    try {
+      await rmdir(dir);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+/** RSS of a process in bytes via /proc (degraded mode only). */
+export async function readRss(pid: number): Promise<number> {
+  const statm = await readFile(`/proc/${pid}/statm`, "utf8");
+  const pages = Number(statm.split(" ")[1] ?? 0);
+  return pages * 4096;
+}

@@ -1,0 +1,30 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { safeEntryPath } from "../../src/runtime/code-cache.js";
+import { fixture, request, zipBytes } from "./helpers.js";
+
+void describe("code cache", () => {
+  void it("rejects zip-slip entry names", () => {
+    assert.throws(() => safeEntryPath("/c/root", "../evil.js"), /escapes/);
+    assert.throws(() => safeEntryPath("/c/root", "a/../../evil.js"), /escapes/);
+    assert.throws(() => safeEntryPath("/c/root", "/etc/passwd"), /escapes/);
+    assert.equal(safeEntryPath("/c/root", "a/b.js"), "/c/root/a/b.js");
+  });
+
+  void it("reports a broken code package as runtime-start-failed and keeps serving", async () => {
+    const f = await fixture();
+    const engine = f.engine();
+    try {
+      // yazl refuses "../" names, so rename the entry in the bytes (same length, CRC covers data only).
+      const zip = await zipBytes({ "..-escape.js": "exports.main_handler = async () => 1;", "index.js": "" });
+      const bad = await f.store(Buffer.from(zip.toString("latin1").replaceAll("..-escape", "../escape"), "latin1"));
+      const o = await engine.invoke(request({ sha: bad }));
+      assert.equal(o.error?.kind, "runtime-start-failed");
+      assert.match(o.error.message, /escapes|invalid relative path/);
+      const good = await f.zip({ "index.js": "exports.main_handler = async () => 1;" });
+      assert.equal((await engine.invoke(request({ sha: good }))).result, "1");
+    } finally {
+      await engine.close();
+    }
+  });
+});

@@ -1,0 +1,96 @@
+/** Shared fixtures: zips built with yazl into a temp dir, and invocation requests. */
+import { createHash, randomUUID } from "node:crypto";
+import { chmod, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import yazl from "yazl";
+import type { HandlerConvention, InvocationRequest } from "../../src/core/invoke.js";
+import type { FunctionConfig } from "../../src/core/model.js";
+import { Engine, type EngineOptions } from "../../src/runtime/index.js";
+
+export interface Fixture {
+  readonly dir: string;
+  /** Stores a zip of `files` and returns its sha256. */
+  zip(files: Record<string, string>): Promise<string>;
+  /** Stores raw zip bytes (for hand-crafted malicious packages) and returns the sha256. */
+  store(bytes: Buffer): Promise<string>;
+  engine(opts?: Partial<EngineOptions>): Engine;
+}
+
+function zipBytes(files: Record<string, string>): Promise<Buffer> {
+  const z = new yazl.ZipFile();
+  for (const [name, text] of Object.entries(files)) z.addBuffer(Buffer.from(text), name);
+  z.end();
+  const chunks: Buffer[] = [];
+  return new Promise((resolve, reject) => {
+    z.outputStream.on("data", (c: Buffer) => chunks.push(c));
+    z.outputStream.on("end", () => resolve(Buffer.concat(chunks)));
+    z.outputStream.on("error", reject);
+  });
+}
+
+export async function fixture(): Promise<Fixture> {
+  const dir = await mkdtemp(join(tmpdir(), "quiver-engine-test-"));
+  // mkdtemp makes 0700; the code cache below must be reachable by the unprivileged child user.
+  await chmod(dir, 0o755);
+  const blobPath = (sha: string): string => join(dir, `${sha}.zip`);
+  const store = async (bytes: Buffer): Promise<string> => {
+    const sha = createHash("sha256").update(bytes).digest("hex");
+    await writeFile(blobPath(sha), bytes);
+    return sha;
+  };
+  return {
+    dir,
+    async zip(files) {
+      return store(await zipBytes(files));
+    },
+    store,
+    engine(opts = {}) {
+      return new Engine({ blobPath, cacheDir: join(dir, "cache"), prewarm: { nodejs: 0, python: 0 }, ...opts });
+    },
+  };
+}
+
+export interface RequestSpec {
+  readonly sha: string;
+  readonly handler?: string;
+  readonly family?: "nodejs" | "python";
+  readonly convention?: HandlerConvention;
+  readonly event?: unknown;
+  readonly environment?: Record<string, string>;
+  readonly memoryMb?: number;
+  readonly timeoutSec?: number;
+  readonly key?: string;
+  readonly contextValues?: Record<string, string>;
+}
+
+export { zipBytes };
+
+export function request(s: RequestSpec): InvocationRequest {
+  const config: FunctionConfig = {
+    runtime: { family: s.family ?? "nodejs", version: s.family === "python" ? "3.9" : "18.15" },
+    handler: s.handler ?? "index.main_handler",
+    memoryMb: s.memoryMb ?? 128,
+    timeoutSec: s.timeoutSec ?? 3,
+    description: "",
+    environment: s.environment ?? {},
+    type: "Event",
+    extras: {},
+  };
+  return {
+    target: {
+      scope: { accountId: "acct", region: "ap-guangzhou" },
+      namespace: "default",
+      functionName: "fn",
+      functionId: "fid",
+      version: "$LATEST",
+      instanceKey: s.key ?? `${s.sha}:${config.handler}`,
+      code: { sha256: s.sha, sha512: "", size: 0, unzippedSize: 0, fileName: "" },
+      config,
+    },
+    event: JSON.stringify(s.event ?? {}),
+    requestId: randomUUID(),
+    convention: s.convention ?? "scf",
+    contextValues: s.contextValues ?? { appId: "1250000000", uin: "100000000001" },
+  };
+}

@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Engine } from "../../src/runtime/index.js";
+import { fixture, request, type Fixture } from "./helpers.js";
+
+function ok(o: { error: unknown; result: string }): unknown {
+  assert.equal(o.error, null, JSON.stringify(o.error));
+  return JSON.parse(o.result);
+}
+
+void describe("Node.js handlers", () => {
+  let f: Fixture;
+  let engine: Engine;
+  before(async () => {
+    f = await fixture();
+    engine = f.engine();
+  });
+  after(() => engine.close());
+
+  void it("runs a CommonJS async handler and captures its log", async () => {
+    const sha = await f.zip({ "index.js": "exports.main_handler = async (e) => { console.log('hello', e.n); return { twice: e.n * 2 }; };" });
+    const o = await engine.invoke(request({ sha, event: { n: 21 } }));
+    assert.deepEqual(ok(o), { twice: 42 });
+    assert.equal(o.log, "hello 21\n");
+    assert.ok(o.billedMs >= 1 && o.billedMs >= o.durationMs);
+    assert.ok(o.memoryUsedBytes > 0);
+  });
+
+  void it("runs a callback-style handler", async () => {
+    const sha = await f.zip({ "index.js": "exports.main_handler = function (e, ctx, cb) { setTimeout(() => cb(null, 'cb:' + e.x), 5); };" });
+    assert.equal(ok(await engine.invoke(request({ sha, event: { x: 1 } }))), "cb:1");
+  });
+
+  void it("runs an .mjs ESM handler in a subdirectory", async () => {
+    const sha = await f.zip({ "src/app.mjs": "export const handler = async () => ({ esm: typeof require === 'undefined' });" });
+    assert.deepEqual(ok(await engine.invoke(request({ sha, handler: "src/app.handler" }))), { esm: true });
+  });
+
+  void it("runs a .js ESM handler when package.json says type module", async () => {
+    const sha = await f.zip({
+      "package.json": JSON.stringify({ type: "module" }),
+      "index.js": "import { helper } from './lib.js'; export async function main_handler() { return helper(); }",
+      "lib.js": "export const helper = () => 'from-esm';",
+    });
+    assert.equal(ok(await engine.invoke(request({ sha }))), "from-esm");
+  });
+
+  void it("returns null for a handler returning undefined", async () => {
+    const sha = await f.zip({ "index.js": "exports.main_handler = async () => {};" });
+    assert.equal((await engine.invoke(request({ sha }))).result, "null");
+  });
+
+  void it("reuses the warm instance for the same instanceKey", async () => {
+    const sha = await f.zip({ "index.js": "let n = 0; exports.main_handler = async () => ({ pid: process.pid, n: ++n });" });
+    const a = ok(await engine.invoke(request({ sha }))) as { pid: number; n: number };
+    const b = ok(await engine.invoke(request({ sha }))) as { pid: number; n: number };
+    assert.equal(b.pid, a.pid);
+    assert.equal(b.n, 2);
+  });
+
+  void it("never lets two instanceKeys share an instance, even with identical code", async () => {
+    const sha = await f.zip({ "index.js": "exports.main_handler = async () => process.pid;" });
+    const round = async (): Promise<unknown[]> => (await Promise.all(["k1", "k2"].map((key) => engine.invoke(request({ sha, key }))))).map(ok);
+    const [a, b] = await round();
+    const [c, d] = await round();
+    assert.notEqual(a, b);
+    assert.equal(a, c);
+    assert.equal(b, d);
+  });
+
+  void it("runs children as nobody when started as root", async (t) => {
+    if (process.getuid?.() !== 0) return t.skip("not root");
+    const sha = await f.zip({ "index.js": "const fs = require('fs'); exports.main_handler = async () => { let w = true; try { fs.writeFileSync(__dirname + '/x', '1'); } catch { w = false; } fs.writeFileSync(process.env.TMPDIR + '/t', '1'); return { uid: process.getuid(), codeWritable: w, cwd: process.cwd() === __dirname }; };" });
+    assert.deepEqual(ok(await engine.invoke(request({ sha }))), { uid: 65534, codeWritable: false, cwd: true });
+  });
+});
+
+void describe("prewarmed stem cells", () => {
+  void it("serve the first invoke of a version without a process start", async () => {
+    const f = await fixture();
+    const engine = f.engine({ prewarm: { nodejs: 1, python: 0 } });
+    try {
+      await engine.ready();
+      while (engine.stats().stems.nodejs < 1) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 400));
+      const sha = await f.zip({ "index.js": "exports.main_handler = async () => process.uptime() * 1000;" });
+      const uptimeMs = ok(await engine.invoke(request({ sha }))) as number;
+      // A fresh process would be a few tens of ms old; the stem cell was started before the wait.
+      assert.ok(uptimeMs >= 400, `uptime ${uptimeMs} ms`);
+      // The pool refills in the background.
+      while (engine.stats().stems.nodejs < 1) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await engine.close();
+    }
+  });
+});
