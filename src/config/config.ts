@@ -24,6 +24,21 @@ export const SCF_RATE_LIMITS: Readonly<Record<string, number>> = {
   InvokeFunction: 10_000,
 };
 
+const EngineConfig = z.strictObject({
+  /** Warm instances idle this long are retired. */
+  idleTimeoutMs: z.number().int().positive().default(10 * 60_000),
+  maxInstancesPerFunction: z.number().int().positive().default(10),
+  maxInstancesTotal: z.number().int().positive().default(64),
+  /** Callers waiting for a busy function, per version, before the concurrency error. */
+  queueLimit: z.number().int().nonnegative().default(100),
+  queueTimeoutMs: z.number().int().positive().default(10_000),
+  /** Pre-started generic runtime processes per family. */
+  prewarm: z.strictObject({ nodejs: z.number().int().nonnegative().default(1), python: z.number().int().nonnegative().default(1) }).default({ nodejs: 1, python: 1 }),
+  /** `auto`: unprivileged user + cgroups when running as root; `none`: plain child processes. */
+  isolation: z.enum(["auto", "none"]).default("auto"),
+  asyncConcurrency: z.number().int().positive().default(8),
+});
+
 /**
  * The whole configuration, parsed once at the edge (CLI) and then passed down frozen.
  * Nothing else reads `process.env`.
@@ -55,7 +70,9 @@ export const ConfigSchema = z.strictObject({
       maxBodyBytes: z.number().int().positive().default(72 * 1024 * 1024),
     })
     .default({ scfMaxVersions: 1000, fgsMaxVersions: 10, maxNamespaces: 5, maxFunctionsPerNamespace: 50, maxAliases: 10, maxBodyBytes: 72 * 1024 * 1024 }),
+  engine: EngineConfig.default(EngineConfig.parse({})),
 });
+
 
 export type QuiverConfig = Readonly<z.infer<typeof ConfigSchema>>;
 export type ConfigInput = z.input<typeof ConfigSchema>;

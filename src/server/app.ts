@@ -7,15 +7,19 @@ import { FsBlobStore } from "../blobs/fs-blob-store.js";
 import { ZipInspector } from "../code/zip-inspector.js";
 import type { QuiverConfig } from "../config/config.js";
 import type { MetadataStore } from "../core/ports.js";
+import { InvocationService } from "../core/invocations.js";
 import { AliasRouter } from "../core/routing.js";
 import { FunctionService } from "../core/service.js";
 import { registerScf, scfErrorReply } from "../dialects/scf/plugin.js";
+import { Engine } from "../runtime/index.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { RateLimiter } from "./rate-limiter.js";
 
 export interface Quiver {
   readonly app: FastifyInstance;
   readonly service: FunctionService;
+  readonly invocations: InvocationService;
+  readonly engine: Engine;
   readonly store: MetadataStore;
   readonly accounts: AccountRegistry;
   /** True when this start created the default account (its keys should be shown once). */
@@ -41,14 +45,9 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
 
   const store = new SqliteStore(join(dataDir, "quiver.db"));
   const blobs = new FsBlobStore(join(dataDir, "blobs"));
-  const service = new FunctionService({
-    store,
-    blobs,
-    inspector: new ZipInspector(),
-    clock: { now: () => Date.now() },
-    ids: { uuid: () => randomUUID() },
-    router: new AliasRouter(),
-  });
+  const clock = { now: () => Date.now() };
+  const ids = { uuid: () => randomUUID() };
+  const service = new FunctionService({ store, blobs, inspector: new ZipInspector(), clock, ids, router: new AliasRouter() });
   await service.recover();
 
   const app = Fastify({
@@ -62,13 +61,29 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
   app.get("/healthz", async () => ({ status: "ok" }));
 
+  // The engine reads code blobs from the data dir as root and extracts them to a cache the
+  // unprivileged function processes can read.
+  const engine = new Engine({ blobPath: (sha256) => blobs.pathOf(sha256), logger: app.log, ...config.engine });
+  const invocations = new InvocationService({
+    functions: service,
+    store,
+    invoker: engine,
+    clock,
+    ids,
+    asyncConcurrency: config.engine.asyncConcurrency,
+    onAsyncError: (error, record) => app.log.error({ err: error, requestId: record.id }, "async invocation failed to run"),
+  });
+  await invocations.resumePending();
+
   const limiter = new RateLimiter();
-  registerScf(app, { service, accounts, config, limiter });
+  registerScf(app, { service, invocations, accounts, config, limiter });
   app.setErrorHandler(async (error, request, reply) => scfErrorReply(request, reply, error));
 
   return {
     app,
     service,
+    invocations,
+    engine,
     store,
     accounts,
     createdDefaultAccount: created,
@@ -81,6 +96,8 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
     },
     async close() {
       await app.close();
+      await invocations.close();
+      await engine.close();
       await store.close();
     },
   };

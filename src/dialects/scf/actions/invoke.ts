@@ -4,7 +4,6 @@ import type { InvocationErrorKind, InvocationOutcome } from "../../../core/invok
 import type { InvokeInput } from "../../../core/invocations.js";
 import { LATEST } from "../../../core/model.js";
 import type { InvokeSelector } from "../../../core/service.js";
-import { scfTime } from "../map-out.js";
 import { parseParams, str } from "../schema.js";
 import type { ScfAction, ScfContext } from "./context.js";
 import { namespaceOf } from "./functions.js";
