@@ -8,6 +8,7 @@ import { ZipInspector } from "../code/zip-inspector.js";
 import type { QuiverConfig } from "../config/config.js";
 import type { MetadataStore } from "../core/ports.js";
 import { FunctionService } from "../core/service.js";
+import { fgsErrorReply, isFgsPath, registerFgs } from "../dialects/fgs/plugin.js";
 import { registerScf, scfErrorReply } from "../dialects/scf/plugin.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { RateLimiter } from "./rate-limiter.js";
@@ -62,7 +63,11 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
 
   const limiter = new RateLimiter();
   registerScf(app, { service, accounts, config, limiter });
-  app.setErrorHandler(async (error, request, reply) => scfErrorReply(request, reply, error));
+  registerFgs(app, { service, accounts, config, limiter });
+  // Errors raised before a route handler runs are answered in the dialect the path belongs to.
+  app.setErrorHandler(async (error, request, reply) =>
+    isFgsPath(request.url) ? fgsErrorReply(request, reply, error) : scfErrorReply(request, reply, error),
+  );
 
   return {
     app,
