@@ -5,7 +5,10 @@ import { parseConfig, type ConfigInput } from "../../src/config/config.js";
 import { createQuiver, type Quiver } from "../../src/server/app.js";
 
 /** The SDKs would route 127.0.0.1 through a proxy if one were set; tests talk to localhost only. */
-for (const name of ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"]) delete process.env[name];
+delete process.env["http_proxy"];
+delete process.env["https_proxy"];
+delete process.env["HTTP_PROXY"];
+delete process.env["HTTPS_PROXY"];
 
 export const FGS_ACCOUNT = {
   name: "alice",
