@@ -8,7 +8,7 @@ const { projectId, region } = FGS_ACCOUNT.huawei;
 const urnOf = (name: string, qualifier?: string): string =>
   `urn:fss:${region}:${projectId}:function:default:${name}${qualifier === undefined ? "" : `:${qualifier}`}`;
 
-describe("FunctionGraph versions through the official Node SDK", () => {
+void describe("FunctionGraph versions through the official Node SDK", () => {
   let server: FgsTestServer;
   let client: fg.FunctionGraphClient;
 
@@ -18,7 +18,7 @@ describe("FunctionGraph versions through the official Node SDK", () => {
   });
   after(async () => server.close());
 
-  it("creates a function from a zip and renders the documented metadata", async () => {
+  void it("creates a function from a zip and renders the documented metadata", async () => {
     const zip = await nodeHandlerZip();
     const created = await createFunction(client, zip, "create-me", { userData: '{"GREETING":"hi"}', description: "first" });
     assert.equal(created["func_urn"], urnOf("create-me", "latest"));
@@ -36,7 +36,7 @@ describe("FunctionGraph versions through the official Node SDK", () => {
     assert.ok(duplicate.requestId, "X-Request-Id reaches the SDK");
   });
 
-  it("publishes without a name (v + local time) and twice in one second with distinct names", async () => {
+  void it("publishes without a name (v + local time) and twice in one second with distinct names", async () => {
     await createFunction(client, await nodeHandlerZip(), "unnamed");
     const [a, b] = await Promise.all([publishVersion(client, urnOf("unnamed", "latest")), publishVersion(client, urnOf("unnamed", "latest"))]);
     const names = [String(a?.["version"]), String(b?.["version"])].sort();
@@ -45,7 +45,7 @@ describe("FunctionGraph versions through the official Node SDK", () => {
     assert.equal(a?.["func_urn"], urnOf("unnamed", String(a?.["version"])));
   });
 
-  it("publishes with a name, description and matching digest, and refuses a mismatching digest", async () => {
+  void it("publishes with a name, description and matching digest, and refuses a mismatching digest", async () => {
     const zip = await nodeHandlerZip("named");
     await createFunction(client, zip, "named");
     const v1 = await publishVersion(client, urnOf("named"), { version: "v1.0-beta_1", description: "release one", digest: sha512Hex(zip) });
@@ -66,7 +66,7 @@ describe("FunctionGraph versions through the official Node SDK", () => {
     }
   });
 
-  it("accepts every documented URN form for publish and list", async () => {
+  void it("accepts every documented URN form for publish and list", async () => {
     await createFunction(client, await nodeHandlerZip(), "forms");
     const forms = ["forms", "default:forms", `${projectId}:default:forms`, `${projectId}:default:forms:latest`, urnOf("forms"), urnOf("forms", "whatever")];
     for (const [i, form] of forms.entries()) {
@@ -76,7 +76,7 @@ describe("FunctionGraph versions through the official Node SDK", () => {
     assert.equal(versionNames(await listVersions(client, "forms")).length, forms.length + 1);
   });
 
-  it("stops at the version limit with 403", async () => {
+  void it("stops at the version limit with 403", async () => {
     await createFunction(client, await nodeHandlerZip(), "limited");
     for (let i = 1; i <= 10; i += 1) await publishVersion(client, urnOf("limited"), { version: `v${i}` });
     const refused = await sdkFailure(publishVersion(client, urnOf("limited"), { version: "v11" }));
@@ -84,7 +84,7 @@ describe("FunctionGraph versions through the official Node SDK", () => {
     assert.equal(refused.errorCode, "FSS.0403");
   });
 
-  it("lists versions with latest first, next_marker and count, and pages with marker/maxitems", async () => {
+  void it("lists versions with latest first, next_marker and count, and pages with marker/maxitems", async () => {
     await createFunction(client, await nodeHandlerZip(), "listed");
     for (const v of ["a1", "a2", "a3"]) await publishVersion(client, urnOf("listed"), { version: v });
     const all = await listVersions(client, urnOf("listed", "latest"));
@@ -99,7 +99,7 @@ describe("FunctionGraph versions through the official Node SDK", () => {
     assert.equal(typeof items[1]?.["code_size"], "number");
   });
 
-  it("keeps a version's code and digest when latest's code changes", async () => {
+  void it("keeps a version's code and digest when latest's code changes", async () => {
     const oldZip = await nodeHandlerZip("old");
     const newZip = await nodeHandlerZip("new");
     await createFunction(client, oldZip, "frozen");
@@ -122,7 +122,7 @@ describe("FunctionGraph versions through the official Node SDK", () => {
     assert.equal(stale.httpStatusCode, 400, "the old digest no longer matches latest");
   });
 
-  it("deletes a version, refuses to delete latest, and 404s on unknown versions", async () => {
+  void it("deletes a version, refuses to delete latest, and 404s on unknown versions", async () => {
     await createFunction(client, await nodeHandlerZip(), "deleting");
     await publishVersion(client, urnOf("deleting"), { version: "gone" });
     await client.deleteFunction(new fg.DeleteFunctionRequest().withFunctionUrn(urnOf("deleting", "gone")));
@@ -138,7 +138,7 @@ describe("FunctionGraph versions through the official Node SDK", () => {
     assert.equal(fn.errorMsg, "Not found the function");
   });
 
-  it("updates the configuration and lists functions by package and name", async () => {
+  void it("updates the configuration and lists functions by package and name", async () => {
     await createFunction(client, await nodeHandlerZip(), "configured", { package: "pkg-a" });
     const body = new fg.UpdateFunctionConfigRequestBody().withFuncName("configured").withRuntime("Node.js18.15").withHandler("index.handler").withMemorySize(512).withTimeout(60).withUserData('{"A":"1"}');
     const updated = wire(await client.updateFunctionConfig(new fg.UpdateFunctionConfigRequest().withFunctionUrn(`pkg-a:configured`).withBody(body)));
