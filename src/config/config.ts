@@ -40,6 +40,26 @@ const EngineConfig = z.strictObject({
 });
 
 /**
+ * Per-operation request rates (per account, per second) for the FunctionGraph dialect, keyed by
+ * the official SDK's method name. The reference documents no per-API numbers, so these are
+ * Quiver's own defaults; `rateLimits.overrides` takes the same keys.
+ */
+export const FGS_RATE_LIMITS: Readonly<Record<string, number>> = {
+  createFunction: 100,
+  listFunctions: 100,
+  showFunctionConfig: 100,
+  showFunctionCode: 100,
+  updateFunctionCode: 100,
+  updateFunctionConfig: 100,
+  deleteFunction: 100,
+  createFunctionVersion: 20,
+  listFunctionVersions: 20,
+  legacyCreateFunctionVersion: 20,
+  legacyListFunctionVersions: 20,
+  legacyShowFunctionConfig: 100,
+};
+
+/**
  * The whole configuration, parsed once at the edge (CLI) and then passed down frozen.
  * Nothing else reads `process.env`.
  */

@@ -10,6 +10,7 @@ import type { MetadataStore } from "../core/ports.js";
 import { InvocationService } from "../core/invocations.js";
 import { AliasRouter } from "../core/routing.js";
 import { FunctionService } from "../core/service.js";
+import { fgsErrorReply, isFgsPath, registerFgs } from "../dialects/fgs/plugin.js";
 import { registerScf, scfErrorReply } from "../dialects/scf/plugin.js";
 import { Engine } from "../runtime/index.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
@@ -77,7 +78,11 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
 
   const limiter = new RateLimiter();
   registerScf(app, { service, invocations, accounts, config, limiter });
-  app.setErrorHandler(async (error, request, reply) => scfErrorReply(request, reply, error));
+  registerFgs(app, { service, accounts, config, limiter });
+  // Errors raised before a route handler runs are answered in the dialect the path belongs to.
+  app.setErrorHandler(async (error, request, reply) =>
+    isFgsPath(request.url) ? fgsErrorReply(request, reply, error) : scfErrorReply(request, reply, error),
+  );
 
   return {
     app,

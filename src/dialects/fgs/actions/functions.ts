@@ -1,0 +1,177 @@
+import { z } from "zod";
+import { QuiverError, invalid } from "../../../core/errors.js";
+import { DEFAULT_NAMESPACE, LATEST, type FunctionConfig } from "../../../core/model.js";
+import type { CodeUpload } from "../../../core/service.js";
+import { codeOut, fgsExtras, metadataOut } from "../map-out.js";
+import * as rules from "../rules.js";
+import { fgsRuntime } from "../runtimes.js";
+import { jsonBody, parseBody } from "../schema.js";
+import { functionRef, noContent, ok, queryValue, type FgsContext, type FgsOperation } from "./context.js";
+
+const opt = <T extends z.ZodType>(schema: T) => schema.nullish();
+
+const FuncCode = z.object({ file: opt(z.string()), link: opt(z.string()) });
+
+/** Settings FunctionGraph documents that Quiver stores and echoes but does not act on. */
+const KEPT = {
+  xrole: opt(z.string()),
+  app_xrole: opt(z.string()),
+  enterprise_project_id: opt(z.string()),
+  initializer_handler: opt(z.string()),
+  initializer_timeout: opt(z.number()),
+};
+const KEPT_KEYS = Object.keys(KEPT);
+
+const CreateFunction = z.object({
+  func_name: z.string(),
+  package: opt(z.string()),
+  runtime: z.string(),
+  handler: z.string(),
+  memory_size: z.number(),
+  timeout: z.number(),
+  code_type: opt(z.string()),
+  code_url: opt(z.string()),
+  code_filename: opt(z.string()),
+  func_code: opt(FuncCode),
+  user_data: opt(z.string()),
+  description: opt(z.string()),
+  ...KEPT,
+});
+
+const UpdateCode = z.object({
+  code_type: opt(z.string()),
+  code_url: opt(z.string()),
+  code_filename: opt(z.string()),
+  func_code: opt(FuncCode),
+});
+
+const UpdateConfig = z.object({
+  func_name: opt(z.string()),
+  runtime: opt(z.string()),
+  handler: opt(z.string()),
+  memory_size: opt(z.number()),
+  timeout: opt(z.number()),
+  user_data: opt(z.string()),
+  description: opt(z.string()),
+  ...KEPT,
+});
+
+function kept(body: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(KEPT_KEYS.filter((key) => body[key] !== undefined && body[key] !== null).map((key) => [key, body[key]]));
+}
+
+/** Only code sent inline (a base64 zip) can be stored: Quiver has no OBS, SWR or JAR handling. */
+function codeUpload(codeType: string | null | undefined, fileName: string | null | undefined, funcCode: z.infer<typeof FuncCode> | null | undefined): CodeUpload {
+  const type = codeType ?? "zip";
+  if (type !== "zip" && type !== "inline") {
+    throw invalid("code_type", `code_type "${type}" is not supported by Quiver, which has no OBS or image registry; send a base64 zip with code_type "zip".`);
+  }
+  return { zip: rules.codeFromBase64(funcCode?.file ?? undefined, type === "inline"), fileName: fileName ?? "" };
+}
+
+const createFunction: FgsOperation = async (ctx) => {
+  const raw = jsonBody(ctx.body);
+  const p = parseBody(CreateFunction, raw);
+  const name = rules.functionName(p.func_name);
+  const pkg = rules.packageName(p.package ?? DEFAULT_NAMESPACE);
+  const config: FunctionConfig = {
+    runtime: fgsRuntime(p.runtime),
+    handler: rules.handler(p.handler),
+    memoryMb: rules.memorySize(p.memory_size),
+    timeoutSec: rules.timeout(p.timeout),
+    description: rules.description(p.description ?? ""),
+    environment: rules.userData(p.user_data ?? ""),
+    type: "Event",
+    extras: { fgs: { ...kept(raw), code_type: p.code_type ?? "zip" } },
+  };
+  const code = codeUpload(p.code_type, p.code_filename, p.func_code);
+  // Check the zip before the package is created, so refused code leaves nothing behind.
+  await ctx.service.checkCode(code);
+  if (pkg !== DEFAULT_NAMESPACE) await ctx.service.ensureNamespace(ctx.scope, pkg);
+  const fn = await ctx.service.createFunction(ctx.scope, { namespace: pkg, name, config, code, maxFunctions: ctx.config.limits.maxFunctionsPerNamespace });
+  return ok(metadataOut(ctx.out, { fn, version: null }));
+};
+
+const listFunctions: FgsOperation = async (ctx) => {
+  const { offset, limit } = rules.paging(queryValue(ctx, "marker"), queryValue(ctx, "maxitems"));
+  const pkg = queryValue(ctx, "package_name");
+  const nameFilter = queryValue(ctx, "func_name");
+  const page = await ctx.service.listFunctions(ctx.scope, {
+    ...(pkg ? { namespace: pkg } : {}),
+    ...(nameFilter ? { nameContains: nameFilter } : {}),
+    offset,
+    limit,
+    order: "ASC",
+    orderBy: "createdAt",
+  });
+  return ok({ functions: page.items.map((fn) => metadataOut(ctx.out, { fn, version: null }, false)), next_marker: offset + page.items.length, count: page.total });
+};
+
+async function resolveSnapshot(ctx: FgsContext): Promise<Awaited<ReturnType<FgsContext["service"]["resolve"]>>> {
+  const ref = functionRef(ctx);
+  return ctx.service.resolve(ctx.scope, ref.package, ref.name, rules.coreQualifier(ref.qualifier));
+}
+
+const showConfig: FgsOperation = async (ctx) => ok(metadataOut(ctx.out, await resolveSnapshot(ctx)));
+
+const showCode: FgsOperation = async (ctx) => {
+  const snap = await resolveSnapshot(ctx);
+  const code = snap.version ? snap.version.code : snap.fn.code;
+  return ok(codeOut(ctx.out, snap, code ? await ctx.service.readCode(code.sha256) : null));
+};
+
+/** Code and configuration changes apply to the head; published versions are immutable in Quiver. */
+function headRef(ctx: FgsContext): { package: string; name: string } {
+  const ref = functionRef(ctx);
+  if (rules.coreQualifier(ref.qualifier) !== LATEST) {
+    throw new QuiverError("InvalidParameter", `Version "${ref.qualifier ?? ""}" cannot be changed: only latest is mutable.`, { field: "function_urn" });
+  }
+  return ref;
+}
+
+const updateCode: FgsOperation = async (ctx) => {
+  const ref = headRef(ctx);
+  const p = parseBody(UpdateCode, jsonBody(ctx.body));
+  const upload = codeUpload(p.code_type, p.code_filename, p.func_code);
+  const codeType = p.code_type ?? "zip";
+  const fn = await ctx.service.updateCode(ctx.scope, ref.package, ref.name, upload, (current) => ({
+    ...current,
+    extras: { ...current.extras, fgs: { ...fgsExtras(current), code_type: codeType } },
+  }));
+  return ok(codeOut(ctx.out, { fn, version: null }, null));
+};
+
+const updateConfig: FgsOperation = async (ctx) => {
+  const ref = headRef(ctx);
+  const raw = jsonBody(ctx.body);
+  const p = parseBody(UpdateConfig, raw);
+  const change = configChange(p);
+  const fn = await ctx.service.updateConfig(ctx.scope, ref.package, ref.name, (current) => ({
+    ...current,
+    ...change,
+    extras: { ...current.extras, fgs: { ...fgsExtras(current), ...kept(raw) } },
+  }));
+  return ok(metadataOut(ctx.out, { fn, version: null }));
+};
+
+/** Validates the given fields of an update; absent fields keep their current values. */
+function configChange(p: z.infer<typeof UpdateConfig>): Partial<FunctionConfig> {
+  return {
+    ...(p.runtime != null ? { runtime: fgsRuntime(p.runtime) } : {}),
+    ...(p.handler != null ? { handler: rules.handler(p.handler) } : {}),
+    ...(p.memory_size != null ? { memoryMb: rules.memorySize(p.memory_size) } : {}),
+    ...(p.timeout != null ? { timeoutSec: rules.timeout(p.timeout) } : {}),
+    ...(p.description != null ? { description: rules.description(p.description) } : {}),
+    ...(p.user_data != null ? { environment: rules.userData(p.user_data) } : {}),
+  };
+}
+
+/** An unqualified URN deletes the function with its versions; a qualified one deletes that version. */
+const deleteFunction: FgsOperation = async (ctx) => {
+  const ref = functionRef(ctx);
+  if (ref.qualifier === null) await ctx.service.deleteFunction(ctx.scope, ref.package, ref.name);
+  else await ctx.service.deleteVersion(ctx.scope, ref.package, ref.name, rules.coreQualifier(ref.qualifier));
+  return noContent;
+};
+
+export const FUNCTION_OPERATIONS = { createFunction, listFunctions, showConfig, showCode, updateCode, updateConfig, deleteFunction } as const;

@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { legacyMetadataOut } from "../map-out.js";
+import * as rules from "../rules.js";
+import { given, jsonBody, parseBody } from "../schema.js";
+import { functionRef, ok, type FgsOperation } from "./context.js";
+import { listVersionSnapshots, publish } from "./versions.js";
+
+/**
+ * The legacy v1.0 API (`/v1.0/{project_id}/fss/...`, PascalCase bodies), sharing storage and
+ * rules with v2. The legacy Java client posts whole metadata objects, so keys other than
+ * `Digest`, `Version` and `Description` are ignored, and `""` means "not given".
+ */
+const LegacyPublish = z.object({
+  Digest: z.string().nullish(),
+  Version: z.string().nullish(),
+  Description: z.string().nullish(),
+});
+
+const legacyPublish: FgsOperation = async (ctx) => {
+  const p = parseBody(LegacyPublish, jsonBody(ctx.body));
+  const { fn, version } = await publish(ctx, { version: given(p.Version), description: given(p.Description), digest: given(p.Digest) });
+  return ok(legacyMetadataOut(ctx.out, { fn, version }));
+};
+
+const legacyListVersions: FgsOperation = async (ctx) => {
+  const { items, nextMarker } = await listVersionSnapshots(ctx);
+  const versions = items.map((snap) => ({ ...legacyMetadataOut(ctx.out, snap), VersionUrn: legacyMetadataOut(ctx.out, snap)["FuncUrn"] }));
+  return ok({ Versions: versions, NextMarker: nextMarker });
+};
+
+const legacyShowConfig: FgsOperation = async (ctx) => {
+  const ref = functionRef(ctx);
+  const snap = await ctx.service.resolve(ctx.scope, ref.package, ref.name, rules.coreQualifier(ref.qualifier));
+  return ok(legacyMetadataOut(ctx.out, snap));
+};
+
+export const LEGACY_OPERATIONS = { legacyPublish, legacyListVersions, legacyShowConfig } as const;

@@ -1,0 +1,108 @@
+import type { ErrorCode, QuiverError } from "../../core/errors.js";
+
+/**
+ * How every core error code reads on the FunctionGraph wire: an HTTP status and an `error_code`
+ * (shared/reference/huawei-functiongraph-api.md §3.8, §4.2). Where the vendor documents a fixed
+ * message for a code, that message is sent, so clients that compare messages keep working.
+ * The record type makes the table total: a new core code does not compile until mapped here.
+ */
+export interface FgsWireError {
+  readonly status: number;
+  readonly code: string;
+  /** The documented message; absent means the core's own message. */
+  readonly message?: string;
+}
+
+type Entry = FgsWireError | ((error: QuiverError) => FgsWireError);
+
+/** Per-field codes of invalid values (FSS.1002–FSS.1019, FSS.1001, FSS.1309). */
+const FIELD_CODES: Readonly<Record<string, string>> = {
+  func_name: "FSS.1002",
+  handler: "FSS.1003",
+  package: "FSS.1004",
+  runtime: "FSS.1005",
+  code_type: "FSS.1006",
+  memory_size: "FSS.1007",
+  timeout: "FSS.1008",
+  user_data: "FSS.1009",
+  "user_data.count": "FSS.1017",
+  "user_data.size": "FSS.1018",
+  code_url: "FSS.1010",
+  func_code: "FSS.1011",
+  code_filename: "FSS.1013",
+  description: "FSS.1019",
+  marker: "FSS.1001",
+  maxitems: "FSS.1001",
+  package_name: "FSS.1001",
+  func_name_filter: "FSS.1001",
+  function_urn: "FSS.1309",
+};
+
+const byField = (error: QuiverError): FgsWireError => ({ status: 400, code: FIELD_CODES[error.field ?? ""] ?? "FSS.0400" });
+
+const APIGW_AUTH: FgsWireError = { status: 401, code: "APIGW.0301" };
+
+export const FGS_ERRORS: Readonly<Record<ErrorCode, Entry>> = {
+  // The body is not JSON at all: the documented "not in the expected JSON format" code.
+  MalformedRequest: { status: 406, code: "FSS.0406" },
+  RequestTooLarge: { status: 413, code: "FSS.0413" },
+  MissingParameter: byField,
+  UnknownParameter: byField,
+  InvalidParameter: byField,
+  InvalidParameterType: byField,
+  UnknownAction: { status: 404, code: "FSS.0404", message: "Not found the specified resource" },
+  UnsupportedApiVersion: { status: 404, code: "FSS.0404", message: "Not found the specified resource" },
+  AuthMissing: APIGW_AUTH,
+  AuthMalformed: APIGW_AUTH,
+  AuthUnknownKey: APIGW_AUTH,
+  AuthSignatureMismatch: APIGW_AUTH,
+  AuthExpired: APIGW_AUTH,
+  AuthForbidden: { status: 403, code: "FSS.0403" },
+  RateLimited: { status: 429, code: "FSS.0429" },
+  // A package that does not exist holds no function: the caller asked for a missing function.
+  NamespaceNotFound: { status: 404, code: "FSS.1051", message: "Not found the function" },
+  FunctionNotFound: { status: 404, code: "FSS.1051", message: "Not found the function" },
+  VersionNotFound: { status: 404, code: "FSS.1052", message: "Not found the function version" },
+  NamespaceAlreadyExists: { status: 409, code: "FSS.0409" },
+  FunctionAlreadyExists: { status: 409, code: "FSS.1061", message: "The function has existed" },
+  VersionAlreadyExists: { status: 409, code: "FSS.1062" },
+  NamespaceLimitExceeded: { status: 403, code: "FSS.0403" },
+  FunctionLimitExceeded: { status: 403, code: "FSS.1041" },
+  // No dedicated code is documented; the v1.0 docs list 403 for "versions exceed the limit".
+  VersionLimitExceeded: { status: 403, code: "FSS.0403" },
+  NamespaceProtected: { status: 403, code: "FSS.0403" },
+  NamespaceNotEmpty: { status: 403, code: "FSS.0403" },
+  LatestProtected: { status: 400, code: "FSS.0400" },
+  FunctionStateConflict: { status: 409, code: "FSS.0409" },
+  CodeMissing: { status: 400, code: "FSS.1012" },
+  CodeBadBase64: { status: 400, code: "FSS.1011" },
+  CodeNotZip: { status: 400, code: "FSS.1011" },
+  CodeUnsafePath: { status: 400, code: "FSS.1011" },
+  CodeTooLarge: (e) => (e.field === "inline" ? { status: 413, code: "FSS.1072" } : { status: 413, code: "FSS.1071" }),
+  CodeDigestMismatch: { status: 400, code: "FSS.0400" },
+  AliasNotFound: { status: 404, code: "FSS.1053", message: "Not found the function alias" },
+  AliasAlreadyExists: { status: 409, code: "FSS.1063" },
+  AliasLimitExceeded: { status: 403, code: "FSS.1043" },
+  AliasProtected: { status: 400, code: "FSS.1014" },
+  // FunctionGraph documents 1094 for a version used as an alias's additional version; Quiver
+  // refuses deleting any version an alias routes to, so the main version gets it too.
+  VersionInUse: { status: 403, code: "FSS.1094" },
+  InvocationNotFound: { status: 404, code: "FSS.0404", message: "Not found the specified resource" },
+  EventInvalid: { status: 400, code: "FSS.0400" },
+  EventTooLarge: { status: 413, code: "FSS.0413" },
+  Internal: { status: 500, code: "FSS.0500", message: "Internal error; see the Quiver log for the request id" },
+};
+
+export function fgsWireError(error: QuiverError): FgsWireError {
+  const entry = FGS_ERRORS[error.code];
+  return typeof entry === "function" ? entry(error) : entry;
+}
+
+/** The error body: `{error_code, error_msg}`; API Gateway auth failures also carry `request_id`. */
+export function fgsErrorBody(error: QuiverError, requestId: string): { status: number; body: Record<string, string> } {
+  const wire = fgsWireError(error);
+  if (wire.code.startsWith("APIGW.")) {
+    return { status: wire.status, body: { error_code: wire.code, error_msg: `Incorrect IAM authentication information: ${error.message}`, request_id: requestId } };
+  }
+  return { status: wire.status, body: { error_code: wire.code, error_msg: wire.message ?? error.message } };
+}

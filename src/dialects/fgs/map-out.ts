@@ -1,0 +1,156 @@
+import type { FunctionConfig, FunctionRecord, VersionRecord, CodeRef } from "../../core/model.js";
+import { FG_LATEST } from "./rules.js";
+import { fgsRuntimeName } from "./runtimes.js";
+import { functionUrn, type UrnContext } from "./urn.js";
+
+/**
+ * Domain objects → FunctionGraph wire shapes: snake_case for v2, PascalCase for v1.0. Numbers
+ * are JSON numbers and times RFC 3339 with the server's UTC offset, which the stricter Go SDK
+ * parses (reference §1.3).
+ */
+
+export interface OutContext extends UrnContext {
+  readonly domainId: string;
+}
+
+/** The head of a function or one published version of it: what a metadata document describes. */
+export interface Snapshot {
+  readonly fn: FunctionRecord;
+  readonly version: VersionRecord | null;
+}
+
+/** `2018-03-28T11:30:32+08:00`: the server's local time with its offset. */
+export function rfc3339(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number): string => String(Math.floor(Math.abs(n))).padStart(2, "0");
+  const offset = -d.getTimezoneOffset();
+  const sign = offset >= 0 ? "+" : "-";
+  const date = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+  const time = `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  return `${date}T${time}${sign}${p(offset / 60)}:${p(offset % 60)}`;
+}
+
+/** Settings FunctionGraph documents that Quiver keeps and echoes but does not act on. */
+export function fgsExtras(config: FunctionConfig): Record<string, unknown> {
+  const extras = config.extras["fgs"];
+  return typeof extras === "object" && extras !== null ? (extras as Record<string, unknown>) : {};
+}
+
+function text(value: unknown, fallback = ""): string {
+  return typeof value === "string" ? value : fallback;
+}
+
+/** FunctionGraph's CPU share is derived from memory: 128 MB → 300 millicores. */
+export function cpuOf(memoryMb: number): number {
+  return Math.round((memoryMb / 128) * 100 + 200);
+}
+
+function userDataOut(config: FunctionConfig): string {
+  return Object.keys(config.environment).length === 0 ? "" : JSON.stringify(config.environment);
+}
+
+interface Parts {
+  readonly config: FunctionConfig;
+  readonly code: CodeRef | null;
+  readonly versionName: string;
+  readonly lastModified: number;
+  readonly versionDescription: string;
+}
+
+function partsOf({ fn, version }: Snapshot): Parts {
+  if (version) {
+    return { config: version.config, code: version.code, versionName: version.name, lastModified: version.createdAt, versionDescription: version.description };
+  }
+  return { config: fn.config, code: fn.code, versionName: FG_LATEST, lastModified: fn.updatedAt, versionDescription: "" };
+}
+
+/** `image_name`: for a published version its name (as in the v1.0 example), for the head `latest-<revision>`. */
+function imageName(fn: FunctionRecord, parts: Parts): string {
+  return parts.versionName === FG_LATEST ? `latest-${fn.revision}` : parts.versionName;
+}
+
+/** The v2 function metadata of a head or version. `qualified` false gives the bare function URN (list functions). */
+export function metadataOut(ctx: OutContext, snap: Snapshot, qualified = true): Record<string, unknown> {
+  const { fn } = snap;
+  const parts = partsOf(snap);
+  const { config, code } = parts;
+  const extras = fgsExtras(config);
+  return {
+    func_id: fn.id,
+    resource_id: fn.id,
+    func_urn: functionUrn(ctx, fn.namespace, fn.name, qualified ? parts.versionName : undefined),
+    func_name: fn.name,
+    domain_id: ctx.domainId,
+    namespace: ctx.projectId,
+    project_name: ctx.region,
+    package: fn.namespace,
+    runtime: fgsRuntimeName(config.runtime),
+    timeout: config.timeoutSec,
+    handler: config.handler,
+    memory_size: config.memoryMb,
+    cpu: cpuOf(config.memoryMb),
+    code_type: text(extras["code_type"], "zip"),
+    code_url: "",
+    code_filename: code?.fileName ?? "",
+    code_size: code?.size ?? 0,
+    user_data: userDataOut(config),
+    encrypted_user_data: "",
+    digest: code?.sha512 ?? "",
+    version: parts.versionName,
+    image_name: imageName(fn, parts),
+    xrole: text(extras["xrole"]),
+    app_xrole: text(extras["app_xrole"]),
+    description: config.description,
+    version_description: parts.versionDescription,
+    last_modified: rfc3339(parts.lastModified),
+    strategy_config: { concurrency: -1, concurrent_num: 1 },
+    initializer_handler: text(extras["initializer_handler"]),
+    initializer_timeout: typeof extras["initializer_timeout"] === "number" ? extras["initializer_timeout"] : 0,
+    enterprise_project_id: text(extras["enterprise_project_id"], "0"),
+    long_time: false,
+    log_group_id: "",
+    log_stream_id: "",
+    type: "v2",
+    depend_list: [],
+    depend_version_list: [],
+    dependencies: [],
+  };
+}
+
+/** ShowFunctionCode / UpdateFunctionCode. Quiver has no object store to link to, so `file` carries the zip. */
+export function codeOut(ctx: OutContext, snap: Snapshot, zip: Buffer | null): Record<string, unknown> {
+  const meta = metadataOut(ctx, snap);
+  const pick = ["func_urn", "func_name", "domain_id", "runtime", "code_type", "code_url", "code_filename", "code_size", "digest", "last_modified", "depend_list", "depend_version_list", "strategy_config", "dependencies"];
+  return { ...Object.fromEntries(pick.map((key) => [key, meta[key]])), func_code: { file: zip ? zip.toString("base64") : "", link: "" } };
+}
+
+/** The exact field set of the v1.0 `<meta>` document (reference §4.2, the publish example). */
+export function legacyMetadataOut(ctx: OutContext, snap: Snapshot): Record<string, unknown> {
+  const m = metadataOut(ctx, snap);
+  return {
+    CodeFileName: m["code_filename"],
+    CodeSize: m["code_size"],
+    CodeType: m["code_type"],
+    CodeUrl: m["code_url"],
+    Cpu: m["cpu"],
+    DependencyPkg: "",
+    Description: m["description"],
+    Digest: m["digest"],
+    FuncName: m["func_name"],
+    FuncUrn: m["func_urn"],
+    Handler: m["handler"],
+    ImageName: m["image_name"],
+    LastModified: m["last_modified"],
+    MemorySize: m["memory_size"],
+    Namespace: m["namespace"],
+    Package: m["package"],
+    ProjectName: m["project_name"],
+    Runtime: m["runtime"],
+    Timeout: m["timeout"],
+    UserData: m["user_data"],
+    UserDomain: m["domain_id"],
+    Version: m["version"],
+    VersionDescription: m["version_description"],
+    Xrole: m["xrole"],
+  };
+}

@@ -1,0 +1,133 @@
+import { randomUUID } from "node:crypto";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { AccountRegistry } from "../../accounts/accounts.js";
+import { FGS_RATE_LIMITS, type QuiverConfig } from "../../config/config.js";
+import { QuiverError, isQuiverError } from "../../core/errors.js";
+import type { FunctionService } from "../../core/service.js";
+import type { RateLimiter } from "../../server/rate-limiter.js";
+import type { FgsContext, FgsOperation, FgsResult } from "./actions/context.js";
+import { FUNCTION_OPERATIONS as F } from "./actions/functions.js";
+import { LEGACY_OPERATIONS as L } from "./actions/legacy.js";
+import { VERSION_OPERATIONS as V } from "./actions/versions.js";
+import { fgsErrorBody } from "./errors.js";
+import { matchRoute, pathSegments, projectOf, type OperationName, type Route } from "./router.js";
+import { authenticate, type HuaweiAccount, type RawRequest } from "./transport.js";
+
+export interface FgsDeps {
+  readonly service: FunctionService;
+  readonly accounts: AccountRegistry;
+  readonly config: QuiverConfig;
+  readonly limiter: RateLimiter;
+}
+
+const OPERATIONS: Readonly<Record<OperationName, FgsOperation>> = {
+  createFunction: F.createFunction,
+  listFunctions: F.listFunctions,
+  showFunctionConfig: F.showConfig,
+  showFunctionCode: F.showCode,
+  updateFunctionCode: F.updateCode,
+  updateFunctionConfig: F.updateConfig,
+  deleteFunction: F.deleteFunction,
+  createFunctionVersion: V.createFunctionVersion,
+  listFunctionVersions: V.listFunctionVersions,
+  legacyCreateFunctionVersion: L.legacyPublish,
+  legacyListFunctionVersions: L.legacyListVersions,
+  legacyShowFunctionConfig: L.legacyShowConfig,
+};
+
+/** Paths this dialect answers, errors raised before its handlers included. */
+export function isFgsPath(url: string): boolean {
+  return url.startsWith("/v2/") || url.startsWith("/v1.0/");
+}
+
+/**
+ * The Huawei FunctionGraph dialect: the v2 API under `/v2/{project_id}/fgs/` and the legacy
+ * v1.0 API under `/v1.0/{project_id}/fss/`. Routing is done here rather than by Fastify, so
+ * that URNs with raw or encoded `:`/`!` and trailing slashes all reach the same operation and
+ * every miss gets a FunctionGraph error body.
+ */
+export function registerFgs(app: FastifyInstance, deps: FgsDeps): void {
+  const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const requestId = randomUUID();
+    try {
+      const raw = rawOf(request);
+      const segments = pathSegments(raw.rawPath);
+      const account = authenticate(raw, projectOf(segments), deps.accounts, Date.now());
+      const route = matchRoute(request.method, segments);
+      if (!route) throw new QuiverError("UnknownAction", `No FunctionGraph operation answers ${request.method} ${raw.rawPath}.`);
+      rateLimit(deps, account, route);
+      await send(reply, requestId, await OPERATIONS[route.operation](contextOf(deps, account, route, raw)));
+    } catch (error) {
+      await sendError(request, reply, error, requestId);
+    }
+  };
+  app.all("/v2/*", handle);
+  app.all("/v1.0/*", handle);
+}
+
+function contextOf(deps: FgsDeps, account: HuaweiAccount, route: Route, raw: RawRequest): FgsContext {
+  const { region, projectId, domainId } = account.huawei;
+  return {
+    scope: { accountId: account.name, region },
+    account,
+    out: { region, projectId, domainId },
+    service: deps.service,
+    config: deps.config,
+    urn: route.urn,
+    query: new URLSearchParams(raw.rawQuery),
+    body: raw.body,
+    now: Date.now(),
+  };
+}
+
+function rawOf(request: FastifyRequest): RawRequest {
+  const url = request.raw.url ?? "/";
+  const q = url.indexOf("?");
+  return {
+    method: request.method,
+    headers: request.headers,
+    rawPath: q < 0 ? url : url.slice(0, q),
+    rawQuery: q < 0 ? "" : url.slice(q + 1),
+    body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+  };
+}
+
+function rateLimit(deps: FgsDeps, account: HuaweiAccount, route: Route): void {
+  if (!deps.config.rateLimits.enabled) return;
+  const rate = deps.config.rateLimits.overrides[route.operation] ?? FGS_RATE_LIMITS[route.operation] ?? 100;
+  if (!deps.limiter.take(`fgs:${account.name}:${route.operation}`, rate)) {
+    throw new QuiverError("RateLimited", `Too many ${route.operation} requests: at most ${rate} per second are allowed.`);
+  }
+}
+
+async function send(reply: FastifyReply, requestId: string, result: FgsResult): Promise<void> {
+  reply.code(result.status).header("x-request-id", requestId);
+  if (result.body === undefined) {
+    await reply.send();
+    return;
+  }
+  await reply.header("content-type", "application/json").send(JSON.stringify(result.body));
+}
+
+async function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown, requestId: string): Promise<void> {
+  const quiverError = toQuiverError(error);
+  if (!quiverError.isUserError) request.log.error({ err: error, requestId }, "FunctionGraph request failed");
+  const { status, body } = fgsErrorBody(quiverError, requestId);
+  await send(reply, requestId, { status, body });
+}
+
+/** Errors Fastify raises before a handler runs (body too large, bad URL) get FunctionGraph codes too. */
+function toQuiverError(error: unknown): QuiverError {
+  if (isQuiverError(error)) return error;
+  const fastifyError = error as Partial<FastifyError>;
+  if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") return new QuiverError("RequestTooLarge", "The request body is larger than Quiver accepts.");
+  if (typeof fastifyError.statusCode === "number" && fastifyError.statusCode < 500) {
+    return new QuiverError("MalformedRequest", fastifyError.message ?? "The request is malformed.");
+  }
+  return new QuiverError("Internal", "Internal error", { cause: error });
+}
+
+/** The error handler for FunctionGraph paths, for failures outside the route handler (body too large, bad URL). */
+export async function fgsErrorReply(request: FastifyRequest, reply: FastifyReply, error: unknown): Promise<void> {
+  await sendError(request, reply, error, randomUUID());
+}

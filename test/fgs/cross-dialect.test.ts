@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { scf } from "tencentcloud-sdk-nodejs-scf";
+import { createFunction, fg, fgClient, listVersions, publishVersion, showConfig, versionNames, wire } from "../helpers/fgs-sdk.js";
+import { FGS_ACCOUNT, startFgsServer, type FgsTestServer } from "../helpers/fgs-server.js";
+import { nodeHandlerZip, sha512Hex } from "../helpers/fgs-zip.js";
+
+const ScfClient = scf.v20180416.Client;
+const { region } = FGS_ACCOUNT.huawei;
+
+/** One account, one region: SCF and FunctionGraph see the same functions and versions. */
+void describe("one core, two dialects", () => {
+  let server: FgsTestServer;
+  let tencent: InstanceType<typeof ScfClient>;
+  let huawei: fg.FunctionGraphClient;
+
+  before(async () => {
+    server = await startFgsServer({ rateLimits: { enabled: false, overrides: {} } });
+    tencent = new ScfClient({
+      credential: FGS_ACCOUNT.tencent,
+      region,
+      profile: { httpProfile: { endpoint: `127.0.0.1:${server.port}`, protocol: "http://" } },
+    });
+    huawei = fgClient(server.url);
+  });
+  after(async () => server.close());
+
+  void it("shows a function created through SCF in FunctionGraph, and publishes versions through both", async () => {
+    const zip = await nodeHandlerZip("from-scf");
+    await tencent.CreateFunction({ FunctionName: "scf-made", Runtime: "Nodejs18.15", Handler: "index.handler", Code: { ZipFile: zip.toString("base64") }, MemorySize: 256, Timeout: 10 });
+    await tencent.PublishVersion({ FunctionName: "scf-made", Description: "via scf" });
+    const config = await showConfig(huawei, "scf-made");
+    assert.equal(config["runtime"], "Node.js18.15");
+    assert.equal(config["digest"], sha512Hex(zip));
+    await publishVersion(huawei, "default:scf-made", { version: "fg-1" });
+    assert.deepEqual(versionNames(await listVersions(huawei, "scf-made")), ["latest", "fg-1", "1"]);
+    const scfVersions = await tencent.ListVersionByFunction({ FunctionName: "scf-made" });
+    assert.deepEqual(scfVersions.FunctionVersion, ["$LATEST", "fg-1", "1"]);
+  });
+
+  void it("shows a function created through FunctionGraph in SCF, package and all", async () => {
+    await createFunction(huawei, await nodeHandlerZip(), "fg-made", { package: "shared", runtime: "Python3.9" });
+    const found = await tencent.GetFunction({ FunctionName: "fg-made", Namespace: "shared" });
+    assert.equal(found.Runtime, "Python3.9");
+    assert.equal(found.Namespace, "shared");
+    await tencent.PublishVersion({ FunctionName: "fg-made", Namespace: "shared" });
+    const listed = wire(await huawei.listFunctionVersions(new fg.ListFunctionVersionsRequest().withFunctionUrn("shared:fg-made")));
+    assert.deepEqual(versionNames(listed), ["latest", "1"]);
+  });
+});
