@@ -96,8 +96,12 @@ export interface MetadataStore {
   readonly kind: string;
 
   getNamespace(scope: Scope, name: string): Promise<Namespace | null>;
-  /** Creates the namespace unless it exists; returns false when it already existed. */
-  insertNamespace(scope: Scope, ns: Namespace, maxNamespaces: number): Promise<boolean>;
+  /**
+   * Creates the namespace unless it exists; returns false when it already existed. `quota`
+   * bounds the namespaces created explicitly (CreateNamespace); null creates one implicitly
+   * (the default namespace, a FunctionGraph package), which no quota counts.
+   */
+  insertNamespace(scope: Scope, ns: Namespace, quota: number | null): Promise<boolean>;
   updateNamespace(scope: Scope, name: string, description: string, now: number): Promise<boolean>;
   /** Throws NamespaceNotEmpty when functions remain; returns false when it did not exist. */
   deleteNamespace(scope: Scope, name: string): Promise<boolean>;

@@ -108,8 +108,7 @@ export class FunctionService {
     const now = this.#deps.clock.now();
     const ns: Namespace = { name, description, createdAt: now, updatedAt: now };
     await this.#ensureDefaultNamespace(scope);
-    // The default namespace does not count against the quota.
-    if (!(await this.#deps.store.insertNamespace(scope, ns, maxNamespaces + 1))) {
+    if (!(await this.#deps.store.insertNamespace(scope, ns, maxNamespaces))) {
       throw new QuiverError("NamespaceAlreadyExists", `Namespace "${name}" already exists.`, { field: "Namespace" });
     }
     return ns;
@@ -149,7 +148,7 @@ export class FunctionService {
   async ensureNamespace(scope: Scope, name: string): Promise<void> {
     if (await this.#deps.store.getNamespace(scope, name)) return;
     const now = this.#deps.clock.now();
-    await this.#deps.store.insertNamespace(scope, { name, description: "", createdAt: now, updatedAt: now }, Number.MAX_SAFE_INTEGER);
+    await this.#deps.store.insertNamespace(scope, { name, description: "", createdAt: now, updatedAt: now }, null);
   }
 
   async #ensureDefaultNamespace(scope: Scope): Promise<void> {

@@ -87,4 +87,9 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX async_unfinished ON async_invocations (created_at) WHERE status = 'RUNNING';
   CREATE INDEX async_by_function ON async_invocations (function_id, created_at);
   `,
+  // 4: namespaces made implicitly (default, FunctionGraph packages) do not count against the quota
+  `
+  ALTER TABLE namespaces ADD COLUMN implicit INTEGER NOT NULL DEFAULT 0;
+  UPDATE namespaces SET implicit = 1 WHERE name = 'default';
+  `,
 ];

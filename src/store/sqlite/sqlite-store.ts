@@ -50,18 +50,18 @@ export class SqliteStore implements MetadataStore {
     return row ? toNamespace(row) : null;
   }
 
-  async insertNamespace(scope: Scope, ns: Namespace, maxNamespaces: number): Promise<boolean> {
+  async insertNamespace(scope: Scope, ns: Namespace, quota: number | null): Promise<boolean> {
     return this.#db.transaction(() => {
-      const count = this.#db
-        .prepare<[string, string], { n: number }>("SELECT count(*) AS n FROM namespaces WHERE account_id = ? AND region = ?")
-        .get(scope.accountId, scope.region);
       if (this.#namespaceExists(scope, ns.name)) return false;
-      if ((count?.n ?? 0) >= maxNamespaces) {
-        throw new QuiverError("NamespaceLimitExceeded", `At most ${maxNamespaces - 1} namespaces besides "default" are allowed per region.`);
+      const count = this.#db
+        .prepare<[string, string], { n: number }>("SELECT count(*) AS n FROM namespaces WHERE account_id = ? AND region = ? AND implicit = 0")
+        .get(scope.accountId, scope.region);
+      if (quota !== null && (count?.n ?? 0) >= quota) {
+        throw new QuiverError("NamespaceLimitExceeded", `At most ${quota} namespaces besides "default" are allowed per region.`);
       }
       this.#db
-        .prepare("INSERT INTO namespaces (account_id, region, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
-        .run(scope.accountId, scope.region, ns.name, ns.description, ns.createdAt, ns.updatedAt);
+        .prepare("INSERT INTO namespaces (account_id, region, name, description, created_at, updated_at, implicit) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .run(scope.accountId, scope.region, ns.name, ns.description, ns.createdAt, ns.updatedAt, quota === null ? 1 : 0);
       return true;
     }).immediate();
   }
