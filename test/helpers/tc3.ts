@@ -1,4 +1,5 @@
 import { createHash, createHmac } from "node:crypto";
+import { request as httpRequest } from "node:http";
 
 /**
  * A small, independent TC3-HMAC-SHA256 signer written from the reference document's algorithm
@@ -16,6 +17,8 @@ export interface RawTc3Request {
   readonly version?: string;
   readonly contentType?: string;
   readonly service?: string;
+  /** Sign the host with its port, as the Python and Go SDKs do (the Node SDK strips it). */
+  readonly signHostWithPort?: boolean;
   /** Extra or replacement headers, applied after signing. */
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -29,7 +32,7 @@ export function tc3Headers(endpoint: string, req: RawTc3Request): Record<string,
   const date = new Date(timestamp * 1000).toISOString().slice(0, 10);
   const contentType = req.contentType ?? "application/json";
   const service = req.service ?? "scf";
-  const host = endpoint.replace(/:\d+$/, "");
+  const host = req.signHostWithPort ? endpoint : endpoint.replace(/:\d+$/, "");
   const canonicalRequest = ["POST", "/", "", `content-type:${contentType}\nhost:${host}\n`, "content-type;host", sha256(req.body)].join("\n");
   const scope = `${date}/${service}/tc3_request`;
   const stringToSign = ["TC3-HMAC-SHA256", String(timestamp), scope, sha256(canonicalRequest)].join("\n");
@@ -55,14 +58,39 @@ export interface ScfReply {
 }
 
 /** Sends a hand-signed TC3 POST and parses the SCF envelope. */
-export async function sendTc3(url: string, req: RawTc3Request): Promise<ScfReply> {
+export function sendTc3(url: string, req: RawTc3Request): Promise<ScfReply> {
   const endpoint = url.replace(/^http:\/\//, "");
-  const response = await fetch(`${url}/`, { method: "POST", headers: tc3Headers(endpoint, req), body: req.body });
-  return { status: response.status, contentType: response.headers.get("content-type"), body: (await response.json()) as ScfReply["body"] };
+  return sendRaw(url, { method: "POST", headers: tc3Headers(endpoint, req), body: req.body });
 }
 
-/** Sends an arbitrary request (no signing) and parses the SCF envelope. */
-export async function sendRaw(url: string, init: RequestInit): Promise<ScfReply> {
-  const response = await fetch(`${url}/`, init);
-  return { status: response.status, contentType: response.headers.get("content-type"), body: (await response.json()) as ScfReply["body"] };
+export interface RawInit {
+  readonly method: "GET" | "POST";
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string | Buffer;
+  /** Path and query, default "/". */
+  readonly path?: string;
+}
+
+/**
+ * Sends an arbitrary request with node:http (fetch would not let a test set Host) and parses
+ * the SCF envelope.
+ */
+export function sendRaw(url: string, init: RawInit): Promise<ScfReply> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${url}${init.path ?? "/"}`, { method: init.method, headers: init.headers ?? {} }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("error", reject);
+      response.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        try {
+          resolve({ status: response.statusCode ?? 0, contentType: response.headers["content-type"] ?? null, body: JSON.parse(text) as ScfReply["body"] });
+        } catch {
+          reject(new Error(`not JSON (HTTP ${response.statusCode}): ${text.slice(0, 200)}`));
+        }
+      });
+    });
+    request.on("error", reject);
+    request.end(init.body);
+  });
 }
