@@ -45,18 +45,17 @@ void describe("SCF concurrency and version immutability", () => {
     await createNodeFunction(scf, "mixed", { marker: "m0" });
     const zips = await Promise.all(Array.from({ length: 10 }, (_, i) => nodeZip(`mixed update ${"x".repeat(i * 10)}`)));
     const sizes = new Set([(await scf.GetFunction({ FunctionName: "mixed" })).CodeSize, ...zips.map((z) => z.length)]);
-    const outcomes = await Promise.allSettled([
-      ...zips.map((zip) => scf.UpdateFunctionCode({ FunctionName: "mixed", ZipFile: zip.toString("base64") })),
-      ...Array.from({ length: 20 }, () => scf.PublishVersion({ FunctionName: "mixed" })),
-    ]);
-    for (const outcome of outcomes) {
+    const updates = zips.map((zip) => scf.UpdateFunctionCode({ FunctionName: "mixed", ZipFile: zip.toString("base64") }));
+    const publishes = Array.from({ length: 20 }, () => scf.PublishVersion({ FunctionName: "mixed" }));
+    const [updateOutcomes, publishOutcomes] = await Promise.all([Promise.allSettled(updates), Promise.allSettled(publishes)]);
+    for (const outcome of [...updateOutcomes, ...publishOutcomes]) {
       if (outcome.status === "rejected") {
         // The only acceptable refusal: the function was mid-update.
         const code = (outcome.reason as { code?: string }).code;
         assert.ok(code === "FailedOperation.PublishVersion" || code === "FailedOperation.UpdateFunctionCode", `unexpected ${String(code)}`);
       }
     }
-    const published = outcomes.slice(zips.length).flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
+    const published = publishOutcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
     const numbers = published.map((p) => Number(p.FunctionVersion)).sort((a, b) => a - b);
     assert.deepEqual(numbers, Array.from({ length: published.length }, (_, i) => i + 1), "gap-free even when some publishes are refused");
     for (const p of published) {
