@@ -1,5 +1,5 @@
 /**
- * Token buckets per key (account + action): `rate` tokens per second, bursting up to `rate`.
+ * Token buckets per key (account + action): `rate` tokens per second, bursting up to `rate` (at least 1).
  * In-memory and per node; with several nodes each enforces the limit on its own traffic.
  */
 export class RateLimiter {
@@ -13,8 +13,10 @@ export class RateLimiter {
   /** Takes one token; false when the caller is over the rate. */
   take(key: string, ratePerSecond: number): boolean {
     const now = this.#now();
-    const bucket = this.#buckets.get(key) ?? { tokens: ratePerSecond, at: now };
-    bucket.tokens = Math.min(ratePerSecond, bucket.tokens + ((now - bucket.at) / 1000) * ratePerSecond);
+    // A bucket must hold at least one whole token, or a rate below 1/s would refuse everything.
+    const burst = Math.max(1, ratePerSecond);
+    const bucket = this.#buckets.get(key) ?? { tokens: burst, at: now };
+    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * ratePerSecond);
     bucket.at = now;
     this.#buckets.set(key, bucket);
     if (bucket.tokens < 1) return false;

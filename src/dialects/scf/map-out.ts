@@ -21,6 +21,10 @@ function scfExtras(config: FunctionConfig): Record<string, unknown> {
   return typeof extras === "object" && extras !== null ? (extras as Record<string, unknown>) : {};
 }
 
+function objectOr(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
 /** GetFunction: every documented field, with the empty values the official examples show. */
 export function getFunctionOut(fn: FunctionRecord, version: VersionRecord | null): Record<string, unknown> {
   const config = version ? version.config : fn.config;
@@ -71,8 +75,12 @@ export function getFunctionOut(fn: FunctionRecord, version: VersionRecord | null
     StatusReasons: fn.statusReason && !version ? [{ ErrorCode: fn.status, ErrorMessage: fn.statusReason }] : [],
     AsyncRunEnable: extras["AsyncRunEnable"] ?? "FALSE",
     TraceEnable: extras["TraceEnable"] ?? "FALSE",
+    ImageConfig: { ImageType: "", ImageUri: "", RegistryId: "", EntryPoint: "", Command: "", Args: "", ContainerImageAccelerate: false, ImagePort: 0 },
     ProtocolType: "",
+    ProtocolParams: extras["ProtocolParams"] ?? {},
+    InstanceConcurrencyConfig: extras["InstanceConcurrencyConfig"] ?? { DynamicEnabled: "FALSE", MaxConcurrency: 1 },
     DnsCache: extras["DnsCache"] ?? "FALSE",
+    IntranetConfig: { IpFixed: "DISABLE", IpAddress: [], ...objectOr(extras["IntranetConfig"]) },
   };
 }
 

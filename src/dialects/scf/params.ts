@@ -1,5 +1,7 @@
 import { QuiverError } from "../../core/errors.js";
 
+const FORBIDDEN_SEGMENTS = new Set(["__proto__", "constructor", "prototype"]);
+
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 /**
@@ -13,6 +15,10 @@ export function unflatten(flat: ReadonlyMap<string, string>): Record<string, Jso
     const path = key.split(".");
     if (path.some((part) => part === "")) {
       throw new QuiverError("InvalidParameterType", `The parameter name "${key}" is malformed.`, { field: key });
+    }
+    // `__proto__.x=1` would otherwise walk into Object.prototype and pollute every object.
+    if (path.some((part) => FORBIDDEN_SEGMENTS.has(part))) {
+      throw new QuiverError("UnknownParameter", `The parameter ${key} is not recognized.`, { field: key });
     }
     assign(root, path, value, key);
   }

@@ -75,7 +75,9 @@ function rateLimit(deps: ScfDeps, call: ScfCall): void {
 }
 
 async function send(reply: FastifyReply, response: Record<string, unknown>): Promise<void> {
-  await reply.code(200).header("content-type", "application/json").send(JSON.stringify({ Response: response }));
+  // A Buffer, not a string: Fastify would append "; charset=utf-8" to a JSON string's content type,
+  // and the Python SDK recognises errors only when it is exactly "application/json".
+  await reply.code(200).header("content-type", "application/json").send(Buffer.from(JSON.stringify({ Response: response })));
 }
 
 async function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown, requestId: string): Promise<void> {

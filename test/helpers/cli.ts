@@ -1,0 +1,43 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const LAUNCHER = fileURLToPath(new URL("./launch-cli.ts", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+export interface CliProcess {
+  readonly child: ChildProcess;
+  /** Everything written to stdout / stderr so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (or the signal name) once the process is gone. */
+  readonly exited: Promise<number | string>;
+}
+
+/** Spawns `quiver <args>` from source in a child process, without proxies. */
+export function spawnCli(args: readonly string[]): CliProcess {
+  const dropped = new Set(["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NODE_TEST_CONTEXT"]);
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !dropped.has(name)));
+  const child = spawn(process.execPath, ["--import", "tsx", LAUNCHER, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
+  const exited = new Promise<number | string>((resolve) => {
+    child.on("exit", (code, signal) => resolve(code ?? signal ?? "unknown"));
+  });
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Waits until the CLI prints its listening line and returns the URL it names. */
+export async function waitForListening(cli: CliProcess, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = /Quiver listening on (http:\/\/\S+)/.exec(cli.stdout());
+    if (match?.[1]) return match[1];
+    if (cli.child.exitCode !== null || cli.child.signalCode !== null) {
+      throw new Error(`quiver exited before listening (${cli.child.exitCode ?? cli.child.signalCode}); stderr: ${cli.stderr()}`);
+    }
+    if (Date.now() > deadline) throw new Error(`quiver did not start within ${timeoutMs} ms; stdout: ${cli.stdout()} stderr: ${cli.stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
