@@ -4,6 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { FsBlobStore } from "../../src/blobs/fs-blob-store.js";
 import { ZipInspector } from "../../src/code/zip-inspector.js";
 import type { FunctionConfig, FunctionStatus, Scope } from "../../src/core/model.js";
+import { AliasRouter } from "../../src/core/routing.js";
 import { FunctionService } from "../../src/core/service.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { tempDir } from "../helpers/temp.js";
@@ -36,6 +37,7 @@ void describe("FunctionService.recover", () => {
       inspector: new ZipInspector(),
       clock: { now: () => (clock += 1) },
       ids: { uuid: () => `id-${(ids += 1)}` },
+      router: new AliasRouter(),
     });
   });
   after(async () => {
