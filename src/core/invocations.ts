@@ -19,6 +19,8 @@ export interface SyncResult {
   /** The version that ran. */
   readonly versionName: string;
   readonly alias: string | null;
+  /** The memory size the version ran with (for billing figures in logs). */
+  readonly memoryMb: number;
 }
 
 export interface InvocationServiceDeps {
@@ -54,8 +56,9 @@ export class InvocationService {
 
   async invoke(scope: Scope, input: InvokeInput): Promise<SyncResult> {
     const resolved = await this.#deps.functions.resolveInvocation(scope, input.namespace, input.functionName, input.selector);
-    const outcome = await this.#deps.invoker.invoke(this.#request(resolved, input, this.#deps.ids.uuid()));
-    return { outcome, versionName: resolved.versionName, alias: resolved.alias };
+    const request = this.#request(resolved, input, this.#deps.ids.uuid());
+    const outcome = await this.#deps.invoker.invoke(request);
+    return { outcome, versionName: resolved.versionName, alias: resolved.alias, memoryMb: request.target.config.memoryMb };
   }
 
   /** Records the invocation durably, then runs it in the background. Returns its request id. */
