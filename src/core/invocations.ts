@@ -113,7 +113,8 @@ export class InvocationService {
   }
 
   #request(resolved: ResolvedInvocation, input: InvokeInput, requestId: string): InvocationRequest {
-    return { target: targetOf(resolved), event: input.event, requestId, convention: input.convention, contextValues: input.contextValues };
+    const target = instanceTarget(targetOf(resolved), input.convention, input.contextValues);
+    return { target, event: input.event, requestId, convention: input.convention, contextValues: input.contextValues };
   }
 
   #enqueue(record: AsyncInvocationRecord): void {
@@ -160,7 +161,7 @@ export class InvocationService {
     }
     for (let attempt = 0; ; attempt += 1) {
       const outcome = await this.#deps.invoker.invoke({
-        target: targetOf(resolved),
+        target: instanceTarget(targetOf(resolved), record.convention, record.contextValues),
         event: record.event,
         requestId: record.id,
         convention: record.convention,
@@ -174,6 +175,17 @@ export class InvocationService {
       return;
     }
   }
+}
+
+/**
+ * A warm instance is loaded with one convention's context and environment and with the
+ * request's context values (e.g. the alias it was called through), so those are part of the
+ * key: a call through another dialect or alias never runs on an instance loaded for a
+ * different one.
+ */
+function instanceTarget(target: InvocationTarget, convention: HandlerConvention, contextValues: Readonly<Record<string, string>>): InvocationTarget {
+  const values = Object.keys(contextValues).sort().map((k) => [k, contextValues[k]]);
+  return { ...target, instanceKey: `${target.instanceKey}/${convention}/${JSON.stringify(values)}` };
 }
 
 /** The exact code and configuration that runs; refuses a function that has no code yet. */

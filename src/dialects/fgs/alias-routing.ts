@@ -38,7 +38,7 @@ function additionalVersion(version: string, main: string): string {
 
 function onlyEntry<T>(record: Readonly<Record<string, T>>, field: string): [string, T] | null {
   const entries = Object.entries(record);
-  if (entries.length > 1) throw invalid(field, `An alias has at most one additional version; ${field} names ${entries.length}.`);
+  if (entries.length > 1) throw invalid("additional_version", `An alias has at most one additional version; ${field} names ${entries.length}.`);
   return entries[0] ?? null;
 }
 
