@@ -19,6 +19,8 @@ export interface SyncResult {
   /** The version that ran. */
   readonly versionName: string;
   readonly alias: string | null;
+  /** The memory size the version ran with (for billing figures in logs). */
+  readonly memoryMb: number;
 }
 
 export interface InvocationServiceDeps {
@@ -54,8 +56,9 @@ export class InvocationService {
 
   async invoke(scope: Scope, input: InvokeInput): Promise<SyncResult> {
     const resolved = await this.#deps.functions.resolveInvocation(scope, input.namespace, input.functionName, input.selector);
-    const outcome = await this.#deps.invoker.invoke(this.#request(resolved, input, this.#deps.ids.uuid()));
-    return { outcome, versionName: resolved.versionName, alias: resolved.alias };
+    const request = this.#request(resolved, input, this.#deps.ids.uuid());
+    const outcome = await this.#deps.invoker.invoke(request);
+    return { outcome, versionName: resolved.versionName, alias: resolved.alias, memoryMb: request.target.config.memoryMb };
   }
 
   /** Records the invocation durably, then runs it in the background. Returns its request id. */
@@ -110,7 +113,8 @@ export class InvocationService {
   }
 
   #request(resolved: ResolvedInvocation, input: InvokeInput, requestId: string): InvocationRequest {
-    return { target: targetOf(resolved), event: input.event, requestId, convention: input.convention, contextValues: input.contextValues };
+    const target = instanceTarget(targetOf(resolved), input.convention, input.contextValues);
+    return { target, event: input.event, requestId, convention: input.convention, contextValues: input.contextValues };
   }
 
   #enqueue(record: AsyncInvocationRecord): void {
@@ -157,7 +161,7 @@ export class InvocationService {
     }
     for (let attempt = 0; ; attempt += 1) {
       const outcome = await this.#deps.invoker.invoke({
-        target: targetOf(resolved),
+        target: instanceTarget(targetOf(resolved), record.convention, record.contextValues),
         event: record.event,
         requestId: record.id,
         convention: record.convention,
@@ -171,6 +175,17 @@ export class InvocationService {
       return;
     }
   }
+}
+
+/**
+ * A warm instance is loaded with one convention's context and environment and with the
+ * request's context values (e.g. the alias it was called through), so those are part of the
+ * key: a call through another dialect or alias never runs on an instance loaded for a
+ * different one.
+ */
+function instanceTarget(target: InvocationTarget, convention: HandlerConvention, contextValues: Readonly<Record<string, string>>): InvocationTarget {
+  const values = Object.keys(contextValues).sort().map((k) => [k, contextValues[k]]);
+  return { ...target, instanceKey: `${target.instanceKey}/${convention}/${JSON.stringify(values)}` };
 }
 
 /** The exact code and configuration that runs; refuses a function that has no code yet. */

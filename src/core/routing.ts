@@ -56,7 +56,8 @@ function stickyShare(alias: AliasRecord, key: string): number {
 }
 
 function matches(rules: readonly RoutingRule[], combine: "and" | "or", headers: Readonly<Record<string, string>>): boolean {
-  const results = rules.map((rule) => ruleMatches(rule, headers[rule.key]));
+  // Header names are case-insensitive; transports that lower-case them still match a rule on `User`.
+  const results = rules.map((rule) => ruleMatches(rule, headers[rule.key] ?? headers[rule.key.toLowerCase()]));
   return combine === "and" ? results.every(Boolean) : results.some(Boolean);
 }
 

@@ -78,7 +78,7 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
 
   const limiter = new RateLimiter();
   registerScf(app, { service, invocations, accounts, config, limiter });
-  registerFgs(app, { service, accounts, config, limiter });
+  registerFgs(app, { service, invocations, accounts, config, limiter });
   // Errors raised before a route handler runs are answered in the dialect the path belongs to.
   app.setErrorHandler(async (error, request, reply) =>
     isFgsPath(request.url) ? fgsErrorReply(request, reply, error) : scfErrorReply(request, reply, error),

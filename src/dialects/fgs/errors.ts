@@ -36,6 +36,11 @@ const FIELD_CODES: Readonly<Record<string, string>> = {
   package_name: "FSS.1001",
   func_name_filter: "FSS.1001",
   function_urn: "FSS.1309",
+  alias_name: "FSS.1014",
+  alias_version: "FSS.1015",
+  additional_version: "FSS.1091",
+  additional_version_weights: "FSS.1092",
+  additional_version_main: "FSS.1093",
 };
 
 const byField = (error: QuiverError): FgsWireError => ({ status: 400, code: FIELD_CODES[error.field ?? ""] ?? "FSS.0400" });
@@ -88,8 +93,9 @@ export const FGS_ERRORS: Readonly<Record<ErrorCode, Entry>> = {
   // refuses deleting any version an alias routes to, so the main version gets it too.
   VersionInUse: { status: 403, code: "FSS.1094" },
   InvocationNotFound: { status: 404, code: "FSS.0404", message: "Not found the specified resource" },
-  EventInvalid: { status: 400, code: "FSS.0400" },
-  EventTooLarge: { status: 413, code: "FSS.0413" },
+  // An invocation body that is not JSON: "not in the expected JSON format".
+  EventInvalid: { status: 406, code: "FSS.0406" },
+  EventTooLarge: { status: 413, code: "FSS.1201" },
   Internal: { status: 500, code: "FSS.0500", message: "Internal error; see the Quiver log for the request id" },
 };
 

@@ -3,10 +3,13 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { AccountRegistry } from "../../accounts/accounts.js";
 import { FGS_RATE_LIMITS, type QuiverConfig } from "../../config/config.js";
 import { QuiverError, isQuiverError } from "../../core/errors.js";
+import type { InvocationService } from "../../core/invocations.js";
 import type { FunctionService } from "../../core/service.js";
 import type { RateLimiter } from "../../server/rate-limiter.js";
+import { ALIAS_OPERATIONS as A } from "./actions/aliases.js";
 import type { FgsContext, FgsOperation, FgsResult } from "./actions/context.js";
 import { FUNCTION_OPERATIONS as F } from "./actions/functions.js";
+import { INVOKE_OPERATIONS as I } from "./actions/invoke.js";
 import { LEGACY_OPERATIONS as L } from "./actions/legacy.js";
 import { VERSION_OPERATIONS as V } from "./actions/versions.js";
 import { fgsErrorBody } from "./errors.js";
@@ -15,6 +18,7 @@ import { authenticate, type HuaweiAccount, type RawRequest } from "./transport.j
 
 export interface FgsDeps {
   readonly service: FunctionService;
+  readonly invocations: InvocationService;
   readonly accounts: AccountRegistry;
   readonly config: QuiverConfig;
   readonly limiter: RateLimiter;
@@ -30,9 +34,24 @@ const OPERATIONS: Readonly<Record<OperationName, FgsOperation>> = {
   deleteFunction: F.deleteFunction,
   createFunctionVersion: V.createFunctionVersion,
   listFunctionVersions: V.listFunctionVersions,
+  createVersionAlias: A.createVersionAlias,
+  listVersionAliases: A.listVersionAliases,
+  showVersionAlias: A.showVersionAlias,
+  updateVersionAlias: A.updateVersionAlias,
+  deleteVersionAlias: A.deleteVersionAlias,
+  invokeFunction: I.invokeFunction,
+  asyncInvokeFunction: I.asyncInvokeFunction,
+  listAsyncInvocations: I.listAsyncInvocations,
   legacyCreateFunctionVersion: L.legacyPublish,
   legacyListFunctionVersions: L.legacyListVersions,
   legacyShowFunctionConfig: L.legacyShowConfig,
+  legacyCreateVersionAlias: A.legacyCreateVersionAlias,
+  legacyListVersionAliases: A.legacyListVersionAliases,
+  legacyShowVersionAlias: A.legacyShowVersionAlias,
+  legacyUpdateVersionAlias: A.legacyUpdateVersionAlias,
+  legacyDeleteVersionAlias: A.legacyDeleteVersionAlias,
+  legacyInvokeFunction: I.legacyInvokeFunction,
+  legacyAsyncInvokeFunction: I.legacyAsyncInvokeFunction,
 };
 
 /** Paths this dialect answers, errors raised before its handlers included. */
@@ -72,12 +91,25 @@ function contextOf(deps: FgsDeps, account: HuaweiAccount, route: Route, raw: Raw
     account,
     out: { region, projectId, domainId },
     service: deps.service,
+    invocations: deps.invocations,
     config: deps.config,
     urn: route.urn,
+    aliasName: route.aliasName,
     query: new URLSearchParams(raw.rawQuery),
     body: raw.body,
+    headers: singleValued(raw.headers),
     now: Date.now(),
   };
+}
+
+/** Node lower-cases header names; a repeated header counts with its first value. */
+function singleValued(headers: RawRequest["headers"]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name] = first;
+  }
+  return out;
 }
 
 function rawOf(request: FastifyRequest): RawRequest {
@@ -102,6 +134,11 @@ function rateLimit(deps: FgsDeps, account: HuaweiAccount, route: Route): void {
 
 async function send(reply: FastifyReply, requestId: string, result: FgsResult): Promise<void> {
   reply.code(result.status).header("x-request-id", requestId);
+  for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
+  if (result.text !== undefined) {
+    await reply.send(result.text);
+    return;
+  }
   if (result.body === undefined) {
     await reply.send();
     return;

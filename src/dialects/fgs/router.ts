@@ -4,13 +4,19 @@ import { QuiverError } from "../../core/errors.js";
 export type OperationName =
   | "createFunction" | "listFunctions" | "showFunctionConfig" | "showFunctionCode" | "updateFunctionCode"
   | "updateFunctionConfig" | "deleteFunction" | "createFunctionVersion" | "listFunctionVersions"
-  | "legacyCreateFunctionVersion" | "legacyListFunctionVersions" | "legacyShowFunctionConfig";
+  | "createVersionAlias" | "listVersionAliases" | "showVersionAlias" | "updateVersionAlias" | "deleteVersionAlias"
+  | "invokeFunction" | "asyncInvokeFunction" | "listAsyncInvocations"
+  | "legacyCreateFunctionVersion" | "legacyListFunctionVersions" | "legacyShowFunctionConfig"
+  | "legacyCreateVersionAlias" | "legacyListVersionAliases" | "legacyShowVersionAlias" | "legacyUpdateVersionAlias"
+  | "legacyDeleteVersionAlias" | "legacyInvokeFunction" | "legacyAsyncInvokeFunction";
 
 export interface Route {
   readonly operation: OperationName;
   readonly projectId: string;
   /** The `{function_urn}` segment, percent-decoded; absent on collection routes. */
   readonly urn: string | undefined;
+  /** The `{alias_name}` segment of `.../aliases/{alias_name}`. */
+  readonly aliasName: string | undefined;
 }
 
 /** `<verb> <tail>` after `/{function_urn}` → operation, per API. */
@@ -22,12 +28,27 @@ const V2_ITEM: Readonly<Record<string, OperationName>> = {
   "PUT code": "updateFunctionCode",
   "GET versions": "listFunctionVersions",
   "POST versions": "createFunctionVersion",
+  "GET aliases": "listVersionAliases",
+  "POST aliases": "createVersionAlias",
+  "GET aliases/": "showVersionAlias",
+  "PUT aliases/": "updateVersionAlias",
+  "DELETE aliases/": "deleteVersionAlias",
+  "POST invocations": "invokeFunction",
+  "POST invocations-async": "asyncInvokeFunction",
+  "GET async-invocations": "listAsyncInvocations",
 };
 const V2_COLLECTION: Readonly<Record<string, OperationName>> = { GET: "listFunctions", POST: "createFunction" };
 const V1_ITEM: Readonly<Record<string, OperationName>> = {
   "GET config": "legacyShowFunctionConfig",
   "GET versions": "legacyListFunctionVersions",
   "POST versions": "legacyCreateFunctionVersion",
+  "GET aliases": "legacyListVersionAliases",
+  "POST aliases": "legacyCreateVersionAlias",
+  "GET aliases/": "legacyShowVersionAlias",
+  "PUT aliases/": "legacyUpdateVersionAlias",
+  "DELETE aliases/": "legacyDeleteVersionAlias",
+  "POST invocations": "legacyInvokeFunction",
+  "POST invocations-async": "legacyAsyncInvokeFunction",
 };
 
 /**
@@ -52,14 +73,17 @@ export function projectOf(segments: readonly string[]): string {
 }
 
 export function matchRoute(method: string, segments: readonly string[]): Route | null {
-  const [api, projectId = "", service, collection, urn, tail, ...extra] = segments;
+  const [api, projectId = "", service, collection, urn, tail, aliasName, ...extra] = segments;
   if (collection !== "functions" || extra.length > 0) return null;
+  if (aliasName !== undefined && tail !== "aliases") return null;
   const verb = method.toUpperCase();
+  // Alias items share one key per verb: `GET aliases/` for `GET .../aliases/{alias_name}`.
+  const key = `${verb} ${tail ?? ""}${aliasName === undefined ? "" : "/"}`;
   let operation: OperationName | undefined;
   if (api === "v2" && service === "fgs") {
-    operation = urn === undefined ? V2_COLLECTION[verb] : V2_ITEM[`${verb} ${tail ?? ""}`];
+    operation = urn === undefined ? V2_COLLECTION[verb] : V2_ITEM[key];
   } else if (api === "v1.0" && service === "fss" && urn !== undefined) {
-    operation = V1_ITEM[`${verb} ${tail ?? ""}`];
+    operation = V1_ITEM[key];
   }
-  return operation ? { operation, projectId, urn } : null;
+  return operation ? { operation, projectId, urn, aliasName } : null;
 }

@@ -87,13 +87,14 @@ export function defaultVersionName(ms: number): string {
   return `v${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
-/** FunctionGraph's `latest` is the core's head; every other qualifier is a version name. */
+/** FunctionGraph's `latest` is the core's head; any other qualifier is passed on as it is. */
 export function coreQualifier(qualifier: string | null): string {
-  if (qualifier === null || qualifier === FG_LATEST) return LATEST;
-  if (qualifier.startsWith("!")) {
-    throw new QuiverError("VersionNotFound", `Alias "${qualifier.slice(1)}" does not exist: Quiver's FunctionGraph dialect has no aliases yet.`, { field: "function_urn" });
-  }
-  return qualifier;
+  return qualifier === null || qualifier === FG_LATEST ? LATEST : qualifier;
+}
+
+/** The core's head reads as `latest` on the FunctionGraph wire. */
+export function fgVersionName(version: string): string {
+  return version === LATEST ? FG_LATEST : version;
 }
 
 /** `marker` (offset) and `maxitems`: 0, absent or over 400 mean 400; negatives are errors. */

@@ -1,8 +1,10 @@
 import type { QuiverConfig } from "../../../config/config.js";
-import { QuiverError } from "../../../core/errors.js";
-import type { Scope } from "../../../core/model.js";
+import { QuiverError, isQuiverError } from "../../../core/errors.js";
+import type { InvocationService } from "../../../core/invocations.js";
+import { LATEST, type Scope } from "../../../core/model.js";
 import type { FunctionService } from "../../../core/service.js";
 import type { OutContext } from "../map-out.js";
+import { FG_LATEST } from "../rules.js";
 import type { HuaweiAccount } from "../transport.js";
 import { parseFunctionUrn, type FunctionRef } from "../urn.js";
 
@@ -12,11 +14,16 @@ export interface FgsContext {
   readonly account: HuaweiAccount;
   readonly out: OutContext;
   readonly service: FunctionService;
+  readonly invocations: InvocationService;
   readonly config: QuiverConfig;
   /** The `{function_urn}` path segment, decoded; absent on collection routes. */
   readonly urn: string | undefined;
+  /** The `{alias_name}` path segment of alias item routes. */
+  readonly aliasName: string | undefined;
   readonly query: URLSearchParams;
   readonly body: Buffer;
+  /** Request headers, names lower-cased (invoke options and alias rule routing read them). */
+  readonly headers: Readonly<Record<string, string>>;
   readonly now: number;
 }
 
@@ -24,6 +31,9 @@ export interface FgsResult {
   readonly status: number;
   /** Undefined for an empty (204) answer. */
   readonly body?: unknown;
+  /** A body sent as it is (text/plain), instead of `body` as JSON: v0 invocation results. */
+  readonly text?: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export type FgsOperation = (ctx: FgsContext) => Promise<FgsResult>;
@@ -39,4 +49,24 @@ export function functionRef(ctx: FgsContext): FunctionRef {
 
 export function queryValue(ctx: FgsContext, name: string): string | undefined {
   return ctx.query.get(name) ?? undefined;
+}
+
+/**
+ * The core version a URN qualifier names for reading or deleting: none or `latest` is the
+ * head, `!alias` is the alias's main version, and a plain name is a version or, when no
+ * version has that name, an alias (reference §3.1 calls that fallback reasonable).
+ */
+export async function versionOfQualifier(ctx: FgsContext, ref: FunctionRef): Promise<string> {
+  const q = ref.qualifier;
+  if (q === null || q === FG_LATEST) return LATEST;
+  if (q.startsWith("!")) return (await ctx.service.getAlias(ctx.scope, ref.package, ref.name, q.slice(1))).alias.version;
+  try {
+    await ctx.service.resolve(ctx.scope, ref.package, ref.name, q);
+    return q;
+  } catch (error) {
+    if (!isQuiverError(error) || error.code !== "VersionNotFound") throw error;
+    const alias = await ctx.service.getAlias(ctx.scope, ref.package, ref.name, q).catch(() => null);
+    if (alias === null) throw error;
+    return alias.alias.version;
+  }
 }

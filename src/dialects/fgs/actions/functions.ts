@@ -6,7 +6,7 @@ import { codeOut, fgsExtras, metadataOut } from "../map-out.js";
 import * as rules from "../rules.js";
 import { fgsRuntime } from "../runtimes.js";
 import { jsonBody, parseBody } from "../schema.js";
-import { functionRef, noContent, ok, queryValue, type FgsContext, type FgsOperation } from "./context.js";
+import { functionRef, noContent, ok, queryValue, versionOfQualifier, type FgsContext, type FgsOperation } from "./context.js";
 
 const opt = <T extends z.ZodType>(schema: T) => schema.nullish();
 
@@ -109,7 +109,7 @@ const listFunctions: FgsOperation = async (ctx) => {
 
 async function resolveSnapshot(ctx: FgsContext): Promise<Awaited<ReturnType<FgsContext["service"]["resolve"]>>> {
   const ref = functionRef(ctx);
-  return ctx.service.resolve(ctx.scope, ref.package, ref.name, rules.coreQualifier(ref.qualifier));
+  return ctx.service.resolve(ctx.scope, ref.package, ref.name, await versionOfQualifier(ctx, ref));
 }
 
 const showConfig: FgsOperation = async (ctx) => ok(metadataOut(ctx.out, await resolveSnapshot(ctx)));
@@ -166,11 +166,15 @@ function configChange(p: z.infer<typeof UpdateConfig>): Partial<FunctionConfig> 
   };
 }
 
-/** An unqualified URN deletes the function with its versions; a qualified one deletes that version. */
+/**
+ * An unqualified URN deletes the function with its versions; a qualified one deletes that
+ * version (for `!alias`, the version the alias points to, as v1.0 documents; refused while
+ * the alias routes to it).
+ */
 const deleteFunction: FgsOperation = async (ctx) => {
   const ref = functionRef(ctx);
   if (ref.qualifier === null) await ctx.service.deleteFunction(ctx.scope, ref.package, ref.name);
-  else await ctx.service.deleteVersion(ctx.scope, ref.package, ref.name, rules.coreQualifier(ref.qualifier));
+  else await ctx.service.deleteVersion(ctx.scope, ref.package, ref.name, await versionOfQualifier(ctx, ref));
   return noContent;
 };
 

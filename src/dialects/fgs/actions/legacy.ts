@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { legacyMetadataOut } from "../map-out.js";
-import * as rules from "../rules.js";
 import { given, jsonBody, parseBody } from "../schema.js";
-import { functionRef, ok, type FgsOperation } from "./context.js";
+import { functionRef, ok, versionOfQualifier, type FgsOperation } from "./context.js";
 import { listVersionSnapshots, publish } from "./versions.js";
 
 /**
@@ -30,7 +29,7 @@ const legacyListVersions: FgsOperation = async (ctx) => {
 
 const legacyShowConfig: FgsOperation = async (ctx) => {
   const ref = functionRef(ctx);
-  const snap = await ctx.service.resolve(ctx.scope, ref.package, ref.name, rules.coreQualifier(ref.qualifier));
+  const snap = await ctx.service.resolve(ctx.scope, ref.package, ref.name, await versionOfQualifier(ctx, ref));
   return ok(legacyMetadataOut(ctx.out, snap));
 };
 
