@@ -2,7 +2,7 @@ import { test } from "node:test";
 import type { MetadataStore } from "../../src/core/ports.js";
 import { runStoreConformance } from "../../src/store/conformance/metadata-store.case.js";
 import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
-import { createTestSchema, PG_OFF, PG_URL } from "../helpers/postgres.js";
+import { createTestSchema, PG_OFF, PG_URL } from "./pg-schema.js";
 
 if (PG_OFF) {
   void test("PostgreSQL store conformance", (t) => t.skip("QUIVER_TEST_PG=off"));
