@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { AccountsFileError } from "../accounts/accounts.js";
 import { ConfigError, parseConfig, type ConfigInput } from "../config/config.js";
 import { createQuiver } from "../server/app.js";
+import { StoreUnavailableError } from "../store/postgres/driver.js";
 
 const HELP = `Usage: quiver serve [options]
 
@@ -19,6 +20,9 @@ Options:
   --fgs-max-versions N     published versions per function through FunctionGraph (default 10)
   --max-namespaces N       namespaces per region besides "default" (default 5)
   --max-functions N        functions per namespace (default 50)
+  --store KIND             metadata store: sqlite (default) or postgres (several nodes)
+  --database-url URL       PostgreSQL URL for --store postgres (postgres://user@host:5432/db)
+  --blob-dir DIR           code blobs (default <data-dir>/blobs); shared storage for several nodes
   -h, --help               show this help
 `;
 
@@ -34,6 +38,9 @@ const OPTIONS = {
   "fgs-max-versions": { type: "string" },
   "max-namespaces": { type: "string" },
   "max-functions": { type: "string" },
+  store: { type: "string" },
+  "database-url": { type: "string" },
+  "blob-dir": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -64,6 +71,9 @@ export function configFromArgs(args: string[]): ConfigInput | "help" {
     logLevel: values["log-level"] as ConfigInput["logLevel"],
     rateLimits: { enabled: !values["no-rate-limit"], overrides: {} },
     limits: Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)),
+    store: values.store as ConfigInput["store"],
+    databaseUrl: values["database-url"],
+    blobDir: values["blob-dir"],
   };
 }
 
@@ -82,7 +92,7 @@ export async function main(args: string[]): Promise<number> {
     stopOnSignals(quiver.close);
     return -1; // keep running
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof AccountsFileError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    if (error instanceof ConfigError || error instanceof AccountsFileError || error instanceof StoreUnavailableError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
       process.stderr.write(`quiver: ${(error as Error).message}\n`);
       return 2;
     }

@@ -91,6 +91,19 @@ export const ConfigSchema = z.strictObject({
     })
     .default({ scfMaxVersions: 1000, fgsMaxVersions: 10, maxNamespaces: 5, maxFunctionsPerNamespace: 50, maxAliases: 10, maxBodyBytes: 72 * 1024 * 1024 }),
   engine: EngineConfig.default(EngineConfig.parse({})),
+  /** Metadata store: `sqlite` (one process, in the data dir) or `postgres` (several nodes). */
+  store: z.enum(["sqlite", "postgres"]).default("sqlite"),
+  /** PostgreSQL connection URL; required with `store: "postgres"`. */
+  databaseUrl: z.string().min(1).optional(),
+  /** Code blobs; default `<dataDir>/blobs`. Nodes sharing a database must share this directory. */
+  blobDir: z.string().min(1).optional(),
+}).superRefine((config, ctx) => {
+  if (config.store === "postgres" && config.databaseUrl === undefined) {
+    ctx.addIssue({ code: "custom", path: ["databaseUrl"], message: "the postgres store needs a database URL (--database-url postgres://…)" });
+  }
+  if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    ctx.addIssue({ code: "custom", path: ["databaseUrl"], message: "must be a postgres:// or postgresql:// URL" });
+  }
 });
 
 

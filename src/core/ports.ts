@@ -152,7 +152,12 @@ export interface MetadataStore {
   finishAsyncInvocation(id: string, finish: AsyncFinish): Promise<void>;
   getAsyncInvocation(scope: Scope, id: string): Promise<AsyncInvocationRecord | null>;
   listAsyncInvocations(scope: Scope, functionId: string, limit: number): Promise<AsyncInvocationRecord[]>;
-  /** Accepted invocations that have not finished (a restart resumes them). */
+  /**
+   * Claims, for this store's node to resume, accepted invocations that have not finished and
+   * that no running node owns (the node that accepted one owns it while it runs). Each record
+   * is returned to one caller once, so two nodes starting together never run it twice.
+   * Oldest first.
+   */
   listUnfinishedAsync(): Promise<AsyncInvocationRecord[]>;
 
   close(): Promise<void>;

@@ -13,6 +13,7 @@ import { FunctionService } from "../core/service.js";
 import { fgsErrorReply, isFgsPath, registerFgs } from "../dialects/fgs/plugin.js";
 import { registerScf, scfErrorReply } from "../dialects/scf/plugin.js";
 import { Engine } from "../runtime/index.js";
+import { PostgresStore } from "../store/postgres/postgres-store.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { RateLimiter } from "./rate-limiter.js";
 
@@ -44,8 +45,8 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
     ? { registry: loadAccountsFile(config.accountsFile), created: false }
     : loadOrCreateDefaultAccounts(dataDir, config.region);
 
-  const store = new SqliteStore(join(dataDir, "quiver.db"));
-  const blobs = new FsBlobStore(join(dataDir, "blobs"));
+  const store = await openStore(config, dataDir);
+  const blobs = new FsBlobStore(config.blobDir === undefined ? join(dataDir, "blobs") : resolve(config.blobDir));
   const clock = { now: () => Date.now() };
   const ids = { uuid: () => randomUUID() };
   const service = new FunctionService({ store, blobs, inspector: new ZipInspector(), clock, ids, router: new AliasRouter() });
@@ -61,6 +62,7 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
   app.get("/healthz", async () => ({ status: "ok" }));
+  app.log.info({ store: store.kind }, "metadata store opened");
 
   // The engine reads code blobs from the data dir as root and extracts them to a cache the
   // unprivileged function processes can read.
@@ -106,4 +108,12 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
       await store.close();
     },
   };
+}
+
+/** The metadata store the configuration names; PostgreSQL (and the `pg` driver) only when asked for. */
+async function openStore(config: QuiverConfig, dataDir: string): Promise<MetadataStore> {
+  if (config.store === "sqlite") return new SqliteStore(join(dataDir, "quiver.db"));
+  // parseConfig refuses postgres without a URL; this keeps the type checker convinced.
+  if (config.databaseUrl === undefined) throw new Error("store postgres needs databaseUrl");
+  return PostgresStore.open({ url: config.databaseUrl });
 }

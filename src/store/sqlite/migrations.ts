@@ -92,4 +92,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE namespaces ADD COLUMN implicit INTEGER NOT NULL DEFAULT 0;
   UPDATE namespaces SET implicit = 1 WHERE name = 'default';
   `,
+  // 5: which store instance runs an async invocation, so a restart resumes each one once
+  `
+  ALTER TABLE async_invocations ADD COLUMN claimed_by TEXT;
+  `,
 ];

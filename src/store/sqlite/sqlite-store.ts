@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { aliasTargets, type AliasRecord } from "../../core/aliases.js";
@@ -30,6 +31,8 @@ type Db = Database.Database;
 export class SqliteStore implements MetadataStore {
   readonly kind = "sqlite";
   readonly #db: Db;
+  /** This instance; invocations it accepted are its own, others' are a previous run's. */
+  readonly #nodeId = randomUUID();
 
   constructor(file: string) {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
@@ -334,11 +337,11 @@ export class SqliteStore implements MetadataStore {
     this.#db
       .prepare(
         `INSERT INTO async_invocations (id, account_id, region, function_id, namespace, function_name, qualifier, version_name, event,
-           convention, context, status, result, error, log, duration_ms, created_at, finished_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           convention, context, status, result, error, log, duration_ms, created_at, finished_at, claimed_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(r.id, r.scope.accountId, r.scope.region, r.functionId, r.namespace, r.functionName, r.qualifier, r.versionName, r.event, r.convention,
-        JSON.stringify(r.contextValues), r.status, r.result, r.error ? JSON.stringify(r.error) : null, r.log, r.durationMs, r.createdAt, r.finishedAt);
+        JSON.stringify(r.contextValues), r.status, r.result, r.error ? JSON.stringify(r.error) : null, r.log, r.durationMs, r.createdAt, r.finishedAt, this.#nodeId);
   }
 
   async finishAsyncInvocation(id: string, f: AsyncFinish): Promise<void> {
@@ -360,7 +363,13 @@ export class SqliteStore implements MetadataStore {
   }
 
   async listUnfinishedAsync(): Promise<AsyncInvocationRecord[]> {
-    return this.#db.prepare<[], AsyncRow>("SELECT * FROM async_invocations WHERE status = 'RUNNING' ORDER BY created_at").all().map(toAsync);
+    // One process owns the file, so an unfinished invocation this instance did not accept or
+    // claim belongs to a previous run. Claiming it makes a second call return it no more.
+    return this.#db
+      .prepare<[string, string], AsyncRow>("UPDATE async_invocations SET claimed_by = ? WHERE status = 'RUNNING' AND claimed_by IS NOT ? RETURNING *")
+      .all(this.#nodeId, this.#nodeId)
+      .map(toAsync)
+      .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,144 @@
+import type { PgPool, PgQueryable } from "./driver.js";
+
+/**
+ * Versioned schema migrations, applied in order, each in its own transaction, and recorded in
+ * `schema_migrations`. Never edit a released migration: add one. Names use the "C" collation
+ * so that ordering by name is byte order, as in SQLite. Times are epoch milliseconds.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: namespaces, functions, versions, aliases, asynchronous invocations (SQLite 1-4)
+  `
+  CREATE TABLE namespaces (
+    account_id  TEXT NOT NULL,
+    region      TEXT NOT NULL,
+    name        TEXT COLLATE "C" NOT NULL,
+    description TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL,
+    implicit    BOOLEAN NOT NULL,
+    PRIMARY KEY (account_id, region, name)
+  );
+
+  CREATE TABLE functions (
+    id                  TEXT PRIMARY KEY,
+    account_id          TEXT NOT NULL,
+    region              TEXT NOT NULL,
+    namespace           TEXT COLLATE "C" NOT NULL,
+    name                TEXT COLLATE "C" NOT NULL,
+    status              TEXT NOT NULL,
+    status_reason       TEXT NOT NULL,
+    config              JSONB NOT NULL,
+    code                JSONB,
+    revision            INTEGER NOT NULL,
+    last_version_number BIGINT NOT NULL,
+    last_version_seq    BIGINT NOT NULL,
+    version_count       INTEGER NOT NULL,
+    created_at          BIGINT NOT NULL,
+    updated_at          BIGINT NOT NULL,
+    UNIQUE (account_id, region, namespace, name)
+  );
+  CREATE INDEX functions_transient ON functions (status)
+    WHERE status NOT IN ('Active', 'CreateFailed', 'UpdateFailed', 'PublishFailed', 'DeleteFailed');
+
+  CREATE TABLE versions (
+    function_id     TEXT NOT NULL REFERENCES functions (id) ON DELETE CASCADE,
+    seq             BIGINT NOT NULL,
+    name            TEXT COLLATE "C" NOT NULL,
+    description     TEXT NOT NULL,
+    config          JSONB NOT NULL,
+    code            JSONB NOT NULL,
+    source_revision INTEGER NOT NULL,
+    created_at      BIGINT NOT NULL,
+    PRIMARY KEY (function_id, seq),
+    UNIQUE (function_id, name)
+  );
+
+  CREATE TABLE aliases (
+    function_id TEXT NOT NULL REFERENCES functions (id) ON DELETE CASCADE,
+    name        TEXT COLLATE "C" NOT NULL,
+    version     TEXT NOT NULL,
+    description TEXT NOT NULL,
+    routing     JSONB NOT NULL,
+    revision    INTEGER NOT NULL,
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL,
+    PRIMARY KEY (function_id, name)
+  );
+
+  CREATE TABLE async_invocations (
+    id            TEXT PRIMARY KEY,
+    account_id    TEXT NOT NULL,
+    region        TEXT NOT NULL,
+    function_id   TEXT NOT NULL,
+    namespace     TEXT NOT NULL,
+    function_name TEXT NOT NULL,
+    qualifier     TEXT NOT NULL,
+    version_name  TEXT NOT NULL,
+    event         TEXT NOT NULL,
+    convention    TEXT NOT NULL,
+    context       JSONB NOT NULL,
+    status        TEXT NOT NULL,
+    result        TEXT NOT NULL,
+    error         JSONB,
+    log           TEXT NOT NULL,
+    duration_ms   DOUBLE PRECISION NOT NULL,
+    created_at    BIGINT NOT NULL,
+    finished_at   BIGINT,
+    -- The node that runs it; another node may take it over only when that node's lease lapsed.
+    claimed_by    TEXT
+  );
+  CREATE INDEX async_unfinished ON async_invocations (created_at) WHERE status = 'RUNNING';
+  CREATE INDEX async_by_function ON async_invocations (function_id, created_at);
+
+  -- Live Quiver nodes: each renews its lease while it runs.
+  CREATE TABLE nodes (
+    id           TEXT PRIMARY KEY,
+    started_at   TIMESTAMPTZ NOT NULL,
+    heartbeat_at TIMESTAMPTZ NOT NULL
+  );
+  `,
+];
+
+/** Arbitrary constant: the advisory lock that serialises migrations across nodes. */
+const MIGRATION_LOCK = 0x51564552; // "QVER"
+
+/**
+ * Brings the schema up to date. Several nodes starting at once take the same advisory lock
+ * on one connection, so exactly one applies each migration and the others then see it done.
+ */
+export async function migrate(pool: PgPool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+    try {
+      await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
+      const done = await appliedVersion(client);
+      for (let version = done + 1; version <= MIGRATIONS.length; version += 1) await apply(client, version);
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
+    }
+    client.release();
+  } catch (error) {
+    client.release(error as Error);
+    throw error;
+  }
+}
+
+async function appliedVersion(db: PgQueryable): Promise<number> {
+  const { rows } = await db.query<{ v: number | null }>("SELECT max(version) AS v FROM schema_migrations");
+  return rows[0]?.v ?? 0;
+}
+
+async function apply(db: PgQueryable, version: number): Promise<void> {
+  const sql = MIGRATIONS[version - 1];
+  if (sql === undefined) return;
+  await db.query("BEGIN");
+  try {
+    await db.query(sql);
+    await db.query("INSERT INTO schema_migrations (version) VALUES ($1)", [version]);
+    await db.query("COMMIT");
+  } catch (error) {
+    await db.query("ROLLBACK");
+    throw error;
+  }
+}

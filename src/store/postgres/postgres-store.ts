@@ -1,0 +1,451 @@
+import { randomUUID } from "node:crypto";
+import { aliasTargets, type AliasRecord } from "../../core/aliases.js";
+import { QuiverError } from "../../core/errors.js";
+import type { FunctionRecord, FunctionStatus, Namespace, Page, Scope, VersionRecord } from "../../core/model.js";
+import { decidePublish } from "../../core/publish-rules.js";
+import type {
+  AliasChange,
+  AsyncFinish,
+  AsyncInvocationRecord,
+  FunctionPatch,
+  ListFunctionsQuery,
+  ListNamespacesQuery,
+  ListVersionsQuery,
+  MetadataStore,
+  NewFunction,
+  PublishPlan,
+} from "../../core/ports.js";
+import { openPool, redactUrl, StoreUnavailableError, type PgClient, type PgPool, type PgQueryable } from "./driver.js";
+import { migrate } from "./migrations.js";
+import { NodeLease } from "./node-lease.js";
+import { takenVersionNames } from "./publish-names.js";
+import { toAlias, toAsync, toFunction, toNamespace, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type VersionRow } from "./rows.js";
+import { inTransaction, isUniqueViolation, LOCK, lockKey } from "./transaction.js";
+
+export interface PostgresStoreOptions {
+  readonly url: string;
+  /** Schema to work in (created if missing); absent: the connection's own `search_path`. */
+  readonly schema?: string;
+  /** How long a silent node keeps its claim on asynchronous invocations (default 30 s). */
+  readonly leaseMs?: number;
+  readonly poolSize?: number;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const SETTLED = "('Active', 'CreateFailed', 'UpdateFailed', 'PublishFailed', 'DeleteFailed')";
+
+/**
+ * The store for several Quiver nodes on one PostgreSQL database. Every method is one statement
+ * or one transaction; checks and changes that belong together hold a lock on the function row
+ * (`SELECT … FOR UPDATE`) or an advisory lock on the scope or namespace, so nodes serialise on
+ * the database rather than in memory.
+ */
+export class PostgresStore implements MetadataStore {
+  readonly kind = "postgres";
+  readonly #pool: PgPool;
+  readonly #lease: NodeLease;
+  #closed = false;
+
+  private constructor(pool: PgPool, lease: NodeLease) {
+    this.#pool = pool;
+    this.#lease = lease;
+  }
+
+  /** Connects, migrates (once across nodes) and registers this node. Throws StoreUnavailableError. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
+      throw new StoreUnavailableError(`invalid PostgreSQL schema name "${options.schema}"`);
+    }
+    const pool = await openPool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    });
+    // An idle connection that breaks is dropped by the pool; without a listener it would crash the process.
+    pool.on("error", () => undefined);
+    try {
+      if (options.schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
+      await migrate(pool);
+      const lease = new NodeLease(pool, randomUUID(), options.leaseMs ?? 30_000);
+      await lease.start();
+      return new PostgresStore(pool, lease);
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw new StoreUnavailableError(`cannot use PostgreSQL at ${redactUrl(options.url)}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** This node's id, as recorded on the asynchronous invocations it runs. */
+  get nodeId(): string {
+    return this.#lease.id;
+  }
+
+  // ---- namespaces ---------------------------------------------------------------------------
+
+  async getNamespace(scope: Scope, name: string): Promise<Namespace | null> {
+    const { rows } = await this.#pool.query<NamespaceRow>("SELECT * FROM namespaces WHERE account_id = $1 AND region = $2 AND name = $3", [scope.accountId, scope.region, name]);
+    return rows[0] ? toNamespace(rows[0]) : null;
+  }
+
+  async insertNamespace(scope: Scope, ns: Namespace, quota: number | null): Promise<boolean> {
+    return inTransaction(this.#pool, async (c) => {
+      await lockKey(c, LOCK.namespaces, scopeKey(scope));
+      if (await this.#namespaceExists(c, scope, ns.name)) return false;
+      const { rows } = await c.query<{ n: number }>("SELECT count(*)::int AS n FROM namespaces WHERE account_id = $1 AND region = $2 AND NOT implicit", [scope.accountId, scope.region]);
+      if (quota !== null && (rows[0]?.n ?? 0) >= quota) {
+        throw new QuiverError("NamespaceLimitExceeded", `At most ${quota} namespaces besides "default" are allowed per region.`);
+      }
+      await c.query(
+        "INSERT INTO namespaces (account_id, region, name, description, created_at, updated_at, implicit) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        [scope.accountId, scope.region, ns.name, ns.description, ns.createdAt, ns.updatedAt, quota === null],
+      );
+      return true;
+    });
+  }
+
+  async updateNamespace(scope: Scope, name: string, description: string, now: number): Promise<boolean> {
+    const result = await this.#pool.query(
+      "UPDATE namespaces SET description = $1, updated_at = $2 WHERE account_id = $3 AND region = $4 AND name = $5",
+      [description, now, scope.accountId, scope.region, name],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async deleteNamespace(scope: Scope, name: string): Promise<boolean> {
+    return inTransaction(this.#pool, async (c) => {
+      // The same lock insertFunction takes, so no function can appear while we look.
+      await lockKey(c, LOCK.namespaceFunctions, namespaceKey(scope, name));
+      if (!(await this.#namespaceExists(c, scope, name))) return false;
+      const used = await c.query("SELECT 1 FROM functions WHERE account_id = $1 AND region = $2 AND namespace = $3 LIMIT 1", [scope.accountId, scope.region, name]);
+      if (used.rows.length > 0) throw new QuiverError("NamespaceNotEmpty", `Namespace "${name}" still has functions; delete them first.`, { field: "Namespace" });
+      await c.query("DELETE FROM namespaces WHERE account_id = $1 AND region = $2 AND name = $3", [scope.accountId, scope.region, name]);
+      return true;
+    });
+  }
+
+  async listNamespaces(scope: Scope, q: ListNamespacesQuery): Promise<Page<Namespace>> {
+    const filter = new Filter([scope.accountId, scope.region], ["account_id = $1", "region = $2"]);
+    if (q.nameContains) filter.add((p) => `strpos(name, ${p}) > 0`, q.nameContains);
+    if (q.descriptionContains) filter.add((p) => `strpos(description, ${p}) > 0`, q.descriptionContains);
+    const column = q.orderBy === "name" ? "name" : "updated_at";
+    return this.#page<NamespaceRow, Namespace>("namespaces", filter, `${column} ${q.order}, name ${q.order}`, q, toNamespace);
+  }
+
+  async #namespaceExists(db: PgQueryable, scope: Scope, name: string): Promise<boolean> {
+    const { rows } = await db.query("SELECT 1 FROM namespaces WHERE account_id = $1 AND region = $2 AND name = $3", [scope.accountId, scope.region, name]);
+    return rows.length > 0;
+  }
+
+  // ---- functions ----------------------------------------------------------------------------
+
+  async insertFunction(fn: NewFunction): Promise<FunctionRecord> {
+    try {
+      return await inTransaction(this.#pool, async (c) => {
+        const { scope } = fn;
+        await lockKey(c, LOCK.namespaceFunctions, namespaceKey(scope, fn.namespace));
+        if (await this.#functionRow(c, scope, fn.namespace, fn.name)) throw functionExists(fn);
+        const { rows } = await c.query<{ n: number }>("SELECT count(*)::int AS n FROM functions WHERE account_id = $1 AND region = $2 AND namespace = $3", [scope.accountId, scope.region, fn.namespace]);
+        if ((rows[0]?.n ?? 0) >= fn.maxFunctions) {
+          throw new QuiverError("FunctionLimitExceeded", `Namespace "${fn.namespace}" already has ${fn.maxFunctions} functions, the most allowed.`);
+        }
+        const inserted = await c.query<FunctionRow>(
+          `INSERT INTO functions (id, account_id, region, namespace, name, status, status_reason, config, code, revision,
+             last_version_number, last_version_seq, version_count, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, 'Creating', '', $6, NULL, 0, 0, 0, 0, $7, $7) RETURNING *`,
+          [fn.id, scope.accountId, scope.region, fn.namespace, fn.name, JSON.stringify(fn.config), fn.now],
+        );
+        return toFunction(requireRow(inserted.rows[0]));
+      });
+    } catch (error) {
+      // The advisory lock makes this unlikely, but the unique key is the last word.
+      if (isUniqueViolation(error)) throw functionExists(fn);
+      throw error;
+    }
+  }
+
+  async getFunction(scope: Scope, namespace: string, name: string): Promise<FunctionRecord | null> {
+    const row = await this.#functionRow(this.#pool, scope, namespace, name);
+    return row ? toFunction(row) : null;
+  }
+
+  async getFunctionById(id: string): Promise<FunctionRecord | null> {
+    const { rows } = await this.#pool.query<FunctionRow>("SELECT * FROM functions WHERE id = $1", [id]);
+    return rows[0] ? toFunction(rows[0]) : null;
+  }
+
+  async listFunctions(scope: Scope, q: ListFunctionsQuery): Promise<Page<FunctionRecord>> {
+    const filter = new Filter([scope.accountId, scope.region], ["account_id = $1", "region = $2"]);
+    if (q.namespace !== undefined) filter.add((p) => `namespace = ${p}`, q.namespace);
+    if (q.nameContains) filter.add((p) => `strpos(lower(name), lower(${p})) > 0`, q.nameContains);
+    if (q.descriptionContains) filter.add((p) => `strpos(lower(config->>'description'), lower(${p})) > 0`, q.descriptionContains);
+    const column = { createdAt: "created_at", updatedAt: "updated_at", name: "name" }[q.orderBy];
+    return this.#page<FunctionRow, FunctionRecord>("functions", filter, `${column} ${q.order}, id ${q.order}`, q, toFunction);
+  }
+
+  async transitionFunction(id: string, from: readonly FunctionStatus[], patch: FunctionPatch): Promise<FunctionRecord | null> {
+    // One statement: the status check and the change are atomic (compare-and-set).
+    const { rows } = await this.#pool.query<FunctionRow>(
+      `UPDATE functions SET status = $2, status_reason = COALESCE($3, status_reason), config = COALESCE($4::jsonb, config),
+         code = COALESCE($5::jsonb, code), revision = revision + $6, updated_at = $7
+       WHERE id = $1 AND status = ANY($8::text[]) RETURNING *`,
+      [
+        id,
+        patch.status,
+        patch.statusReason ?? null,
+        patch.config ? JSON.stringify(patch.config) : null,
+        patch.code ? JSON.stringify(patch.code) : null,
+        patch.changed ? 1 : 0,
+        patch.now,
+        [...from],
+      ],
+    );
+    return rows[0] ? toFunction(rows[0]) : null;
+  }
+
+  async deleteFunction(id: string): Promise<boolean> {
+    const result = await this.#pool.query("DELETE FROM functions WHERE id = $1", [id]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async listTransient(): Promise<FunctionRecord[]> {
+    const { rows } = await this.#pool.query<FunctionRow>(`SELECT * FROM functions WHERE status NOT IN ${SETTLED} ORDER BY created_at, id`);
+    return rows.map(toFunction);
+  }
+
+  async #functionRow(db: PgQueryable, scope: Scope, namespace: string, name: string): Promise<FunctionRow | undefined> {
+    const { rows } = await db.query<FunctionRow>("SELECT * FROM functions WHERE account_id = $1 AND region = $2 AND namespace = $3 AND name = $4", [scope.accountId, scope.region, namespace, name]);
+    return rows[0];
+  }
+
+  // ---- versions -----------------------------------------------------------------------------
+
+  async publishVersion(functionId: string, plan: PublishPlan): Promise<VersionRecord> {
+    return inTransaction(this.#pool, async (c) => {
+      // 1. Lock the function row: publishes of one function, from any node, run one at a time.
+      const row = await lockFunction(c, functionId);
+      if (!row) throw new QuiverError("FunctionNotFound", "The function does not exist.", { field: "FunctionName" });
+      const fn = toFunction(row);
+      // 2. decidePublish asks synchronously whether names are taken: load every name it can ask about.
+      const taken = await takenVersionNames(c, functionId, row.last_version_number, plan.naming);
+      const decision = decidePublish({ fn, versionCount: row.version_count, lastSeq: row.last_version_seq }, plan, (name) => taken.has(name));
+      // 3. Insert the version and bump the counters in the same transaction.
+      const inserted = await c.query<VersionRow>(
+        "INSERT INTO versions (function_id, seq, name, description, config, code, source_revision, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+        [functionId, decision.seq, decision.name, plan.description, JSON.stringify(fn.config), JSON.stringify(decision.code), fn.revision, plan.now],
+      );
+      await c.query("UPDATE functions SET last_version_number = $2, last_version_seq = $3, version_count = version_count + 1 WHERE id = $1", [functionId, decision.lastVersionNumber, decision.seq]);
+      return toVersion(requireRow(inserted.rows[0]));
+    });
+  }
+
+  async getVersion(functionId: string, name: string): Promise<VersionRecord | null> {
+    const { rows } = await this.#pool.query<VersionRow>("SELECT * FROM versions WHERE function_id = $1 AND name = $2", [functionId, name]);
+    return rows[0] ? toVersion(rows[0]) : null;
+  }
+
+  async listVersions(functionId: string, q: ListVersionsQuery): Promise<Page<VersionRecord>> {
+    // Versions never change after publish, so creation order (seq) is also modification order.
+    return this.#page<VersionRow, VersionRecord>("versions", new Filter([functionId], ["function_id = $1"]), `seq ${q.order}`, q, toVersion);
+  }
+
+  async countVersions(functionId: string): Promise<number> {
+    const { rows } = await this.#pool.query<{ n: number }>("SELECT version_count AS n FROM functions WHERE id = $1", [functionId]);
+    return rows[0]?.n ?? 0;
+  }
+
+  async deleteVersion(functionId: string, name: string): Promise<boolean> {
+    return inTransaction(this.#pool, async (c) => {
+      // Alias changes lock the same row, so no alias can start routing here while we delete.
+      if (!(await lockFunction(c, functionId))) return false;
+      const users = (await aliasRows(c, functionId)).map(toAlias).filter((alias) => aliasTargets(alias).includes(name));
+      if (users.length > 0) {
+        throw new QuiverError("VersionInUse", `Version "${name}" cannot be deleted: alias ${users.map((a) => `"${a.name}"`).join(", ")} routes to it.`, { field: "Qualifier" });
+      }
+      const deleted = await c.query("DELETE FROM versions WHERE function_id = $1 AND name = $2", [functionId, name]);
+      if ((deleted.rowCount ?? 0) === 0) return false;
+      await c.query("UPDATE functions SET version_count = version_count - 1 WHERE id = $1", [functionId]);
+      return true;
+    });
+  }
+
+  // ---- aliases ------------------------------------------------------------------------------
+
+  async getAlias(functionId: string, name: string): Promise<AliasRecord | null> {
+    const { rows } = await this.#pool.query<AliasRow>("SELECT * FROM aliases WHERE function_id = $1 AND name = $2", [functionId, name]);
+    return rows[0] ? toAlias(rows[0]) : null;
+  }
+
+  async listAliases(functionId: string): Promise<AliasRecord[]> {
+    return (await aliasRows(this.#pool, functionId)).map(toAlias);
+  }
+
+  async insertAlias(alias: AliasRecord, maxAliases: number): Promise<AliasRecord> {
+    return inTransaction(this.#pool, async (c) => {
+      await requireFunctionLocked(c, alias.functionId);
+      const existing = await aliasRows(c, alias.functionId);
+      if (existing.some((row) => row.name === alias.name)) throw new QuiverError("AliasAlreadyExists", `Alias "${alias.name}" already exists.`, { field: "Name" });
+      const count = existing.filter((row) => row.name !== "$DEFAULT").length;
+      if (count >= maxAliases) throw new QuiverError("AliasLimitExceeded", `The function already has ${count} aliases, the most allowed.`);
+      await requireVersions(c, alias.functionId, aliasTargets(alias));
+      await c.query(
+        "INSERT INTO aliases (function_id, name, version, description, routing, revision, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        [alias.functionId, alias.name, alias.version, alias.description, JSON.stringify(alias.routing), alias.revision, alias.createdAt, alias.updatedAt],
+      );
+      return alias;
+    });
+  }
+
+  async updateAlias(functionId: string, name: string, change: AliasChange, now: number, upsert: boolean): Promise<AliasRecord | null> {
+    return inTransaction(this.#pool, async (c) => {
+      await requireFunctionLocked(c, functionId);
+      const { rows } = await c.query<AliasRow>("SELECT * FROM aliases WHERE function_id = $1 AND name = $2", [functionId, name]);
+      const row = rows[0];
+      if (!row && !upsert) return null;
+      const next: AliasRecord = {
+        functionId,
+        name,
+        version: change.version,
+        description: change.description,
+        routing: change.routing,
+        revision: (row?.revision ?? 0) + 1,
+        createdAt: row?.created_at ?? now,
+        updatedAt: now,
+      };
+      await requireVersions(c, functionId, aliasTargets(next));
+      await c.query(
+        `INSERT INTO aliases (function_id, name, version, description, routing, revision, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (function_id, name) DO UPDATE SET version = excluded.version, description = excluded.description,
+           routing = excluded.routing, revision = excluded.revision, updated_at = excluded.updated_at`,
+        [functionId, name, next.version, next.description, JSON.stringify(next.routing), next.revision, next.createdAt, now],
+      );
+      return next;
+    });
+  }
+
+  async deleteAlias(functionId: string, name: string): Promise<boolean> {
+    const result = await this.#pool.query("DELETE FROM aliases WHERE function_id = $1 AND name = $2", [functionId, name]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  // ---- async invocations -----------------------------------------------------------------
+
+  async insertAsyncInvocation(r: AsyncInvocationRecord): Promise<void> {
+    // The accepting node runs it, so it is claimed by this node from the start.
+    await this.#pool.query(
+      `INSERT INTO async_invocations (id, account_id, region, function_id, namespace, function_name, qualifier, version_name, event,
+         convention, context, status, result, error, log, duration_ms, created_at, finished_at, claimed_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+      [r.id, r.scope.accountId, r.scope.region, r.functionId, r.namespace, r.functionName, r.qualifier, r.versionName, r.event, r.convention,
+        JSON.stringify(r.contextValues), r.status, r.result, r.error ? JSON.stringify(r.error) : null, r.log, r.durationMs, r.createdAt, r.finishedAt, this.nodeId],
+    );
+  }
+
+  async finishAsyncInvocation(id: string, f: AsyncFinish): Promise<void> {
+    await this.#pool.query(
+      "UPDATE async_invocations SET status = $2, result = $3, error = $4, log = $5, duration_ms = $6, finished_at = $7 WHERE id = $1",
+      [id, f.status, f.result, f.error ? JSON.stringify(f.error) : null, f.log, f.durationMs, f.finishedAt],
+    );
+  }
+
+  async getAsyncInvocation(scope: Scope, id: string): Promise<AsyncInvocationRecord | null> {
+    const { rows } = await this.#pool.query<AsyncRow>("SELECT * FROM async_invocations WHERE id = $1 AND account_id = $2 AND region = $3", [id, scope.accountId, scope.region]);
+    return rows[0] ? toAsync(rows[0]) : null;
+  }
+
+  async listAsyncInvocations(scope: Scope, functionId: string, limit: number): Promise<AsyncInvocationRecord[]> {
+    const { rows } = await this.#pool.query<AsyncRow>(
+      "SELECT * FROM async_invocations WHERE function_id = $1 AND account_id = $2 AND region = $3 ORDER BY created_at DESC, id DESC LIMIT $4",
+      [functionId, scope.accountId, scope.region, limit],
+    );
+    return rows.map(toAsync);
+  }
+
+  async listUnfinishedAsync(): Promise<AsyncInvocationRecord[]> {
+    // Claim unfinished invocations whose node is gone (no lease, or a lapsed one). SKIP LOCKED
+    // lets two nodes claim at once without waiting, and each row goes to exactly one of them.
+    const { rows } = await this.#pool.query<AsyncRow>(
+      `UPDATE async_invocations SET claimed_by = $1 WHERE id IN (
+         SELECT a.id FROM async_invocations a LEFT JOIN nodes n ON n.id = a.claimed_by
+         WHERE a.status = 'RUNNING' AND (n.id IS NULL OR n.heartbeat_at < now() - make_interval(secs => $2))
+         FOR UPDATE OF a SKIP LOCKED)
+       RETURNING *`,
+      [this.nodeId, this.#lease.leaseMs / 1000],
+    );
+    return rows.map(toAsync).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#lease.stop().catch(() => undefined);
+    await this.#pool.end();
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  async #page<Row, T>(table: string, filter: Filter, orderBy: string, q: { offset: number; limit: number }, map: (row: Row) => T): Promise<Page<T>> {
+    const clause = filter.where.join(" AND ");
+    const n = filter.args.length;
+    const [count, page] = await Promise.all([
+      this.#pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${clause}`, filter.args),
+      this.#pool.query<Row>(`SELECT * FROM ${table} WHERE ${clause} ORDER BY ${orderBy} LIMIT $${n + 1} OFFSET $${n + 2}`, [...filter.args, q.limit, q.offset]),
+    ]);
+    return { items: page.rows.map(map), total: count.rows[0]?.n ?? 0 };
+  }
+}
+
+/** WHERE conditions with numbered parameters. */
+class Filter {
+  readonly args: unknown[];
+  readonly where: string[];
+
+  constructor(args: unknown[], where: string[]) {
+    this.args = args;
+    this.where = where;
+  }
+
+  add(condition: (placeholder: string) => string, value: unknown): void {
+    this.args.push(value);
+    this.where.push(condition(`$${this.args.length}`));
+  }
+}
+
+async function lockFunction(c: PgClient, id: string): Promise<FunctionRow | undefined> {
+  const { rows } = await c.query<FunctionRow>("SELECT * FROM functions WHERE id = $1 FOR UPDATE", [id]);
+  return rows[0];
+}
+
+async function requireFunctionLocked(c: PgClient, id: string): Promise<void> {
+  if (!(await lockFunction(c, id))) throw new QuiverError("FunctionNotFound", "The function does not exist.", { field: "FunctionName" });
+}
+
+async function aliasRows(db: PgQueryable, functionId: string): Promise<AliasRow[]> {
+  const { rows } = await db.query<AliasRow>("SELECT * FROM aliases WHERE function_id = $1 ORDER BY created_at, name", [functionId]);
+  return rows;
+}
+
+async function requireVersions(c: PgClient, functionId: string, names: readonly string[]): Promise<void> {
+  const wanted = names.filter((name) => name !== "$LATEST");
+  const { rows } = await c.query<{ name: string }>("SELECT name FROM versions WHERE function_id = $1 AND name = ANY($2::text[])", [functionId, wanted]);
+  const found = new Set(rows.map((row) => row.name));
+  const missing = wanted.find((name) => !found.has(name));
+  if (missing !== undefined) throw new QuiverError("VersionNotFound", `Version "${missing}" does not exist.`, { field: "FunctionVersion" });
+}
+
+function requireRow<Row>(row: Row | undefined): Row {
+  if (row === undefined) throw new QuiverError("Internal", "the database returned no row for a write that must return one");
+  return row;
+}
+
+function functionExists(fn: NewFunction): QuiverError {
+  return new QuiverError("FunctionAlreadyExists", `Function "${fn.name}" already exists in namespace "${fn.namespace}".`, { field: "FunctionName" });
+}
+
+// JSON keeps the parts apart whatever they contain (PostgreSQL text cannot hold a NUL separator).
+function scopeKey(scope: Scope): string {
+  return JSON.stringify([scope.accountId, scope.region]);
+}
+
+function namespaceKey(scope: Scope, namespace: string): string {
+  return JSON.stringify([scope.accountId, scope.region, namespace]);
+}
