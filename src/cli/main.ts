@@ -19,6 +19,10 @@ Options:
   --fgs-max-versions N     published versions per function through FunctionGraph (default 10)
   --max-namespaces N       namespaces per region besides "default" (default 5)
   --max-functions N        functions per namespace (default 50)
+  --prewarm-nodejs N       pre-started Node.js runtime processes (default 1)
+  --prewarm-python N       pre-started Python runtime processes (default 1)
+  --max-instances N        function instances in all (default 64)
+  --max-instances-per-function N  instances per function version (default 10)
   -h, --help               show this help
 `;
 
@@ -34,6 +38,10 @@ const OPTIONS = {
   "fgs-max-versions": { type: "string" },
   "max-namespaces": { type: "string" },
   "max-functions": { type: "string" },
+  "prewarm-nodejs": { type: "string" },
+  "prewarm-python": { type: "string" },
+  "max-instances": { type: "string" },
+  "max-instances-per-function": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -63,7 +71,22 @@ export function configFromArgs(args: string[]): ConfigInput | "help" {
     accountsFile: values.accounts,
     logLevel: values["log-level"] as ConfigInput["logLevel"],
     rateLimits: { enabled: !values["no-rate-limit"], overrides: {} },
-    limits: Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)),
+    limits: defined(limits),
+    engine: engineFromArgs(values),
+  };
+}
+
+function defined<T extends object>(record: T): Partial<T> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Engine sizing flags; absent ones keep the config defaults. */
+function engineFromArgs(values: Record<string, string | boolean | undefined>): ConfigInput["engine"] {
+  const flag = (name: string): number | undefined => integer(name, values[name] as string | undefined);
+  const prewarm = defined({ nodejs: flag("prewarm-nodejs"), python: flag("prewarm-python") });
+  return {
+    ...defined({ maxInstancesTotal: flag("max-instances"), maxInstancesPerFunction: flag("max-instances-per-function") }),
+    ...(Object.keys(prewarm).length > 0 ? { prewarm } : {}),
   };
 }
 
