@@ -14,7 +14,7 @@ import { ScfBenchClient } from "./lib/scf-client.js";
 import { startQuiver } from "./lib/server.js";
 import { renderCharts } from "./report/charts.js";
 import { markdown, targetTable } from "./report/markdown.js";
-import { warmTargets, peerPoints } from "./report/targets.js";
+import { peerPoints, publishTargets, warmTargets } from "./report/targets.js";
 import { controlPlane } from "./scenarios/control.js";
 import { fgsDialect, scfDialect } from "./scenarios/dialects.js";
 import { coldExhausted } from "./scenarios/exhausted.js";
@@ -87,6 +87,7 @@ async function main(): Promise<void> {
   } finally {
     echo.stop();
   }
+  publishTargets(results);
   warmTargets(results);
   peerPoints(results);
   await write(results, { start: load0, seconds: (performance.now() - started) / 1000 });

@@ -32,3 +32,17 @@ export function peerPoints(results: Results): void {
     if (s) results.point("peers-p50", label, 0, s.p50);
   }
 }
+
+/** Publish targets: absolute latency, and flatness as ratios between interleaved scenarios. */
+export function publishTargets(results: Results): void {
+  const named = (versions: number, size: string): Row["summary"] => p(results, `SCF PublishVersion (${versions} versions, ${size})`);
+  const base = named(10, "1 KB");
+  if (!base) return;
+  results.target("publish p50 (10 versions, 1 KB)", "≤ 2 ms", `${base.p50.toFixed(3)} ms`, base.p50 <= 2);
+  results.target("publish p99 (10 versions, 1 KB)", "≤ 10 ms", `${base.p99.toFixed(3)} ms`, base.p99 <= 10);
+  for (const [label, s] of [["10,000 vs 10 versions", named(10000, "1 KB")], ["1,000 vs 10 versions", named(1000, "1 KB")], ["20 MB vs 1 KB code", named(10, "20 MB")]] as const) {
+    if (s) results.target(`publish p50 ratio, ${label}`, "≤ 1.2×", `${(s.p50 / base.p50).toFixed(2)}×`, s.p50 / base.p50 <= 1.2);
+  }
+  const list = results.rows.find((r) => r.name.startsWith("SCF ListVersionByFunction") && r.name.includes("last page"));
+  if (list?.summary) results.target(`ListVersionByFunction p50 (${list.name.split(", ")[1] ?? ""}, page of 100)`, "≤ 5 ms", `${list.summary.p50.toFixed(3)} ms`, list.summary.p50 <= 5);
+}
