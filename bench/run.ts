@@ -1,93 +1,114 @@
 /**
- * `npm run bench [-- --quick]`: measures Quiver against floors taken in the same run, prints a
- * table and writes bench/results/<date>.json. A benchmark, not a test: it never fails on a
- * missed target, it reports it.
+ * `npm run bench [-- --quick] [-- --docs]`: every Quiver benchmark against floors measured in
+ * the same run. Writes bench/results/<date>.json and a Markdown report with SVG charts next to
+ * it (with --docs also docs/performance.md and docs/perf/), and prints the targets table.
+ * A benchmark, not a test: it never fails on a missed target, it reports it.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
-import { httpEchoFloor, sqliteCommitFloor } from "./lib/baselines.js";
+import { cpus, loadavg, totalmem } from "node:os";
+import { sqliteCommitFloor } from "./lib/baselines.js";
+import { startEcho, type EchoServer } from "./lib/echo.js";
+import { planFor, type Plan } from "./lib/plan.js";
+import { Results } from "./lib/results.js";
 import { ScfBenchClient } from "./lib/scf-client.js";
 import { startQuiver } from "./lib/server.js";
-import { fmt, type Summary } from "./lib/stats.js";
-import { measurePublish, type PublishScenario } from "./publish.js";
+import { renderCharts } from "./report/charts.js";
+import { markdown, targetTable } from "./report/markdown.js";
+import { peerPoints, publishTargets, warmTargets } from "./report/targets.js";
+import { controlPlane } from "./scenarios/control.js";
+import { fgsDialect, scfDialect } from "./scenarios/dialects.js";
+import { coldExhausted } from "./scenarios/exhausted.js";
+import { aliasSwitch, coldWithPool, setupInvokeFunctions, warmLatency } from "./scenarios/invoke.js";
+import { idleInstances, manyFunctions } from "./scenarios/memory.js";
+import { peers } from "./scenarios/peers.js";
+import { throughput } from "./scenarios/throughput.js";
 
 const quick = process.argv.includes("--quick");
-const SAMPLES = quick ? 200 : 1000;
+const docs = process.argv.includes("--docs");
 
-interface Row {
-  readonly name: string;
-  readonly summary: Summary;
+function step(name: string): void {
+  process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${name}\n`);
 }
 
-interface Target {
-  readonly what: string;
-  readonly goal: string;
-  readonly measured: string;
-  readonly pass: boolean;
-}
-
-const SCENARIOS: readonly PublishScenario[] = [
-  { name: "v10-1kb", existingVersions: 10, codeBytes: 1024 },
-  { name: "v1000-1kb", existingVersions: 1000, codeBytes: 1024 },
-  { name: "v10-20mb", existingVersions: 10, codeBytes: 20 * 1024 * 1024 },
-];
-
-async function main(): Promise<void> {
-  const rows: Row[] = [];
-  process.stdout.write(`Quiver benchmark (${quick ? "quick" : "full"}, ${SAMPLES} samples per scenario)\n`);
-  rows.push({ name: "floor: durable SQLite commit", summary: sqliteCommitFloor(SAMPLES) });
-  rows.push({ name: "floor: bare Node HTTP echo (keep-alive)", summary: await httpEchoFloor(SAMPLES) });
-
-  const server = await startQuiver(["--scf-max-versions", "100000"]);
+/** The main server: warm path, pool cold starts, alias switch, load, then the control plane. */
+async function mainServer(plan: Plan, echo: EchoServer, results: Results): Promise<void> {
+  const server = await startQuiver(["--scf-max-versions", "20000", "--max-functions", "1000", "--max-instances", "200"]);
   const client = new ScfBenchClient(server.port, server.account.secretId, server.account.secretKey);
-  let publish: Record<string, Summary> = {};
   try {
-    publish = await measurePublish(client, SCENARIOS, SAMPLES);
-    for (const scenario of SCENARIOS) {
-      const size = scenario.codeBytes >= 1 << 20 ? "20 MB" : "1 KB";
-      rows.push({ name: `SCF PublishVersion, ${scenario.existingVersions} versions, ${size} code`, summary: publish[scenario.name] as Summary });
-    }
+    await setupInvokeFunctions(client);
+    step("warm invoke latency");
+    await warmLatency(client, echo, plan, results);
+    step("cold start with stem-cell pool");
+    await coldWithPool(client, plan, results);
+    step("alias switch");
+    await aliasSwitch(client, plan, results);
+    step("throughput at 1/10/50 connections");
+    await throughput(client, echo, plan, results);
+    idleInstances(server, results);
+    step("control plane");
+    await controlPlane(client, scfDialect(client), plan, results);
+    results.add({ section: "Control plane", name: `${fgsDialect.name} PublishVersion / CreateFunction / UpdateFunctionCode`, unit: "", note: fgsDialect.missing });
+    results.target("FunctionGraph publish p50", "≤ 2 ms", "—", null);
   } finally {
     client.close();
     await server.stop();
   }
-
-  const targets = publishTargets(publish);
-  printTable(rows, targets);
-  writeResults(rows, targets);
 }
 
-function publishTargets(publish: Record<string, Summary>): Target[] {
-  const base = publish["v10-1kb"];
-  const many = publish["v1000-1kb"];
-  const big = publish["v10-20mb"];
-  if (!base || !many || !big) return [];
-  const versionsRatio = many.p50 / base.p50;
-  const sizeRatio = big.p50 / base.p50;
-  return [
-    { what: "publish p50 (10 versions, 1 KB)", goal: "<= 2 ms", measured: `${fmt(base.p50)} ms`, pass: base.p50 <= 2 },
-    { what: "publish p99 (10 versions, 1 KB)", goal: "<= 10 ms", measured: `${fmt(base.p99)} ms`, pass: base.p99 <= 10 },
-    { what: "publish p50 ratio, 1,000 vs 10 versions", goal: "<= 1.2", measured: versionsRatio.toFixed(2), pass: versionsRatio <= 1.2 },
-    { what: "publish p50 ratio, 20 MB vs 1 KB code", goal: "<= 1.2", measured: sizeRatio.toFixed(2), pass: sizeRatio <= 1.2 },
-  ];
+async function exhaustedServer(plan: Plan, results: Results): Promise<void> {
+  const server = await startQuiver(["--prewarm-nodejs", "0", "--prewarm-python", "0", "--max-instances", "200"]);
+  const client = new ScfBenchClient(server.port, server.account.secretId, server.account.secretKey);
+  try {
+    await setupInvokeFunctions(client);
+    await coldExhausted(client, plan, results);
+  } finally {
+    client.close();
+    await server.stop();
+  }
 }
 
-function printTable(rows: readonly Row[], targets: readonly Target[]): void {
-  const lines = ["", "| scenario | n | p50 ms | p90 ms | p99 ms | max ms |", "|---|---|---|---|---|---|"];
-  for (const { name, summary: s } of rows) lines.push(`| ${name} | ${s.n} | ${fmt(s.p50)} | ${fmt(s.p90)} | ${fmt(s.p99)} | ${fmt(s.max)} |`);
-  lines.push("", "| target | goal | measured | result |", "|---|---|---|---|");
-  for (const t of targets) lines.push(`| ${t.what} | ${t.goal} | ${t.measured} | ${t.pass ? "pass" : "MISS"} |`);
-  process.stdout.write(`${lines.join("\n")}\n`);
+async function main(): Promise<void> {
+  const started = performance.now();
+  const plan = planFor(quick);
+  const results = new Results();
+  const load0 = loadavg();
+  process.stdout.write(`Quiver benchmark (${quick ? "quick" : "full"})\n`);
+  step("floors: durable SQLite commit");
+  results.add({ section: "Floors", name: "floor: durable SQLite commit (WAL, synchronous=FULL)", unit: "ms", summary: sqliteCommitFloor(plan.floorSamples) });
+  const echo = await startEcho();
+  try {
+    await mainServer(plan, echo, results);
+    step("cold start, pool exhausted, with process-start floors");
+    await exhaustedServer(plan, results);
+    step(`server memory and publish rate with ${plan.manyFunctions} functions`);
+    await manyFunctions(plan, results);
+    step("peers");
+    await peers(plan, results);
+  } finally {
+    echo.stop();
+  }
+  publishTargets(results);
+  warmTargets(results);
+  peerPoints(results);
+  await write(results, { start: load0, seconds: (performance.now() - started) / 1000 });
 }
 
-function writeResults(rows: readonly Row[], targets: readonly Target[]): void {
+async function write(results: Results, run: { start: number[]; seconds: number }): Promise<void> {
+  const date = new Date().toISOString();
+  const stamp = `${date.replace(/[:.]/g, "-")}${quick ? "-quick" : ""}`;
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}`;
+  const info = { date, command: `npm run bench${quick ? " -- --quick" : ""}`, machine, loadavg: { start: run.start, end: loadavg() }, seconds: run.seconds };
   const dir = new URL("./results/", import.meta.url);
   mkdirSync(dir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-  const file = new URL(`${stamp}${quick ? "-quick" : ""}.json`, dir);
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "", memoryBytes: totalmem(), node: process.version };
-  writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), quick, machine, rows, targets }, null, 2)}\n`);
-  process.stdout.write(`\nresults: ${file.pathname}\n`);
+  writeFileSync(new URL(`${stamp}.json`, dir), `${JSON.stringify({ ...info, quick, rows: results.rows, targets: results.targets, points: results.points, notes: results.notes }, null, 2)}\n`);
+  const charts = await renderCharts(results.points, new URL(`${stamp}/`, dir).pathname);
+  writeFileSync(new URL(`${stamp}/report.md`, dir), markdown(info, results.rows, results.targets, results.notes, charts, ""));
+  if (docs) {
+    const docsDir = new URL("../docs/", import.meta.url);
+    await renderCharts(results.points, new URL("perf/", docsDir).pathname);
+    writeFileSync(new URL("performance.md", docsDir), markdown(info, results.rows, results.targets, results.notes, charts, "perf/"));
+  }
+  process.stdout.write(`\n${targetTable(results.targets).join("\n")}\n\nresults: ${new URL(`${stamp}.json`, dir).pathname}\nreport:  ${new URL(`${stamp}/report.md`, dir).pathname}\n`);
 }
 
 await main();

@@ -1,11 +1,17 @@
 import Database from "better-sqlite3";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { post } from "./scf-client.js";
 import { summarize, type Summary } from "./stats.js";
+
+/** The environment every measured child gets: NODE_EXTRA_CA_CERTS alone costs ~40 ms per Node start. */
+export function childEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env["NODE_EXTRA_CA_CERTS"];
+  delete env["NODE_OPTIONS"];
+  return env;
+}
 
 /** The durable-commit floor under every publish: one small WAL insert with synchronous=FULL. */
 export function sqliteCommitFloor(samples: number): Summary {
@@ -24,31 +30,24 @@ export function sqliteCommitFloor(samples: number): Summary {
   return summarize(times);
 }
 
-const ECHO_SERVER = `
-const http = require("node:http");
-const server = http.createServer((req, res) => {
-  const chunks = [];
-  req.on("data", (c) => chunks.push(c));
-  req.on("end", () => { res.setHeader("content-type", "application/json"); res.end(Buffer.concat(chunks)); });
-});
-server.listen(0, "127.0.0.1", () => process.stdout.write(String(server.address().port) + "\\n"));
-`;
+/** `python3` on PATH is a pyenv shim that costs ~0.5 s; the floor is the interpreter itself. */
+export function realPython(): string {
+  return execFileSync("python3", ["-c", "import sys; print(sys.executable)"], { encoding: "utf8" }).trim();
+}
 
-/** A bare Node HTTP echo server in its own process: the loopback floor of any HTTP API call. */
-export async function httpEchoFloor(samples: number): Promise<Summary> {
-  const env = { ...process.env };
-  delete env["NODE_EXTRA_CA_CERTS"];
-  const child = spawn(process.execPath, ["-e", ECHO_SERVER], { env, stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve) => child.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const body = Buffer.from(JSON.stringify({ FunctionName: "bench", Description: "" }));
+function runOnce(file: string, args: readonly string[]): Promise<number> {
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env: childEnv(), stdio: "ignore" });
+    child.once("error", reject);
+    child.once("exit", () => resolve(performance.now() - start));
+  });
+}
+
+/** Process start floor: spawn → exit of `file args`, after a few unmeasured warm-ups. */
+export async function processStartFloor(file: string, args: readonly string[], samples: number): Promise<number[]> {
+  for (let i = 0; i < 3; i += 1) await runOnce(file, args);
   const times: number[] = [];
-  for (let i = 0; i < samples + 50; i += 1) {
-    const start = performance.now();
-    await post(agent, port, "/", { "content-type": "application/json" }, body);
-    if (i >= 50) times.push(performance.now() - start);
-  }
-  agent.destroy();
-  child.kill();
-  return summarize(times);
+  for (let i = 0; i < samples; i += 1) times.push(await runOnce(file, args));
+  return times;
 }

@@ -23,6 +23,10 @@ Options:
   --store KIND             metadata store: sqlite (default) or postgres (several nodes)
   --database-url URL       PostgreSQL URL for --store postgres (postgres://user@host:5432/db)
   --blob-dir DIR           code blobs (default <data-dir>/blobs); shared storage for several nodes
+  --prewarm-nodejs N       pre-started Node.js runtime processes (default 1)
+  --prewarm-python N       pre-started Python runtime processes (default 1)
+  --max-instances N        function instances in all (default 64)
+  --max-instances-per-function N  instances per function version (default 10)
   -h, --help               show this help
 `;
 
@@ -41,6 +45,10 @@ const OPTIONS = {
   store: { type: "string" },
   "database-url": { type: "string" },
   "blob-dir": { type: "string" },
+  "prewarm-nodejs": { type: "string" },
+  "prewarm-python": { type: "string" },
+  "max-instances": { type: "string" },
+  "max-instances-per-function": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -70,10 +78,25 @@ export function configFromArgs(args: string[]): ConfigInput | "help" {
     accountsFile: values.accounts,
     logLevel: values["log-level"] as ConfigInput["logLevel"],
     rateLimits: { enabled: !values["no-rate-limit"], overrides: {} },
-    limits: Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)),
+    limits: defined(limits),
+    engine: engineFromArgs(values),
     store: values.store as ConfigInput["store"],
     databaseUrl: values["database-url"],
     blobDir: values["blob-dir"],
+  };
+}
+
+function defined<T extends object>(record: T): Partial<T> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Engine sizing flags; absent ones keep the config defaults. */
+function engineFromArgs(values: Record<string, string | boolean | undefined>): ConfigInput["engine"] {
+  const flag = (name: string): number | undefined => integer(name, values[name] as string | undefined);
+  const prewarm = defined({ nodejs: flag("prewarm-nodejs"), python: flag("prewarm-python") });
+  return {
+    ...defined({ maxInstancesTotal: flag("max-instances"), maxInstancesPerFunction: flag("max-instances-per-function") }),
+    ...(Object.keys(prewarm).length > 0 ? { prewarm } : {}),
   };
 }
 
