@@ -146,11 +146,18 @@ export async function invoke(scf: Scf, name: string, event: unknown = {}, extra:
   return r.Result as InvokeResult;
 }
 
-/** The parsed return value of a successful invoke (fails with the error document otherwise). */
+/**
+ * The return value of a successful invoke (fails with the error document otherwise): RetMsg
+ * parsed as JSON, or as it is when it is not JSON (a returned string comes back unquoted).
+ */
 export async function call(scf: Scf, name: string, event: unknown = {}, extra: { Qualifier?: string; RoutingKey?: string } = {}): Promise<unknown> {
   const r = await invoke(scf, name, event, extra);
   if (r.InvokeResult !== 0) throw new Error(`invoke of ${name} failed: ${r.ErrMsg}`);
-  return JSON.parse(r.RetMsg) as unknown;
+  try {
+    return JSON.parse(r.RetMsg) as unknown;
+  } catch {
+    return r.RetMsg;
+  }
 }
 
 export interface ErrorDocument {

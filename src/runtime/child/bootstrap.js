@@ -39,8 +39,19 @@ hook(process.stderr);
 function notFound(message) {
   return { kind: "handler-not-found", message, stack: "" };
 }
+// Stack traces show the user's frames only: Quiver's bootstrap and the Node internals that
+// called into the handler (module loader, IPC dispatch) are cut off the bottom.
+const SELF = import.meta.url;
+function userStack(stack) {
+  if (typeof stack !== "string") return "";
+  const lines = stack.split("\n");
+  let end = lines.findIndex((l) => l.includes(SELF));
+  if (end < 0) return stack;
+  while (end > 1 && /^\s+at (?:.*\()?node:/.test(lines[end - 1])) end -= 1;
+  return lines.slice(0, end).join("\n");
+}
 function toWire(kind, err) {
-  if (err instanceof Error) return { kind, message: err.message, stack: err.stack ?? "" };
+  if (err instanceof Error) return { kind, message: err.message, stack: userStack(err.stack) };
   let message;
   try {
     message = typeof err === "string" ? err : JSON.stringify(err) ?? String(err);
@@ -166,7 +177,7 @@ function finish(inv, err, value, retire) {
     try {
       r = serialise(value);
     } catch (se) {
-      e = { kind: se.quiverKind ?? "user-error", message: se.message, stack: se.quiverKind ? "" : se.stack ?? "" };
+      e = { kind: se.quiverKind ?? "user-error", message: se.message, stack: se.quiverKind ? "" : userStack(se.stack) };
     }
   }
   current = null;
