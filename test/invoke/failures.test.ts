@@ -143,6 +143,24 @@ describe("function failures are reported in Result and the platform keeps servin
     assert.equal(await call(scf, "fail-py", { mode: "ok" }), "ok");
   });
 
+  it("code that fails while loading → 430 with the user's frames, and the next invoke retries", async () => {
+    const { scf } = server;
+    await createFunction(scf, { name: "loadfail-cjs", files: { "index.js": "function init() { throw new Error('init failed'); }\ninit();\nexports.main_handler = async () => 'ok';\n" } });
+    await createFunction(scf, { name: "loadfail-esm", files: { "index.mjs": "export const main_handler = async () => 'ok';\nthrow new RangeError('esm init failed');\n" } });
+    await createFunction(scf, { name: "loadfail-py", runtime: "Python3.9", files: { "index.py": "import no_such_module_here\ndef main_handler(e, c):\n    return 'ok'\n" } });
+    for (const [name, message, file] of [["loadfail-cjs", /init failed/, /index\.js/], ["loadfail-esm", /esm init failed/, /index\.mjs/], ["loadfail-py", /ModuleNotFoundError/, /index\.py/]] as const) {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const r = await invoke(scf, name);
+        assert.equal(r.InvokeResult, 430, `${name}: ${r.ErrMsg}`);
+        const doc = errorDoc(r);
+        assert.match(doc.errorMessage, message);
+        assert.match(doc.stackTrace, file);
+        assert.doesNotMatch(doc.stackTrace, /bootstrap|node:internal|<frozen/, `${name}: only user frames`);
+      }
+    }
+    assert.equal(await call(scf, "fail-py", { mode: "ok" }), "ok");
+  });
+
   it("a non-JSON event is InvalidParameterValue.Param in Response.Error", async () => {
     const { scf } = server;
     assert.equal(await errorCode(scf.Invoke({ FunctionName: "fail-node", ClientContext: "not json" })), "InvalidParameterValue.Param");
