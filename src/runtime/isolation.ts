@@ -62,6 +62,7 @@ export class Sandbox {
   readonly tmpDir: string;
   readonly #id: string;
   readonly #iso: Isolation;
+  #oom: Promise<boolean> | null = null;
 
   private constructor(id: string, tmpDir: string, iso: Isolation) {
     this.#id = id;
@@ -101,9 +102,18 @@ export class Sandbox {
     await writeFile(join(this.#memDir(), "memory.limit_in_bytes"), String(bytes));
   }
 
-  /** Whether the kernel OOM-killed something in this group (read only after a death). */
-  async oomKilled(): Promise<boolean> {
-    if (!this.#iso.cgroups) return false;
+  /**
+   * Whether the kernel OOM-killed something in this group (read only after a death). Read once
+   * and remembered: `destroy()` reads it before removing the group, so a caller that asks after
+   * the (concurrent) teardown still gets the answer instead of "no" from a missing file.
+   */
+  oomKilled(): Promise<boolean> {
+    if (!this.#iso.cgroups) return Promise.resolve(false);
+    this.#oom ??= this.#readOom();
+    return this.#oom;
+  }
+
+  async #readOom(): Promise<boolean> {
     const text = await readFile(join(this.#memDir(), "memory.oom_control"), "utf8").catch(() => "");
     const kills = /oom_kill (\d+)/.exec(text)?.[1];
     if (kills !== undefined) return Number(kills) > 0;
@@ -113,6 +123,7 @@ export class Sandbox {
 
   /** Removes the temp dir and cgroups; call after the process has exited. */
   async destroy(): Promise<void> {
+    if (this.#iso.cgroups) await this.oomKilled();
     await rm(this.tmpDir, { recursive: true, force: true }).catch(() => undefined);
     if (!this.#iso.cgroups) return;
     await rmdirRetry(this.#memDir());

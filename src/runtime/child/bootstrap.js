@@ -39,8 +39,19 @@ hook(process.stderr);
 function notFound(message) {
   return { kind: "handler-not-found", message, stack: "" };
 }
+// Stack traces show the user's frames only: Quiver's bootstrap and the Node internals that
+// called into the handler (module loader, IPC dispatch) are cut off the bottom.
+const SELF = import.meta.url;
+function userStack(stack) {
+  if (typeof stack !== "string") return "";
+  const lines = stack.split("\n");
+  let end = lines.findIndex((l) => l.includes(SELF));
+  if (end < 0) return stack;
+  while (end > 1 && /^\s+at (?:.*\()?node:/.test(lines[end - 1])) end -= 1;
+  return lines.slice(0, end).join("\n");
+}
 function toWire(kind, err) {
-  if (err instanceof Error) return { kind, message: err.message, stack: err.stack ?? "" };
+  if (err instanceof Error) return { kind, message: err.message, stack: userStack(err.stack) };
   let message;
   try {
     message = typeof err === "string" ? err : JSON.stringify(err) ?? String(err);
@@ -166,7 +177,7 @@ function finish(inv, err, value, retire) {
     try {
       r = serialise(value);
     } catch (se) {
-      e = { kind: se.quiverKind ?? "user-error", message: se.message, stack: se.quiverKind ? "" : se.stack ?? "" };
+      e = { kind: se.quiverKind ?? "user-error", message: se.message, stack: se.quiverKind ? "" : userStack(se.stack) };
     }
   }
   current = null;
@@ -175,15 +186,37 @@ function finish(inv, err, value, retire) {
   process.send(msg);
 }
 
+// SCF callback handlers: with `context.callbackWaitsForEmptyEventLoop` true (the default) the
+// result is returned once the work the invocation started is over, i.e. once no more resources
+// keep the event loop alive than did when it began (the process itself is reused, so "empty"
+// is relative to that baseline). Work that never ends runs into the function's timeout.
+function drainThen(inv, baseline, done) {
+  const check = () => {
+    if (inv.done || current !== inv) return;
+    if (process.getActiveResourcesInfo().length <= baseline) done();
+    else setTimeout(check, 2).unref();
+  };
+  setTimeout(check, 0).unref();
+}
+
 function onInvoke(m) {
   const inv = { log: "", done: false };
   current = inv;
   const start = Date.now();
-  const cb = (err, value) => finish(inv, err == null ? null : err, value);
+  const baseline = process.getActiveResourcesInfo().length;
+  let ctx = null;
+  let called = false;
+  const cb = (err, value) => {
+    if (called) return;
+    called = true;
+    const settle = () => finish(inv, err == null ? null : err, value);
+    if (ctx !== null && ctx.callbackWaitsForEmptyEventLoop === true) drainThen(inv, baseline, settle);
+    else settle();
+  };
   let ret;
   try {
     const event = JSON.parse(m.ev);
-    const ctx = load.convention === "scf" ? scfContext(m.id) : fgsContext(m.id, start);
+    ctx = load.convention === "scf" ? scfContext(m.id) : fgsContext(m.id, start);
     ret = handler(event, ctx, cb);
   } catch (err) {
     finish(inv, err);

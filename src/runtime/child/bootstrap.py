@@ -61,6 +61,14 @@ def wire(kind, message, stack=""):
     return {"kind": kind, "message": message, "stack": stack}
 
 
+def user_trace(e):
+    """The traceback of e without Quiver's bootstrap and importlib frames above the user's."""
+    tb = e.__traceback__
+    while tb is not None and (tb.tb_frame.f_code.co_filename == __file__ or tb.tb_frame.f_code.co_filename.startswith("<frozen ")):
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(e), e, tb))
+
+
 def load_handler(m):
     handler = m["handler"]
     root = m["root"]
@@ -84,7 +92,7 @@ def load_handler(m):
     except BaseException as e:  # noqa: BLE001 - user import errors of every kind are reported
         if isinstance(e, SystemExit):
             raise
-        return None, wire("user-error", "%s: %s" % (type(e).__name__, e), traceback.format_exc())
+        return None, wire("user-error", "%s: %s" % (type(e).__name__, e), user_trace(e))
     f = getattr(mod, fn, None)
     if not callable(f):
         return None, wire("handler-not-found", 'handler function "%s" is not defined in %s.py' % (fn, rel))
@@ -197,7 +205,7 @@ def on_invoke(m):
     except SystemExit:
         raise
     except BaseException as e:  # noqa: BLE001 - every user failure becomes a user-error
-        err = wire("user-error", "%s: %s" % (type(e).__name__, e), traceback.format_exc())
+        err = wire("user-error", "%s: %s" % (type(e).__name__, e), user_trace(e))
     log = tail(state["log"], load["logTailBytes"])
     state["log"] = None
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

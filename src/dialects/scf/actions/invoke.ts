@@ -109,11 +109,27 @@ function retMsg(result: string): string {
   return result;
 }
 
+/** SCF returns at most 4 KB of log (InvokeFunction's documentation). */
+const MAX_LOG_BYTES = 4096;
+
+/** The last `budget` bytes of `text`, cut at a character boundary. */
+function tailBytes(text: string, budget: number): string {
+  const bytes = Buffer.from(text.replace(/^\uFFFD+/, ""));
+  if (bytes.length <= budget) return bytes.toString();
+  let start = bytes.length - Math.max(0, budget);
+  while (start < bytes.length && ((bytes[start] ?? 0) & 0xc0) === 0x80) start += 1;
+  return bytes.subarray(start).toString();
+}
+
 function logOf(outcome: InvocationOutcome, versionName: string, wantLog: boolean): string {
   if (!wantLog) return "";
   const id = outcome.requestId;
   const report = `Report RequestId: ${id} Duration: ${outcome.durationMs.toFixed(3)} ms Billed Duration: ${outcome.billedMs} ms Memory Used: ${outcome.memoryUsedBytes} bytes`;
-  return `START RequestId: ${id} Version: ${versionName}\n${outcome.log}${outcome.log.endsWith("\n") || outcome.log === "" ? "" : "\n"}END RequestId: ${id}\n${report}\n`;
+  const head = `START RequestId: ${id} Version: ${versionName}\n`;
+  const foot = `END RequestId: ${id}\n${report}\n`;
+  const body = outcome.log === "" || outcome.log.endsWith("\n") ? outcome.log : `${outcome.log}\n`;
+  // The whole log stays within the limit: the function's output keeps its most recent part.
+  return head + tailBytes(body, MAX_LOG_BYTES - Buffer.byteLength(head) - Buffer.byteLength(foot)) + foot;
 }
 
 export function resultOf(outcome: InvocationOutcome, versionName: string, wantLog: boolean): Record<string, unknown> {
