@@ -361,16 +361,22 @@ export class PostgresStore implements MetadataStore {
   }
 
   async listUnfinishedAsync(): Promise<AsyncInvocationRecord[]> {
-    // Claim unfinished invocations whose node is gone (no lease, or a lapsed one). SKIP LOCKED
-    // lets two nodes claim at once without waiting, and each row goes to exactly one of them.
-    const { rows } = await this.#pool.query<AsyncRow>(
-      `UPDATE async_invocations SET claimed_by = $1 WHERE id IN (
-         SELECT a.id FROM async_invocations a LEFT JOIN nodes n ON n.id = a.claimed_by
-         WHERE a.status = 'RUNNING' AND (n.id IS NULL OR n.heartbeat_at < now() - make_interval(secs => $2))
-         FOR UPDATE OF a SKIP LOCKED)
-       RETURNING *`,
-      [this.nodeId, this.#lease.leaseMs / 1000],
-    );
+    // Claim unfinished invocations whose node is gone (no lease, or a lapsed one). Claims are
+    // serialised by an advisory lock: with SKIP LOCKED alone, a node whose statement started
+    // before another's claim committed re-checks the claimed row against the stale join and
+    // takes it too (READ COMMITTED re-evaluation), so both would resume it.
+    const rows = await inTransaction(this.#pool, async (c) => {
+      await lockKey(c, LOCK.asyncClaims, "claims");
+      const result = await c.query<AsyncRow>(
+        `UPDATE async_invocations SET claimed_by = $1 WHERE id IN (
+           SELECT a.id FROM async_invocations a LEFT JOIN nodes n ON n.id = a.claimed_by
+           WHERE a.status = 'RUNNING' AND (n.id IS NULL OR n.heartbeat_at < now() - make_interval(secs => $2))
+           FOR UPDATE OF a)
+         RETURNING *`,
+        [this.nodeId, this.#lease.leaseMs / 1000],
+      );
+      return result.rows;
+    });
     return rows.map(toAsync).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
   }
 

@@ -34,6 +34,8 @@ export const LOCK = {
   namespaces: 1,
   /** Functions of one namespace: the count, the insert and the namespace's deletion. */
   namespaceFunctions: 2,
+  /** Claiming unfinished async invocations at start (one node at a time). */
+  asyncClaims: 3,
 } as const;
 
 /** Takes a transaction-scoped advisory lock on a text key within a lock class. */
