@@ -31,6 +31,8 @@ type Db = Database.Database;
 export class SqliteStore implements MetadataStore {
   readonly kind = "sqlite";
   readonly #db: Db;
+  /** Prepared once, reused: compiling a statement costs more than running these small queries. */
+  readonly #statements = new Map<string, Database.Statement>();
   /** This instance; invocations it accepted are its own, others' are a previous run's. */
   readonly #nodeId = randomUUID();
 
@@ -47,8 +49,7 @@ export class SqliteStore implements MetadataStore {
   // ---- namespaces ---------------------------------------------------------------------------
 
   async getNamespace(scope: Scope, name: string): Promise<Namespace | null> {
-    const row = this.#db
-      .prepare<[string, string, string], NamespaceRow>("SELECT * FROM namespaces WHERE account_id = ? AND region = ? AND name = ?")
+    const row = this.#sql<[string, string, string], NamespaceRow>("SELECT * FROM namespaces WHERE account_id = ? AND region = ? AND name = ?")
       .get(scope.accountId, scope.region, name);
     return row ? toNamespace(row) : null;
   }
@@ -56,22 +57,19 @@ export class SqliteStore implements MetadataStore {
   async insertNamespace(scope: Scope, ns: Namespace, quota: number | null): Promise<boolean> {
     return this.#db.transaction(() => {
       if (this.#namespaceExists(scope, ns.name)) return false;
-      const count = this.#db
-        .prepare<[string, string], { n: number }>("SELECT count(*) AS n FROM namespaces WHERE account_id = ? AND region = ? AND implicit = 0")
+      const count = this.#sql<[string, string], { n: number }>("SELECT count(*) AS n FROM namespaces WHERE account_id = ? AND region = ? AND implicit = 0")
         .get(scope.accountId, scope.region);
       if (quota !== null && (count?.n ?? 0) >= quota) {
         throw new QuiverError("NamespaceLimitExceeded", `At most ${quota} namespaces besides "default" are allowed per region.`);
       }
-      this.#db
-        .prepare("INSERT INTO namespaces (account_id, region, name, description, created_at, updated_at, implicit) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      this.#sql("INSERT INTO namespaces (account_id, region, name, description, created_at, updated_at, implicit) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .run(scope.accountId, scope.region, ns.name, ns.description, ns.createdAt, ns.updatedAt, quota === null ? 1 : 0);
       return true;
     }).immediate();
   }
 
   async updateNamespace(scope: Scope, name: string, description: string, now: number): Promise<boolean> {
-    const info = this.#db
-      .prepare("UPDATE namespaces SET description = ?, updated_at = ? WHERE account_id = ? AND region = ? AND name = ?")
+    const info = this.#sql("UPDATE namespaces SET description = ?, updated_at = ? WHERE account_id = ? AND region = ? AND name = ?")
       .run(description, now, scope.accountId, scope.region, name);
     return info.changes > 0;
   }
@@ -79,11 +77,10 @@ export class SqliteStore implements MetadataStore {
   async deleteNamespace(scope: Scope, name: string): Promise<boolean> {
     return this.#db.transaction(() => {
       if (!this.#namespaceExists(scope, name)) return false;
-      const used = this.#db
-        .prepare("SELECT 1 FROM functions WHERE account_id = ? AND region = ? AND namespace = ? LIMIT 1")
+      const used = this.#sql("SELECT 1 FROM functions WHERE account_id = ? AND region = ? AND namespace = ? LIMIT 1")
         .get(scope.accountId, scope.region, name);
       if (used) throw new QuiverError("NamespaceNotEmpty", `Namespace "${name}" still has functions; delete them first.`, { field: "Namespace" });
-      this.#db.prepare("DELETE FROM namespaces WHERE account_id = ? AND region = ? AND name = ?").run(scope.accountId, scope.region, name);
+      this.#sql("DELETE FROM namespaces WHERE account_id = ? AND region = ? AND name = ?").run(scope.accountId, scope.region, name);
       return true;
     }).immediate();
   }
@@ -104,7 +101,7 @@ export class SqliteStore implements MetadataStore {
   }
 
   #namespaceExists(scope: Scope, name: string): boolean {
-    return this.#db.prepare("SELECT 1 FROM namespaces WHERE account_id = ? AND region = ? AND name = ?").get(scope.accountId, scope.region, name) !== undefined;
+    return this.#sql("SELECT 1 FROM namespaces WHERE account_id = ? AND region = ? AND name = ?").get(scope.accountId, scope.region, name) !== undefined;
   }
 
   // ---- functions ----------------------------------------------------------------------------
@@ -115,14 +112,12 @@ export class SqliteStore implements MetadataStore {
       if (this.#functionRow(scope, fn.namespace, fn.name)) {
         throw new QuiverError("FunctionAlreadyExists", `Function "${fn.name}" already exists in namespace "${fn.namespace}".`, { field: "FunctionName" });
       }
-      const count = this.#db
-        .prepare<[string, string, string], { n: number }>("SELECT count(*) AS n FROM functions WHERE account_id = ? AND region = ? AND namespace = ?")
+      const count = this.#sql<[string, string, string], { n: number }>("SELECT count(*) AS n FROM functions WHERE account_id = ? AND region = ? AND namespace = ?")
         .get(scope.accountId, scope.region, fn.namespace);
       if ((count?.n ?? 0) >= fn.maxFunctions) {
         throw new QuiverError("FunctionLimitExceeded", `Namespace "${fn.namespace}" already has ${fn.maxFunctions} functions, the most allowed.`);
       }
-      this.#db
-        .prepare(
+      this.#sql(
           `INSERT INTO functions (id, account_id, region, namespace, name, status, status_reason, config, code, revision,
              last_version_number, last_version_seq, version_count, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, 'Creating', '', ?, NULL, 0, 0, 0, 0, ?, ?)`,
@@ -138,7 +133,7 @@ export class SqliteStore implements MetadataStore {
   }
 
   async getFunctionById(id: string): Promise<FunctionRecord | null> {
-    const row = this.#db.prepare<[string], FunctionRow>("SELECT * FROM functions WHERE id = ?").get(id);
+    const row = this.#sql<[string], FunctionRow>("SELECT * FROM functions WHERE id = ?").get(id);
     return row ? toFunction(row) : null;
   }
 
@@ -163,10 +158,9 @@ export class SqliteStore implements MetadataStore {
 
   async transitionFunction(id: string, from: readonly FunctionStatus[], patch: FunctionPatch): Promise<FunctionRecord | null> {
     return this.#db.transaction(() => {
-      const row = this.#db.prepare<[string], FunctionRow>("SELECT * FROM functions WHERE id = ?").get(id);
+      const row = this.#sql<[string], FunctionRow>("SELECT * FROM functions WHERE id = ?").get(id);
       if (!row || !from.includes(row.status as FunctionStatus)) return null;
-      this.#db
-        .prepare(
+      this.#sql(
           `UPDATE functions SET status = ?, status_reason = ?, config = ?, code = ?, revision = ?, updated_at = ? WHERE id = ?`,
         )
         .run(
@@ -183,24 +177,22 @@ export class SqliteStore implements MetadataStore {
   }
 
   async deleteFunction(id: string): Promise<boolean> {
-    return this.#db.prepare("DELETE FROM functions WHERE id = ?").run(id).changes > 0;
+    return this.#sql("DELETE FROM functions WHERE id = ?").run(id).changes > 0;
   }
 
   async listTransient(): Promise<FunctionRecord[]> {
-    return this.#db
-      .prepare<[], FunctionRow>("SELECT * FROM functions WHERE status NOT IN ('Active', 'CreateFailed', 'UpdateFailed', 'PublishFailed', 'DeleteFailed')")
+    return this.#sql<[], FunctionRow>("SELECT * FROM functions WHERE status NOT IN ('Active', 'CreateFailed', 'UpdateFailed', 'PublishFailed', 'DeleteFailed')")
       .all()
       .map(toFunction);
   }
 
   #functionRow(scope: Scope, namespace: string, name: string): FunctionRow | undefined {
-    return this.#db
-      .prepare<[string, string, string, string], FunctionRow>("SELECT * FROM functions WHERE account_id = ? AND region = ? AND namespace = ? AND name = ?")
+    return this.#sql<[string, string, string, string], FunctionRow>("SELECT * FROM functions WHERE account_id = ? AND region = ? AND namespace = ? AND name = ?")
       .get(scope.accountId, scope.region, namespace, name);
   }
 
   #requireFunction(id: string): FunctionRecord {
-    const row = this.#db.prepare<[string], FunctionRow>("SELECT * FROM functions WHERE id = ?").get(id);
+    const row = this.#sql<[string], FunctionRow>("SELECT * FROM functions WHERE id = ?").get(id);
     if (!row) throw new QuiverError("FunctionNotFound", "The function does not exist.");
     return toFunction(row);
   }
@@ -209,18 +201,16 @@ export class SqliteStore implements MetadataStore {
 
   async publishVersion(functionId: string, plan: PublishPlan): Promise<VersionRecord> {
     return this.#db.transaction(() => {
-      const row = this.#db.prepare<[string], FunctionRow>("SELECT * FROM functions WHERE id = ?").get(functionId);
+      const row = this.#sql<[string], FunctionRow>("SELECT * FROM functions WHERE id = ?").get(functionId);
       if (!row) throw new QuiverError("FunctionNotFound", "The function does not exist.", { field: "FunctionName" });
       const fn = toFunction(row);
-      const taken = this.#db.prepare<[string, string], { n: number }>("SELECT 1 AS n FROM versions WHERE function_id = ? AND name = ?");
+      const taken = this.#sql<[string, string], { n: number }>("SELECT 1 AS n FROM versions WHERE function_id = ? AND name = ?");
       const decision = decidePublish({ fn, versionCount: row.version_count, lastSeq: row.last_version_seq }, plan, (name) => taken.get(functionId, name) !== undefined);
       const config = JSON.stringify(fn.config);
       const code = JSON.stringify(decision.code);
-      this.#db
-        .prepare("INSERT INTO versions (function_id, seq, name, description, config, code, source_revision, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      this.#sql("INSERT INTO versions (function_id, seq, name, description, config, code, source_revision, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
         .run(functionId, decision.seq, decision.name, plan.description, config, code, fn.revision, plan.now);
-      this.#db
-        .prepare("UPDATE functions SET last_version_number = ?, last_version_seq = ?, version_count = version_count + 1 WHERE id = ?")
+      this.#sql("UPDATE functions SET last_version_number = ?, last_version_seq = ?, version_count = version_count + 1 WHERE id = ?")
         .run(decision.lastVersionNumber, decision.seq, functionId);
       return {
         functionId,
@@ -236,7 +226,7 @@ export class SqliteStore implements MetadataStore {
   }
 
   async getVersion(functionId: string, name: string): Promise<VersionRecord | null> {
-    const row = this.#db.prepare<[string, string], VersionRow>("SELECT * FROM versions WHERE function_id = ? AND name = ?").get(functionId, name);
+    const row = this.#sql<[string, string], VersionRow>("SELECT * FROM versions WHERE function_id = ? AND name = ?").get(functionId, name);
     return row ? toVersion(row) : null;
   }
 
@@ -246,7 +236,7 @@ export class SqliteStore implements MetadataStore {
   }
 
   async countVersions(functionId: string): Promise<number> {
-    const row = this.#db.prepare<[string], { n: number }>("SELECT version_count AS n FROM functions WHERE id = ?").get(functionId);
+    const row = this.#sql<[string], { n: number }>("SELECT version_count AS n FROM functions WHERE id = ?").get(functionId);
     return row?.n ?? 0;
   }
 
@@ -256,8 +246,8 @@ export class SqliteStore implements MetadataStore {
       if (users.length > 0) {
         throw new QuiverError("VersionInUse", `Version "${name}" cannot be deleted: alias ${users.map((a) => `"${a.name}"`).join(", ")} routes to it.`, { field: "Qualifier" });
       }
-      const deleted = this.#db.prepare("DELETE FROM versions WHERE function_id = ? AND name = ?").run(functionId, name).changes > 0;
-      if (deleted) this.#db.prepare("UPDATE functions SET version_count = version_count - 1 WHERE id = ?").run(functionId);
+      const deleted = this.#sql("DELETE FROM versions WHERE function_id = ? AND name = ?").run(functionId, name).changes > 0;
+      if (deleted) this.#sql("UPDATE functions SET version_count = version_count - 1 WHERE id = ?").run(functionId);
       return deleted;
     }).immediate();
   }
@@ -265,7 +255,7 @@ export class SqliteStore implements MetadataStore {
   // ---- aliases ------------------------------------------------------------------------------
 
   async getAlias(functionId: string, name: string): Promise<AliasRecord | null> {
-    const row = this.#db.prepare<[string, string], AliasRow>("SELECT * FROM aliases WHERE function_id = ? AND name = ?").get(functionId, name);
+    const row = this.#sql<[string, string], AliasRow>("SELECT * FROM aliases WHERE function_id = ? AND name = ?").get(functionId, name);
     return row ? toAlias(row) : null;
   }
 
@@ -278,11 +268,10 @@ export class SqliteStore implements MetadataStore {
       if (this.#aliasRows(alias.functionId).some((row) => row.name === alias.name)) {
         throw new QuiverError("AliasAlreadyExists", `Alias "${alias.name}" already exists.`, { field: "Name" });
       }
-      const count = this.#db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM aliases WHERE function_id = ? AND name <> '$DEFAULT'").get(alias.functionId)?.n ?? 0;
+      const count = this.#sql<[string], { n: number }>("SELECT count(*) AS n FROM aliases WHERE function_id = ? AND name <> '$DEFAULT'").get(alias.functionId)?.n ?? 0;
       if (count >= maxAliases) throw new QuiverError("AliasLimitExceeded", `The function already has ${count} aliases, the most allowed.`);
       this.#requireVersions(alias.functionId, aliasTargets(alias));
-      this.#db
-        .prepare("INSERT INTO aliases (function_id, name, version, description, routing, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      this.#sql("INSERT INTO aliases (function_id, name, version, description, routing, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
         .run(alias.functionId, alias.name, alias.version, alias.description, JSON.stringify(alias.routing), alias.revision, alias.createdAt, alias.updatedAt);
       return alias;
     }).immediate();
@@ -290,7 +279,7 @@ export class SqliteStore implements MetadataStore {
 
   async updateAlias(functionId: string, name: string, change: AliasChange, now: number, upsert: boolean): Promise<AliasRecord | null> {
     return this.#db.transaction(() => {
-      const row = this.#db.prepare<[string, string], AliasRow>("SELECT * FROM aliases WHERE function_id = ? AND name = ?").get(functionId, name);
+      const row = this.#sql<[string, string], AliasRow>("SELECT * FROM aliases WHERE function_id = ? AND name = ?").get(functionId, name);
       if (!row && !upsert) return null;
       const next: AliasRecord = {
         functionId,
@@ -303,8 +292,7 @@ export class SqliteStore implements MetadataStore {
         updatedAt: now,
       };
       this.#requireVersions(functionId, aliasTargets(next));
-      this.#db
-        .prepare(
+      this.#sql(
           `INSERT INTO aliases (function_id, name, version, description, routing, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (function_id, name) DO UPDATE SET version = excluded.version, description = excluded.description,
              routing = excluded.routing, revision = excluded.revision, updated_at = excluded.updated_at`,
@@ -315,15 +303,15 @@ export class SqliteStore implements MetadataStore {
   }
 
   async deleteAlias(functionId: string, name: string): Promise<boolean> {
-    return this.#db.prepare("DELETE FROM aliases WHERE function_id = ? AND name = ?").run(functionId, name).changes > 0;
+    return this.#sql("DELETE FROM aliases WHERE function_id = ? AND name = ?").run(functionId, name).changes > 0;
   }
 
   #aliasRows(functionId: string): AliasRow[] {
-    return this.#db.prepare<[string], AliasRow>("SELECT * FROM aliases WHERE function_id = ? ORDER BY created_at, name").all(functionId);
+    return this.#sql<[string], AliasRow>("SELECT * FROM aliases WHERE function_id = ? ORDER BY created_at, name").all(functionId);
   }
 
   #requireVersions(functionId: string, names: readonly string[]): void {
-    const exists = this.#db.prepare<[string, string], { n: number }>("SELECT 1 AS n FROM versions WHERE function_id = ? AND name = ?");
+    const exists = this.#sql<[string, string], { n: number }>("SELECT 1 AS n FROM versions WHERE function_id = ? AND name = ?");
     for (const name of names) {
       if (name !== "$LATEST" && exists.get(functionId, name) === undefined) {
         throw new QuiverError("VersionNotFound", `Version "${name}" does not exist.`, { field: "FunctionVersion" });
@@ -334,8 +322,7 @@ export class SqliteStore implements MetadataStore {
   // ---- async invocations -----------------------------------------------------------------
 
   async insertAsyncInvocation(r: AsyncInvocationRecord): Promise<void> {
-    this.#db
-      .prepare(
+    this.#sql(
         `INSERT INTO async_invocations (id, account_id, region, function_id, namespace, function_name, qualifier, version_name, event,
            convention, context, status, result, error, log, duration_ms, created_at, finished_at, claimed_by)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -345,19 +332,17 @@ export class SqliteStore implements MetadataStore {
   }
 
   async finishAsyncInvocation(id: string, f: AsyncFinish): Promise<void> {
-    this.#db
-      .prepare("UPDATE async_invocations SET status = ?, result = ?, error = ?, log = ?, duration_ms = ?, finished_at = ? WHERE id = ?")
+    this.#sql("UPDATE async_invocations SET status = ?, result = ?, error = ?, log = ?, duration_ms = ?, finished_at = ? WHERE id = ?")
       .run(f.status, f.result, f.error ? JSON.stringify(f.error) : null, f.log, f.durationMs, f.finishedAt, id);
   }
 
   async getAsyncInvocation(scope: Scope, id: string): Promise<AsyncInvocationRecord | null> {
-    const row = this.#db.prepare<[string, string, string], AsyncRow>("SELECT * FROM async_invocations WHERE id = ? AND account_id = ? AND region = ?").get(id, scope.accountId, scope.region);
+    const row = this.#sql<[string, string, string], AsyncRow>("SELECT * FROM async_invocations WHERE id = ? AND account_id = ? AND region = ?").get(id, scope.accountId, scope.region);
     return row ? toAsync(row) : null;
   }
 
   async listAsyncInvocations(scope: Scope, functionId: string, limit: number): Promise<AsyncInvocationRecord[]> {
-    return this.#db
-      .prepare<[string, string, string, number], AsyncRow>("SELECT * FROM async_invocations WHERE function_id = ? AND account_id = ? AND region = ? ORDER BY created_at DESC LIMIT ?")
+    return this.#sql<[string, string, string, number], AsyncRow>("SELECT * FROM async_invocations WHERE function_id = ? AND account_id = ? AND region = ? ORDER BY created_at DESC LIMIT ?")
       .all(functionId, scope.accountId, scope.region, limit)
       .map(toAsync);
   }
@@ -365,8 +350,7 @@ export class SqliteStore implements MetadataStore {
   async listUnfinishedAsync(): Promise<AsyncInvocationRecord[]> {
     // One process owns the file, so an unfinished invocation this instance did not accept or
     // claim belongs to a previous run. Claiming it makes a second call return it no more.
-    return this.#db
-      .prepare<[string, string], AsyncRow>("UPDATE async_invocations SET claimed_by = ? WHERE status = 'RUNNING' AND claimed_by IS NOT ? RETURNING *")
+    return this.#sql<[string, string], AsyncRow>("UPDATE async_invocations SET claimed_by = ? WHERE status = 'RUNNING' AND claimed_by IS NOT ? RETURNING *")
       .all(this.#nodeId, this.#nodeId)
       .map(toAsync)
       .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
@@ -376,12 +360,21 @@ export class SqliteStore implements MetadataStore {
     if (this.#db.open) this.#db.close();
   }
 
+  #sql<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement as unknown as Database.Statement<P, R>;
+  }
+
   // ---- helpers ------------------------------------------------------------------------------
 
   #page<Row, T>(table: string, where: string[], args: unknown[], orderBy: string, q: { offset: number; limit: number }, map: (row: Row) => T): Page<T> {
     const clause = where.join(" AND ");
-    const total = this.#db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM ${table} WHERE ${clause}`).get(...args)?.n ?? 0;
-    const rows = this.#db.prepare<unknown[], Row>(`SELECT * FROM ${table} WHERE ${clause} ORDER BY ${orderBy} LIMIT ? OFFSET ?`).all(...args, q.limit, q.offset);
+    const total = this.#sql<unknown[], { n: number }>(`SELECT count(*) AS n FROM ${table} WHERE ${clause}`).get(...args)?.n ?? 0;
+    const rows = this.#sql<unknown[], Row>(`SELECT * FROM ${table} WHERE ${clause} ORDER BY ${orderBy} LIMIT ? OFFSET ?`).all(...args, q.limit, q.offset);
     return { items: rows.map(map), total };
   }
 }
