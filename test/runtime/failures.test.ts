@@ -82,7 +82,7 @@ void describe("failure modes leave the engine serving", () => {
     assert.match(log, /spinning/);
   });
 
-  void it("memory → killed with memory kind", async () => void (await expectError({ sha: node, event: { mode: "memory" }, memoryMb: 64 }, "memory", /^Task memory exceeded 64 MB$/)));
+  void it("memory → killed with memory kind", async () => void (await expectError({ sha: node, event: { mode: "memory" }, memoryMb: 64, timeoutSec: 30 }, "memory", /^Task memory exceeded 64 MB$/)));
 
   void it("process.exit mid-invoke → exit, log kept", async () => {
     const log = await expectError({ sha: node, event: { mode: "exit" } }, "exit", /exit code 3/);
