@@ -1,4 +1,6 @@
+import { aliasTargets } from "./aliases.js";
 import { QuiverError } from "./errors.js";
+import { headKey, versionKey } from "./instance-keys.js";
 import type { HandlerConvention, InvocationOutcome, InvocationRequest, InvocationTarget, Invoker } from "./invoke.js";
 import { LATEST, type Scope } from "./model.js";
 import type { AsyncInvocationRecord, Clock, IdSource, MetadataStore } from "./ports.js";
@@ -34,6 +36,11 @@ export interface InvocationServiceDeps {
   readonly onAsyncError?: (error: unknown, record: AsyncInvocationRecord) => void;
 }
 
+/** An alias in use keeps one warm instance of each version it routes to for this long… */
+const KEEP_WARM_MS = 10 * 60_000;
+/** …refreshed at most this often per alias revision and convention. */
+const WARM_REFRESH_MS = 10_000;
+
 /** How often an async invocation that met a full pool is retried, and how long apart. */
 const BUSY_RETRIES = 20;
 const BUSY_RETRY_MS = 500;
@@ -49,6 +56,7 @@ export class InvocationService {
   #running = 0;
   #closed = false;
   readonly #idle = new Set<() => void>();
+  readonly #warmedAt = new Map<string, number>();
 
   constructor(deps: InvocationServiceDeps) {
     this.#deps = deps;
@@ -57,6 +65,7 @@ export class InvocationService {
   async invoke(scope: Scope, input: InvokeInput): Promise<SyncResult> {
     const resolved = await this.#deps.functions.resolveInvocation(scope, input.namespace, input.functionName, input.selector);
     const request = this.#request(resolved, input, this.#deps.ids.uuid());
+    if (resolved.aliasRecord) this.#keepAliasWarm(scope, resolved, input);
     const outcome = await this.#deps.invoker.invoke(request);
     return { outcome, versionName: resolved.versionName, alias: resolved.alias, memoryMb: request.target.config.memoryMb };
   }
@@ -115,6 +124,30 @@ export class InvocationService {
   #request(resolved: ResolvedInvocation, input: InvokeInput, requestId: string): InvocationRequest {
     const target = instanceTarget(targetOf(resolved), input.convention, input.contextValues);
     return { target, event: input.event, requestId, convention: input.convention, contextValues: input.contextValues };
+  }
+
+  /**
+   * While an alias is in use, every version it routes to keeps a warm instance (one is started
+   * if needed), so a canary, a promotion or a rollback is served warm on its very next call.
+   */
+  #keepAliasWarm(scope: Scope, resolved: ResolvedInvocation, input: InvokeInput): void {
+    const alias = resolved.aliasRecord;
+    if (!alias) return;
+    const now = this.#deps.clock.now();
+    const id = `${alias.functionId}/${alias.name}/${alias.revision}/${input.convention}`;
+    if ((this.#warmedAt.get(id) ?? 0) > now - WARM_REFRESH_MS) return;
+    if (this.#warmedAt.size > 10_000) this.#warmedAt.clear();
+    this.#warmedAt.set(id, now);
+    const warm = async (): Promise<void> => {
+      const requests: InvocationRequest[] = [];
+      for (const qualifier of aliasTargets(alias)) {
+        const target = await this.#deps.functions.resolveInvocation(scope, input.namespace, input.functionName, { qualifier, headers: {}, routingKey: null, aliasLookup: "never" });
+        requests.push(this.#request(target, input, `keep-warm-${alias.name}`));
+      }
+      this.#deps.invoker.keepWarm(requests, now + KEEP_WARM_MS);
+    };
+    // Best effort: a failure here (e.g. the version was just deleted) must not fail the invoke.
+    warm().catch(() => this.#warmedAt.delete(id));
   }
 
   #enqueue(record: AsyncInvocationRecord): void {
@@ -201,8 +234,7 @@ export function targetOf(resolved: ResolvedInvocation): InvocationTarget {
     functionName: fn.name,
     functionId: fn.id,
     version: version ? version.name : LATEST,
-    // A version never changes; the head changes with every revision, so its key includes it.
-    instanceKey: version ? `${fn.id}/v${version.seq}` : `${fn.id}/head/${fn.revision}`,
+    instanceKey: version ? versionKey(fn.id, version.seq) : headKey(fn.id, fn.revision),
     code,
     config: version ? version.config : fn.config,
   };

@@ -60,5 +60,12 @@ export interface InvocationOutcome {
 
 export interface Invoker {
   invoke(request: InvocationRequest): Promise<InvocationOutcome>;
+  /**
+   * Keeps at least one warm instance for each request's target until `untilMs` (starting one
+   * when there is none), so that traffic moved to it by an alias is served warm.
+   */
+  keepWarm(requests: readonly InvocationRequest[], untilMs: number): void;
+  /** Retires the instances whose key starts with `keyPrefix`: their code can no longer run. */
+  retire(keyPrefix: string): void;
   close(): Promise<void>;
 }

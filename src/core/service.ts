@@ -1,5 +1,6 @@
 import { DEFAULT_ALIAS, type AliasRecord } from "./aliases.js";
 import { QuiverError } from "./errors.js";
+import { keyPrefix } from "./instance-keys.js";
 import type { AliasRouter } from "./routing.js";
 import { checkCode, type CheckedCode } from "./code.js";
 import {
@@ -33,6 +34,8 @@ export interface ServiceDeps {
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly router: AliasRouter;
+  /** Told when code can no longer be invoked (deleted function or version, replaced head). */
+  readonly onCodeRetired?: (instanceKeyPrefix: string) => void;
 }
 
 /** Statuses from which code or configuration may be changed. */
@@ -70,6 +73,7 @@ export interface ResolvedInvocation extends ResolvedQualifier {
   /** The concrete version name that runs ("$LATEST" for the head). */
   readonly versionName: string;
   readonly alias: string | null;
+  readonly aliasRecord: AliasRecord | null;
 }
 
 /** How an invoke names what to run. */
@@ -222,6 +226,7 @@ export class FunctionService {
       now: this.#deps.clock.now(),
     });
     if (!updated) throw await this.#conflict(fn.id, "updateConfig");
+    this.#deps.onCodeRetired?.(keyPrefix.head(fn.id));
     return updated;
   }
 
@@ -230,6 +235,7 @@ export class FunctionService {
     if (!(await this.#deps.store.deleteFunction(fn.id))) {
       throw new QuiverError("FunctionNotFound", `Function "${name}" does not exist in namespace "${namespace}".`, { field: "FunctionName" });
     }
+    this.#deps.onCodeRetired?.(keyPrefix.function(fn.id));
   }
 
   // ---- versions ---------------------------------------------------------------------------
@@ -259,9 +265,11 @@ export class FunctionService {
       throw new QuiverError("LatestProtected", `The head version of "${name}" cannot be deleted on its own; delete the function instead.`, { field: "Qualifier" });
     }
     const fn = await this.getFunction(scope, namespace, name);
-    if (!(await this.#deps.store.deleteVersion(fn.id, qualifier))) {
+    const version = await this.#deps.store.getVersion(fn.id, qualifier);
+    if (!version || !(await this.#deps.store.deleteVersion(fn.id, qualifier))) {
       throw new QuiverError("VersionNotFound", `Version "${qualifier}" of function "${name}" does not exist.`, { field: "Qualifier" });
     }
+    this.#deps.onCodeRetired?.(keyPrefix.version(fn.id, version.seq));
   }
 
   // ---- aliases ------------------------------------------------------------------------------
@@ -318,19 +326,19 @@ export class FunctionService {
     const fn = await this.getFunction(scope, namespace, functionName);
     const { qualifier } = selector;
     if (selector.aliasLookup !== "only") {
-      if (qualifier === LATEST) return { fn, version: null, versionName: LATEST, alias: null };
+      if (qualifier === LATEST) return { fn, version: null, versionName: LATEST, alias: null, aliasRecord: null };
       const version = await this.#deps.store.getVersion(fn.id, qualifier);
-      if (version) return { fn, version, versionName: version.name, alias: null };
+      if (version) return { fn, version, versionName: version.name, alias: null, aliasRecord: null };
     }
     const alias = selector.aliasLookup === "never" ? null : ((await this.#deps.store.getAlias(fn.id, qualifier)) ?? (qualifier === DEFAULT_ALIAS ? defaultAlias(fn) : null));
     if (!alias) {
       throw new QuiverError("VersionNotFound", `Qualifier "${qualifier}" is neither a version nor an alias of function "${functionName}".`, { field: "Qualifier" });
     }
     const versionName = this.#deps.router.choose(alias, selector.headers, selector.routingKey);
-    if (versionName === LATEST) return { fn, version: null, versionName, alias: alias.name };
+    if (versionName === LATEST) return { fn, version: null, versionName, alias: alias.name, aliasRecord: alias };
     const version = await this.#deps.store.getVersion(fn.id, versionName);
     if (!version) throw new QuiverError("VersionNotFound", `Alias "${alias.name}" routes to version "${versionName}", which does not exist.`, { field: "Qualifier" });
-    return { fn, version, versionName, alias: alias.name };
+    return { fn, version, versionName, alias: alias.name, aliasRecord: alias };
   }
 
   /** The stored zip of a code package. */
@@ -385,6 +393,7 @@ export class FunctionService {
       now: clock.now(),
     });
     if (!settled) throw await this.#conflict(fn.id, "updateCode");
+    this.#deps.onCodeRetired?.(keyPrefix.head(fn.id));
     return settled;
   }
 

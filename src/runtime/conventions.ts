@@ -60,9 +60,14 @@ function scfView(req: InvocationRequest, codeRoot: string, tmpDir: string): Func
   return { env, ctx };
 }
 
-/** FunctionGraph CPU share scales with memory (300 millicores per 128 MB), unless given. */
+/** FunctionGraph's CPU share in millicores: memory/128*100 + 200, as its metadata reports it. */
 function fgsCpu(req: InvocationRequest): string {
-  return req.contextValues.cpu ?? String(Math.round((req.target.config.memoryMb / 128) * 300));
+  return req.contextValues.cpu ?? String(Math.round((req.target.config.memoryMb / 128) * 100 + 200));
+}
+
+/** FunctionGraph names the head `latest`; the core calls it `$LATEST`. */
+function fgsVersion(version: string): string {
+  return version === "$LATEST" ? "latest" : version;
 }
 
 function fgsView(req: InvocationRequest, codeRoot: string, tmpDir: string): FunctionView {
@@ -72,7 +77,7 @@ function fgsView(req: InvocationRequest, codeRoot: string, tmpDir: string): Func
   const builtins: Record<string, string> = {
     RUNTIME_PROJECT_ID: cv.projectId ?? "",
     RUNTIME_FUNC_NAME: t.functionName,
-    RUNTIME_FUNC_VERSION: t.version,
+    RUNTIME_FUNC_VERSION: fgsVersion(t.version),
     RUNTIME_PACKAGE: pkg,
     RUNTIME_HANDLER: t.config.handler,
     RUNTIME_TIMEOUT: String(t.config.timeoutSec),
@@ -87,7 +92,7 @@ function fgsView(req: InvocationRequest, codeRoot: string, tmpDir: string): Func
   const ctx = {
     projectId: builtins.RUNTIME_PROJECT_ID ?? "",
     functionName: t.functionName,
-    version: t.version,
+    version: fgsVersion(t.version),
     package: pkg,
     memory: t.config.memoryMb,
     cpu: Number(builtins.RUNTIME_CPU),

@@ -44,6 +44,8 @@ export class Engine implements Invoker {
   #sweeper: NodeJS.Timeout | null = null;
   #rssPoller: NodeJS.Timeout | null = null;
   #closed = false;
+  /** Keys being warmed by keepWarm, so concurrent calls start one instance, not several. */
+  readonly #warming = new Set<string>();
 
   constructor(options: EngineOptions) {
     this.#opts = resolveOptions(options);
@@ -97,6 +99,51 @@ export class Engine implements Invoker {
     }
     if (grant === SLOT) return this.#coldInvoke(rt, req, t0);
     return this.#run(grant, req, performance.now());
+  }
+
+  keepWarm(requests: readonly InvocationRequest[], untilMs: number): void {
+    if (this.#closed) return;
+    for (const req of requests) {
+      const key = req.target.instanceKey;
+      this.#pool.pin(key, untilMs);
+      if (this.#pool.countOf(key) > 0 || this.#warming.has(key)) continue;
+      this.#warming.add(key);
+      void this.#warm(req)
+        .catch((err: unknown) => this.#opts.logger.warn({ err: String(err), key }, "runtime: could not pre-warm an instance"))
+        .finally(() => this.#warming.delete(key));
+    }
+  }
+
+  retire(keyPrefix: string): void {
+    for (const inst of this.#pool.dropKeys(keyPrefix)) this.#retire(inst);
+  }
+
+  /** Starts and specialises one instance of the request's target and parks it idle, unused. */
+  async #warm(req: InvocationRequest): Promise<void> {
+    const rt = this.#rt ?? (await this.#ready);
+    const key = req.target.instanceKey;
+    const grant = await this.#pool.acquire(key);
+    if (grant !== SLOT) {
+      if (!this.#pool.release(grant, Date.now())) this.#retireBusy(grant);
+      return;
+    }
+    let inst: Instance;
+    let root: string;
+    try {
+      root = await this.#cache.ensure(req.target.code.sha256);
+      inst = await this.#obtain(rt, req.target.config.runtime.family);
+    } catch (err) {
+      this.#pool.releaseSlot(key);
+      throw err;
+    }
+    inst.key = key;
+    this.#pool.adopt(inst);
+    try {
+      // A load error retires the instance inside #specialise; success parks it idle.
+      if ((await this.#specialise(inst, req, root)) === null && !this.#pool.release(inst, Date.now())) this.#retireBusy(inst);
+    } finally {
+      rt.stems[inst.family].refill();
+    }
   }
 
   /** Runs one invocation on a busy instance, then returns it to the pool or retires it. */
@@ -209,7 +256,8 @@ export class Engine implements Invoker {
   }
 
   #sweep(): void {
-    for (const inst of this.#pool.takeIdleSince(Date.now() - this.#opts.idleTimeoutMs)) this.#retire(inst);
+    const now = Date.now();
+    for (const inst of this.#pool.takeIdleSince(now - this.#opts.idleTimeoutMs, now)) this.#retire(inst);
   }
 
   /** Degraded mode only: kill busy instances whose RSS exceeds their limit. */

@@ -88,8 +88,9 @@ export class Pool {
   /** Retires the least recently used idle instance of another key to make global room. */
   #evictOne(except: KeyPool): boolean {
     let victim: Instance | undefined;
-    for (const p of this.#keys.values()) {
-      const oldest = p === except ? undefined : p.idle[0];
+    for (const [key, p] of this.#keys) {
+      const protectedLast = p.count <= 1 && this.isPinned(key);
+      const oldest = p === except || protectedLast ? undefined : p.idle[0];
       if (oldest !== undefined && (victim === undefined || oldest.lastUsed < victim.lastUsed)) victim = oldest;
     }
     if (victim === undefined) return false;
@@ -167,14 +168,54 @@ export class Pool {
     }
   }
 
-  /** Idle instances unused since `cutoff`, removed from the pool (the caller retires them). */
-  takeIdleSince(cutoff: number): Instance[] {
+  /**
+   * Idle instances unused since `cutoff`, removed from the pool (the caller retires them). A
+   * pinned key keeps its last instance.
+   */
+  takeIdleSince(cutoff: number, now = Date.now()): Instance[] {
     const out: Instance[] = [];
-    for (const p of this.#keys.values()) {
-      for (const inst of p.idle) if (inst.lastUsed < cutoff) out.push(inst);
+    for (const [key, p] of this.#keys) {
+      const keep = this.isPinned(key, now) ? 1 : 0;
+      const stale = p.idle.filter((inst) => inst.lastUsed < cutoff);
+      out.push(...stale.slice(0, Math.max(0, Math.min(stale.length, p.count - keep))));
     }
     for (const inst of out) this.remove(inst);
     return out;
+  }
+
+  readonly #pins = new Map<string, number>();
+
+  /** Protects the last instance of `key` from idle retirement and eviction until `untilMs`. */
+  pin(key: string, untilMs: number): void {
+    this.#pins.set(key, Math.max(untilMs, this.#pins.get(key) ?? 0));
+  }
+
+  isPinned(key: string, now = Date.now()): boolean {
+    const until = this.#pins.get(key);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.#pins.delete(key);
+    return false;
+  }
+
+  /** Instances tracked for `key` (members and reserved slots). */
+  countOf(key: string): number {
+    return this.#keys.get(key)?.count ?? 0;
+  }
+
+  /**
+   * Forgets every instance whose key starts with `prefix`. Idle ones are returned for the caller
+   * to retire; busy ones stop being members, so they are retired when their invocation ends.
+   */
+  dropKeys(prefix: string): Instance[] {
+    const idle: Instance[] = [];
+    for (const inst of [...this.#members]) {
+      if (!(inst.key ?? "").startsWith(prefix)) continue;
+      if (inst.state === "idle") idle.push(inst);
+      this.remove(inst);
+    }
+    for (const key of this.#pins.keys()) if (key.startsWith(prefix)) this.#pins.delete(key);
+    return idle;
   }
 
   /** Everything still tracked, for shutdown. Waiters are failed. */

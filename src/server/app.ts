@@ -49,7 +49,10 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
   const blobs = new FsBlobStore(config.blobDir === undefined ? join(dataDir, "blobs") : resolve(config.blobDir));
   const clock = { now: () => Date.now() };
   const ids = { uuid: () => randomUUID() };
-  const service = new FunctionService({ store, blobs, inspector: new ZipInspector(), clock, ids, router: new AliasRouter() });
+  // Set once the engine exists: the service tells it which warm instances became unreachable.
+  let retire: (prefix: string) => void = () => undefined;
+  const onCodeRetired = (prefix: string): void => retire(prefix);
+  const service = new FunctionService({ store, blobs, inspector: new ZipInspector(), clock, ids, router: new AliasRouter(), onCodeRetired });
   await service.recover();
 
   const app = Fastify({
@@ -67,6 +70,7 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
   // The engine reads code blobs from the data dir as root and extracts them to a cache the
   // unprivileged function processes can read.
   const engine = new Engine({ blobPath: (sha256) => blobs.pathOf(sha256), logger: app.log, ...config.engine });
+  retire = (prefix) => engine.retire(prefix);
   const invocations = new InvocationService({
     functions: service,
     store,

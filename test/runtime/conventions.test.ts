@@ -89,9 +89,9 @@ void describe("handler conventions and environment", () => {
     const r = ok(o) as Json & { env: Record<string, string> };
     assert.equal(r.id, req.requestId);
     assert.equal(r.name, "fn");
-    assert.equal(r.ver, "$LATEST");
+    assert.equal(r.ver, "latest", "FunctionGraph names the head latest");
     assert.equal(r.mem, 128);
-    assert.equal(r.cpu, 300);
+    assert.equal(r.cpu, 300, "128 MB: 128/128*100 + 200 millicores");
     assert.equal(r.run, 5);
     assert.ok((r.left as number) > 4000 && (r.left as number) <= 5000);
     assert.equal(r.pid, "proj1");
@@ -125,6 +125,6 @@ void describe("handler conventions and environment", () => {
     assert.equal(r.ud, "teal");
     assert.ok((r.left as number) > 0);
     assert.match(o.log, /via logger/);
-    assert.equal(r.env.RUNTIME_FUNC_VERSION, "$LATEST");
+    assert.equal(r.env.RUNTIME_FUNC_VERSION, "latest");
   });
 });
