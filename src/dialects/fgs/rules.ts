@@ -1,3 +1,4 @@
+import { decodeStrictBase64 } from "../../code/base64.js";
 import { QuiverError, invalid } from "../../core/errors.js";
 import { LATEST } from "../../core/model.js";
 
@@ -112,12 +113,9 @@ function nonNegative(field: string, value: string | undefined): number | undefin
 
 /** Decodes `func_code.file`: strict base64 of a zip. */
 export function codeFromBase64(text: string | undefined, inline: boolean): Buffer {
-  const compact = (text ?? "").replace(/\s+/g, "");
-  if (compact.length === 0) throw new QuiverError("CodeMissing", "func_code.file is required: the base64 of a zip package.", { field: "func_code" });
-  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) {
-    throw new QuiverError("CodeBadBase64", "func_code.file is not valid base64.", { field: "func_code" });
-  }
-  const bytes = Buffer.from(compact, "base64");
+  if ((text ?? "").trim().length === 0) throw new QuiverError("CodeMissing", "func_code.file is required: the base64 of a zip package.", { field: "func_code" });
+  const bytes = decodeStrictBase64(text ?? "");
+  if (!bytes) throw new QuiverError("CodeBadBase64", "func_code.file is not valid base64.", { field: "func_code" });
   const max = inline ? MAX_INLINE_BYTES : MAX_ZIP_BYTES;
   if (bytes.length > max) {
     throw new QuiverError("CodeTooLarge", `The code package is ${bytes.length} bytes; at most ${max} are allowed for code_type ${inline ? "inline" : "zip"}.`, {

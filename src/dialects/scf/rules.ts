@@ -1,3 +1,4 @@
+import { decodeStrictBase64 } from "../../code/base64.js";
 import { QuiverError, invalid } from "../../core/errors.js";
 
 /**
@@ -87,10 +88,8 @@ export function paging(offset: number | undefined, limit: number | undefined, ma
 
 /** Decodes the base64 zip the way SCF does: strict base64, else the documented binascii error. */
 export function zipFromBase64(text: string): Buffer {
-  const compact = text.replace(/\s+/g, "");
-  if (compact.length === 0) throw new QuiverError("CodeMissing", "Code.ZipFile is empty.", { field: "Code" });
-  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) {
-    throw new QuiverError("CodeBadBase64", "ZipFile is not valid base64 (Incorrect padding or characters).", { field: "ZipFile" });
-  }
-  return Buffer.from(compact, "base64");
+  if (text.trim().length === 0) throw new QuiverError("CodeMissing", "Code.ZipFile is empty.", { field: "Code" });
+  const bytes = decodeStrictBase64(text);
+  if (!bytes) throw new QuiverError("CodeBadBase64", "ZipFile is not valid base64 (Incorrect padding or characters).", { field: "ZipFile" });
+  return bytes;
 }
