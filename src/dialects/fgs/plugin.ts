@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AccountRegistry } from "../../accounts/accounts.js";
 import { FGS_RATE_LIMITS, type QuiverConfig } from "../../config/config.js";
-import { QuiverError, isQuiverError } from "../../core/errors.js";
+import { QuiverError } from "../../core/errors.js";
 import type { InvocationService } from "../../core/invocations.js";
 import type { FunctionService } from "../../core/service.js";
 import type { RateLimiter } from "../../server/rate-limiter.js";
+import { toQuiverError } from "../shared/fastify-errors.js";
 import { ALIAS_OPERATIONS as A } from "./actions/aliases.js";
 import type { FgsContext, FgsOperation, FgsResult } from "./actions/context.js";
 import { FUNCTION_OPERATIONS as F } from "./actions/functions.js";
@@ -153,16 +154,6 @@ async function sendError(request: FastifyRequest, reply: FastifyReply, error: un
   await send(reply, requestId, { status, body });
 }
 
-/** Errors Fastify raises before a handler runs (body too large, bad URL) get FunctionGraph codes too. */
-function toQuiverError(error: unknown): QuiverError {
-  if (isQuiverError(error)) return error;
-  const fastifyError = error as Partial<FastifyError>;
-  if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") return new QuiverError("RequestTooLarge", "The request body is larger than Quiver accepts.");
-  if (typeof fastifyError.statusCode === "number" && fastifyError.statusCode < 500) {
-    return new QuiverError("MalformedRequest", fastifyError.message ?? "The request is malformed.");
-  }
-  return new QuiverError("Internal", "Internal error", { cause: error });
-}
 
 /** The error handler for FunctionGraph paths, for failures outside the route handler (body too large, bad URL). */
 export async function fgsErrorReply(request: FastifyRequest, reply: FastifyReply, error: unknown): Promise<void> {

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AccountRegistry } from "../../accounts/accounts.js";
 import { SCF_RATE_LIMITS, type QuiverConfig } from "../../config/config.js";
-import { QuiverError, isQuiverError } from "../../core/errors.js";
+import { QuiverError } from "../../core/errors.js";
 import type { InvocationService } from "../../core/invocations.js";
 import type { FunctionService } from "../../core/service.js";
 import type { RateLimiter } from "../../server/rate-limiter.js";
+import { toQuiverError } from "../shared/fastify-errors.js";
 import { ALIAS_ACTIONS } from "./actions/aliases.js";
 import type { ScfAction } from "./actions/context.js";
 import { FUNCTION_ACTIONS } from "./actions/functions.js";
@@ -87,16 +88,6 @@ async function sendError(request: FastifyRequest, reply: FastifyReply, error: un
   await send(reply, { Error: { Code: scfCode(quiverError), Message: message }, RequestId: requestId });
 }
 
-/** Errors Fastify raises before our handler runs (body too large, bad content) get SCF codes too. */
-export function toQuiverError(error: unknown): QuiverError {
-  if (isQuiverError(error)) return error;
-  const fastifyError = error as Partial<FastifyError>;
-  if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") return new QuiverError("RequestTooLarge", "The request body is larger than Quiver accepts.");
-  if (typeof fastifyError.statusCode === "number" && fastifyError.statusCode < 500) {
-    return new QuiverError("MalformedRequest", fastifyError.message ?? "The request is malformed.");
-  }
-  return new QuiverError("Internal", "Internal error", { cause: error });
-}
 
 /** The error handler for SCF routes, for failures outside the route handler. */
 export async function scfErrorReply(request: FastifyRequest, reply: FastifyReply, error: unknown): Promise<void> {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { QuiverError } from "../../core/errors.js";
+import { firstIssueError, type ParameterNaming } from "../shared/zod-errors.js";
 import type { Json } from "./params.js";
 
 /**
@@ -17,27 +17,8 @@ export const ignored = z.unknown();
 export function parseParams<T extends z.ZodType>(schema: T, params: Record<string, Json>): z.output<T> {
   const result = schema.safeParse(params);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  if (!issue) throw new QuiverError("InvalidParameter", "The parameters are invalid.");
-  const path = issue.path.map(String).join(".");
-  if (issue.code === "unrecognized_keys") {
-    const name = [path, issue.keys[0]].filter(Boolean).join(".");
-    throw new QuiverError("UnknownParameter", `The parameter ${name} is not recognized.`, { field: name });
-  }
-  if (issue.code === "invalid_type" && valueAt(params, issue.path) === undefined) {
-    throw new QuiverError("MissingParameter", `The parameter ${path} is required.`, { field: path });
-  }
-  if (issue.code === "invalid_type") {
-    throw new QuiverError("InvalidParameterType", `The parameter ${path} must be of type ${issue.expected}.`, { field: path });
-  }
-  throw new QuiverError("InvalidParameter", `The parameter ${path} is invalid: ${issue.message}.`, { field: String(issue.path[0] ?? "") });
+  throw firstIssueError(result.error, params, NAMING);
 }
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let node = root;
-  for (const key of path) {
-    if (typeof node !== "object" || node === null) return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
-}
+/** SCF errors name the parameter by its full dotted path (`Environment.Variables.0.Key`). */
+const NAMING: ParameterNaming = { field: (path) => path.map(String).join("."), label: (path) => `The parameter ${path}` };

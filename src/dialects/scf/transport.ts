@@ -1,5 +1,6 @@
 import type { Account, AccountRegistry } from "../../accounts/accounts.js";
 import { QuiverError } from "../../core/errors.js";
+import { parseJsonObject } from "../shared/json-body.js";
 import { unflatten, type Json } from "./params.js";
 import { safeEqual, sha256Hex, tc3Signature, v1Signature } from "./signature.js";
 
@@ -130,15 +131,5 @@ function formParams(req: RawRequest): Map<string, string> {
 }
 
 function jsonParams(body: Buffer): Record<string, Json> {
-  if (body.length === 0) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString("utf8"));
-  } catch (error) {
-    throw new QuiverError("MalformedRequest", `The request body is not valid JSON: ${(error as Error).message}.`);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new QuiverError("MalformedRequest", "The request body must be a JSON object.");
-  }
-  return parsed as Record<string, Json>;
+  return parseJsonObject(body) as Record<string, Json>;
 }

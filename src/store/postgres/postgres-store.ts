@@ -19,7 +19,7 @@ import { openPool, redactUrl, StoreUnavailableError, type PgClient, type PgPool,
 import { migrate } from "./migrations.js";
 import { NodeLease } from "./node-lease.js";
 import { takenVersionNames } from "./publish-names.js";
-import { toAlias, toAsync, toFunction, toNamespace, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type VersionRow } from "./rows.js";
+import { toAlias, toAsync, toFunction, toNamespace, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type VersionRow } from "../rows.js";
 import { inTransaction, isUniqueViolation, LOCK, lockKey } from "./transaction.js";
 
 export interface PostgresStoreOptions {

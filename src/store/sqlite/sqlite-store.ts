@@ -19,7 +19,7 @@ import type {
   PublishPlan,
 } from "../../core/ports.js";
 import { MIGRATIONS } from "./migrations.js";
-import { toAlias, toAsync, toFunction, toNamespace, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type VersionRow } from "./rows.js";
+import { toAlias, toAsync, toFunction, toNamespace, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type VersionRow } from "../rows.js";
 
 type Db = Database.Database;
 

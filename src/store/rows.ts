@@ -1,12 +1,18 @@
-import type { AliasRecord, AliasRouting } from "../../core/aliases.js";
-import type { HandlerConvention } from "../../core/invoke.js";
-import type { CodeRef, FunctionConfig, FunctionRecord, FunctionStatus, Namespace, VersionRecord } from "../../core/model.js";
-import type { AsyncInvocationRecord, AsyncStatus } from "../../core/ports.js";
+import type { AliasRecord, AliasRouting } from "../core/aliases.js";
+import type { HandlerConvention } from "../core/invoke.js";
+import type { AsyncInvocationRecord, AsyncStatus } from "../core/ports.js";
+import type { CodeRef, FunctionConfig, FunctionRecord, FunctionStatus, Namespace, VersionRecord } from "../core/model.js";
 
 /**
- * Row shapes as `pg` returns them (JSONB already parsed, BIGINT as number: see driver.ts),
- * and their mapping to domain records.
+ * Row shapes shared by both stores, and their mapping to domain records. JSON columns arrive as
+ * text from SQLite and already parsed (JSONB) from PostgreSQL; `json` accepts either. Every JSON
+ * column holds an object or null, never a bare string, so a string is always text to parse.
  */
+type JsonColumn = unknown;
+
+function json<T>(value: JsonColumn): T {
+  return (typeof value === "string" ? JSON.parse(value) : value) as T;
+}
 export interface NamespaceRow {
   name: string;
   description: string;
@@ -22,8 +28,8 @@ export interface FunctionRow {
   name: string;
   status: string;
   status_reason: string;
-  config: FunctionConfig;
-  code: CodeRef | null;
+  config: JsonColumn;
+  code: JsonColumn;
   revision: number;
   last_version_number: number;
   last_version_seq: number;
@@ -37,42 +43,10 @@ export interface VersionRow {
   seq: number;
   name: string;
   description: string;
-  config: FunctionConfig;
-  code: CodeRef;
+  config: JsonColumn;
+  code: JsonColumn;
   source_revision: number;
   created_at: number;
-}
-
-export interface AliasRow {
-  function_id: string;
-  name: string;
-  version: string;
-  description: string;
-  routing: AliasRouting;
-  revision: number;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface AsyncRow {
-  id: string;
-  account_id: string;
-  region: string;
-  function_id: string;
-  namespace: string;
-  function_name: string;
-  qualifier: string;
-  version_name: string;
-  event: string;
-  convention: string;
-  context: Record<string, string>;
-  status: string;
-  result: string;
-  error: AsyncInvocationRecord["error"];
-  log: string;
-  duration_ms: number;
-  created_at: number;
-  finished_at: number | null;
 }
 
 export function toNamespace(row: NamespaceRow): Namespace {
@@ -87,8 +61,8 @@ export function toFunction(row: FunctionRow): FunctionRecord {
     name: row.name,
     status: row.status as FunctionStatus,
     statusReason: row.status_reason,
-    config: row.config,
-    code: row.code,
+    config: json<FunctionConfig>(row.config),
+    code: row.code === null ? null : json<CodeRef>(row.code),
     revision: row.revision,
     lastVersionNumber: row.last_version_number,
     createdAt: row.created_at,
@@ -102,11 +76,22 @@ export function toVersion(row: VersionRow): VersionRecord {
     name: row.name,
     seq: row.seq,
     description: row.description,
-    config: row.config,
-    code: row.code,
+    config: json<FunctionConfig>(row.config),
+    code: json<CodeRef>(row.code),
     sourceRevision: row.source_revision,
     createdAt: row.created_at,
   };
+}
+
+export interface AliasRow {
+  function_id: string;
+  name: string;
+  version: string;
+  description: string;
+  routing: JsonColumn;
+  revision: number;
+  created_at: number;
+  updated_at: number;
 }
 
 export function toAlias(row: AliasRow): AliasRecord {
@@ -115,11 +100,32 @@ export function toAlias(row: AliasRow): AliasRecord {
     name: row.name,
     version: row.version,
     description: row.description,
-    routing: row.routing,
+    routing: json<AliasRouting>(row.routing),
     revision: row.revision,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+export interface AsyncRow {
+  id: string;
+  account_id: string;
+  region: string;
+  function_id: string;
+  namespace: string;
+  function_name: string;
+  qualifier: string;
+  version_name: string;
+  event: string;
+  convention: string;
+  context: JsonColumn;
+  status: string;
+  result: string;
+  error: JsonColumn;
+  log: string;
+  duration_ms: number;
+  created_at: number;
+  finished_at: number | null;
 }
 
 export function toAsync(row: AsyncRow): AsyncInvocationRecord {
@@ -133,10 +139,10 @@ export function toAsync(row: AsyncRow): AsyncInvocationRecord {
     versionName: row.version_name,
     event: row.event,
     convention: row.convention as HandlerConvention,
-    contextValues: row.context,
+    contextValues: json<Record<string, string>>(row.context),
     status: row.status as AsyncStatus,
     result: row.result,
-    error: row.error,
+    error: row.error === null ? null : json<AsyncInvocationRecord["error"]>(row.error),
     log: row.log,
     durationMs: row.duration_ms,
     createdAt: row.created_at,
