@@ -127,17 +127,7 @@ export class Engine implements Invoker {
       if (!this.#pool.release(grant, Date.now())) this.#retireBusy(grant);
       return;
     }
-    let inst: Instance;
-    let root: string;
-    try {
-      root = await this.#cache.ensure(req.target.code.sha256);
-      inst = await this.#obtain(rt, req.target.config.runtime.family);
-    } catch (err) {
-      this.#pool.releaseSlot(key);
-      throw err;
-    }
-    inst.key = key;
-    this.#pool.adopt(inst);
+    const { inst, root } = await this.#startInSlot(rt, req);
     try {
       // A load error retires the instance inside #specialise; success parks it idle.
       if ((await this.#specialise(inst, req, root)) === null && !this.#pool.release(inst, Date.now())) this.#retireBusy(inst);
@@ -168,19 +158,14 @@ export class Engine implements Invoker {
 
   /** First invoke on a new instance: code cache, stem cell (or fresh process), specialise, run. */
   async #coldInvoke(rt: Runtime, req: InvocationRequest, t0: number): Promise<InvocationOutcome> {
-    const key = req.target.instanceKey;
-    let inst: Instance;
-    let root: string;
+    let started: { inst: Instance; root: string };
     try {
-      root = await this.#cache.ensure(req.target.code.sha256);
-      inst = await this.#obtain(rt, req.target.config.runtime.family);
+      started = await this.#startInSlot(rt, req);
     } catch (err) {
-      this.#pool.releaseSlot(key);
       const msg = `runtime failed to start: ${err instanceof Error ? err.message : String(err)}`;
       return failure(req.requestId, wireError("runtime-start-failed", msg), "", performance.now() - t0);
     }
-    inst.key = key;
-    this.#pool.adopt(inst);
+    const { inst, root } = started;
     try {
       const loadError = await this.#specialise(inst, req, root);
       if (loadError === null) return await this.#run(inst, req, t0);
@@ -189,6 +174,26 @@ export class Engine implements Invoker {
     } finally {
       rt.stems[inst.family].refill();
     }
+  }
+
+  /**
+   * Fills a reserved pool slot: the code extracted, a process obtained and made a member of
+   * the request's key. On failure the slot is given back.
+   */
+  async #startInSlot(rt: Runtime, req: InvocationRequest): Promise<{ inst: Instance; root: string }> {
+    const key = req.target.instanceKey;
+    let inst: Instance;
+    let root: string;
+    try {
+      root = await this.#cache.ensure(req.target.code.sha256);
+      inst = await this.#obtain(rt, req.target.config.runtime.family);
+    } catch (err) {
+      this.#pool.releaseSlot(key);
+      throw err;
+    }
+    inst.key = key;
+    this.#pool.adopt(inst);
+    return { inst, root };
   }
 
   /** A stem cell when one is ready, else a fresh process. Returned `busy`. */
