@@ -7,7 +7,7 @@ import type { InvocationOutcome, InvocationRequest, Invoker } from "../core/invo
 import { CodeCache } from "./code-cache.js";
 import { functionView } from "./conventions.js";
 import type { Instance } from "./instance.js";
-import { detectIsolation, readRss } from "./isolation.js";
+import { detectIsolation, readRss, sweepStaleCgroups } from "./isolation.js";
 import { Launcher } from "./launcher.js";
 import { billed, deathError, failure, fromResult, wireError } from "./outcome.js";
 import { ConcurrencyLimitError, Pool, SLOT } from "./pool.js";
@@ -66,6 +66,7 @@ export class Engine implements Invoker {
   async #init(): Promise<Runtime> {
     const o = this.#opts;
     const iso = await detectIsolation(o.isolation, o.logger);
+    if (iso.cgroups) void sweepStaleCgroups().catch(() => 0);
     await this.#cache.init();
     const launcher = await Launcher.create(o, iso);
     const stem = (f: Family): StemPool => new StemPool(f, o.prewarm[f], launcher, o.logger, (i) => this.#track(i));
@@ -196,12 +197,26 @@ export class Engine implements Invoker {
     return { inst, root };
   }
 
+  /**
+   * A process that dies or never reports ready at start is replaced once: on a loaded host a
+   * start occasionally stalls, and one bad start should not fail the caller's invocation.
+   */
+  async #launchWithRetry(rt: Runtime, family: Family): Promise<Instance> {
+    try {
+      return await rt.launcher.launch(family);
+    } catch (err) {
+      if (this.#closed) throw err;
+      this.#opts.logger.warn({ err: String(err), family }, "runtime: a process failed to start; starting another");
+      return rt.launcher.launch(family);
+    }
+  }
+
   /** A stem cell when one is ready, else a fresh process. Returned `busy`. */
   async #obtain(rt: Runtime, family: Family): Promise<Instance> {
     const stem = rt.stems[family].take();
     if (stem !== undefined) return stem;
     rt.stems[family].refill();
-    const inst = await rt.launcher.launch(family);
+    const inst = await this.#launchWithRetry(rt, family);
     this.#track(inst);
     if (this.#closed) {
       inst.kill("dispose");

@@ -3,7 +3,7 @@
  * `memory` and `pids` group. Otherwise (or with `isolation: "none"`): plain children, and memory
  * is enforced by polling RSS (see `RssWatch`). The degrade is logged once, at engine start.
  */
-import { chown, mkdir, mkdtemp, readFile, rm, rmdir, stat, writeFile } from "node:fs/promises";
+import { chown, mkdir, mkdtemp, readdir, readFile, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { EngineLogger } from "./options.js";
@@ -149,4 +149,26 @@ export async function readRss(pid: number): Promise<number> {
   const statm = await readFile(`/proc/${pid}/statm`, "utf8");
   const pages = Number(statm.split(" ")[1] ?? 0);
   return pages * 4096;
+}
+
+/** Instance cgroups older than this with no process left are leftovers of a killed server. */
+const STALE_CGROUP_MS = 10 * 60_000;
+
+/**
+ * Removes instance cgroups a killed Quiver left behind. Several engines share the `quiver`
+ * cgroup roots, so only groups that are empty (rmdir refuses others) and old enough that no
+ * live engine can be about to use them are removed. Best effort.
+ */
+export async function sweepStaleCgroups(now = Date.now()): Promise<number> {
+  let removed = 0;
+  for (const root of [MEMORY_ROOT, PIDS_ROOT]) {
+    const names = await readdir(root).catch(() => [] as string[]);
+    for (const name of names) {
+      const dir = join(root, name);
+      const info = await stat(dir).catch(() => null);
+      if (!info?.isDirectory() || now - info.mtimeMs < STALE_CGROUP_MS) continue;
+      if (await rmdir(dir).then(() => true, () => false)) removed += 1;
+    }
+  }
+  return removed;
 }
