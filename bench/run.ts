@@ -11,11 +11,12 @@ import { startEcho, type EchoServer } from "./lib/echo.js";
 import { planFor, type Plan } from "./lib/plan.js";
 import { Results } from "./lib/results.js";
 import { ScfBenchClient } from "./lib/scf-client.js";
-import { startQuiver } from "./lib/server.js";
+import { startQuiver, type RunningServer } from "./lib/server.js";
+import { FgsBenchClient } from "./lib/fgs-client.js";
 import { renderCharts } from "./report/charts.js";
 import { markdown, targetTable } from "./report/markdown.js";
 import { peerPoints, publishTargets, warmTargets } from "./report/targets.js";
-import { controlPlane } from "./scenarios/control.js";
+import { controlPlane, measurePublish } from "./scenarios/control.js";
 import { fgsDialect, scfDialect } from "./scenarios/dialects.js";
 import { coldExhausted } from "./scenarios/exhausted.js";
 import { aliasSwitch, coldWithPool, setupInvokeFunctions, warmLatency } from "./scenarios/invoke.js";
@@ -32,7 +33,7 @@ function step(name: string): void {
 
 /** The main server: warm path, pool cold starts, alias switch, load, then the control plane. */
 async function mainServer(plan: Plan, echo: EchoServer, results: Results): Promise<void> {
-  const server = await startQuiver(["--scf-max-versions", "20000", "--max-functions", "1000", "--max-instances", "200"]);
+  const server = await startQuiver(["--scf-max-versions", "20000", "--fgs-max-versions", "20000", "--max-functions", "1000", "--max-instances", "200"]);
   const client = new ScfBenchClient(server.port, server.account.secretId, server.account.secretKey);
   try {
     await setupInvokeFunctions(client);
@@ -47,11 +48,23 @@ async function mainServer(plan: Plan, echo: EchoServer, results: Results): Promi
     idleInstances(server, results);
     step("control plane");
     await controlPlane(client, scfDialect(client), plan, results);
-    results.add({ section: "Control plane", name: `${fgsDialect.name} PublishVersion / CreateFunction / UpdateFunctionCode`, unit: "", note: fgsDialect.missing });
-    results.target("FunctionGraph publish p50", "≤ 2 ms", "—", null);
+    step("FunctionGraph publish");
+    await fgsPublish(server, plan, results);
   } finally {
     client.close();
     await server.stop();
+  }
+}
+
+/** FunctionGraph publish latency, same cases as SCF's (version counts, code sizes). */
+async function fgsPublish(server: RunningServer, plan: Plan, results: Results): Promise<void> {
+  const fgs = new FgsBenchClient(server.port, server.huawei);
+  try {
+    await measurePublish(fgsDialect(fgs), plan, results, "fgpub");
+    const p50 = results.find("FunctionGraph PublishVersion (10 versions, 1 KB)")?.summary?.p50;
+    results.target("FunctionGraph publish p50 (10 versions, 1 KB)", "≤ 2 ms", p50 === undefined ? "—" : `${p50.toFixed(2)} ms`, p50 === undefined ? null : p50 <= 2);
+  } finally {
+    fgs.close();
   }
 }
 

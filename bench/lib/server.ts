@@ -1,3 +1,4 @@
+import type { HuaweiBenchKeys } from "./fgs-client.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +14,7 @@ export interface RunningServer {
   readonly port: number;
   readonly child: ChildProcess;
   readonly account: BenchAccount;
+  readonly huawei: HuaweiBenchKeys;
   stop(): Promise<void>;
 }
 
@@ -23,7 +25,8 @@ export async function startQuiver(extraArgs: string[] = []): Promise<RunningServ
   const dir = mkdtempSync(join(tmpdir(), "quiver-bench-"));
   const account: BenchAccount = { secretId: "AKIDbench0000000000000000000000000", secretKey: "benchsecretkey000000000000000000" };
   const accountsFile = join(dir, "accounts.json");
-  writeFileSync(accountsFile, JSON.stringify([{ name: "bench", appId: "1250000000", uin: "100000000001", tencent: account }]));
+  const huawei = { projectId: "benchproject0000000000000000000", domainId: "benchdomain", region: "ap-guangzhou", accessKey: "BENCHACCESSKEY000000", secretKey: "benchhuaweisecret0000000000000000000000" };
+  writeFileSync(accountsFile, JSON.stringify([{ name: "bench", appId: "1250000000", uin: "100000000001", tencent: account, huawei }]));
   const env = { ...process.env };
   delete env["NODE_EXTRA_CA_CERTS"];
   const child = spawn(process.execPath, ["--import", "tsx", LAUNCH, "serve", "--port", "0", "--data-dir", join(dir, "data"), "--accounts", accountsFile, "--log-level", "warn", "--no-rate-limit", ...extraArgs], {
@@ -43,6 +46,7 @@ export async function startQuiver(extraArgs: string[] = []): Promise<RunningServ
     port,
     child,
     account,
+    huawei,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once("exit", () => resolve());

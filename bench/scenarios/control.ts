@@ -59,10 +59,10 @@ interface PublishCase {
 }
 
 /** PublishVersion latency; each measured publish is deleted again so the count stays put. */
-async function measurePublish(dialect: ControlDialect, plan: Plan, results: Results): Promise<void> {
+export async function measurePublish(dialect: ControlDialect, plan: Plan, results: Results, prefix = "pub"): Promise<void> {
   const cases: PublishCase[] = [
-    ...plan.versionCounts.map((v) => ({ name: `pub-v${v}`, versions: v, bytes: 1024 })),
-    ...SIZES.slice(1).map((s) => ({ name: `pub-${s.bytes}`, versions: 10, bytes: s.bytes })),
+    ...plan.versionCounts.map((v) => ({ name: `${prefix}-v${v}`, versions: v, bytes: 1024 })),
+    ...SIZES.slice(1).map((s) => ({ name: `${prefix}-${s.bytes}`, versions: 10, bytes: s.bytes })),
   ];
   for (const c of cases) {
     await dialect.create(c.name, await makeZip(c.bytes));

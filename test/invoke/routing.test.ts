@@ -52,6 +52,22 @@ describe("accounts and aliases", () => {
     assert.ok(["1", "2"].includes(viaFn.Result?.RetMsg ?? ""));
   });
 
+  it("over 10,000 invokes a 10 % alias runs the additional version 1,000 times", async () => {
+    const { scf } = server;
+    await scf.CreateAlias({ FunctionName: "routed", Name: "tenk", FunctionVersion: "1", RoutingConfig: { AdditionalVersionWeights: [{ Version: "2", Weight: 0.1 }] } });
+    let two = 0;
+    let left = 10_000;
+    // 16 callers at once: the split is decided per invocation by one counter, so concurrency
+    // does not change the total.
+    await Promise.all(Array.from({ length: 16 }, async () => {
+      while (left > 0) {
+        left -= 1;
+        if ((await call(scf, "routed", {}, { Qualifier: "tenk" })) === 2) two += 1;
+      }
+    }));
+    assert.ok(Math.abs(two - 1000) <= 1, `version 2 ran ${two} times of 10,000`);
+  });
+
   it("RoutingKey rules: exact and range matches pick the additional version", async () => {
     const { scf } = server;
     await scf.CreateAlias({
