@@ -50,7 +50,7 @@ export function scfDialect(client: ScfBenchClient): ControlDialect {
  */
 export function fgsDialect(client: FgsBenchClient): ControlDialect {
   const base = `/v2/${client.projectId}/fgs/functions`;
-  const urn = (name: string): string => `default:${name}`;
+  const urn = (name: string): string => `${client.projectId}:default:${name}`;
   let seq = 0;
   return {
     name: "FunctionGraph",

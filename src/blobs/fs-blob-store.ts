@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { access, mkdir, open, readFile, rename, unlink } from "node:fs/promises";
+import { access, mkdir, open, readdir, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import type { BlobStore } from "../core/ports.js";
 
@@ -35,7 +35,13 @@ export class FsBlobStore implements BlobStore {
   }
 
   async put(sha256: string, bytes: Buffer): Promise<void> {
-    if (await this.has(sha256)) return;
+    if (await this.has(sha256)) {
+      // Reusing a stored blob: mark it fresh, so garbage collection cannot take it away
+      // between now and the commit that references it again.
+      const now = new Date();
+      await utimes(this.pathOf(sha256), now, now);
+      return;
+    }
     const target = this.pathOf(sha256);
     const dir = join(this.#root, sha256.slice(0, 2));
     await mkdir(dir, { recursive: true });
@@ -54,6 +60,27 @@ export class FsBlobStore implements BlobStore {
       throw error;
     }
     await syncDir(dir);
+  }
+
+  async list(): Promise<{ sha256: string; touchedAt: number }[]> {
+    const out: { sha256: string; touchedAt: number }[] = [];
+    for (const dir of await readdir(this.#root).catch(() => [] as string[])) {
+      if (!/^[0-9a-f]{2}$/.test(dir)) continue;
+      for (const name of await readdir(join(this.#root, dir)).catch(() => [] as string[])) {
+        if (!SHA256_HEX.test(name)) continue;
+        const info = await stat(join(this.#root, dir, name)).catch(() => null);
+        if (info) out.push({ sha256: name, touchedAt: info.mtimeMs });
+      }
+    }
+    return out;
+  }
+
+  async removeIfUntouchedSince(sha256: string, notAfter: number): Promise<boolean> {
+    const path = this.pathOf(sha256);
+    const info = await stat(path).catch(() => null);
+    if (!info || info.mtimeMs > notAfter) return false;
+    await unlink(path);
+    return true;
   }
 
   read(sha256: string): Promise<Buffer> {

@@ -152,6 +152,8 @@ export interface MetadataStore {
   finishAsyncInvocation(id: string, finish: AsyncFinish): Promise<void>;
   getAsyncInvocation(scope: Scope, id: string): Promise<AsyncInvocationRecord | null>;
   listAsyncInvocations(scope: Scope, functionId: string, limit: number): Promise<AsyncInvocationRecord[]>;
+  /** SHA-256 of every code package a function head or a version refers to. */
+  referencedBlobs(): Promise<Set<string>>;
   /**
    * Claims, for this store's node to resume, accepted invocations that have not finished and
    * that no running node owns (the node that accepted one owns it while it runs). Each record
@@ -204,6 +206,10 @@ export interface BlobStore {
   read(sha256: string): Promise<Buffer>;
   /** Absolute path of the stored blob, for runtimes that read it from disk. */
   pathOf(sha256: string): string;
+  /** Every stored blob with the time it was last written or reused. */
+  list(): Promise<{ readonly sha256: string; readonly touchedAt: number }[]>;
+  /** Removes a blob unless it was touched after `notAfter` (it is being reused); true if removed. */
+  removeIfUntouchedSince(sha256: string, notAfter: number): Promise<boolean>;
 }
 
 export interface ZipFacts {

@@ -6,7 +6,8 @@ import { loadAccountsFile, loadOrCreateDefaultAccounts, type AccountRegistry } f
 import { FsBlobStore } from "../blobs/fs-blob-store.js";
 import { ZipInspector } from "../code/zip-inspector.js";
 import type { QuiverConfig } from "../config/config.js";
-import type { MetadataStore } from "../core/ports.js";
+import type { BlobStore, MetadataStore } from "../core/ports.js";
+import { collectUnreferencedBlobs } from "../core/blob-gc.js";
 import { InvocationService } from "../core/invocations.js";
 import { AliasRouter } from "../core/routing.js";
 import { FunctionService } from "../core/service.js";
@@ -66,6 +67,7 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
   app.get("/healthz", async () => ({ status: "ok" }));
   app.log.info({ store: store.kind }, "metadata store opened");
+  const blobGc = startBlobCollection(store, blobs, (removed) => app.log.info({ removed }, "removed unreferenced code packages"));
 
   // The engine reads code blobs from the data dir as root and extracts them to a cache the
   // unprivileged function processes can read.
@@ -106,6 +108,7 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
       return `http://${host}:${port}`;
     },
     async close() {
+      clearInterval(blobGc);
       await app.close();
       await invocations.close();
       await engine.close();
@@ -120,4 +123,20 @@ async function openStore(config: QuiverConfig, dataDir: string): Promise<Metadat
   // parseConfig refuses postgres without a URL; this keeps the type checker convinced.
   if (config.databaseUrl === undefined) throw new Error("store postgres needs databaseUrl");
   return PostgresStore.open({ url: config.databaseUrl });
+}
+
+const BLOB_GC_INTERVAL_MS = 60 * 60_000;
+
+/** Collects unreferenced code packages soon after start and then hourly, in the background. */
+function startBlobCollection(store: MetadataStore, blobs: BlobStore, report: (removed: number) => void): NodeJS.Timeout {
+  const run = (): void => {
+    collectUnreferencedBlobs(store, blobs, Date.now()).then(
+      (removed) => removed > 0 && report(removed),
+      () => undefined, // best effort; the next run tries again
+    );
+  };
+  setTimeout(run, 5_000).unref();
+  const timer = setInterval(run, BLOB_GC_INTERVAL_MS);
+  timer.unref();
+  return timer;
 }

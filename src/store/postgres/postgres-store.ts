@@ -360,6 +360,13 @@ export class PostgresStore implements MetadataStore {
     return rows.map(toAsync);
   }
 
+  async referencedBlobs(): Promise<Set<string>> {
+    const { rows } = await this.#pool.query<{ s: string | null }>(
+      "SELECT code->>'sha256' AS s FROM functions WHERE code IS NOT NULL UNION SELECT code->>'sha256' FROM versions",
+    );
+    return new Set(rows.map((row) => row.s).filter((s): s is string => s !== null));
+  }
+
   async listUnfinishedAsync(): Promise<AsyncInvocationRecord[]> {
     // Claim unfinished invocations whose node is gone (no lease, or a lapsed one). Claims are
     // serialised by an advisory lock: with SKIP LOCKED alone, a node whose statement started

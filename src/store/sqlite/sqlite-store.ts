@@ -347,6 +347,13 @@ export class SqliteStore implements MetadataStore {
       .map(toAsync);
   }
 
+  async referencedBlobs(): Promise<Set<string>> {
+    const rows = this.#sql<[], { s: string | null }>(
+      "SELECT json_extract(code, '$.sha256') AS s FROM functions WHERE code IS NOT NULL UNION SELECT json_extract(code, '$.sha256') FROM versions",
+    ).all();
+    return new Set(rows.map((row) => row.s).filter((s): s is string => s !== null));
+  }
+
   async listUnfinishedAsync(): Promise<AsyncInvocationRecord[]> {
     // One process owns the file, so an unfinished invocation this instance did not accept or
     // claim belongs to a previous run. Claiming it makes a second call return it no more.
