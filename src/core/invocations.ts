@@ -1,7 +1,7 @@
 import { aliasTargets } from "./aliases.js";
 import { QuiverError } from "./errors.js";
 import { headKey, versionKey } from "./instance-keys.js";
-import type { HandlerConvention, InvocationOutcome, InvocationRequest, InvocationTarget, Invoker } from "./invoke.js";
+import { PER_CALL_CONTEXT_KEYS, type HandlerConvention, type InvocationOutcome, type InvocationRequest, type InvocationTarget, type Invoker } from "./invoke.js";
 import { LATEST, type Scope } from "./model.js";
 import type { AsyncInvocationRecord, Clock, IdSource, MetadataStore } from "./ports.js";
 import type { FunctionService, InvokeSelector, ResolvedInvocation } from "./service.js";
@@ -212,12 +212,15 @@ export class InvocationService {
 
 /**
  * A warm instance is loaded with one convention's context and environment and with the
- * request's context values (e.g. the alias it was called through), so those are part of the
- * key: a call through another dialect or alias never runs on an instance loaded for a
- * different one.
+ * request's fixed context values, so those are part of the key: a call through another
+ * dialect never runs on an instance loaded for a different one. Per-call values (the alias)
+ * travel with each invocation instead, so calls through different aliases share instances.
  */
 function instanceTarget(target: InvocationTarget, convention: HandlerConvention, contextValues: Readonly<Record<string, string>>): InvocationTarget {
-  const values = Object.keys(contextValues).sort().map((k) => [k, contextValues[k]]);
+  const values = Object.keys(contextValues)
+    .filter((k) => !PER_CALL_CONTEXT_KEYS.includes(k))
+    .sort()
+    .map((k) => [k, contextValues[k]]);
   return { ...target, instanceKey: `${target.instanceKey}/${convention}/${JSON.stringify(values)}` };
 }
 

@@ -25,6 +25,13 @@ export interface InvocationTarget {
   readonly config: FunctionConfig;
 }
 
+/**
+ * Context values that may differ from one call to the next on the same warm instance (the
+ * alias a FunctionGraph call came through); the others are fixed when an instance is loaded
+ * and so are part of its key.
+ */
+export const PER_CALL_CONTEXT_KEYS: readonly string[] = ["alias"];
+
 export interface InvocationRequest {
   readonly target: InvocationTarget;
   /** The event as JSON text (already checked to be valid JSON by the dialect). */

@@ -3,7 +3,7 @@
  * process at a time. See docs/runtime.md for the process model, protocol and limits.
  */
 import { performance } from "node:perf_hooks";
-import type { InvocationOutcome, InvocationRequest, Invoker } from "../core/invoke.js";
+import { PER_CALL_CONTEXT_KEYS, type InvocationOutcome, type InvocationRequest, type Invoker } from "../core/invoke.js";
 import { CodeCache } from "./code-cache.js";
 import { functionView } from "./conventions.js";
 import type { Instance } from "./instance.js";
@@ -140,7 +140,7 @@ export class Engine implements Invoker {
   /** Runs one invocation on a busy instance, then returns it to the pool or retires it. */
   async #run(inst: Instance, req: InvocationRequest, t0: number): Promise<InvocationOutcome> {
     const timeoutMs = req.target.config.timeoutSec * 1000;
-    const m = await inst.invoke({ t: "inv", id: req.requestId, ev: req.event }, timeoutMs);
+    const m = await inst.invoke({ t: "inv", id: req.requestId, ev: req.event, ...perCallContext(req) }, timeoutMs);
     const durationMs = performance.now() - t0;
     if (m.t === "res") {
       if (m.retire === true || !this.#pool.release(inst, Date.now())) this.#retireBusy(inst);
@@ -317,4 +317,11 @@ export class Engine implements Invoker {
     await Promise.race([Promise.all(dying), new Promise((r) => setTimeout(r, 2_000).unref())]);
     await Promise.all(this.#cleanups);
   }
+}
+
+/** The context values that vary per call, sent with each invocation (none for most calls). */
+function perCallContext(req: InvocationRequest): { ctx?: Record<string, string> } {
+  const values = PER_CALL_CONTEXT_KEYS.filter((key) => req.contextValues[key] !== undefined);
+  if (values.length === 0) return {};
+  return { ctx: Object.fromEntries(values.map((key) => [key, req.contextValues[key] ?? ""])) };
 }

@@ -30,6 +30,8 @@ export interface InvokeMessage {
   readonly t: "inv";
   readonly id: string;
   readonly ev: string;
+  /** Context values for this call only, laid over the ones given at load. */
+  readonly ctx?: Readonly<Record<string, string>>;
 }
 
 export type ParentMessage = LoadMessage | InvokeMessage;

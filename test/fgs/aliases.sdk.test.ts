@@ -133,6 +133,21 @@ void describe("FunctionGraph version aliases through the official Node SDK", () 
     assert.equal(viaAlias["alias"], "rollout", "context.getAlias() names the alias it was called through");
   });
 
+  void it("calls through two aliases share the version's warm instance, each seeing its own alias", async () => {
+    await createAlias(client, urnOf("aliased"), { name: "blue", version: "v2" });
+    await createAlias(client, urnOf("aliased"), { name: "green", version: "v2" });
+    const warmKeys = (): string[] => Object.entries(server.quiver.engine.stats().perKey).filter(([, s]) => s.instances > 0).map(([key]) => key);
+    const before = warmKeys();
+    const blue = resultOf(await invoke(client, urnOf("aliased", "!blue")));
+    const green = resultOf(await invoke(client, urnOf("aliased", "!green")));
+    const direct = resultOf(await invoke(client, urnOf("aliased", "v2")));
+    assert.deepEqual([blue["alias"], green["alias"], direct["alias"]], ["blue", "green", ""]);
+    // The alias travels with each call, not with the instance: the three calls share one key
+    // (warm already, or started by the first of them).
+    const added = warmKeys().filter((key) => !before.includes(key));
+    assert.ok(added.length <= 1, `new instance keys: ${JSON.stringify(added)}`);
+  });
+
   void it("routes by request headers with additional_version_strategy", async () => {
     const strategy = { v2: { combine_type: "or", rules: [{ rule_type: "Header", param: "X-User", op: "in", value: "alice,bob" }, { param: "X-Beta", op: "=", value: "yes" }] } };
     const created = await createAlias(client, urnOf("aliased"), { name: "rules", version: "v1", strategy });

@@ -118,8 +118,8 @@ async function onLoad(m) {
 }
 
 // --- context objects
-function scfContext(id) {
-  const c = Object.assign({}, ctxBase);
+function scfContext(id, perCall) {
+  const c = Object.assign({}, ctxBase, perCall);
   c.request_id = id;
   c.callbackWaitsForEmptyEventLoop = true;
   return c;
@@ -128,8 +128,8 @@ function fgsLogger(id) {
   const line = (level) => (...args) => process.stdout.write(`${new Date().toISOString()} ${id} ${level} ${args.map(String).join(" ")}\n`);
   return { info: line("INFO"), warn: line("WARN"), error: line("ERROR"), debug: line("DEBUG") };
 }
-function fgsContext(id, start) {
-  const c = ctxBase;
+function fgsContext(id, start, perCall) {
+  const c = perCall ? Object.assign({}, ctxBase, perCall) : ctxBase;
   const deadline = start + c.timeoutSec * 1000;
   let userData;
   return {
@@ -216,7 +216,7 @@ function onInvoke(m) {
   let ret;
   try {
     const event = JSON.parse(m.ev);
-    ctx = load.convention === "scf" ? scfContext(m.id) : fgsContext(m.id, start);
+    ctx = load.convention === "scf" ? scfContext(m.id, m.ctx) : fgsContext(m.id, start, m.ctx);
     ret = handler(event, ctx, cb);
   } catch (err) {
     finish(inv, err);

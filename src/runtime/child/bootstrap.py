@@ -183,11 +183,12 @@ class FgsContext:
 
 
 def make_context(m, load):
+    c = dict(load["ctx"])
+    c.update(m.get("ctx") or {})  # values for this call only (e.g. the alias)
     if load["convention"] == "scf":
-        c = dict(load["ctx"])
         c["request_id"] = m["id"]
         return c
-    return FgsContext(m["id"], load["ctx"], time.time())
+    return FgsContext(m["id"], c, time.time())
 
 
 def on_invoke(m):
