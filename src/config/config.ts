@@ -57,6 +57,23 @@ export const FGS_RATE_LIMITS: Readonly<Record<string, number>> = {
   legacyCreateFunctionVersion: 20,
   legacyListFunctionVersions: 20,
   legacyShowFunctionConfig: 100,
+  // Alias and invocation rates are not documented for FunctionGraph: SCF's alias rate, and a
+  // generous invocation rate that still stops a runaway client.
+  createVersionAlias: 20,
+  listVersionAliases: 20,
+  showVersionAlias: 20,
+  updateVersionAlias: 20,
+  deleteVersionAlias: 20,
+  legacyCreateVersionAlias: 20,
+  legacyListVersionAliases: 20,
+  legacyShowVersionAlias: 20,
+  legacyUpdateVersionAlias: 20,
+  legacyDeleteVersionAlias: 20,
+  invokeFunction: 1000,
+  asyncInvokeFunction: 1000,
+  legacyInvokeFunction: 1000,
+  legacyAsyncInvokeFunction: 1000,
+  listAsyncInvocations: 100,
 };
 
 /**

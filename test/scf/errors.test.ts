@@ -114,6 +114,10 @@ void describe("SCF error codes", () => {
       }
       await create({ FunctionName: `a${"b".repeat(59)}` });
       await scf.DeleteFunction({ FunctionName: `a${"b".repeat(59)}` });
+      // Names that cannot exist are refused on every action, not reported as missing.
+      await expectScfError(scf.GetFunction({ FunctionName: "has space!" }), "InvalidParameterValue.FunctionName");
+      await expectScfError(scf.PublishVersion({ FunctionName: "x".repeat(61) }), "InvalidParameterValue.FunctionName");
+      await expectScfError(scf.Invoke({ FunctionName: "../etc" }), "InvalidParameterValue.FunctionName");
     });
 
     void test("MemorySize steps", async () => {

@@ -13,6 +13,17 @@ export function functionName(name: string): string {
   return name;
 }
 
+/**
+ * A function name that refers to an existing function. Looser than `functionName` (which
+ * creation checks): functions created through FunctionGraph may have 1-character names.
+ */
+export function functionRef(name: string): string {
+  if (!/^[A-Za-z0-9_-]{1,60}$/.test(name)) {
+    throw invalid("FunctionName", `FunctionName "${name}" is invalid: 1-60 letters, digits, '-' or '_'.`);
+  }
+  return name;
+}
+
 export function namespaceName(name: string, field: "Namespace" | "NamespaceInvalid" = "Namespace"): string {
   if (!/^[A-Za-z0-9_-]{1,30}$/.test(name)) {
     throw invalid(field, `Namespace "${name}" is invalid: 1-30 letters, digits, '-' or '_'.`);

@@ -97,32 +97,32 @@ function changeOf(p: z.infer<typeof AliasParams>): { version: string; descriptio
 const createAlias: ScfAction = async (ctx, params) => {
   const p = parseParams(AliasParams, params);
   const name = aliasName(p.Name);
-  await ctx.service.createAlias(ctx.scope, namespaceOf(p.Namespace), p.FunctionName, { name, ...changeOf(p), maxAliases: ctx.config.limits.maxAliases });
+  await ctx.service.createAlias(ctx.scope, namespaceOf(p.Namespace), rules.functionRef(p.FunctionName), { name, ...changeOf(p), maxAliases: ctx.config.limits.maxAliases });
   return {};
 };
 
 const updateAlias: ScfAction = async (ctx, params) => {
   const p = parseParams(AliasParams, params);
-  await ctx.service.updateAlias(ctx.scope, namespaceOf(p.Namespace), p.FunctionName, p.Name, changeOf(p));
+  await ctx.service.updateAlias(ctx.scope, namespaceOf(p.Namespace), rules.functionRef(p.FunctionName), p.Name, changeOf(p));
   return {};
 };
 
 const getAlias: ScfAction = async (ctx, params) => {
   const p = parseParams(AliasRef, params);
-  const { alias } = await ctx.service.getAlias(ctx.scope, namespaceOf(p.Namespace), p.FunctionName, p.Name);
+  const { alias } = await ctx.service.getAlias(ctx.scope, namespaceOf(p.Namespace), rules.functionRef(p.FunctionName), p.Name);
   return aliasOut(alias);
 };
 
 const deleteAlias: ScfAction = async (ctx, params) => {
   const p = parseParams(AliasRef, params);
-  await ctx.service.deleteAlias(ctx.scope, namespaceOf(p.Namespace), p.FunctionName, p.Name);
+  await ctx.service.deleteAlias(ctx.scope, namespaceOf(p.Namespace), rules.functionRef(p.FunctionName), p.Name);
   return {};
 };
 
 const listAliases: ScfAction = async (ctx, params) => {
   const p = parseParams(ListAliases, params);
   const { offset, limit } = rules.paging(p.Offset, p.Limit);
-  const { aliases } = await ctx.service.listAliases(ctx.scope, namespaceOf(p.Namespace), p.FunctionName);
+  const { aliases } = await ctx.service.listAliases(ctx.scope, namespaceOf(p.Namespace), rules.functionRef(p.FunctionName));
   const filtered = p.FunctionVersion ? aliases.filter((a) => a.version === p.FunctionVersion || (a.routing.kind !== "none" && a.routing.version === p.FunctionVersion)) : aliases;
   return { Aliases: filtered.slice(offset, offset + limit).map(aliasOut), TotalCount: filtered.length };
 };

@@ -174,7 +174,7 @@ const createFunction: ScfAction = async (ctx, params) => {
 const getFunction: ScfAction = async (ctx, params) => {
   const p = parseParams(GetFunction, params);
   const qualifier = p.Qualifier === undefined || p.Qualifier === "" ? LATEST : p.Qualifier;
-  const { fn, version } = await ctx.service.resolve(ctx.scope, namespaceOf(p.Namespace), p.FunctionName, qualifier);
+  const { fn, version } = await ctx.service.resolve(ctx.scope, namespaceOf(p.Namespace), rules.functionRef(p.FunctionName), qualifier);
   return getFunctionOut(fn, version);
 };
 
@@ -183,8 +183,8 @@ const updateFunctionCode: ScfAction = async (ctx, params) => {
   const namespace = namespaceOf(p.Namespace);
   const zip = zipOf(p.Code, p.ZipFile);
   const handler = p.Handler === undefined ? undefined : rules.handler(p.Handler);
-  await ctx.service.updateCode(ctx.scope, namespace, p.FunctionName, { zip, fileName: "" }, (current) => ({ ...current, handler: handler ?? current.handler }));
-  if (isTrue(p.Publish)) await publishAfterUpdate(ctx, namespace, p.FunctionName);
+  await ctx.service.updateCode(ctx.scope, namespace, rules.functionRef(p.FunctionName), { zip, fileName: "" }, (current) => ({ ...current, handler: handler ?? current.handler }));
+  if (isTrue(p.Publish)) await publishAfterUpdate(ctx, namespace, rules.functionRef(p.FunctionName));
   return {};
 };
 
@@ -196,7 +196,7 @@ const updateFunctionConfiguration: ScfAction = async (ctx, params) => {
   const description = p.Description === undefined ? undefined : rules.description(p.Description);
   const environment = p.Environment === undefined ? undefined : rules.environment(p.Environment.Variables ?? []);
   const runtime = p.Runtime === undefined ? undefined : scfRuntime(p.Runtime);
-  await ctx.service.updateConfig(ctx.scope, namespace, p.FunctionName, (current) => {
+  await ctx.service.updateConfig(ctx.scope, namespace, rules.functionRef(p.FunctionName), (current) => {
     if (runtime && (runtime.family !== current.runtime.family || runtime.version !== current.runtime.version)) {
       throw new QuiverError("InvalidParameter", "Runtime cannot be changed after the function is created.", { field: "Runtime" });
     }
@@ -209,7 +209,7 @@ const updateFunctionConfiguration: ScfAction = async (ctx, params) => {
       extras: { ...current.extras, scf: { ...(current.extras["scf"] as object | undefined), ...keptSettings(p) } },
     };
   });
-  if (isTrue(p.Publish)) await publishAfterUpdate(ctx, namespace, p.FunctionName);
+  if (isTrue(p.Publish)) await publishAfterUpdate(ctx, namespace, rules.functionRef(p.FunctionName));
   return {};
 };
 
@@ -224,14 +224,14 @@ function isTrue(value: string | undefined): boolean {
 const deleteFunction: ScfAction = async (ctx, params) => {
   const p = parseParams(DeleteFunction, params);
   const namespace = namespaceOf(p.Namespace);
-  if (p.Qualifier === undefined || p.Qualifier === "") await ctx.service.deleteFunction(ctx.scope, namespace, p.FunctionName);
-  else await ctx.service.deleteVersion(ctx.scope, namespace, p.FunctionName, p.Qualifier);
+  if (p.Qualifier === undefined || p.Qualifier === "") await ctx.service.deleteFunction(ctx.scope, namespace, rules.functionRef(p.FunctionName));
+  else await ctx.service.deleteVersion(ctx.scope, namespace, rules.functionRef(p.FunctionName), p.Qualifier);
   return {};
 };
 
 const deleteFunctionVersion: ScfAction = async (ctx, params) => {
   const p = parseParams(DeleteFunctionVersion, params);
-  await ctx.service.deleteVersion(ctx.scope, namespaceOf(p.Namespace), p.FunctionName, p.Qualifier);
+  await ctx.service.deleteVersion(ctx.scope, namespaceOf(p.Namespace), rules.functionRef(p.FunctionName), p.Qualifier);
   return {};
 };
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import * as rules from "../rules.js";
 import { QuiverError, isQuiverError } from "../../../core/errors.js";
 import type { InvocationErrorKind, InvocationOutcome } from "../../../core/invoke.js";
 import type { InvokeInput } from "../../../core/invocations.js";
@@ -167,11 +168,11 @@ const invoke: ScfAction = async (ctx, params) => {
   const selector = selectorOf(qualifier, p.RoutingKey);
   if (type === "Event") {
     const event = checkEvent(p.ClientContext, MAX_ASYNC_EVENT, "ClientContext");
-    const record = await withQualifierCode(() => ctx.invocations.invokeAsync(ctx.scope, inputOf(ctx, p.Namespace, p.FunctionName, selector, event)));
+    const record = await withQualifierCode(() => ctx.invocations.invokeAsync(ctx.scope, inputOf(ctx, p.Namespace, rules.functionRef(p.FunctionName), selector, event)));
     return { Result: { RetMsg: "", ErrMsg: "", Log: "", FunctionRequestId: record.id, Duration: 0, BillDuration: 0, MemUsage: 0, InvokeResult: 0 } };
   }
   const event = checkEvent(p.ClientContext, MAX_SYNC_EVENT, "ClientContext");
-  const run = await withQualifierCode(() => ctx.invocations.invoke(ctx.scope, inputOf(ctx, p.Namespace, p.FunctionName, selector, event)));
+  const run = await withQualifierCode(() => ctx.invocations.invoke(ctx.scope, inputOf(ctx, p.Namespace, rules.functionRef(p.FunctionName), selector, event)));
   return { Result: resultOf(run.outcome, run.versionName, wantLog) };
 };
 
@@ -180,7 +181,7 @@ const invokeFunction: ScfAction = async (ctx, params) => {
   const wantLog = wantsTail(p.LogType);
   const qualifier = p.Qualifier === undefined || p.Qualifier === "" ? "$DEFAULT" : p.Qualifier;
   const event = checkEvent(p.Event, MAX_SYNC_EVENT, "Event");
-  const run = await withQualifierCode(() => ctx.invocations.invoke(ctx.scope, inputOf(ctx, p.Namespace, p.FunctionName, selectorOf(qualifier, p.RoutingKey), event)));
+  const run = await withQualifierCode(() => ctx.invocations.invoke(ctx.scope, inputOf(ctx, p.Namespace, rules.functionRef(p.FunctionName), selectorOf(qualifier, p.RoutingKey), event)));
   return { Result: resultOf(run.outcome, run.versionName, wantLog) };
 };
 

@@ -25,13 +25,13 @@ const publishVersion: ScfAction = async (ctx, params) => {
   const p = parseParams(PublishVersion, params);
   const namespace = namespaceOf(p.Namespace);
   const description = rules.description(p.Description ?? "");
-  const version = await ctx.service.publish(ctx.scope, namespace, p.FunctionName, {
+  const version = await ctx.service.publish(ctx.scope, namespace, rules.functionRef(p.FunctionName), {
     description,
     naming: { kind: "next-number" },
     maxVersions: ctx.config.limits.scfMaxVersions,
     expectedSha512: null,
   });
-  const fn = await ctx.service.getFunction(ctx.scope, namespace, p.FunctionName);
+  const fn = await ctx.service.getFunction(ctx.scope, namespace, rules.functionRef(p.FunctionName));
   return publishOut(fn, version);
 };
 
@@ -47,7 +47,7 @@ const listVersionByFunction: ScfAction = async (ctx, params) => {
   }
   const order = rules.order(p.Order, "DESC");
   const includeLatest = offset === 0;
-  const { fn, page } = await ctx.service.listVersions(ctx.scope, namespaceOf(p.Namespace), p.FunctionName, {
+  const { fn, page } = await ctx.service.listVersions(ctx.scope, namespaceOf(p.Namespace), rules.functionRef(p.FunctionName), {
     offset: Math.max(0, offset - 1),
     limit: includeLatest ? limit - 1 : limit,
     order,
