@@ -12,6 +12,7 @@ import { InvocationService } from "../core/invocations.js";
 import { AliasRouter } from "../core/routing.js";
 import { FunctionService } from "../core/service.js";
 import { fgsErrorReply, isFgsPath, registerFgs } from "../dialects/fgs/plugin.js";
+import { registerIam } from "../dialects/fgs/iam.js";
 import { registerScf, scfErrorReply } from "../dialects/scf/plugin.js";
 import { Engine } from "../runtime/index.js";
 import { PostgresStore } from "../store/postgres/postgres-store.js";
@@ -87,6 +88,7 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
   const limiter = new RateLimiter();
   registerScf(app, { service, invocations, accounts, config, limiter });
   registerFgs(app, { service, invocations, accounts, config, limiter });
+  registerIam(app, accounts);
   // Errors raised before a route handler runs are answered in the dialect the path belongs to.
   app.setErrorHandler(async (error, request, reply) =>
     isFgsPath(request.url) ? fgsErrorReply(request, reply, error) : scfErrorReply(request, reply, error),

@@ -57,7 +57,7 @@ const OPERATIONS: Readonly<Record<OperationName, FgsOperation>> = {
 
 /** Paths this dialect answers, errors raised before its handlers included. */
 export function isFgsPath(url: string): boolean {
-  return url.startsWith("/v2/") || url.startsWith("/v1.0/");
+  return url.startsWith("/v2/") || url.startsWith("/v1.0/") || url.startsWith("/v3/");
 }
 
 /**

@@ -50,7 +50,8 @@ export function authenticate(req: RawRequest, projectId: string, accounts: Accou
   return account;
 }
 
-function identify(req: RawRequest, accounts: AccountRegistry, nowMs: number): HuaweiAccount {
+/** Who signed the request (or which token it carries), with no project to check. */
+export function identify(req: RawRequest, accounts: AccountRegistry, nowMs: number): HuaweiAccount {
   const authorization = header(req, "authorization");
   if (authorization !== undefined) return verifySignature(req, authorization, accounts, nowMs);
   const token = header(req, "x-auth-token");

@@ -1,0 +1,56 @@
+import { randomUUID } from "node:crypto";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { AccountRegistry } from "../../accounts/accounts.js";
+import type { QuiverError } from "../../core/errors.js";
+import { toQuiverError } from "../shared/fastify-errors.js";
+import { identify, type RawRequest } from "./transport.js";
+
+/**
+ * The one IAM call the official SDKs make on their own: with a region but no project id, they
+ * look the project up with `GET /v3/projects?name=<region>` (AK/SK signed) before the first
+ * FunctionGraph request. Point `withIamEndpoint` at Quiver and it answers with the caller's
+ * project, in Keystone's shape. Nothing else of IAM is served.
+ */
+export function registerIam(app: FastifyInstance, accounts: AccountRegistry): void {
+  app.get("/v3/projects", async (request, reply) => {
+    const requestId = randomUUID();
+    try {
+      const raw = rawOf(request);
+      const account = identify(raw, accounts, Date.now());
+      const name = new URLSearchParams(raw.rawQuery).get("name");
+      const { projectId, region, domainId } = account.huawei;
+      const projects = name === null || name === region ? [{ id: projectId, name: region, domain_id: domainId, enabled: true, is_domain: false, parent_id: domainId, description: "" }] : [];
+      await reply.code(200).header("x-request-id", requestId).header("content-type", "application/json").send(Buffer.from(JSON.stringify({ projects, links: { self: "/v3/projects", previous: null, next: null } })));
+    } catch (error) {
+      await iamError(reply, toQuiverError(error), requestId);
+    }
+  });
+}
+
+/** Keystone's error body: `{"error": {"code", "title", "message"}}`. */
+async function iamError(reply: FastifyReply, error: QuiverError, requestId: string): Promise<void> {
+  const status = error.code === "Internal" ? 500 : 401;
+  const title = status === 401 ? "Unauthorized" : "Internal Server Error";
+  await reply.code(status).header("x-request-id", requestId).header("content-type", "application/json").send(Buffer.from(JSON.stringify({ error: { code: status, title, message: error.message } })));
+}
+
+function rawOf(request: FastifyRequest): RawRequest {
+  const url = request.raw.url ?? "/";
+  const q = url.indexOf("?");
+  return {
+    method: request.method,
+    headers: request.headers,
+    rawPath: q < 0 ? url : url.slice(0, q),
+    rawQuery: q < 0 ? "" : url.slice(q + 1),
+    body: Buffer.isBuffer(request.body) ? request.body : unreadGetBody(request),
+  };
+}
+
+/**
+ * The Node SDK sends (and signs) `{}` as the body of this GET; Fastify does not read GET
+ * bodies. A two-byte body is taken to be that `{}`: if it was anything else, the signature
+ * check fails, so the assumption can only refuse, never admit.
+ */
+function unreadGetBody(request: FastifyRequest): Buffer {
+  return request.headers["content-length"] === "2" ? Buffer.from("{}") : Buffer.alloc(0);
+}
