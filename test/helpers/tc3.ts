@@ -19,6 +19,8 @@ export interface RawTc3Request {
   readonly service?: string;
   /** Sign the host with its port, as the Python and Go SDKs do (the Node SDK strips it). */
   readonly signHostWithPort?: boolean;
+  /** Sign with `X-TC-Content-SHA256: UNSIGNED-PAYLOAD` (a Python/Go SDK option): the body is not hashed. */
+  readonly unsignedPayload?: boolean;
   /** Extra or replacement headers, applied after signing. */
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -33,7 +35,8 @@ export function tc3Headers(endpoint: string, req: RawTc3Request): Record<string,
   const contentType = req.contentType ?? "application/json";
   const service = req.service ?? "scf";
   const host = req.signHostWithPort ? endpoint : endpoint.replace(/:\d+$/, "");
-  const canonicalRequest = ["POST", "/", "", `content-type:${contentType}\nhost:${host}\n`, "content-type;host", sha256(req.body)].join("\n");
+  const payloadHash = req.unsignedPayload ? sha256("UNSIGNED-PAYLOAD") : sha256(req.body);
+  const canonicalRequest = ["POST", "/", "", `content-type:${contentType}\nhost:${host}\n`, "content-type;host", payloadHash].join("\n");
   const scope = `${date}/${service}/tc3_request`;
   const stringToSign = ["TC3-HMAC-SHA256", String(timestamp), scope, sha256(canonicalRequest)].join("\n");
   const kDate = hmac(`TC3${req.secretKey}`, date);
@@ -47,6 +50,7 @@ export function tc3Headers(endpoint: string, req: RawTc3Request): Record<string,
     "X-TC-Timestamp": String(timestamp),
     "X-TC-Version": req.version ?? "2018-04-16",
     ...(req.region ? { "X-TC-Region": req.region } : {}),
+    ...(req.unsignedPayload ? { "X-TC-Content-SHA256": "UNSIGNED-PAYLOAD" } : {}),
     ...req.headers,
   };
 }

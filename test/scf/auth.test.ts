@@ -69,6 +69,17 @@ void describe("SCF signatures, accounts and regions", () => {
     assert.equal(otherHost.body.Response.Error?.Code, "AuthFailure.SignatureFailure", "the Host header is covered by the signature");
   });
 
+  void test("UNSIGNED-PAYLOAD signatures (Python and Go SDK option) are accepted; a wrong key still is not", async () => {
+    const keys = { secretId: ALICE.tencent.secretId, secretKey: ALICE.tencent.secretKey };
+    const unsigned = await sendTc3(server.url, { action: "ListNamespaces", body: "{}", ...keys, unsignedPayload: true });
+    assert.equal(unsigned.body.Response.Error, undefined, JSON.stringify(unsigned.body));
+    const wrong = await sendTc3(server.url, { action: "ListNamespaces", body: "{}", ...keys, secretKey: "not-the-key", unsignedPayload: true });
+    assert.equal(wrong.body.Response.Error?.Code, "AuthFailure.SignatureFailure");
+    // Without the header the body is hashed, so the same unsigned-payload signature fails.
+    const mismatched = await sendTc3(server.url, { action: "ListNamespaces", body: "{}", ...keys, unsignedPayload: true, headers: { "X-TC-Content-SHA256": "" } });
+    assert.equal(mismatched.body.Response.Error?.Code, "AuthFailure.SignatureFailure");
+  });
+
   void test("without X-TC-Region the server's default region applies", async () => {
     const noRegion = scfClient(server, ALICE, { region: null });
     const shanghai = scfClient(server, ALICE, { region: "ap-shanghai" });
