@@ -72,6 +72,20 @@ describe("asynchronous invocations", () => {
     const latest = await invokeAsync(scf, "async-ver", {});
     assert.equal((await waitAsync(scf, v1.Result?.FunctionRequestId ?? "")).Status, "FINISHED");
     assert.equal((await waitAsync(scf, latest)).Status, "FAILED");
+
+    // ListAsyncEvents shows both, newest first, and filters by status, qualifier and id.
+    const all = await scf.ListAsyncEvents({ FunctionName: "async-ver" });
+    assert.equal(all.TotalCount, 2);
+    assert.deepEqual(all.EventList.map((e) => e.InvokeRequestId), [latest, v1.Result?.FunctionRequestId]);
+    assert.deepEqual(all.EventList.map((e) => [e.Qualifier, e.Status, e.InvokeType]), [["$LATEST", "FAILED", "invoke"], ["1", "FINISHED", "invoke"]]);
+    assert.ok(all.EventList.every((e) => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(e.StartTime) && e.EndTime !== ""));
+    const failedOnly = await scf.ListAsyncEvents({ FunctionName: "async-ver", Status: ["FAILED"] });
+    assert.deepEqual(failedOnly.EventList.map((e) => e.InvokeRequestId), [latest]);
+    const byVersion = await scf.ListAsyncEvents({ FunctionName: "async-ver", Qualifier: "1", Order: "ASC" });
+    assert.deepEqual(byVersion.EventList.map((e) => e.InvokeRequestId), [v1.Result?.FunctionRequestId]);
+    const byId = await scf.ListAsyncEvents({ FunctionName: "async-ver", InvokeRequestId: latest, Limit: 1 });
+    assert.equal(byId.TotalCount, 1);
+    assert.equal(await errorCode(scf.ListAsyncEvents({ FunctionName: "no-such-function" })), "ResourceNotFound.Function");
   });
 });
 

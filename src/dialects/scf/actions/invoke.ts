@@ -1,11 +1,12 @@
 import { z } from "zod";
-import * as rules from "../rules.js";
 import { QuiverError, isQuiverError } from "../../../core/errors.js";
 import type { InvocationErrorKind, InvocationOutcome } from "../../../core/invoke.js";
 import type { InvokeInput } from "../../../core/invocations.js";
 import { LATEST } from "../../../core/model.js";
 import type { InvokeSelector } from "../../../core/service.js";
-import { parseParams, str } from "../schema.js";
+import { scfTime } from "../map-out.js";
+import * as rules from "../rules.js";
+import { int, parseParams, str } from "../schema.js";
 import type { ScfAction, ScfContext } from "./context.js";
 import { namespaceOf } from "./functions.js";
 
@@ -47,6 +48,25 @@ const InvokeFunction = z.strictObject({
 });
 
 const GetAsyncEventStatus = z.strictObject({ InvokeRequestId: str });
+
+const TimeInterval = z.strictObject({ Start: str.optional(), End: str.optional() });
+const ListAsyncEvents = z.strictObject({
+  FunctionName: str,
+  Namespace: str.optional(),
+  Qualifier: str.optional(),
+  InvokeType: z.array(str).optional(),
+  Status: z.array(str).optional(),
+  StartTimeInterval: TimeInterval.optional(),
+  EndTimeInterval: TimeInterval.optional(),
+  Order: str.optional(),
+  Orderby: str.optional(),
+  Offset: int.optional(),
+  Limit: int.optional(),
+  InvokeRequestId: str.optional(),
+});
+
+/** The most recent asynchronous invocations of a function that ListAsyncEvents looks through. */
+const ASYNC_EVENTS_WINDOW = 10_000;
 
 function checkEvent(text: string | undefined, limit: number, field: string): string {
   const event = text === undefined || text === "" ? "{}" : text;
@@ -192,8 +212,39 @@ const getAsyncEventStatus: ScfAction = async (ctx, params) => {
   return { Result: { Status: record.status, StatusCode: statusCode, InvokeRequestId: record.id } };
 };
 
+/**
+ * ListAsyncEvents: the function's asynchronous invocations, newest first by default, filtered
+ * by qualifier, status and request id. Every async call through the API has InvokeType
+ * "invoke" (Quiver has no triggers).
+ */
+const listAsyncEvents: ScfAction = async (ctx, params) => {
+  const p = parseParams(ListAsyncEvents, params);
+  const { offset, limit } = rules.paging(p.Offset, p.Limit);
+  const order = rules.order(p.Order, "DESC");
+  const fn = await ctx.service.getFunction(ctx.scope, namespaceOf(p.Namespace), rules.functionRef(p.FunctionName));
+  const records = await ctx.invocations.listAsync(ctx.scope, fn.id, ASYNC_EVENTS_WINDOW);
+  const wanted = records.filter(
+    (r) =>
+      (p.Qualifier === undefined || p.Qualifier === "" || r.qualifier === p.Qualifier || r.versionName === p.Qualifier) &&
+      (p.Status === undefined || p.Status.length === 0 || p.Status.includes(r.status)) &&
+      (p.InvokeType === undefined || p.InvokeType.length === 0 || p.InvokeType.includes("invoke")) &&
+      (p.InvokeRequestId === undefined || p.InvokeRequestId === "" || r.id === p.InvokeRequestId),
+  );
+  if (order === "ASC") wanted.reverse();
+  const EventList = wanted.slice(offset, offset + limit).map((r) => ({
+    InvokeRequestId: r.id,
+    InvokeType: "invoke",
+    Qualifier: r.qualifier,
+    Status: r.status,
+    StartTime: scfTime(r.createdAt),
+    EndTime: r.finishedAt === null ? "" : scfTime(r.finishedAt),
+  }));
+  return { TotalCount: wanted.length, EventList };
+};
+
 export const INVOKE_ACTIONS: Readonly<Record<string, ScfAction>> = {
   Invoke: invoke,
   InvokeFunction: invokeFunction,
   GetAsyncEventStatus: getAsyncEventStatus,
+  ListAsyncEvents: listAsyncEvents,
 };
