@@ -16,6 +16,8 @@ Options:
   --accounts FILE          JSON accounts file; without it a default account is created
   --log-level LEVEL        fatal|error|warn|info|debug|trace|silent (default info)
   --no-rate-limit          turn off the per-account request rate limits (benchmarks)
+  --rate-limit ACTION=N    requests per second per account for one action, e.g.
+                           PublishVersion=50 or createFunctionVersion=50 (repeatable)
   --scf-max-versions N     published versions per function through SCF (default 1000)
   --fgs-max-versions N     published versions per function through FunctionGraph (default 10)
   --max-namespaces N       namespaces per region besides "default" (default 5)
@@ -38,6 +40,7 @@ const OPTIONS = {
   accounts: { type: "string" },
   "log-level": { type: "string" },
   "no-rate-limit": { type: "boolean" },
+  "rate-limit": { type: "string", multiple: true },
   "scf-max-versions": { type: "string" },
   "fgs-max-versions": { type: "string" },
   "max-namespaces": { type: "string" },
@@ -77,7 +80,7 @@ export function configFromArgs(args: string[]): ConfigInput | "help" {
     region: values.region,
     accountsFile: values.accounts,
     logLevel: values["log-level"] as ConfigInput["logLevel"],
-    rateLimits: { enabled: !values["no-rate-limit"], overrides: {} },
+    rateLimits: { enabled: !values["no-rate-limit"], overrides: rateOverrides(values["rate-limit"] ?? []) },
     limits: defined(limits),
     engine: engineFromArgs(values),
     store: values.store as ConfigInput["store"],
@@ -86,12 +89,25 @@ export function configFromArgs(args: string[]): ConfigInput | "help" {
   };
 }
 
+/** `--rate-limit PublishVersion=50` (repeatable): per-account requests per second for one action. */
+function rateOverrides(flags: readonly string[]): Record<string, number> {
+  const overrides: Record<string, number> = {};
+  for (const flag of flags) {
+    const match = /^([A-Za-z][A-Za-z0-9]*)=(\d+(?:\.\d+)?)$/.exec(flag);
+    if (!match?.[1] || !match[2] || Number(match[2]) <= 0) {
+      throw new ConfigError(`--rate-limit takes ACTION=RATE with a positive rate, e.g. PublishVersion=50 (got "${flag}")`);
+    }
+    overrides[match[1]] = Number(match[2]);
+  }
+  return overrides;
+}
+
 function defined<T extends object>(record: T): Partial<T> {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** Engine sizing flags; absent ones keep the config defaults. */
-function engineFromArgs(values: Record<string, string | boolean | undefined>): ConfigInput["engine"] {
+function engineFromArgs(values: Record<string, string | boolean | string[] | undefined>): ConfigInput["engine"] {
   const flag = (name: string): number | undefined => integer(name, values[name] as string | undefined);
   const prewarm = defined({ nodejs: flag("prewarm-nodejs"), python: flag("prewarm-python") });
   return {
