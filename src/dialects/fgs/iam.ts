@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AccountRegistry } from "../../accounts/accounts.js";
 import type { QuiverError } from "../../core/errors.js";
 import { toQuiverError } from "../shared/fastify-errors.js";
+import { rawRequestOf } from "../shared/raw-request.js";
 import { identify, type RawRequest } from "./transport.js";
 
 /**
@@ -34,16 +35,10 @@ async function iamError(reply: FastifyReply, error: QuiverError, requestId: stri
   await reply.code(status).header("x-request-id", requestId).header("content-type", "application/json").send(Buffer.from(JSON.stringify({ error: { code: status, title, message: error.message } })));
 }
 
+/** The shared raw request, with the unread GET body filled in (see below). */
 function rawOf(request: FastifyRequest): RawRequest {
-  const url = request.raw.url ?? "/";
-  const q = url.indexOf("?");
-  return {
-    method: request.method,
-    headers: request.headers,
-    rawPath: q < 0 ? url : url.slice(0, q),
-    rawQuery: q < 0 ? "" : url.slice(q + 1),
-    body: Buffer.isBuffer(request.body) ? request.body : unreadGetBody(request),
-  };
+  const raw = rawRequestOf(request);
+  return Buffer.isBuffer(request.body) ? raw : { ...raw, body: unreadGetBody(request) };
 }
 
 /**

@@ -7,6 +7,7 @@ import type { InvocationService } from "../../core/invocations.js";
 import type { FunctionService } from "../../core/service.js";
 import type { RateLimiter } from "../../server/rate-limiter.js";
 import { toQuiverError } from "../shared/fastify-errors.js";
+import { rawRequestOf } from "../shared/raw-request.js";
 import { ALIAS_OPERATIONS as A } from "./actions/aliases.js";
 import type { FgsContext, FgsOperation, FgsResult } from "./actions/context.js";
 import { FUNCTION_OPERATIONS as F } from "./actions/functions.js";
@@ -70,7 +71,7 @@ export function registerFgs(app: FastifyInstance, deps: FgsDeps): void {
   const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const requestId = randomUUID();
     try {
-      const raw = rawOf(request);
+      const raw = rawRequestOf(request);
       const segments = pathSegments(raw.rawPath);
       const account = authenticate(raw, projectOf(segments), deps.accounts, Date.now());
       const route = matchRoute(request.method, segments);
@@ -113,17 +114,6 @@ function singleValued(headers: RawRequest["headers"]): Record<string, string> {
   return out;
 }
 
-function rawOf(request: FastifyRequest): RawRequest {
-  const url = request.raw.url ?? "/";
-  const q = url.indexOf("?");
-  return {
-    method: request.method,
-    headers: request.headers,
-    rawPath: q < 0 ? url : url.slice(0, q),
-    rawQuery: q < 0 ? "" : url.slice(q + 1),
-    body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
-  };
-}
 
 function rateLimit(deps: FgsDeps, account: HuaweiAccount, route: Route): void {
   if (!deps.config.rateLimits.enabled) return;

@@ -1,3 +1,4 @@
+import type { RawHttpRequest } from "../shared/raw-request.js";
 import type { Account, AccountRegistry } from "../../accounts/accounts.js";
 import { QuiverError } from "../../core/errors.js";
 import {
@@ -15,15 +16,7 @@ import {
 /** API Gateway refuses signatures whose `X-Sdk-Date` is more than 15 minutes off. */
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
-export interface RawRequest {
-  readonly method: string;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  /** The path exactly as sent (no query). */
-  readonly rawPath: string;
-  /** The query exactly as sent, without the leading `?`. */
-  readonly rawQuery: string;
-  readonly body: Buffer;
-}
+export type RawRequest = RawHttpRequest;
 
 /** Huawei settings of an account that has them. */
 export type HuaweiAccount = Account & { readonly huawei: NonNullable<Account["huawei"]> };

@@ -7,6 +7,7 @@ import type { InvocationService } from "../../core/invocations.js";
 import type { FunctionService } from "../../core/service.js";
 import type { RateLimiter } from "../../server/rate-limiter.js";
 import { toQuiverError } from "../shared/fastify-errors.js";
+import { rawRequestOf } from "../shared/raw-request.js";
 import { ALIAS_ACTIONS } from "./actions/aliases.js";
 import type { ScfAction } from "./actions/context.js";
 import { FUNCTION_ACTIONS } from "./actions/functions.js";
@@ -39,7 +40,7 @@ export function registerScf(app: FastifyInstance, deps: ScfDeps): void {
   const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const requestId = randomUUID();
     try {
-      const call = authenticate(rawOf(request), deps.accounts, Date.now() / 1000);
+      const call = authenticate(rawRequestOf(request), deps.accounts, Date.now() / 1000);
       const action = actions[call.action];
       if (!action) throw new QuiverError("UnknownAction", `The action "${call.action}" does not exist or is not supported by Quiver.`);
       const region = call.region ?? deps.config.region;
@@ -56,16 +57,6 @@ export function registerScf(app: FastifyInstance, deps: ScfDeps): void {
   app.route({ method: ["GET", "POST"], url: "/", handler: handle });
 }
 
-function rawOf(request: FastifyRequest): Parameters<typeof authenticate>[0] {
-  const url = request.raw.url ?? "/";
-  const q = url.indexOf("?");
-  return {
-    method: request.method,
-    headers: request.headers,
-    rawQuery: q < 0 ? "" : url.slice(q + 1),
-    body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
-  };
-}
 
 function rateLimit(deps: ScfDeps, call: ScfCall): void {
   if (!deps.config.rateLimits.enabled) return;

@@ -1,3 +1,4 @@
+import type { RawHttpRequest } from "../shared/raw-request.js";
 import type { Account, AccountRegistry } from "../../accounts/accounts.js";
 import { QuiverError } from "../../core/errors.js";
 import { parseJsonObject } from "../shared/json-body.js";
@@ -11,13 +12,8 @@ export const MAX_CLOCK_SKEW_SECONDS = 300;
 /** The common parameters of v1 requests; everything else is a business parameter. */
 const V1_COMMON = new Set(["Action", "Version", "Region", "Timestamp", "Nonce", "SecretId", "Signature", "SignatureMethod", "Token", "Language", "RequestClient"]);
 
-export interface RawRequest {
-  readonly method: string;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  /** The query exactly as sent, without the leading `?`. */
-  readonly rawQuery: string;
-  readonly body: Buffer;
-}
+/** SCF signs the query but not the path (always `/`). */
+export type RawRequest = Omit<RawHttpRequest, "rawPath">;
 
 /** An authenticated SCF API call. */
 export interface ScfCall {
