@@ -240,9 +240,15 @@ export class FunctionService {
 
   // ---- versions ---------------------------------------------------------------------------
 
-  async publish(scope: Scope, namespace: string, name: string, input: PublishInput): Promise<VersionRecord> {
+  /**
+   * Publishes the head as a new version. Returns the function too (as read before the publish:
+   * identity, names and times, which a publish does not change), so dialects answering with
+   * function fields need no second read.
+   */
+  async publish(scope: Scope, namespace: string, name: string, input: PublishInput): Promise<{ fn: FunctionRecord; version: VersionRecord }> {
     const fn = await this.getFunction(scope, namespace, name);
-    return this.#deps.store.publishVersion(fn.id, { ...input, now: this.#deps.clock.now() });
+    const version = await this.#deps.store.publishVersion(fn.id, { ...input, now: this.#deps.clock.now() });
+    return { fn, version };
   }
 
   async resolve(scope: Scope, namespace: string, name: string, qualifier: string): Promise<ResolvedQualifier> {

@@ -38,7 +38,7 @@ describe("collecting unreferenced code packages", () => {
     const [a, b, c] = await Promise.all(["a", "b", "c"].map((t) => zip(`exports.main_handler = () => "${t}";`)));
     if (!a || !b || !c) throw new Error("zips");
     const fn = await service.createFunction(scope, { namespace: "default", name: "f", config, code: { zip: a, fileName: "" }, maxFunctions: 10 });
-    const v1 = await service.publish(scope, "default", "f", { description: "", naming: { kind: "next-number" }, maxVersions: 10, expectedSha512: null });
+    const { version: v1 } = await service.publish(scope, "default", "f", { description: "", naming: { kind: "next-number" }, maxVersions: 10, expectedSha512: null });
     await service.updateCode(scope, "default", "f", { zip: b, fileName: "" });
     const later = Date.now() + BLOB_GRACE_MS + 60_000;
 

@@ -85,7 +85,7 @@ void describe("FunctionService.recover", () => {
     assert.equal(updated.id, id);
     assert.equal(updated.status, "Active");
     assert.equal(updated.statusReason, "");
-    const version = await service.publish(SCOPE, "default", "again", { description: "", naming: { kind: "next-number" }, maxVersions: 10, expectedSha512: null });
+    const { version } = await service.publish(SCOPE, "default", "again", { description: "", naming: { kind: "next-number" }, maxVersions: 10, expectedSha512: null });
     assert.equal(version.name, "1");
     assert.deepEqual(version.code, updated.code);
   });

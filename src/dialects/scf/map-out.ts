@@ -106,7 +106,7 @@ export function listFunctionItem(fn: FunctionRecord): Record<string, unknown> {
   };
 }
 
-export function publishOut(fn: FunctionRecord, version: VersionRecord): Record<string, unknown> {
+export function publishOut(namespace: string, version: VersionRecord): Record<string, unknown> {
   return {
     FunctionVersion: version.name,
     CodeSize: version.code.size,
@@ -115,7 +115,7 @@ export function publishOut(fn: FunctionRecord, version: VersionRecord): Record<s
     Handler: version.config.handler,
     Timeout: version.config.timeoutSec,
     Runtime: scfRuntimeName(version.config.runtime),
-    Namespace: fn.namespace,
+    Namespace: namespace,
   };
 }
 

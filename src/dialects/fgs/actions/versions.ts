@@ -24,14 +24,12 @@ export async function publish(ctx: FgsContext, request: PublishRequest): Promise
   const naming = request.version === undefined
     ? { kind: "unique" as const, base: rules.defaultVersionName(ctx.now) }
     : { kind: "exact" as const, name: rules.versionName(request.version) };
-  const version = await ctx.service.publish(ctx.scope, ref.package, ref.name, {
+  return ctx.service.publish(ctx.scope, ref.package, ref.name, {
     description,
     naming,
     maxVersions: ctx.config.limits.fgsMaxVersions,
     expectedSha512: request.digest ?? null,
   });
-  const fn = await ctx.service.getFunction(ctx.scope, ref.package, ref.name);
-  return { fn, version };
 }
 
 /**

@@ -25,14 +25,13 @@ const publishVersion: ScfAction = async (ctx, params) => {
   const p = parseParams(PublishVersion, params);
   const namespace = namespaceOf(p.Namespace);
   const description = rules.description(p.Description ?? "");
-  const version = await ctx.service.publish(ctx.scope, namespace, rules.functionRef(p.FunctionName), {
+  const { version } = await ctx.service.publish(ctx.scope, namespace, rules.functionRef(p.FunctionName), {
     description,
     naming: { kind: "next-number" },
     maxVersions: ctx.config.limits.scfMaxVersions,
     expectedSha512: null,
   });
-  const fn = await ctx.service.getFunction(ctx.scope, namespace, rules.functionRef(p.FunctionName));
-  return publishOut(fn, version);
+  return publishOut(namespace, version);
 };
 
 /**
