@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { call, send, sdkDate, type Caller } from "../helpers/fgs-http.js";
+import { call, send, sdkDate, signHeaders, type Caller } from "../helpers/fgs-http.js";
 import { fgClient, sdkFailure, showConfig, createFunction } from "../helpers/fgs-sdk.js";
 import { FGS_ACCOUNT, FGS_OTHER_ACCOUNT, startFgsServer, type FgsTestServer } from "../helpers/fgs-server.js";
 import { nodeHandlerZip } from "../helpers/fgs-zip.js";
@@ -64,6 +65,31 @@ void describe("FunctionGraph authentication and transport", () => {
     assert.equal(wrongHeader.status, 403);
     const client = fgClient(server.url, { accessKey, secretKey, projectId: other });
     assert.equal((await sdkFailure(showConfig(client, "guarded"))).httpStatusCode, 403);
+  });
+
+  void it("refuses a signed body swapped for another, with or without X-Sdk-Content-Sha256", async () => {
+    const path = `${base}/${fullUrn}/config`;
+    const signedBody = Buffer.from(JSON.stringify({ description: "signed" }));
+    const swapped = Buffer.from(JSON.stringify({ description: "swapped" }));
+    const sign = (headers: Record<string, string>, payloadHash?: string): Record<string, string> =>
+      signHeaders({ method: "PUT", host: `127.0.0.1:${server.port}`, path, headers: { "content-type": "application/json", "x-project-id": projectId, ...headers }, body: signedBody, ak: accessKey, sk: secretKey, date: sdkDate(), ...(payloadHash ? { payloadHash } : {}) });
+    const bodyHash = createHash("sha256").update(signedBody).digest("hex");
+    for (const headers of [sign({}), sign({ "x-sdk-content-sha256": bodyHash })]) {
+      const answer = await send(server.port, "PUT", path, headers, swapped);
+      assert.equal(answer.status, 401, answer.text);
+      assert.equal(answer.json()["error_code"], "APIGW.0301");
+    }
+    // The header alone, naming the signed body, does not make the swapped body acceptable either.
+    const claimed = await send(server.port, "PUT", path, { ...sign({}), "x-sdk-content-sha256": bodyHash }, swapped);
+    assert.equal(claimed.status, 401);
+    assert.equal((await call(alice, "GET", path)).json()["description"], "", "nothing was changed");
+  });
+
+  void it("accepts the documented UNSIGNED-PAYLOAD form", async () => {
+    const path = `${base}/${fullUrn}/config`;
+    const headers = signHeaders({ method: "GET", host: `127.0.0.1:${server.port}`, path, headers: { "content-type": "application/json", "x-project-id": projectId, "x-sdk-content-sha256": "UNSIGNED-PAYLOAD" }, body: Buffer.alloc(0), ak: accessKey, sk: secretKey, date: sdkDate(), payloadHash: "UNSIGNED-PAYLOAD" });
+    const answer = await send(server.port, "GET", path, headers);
+    assert.equal(answer.status, 200, answer.text);
   });
 
   void it("accepts a configured X-Auth-Token and refuses an unknown one", async () => {

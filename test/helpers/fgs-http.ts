@@ -18,6 +18,8 @@ export interface SignOptions {
   readonly ak: string;
   readonly sk: string;
   readonly date: string;
+  /** The payload hash to sign instead of the body's (e.g. `UNSIGNED-PAYLOAD`, sent as X-Sdk-Content-Sha256). */
+  readonly payloadHash?: string;
 }
 
 export function signHeaders(o: SignOptions): Record<string, string> {
@@ -32,7 +34,7 @@ export function signHeaders(o: SignOptions): Record<string, string> {
     query,
     names.map((n) => `${n}:${lower[n] ?? ""}\n`).join(""),
     names.join(";"),
-    createHash("sha256").update(o.body).digest("hex"),
+    o.payloadHash ?? createHash("sha256").update(o.body).digest("hex"),
   ].join("\n");
   const toSign = ["SDK-HMAC-SHA256", o.date, createHash("sha256").update(canonical).digest("hex")].join("\n");
   const sig = createHmac("sha256", o.sk).update(toSign).digest("hex");

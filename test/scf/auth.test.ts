@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { SIGNING_MODES, expectScfError, scfClient } from "../helpers/scf-client.js";
 import { createNodeFunction } from "../helpers/scf-fixtures.js";
 import { startServer, type TestServer } from "../helpers/server.js";
-import { sendTc3 } from "../helpers/tc3.js";
+import { sendRaw, sendTc3, tc3Headers } from "../helpers/tc3.js";
 import { ALICE, BOB } from "../helpers/temp.js";
 import { nodeZip } from "../helpers/zips.js";
 
@@ -78,6 +79,18 @@ void describe("SCF signatures, accounts and regions", () => {
     // Without the header the body is hashed, so the same unsigned-payload signature fails.
     const mismatched = await sendTc3(server.url, { action: "ListNamespaces", body: "{}", ...keys, unsignedPayload: true, headers: { "X-TC-Content-SHA256": "" } });
     assert.equal(mismatched.body.Response.Error?.Code, "AuthFailure.SignatureFailure");
+  });
+
+  void test("a signed body swapped for another is refused, whatever X-TC-Content-SHA256 claims", async () => {
+    const signedBody = JSON.stringify({ FunctionName: "swap-target", Description: "signed" });
+    const swapped = JSON.stringify({ FunctionName: "swap-target", Description: "swapped" });
+    const keys = { action: "UpdateFunctionConfiguration", body: signedBody, secretId: ALICE.tencent.secretId, secretKey: ALICE.tencent.secretKey };
+    const endpoint = server.url.replace(/^http:\/\//, "");
+    const plain = await sendRaw(server.url, { method: "POST", headers: tc3Headers(endpoint, keys), body: swapped });
+    assert.equal(plain.body.Response.Error?.Code, "AuthFailure.SignatureFailure");
+    const claimed = tc3Headers(endpoint, { ...keys, headers: { "X-TC-Content-SHA256": createHash("sha256").update(signedBody).digest("hex") } });
+    const withClaim = await sendRaw(server.url, { method: "POST", headers: claimed, body: swapped });
+    assert.equal(withClaim.body.Response.Error?.Code, "AuthFailure.SignatureFailure");
   });
 
   void test("without X-TC-Region the server's default region applies", async () => {

@@ -8,6 +8,8 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
 export const ALGORITHM = "SDK-HMAC-SHA256";
 export const EMPTY_BODY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+/** The `X-Sdk-Content-Sha256` value with which the SDKs sign a request without its body. */
+export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 
 export function sha256Hex(data: string | Buffer): string {
   return createHash("sha256").update(data).digest("hex");

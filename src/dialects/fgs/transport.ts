@@ -3,6 +3,7 @@ import type { Account, AccountRegistry } from "../../accounts/accounts.js";
 import { QuiverError } from "../../core/errors.js";
 import {
   EMPTY_BODY_SHA256,
+  UNSIGNED_PAYLOAD,
   canonicalQuery,
   canonicalUri,
   parseAuthorization,
@@ -64,7 +65,9 @@ function verifySignature(req: RawRequest, authorization: string, accounts: Accou
   const sdkDate = header(req, "x-sdk-date") ?? "";
   checkDate(sdkDate, nowMs);
   if (!auth.signedHeaders.includes("x-sdk-date")) throw new QuiverError("AuthMalformed", "X-Sdk-Date must be among the signed headers.");
-  const valid = candidateUris(req.rawPath).some((uri) => safeEqual(expectedSignature(req, auth, uri, sdkDate, account.huawei?.secretKey ?? ""), auth.signature));
+  // Hashed once: a 70 MB upload is checked against up to three canonical URIs.
+  const payloadHash = payloadHashOf(req);
+  const valid = candidateUris(req.rawPath).some((uri) => safeEqual(expectedSignature(req, auth, { uri, sdkDate, payloadHash }, account.huawei?.secretKey ?? ""), auth.signature));
   if (!valid) throw new QuiverError("AuthSignatureMismatch", "verify aksk signature fail; check the secret key and the signing steps.");
   return account as HuaweiAccount;
 }
@@ -90,9 +93,8 @@ function candidateUris(rawPath: string): string[] {
   return variants;
 }
 
-function expectedSignature(req: RawRequest, auth: ParsedAuthorization, uri: string, sdkDate: string, secretKey: string): string {
-  const contentSha = header(req, "x-sdk-content-sha256");
-  const payloadHash = contentSha ?? (req.body.length === 0 ? EMPTY_BODY_SHA256 : sha256Hex(req.body));
+function expectedSignature(req: RawRequest, auth: ParsedAuthorization, signed: { uri: string; sdkDate: string; payloadHash: string }, secretKey: string): string {
+  const { uri, sdkDate, payloadHash } = signed;
   const signedHeaders = [...auth.signedHeaders].sort().map((name) => [name, signedValue(req, name)] as const);
   return signature({
     method: req.method.toUpperCase(),
@@ -103,6 +105,23 @@ function expectedSignature(req: RawRequest, auth: ParsedAuthorization, uri: stri
     sdkDate,
     secretKey,
   });
+}
+
+/**
+ * The body hash the signature covers. `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` is the SDKs'
+ * documented way to leave a body unsigned, and is signed literally. Any other value must be the
+ * hash of the body actually received: a header that names another body is how a swapped body
+ * would slip past the signature.
+ */
+function payloadHashOf(req: RawRequest): string {
+  const actual = req.body.length === 0 ? EMPTY_BODY_SHA256 : sha256Hex(req.body);
+  const declared = header(req, "x-sdk-content-sha256");
+  if (declared === undefined) return actual;
+  if (declared === UNSIGNED_PAYLOAD) return declared;
+  if (declared.toLowerCase() !== actual) {
+    throw new QuiverError("AuthSignatureMismatch", "verify aksk signature fail: X-Sdk-Content-Sha256 is not the SHA-256 of the request body.");
+  }
+  return declared;
 }
 
 /** Go and Python trim header values; Node sends none with surrounding spaces, so trimming is safe. */
