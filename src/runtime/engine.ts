@@ -197,26 +197,12 @@ export class Engine implements Invoker {
     return { inst, root };
   }
 
-  /**
-   * A process that dies or never reports ready at start is replaced once: on a loaded host a
-   * start occasionally stalls, and one bad start should not fail the caller's invocation.
-   */
-  async #launchWithRetry(rt: Runtime, family: Family): Promise<Instance> {
-    try {
-      return await rt.launcher.launch(family);
-    } catch (err) {
-      if (this.#closed) throw err;
-      this.#opts.logger.warn({ err: String(err), family }, "runtime: a process failed to start; starting another");
-      return rt.launcher.launch(family);
-    }
-  }
-
   /** A stem cell when one is ready, else a fresh process. Returned `busy`. */
   async #obtain(rt: Runtime, family: Family): Promise<Instance> {
     const stem = rt.stems[family].take();
     if (stem !== undefined) return stem;
     rt.stems[family].refill();
-    const inst = await this.#launchWithRetry(rt, family);
+    const inst = await rt.launcher.launch(family);
     this.#track(inst);
     if (this.#closed) {
       inst.kill("dispose");

@@ -70,13 +70,18 @@ export class Instance {
   /** Spawns the process and resolves once it reports ready; a child that dies first fails fast. */
   static async start(spec: SpawnSpec, sandbox: Sandbox): Promise<Instance> {
     const inst = new Instance(spec, sandbox);
+    // Wait for `ready` from the moment the process exists. The child may report ready before
+    // the engine has finished moving it into its cgroups (a Python bootstrap usually does):
+    // a wait set up after that would miss the message and sit out the whole start timeout.
+    const readiness = inst.#request(null, spec.startTimeoutMs);
     const pid = inst.#child.pid;
     if (pid === undefined) throw new Error(`failed to spawn ${spec.command}`);
-    await sandbox.adopt(pid).catch((err: unknown) => {
+    await sandbox.adopt(pid).catch(async (err: unknown) => {
       inst.kill("dispose");
+      await readiness;
       throw err;
     });
-    const first = await inst.#request(null, spec.startTimeoutMs);
+    const first = await readiness;
     if (first.t !== "ready") {
       inst.kill("dispose");
       throw new Error(`runtime process failed to start (${describe(first)})`);
