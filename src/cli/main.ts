@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { AccountsFileError } from "../accounts/accounts.js";
 import { ConfigError, parseConfig, type ConfigInput } from "../config/config.js";
 import { createQuiver } from "../server/app.js";
+import { DataDirInUseError } from "../server/data-dir-lock.js";
 import { StoreUnavailableError } from "../store/postgres/driver.js";
 
 const HELP = `Usage: quiver serve [options]
@@ -131,7 +132,7 @@ export async function main(args: string[]): Promise<number> {
     stopOnSignals(quiver.close);
     return -1; // keep running
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof AccountsFileError || error instanceof StoreUnavailableError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    if (error instanceof ConfigError || error instanceof AccountsFileError || error instanceof StoreUnavailableError || error instanceof DataDirInUseError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
       process.stderr.write(`quiver: ${(error as Error).message}\n`);
       return 2;
     }

@@ -37,6 +37,10 @@ const EngineConfig = z.strictObject({
   /** `auto`: unprivileged user + cgroups when running as root; `none`: plain child processes. */
   isolation: z.enum(["auto", "none"]).default("auto"),
   asyncConcurrency: z.number().int().positive().default(8),
+  /** Extracted code of versions no instance runs: evicted past this size (LRU) or idle time. */
+  codeCache: z
+    .strictObject({ maxBytes: z.number().int().positive().default(2 * 1024 ** 3), maxIdleMs: z.number().int().nonnegative().default(60 * 60_000) })
+    .default({ maxBytes: 2 * 1024 ** 3, maxIdleMs: 60 * 60_000 }),
 });
 
 /**

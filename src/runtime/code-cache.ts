@@ -1,150 +1,140 @@
 /**
- * Extracts each code zip once per sha256 into `<cacheDir>/<sha256>`, read-only for everyone.
+ * Extracted code, once per sha256, under `<dir>/<sha256>`, read-only for the function.
  * Extraction goes to a temp dir that is renamed into place, so a half-written tree is never
- * visible and concurrent extractions of the same sha settle on one winner.
+ * visible. Instances lease the tree they run; trees no instance uses are evicted once unused
+ * for `maxIdleMs`, and least recently used first whenever the cache holds more than
+ * `maxBytes`, so a large package (a zip bomb within the unzipped-size limit, say) does not
+ * stay on disk for good.
  */
-import { createWriteStream } from "node:fs";
-import { chmod, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
-import { dirname, isAbsolute, join, normalize, sep } from "node:path";
-import { pipeline } from "node:stream/promises";
 import { randomBytes } from "node:crypto";
-import yauzl from "yauzl";
+import { renameSync } from "node:fs";
+import { chmod, mkdir, rename } from "node:fs/promises";
+import { join } from "node:path";
+import { extractZip, forceRemove, makeReadOnly } from "./extract.js";
+
+export interface CodeCacheLimits {
+  /** Total extracted bytes kept; unused trees beyond it are evicted, least recently used first. */
+  readonly maxBytes: number;
+  /** Unused trees are evicted after this long. */
+  readonly maxIdleMs: number;
+}
+
+/** A tree in use by one instance; released when the instance is gone. */
+export interface CodeLease {
+  readonly root: string;
+  release(): void;
+}
+
+interface Entry {
+  readonly ready: Promise<string>;
+  bytes: number;
+  users: number;
+  lastUsed: number;
+}
 
 export class CodeCache {
   readonly #dir: string;
   readonly #blobPath: (sha256: string) => string;
+  readonly #limits: CodeCacheLimits;
+  readonly #now: () => number;
   /** Extractions in flight or done: the hot path never touches the disk twice for one sha. */
-  readonly #known = new Map<string, Promise<string>>();
+  readonly #entries = new Map<string, Entry>();
 
-  constructor(dir: string, blobPath: (sha256: string) => string) {
+  constructor(dir: string, blobPath: (sha256: string) => string, limits: CodeCacheLimits, now: () => number = Date.now) {
     this.#dir = dir;
     this.#blobPath = blobPath;
+    this.#limits = limits;
+    this.#now = now;
   }
 
-  /** Creates the cache root, traversable by the unprivileged child user. */
+  /** Creates the cache root: others may traverse it to their tree but not list it. */
   async init(): Promise<void> {
     await mkdir(this.#dir, { recursive: true });
-    await chmod(this.#dir, 0o755);
+    await chmod(this.#dir, 0o711);
   }
 
-  /** Absolute path of the extracted code tree for `sha256`. */
-  ensure(sha256: string): Promise<string> {
-    let p = this.#known.get(sha256);
-    if (p === undefined) {
-      p = this.#materialise(sha256);
-      this.#known.set(sha256, p);
+  /** The extracted tree for `sha256`, leased until `release()`. */
+  async acquire(sha256: string): Promise<CodeLease> {
+    let entry = this.#entries.get(sha256);
+    if (entry === undefined) {
+      const created: Entry = { ready: this.#materialise(sha256, (bytes) => (created.bytes = bytes)), bytes: 0, users: 0, lastUsed: this.#now() };
+      entry = created;
+      this.#entries.set(sha256, created);
       // A failed extraction must be retried next time, not cached forever.
-      p.catch(() => this.#known.delete(sha256));
+      created.ready.catch(() => this.#entries.get(sha256) === created && this.#entries.delete(sha256));
     }
-    return p;
+    entry.users += 1;
+    entry.lastUsed = this.#now();
+    let root: string;
+    try {
+      root = await entry.ready;
+    } catch (err) {
+      entry.users -= 1;
+      throw err;
+    }
+    this.evict();
+    let released = false;
+    const held = entry;
+    return {
+      root,
+      release: () => {
+        if (released) return;
+        released = true;
+        held.users -= 1;
+        held.lastUsed = this.#now();
+      },
+    };
   }
 
-  async #materialise(sha256: string): Promise<string> {
+  /** Extracted bytes and trees currently kept. */
+  stats(): { trees: number; bytes: number } {
+    let bytes = 0;
+    for (const entry of this.#entries.values()) bytes += entry.bytes;
+    return { trees: this.#entries.size, bytes };
+  }
+
+  /** Evicts unused trees past their idle time, then least recently used ones over the size cap. */
+  evict(): void {
+    const now = this.#now();
+    const unused = [...this.#entries].filter(([, e]) => e.users === 0 && e.bytes > 0).sort(([, a], [, b]) => a.lastUsed - b.lastUsed);
+    let total = this.stats().bytes;
+    for (const [sha, entry] of unused) {
+      if (now - entry.lastUsed < this.#limits.maxIdleMs && total <= this.#limits.maxBytes) continue;
+      total -= entry.bytes;
+      this.#remove(sha);
+    }
+  }
+
+  /**
+   * Forgets a tree and deletes it. The tree is renamed away synchronously first, so an
+   * extraction of the same sha that starts right after can never find the doomed tree in place.
+   */
+  #remove(sha256: string): void {
+    this.#entries.delete(sha256);
+    const doomed = join(this.#dir, `.evicted-${sha256}-${randomBytes(4).toString("hex")}`);
+    try {
+      renameSync(join(this.#dir, sha256), doomed);
+    } catch {
+      return;
+    }
+    void forceRemove(doomed).catch(() => undefined);
+  }
+
+  async #materialise(sha256: string, sized: (bytes: number) => void): Promise<string> {
     if (!/^[0-9a-f]{64}$/i.test(sha256)) throw new Error(`invalid code sha256 ${sha256}`);
     const final = join(this.#dir, sha256);
-    if (await exists(final)) return final;
     const tmp = join(this.#dir, `.tmp-${sha256}-${randomBytes(4).toString("hex")}`);
     try {
       await mkdir(tmp, { mode: 0o755 });
-      await extractZip(this.#blobPath(sha256), tmp);
+      const bytes = await extractZip(this.#blobPath(sha256), tmp);
       await makeReadOnly(tmp);
       await rename(tmp, final);
+      // Counted once in place: an empty package still takes a directory.
+      sized(Math.max(1, bytes));
     } catch (err) {
       await forceRemove(tmp);
-      // Lost a race with another extraction of the same sha: theirs is as good as ours.
-      if (await exists(final)) return final;
       throw err;
     }
     return final;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Rejects absolute names and `..` segments (zip-slip); returns the safe absolute target. */
-export function safeEntryPath(root: string, name: string): string {
-  const clean = normalize(name.replace(/\\/g, "/"));
-  if (isAbsolute(clean) || clean === ".." || clean.startsWith(`..${sep}`) || clean.includes(`${sep}..${sep}`)) {
-    throw new Error(`zip entry escapes the code directory: ${name}`);
-  }
-  const target = join(root, clean);
-  if (target !== root && !target.startsWith(root + sep)) throw new Error(`zip entry escapes the code directory: ${name}`);
-  return target;
-}
-
-function openZip(path: string): Promise<yauzl.ZipFile> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true, autoClose: true }, (err, zip) => (err ? reject(err) : resolve(zip)));
-  });
-}
-
-function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<NodeJS.ReadableStream> {
-  return new Promise((resolve, reject) => {
-    zip.openReadStream(entry, (err, stream) => (err ? reject(err) : resolve(stream)));
-  });
-}
-
-const S_IFMT = 0o170000;
-const S_IFLNK = 0o120000;
-
-async function extractEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, root: string): Promise<void> {
-  const target = safeEntryPath(root, entry.fileName);
-  const unixMode = (entry.externalFileAttributes >>> 16) & 0xffff;
-  // Symlinks could point anywhere on the host; code packages do not need them.
-  if ((unixMode & S_IFMT) === S_IFLNK) throw new Error(`zip entry is a symlink: ${entry.fileName}`);
-  if (entry.fileName.endsWith("/")) {
-    await mkdir(target, { recursive: true, mode: 0o755 });
-    return;
-  }
-  await mkdir(dirname(target), { recursive: true, mode: 0o755 });
-  const mode = unixMode & 0o111 ? 0o755 : 0o644;
-  await pipeline(await openEntry(zip, entry), createWriteStream(target, { mode }));
-}
-
-async function extractZip(zipPath: string, root: string): Promise<void> {
-  const zip = await openZip(zipPath);
-  await new Promise<void>((resolve, reject) => {
-    zip.on("error", reject);
-    zip.on("end", () => resolve());
-    zip.on("entry", (entry: yauzl.Entry) => {
-      extractEntry(zip, entry, root).then(() => zip.readEntry(), (err: unknown) => {
-        zip.close();
-        reject(err instanceof Error ? err : new Error(String(err)));
-      });
-    });
-    zip.readEntry();
-  });
-}
-
-/** Directories r-x, files r-- (r-x if executable) for everyone: children may read, never write. */
-async function makeReadOnly(dir: string): Promise<void> {
-  for (const ent of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, ent.name);
-    if (ent.isDirectory()) await makeReadOnly(p);
-    else {
-      const { mode } = await stat(p);
-      await chmod(p, mode & 0o111 ? 0o555 : 0o444);
-    }
-  }
-  await chmod(dir, 0o555);
-}
-
-/** `rm -rf` that also works for a non-root owner of read-only directories. */
-async function forceRemove(dir: string): Promise<void> {
-  await restoreWritable(dir).catch(() => undefined);
-  await rm(dir, { recursive: true, force: true });
-}
-
-async function restoreWritable(dir: string): Promise<void> {
-  await chmod(dir, 0o755);
-  for (const ent of await readdir(dir, { withFileTypes: true })) {
-    if (ent.isDirectory()) await restoreWritable(join(dir, ent.name));
   }
 }

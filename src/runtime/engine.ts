@@ -2,16 +2,18 @@
  * The execution engine: runs a version's code in isolated OS processes, one invocation per
  * process at a time. See docs/runtime.md for the process model, protocol and limits.
  */
+import { chmod, mkdir } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { PER_CALL_CONTEXT_KEYS, type InvocationOutcome, type InvocationRequest, type Invoker } from "../core/invoke.js";
-import { CodeCache } from "./code-cache.js";
+import { CodeCache, type CodeLease } from "./code-cache.js";
 import { functionView } from "./conventions.js";
 import type { Instance } from "./instance.js";
-import { detectIsolation, readRss, sweepStaleCgroups } from "./isolation.js";
+import { sweepRun } from "./debris.js";
+import { detectIsolation, readRss, sweepStaleCgroups, type Isolation } from "./isolation.js";
 import { Launcher } from "./launcher.js";
 import { billed, deathError, failure, fromResult, wireError } from "./outcome.js";
 import { ConcurrencyLimitError, Pool, SLOT } from "./pool.js";
-import { resolveOptions, type EngineOptions, type Family, type ResolvedOptions } from "./options.js";
+import { resolveOptions, runLayout, type EngineOptions, type Family, type ResolvedOptions } from "./options.js";
 import type { ChildMessage, WireError } from "./protocol.js";
 import type { Death } from "./instance.js";
 import { StemPool } from "./stems.js";
@@ -21,6 +23,8 @@ export interface EngineStats {
   readonly states: Record<string, number>;
   /** Ready stem cells per family. */
   readonly stems: Record<Family, number>;
+  /** Extracted code trees kept, and their bytes. */
+  readonly code: { readonly trees: number; readonly bytes: number };
   readonly perKey: Record<string, { instances: number; idle: number; queued: number }>;
   readonly total: number;
 }
@@ -34,6 +38,7 @@ export class Engine implements Invoker {
   readonly #opts: ResolvedOptions;
   readonly #cache: CodeCache;
   readonly #pool: Pool;
+  readonly #prepared: Promise<Isolation>;
   readonly #ready: Promise<Runtime>;
   readonly #live = new Set<Instance>();
   /** Sandbox teardowns in flight; `close()` waits for them so no temp dir or cgroup leaks. */
@@ -49,13 +54,22 @@ export class Engine implements Invoker {
 
   constructor(options: EngineOptions) {
     this.#opts = resolveOptions(options);
-    this.#cache = new CodeCache(this.#opts.cacheDir, this.#opts.blobPath);
     const o = this.#opts;
+    this.#cache = new CodeCache(runLayout(o.runDir).codeDir, o.blobPath, o.codeCache);
     const limits = { perKey: o.maxInstancesPerFunction, total: o.maxInstancesTotal, queueLimit: o.queueLimit, queueTimeoutMs: o.queueTimeoutMs };
     this.#pool = new Pool(limits, (inst) => this.#retire(inst));
-    this.#ready = this.#init();
+    this.#prepared = this.#prepare();
+    this.#ready = this.#prepared.then((iso) => this.#init(iso));
     // Start-up failures surface on the first invoke; keep them from being "unhandled" meanwhile.
     this.#ready.catch(() => undefined);
+  }
+
+  /**
+   * Resolves once what a killed engine left in this run directory (processes, cgroups, temp
+   * dirs, extracted code) is gone. A server awaits it before it serves.
+   */
+  prepare(): Promise<void> {
+    return this.#prepared.then(() => undefined);
   }
 
   /** Resolves once isolation is probed, interpreters resolved and the stem pools are filling. */
@@ -63,13 +77,24 @@ export class Engine implements Invoker {
     return this.#ready.then(() => undefined);
   }
 
-  async #init(): Promise<Runtime> {
+  async #prepare(): Promise<Isolation> {
     const o = this.#opts;
     const iso = await detectIsolation(o.isolation, o.logger);
+    const layout = runLayout(o.runDir);
     if (iso.cgroups) void sweepStaleCgroups().catch(() => 0);
+    const swept = await sweepRun(layout.runDir, layout.group, iso.cgroups);
+    if (swept.paths + swept.cgroups + swept.processes > 0) o.logger.info({ ...swept, runDir: layout.runDir }, "runtime: removed what a stopped engine left behind");
+    // Others may traverse to their own instance dir and code tree, never list either.
+    await chmod(layout.runDir, 0o711);
+    await mkdir(layout.instancesDir, { mode: 0o711 });
     await this.#cache.init();
-    const launcher = await Launcher.create(o, iso);
-    const stem = (f: Family): StemPool => new StemPool(f, o.prewarm[f], launcher, o.logger, (i) => this.#track(i));
+    return iso;
+  }
+
+  async #init(iso: Isolation): Promise<Runtime> {
+    const o = this.#opts;
+    const launcher = await Launcher.create(o, iso, (inst) => this.#track(inst));
+    const stem = (f: Family): StemPool => new StemPool(f, o.prewarm[f], launcher, o.logger);
     const rt = { launcher, stems: { nodejs: stem("nodejs"), python: stem("python") } };
     rt.stems.nodejs.refill();
     rt.stems.python.refill();
@@ -184,17 +209,19 @@ export class Engine implements Invoker {
   async #startInSlot(rt: Runtime, req: InvocationRequest): Promise<{ inst: Instance; root: string }> {
     const key = req.target.instanceKey;
     let inst: Instance;
-    let root: string;
+    let code: CodeLease | undefined;
     try {
-      root = await this.#cache.ensure(req.target.code.sha256);
+      code = await this.#cache.acquire(req.target.code.sha256);
       inst = await this.#obtain(rt, req.target.config.runtime.family);
     } catch (err) {
+      code?.release();
       this.#pool.releaseSlot(key);
       throw err;
     }
     inst.key = key;
+    inst.code = code;
     this.#pool.adopt(inst);
-    return { inst, root };
+    return { inst, root: code.root };
   }
 
   /** A stem cell when one is ready, else a fresh process. Returned `busy`. */
@@ -203,10 +230,9 @@ export class Engine implements Invoker {
     if (stem !== undefined) return stem;
     rt.stems[family].refill();
     const inst = await rt.launcher.launch(family);
-    this.#track(inst);
-    if (this.#closed) {
+    if (this.#closed || !inst.alive) {
       inst.kill("dispose");
-      throw new Error("engine is closing");
+      throw new Error(this.#closed ? "engine is closing" : "runtime process died as it started");
     }
     inst.to("idle");
     inst.to("busy");
@@ -234,14 +260,19 @@ export class Engine implements Invoker {
     return failure(req.requestId, err, "", 0);
   }
 
-  /** Registers a process so its death is always noticed and its sandbox cleaned up. */
+  /**
+   * Registers every process the launcher starts, before anyone else sees it, so its death is
+   * always noticed and its sandbox cleaned up. One that arrives after close is killed at once.
+   */
   #track(inst: Instance): void {
     this.#live.add(inst);
     inst.onDeath((i) => this.#onDeath(i));
+    if (this.#closed) inst.kill("dispose");
   }
 
   #onDeath(inst: Instance): void {
     this.#live.delete(inst);
+    inst.code?.release();
     this.#memLimit.delete(inst);
     this.#pool.remove(inst);
     if (inst.key === null) this.#rt?.stems[inst.family].forget(inst);
@@ -259,11 +290,14 @@ export class Engine implements Invoker {
   #retire(inst: Instance): void {
     if (inst.state === "idle" || inst.state === "busy" || inst.state === "starting") inst.to("retiring");
     inst.kill("dispose");
+    // The process is gone for good: its code tree may be evicted from now on.
+    inst.code?.release();
   }
 
   #sweep(): void {
     const now = Date.now();
     for (const inst of this.#pool.takeIdleSince(now - this.#opts.idleTimeoutMs, now)) this.#retire(inst);
+    this.#cache.evict();
   }
 
   /** Degraded mode only: kill busy instances whose RSS exceeds their limit. */
@@ -280,10 +314,10 @@ export class Engine implements Invoker {
     const states: Record<string, number> = { starting: 0, idle: 0, busy: 0, retiring: 0, dead: 0 };
     for (const inst of this.#live) if (inst.key !== null) states[inst.state] = (states[inst.state] ?? 0) + 1;
     const stems = { nodejs: this.#rt?.stems.nodejs.size ?? 0, python: this.#rt?.stems.python.size ?? 0 };
-    return { states, stems, ...this.#pool.stats() };
+    return { states, stems, code: this.#cache.stats(), ...this.#pool.stats() };
   }
 
-  /** Kills every process and waits (bounded) for them to be reaped. */
+  /** Kills every process, including ones still starting, and waits (bounded) for them to be reaped. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -293,6 +327,9 @@ export class Engine implements Invoker {
     rt?.stems.nodejs.close();
     rt?.stems.python.close();
     this.#pool.drainAll();
+    // Starts in flight end either in a failure (their sandbox removed) or in #track, which
+    // kills them now that the engine is closed.
+    await rt?.launcher.drain();
     const dying = [...this.#live].map((inst) => new Promise<void>((resolve) => {
       inst.onDeath((i) => {
         this.#onDeath(i);

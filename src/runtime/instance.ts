@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { lineChannel, nodeChannel, type Channel } from "./channel.js";
+import type { CodeLease } from "./code-cache.js";
 import type { Sandbox } from "./isolation.js";
 import type { Family } from "./options.js";
 import { isChildMessage, type ChildMessage, type LoadMessage, type ParentMessage } from "./protocol.js";
@@ -43,6 +44,8 @@ export class Instance {
   readonly sandbox: Sandbox;
   /** instanceKey once specialised; null while a generic stem cell. */
   key: string | null = null;
+  /** The code tree the instance runs, leased from the cache until the process is gone. */
+  code: CodeLease | null = null;
   lastUsed = 0;
   #state: InstanceState = "starting";
   readonly #child: ChildProcess;

@@ -3,13 +3,11 @@
  * `memory` and `pids` group. Otherwise (or with `isolation: "none"`): plain children, and memory
  * is enforced by polling RSS (see `RssWatch`). The degrade is logged once, at engine start.
  */
-import { chown, mkdir, mkdtemp, readdir, readFile, rm, rmdir, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chown, mkdir, readdir, readFile, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { CGROUP_ROOTS, destroyCgroup, MEMORY_ROOT, PIDS_ROOT } from "./cgroups.js";
 import type { EngineLogger } from "./options.js";
 
-const MEMORY_ROOT = "/sys/fs/cgroup/memory/quiver";
-const PIDS_ROOT = "/sys/fs/cgroup/pids/quiver";
 
 export interface Isolation {
   /** Set when children drop privileges. */
@@ -57,49 +55,50 @@ export async function othersCanReach(path: string, bit: number): Promise<boolean
   }
 }
 
+/** Where an engine's instances live: temp dirs under `instancesDir`, cgroups in `group`. */
+export interface SandboxPlace {
+  readonly instancesDir: string;
+  /** The engine's cgroup group under `quiver/` in each controller. */
+  readonly group: string;
+}
+
 /** Per-instance resources: a private writable temp dir and, when available, cgroups. */
 export class Sandbox {
   readonly tmpDir: string;
-  readonly #id: string;
+  readonly #memDir: string;
+  readonly #pidsDir: string;
   readonly #iso: Isolation;
   #oom: Promise<boolean> | null = null;
 
-  private constructor(id: string, tmpDir: string, iso: Isolation) {
-    this.#id = id;
-    this.tmpDir = tmpDir;
+  private constructor(id: string, place: SandboxPlace, iso: Isolation) {
+    this.tmpDir = join(place.instancesDir, id);
+    this.#memDir = join(MEMORY_ROOT, place.group, id);
+    this.#pidsDir = join(PIDS_ROOT, place.group, id);
     this.#iso = iso;
   }
 
-  static async create(id: string, iso: Isolation, pidsMax: number): Promise<Sandbox> {
-    const tmp = await mkdtemp(join(tmpdir(), "quiver-i-"));
-    if (iso.uid !== undefined && iso.gid !== undefined) await chown(tmp, iso.uid, iso.gid);
-    const box = new Sandbox(id, tmp, iso);
+  static async create(id: string, place: SandboxPlace, iso: Isolation, pidsMax: number): Promise<Sandbox> {
+    const box = new Sandbox(id, place, iso);
+    await mkdir(box.tmpDir, { mode: 0o700 });
+    if (iso.uid !== undefined && iso.gid !== undefined) await chown(box.tmpDir, iso.uid, iso.gid);
     if (iso.cgroups) {
-      await mkdir(box.#memDir());
-      await mkdir(box.#pidsDir());
-      await writeFile(join(box.#pidsDir(), "pids.max"), String(pidsMax));
+      await mkdir(box.#memDir, { recursive: true });
+      await mkdir(box.#pidsDir, { recursive: true });
+      await writeFile(join(box.#pidsDir, "pids.max"), String(pidsMax));
     }
     return box;
-  }
-
-  #memDir(): string {
-    return join(MEMORY_ROOT, this.#id);
-  }
-
-  #pidsDir(): string {
-    return join(PIDS_ROOT, this.#id);
   }
 
   /** Moves the process into the instance's cgroups (before any user code runs in it). */
   async adopt(pid: number): Promise<void> {
     if (!this.#iso.cgroups) return;
-    await writeFile(join(this.#memDir(), "cgroup.procs"), String(pid));
-    await writeFile(join(this.#pidsDir(), "cgroup.procs"), String(pid));
+    await writeFile(join(this.#memDir, "cgroup.procs"), String(pid));
+    await writeFile(join(this.#pidsDir, "cgroup.procs"), String(pid));
   }
 
   async setMemoryLimit(bytes: number): Promise<void> {
     if (!this.#iso.cgroups) return;
-    await writeFile(join(this.#memDir(), "memory.limit_in_bytes"), String(bytes));
+    await writeFile(join(this.#memDir, "memory.limit_in_bytes"), String(bytes));
   }
 
   /**
@@ -114,33 +113,25 @@ export class Sandbox {
   }
 
   async #readOom(): Promise<boolean> {
-    const text = await readFile(join(this.#memDir(), "memory.oom_control"), "utf8").catch(() => "");
+    const text = await readFile(join(this.#memDir, "memory.oom_control"), "utf8").catch(() => "");
     const kills = /oom_kill (\d+)/.exec(text)?.[1];
     if (kills !== undefined) return Number(kills) > 0;
-    const failcnt = await readFile(join(this.#memDir(), "memory.failcnt"), "utf8").catch(() => "0");
+    const failcnt = await readFile(join(this.#memDir, "memory.failcnt"), "utf8").catch(() => "0");
     return Number(failcnt) > 0;
   }
 
-  /** Removes the temp dir and cgroups; call after the process has exited. */
+  /**
+   * Removes the temp dir and cgroups; call after the main process has exited. Anything the
+   * function started that still runs in the instance's cgroup (a detached child) is killed
+   * first: no process of a function outlives its instance.
+   */
   async destroy(): Promise<void> {
-    if (this.#iso.cgroups) await this.oomKilled();
-    await rm(this.tmpDir, { recursive: true, force: true }).catch(() => undefined);
-    if (!this.#iso.cgroups) return;
-    await rmdirRetry(this.#memDir());
-    await rmdirRetry(this.#pidsDir());
-  }
-}
-
-/** A cgroup can be removed only once the kernel has reaped every task in it. */
-async function rmdirRetry(dir: string): Promise<void> {
-  for (let i = 0; i < 20; i++) {
-    try {
-      await rmdir(dir);
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
-      await new Promise((r) => setTimeout(r, 25));
+    if (this.#iso.cgroups) {
+      await this.oomKilled();
+      await destroyCgroup(this.#pidsDir);
+      await destroyCgroup(this.#memDir);
     }
+    await rm(this.tmpDir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
@@ -153,17 +144,20 @@ export async function readRss(pid: number): Promise<number> {
 
 /** Instance cgroups older than this with no process left are leftovers of a killed server. */
 const STALE_CGROUP_MS = 10 * 60_000;
+/** Instance cgroup names of the old flat layout: `<launcher prefix>-<sequence>`. */
+const LEGACY_INSTANCE = /^[0-9a-f]{6}-\d+$/;
 
 /**
- * Removes instance cgroups a killed Quiver left behind. Several engines share the `quiver`
- * cgroup roots, so only groups that are empty (rmdir refuses others) and old enough that no
- * live engine can be about to use them are removed. Best effort.
+ * Removes instance cgroups that Quiver versions before per-engine groups left directly under
+ * `quiver/`. Several engines share those roots, so only cgroups that are empty (rmdir refuses
+ * others) and old enough that no live engine can be about to use them are removed; an engine
+ * group's own directory is never empty while it has instances. Best effort.
  */
 export async function sweepStaleCgroups(now = Date.now()): Promise<number> {
   let removed = 0;
-  for (const root of [MEMORY_ROOT, PIDS_ROOT]) {
+  for (const root of CGROUP_ROOTS) {
     const names = await readdir(root).catch(() => [] as string[]);
-    for (const name of names) {
+    for (const name of names.filter((n) => LEGACY_INSTANCE.test(n))) {
       const dir = join(root, name);
       const info = await stat(dir).catch(() => null);
       if (!info?.isDirectory() || now - info.mtimeMs < STALE_CGROUP_MS) continue;

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import { Instance } from "./instance.js";
 import { othersCanReach, Sandbox, type Isolation } from "./isolation.js";
-import type { EngineLogger, Family, ResolvedOptions } from "./options.js";
+import { runLayout, type EngineLogger, type Family, type ResolvedOptions } from "./options.js";
 import { NODE_BOOTSTRAP, PYTHON_BOOTSTRAP } from "./paths.js";
 
 const run = promisify(execFile);
@@ -52,23 +52,28 @@ export class Launcher {
   readonly #opts: ResolvedOptions;
   readonly #iso: Isolation;
   readonly #commands: Record<Family, RuntimeCommand | null>;
-  readonly #prefix = randomBytes(3).toString("hex");
+  /** Told of every process started, before `launch` resolves. */
+  readonly #track: (inst: Instance) => void;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  /** Instance ids start with the server's pid, so a live server's instances are easy to tell apart. */
+  readonly #prefix = `${process.pid}-${randomBytes(2).toString("hex")}`;
   #seq = 0;
 
-  private constructor(opts: ResolvedOptions, iso: Isolation, commands: Record<Family, RuntimeCommand | null>) {
+  private constructor(opts: ResolvedOptions, iso: Isolation, commands: Record<Family, RuntimeCommand | null>, track: (inst: Instance) => void) {
     this.#opts = opts;
     this.#iso = iso;
     this.#commands = commands;
+    this.#track = track;
   }
 
-  static async create(opts: ResolvedOptions, iso: Isolation): Promise<Launcher> {
+  static async create(opts: ResolvedOptions, iso: Isolation, track: (inst: Instance) => void): Promise<Launcher> {
     const dropNode = iso.uid !== undefined && (await othersCanReach(NODE_BOOTSTRAP, 0o004));
     if (iso.uid !== undefined && !dropNode) opts.logger.warn({ path: NODE_BOOTSTRAP }, "runtime: Node bootstrap not readable by nobody; Node children keep the engine's user");
     // A 1 MB young generation: a warm instance's heap otherwise grows to ~100 MB RSS after
     // tens of thousands of small invocations (measured: PSS 72 MB → 30 MB after 40k calls,
     // with no loss of throughput in bench/engine.ts).
     const nodejs = { command: process.execPath, args: ["--max-semi-space-size=1", NODE_BOOTSTRAP], dropPrivileges: dropNode };
-    return new Launcher(opts, iso, { nodejs, python: await pickPython(iso, opts.logger) });
+    return new Launcher(opts, iso, { nodejs, python: await pickPython(iso, opts.logger) }, track);
   }
 
   get isolation(): Isolation {
@@ -76,15 +81,31 @@ export class Launcher {
   }
 
   /** Starts one generic process of `family` and resolves when it is ready. */
-  async launch(family: Family): Promise<Instance> {
+  launch(family: Family): Promise<Instance> {
+    const started = this.#launch(family);
+    this.#inFlight.add(started);
+    void started.then(
+      () => this.#inFlight.delete(started),
+      () => this.#inFlight.delete(started),
+    );
+    return started;
+  }
+
+  /** Resolves once every start in flight has succeeded (and been tracked) or failed. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  async #launch(family: Family): Promise<Instance> {
     const cmd = this.#commands[family];
     if (cmd === null) throw new Error(`no ${family} runtime available on this host`);
     const id = `${this.#prefix}-${++this.#seq}`;
-    const sandbox = await Sandbox.create(id, this.#iso, this.#opts.pidsMax);
+    const sandbox = await Sandbox.create(id, runLayout(this.#opts.runDir), this.#iso, this.#opts.pidsMax);
     const drop = cmd.dropPrivileges;
     const env = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: sandbox.tmpDir, TMPDIR: sandbox.tmpDir, LANG: "C.UTF-8" };
+    let inst: Instance;
     try {
-      const inst = await Instance.start(
+      inst = await Instance.start(
         {
           id, family, command: cmd.command, args: cmd.args, env,
           uid: drop ? this.#iso.uid : undefined,
@@ -94,12 +115,19 @@ export class Launcher {
         },
         sandbox,
       );
-      // A stem cell has no function memory yet: bound it by the runtime allowance plus 128 MB.
-      await sandbox.setMemoryLimit((128 + this.#opts.memoryOverheadMb[family]) * 1024 * 1024);
-      return inst;
     } catch (err) {
       await sandbox.destroy();
       throw err;
     }
+    // From here on the process's death removes its sandbox.
+    this.#track(inst);
+    try {
+      // A stem cell has no function memory yet: bound it by the runtime allowance plus 128 MB.
+      await sandbox.setMemoryLimit((128 + this.#opts.memoryOverheadMb[family]) * 1024 * 1024);
+    } catch (err) {
+      inst.kill("dispose");
+      throw err;
+    }
+    return inst;
   }
 }

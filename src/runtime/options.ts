@@ -1,5 +1,6 @@
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { join, resolve } from "node:path";
 
 /** Minimal structured logger; pino satisfies it. */
 export interface EngineLogger {
@@ -13,8 +14,15 @@ export type Family = "nodejs" | "python";
 export interface EngineOptions {
   /** Absolute path of the stored code zip for a sha256. Required. */
   readonly blobPath: (sha256: string) => string;
-  /** Where zips are extracted once per sha256 (read-only for children). Default `$TMPDIR/quiver-code`. */
-  readonly cacheDir?: string;
+  /**
+   * The engine's own directory: instance temp dirs (`instances/`) and extracted code (`code/`).
+   * Whatever is in it when the engine starts is a killed engine's debris and is removed, as are
+   * the processes in the cgroup group of the same name. One engine per directory. Default
+   * `$TMPDIR/quiver-engine`.
+   */
+  readonly runDir?: string;
+  /** Extracted code kept for unused versions: total bytes (default 2 GiB) and idle time (default 1 h). */
+  readonly codeCache?: { readonly maxBytes?: number; readonly maxIdleMs?: number };
   /** Warm instances idle this long are retired. Default 10 min. */
   readonly idleTimeoutMs?: number;
   /** Cap of specialised instances per instanceKey. Default 10. */
@@ -44,7 +52,8 @@ export interface EngineOptions {
 
 export interface ResolvedOptions {
   readonly blobPath: (sha256: string) => string;
-  readonly cacheDir: string;
+  readonly runDir: string;
+  readonly codeCache: { readonly maxBytes: number; readonly maxIdleMs: number };
   readonly idleTimeoutMs: number;
   readonly maxInstancesPerFunction: number;
   readonly maxInstancesTotal: number;
@@ -65,7 +74,8 @@ const silent: EngineLogger = { info() {}, warn() {}, error() {} };
 export function resolveOptions(o: EngineOptions): ResolvedOptions {
   return Object.freeze({
     blobPath: o.blobPath,
-    cacheDir: o.cacheDir ?? join(tmpdir(), "quiver-code"),
+    runDir: o.runDir ?? join(tmpdir(), "quiver-engine"),
+    codeCache: { maxBytes: o.codeCache?.maxBytes ?? 2 * 1024 ** 3, maxIdleMs: o.codeCache?.maxIdleMs ?? 60 * 60_000 },
     idleTimeoutMs: o.idleTimeoutMs ?? 10 * 60_000,
     maxInstancesPerFunction: o.maxInstancesPerFunction ?? 10,
     maxInstancesTotal: o.maxInstancesTotal ?? 64,
@@ -81,4 +91,18 @@ export function resolveOptions(o: EngineOptions): ResolvedOptions {
     startTimeoutMs: o.startTimeoutMs ?? 10_000,
     logger: o.logger ?? silent,
   });
+}
+
+/** Where an engine keeps things inside its run directory, and the name of its cgroup group. */
+export interface RunLayout {
+  readonly runDir: string;
+  readonly instancesDir: string;
+  readonly codeDir: string;
+  readonly group: string;
+}
+
+/** The group is named after the run directory's full path: one group per run directory. */
+export function runLayout(runDir: string): RunLayout {
+  const group = `run-${createHash("sha256").update(resolve(runDir)).digest("hex").slice(0, 12)}`;
+  return { runDir, instancesDir: join(runDir, "instances"), codeDir: join(runDir, "code"), group };
 }

@@ -15,18 +15,16 @@ export class StemPool {
   readonly #target: number;
   readonly #launcher: Launcher;
   readonly #logger: EngineLogger;
-  readonly #adopt: (inst: Instance) => void;
   readonly #ready: Instance[] = [];
   #starting = 0;
   #closed = false;
   #retry: NodeJS.Timeout | null = null;
 
-  constructor(family: Family, target: number, launcher: Launcher, logger: EngineLogger, adopt: (inst: Instance) => void) {
+  constructor(family: Family, target: number, launcher: Launcher, logger: EngineLogger) {
     this.#family = family;
     this.#target = target;
     this.#launcher = launcher;
     this.#logger = logger;
-    this.#adopt = adopt;
   }
 
   get size(): number {
@@ -62,13 +60,12 @@ export class StemPool {
 
   #started(inst: Instance): void {
     this.#starting--;
-    this.#adopt(inst);
-    inst.to("idle");
-    if (this.#closed) {
-      inst.to("retiring");
+    if (this.#closed || !inst.alive) {
+      // Closing (the engine kills what starts now), or died already (its death refills): never pooled.
       inst.kill("dispose");
       return;
     }
+    inst.to("idle");
     this.#ready.push(inst);
   }
 

@@ -17,6 +17,7 @@ import { registerScf, scfErrorReply } from "../dialects/scf/plugin.js";
 import { Engine } from "../runtime/index.js";
 import { PostgresStore } from "../store/postgres/postgres-store.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
+import { lockDataDir, runDirFor, type DataDirLock } from "./data-dir-lock.js";
 import { RateLimiter } from "./rate-limiter.js";
 
 export interface Quiver {
@@ -43,6 +44,16 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
   mkdirSync(dataDir, { recursive: true });
   // Function code runs as an unprivileged user; it must not be able to read Quiver's data.
   chmodSync(dataDir, 0o700);
+  const lock = await lockDataDir(dataDir);
+  try {
+    return await assemble(config, dataDir, lock);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock): Promise<Quiver> {
   const { registry: accounts, created } = config.accountsFile
     ? { registry: loadAccountsFile(config.accountsFile), created: false }
     : loadOrCreateDefaultAccounts(dataDir, config.region);
@@ -72,7 +83,9 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
 
   // The engine reads code blobs from the data dir as root and extracts them to a cache the
   // unprivileged function processes can read.
-  const engine = new Engine({ blobPath: (sha256) => blobs.pathOf(sha256), logger: app.log, ...config.engine });
+  const engine = new Engine({ blobPath: (sha256) => blobs.pathOf(sha256), logger: app.log, runDir: runDirFor(dataDir), ...config.engine });
+  // What a killed server left (processes, cgroups, temp dirs) is removed before anything runs.
+  await engine.prepare();
   retire = (prefix) => engine.retire(prefix);
   const invocations = new InvocationService({
     functions: service,
@@ -115,6 +128,7 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
       await invocations.close();
       await engine.close();
       await store.close();
+      await lock.release();
     },
   };
 }

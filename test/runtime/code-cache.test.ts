@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { safeEntryPath } from "../../src/runtime/code-cache.js";
+import { safeEntryPath } from "../../src/runtime/extract.js";
 import { fixture, request, zipBytes } from "./helpers.js";
 
 void describe("code cache", () => {
@@ -23,6 +25,46 @@ void describe("code cache", () => {
       assert.match(o.error.message, /escapes|invalid relative path/);
       const good = await f.zip({ "index.js": "exports.main_handler = async () => 1;" });
       assert.equal((await engine.invoke(request({ sha: good }))).result, "1");
+    } finally {
+      await engine.close();
+    }
+  });
+
+  const handler = (marker: string): Record<string, string> => ({ "index.js": `exports.main_handler = async () => ${JSON.stringify(marker)}; // ${"x".repeat(4096)}` });
+  const treeOf = (f: { dir: string }, sha: string): string => join(f.dir, "run", "code", sha);
+
+  void it("evicts code no instance runs once the cache is over its size, least recently used first", async () => {
+    const f = await fixture();
+    // Room for about one tree: every new tree pushes the unused ones out.
+    const engine = f.engine({ codeCache: { maxBytes: 6000, maxIdleMs: 3_600_000 } });
+    try {
+      const [a, b] = [await f.zip(handler("a")), await f.zip(handler("b"))];
+      assert.equal((await engine.invoke(request({ sha: a, key: "a" }))).result, '"a"');
+      assert.equal((await engine.invoke(request({ sha: b, key: "b" }))).result, '"b"');
+      assert.ok(existsSync(treeOf(f, a)), "a warm instance keeps its tree, whatever the size");
+      engine.retire("a");
+      const c = await f.zip(handler("c"));
+      assert.equal((await engine.invoke(request({ sha: c, key: "c" }))).result, '"c"');
+      assert.equal(existsSync(treeOf(f, a)), false, "the unused tree was evicted");
+      assert.ok(existsSync(treeOf(f, b)) && existsSync(treeOf(f, c)), "trees in use stay");
+      assert.equal(engine.stats().code.trees, 2);
+      // An evicted tree comes back on its next use.
+      assert.equal((await engine.invoke(request({ sha: a, key: "a" }))).result, '"a"');
+    } finally {
+      await engine.close();
+    }
+  });
+
+  void it("evicts code unused for longer than its idle time", async () => {
+    const f = await fixture();
+    const engine = f.engine({ codeCache: { maxBytes: 2 ** 40, maxIdleMs: 0 } });
+    try {
+      const [a, b] = [await f.zip(handler("a")), await f.zip(handler("b"))];
+      assert.equal((await engine.invoke(request({ sha: a, key: "a" }))).result, '"a"');
+      engine.retire("a");
+      assert.equal((await engine.invoke(request({ sha: b, key: "b" }))).result, '"b"');
+      assert.equal(existsSync(treeOf(f, a)), false);
+      assert.deepEqual(engine.stats().code.trees, 1);
     } finally {
       await engine.close();
     }

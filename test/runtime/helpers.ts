@@ -46,7 +46,7 @@ export async function fixture(): Promise<Fixture> {
     },
     store,
     engine(opts = {}) {
-      return new Engine({ blobPath, cacheDir: join(dir, "cache"), prewarm: { nodejs: 0, python: 0 }, ...opts });
+      return new Engine({ blobPath, runDir: join(dir, "run"), prewarm: { nodejs: 0, python: 0 }, ...opts });
     },
   };
 }

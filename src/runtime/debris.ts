@@ -1,0 +1,48 @@
+/**
+ * What a killed server leaves behind, and how the next one removes it before serving.
+ *
+ * Every engine owns one run directory (per data directory; see `server/app.ts`) holding its
+ * instances' temp dirs and its extracted code, and one cgroup group of the same name under
+ * `quiver/` in each controller. A server that stops cleanly empties both; one killed with
+ * SIGKILL cannot. The next engine on the same run directory therefore kills whatever still
+ * runs in that group (a detached process of a function outlives its server otherwise),
+ * removes the cgroups, and empties the run directory, before it starts a single process.
+ * A lock on the data directory (`server/data-dir-lock.ts`) makes sure no live server owns them.
+ */
+import { mkdir, readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { CGROUP_ROOTS, destroyCgroup, killAll } from "./cgroups.js";
+import { forceRemove } from "./extract.js";
+
+export interface DebrisReport {
+  readonly cgroups: number;
+  readonly processes: number;
+  readonly paths: number;
+}
+
+/** Removes everything a previous engine on `runDir` left, and recreates the empty layout. */
+export async function sweepRun(runDir: string, group: string, useCgroups: boolean): Promise<DebrisReport> {
+  const { cgroups, processes } = useCgroups ? await sweepGroup(group) : { cgroups: 0, processes: 0 };
+  let paths = 0;
+  for (const name of await readdir(runDir).catch(() => [] as string[])) {
+    await forceRemove(join(runDir, name));
+    paths += 1;
+  }
+  await mkdir(runDir, { recursive: true });
+  return { cgroups, processes, paths };
+}
+
+async function sweepGroup(group: string): Promise<{ cgroups: number; processes: number }> {
+  let cgroups = 0;
+  const killed = new Set<number>();
+  for (const root of CGROUP_ROOTS) {
+    const dir = join(root, group);
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      const cgroup = join(dir, name);
+      if (!(await stat(cgroup).then((s) => s.isDirectory(), () => false))) continue;
+      for (const pid of await killAll(cgroup)) killed.add(pid);
+      if (await destroyCgroup(cgroup)) cgroups += 1;
+    }
+  }
+  return { cgroups, processes: killed.size };
+}
