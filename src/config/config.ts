@@ -1,7 +1,10 @@
 import { z } from "zod";
 
-/** Per-action request rates (per account, per second) documented by Tencent for SCF. */
-export const SCF_RATE_LIMITS: Readonly<Record<string, number>> = {
+/**
+ * Per-action request rates (per account, per second) documented by Tencent for SCF. A Map, not
+ * an object: action names come from callers, and `constructor` or `__proto__` must find nothing.
+ */
+export const SCF_RATE_LIMITS: ReadonlyMap<string, number> = rateTable({
   PublishVersion: 20,
   ListVersionByFunction: 20,
   CreateNamespace: 20,
@@ -22,7 +25,10 @@ export const SCF_RATE_LIMITS: Readonly<Record<string, number>> = {
   ListFunctions: 100,
   Invoke: 100,
   InvokeFunction: 10_000,
-};
+});
+
+/** The rate of an action that neither table nor override names. */
+export const DEFAULT_RATE_LIMIT = 100;
 
 const EngineConfig = z.strictObject({
   /** Warm instances idle this long are retired. */
@@ -44,7 +50,7 @@ const EngineConfig = z.strictObject({
  * the official SDK's method name. The reference documents no per-API numbers, so these are
  * Quiver's own defaults; `rateLimits.overrides` takes the same keys.
  */
-export const FGS_RATE_LIMITS: Readonly<Record<string, number>> = {
+export const FGS_RATE_LIMITS: ReadonlyMap<string, number> = rateTable({
   createFunction: 100,
   listFunctions: 100,
   showFunctionConfig: 100,
@@ -74,7 +80,11 @@ export const FGS_RATE_LIMITS: Readonly<Record<string, number>> = {
   legacyInvokeFunction: 1000,
   legacyAsyncInvokeFunction: 1000,
   listAsyncInvocations: 100,
-};
+});
+
+function rateTable(rates: Record<string, number>): ReadonlyMap<string, number> {
+  return new Map(Object.entries(rates));
+}
 
 /**
  * The whole configuration, parsed once at the edge (CLI) and then passed down frozen.
@@ -92,7 +102,8 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true),
       /** Action name → requests per second, overriding the documented defaults. */
-      overrides: z.record(z.string(), z.number().positive()).default({}),
+      // Names are checked against the dialects' actions when the server is built.
+      overrides: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, "an action name is letters and digits"), z.number().positive()).default({}),
     })
     .default({ enabled: true, overrides: {} }),
   limits: z
@@ -103,7 +114,10 @@ export const ConfigSchema = z.strictObject({
       maxFunctionsPerNamespace: z.number().int().positive().default(50),
       /** Aliases per function besides SCF's built-in $DEFAULT (FunctionGraph documents 10). */
       maxAliases: z.number().int().positive().default(10),
-      /** Largest request body accepted, in bytes (a 50 MB zip is ~67 MB in base64). */
+      /**
+       * Largest request body accepted, in bytes (a 50 MB zip is ~67 MB in base64). Tencent
+       * documents 10 MB for TC3 and 1 MB for v1 POSTs; Quiver takes up to this for either.
+       */
       maxBodyBytes: z.number().int().positive().default(72 * 1024 * 1024),
     })
     .default({ scfMaxVersions: 1000, fgsMaxVersions: 10, maxNamespaces: 5, maxFunctionsPerNamespace: 50, maxAliases: 10, maxBodyBytes: 72 * 1024 * 1024 }),

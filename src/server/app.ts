@@ -5,19 +5,20 @@ import Fastify, { LogController, type FastifyInstance } from "fastify";
 import { loadAccountsFile, loadOrCreateDefaultAccounts, type AccountRegistry } from "../accounts/accounts.js";
 import { FsBlobStore } from "../blobs/fs-blob-store.js";
 import { ZipInspector } from "../code/zip-inspector.js";
-import type { QuiverConfig } from "../config/config.js";
+import { ConfigError, type QuiverConfig } from "../config/config.js";
 import type { BlobStore, MetadataStore } from "../core/ports.js";
 import { collectUnreferencedBlobs } from "../core/blob-gc.js";
 import { InvocationService } from "../core/invocations.js";
 import { AliasRouter } from "../core/routing.js";
 import { FunctionService } from "../core/service.js";
-import { fgsErrorReply, isFgsPath, registerFgs } from "../dialects/fgs/plugin.js";
+import { FGS_OPERATION_NAMES, registerFgs } from "../dialects/fgs/plugin.js";
 import { registerIam } from "../dialects/fgs/iam.js";
-import { registerScf, scfErrorReply } from "../dialects/scf/plugin.js";
+import { SCF_ACTION_NAMES, registerScf } from "../dialects/scf/plugin.js";
 import { Engine } from "../runtime/index.js";
 import { PostgresStore } from "../store/postgres/postgres-store.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
-import { RateLimiter } from "./rate-limiter.js";
+import { answerNotFound, answerRequestError } from "./envelopes.js";
+import { RateLimiter, unknownRateOverrides } from "./rate-limiter.js";
 
 export interface Quiver {
   readonly app: FastifyInstance;
@@ -39,6 +40,7 @@ export interface Quiver {
  * Nothing below this file constructs its own dependencies.
  */
 export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
+  checkRateOverrides(config);
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   // Function code runs as an unprivileged user; it must not be able to read Quiver's data.
@@ -57,15 +59,7 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
   const service = new FunctionService({ store, blobs, inspector: new ZipInspector(), clock, ids, router: new AliasRouter(), onCodeRetired });
   await service.recover();
 
-  const app = Fastify({
-    logger: { level: config.logLevel },
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: config.limits.maxBodyBytes,
-    // Vendor SDKs sign the exact bytes they send: keep every body raw and let dialects parse it.
-    return503OnClosing: true,
-  });
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+  const app = createHttpServer(config);
   app.get("/healthz", async () => ({ status: "ok" }));
   app.log.info({ store: store.kind }, "metadata store opened");
   const blobGc = startBlobCollection(store, blobs, (removed) => app.log.info({ removed }, "removed unreferenced code packages"));
@@ -89,10 +83,6 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
   registerScf(app, { service, invocations, accounts, config, limiter });
   registerFgs(app, { service, invocations, accounts, config, limiter });
   registerIam(app, accounts);
-  // Errors raised before a route handler runs are answered in the dialect the path belongs to.
-  app.setErrorHandler(async (error, request, reply) =>
-    isFgsPath(request.url) ? fgsErrorReply(request, reply, error) : scfErrorReply(request, reply, error),
-  );
 
   return {
     app,
@@ -117,6 +107,35 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
       await store.close();
     },
   };
+}
+
+/**
+ * Fastify answering every refusal, from its router to its body reader, in the envelope of the
+ * vendor whose path the request came in on.
+ */
+function createHttpServer(config: QuiverConfig): FastifyInstance {
+  const { limits } = config;
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: limits.maxBodyBytes,
+    frameworkErrors: (error, request, reply) => void answerRequestError(request, reply, error, limits.maxBodyBytes),
+    return503OnClosing: true,
+  });
+  // Vendor SDKs sign the exact bytes they send: keep every body raw and let dialects parse it.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+  app.setErrorHandler(async (error, request, reply) => answerRequestError(request, reply, error, limits.maxBodyBytes));
+  app.setNotFoundHandler(answerNotFound);
+  return app;
+}
+
+/** `rateLimits.overrides` may only name actions a dialect serves; anything else is a typo. */
+function checkRateOverrides(config: QuiverConfig): void {
+  const unknown = unknownRateOverrides(config.rateLimits.overrides, new Set([...SCF_ACTION_NAMES, ...FGS_OPERATION_NAMES]));
+  if (unknown.length > 0) {
+    throw new ConfigError(`rate limit for unknown action ${unknown.map((name) => `"${name}"`).join(", ")}: name an SCF action (e.g. PublishVersion) or a FunctionGraph operation (e.g. createFunctionVersion)`);
+  }
 }
 
 /** The metadata store the configuration names; PostgreSQL (and the `pg` driver) only when asked for. */
