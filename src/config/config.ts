@@ -87,6 +87,23 @@ function rateTable(rates: Record<string, number>): ReadonlyMap<string, number> {
 }
 
 /**
+ * How the HTTP server treats connections. Timeouts bound how long a client may take to *send*
+ * a request; none of them bounds the answer, so a synchronous invoke may run its full 900 s.
+ */
+const HttpConfig = z.strictObject({
+  /** Time to receive a request's line and headers (a new connection that sends nothing included). */
+  headersTimeoutMs: z.number().int().positive().default(10_000),
+  /** Time to receive a whole request, body included (Node's `requestTimeout`). */
+  requestTimeoutMs: z.number().int().positive().default(60_000),
+  /** How long an idle keep-alive connection stays open; above common load-balancer idle timeouts (60 s). */
+  keepAliveTimeoutMs: z.number().int().positive().default(72_000),
+  /** Open connections at most; further ones are closed as they arrive. */
+  maxConnections: z.number().int().positive().default(1024),
+  /** Request line plus headers, in bytes: SCF documents GET requests (all in the query) up to 32 KB. */
+  maxHeaderBytes: z.number().int().min(1024).default(48 * 1024),
+});
+
+/**
  * The whole configuration, parsed once at the edge (CLI) and then passed down frozen.
  * Nothing else reads `process.env`.
  */
@@ -122,6 +139,7 @@ export const ConfigSchema = z.strictObject({
     })
     .default({ scfMaxVersions: 1000, fgsMaxVersions: 10, maxNamespaces: 5, maxFunctionsPerNamespace: 50, maxAliases: 10, maxBodyBytes: 72 * 1024 * 1024 }),
   engine: EngineConfig.default(EngineConfig.parse({})),
+  http: HttpConfig.default(HttpConfig.parse({})),
   /** Metadata store: `sqlite` (one process, in the data dir) or `postgres` (several nodes). */
   store: z.enum(["sqlite", "postgres"]).default("sqlite"),
   /** PostgreSQL connection URL; required with `store: "postgres"`. */
@@ -131,6 +149,9 @@ export const ConfigSchema = z.strictObject({
 }).superRefine((config, ctx) => {
   if (config.store === "postgres" && config.databaseUrl === undefined) {
     ctx.addIssue({ code: "custom", path: ["databaseUrl"], message: "the postgres store needs a database URL (--database-url postgres://…)" });
+  }
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
+    ctx.addIssue({ code: "custom", path: ["http", "headersTimeoutMs"], message: `the headers timeout (${config.http.headersTimeoutMs} ms) cannot exceed the request timeout (${config.http.requestTimeoutMs} ms)` });
   }
   if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     ctx.addIssue({ code: "custom", path: ["databaseUrl"], message: "must be a postgres:// or postgresql:// URL" });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { chmodSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import Fastify, { LogController, type FastifyInstance } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { loadAccountsFile, loadOrCreateDefaultAccounts, type AccountRegistry } from "../accounts/accounts.js";
 import { FsBlobStore } from "../blobs/fs-blob-store.js";
 import { ZipInspector } from "../code/zip-inspector.js";
@@ -17,7 +17,7 @@ import { SCF_ACTION_NAMES, registerScf } from "../dialects/scf/plugin.js";
 import { Engine } from "../runtime/index.js";
 import { PostgresStore } from "../store/postgres/postgres-store.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
-import { answerNotFound, answerRequestError } from "./envelopes.js";
+import { createHttpServer } from "./http-server.js";
 import { RateLimiter, unknownRateOverrides } from "./rate-limiter.js";
 
 export interface Quiver {
@@ -107,27 +107,6 @@ export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
       await store.close();
     },
   };
-}
-
-/**
- * Fastify answering every refusal, from its router to its body reader, in the envelope of the
- * vendor whose path the request came in on.
- */
-function createHttpServer(config: QuiverConfig): FastifyInstance {
-  const { limits } = config;
-  const app = Fastify({
-    logger: { level: config.logLevel },
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: limits.maxBodyBytes,
-    frameworkErrors: (error, request, reply) => void answerRequestError(request, reply, error, limits.maxBodyBytes),
-    return503OnClosing: true,
-  });
-  // Vendor SDKs sign the exact bytes they send: keep every body raw and let dialects parse it.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
-  app.setErrorHandler(async (error, request, reply) => answerRequestError(request, reply, error, limits.maxBodyBytes));
-  app.setNotFoundHandler(answerNotFound);
-  return app;
 }
 
 /** `rateLimits.overrides` may only name actions a dialect serves; anything else is a typo. */
