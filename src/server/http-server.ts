@@ -30,7 +30,10 @@ export function createHttpServer(config: QuiverConfig): FastifyInstance {
     },
     clientErrorHandler: clientErrorHandler(http, requests),
     frameworkErrors: (error, request, reply) => void answerRequestError(request, reply, error, limits.maxBodyBytes),
-    return503OnClosing: true,
+    // While stopping, a request that arrives on a connection still open is served (and the
+    // connection closed after it) rather than refused with Fastify's own 503 body: the store
+    // closes only once every connection has.
+    return503OnClosing: false,
   });
   app.server.maxConnections = http.maxConnections;
   app.server.on("request", requests.track);

@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { after, before, describe, it } from "node:test";
-import { exchange, fgsError, scfErrorCode, type Exchange } from "../helpers/raw-http.js";
+import { connect } from "node:net";
+import { collect, exchange, fgsError, scfErrorCode, type Exchange } from "../helpers/raw-http.js";
 import { FGS_ACCOUNT, startFgsServer, type FgsTestServer } from "../helpers/fgs-server.js";
 import { call } from "../helpers/fgs-http.js";
 import { sendTc3 } from "../helpers/tc3.js";
@@ -178,3 +179,22 @@ function exposeGc(): () => void {
   setFlagsFromString("--expose-gc");
   return runInNewContext("gc") as () => void;
 }
+
+void describe("a request that arrives while the server stops", { timeout: 60_000 }, () => {
+  void it("is served in the vendor's envelope, and the connection closes after it", async () => {
+    const server = await startFgsServer({ rateLimits: { enabled: false, overrides: {} } });
+    const socket = connect(server.port, "127.0.0.1");
+    const received = new Promise<Exchange>((resolve) => collect(socket, performance.now(), resolve));
+    // A request whose body is still arriving keeps the connection busy, so stopping cannot reap it.
+    socket.write("POST /nope HTTP/1.1\r\nHost: q\r\nContent-Length: 2\r\n\r\n{");
+    await new Promise<void>((resolve) => server.quiver.app.server.once("request", () => resolve()));
+    const stopped = server.close();
+    socket.write("}GET /v3/nope HTTP/1.1\r\nHost: q\r\n\r\n");
+    const result = await received;
+    await stopped;
+    assert.equal(result.responses.length, 2, result.bytes.toString("latin1"));
+    assert.equal(scfErrorCode(result.responses[0]), "InvalidAction");
+    assert.equal(fgsError(result.responses[1]), "404 FSS.0404");
+    assert.equal(result.responses[1]?.headers["connection"], "close");
+  });
+});
