@@ -110,7 +110,14 @@ function closeAfterLinger(socket: Socket): void {
   const destroy = (): void => {
     socket.destroy();
   };
-  socket.once("end", destroy);
+  // Done once our answer is flushed and the client has closed its side (possibly already).
+  const destroyWhenBothClosed = (): void => {
+    if (socket.readableEnded && socket.writableFinished) destroy();
+  };
+  socket.once("end", destroyWhenBothClosed);
+  socket.once("finish", destroyWhenBothClosed);
   socket.resume();
-  setTimeout(destroy, LINGER_MS).unref();
+  const timer = setTimeout(destroy, LINGER_MS).unref();
+  // The timer must not keep a closed socket (and the request buffered on it) reachable.
+  socket.once("close", () => clearTimeout(timer));
 }

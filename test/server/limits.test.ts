@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
+import { gc, settledMemory } from "../helpers/memory.js";
 import { collect, exchange, fgsError, scfErrorCode, type Exchange } from "../helpers/raw-http.js";
 import { scfClient } from "../helpers/scf-client.js";
 import { startServer, type TestServer } from "../helpers/server.js";
@@ -18,7 +19,7 @@ const REQUEST_TIMEOUT_MS = 500;
 const BODY_LIMIT = 256 * 1024;
 
 /** Opens a connection, writes `data`, leaves it open, and resolves with what came back once the server closed it. */
-function sendAndWaitForClose(port: number, data: string): Promise<Exchange> {
+function sendAndWaitForClose(port: number, data: string | Buffer): Promise<Exchange> {
   return exchange(port, data, { end: false });
 }
 
@@ -86,6 +87,51 @@ void describe("HTTP time and size limits", { timeout: 120_000 }, () => {
     assert.ok(afterUpload.arrayBuffers - before.arrayBuffers < total / 8, `array buffers grew by ${Math.round((afterUpload.arrayBuffers - before.arrayBuffers) / 1e6)} MB`);
   });
 });
+
+void describe("bodies cut off at the request timeout", { timeout: 120_000 }, () => {
+  let server: TestServer;
+  let port: number;
+  let openOnServer = 0;
+  let whenServerIdle: (() => void) | undefined;
+
+  before(async () => {
+    server = await startServer({ rateLimits: { enabled: false }, limits: { maxBodyBytes: 32 * 1024 * 1024 }, http: { headersTimeoutMs: 1_000, requestTimeoutMs: 1_500 } });
+    port = Number(new URL(server.url).port);
+    // Counted, not kept: holding the server's sockets would hold what they carried.
+    server.quiver.app.server.on("connection", (socket: Socket) => {
+      openOnServer += 1;
+      socket.once("close", () => {
+        openOnServer -= 1;
+        if (openOnServer === 0) whenServerIdle?.();
+      });
+    });
+  });
+  after(async () => server.stop());
+
+  void it("concurrent partial bodies are answered at the timeout and leave no memory behind", async () => {
+    gc();
+    const before = process.memoryUsage();
+    const results = await sendHalfBodies(port, 8, 16 * 1024 * 1024);
+    results.forEach((result, i) => {
+      if (i % 2) assert.equal(scfErrorCode(result.responses[0]), "InvalidRequest");
+      else assert.equal(fgsError(result.responses[0]), "408 FSS.0408");
+    });
+    // The client may see its close first: wait for the server's side to close too.
+    if (openOnServer > 0) await new Promise<void>((resolve) => (whenServerIdle = resolve));
+    const buffersLimit = before.arrayBuffers * 1.2 + 2 * 1024 * 1024;
+    const buffers = await settledMemory(() => process.memoryUsage().arrayBuffers, buffersLimit);
+    assert.ok(buffers <= buffersLimit, `array buffers: ${before.arrayBuffers} → ${buffers}, with 64 MB sent`);
+    const heap = await settledMemory(() => process.memoryUsage().heapUsed, before.heapUsed * 1.2);
+    assert.ok(heap <= before.heapUsed * 1.2, `heap: ${before.heapUsed} → ${heap}`);
+  });
+});
+
+/** `count` connections at once, alternately to SCF and FunctionGraph, each sending half of an announced `length`-byte body. */
+async function sendHalfBodies(port: number, count: number, length: number): Promise<Exchange[]> {
+  const half = Buffer.alloc(length / 2, "x");
+  const head = (i: number): Buffer => Buffer.from(`POST ${i % 2 ? "/" : "/v2/p/fgs/functions"} HTTP/1.1\r\nHost: q\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`);
+  return Promise.all(Array.from({ length: count }, (_, i) => sendAndWaitForClose(port, Buffer.concat([head(i), half]))));
+}
 
 void describe("the connection cap", { timeout: 60_000 }, () => {
   let server: TestServer;
