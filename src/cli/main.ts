@@ -30,6 +30,11 @@ Options:
   --prewarm-python N       pre-started Python runtime processes (default 1)
   --max-instances N        function instances in all (default 64)
   --max-instances-per-function N  instances per function version (default 10)
+  --headers-timeout SECONDS    time a client has to send a request's headers (default 10)
+  --request-timeout SECONDS    time a client has to send a whole request, body included; it
+                               does not limit the answer, so long invokes run on (default 60)
+  --keep-alive-timeout SECONDS idle keep-alive connections are closed after this (default 72)
+  --max-connections N          open connections at most; more are closed on arrival (default 1024)
   -h, --help               show this help
 `;
 
@@ -53,6 +58,10 @@ const OPTIONS = {
   "prewarm-python": { type: "string" },
   "max-instances": { type: "string" },
   "max-instances-per-function": { type: "string" },
+  "headers-timeout": { type: "string" },
+  "request-timeout": { type: "string" },
+  "keep-alive-timeout": { type: "string" },
+  "max-connections": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -60,6 +69,13 @@ function integer(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new ConfigError(`--${name} must be a whole number, not "${value}"`);
   return Number(value);
+}
+
+/** A duration in seconds (fractions allowed), as milliseconds. */
+function seconds(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < 0.001) throw new ConfigError(`--${name} must be a positive number of seconds, not "${value}"`);
+  return Math.round(Number(value) * 1000);
 }
 
 /** Turns command-line flags into the configuration input (defaults are applied by the schema). */
@@ -84,6 +100,12 @@ export function configFromArgs(args: string[]): ConfigInput | "help" {
     rateLimits: { enabled: !values["no-rate-limit"], overrides: rateOverrides(values["rate-limit"] ?? []) },
     limits: defined(limits),
     engine: engineFromArgs(values),
+    http: defined({
+      headersTimeoutMs: seconds("headers-timeout", values["headers-timeout"]),
+      requestTimeoutMs: seconds("request-timeout", values["request-timeout"]),
+      keepAliveTimeoutMs: seconds("keep-alive-timeout", values["keep-alive-timeout"]),
+      maxConnections: integer("max-connections", values["max-connections"]),
+    }),
     store: values.store as ConfigInput["store"],
     databaseUrl: values["database-url"],
     blobDir: values["blob-dir"],
@@ -132,7 +154,7 @@ export async function main(args: string[]): Promise<number> {
     stopOnSignals(quiver.close);
     return -1; // keep running
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof AccountsFileError || error instanceof StoreUnavailableError || error instanceof DataDirInUseError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    if (error instanceof ConfigError || error instanceof AccountsFileError || error instanceof StoreUnavailableError || error instanceof DataDirInUseError || String((error as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS_")) {
       process.stderr.write(`quiver: ${(error as Error).message}\n`);
       return 2;
     }

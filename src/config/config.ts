@@ -1,7 +1,10 @@
 import { z } from "zod";
 
-/** Per-action request rates (per account, per second) documented by Tencent for SCF. */
-export const SCF_RATE_LIMITS: Readonly<Record<string, number>> = {
+/**
+ * Per-action request rates (per account, per second) documented by Tencent for SCF. A Map, not
+ * an object: action names come from callers, and `constructor` or `__proto__` must find nothing.
+ */
+export const SCF_RATE_LIMITS: ReadonlyMap<string, number> = rateTable({
   PublishVersion: 20,
   ListVersionByFunction: 20,
   CreateNamespace: 20,
@@ -22,7 +25,10 @@ export const SCF_RATE_LIMITS: Readonly<Record<string, number>> = {
   ListFunctions: 100,
   Invoke: 100,
   InvokeFunction: 10_000,
-};
+});
+
+/** The rate of an action that neither table nor override names. */
+export const DEFAULT_RATE_LIMIT = 100;
 
 const EngineConfig = z.strictObject({
   /** Warm instances idle this long are retired. */
@@ -48,7 +54,7 @@ const EngineConfig = z.strictObject({
  * the official SDK's method name. The reference documents no per-API numbers, so these are
  * Quiver's own defaults; `rateLimits.overrides` takes the same keys.
  */
-export const FGS_RATE_LIMITS: Readonly<Record<string, number>> = {
+export const FGS_RATE_LIMITS: ReadonlyMap<string, number> = rateTable({
   createFunction: 100,
   listFunctions: 100,
   showFunctionConfig: 100,
@@ -78,7 +84,28 @@ export const FGS_RATE_LIMITS: Readonly<Record<string, number>> = {
   legacyInvokeFunction: 1000,
   legacyAsyncInvokeFunction: 1000,
   listAsyncInvocations: 100,
-};
+});
+
+function rateTable(rates: Record<string, number>): ReadonlyMap<string, number> {
+  return new Map(Object.entries(rates));
+}
+
+/**
+ * How the HTTP server treats connections. Timeouts bound how long a client may take to *send*
+ * a request; none of them bounds the answer, so a synchronous invoke may run its full 900 s.
+ */
+const HttpConfig = z.strictObject({
+  /** Time to receive a request's line and headers (a new connection that sends nothing included). */
+  headersTimeoutMs: z.number().int().positive().default(10_000),
+  /** Time to receive a whole request, body included (Node's `requestTimeout`). */
+  requestTimeoutMs: z.number().int().positive().default(60_000),
+  /** How long an idle keep-alive connection stays open; above common load-balancer idle timeouts (60 s). */
+  keepAliveTimeoutMs: z.number().int().positive().default(72_000),
+  /** Open connections at most; further ones are closed as they arrive. */
+  maxConnections: z.number().int().positive().default(1024),
+  /** Request line plus headers, in bytes: SCF documents GET requests (all in the query) up to 32 KB. */
+  maxHeaderBytes: z.number().int().min(1024).default(48 * 1024),
+});
 
 /**
  * The whole configuration, parsed once at the edge (CLI) and then passed down frozen.
@@ -96,7 +123,8 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true),
       /** Action name → requests per second, overriding the documented defaults. */
-      overrides: z.record(z.string(), z.number().positive()).default({}),
+      // Names are checked against the dialects' actions when the server is built.
+      overrides: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, "an action name is letters and digits"), z.number().positive()).default({}),
     })
     .default({ enabled: true, overrides: {} }),
   limits: z
@@ -107,11 +135,15 @@ export const ConfigSchema = z.strictObject({
       maxFunctionsPerNamespace: z.number().int().positive().default(50),
       /** Aliases per function besides SCF's built-in $DEFAULT (FunctionGraph documents 10). */
       maxAliases: z.number().int().positive().default(10),
-      /** Largest request body accepted, in bytes (a 50 MB zip is ~67 MB in base64). */
+      /**
+       * Largest request body accepted, in bytes (a 50 MB zip is ~67 MB in base64). Tencent
+       * documents 10 MB for TC3 and 1 MB for v1 POSTs; Quiver takes up to this for either.
+       */
       maxBodyBytes: z.number().int().positive().default(72 * 1024 * 1024),
     })
     .default({ scfMaxVersions: 1000, fgsMaxVersions: 10, maxNamespaces: 5, maxFunctionsPerNamespace: 50, maxAliases: 10, maxBodyBytes: 72 * 1024 * 1024 }),
   engine: EngineConfig.default(EngineConfig.parse({})),
+  http: HttpConfig.default(HttpConfig.parse({})),
   /** Metadata store: `sqlite` (one process, in the data dir) or `postgres` (several nodes). */
   store: z.enum(["sqlite", "postgres"]).default("sqlite"),
   /** PostgreSQL connection URL; required with `store: "postgres"`. */
@@ -121,6 +153,9 @@ export const ConfigSchema = z.strictObject({
 }).superRefine((config, ctx) => {
   if (config.store === "postgres" && config.databaseUrl === undefined) {
     ctx.addIssue({ code: "custom", path: ["databaseUrl"], message: "the postgres store needs a database URL (--database-url postgres://…)" });
+  }
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
+    ctx.addIssue({ code: "custom", path: ["http", "headersTimeoutMs"], message: `the headers timeout (${config.http.headersTimeoutMs} ms) cannot exceed the request timeout (${config.http.requestTimeoutMs} ms)` });
   }
   if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     ctx.addIssue({ code: "custom", path: ["databaseUrl"], message: "must be a postgres:// or postgresql:// URL" });

@@ -11,6 +11,7 @@
 export const USER_ERROR_CODES = [
   "MalformedRequest", // body or query could not be parsed at all
   "RequestTooLarge",
+  "RequestTimeout", // the request (headers or body) did not arrive within the server's time limit
   "MissingParameter",
   "UnknownParameter",
   "InvalidParameter", // a value breaks a documented rule; `field` names it

@@ -1,24 +1,25 @@
 import { randomUUID } from "node:crypto";
 import { chmodSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import Fastify, { LogController, type FastifyInstance } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { loadAccountsFile, loadOrCreateDefaultAccounts, type AccountRegistry } from "../accounts/accounts.js";
 import { FsBlobStore } from "../blobs/fs-blob-store.js";
 import { ZipInspector } from "../code/zip-inspector.js";
-import type { QuiverConfig } from "../config/config.js";
+import { ConfigError, type QuiverConfig } from "../config/config.js";
 import type { BlobStore, MetadataStore } from "../core/ports.js";
 import { collectUnreferencedBlobs } from "../core/blob-gc.js";
 import { InvocationService } from "../core/invocations.js";
 import { AliasRouter } from "../core/routing.js";
 import { FunctionService } from "../core/service.js";
-import { fgsErrorReply, isFgsPath, registerFgs } from "../dialects/fgs/plugin.js";
+import { FGS_OPERATION_NAMES, registerFgs } from "../dialects/fgs/plugin.js";
 import { registerIam } from "../dialects/fgs/iam.js";
-import { registerScf, scfErrorReply } from "../dialects/scf/plugin.js";
+import { SCF_ACTION_NAMES, registerScf } from "../dialects/scf/plugin.js";
 import { Engine } from "../runtime/index.js";
 import { PostgresStore } from "../store/postgres/postgres-store.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { lockDataDir, runDirFor, type DataDirLock } from "./data-dir-lock.js";
-import { RateLimiter } from "./rate-limiter.js";
+import { createHttpServer } from "./http-server.js";
+import { RateLimiter, unknownRateOverrides } from "./rate-limiter.js";
 
 export interface Quiver {
   readonly app: FastifyInstance;
@@ -40,6 +41,7 @@ export interface Quiver {
  * Nothing below this file constructs its own dependencies.
  */
 export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
+  checkRateOverrides(config);
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   // Function code runs as an unprivileged user; it must not be able to read Quiver's data.
@@ -68,15 +70,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   const service = new FunctionService({ store, blobs, inspector: new ZipInspector(), clock, ids, router: new AliasRouter(), onCodeRetired });
   await service.recover();
 
-  const app = Fastify({
-    logger: { level: config.logLevel },
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: config.limits.maxBodyBytes,
-    // Vendor SDKs sign the exact bytes they send: keep every body raw and let dialects parse it.
-    return503OnClosing: true,
-  });
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+  const app = createHttpServer(config);
   app.get("/healthz", async () => ({ status: "ok" }));
   app.log.info({ store: store.kind }, "metadata store opened");
   const blobGc = startBlobCollection(store, blobs, (removed) => app.log.info({ removed }, "removed unreferenced code packages"));
@@ -102,10 +96,6 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   registerScf(app, { service, invocations, accounts, config, limiter });
   registerFgs(app, { service, invocations, accounts, config, limiter });
   registerIam(app, accounts);
-  // Errors raised before a route handler runs are answered in the dialect the path belongs to.
-  app.setErrorHandler(async (error, request, reply) =>
-    isFgsPath(request.url) ? fgsErrorReply(request, reply, error) : scfErrorReply(request, reply, error),
-  );
 
   return {
     app,
@@ -131,6 +121,14 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
       await lock.release();
     },
   };
+}
+
+/** `rateLimits.overrides` may only name actions a dialect serves; anything else is a typo. */
+function checkRateOverrides(config: QuiverConfig): void {
+  const unknown = unknownRateOverrides(config.rateLimits.overrides, new Set([...SCF_ACTION_NAMES, ...FGS_OPERATION_NAMES]));
+  if (unknown.length > 0) {
+    throw new ConfigError(`rate limit for unknown action ${unknown.map((name) => `"${name}"`).join(", ")}: name an SCF action (e.g. PublishVersion) or a FunctionGraph operation (e.g. createFunctionVersion)`);
+  }
 }
 
 /** The metadata store the configuration names; PostgreSQL (and the `pg` driver) only when asked for. */

@@ -1,3 +1,6 @@
+import { DEFAULT_RATE_LIMIT, type QuiverConfig } from "../config/config.js";
+import { QuiverError } from "../core/errors.js";
+
 /**
  * Token buckets per key (account + action): `rate` tokens per second, bursting up to `rate` (at least 1).
  * In-memory and per node; with several nodes each enforces the limit on its own traffic.
@@ -23,4 +26,49 @@ export class RateLimiter {
     bucket.tokens -= 1;
     return true;
   }
+
+  /** Buckets held; one per account and known action at most. */
+  get size(): number {
+    return this.#buckets.size;
+  }
+}
+
+/**
+ * One dialect's per-account, per-action limits. Callers pass only actions their dispatch table
+ * knows, so the buckets (and the memory they hold) are bounded by accounts × actions, whatever
+ * names clients send.
+ */
+export class ActionRates {
+  readonly #limiter: RateLimiter;
+  readonly #settings: QuiverConfig["rateLimits"];
+  readonly #dialect: string;
+  readonly #defaults: ReadonlyMap<string, number>;
+
+  constructor(limiter: RateLimiter, settings: QuiverConfig["rateLimits"], dialect: string, defaults: ReadonlyMap<string, number>) {
+    this.#limiter = limiter;
+    this.#settings = settings;
+    this.#dialect = dialect;
+    this.#defaults = defaults;
+  }
+
+  /** The override, else the documented rate, else the default. Only own keys count: `constructor` is no rate. */
+  rateOf(action: string): number {
+    const overrides = this.#settings.overrides;
+    if (Object.hasOwn(overrides, action)) return overrides[action] ?? DEFAULT_RATE_LIMIT;
+    return this.#defaults.get(action) ?? DEFAULT_RATE_LIMIT;
+  }
+
+  /** Takes a token for `action`; throws RateLimited when the account is over its rate. */
+  enforce(accountName: string, action: string): void {
+    if (!this.#settings.enabled) return;
+    const rate = this.rateOf(action);
+    if (!this.#limiter.take(`${this.#dialect}:${accountName}:${action}`, rate)) {
+      throw new QuiverError("RateLimited", `Too many ${action} requests: at most ${rate} per second are allowed.`);
+    }
+  }
+}
+
+/** Overrides that name no action of any dialect (a typo would otherwise be ignored silently). */
+export function unknownRateOverrides(overrides: Readonly<Record<string, number>>, knownActions: ReadonlySet<string>): string[] {
+  return Object.keys(overrides).filter((name) => !knownActions.has(name));
 }

@@ -51,6 +51,7 @@ export const FGS_ERRORS: Readonly<Record<ErrorCode, Entry>> = {
   // The body is not JSON at all: the documented "not in the expected JSON format" code.
   MalformedRequest: { status: 406, code: "FSS.0406" },
   RequestTooLarge: { status: 413, code: "FSS.0413" },
+  RequestTimeout: { status: 408, code: "FSS.0408" },
   MissingParameter: byField,
   UnknownParameter: byField,
   InvalidParameter: byField,

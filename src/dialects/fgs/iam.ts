@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { AccountRegistry } from "../../accounts/accounts.js";
 import type { QuiverError } from "../../core/errors.js";
 import { toQuiverError } from "../shared/fastify-errors.js";
 import { rawRequestOf } from "../shared/raw-request.js";
+import { jsonAnswer, sendAnswer, type WireAnswer } from "../shared/wire-answer.js";
 import { identify, type RawRequest } from "./transport.js";
 
 /**
@@ -21,18 +22,18 @@ export function registerIam(app: FastifyInstance, accounts: AccountRegistry): vo
       const name = new URLSearchParams(raw.rawQuery).get("name");
       const { projectId, region, domainId } = account.huawei;
       const projects = name === null || name === region ? [{ id: projectId, name: region, domain_id: domainId, enabled: true, is_domain: false, parent_id: domainId, description: "" }] : [];
-      await reply.code(200).header("x-request-id", requestId).header("content-type", "application/json").send(Buffer.from(JSON.stringify({ projects, links: { self: "/v3/projects", previous: null, next: null } })));
+      await sendAnswer(reply, jsonAnswer(200, { projects, links: { self: "/v3/projects", previous: null, next: null } }, { "x-request-id": requestId }));
     } catch (error) {
-      await iamError(reply, toQuiverError(error), requestId);
+      await sendAnswer(reply, iamErrorAnswer(toQuiverError(error), requestId));
     }
   });
 }
 
 /** Keystone's error body: `{"error": {"code", "title", "message"}}`. */
-async function iamError(reply: FastifyReply, error: QuiverError, requestId: string): Promise<void> {
+function iamErrorAnswer(error: QuiverError, requestId: string): WireAnswer {
   const status = error.code === "Internal" ? 500 : 401;
   const title = status === 401 ? "Unauthorized" : "Internal Server Error";
-  await reply.code(status).header("x-request-id", requestId).header("content-type", "application/json").send(Buffer.from(JSON.stringify({ error: { code: status, title, message: error.message } })));
+  return jsonAnswer(status, { error: { code: status, title, message: error.message } }, { "x-request-id": requestId });
 }
 
 /** The shared raw request, with the unread GET body filled in (see below). */

@@ -5,9 +5,10 @@ import { FGS_RATE_LIMITS, type QuiverConfig } from "../../config/config.js";
 import { QuiverError } from "../../core/errors.js";
 import type { InvocationService } from "../../core/invocations.js";
 import type { FunctionService } from "../../core/service.js";
-import type { RateLimiter } from "../../server/rate-limiter.js";
+import { ActionRates, type RateLimiter } from "../../server/rate-limiter.js";
 import { toQuiverError } from "../shared/fastify-errors.js";
 import { rawRequestOf } from "../shared/raw-request.js";
+import { jsonAnswer, sendAnswer, type WireAnswer } from "../shared/wire-answer.js";
 import { ALIAS_OPERATIONS as A } from "./actions/aliases.js";
 import type { FgsContext, FgsOperation, FgsResult } from "./actions/context.js";
 import { FUNCTION_OPERATIONS as F } from "./actions/functions.js";
@@ -26,7 +27,11 @@ export interface FgsDeps {
   readonly limiter: RateLimiter;
 }
 
-const OPERATIONS: Readonly<Record<OperationName, FgsOperation>> = {
+/**
+ * Every operation by name. The record type makes the table total; the Map keeps lookups off
+ * `Object.prototype` whatever name reaches it.
+ */
+const OPERATION_TABLE: Readonly<Record<OperationName, FgsOperation>> = {
   createFunction: F.createFunction,
   listFunctions: F.listFunctions,
   showFunctionConfig: F.showConfig,
@@ -55,11 +60,10 @@ const OPERATIONS: Readonly<Record<OperationName, FgsOperation>> = {
   legacyInvokeFunction: I.legacyInvokeFunction,
   legacyAsyncInvokeFunction: I.legacyAsyncInvokeFunction,
 };
+const OPERATIONS: ReadonlyMap<string, FgsOperation> = new Map(Object.entries(OPERATION_TABLE));
 
-/** Paths this dialect answers, errors raised before its handlers included. */
-export function isFgsPath(url: string): boolean {
-  return url.startsWith("/v2/") || url.startsWith("/v1.0/") || url.startsWith("/v3/");
-}
+/** The operation names `rateLimits.overrides` may use (the official SDK's method names). */
+export const FGS_OPERATION_NAMES: ReadonlySet<string> = new Set(OPERATIONS.keys());
 
 /**
  * The Huawei FunctionGraph dialect: the v2 API under `/v2/{project_id}/fgs/` and the legacy
@@ -68,6 +72,7 @@ export function isFgsPath(url: string): boolean {
  * every miss gets a FunctionGraph error body.
  */
 export function registerFgs(app: FastifyInstance, deps: FgsDeps): void {
+  const rates = new ActionRates(deps.limiter, deps.config.rateLimits, "fgs", FGS_RATE_LIMITS);
   const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const requestId = randomUUID();
     try {
@@ -75,11 +80,14 @@ export function registerFgs(app: FastifyInstance, deps: FgsDeps): void {
       const segments = pathSegments(raw.rawPath);
       const account = authenticate(raw, projectOf(segments), deps.accounts, Date.now());
       const route = matchRoute(request.method, segments);
-      if (!route) throw new QuiverError("UnknownAction", `No FunctionGraph operation answers ${request.method} ${raw.rawPath}.`);
-      rateLimit(deps, account, route);
-      await send(reply, requestId, await OPERATIONS[route.operation](contextOf(deps, account, route, raw)));
+      const operation = route && OPERATIONS.get(route.operation);
+      if (!route || !operation) throw new QuiverError("UnknownAction", `No FunctionGraph operation answers ${request.method} ${raw.rawPath}.`);
+      rates.enforce(account.name, route.operation);
+      await send(reply, requestId, await operation(contextOf(deps, account, route, raw)));
     } catch (error) {
-      await sendError(request, reply, error, requestId);
+      const quiverError = toQuiverError(error);
+      if (!quiverError.isUserError) request.log.error({ err: error, requestId }, "FunctionGraph request failed");
+      await sendAnswer(reply, fgsErrorAnswer(quiverError, requestId));
     }
   };
   app.all("/v2/*", handle);
@@ -104,23 +112,14 @@ function contextOf(deps: FgsDeps, account: HuaweiAccount, route: Route, raw: Raw
   };
 }
 
-/** Node lower-cases header names; a repeated header counts with its first value. */
+/** Node lower-cases header names; a repeated header counts with its first value. No prototype: names are the caller's. */
 function singleValued(headers: RawRequest["headers"]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(headers)) {
     const first = Array.isArray(value) ? value[0] : value;
     if (first !== undefined) out[name] = first;
   }
   return out;
-}
-
-
-function rateLimit(deps: FgsDeps, account: HuaweiAccount, route: Route): void {
-  if (!deps.config.rateLimits.enabled) return;
-  const rate = deps.config.rateLimits.overrides[route.operation] ?? FGS_RATE_LIMITS[route.operation] ?? 100;
-  if (!deps.limiter.take(`fgs:${account.name}:${route.operation}`, rate)) {
-    throw new QuiverError("RateLimited", `Too many ${route.operation} requests: at most ${rate} per second are allowed.`);
-  }
 }
 
 async function send(reply: FastifyReply, requestId: string, result: FgsResult): Promise<void> {
@@ -137,15 +136,8 @@ async function send(reply: FastifyReply, requestId: string, result: FgsResult): 
   await reply.header("content-type", "application/json").send(JSON.stringify(result.body));
 }
 
-async function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown, requestId: string): Promise<void> {
-  const quiverError = toQuiverError(error);
-  if (!quiverError.isUserError) request.log.error({ err: error, requestId }, "FunctionGraph request failed");
-  const { status, body } = fgsErrorBody(quiverError, requestId);
-  await send(reply, requestId, { status, body });
-}
-
-
-/** The error handler for FunctionGraph paths, for failures outside the route handler (body too large, bad URL). */
-export async function fgsErrorReply(request: FastifyRequest, reply: FastifyReply, error: unknown): Promise<void> {
-  await sendError(request, reply, error, randomUUID());
+/** FunctionGraph's error envelope: the table's status and `{error_code, error_msg}`, the request id in `X-Request-Id`. */
+export function fgsErrorAnswer(error: QuiverError, requestId: string): WireAnswer {
+  const { status, body } = fgsErrorBody(error, requestId);
+  return jsonAnswer(status, body, { "x-request-id": requestId });
 }

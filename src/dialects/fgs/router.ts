@@ -19,8 +19,11 @@ export interface Route {
   readonly aliasName: string | undefined;
 }
 
-/** `<verb> <tail>` after `/{function_urn}` → operation, per API. */
-const V2_ITEM: Readonly<Record<string, OperationName>> = {
+/**
+ * `<verb> <tail>` after `/{function_urn}` → operation, per API. Maps, because the keys are built
+ * from the caller's method and path: a lookup must never reach `Object.prototype`.
+ */
+const V2_ITEM = routeTable({
   "DELETE ": "deleteFunction",
   "GET config": "showFunctionConfig",
   "PUT config": "updateFunctionConfig",
@@ -36,9 +39,9 @@ const V2_ITEM: Readonly<Record<string, OperationName>> = {
   "POST invocations": "invokeFunction",
   "POST invocations-async": "asyncInvokeFunction",
   "GET async-invocations": "listAsyncInvocations",
-};
-const V2_COLLECTION: Readonly<Record<string, OperationName>> = { GET: "listFunctions", POST: "createFunction" };
-const V1_ITEM: Readonly<Record<string, OperationName>> = {
+});
+const V2_COLLECTION = routeTable({ GET: "listFunctions", POST: "createFunction" });
+const V1_ITEM = routeTable({
   "GET config": "legacyShowFunctionConfig",
   "GET versions": "legacyListFunctionVersions",
   "POST versions": "legacyCreateFunctionVersion",
@@ -49,7 +52,11 @@ const V1_ITEM: Readonly<Record<string, OperationName>> = {
   "DELETE aliases/": "legacyDeleteVersionAlias",
   "POST invocations": "legacyInvokeFunction",
   "POST invocations-async": "legacyAsyncInvokeFunction",
-};
+});
+
+function routeTable(routes: Readonly<Record<string, OperationName>>): ReadonlyMap<string, OperationName> {
+  return new Map(Object.entries(routes));
+}
 
 /**
  * Splits a raw path into decoded segments. A trailing `/` is ignored, and each segment is
@@ -81,9 +88,9 @@ export function matchRoute(method: string, segments: readonly string[]): Route |
   const key = `${verb} ${tail ?? ""}${aliasName === undefined ? "" : "/"}`;
   let operation: OperationName | undefined;
   if (api === "v2" && service === "fgs") {
-    operation = urn === undefined ? V2_COLLECTION[verb] : V2_ITEM[key];
+    operation = urn === undefined ? V2_COLLECTION.get(verb) : V2_ITEM.get(key);
   } else if (api === "v1.0" && service === "fss" && urn !== undefined) {
-    operation = V1_ITEM[key];
+    operation = V1_ITEM.get(key);
   }
   return operation ? { operation, projectId, urn, aliasName } : null;
 }

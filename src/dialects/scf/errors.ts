@@ -26,6 +26,8 @@ const STATE_CONFLICT: Record<string, string> = {
 export const SCF_ERROR_CODES: Readonly<Record<ErrorCode, CodeFor>> = {
   MalformedRequest: "InvalidParameter.Payload",
   RequestTooLarge: "RequestSizeLimitExceeded",
+  // SCF documents no timeout code; InvalidRequest is its code for a request body it could not read.
+  RequestTimeout: "InvalidRequest",
   MissingParameter: (e) => (e.field === "Code" || e.field === "Runtime" ? `MissingParameter.${e.field}` : "MissingParameter"),
   UnknownParameter: "UnknownParameter",
   InvalidParameter: (e) => (e.field && VALUE_SUBCODES.has(e.field) ? `InvalidParameterValue.${e.field}` : "InvalidParameterValue"),

@@ -1,11 +1,24 @@
 import type { FastifyError } from "fastify";
 import { QuiverError, isQuiverError } from "../../core/errors.js";
 
-/** Errors Fastify raises before a route handler runs (body too large, bad content) in neutral terms. */
-export function toQuiverError(error: unknown): QuiverError {
+/**
+ * Errors Fastify raises before a route handler runs (body too large, bad URL, bad content) in
+ * neutral terms, so each dialect renders them in its own envelope. `bodyLimit` names the limit
+ * in the message when it is known.
+ */
+export function toQuiverError(error: unknown, bodyLimit?: number): QuiverError {
   if (isQuiverError(error)) return error;
   const fastifyError = error as Partial<FastifyError>;
-  if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") return new QuiverError("RequestTooLarge", "The request body is larger than Quiver accepts.");
+  switch (fastifyError.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return new QuiverError("RequestTooLarge", `The request body is larger than Quiver accepts${bodyLimit === undefined ? "" : ` (at most ${bodyLimit} bytes)`}.`);
+    case "FST_ERR_BAD_URL":
+      return new QuiverError("InvalidParameter", `The request path is not validly percent-encoded (${fastifyError.message ?? ""}).`, { field: "path" });
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return new QuiverError("MalformedRequest", "The Content-Type header is not a valid media type.");
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return new QuiverError("MalformedRequest", "The request body's length does not match its Content-Length header.");
+  }
   if (typeof fastifyError.statusCode === "number" && fastifyError.statusCode < 500) {
     return new QuiverError("MalformedRequest", fastifyError.message ?? "The request is malformed.");
   }

@@ -1,0 +1,52 @@
+import Fastify, { LogController, type FastifyInstance } from "fastify";
+import type { QuiverConfig } from "../config/config.js";
+import { QuiverError } from "../core/errors.js";
+import { ConnectionRequests, answerConnect, answerExpectation, clientErrorHandler } from "./client-errors.js";
+import { answerNotFound, answerRequestError } from "./envelopes.js";
+
+/**
+ * Fastify with Quiver's limits: time to send headers and a whole request (never the time to
+ * answer: a synchronous invoke may run 900 s), idle keep-alive, open connections, header and
+ * body sizes. Every refusal, from Node's parser up to Fastify's router, is answered in the
+ * envelope of the vendor whose path the request came in on.
+ */
+export function createHttpServer(config: QuiverConfig): FastifyInstance {
+  const { http, limits } = config;
+  const requests = new ConnectionRequests();
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: limits.maxBodyBytes,
+    requestTimeout: http.requestTimeoutMs,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: http.headersTimeoutMs,
+      requestTimeout: http.requestTimeoutMs,
+      maxHeaderSize: http.maxHeaderBytes,
+      // Node would answer a bare 400; the hook below answers in the vendor's envelope.
+      requireHostHeader: false,
+      // Node checks both timeouts on this interval (default 30 s, which would blur a 10 s limit).
+      connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(http.headersTimeoutMs / 4))),
+    },
+    clientErrorHandler: clientErrorHandler(http, requests),
+    frameworkErrors: (error, request, reply) => void answerRequestError(request, reply, error, limits.maxBodyBytes),
+    // While stopping, a request that arrives on a connection still open is served (and the
+    // connection closed after it) rather than refused with Fastify's own 503 body: the store
+    // closes only once every connection has.
+    return503OnClosing: false,
+  });
+  app.server.maxConnections = http.maxConnections;
+  app.server.on("request", requests.track);
+  app.server.on("connect", answerConnect);
+  app.server.on("checkExpectation", answerExpectation);
+  app.addHook("onRequest", (request, _reply, done) => {
+    const missingHost = request.raw.httpVersion === "1.1" && request.headers.host === undefined;
+    done(missingHost ? new QuiverError("MalformedRequest", "An HTTP/1.1 request must carry a Host header.") : undefined);
+  });
+  // Vendor SDKs sign the exact bytes they send: keep every body raw and let dialects parse it.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+  app.setErrorHandler(async (error, request, reply) => answerRequestError(request, reply, error, limits.maxBodyBytes));
+  app.setNotFoundHandler(answerNotFound);
+  return app;
+}

@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { configFromArgs } from "../../src/cli/main.js";
+import { ConfigError, parseConfig, type ConfigInput } from "../../src/config/config.js";
+import { spawnCli } from "../helpers/cli.js";
+
+const parsed = (args: string[]): ReturnType<typeof parseConfig> => parseConfig(JSON.parse(JSON.stringify(configFromArgs(["serve", ...args]))) as ConfigInput);
+
+void describe("HTTP settings", { timeout: 60_000 }, () => {
+  void it("defaults: 10 s for headers, 60 s for a whole request, 72 s keep-alive, 1024 connections", () => {
+    assert.deepEqual(parsed([]).http, { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 72_000, maxConnections: 1024, maxHeaderBytes: 48 * 1024 });
+  });
+
+  void it("flags take seconds (fractions allowed) and a connection count", () => {
+    const config = parsed(["--headers-timeout", "2.5", "--request-timeout", "900", "--keep-alive-timeout", "5", "--max-connections", "64"]);
+    assert.deepEqual(config.http, { headersTimeoutMs: 2_500, requestTimeoutMs: 900_000, keepAliveTimeoutMs: 5_000, maxConnections: 64, maxHeaderBytes: 48 * 1024 });
+  });
+
+  void it("refuses values that make no sense, naming the flag or setting", () => {
+    for (const [flag, value] of [["--headers-timeout", "0"], ["--request-timeout", "soon"], ["--keep-alive-timeout", "1e3"], ["--max-connections", "1.5"]] as const) {
+      assert.throws(() => configFromArgs(["serve", flag, value]), (error: unknown) => error instanceof ConfigError && error.message.includes(flag), `${flag} ${value}`);
+    }
+    assert.throws(() => parsed(["--max-connections", "0"]), /maxConnections/);
+    assert.throws(() => parsed(["--headers-timeout", "90", "--request-timeout", "60"]), /headers timeout \(90000 ms\) cannot exceed the request timeout \(60000 ms\)/);
+  });
+
+  void it("--help lists the flags", async () => {
+    const cli = spawnCli(["--help"]);
+    assert.equal(await cli.exited, 0);
+    for (const flag of ["--headers-timeout", "--request-timeout", "--keep-alive-timeout", "--max-connections"]) assert.ok(cli.stdout().includes(flag), flag);
+  });
+});
