@@ -43,7 +43,8 @@ const FIELD_CODES: Readonly<Record<string, string>> = {
   additional_version_main: "FSS.1093",
 };
 
-const byField = (error: QuiverError): FgsWireError => ({ status: 400, code: FIELD_CODES[error.field ?? ""] ?? "FSS.0400" });
+// `field` may name a parameter the caller invented: look it up among the table's own keys only.
+const byField = (error: QuiverError): FgsWireError => ({ status: 400, code: (error.field !== undefined && Object.hasOwn(FIELD_CODES, error.field) ? FIELD_CODES[error.field] : undefined) ?? "FSS.0400" });
 
 const APIGW_AUTH: FgsWireError = { status: 401, code: "APIGW.0301" };
 

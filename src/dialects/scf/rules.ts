@@ -72,7 +72,7 @@ export function environment(variables: readonly { Key?: string | undefined; Valu
     if (RESERVED_ENV_PREFIXES.some((prefix) => key.toUpperCase().startsWith(prefix))) {
       throw invalid("EnvironmentSystemProtect", `Environment variable "${key}" uses a reserved prefix (${RESERVED_ENV_PREFIXES.join(", ")}).`);
     }
-    if (key in env) throw invalid("Environment", `Environment variable "${key}" is given twice.`);
+    if (Object.hasOwn(env, key)) throw invalid("Environment", `Environment variable "${key}" is given twice.`);
     env[key] = value;
   }
   const bytes = Object.entries(env).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
