@@ -48,8 +48,9 @@ const byField = (error: QuiverError): FgsWireError => ({ status: 400, code: FIEL
 const APIGW_AUTH: FgsWireError = { status: 401, code: "APIGW.0301" };
 
 export const FGS_ERRORS: Readonly<Record<ErrorCode, Entry>> = {
-  // The body is not JSON at all: the documented "not in the expected JSON format" code.
-  MalformedRequest: { status: 406, code: "FSS.0406" },
+  // A body that is not JSON at all gets the documented "not in the expected JSON format" code;
+  // one that parsed but nests a parameter too deeply (`field` names it) is that parameter's error.
+  MalformedRequest: (e) => (e.field === undefined ? { status: 406, code: "FSS.0406" } : byField(e)),
   RequestTooLarge: { status: 413, code: "FSS.0413" },
   MissingParameter: byField,
   UnknownParameter: byField,
