@@ -15,7 +15,7 @@ export interface FgsWireError {
 
 type Entry = FgsWireError | ((error: QuiverError) => FgsWireError);
 
-/** Per-field codes of invalid values (FSS.1002–FSS.1019, FSS.1001, FSS.1309). */
+/** Per-field codes of invalid values (FSS.1002–FSS.1019, FSS.1001, FSS.1309, FSS.1404–1405). */
 const FIELD_CODES: Readonly<Record<string, string>> = {
   func_name: "FSS.1002",
   handler: "FSS.1003",
@@ -31,6 +31,8 @@ const FIELD_CODES: Readonly<Record<string, string>> = {
   func_code: "FSS.1011",
   code_filename: "FSS.1013",
   description: "FSS.1019",
+  initializer_handler: "FSS.1404",
+  initializer_timeout: "FSS.1405",
   marker: "FSS.1001",
   maxitems: "FSS.1001",
   package_name: "FSS.1001",
