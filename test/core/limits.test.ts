@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { QuiverError } from "../../src/core/errors.js";
+import { MAX_CONFIG_BYTES, MAX_ROUTING_EXPRESSION_CHARS, MAX_ROUTING_RULES, checkConfigSize, routingProblem } from "../../src/core/limits.js";
+import type { FunctionConfig } from "../../src/core/model.js";
 import { unflatten } from "../../src/dialects/scf/params.js";
 import { MAX_JSON_DEPTH, parseJsonObject, tooDeepPath } from "../../src/dialects/shared/json-body.js";
 
@@ -42,5 +44,47 @@ void describe("request nesting depth", { timeout: 30_000 }, () => {
     for (const segments of [MAX_JSON_DEPTH + 1, 10_000]) {
       throwsQuiver(() => unflatten(new Map([[path(segments), "v"]])), "MalformedRequest", /K0 nests more than 32 levels/, "K0");
     }
+  });
+});
+
+const CONFIG: FunctionConfig = {
+  runtime: { family: "nodejs", version: "18.15" },
+  handler: "index.main_handler",
+  memoryMb: 128,
+  timeoutSec: 3,
+  description: "",
+  environment: {},
+  type: "Event",
+  extras: {},
+};
+const withExtra = (bytes: number): FunctionConfig => ({ ...CONFIG, extras: { scf: { Blob: "x".repeat(bytes) } } });
+
+void describe("function configuration size", { timeout: 30_000 }, () => {
+  void test(`configurations up to ${MAX_CONFIG_BYTES} bytes pass; larger ones are refused naming the limit`, () => {
+    const overhead = Buffer.byteLength(JSON.stringify(withExtra(0)));
+    checkConfigSize(withExtra(MAX_CONFIG_BYTES - overhead));
+    throwsQuiver(() => checkConfigSize(withExtra(MAX_CONFIG_BYTES - overhead + 1)), "InvalidParameter", /would take 65537 bytes; at most 65536 bytes \(64 KB\)/);
+  });
+
+  void test("multi-byte characters count as the bytes they take", () => {
+    throwsQuiver(() => checkConfigSize({ ...CONFIG, description: "字".repeat(22_000) }), "InvalidParameter", /at most 65536 bytes/);
+  });
+
+  void test("a change that does not grow an oversized (older) configuration passes, so it can be trimmed", () => {
+    const oversized = withExtra(200_000);
+    checkConfigSize({ ...oversized, memoryMb: 256 }, oversized);
+    checkConfigSize(withExtra(100_000), oversized);
+    throwsQuiver(() => checkConfigSize(withExtra(200_001), oversized), "InvalidParameter", /at most 65536/);
+  });
+});
+
+void describe("alias routing limits", () => {
+  const rules = (count: number, expression = "v") => ({ kind: "rules" as const, version: "2", combine: "or" as const, rules: Array.from({ length: count }, (_, i) => ({ key: `H${i}`, method: "exact" as const, expression })) });
+
+  void test(`at most ${MAX_ROUTING_RULES} rules of ${MAX_ROUTING_EXPRESSION_CHARS} characters`, () => {
+    assert.equal(routingProblem({ kind: "none" }), null);
+    assert.equal(routingProblem(rules(MAX_ROUTING_RULES, "e".repeat(MAX_ROUTING_EXPRESSION_CHARS))), null);
+    assert.match(routingProblem(rules(MAX_ROUTING_RULES + 1)) ?? "", /51 routing rules; at most 50/);
+    assert.match(routingProblem(rules(1, "e".repeat(MAX_ROUTING_EXPRESSION_CHARS + 1))) ?? "", /"H0" is 257 characters long; at most 256/);
   });
 });
