@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { safeEntryPath } from "../../src/runtime/code-cache.js";
+import { rawZip } from "../helpers/zips.js";
 import { fixture, request, zipBytes } from "./helpers.js";
 
 void describe("code cache", () => {
@@ -23,6 +24,24 @@ void describe("code cache", () => {
       assert.match(o.error.message, /escapes|invalid relative path/);
       const good = await f.zip({ "index.js": "exports.main_handler = async () => 1;" });
       assert.equal((await engine.invoke(request({ sha: good }))).result, "1");
+    } finally {
+      await engine.close();
+    }
+  });
+
+  void it("keeps its own checks for packages that did not come through the upload check", async () => {
+    const f = await fixture();
+    const engine = f.engine();
+    try {
+      const index = { name: "index.js", content: "exports.main_handler = async () => 1;" };
+      const symlink = await f.store(rawZip([index, { name: "link", content: "/etc/passwd", unixMode: 0o120777 }]));
+      const link = await engine.invoke(request({ sha: symlink }));
+      assert.equal(link.error?.kind, "runtime-start-failed");
+      assert.match(link.error.message, /symbolic link/);
+      const bomb = await f.store(rawZip([index, { name: "bomb.bin", content: Buffer.alloc(1024 * 1024), deflate: true, declaredSize: 10 }]));
+      const lied = await engine.invoke(request({ sha: bomb }));
+      assert.equal(lied.error?.kind, "runtime-start-failed");
+      assert.match(lied.error.message, /too many bytes/);
     } finally {
       await engine.close();
     }
