@@ -121,11 +121,14 @@ export function unsafeName(name: string): string | null {
 }
 
 /**
- * Reads an entry's data the way the runtime will, and checks it inflates to exactly its
+ * Reads a file entry's data the way the runtime will, and checks it inflates to exactly its
  * declared size. Stored entries need no inflating: yauzl already checks that their stored and
  * declared sizes agree, and that their data lies inside the file.
  */
 async function verifyData(archive: yauzl.ZipFile, zip: Buffer, entry: yauzl.Entry): Promise<void> {
+  // The runtime makes a folder of a directory entry and never reads its data (some zip tools
+  // write them "deflated" with no data at all).
+  if (entry.fileName.endsWith("/")) return;
   if (entry.isEncrypted()) throw new QuiverError("CodeNotZip", `The zip entry ${shown(entry.fileName)} is encrypted; code packages cannot be encrypted.`);
   if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
     throw new QuiverError("CodeNotZip", `The zip entry ${shown(entry.fileName)} uses compression method ${entry.compressionMethod}; only stored and deflated entries are supported.`);

@@ -78,7 +78,7 @@ void describe("function configuration size", { timeout: 30_000 }, () => {
   });
 });
 
-void describe("alias routing limits", () => {
+void describe("alias routing limits", { timeout: 10_000 }, () => {
   const rules = (count: number, expression = "v") => ({ kind: "rules" as const, version: "2", combine: "or" as const, rules: Array.from({ length: count }, (_, i) => ({ key: `H${i}`, method: "exact" as const, expression })) });
 
   void test(`at most ${MAX_ROUTING_RULES} rules of ${MAX_ROUTING_EXPRESSION_CHARS} characters`, () => {

@@ -62,7 +62,7 @@ void describe("unsafeName", () => {
   });
 });
 
-void describe("ZipInspector limits", () => {
+void describe("ZipInspector limits", { timeout: 60_000 }, () => {
   const inspector = new ZipInspector();
   const INDEX = { name: "index.js", content: "exports.main_handler = async () => 1;\n" };
 
@@ -78,6 +78,12 @@ void describe("ZipInspector limits", () => {
   void test("deflated entries that inflate to their declared size pass, with the true sizes", async () => {
     const zip = rawZip([INDEX, { name: "lib/data.txt", content: "z".repeat(5000), deflate: true }]);
     assert.deepEqual(await inspector.inspect(zip), { entries: 2, unzippedSize: INDEX.content.length + 5000 });
+  });
+
+  void test("directory entries are not read: some tools write them deflated with no data", async () => {
+    const facts = await inspector.inspect(rawZip([INDEX, { name: "lib/", content: "", deflate: true, data: Buffer.alloc(0) }]));
+    assert.equal(facts.entries, 2);
+    await refused(rawZip([INDEX, { name: "lib/empty.js", content: "", deflate: true, data: Buffer.alloc(0) }]), "CodeNotZip", /"lib\/empty\.js" is corrupt: unexpected end of file/);
   });
 
   void test("symbolic links are refused, named", async () => {

@@ -47,6 +47,8 @@ export interface RawEntry {
   readonly declaredSize?: number;
   /** A Unix mode (e.g. 0o120777 for a symlink), recorded as made on Unix. */
   readonly unixMode?: number;
+  /** The bytes to write as the entry's (compressed) data, instead of the real ones. */
+  readonly data?: Buffer;
 }
 
 /**
@@ -62,7 +64,7 @@ export function rawZip(entries: readonly RawEntry[]): Buffer {
     const name = Buffer.from(entry.name, "utf8");
     const plain = typeof entry.content === "string" ? Buffer.from(entry.content) : entry.content;
     const crc = crc32(plain);
-    const data = entry.deflate ? deflateRawSync(plain) : plain;
+    const data = entry.data ?? (entry.deflate ? deflateRawSync(plain) : plain);
     const method = entry.deflate ? 8 : 0;
     const declared = entry.declaredSize ?? plain.length;
     const local = Buffer.alloc(30);

@@ -29,7 +29,7 @@ void describe("code cache", () => {
     }
   });
 
-  void it("keeps its own checks for packages that did not come through the upload check", async () => {
+  void it("keeps its own checks for packages that did not come through the upload check", { timeout: 60_000 }, async () => {
     const f = await fixture();
     const engine = f.engine();
     try {
