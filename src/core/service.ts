@@ -3,6 +3,7 @@ import { QuiverError } from "./errors.js";
 import { keyPrefix } from "./instance-keys.js";
 import type { AliasRouter } from "./routing.js";
 import { checkCode, type CheckedCode } from "./code.js";
+import { checkConfigSize } from "./limits.js";
 import {
   DEFAULT_NAMESPACE,
   LATEST,
@@ -167,6 +168,7 @@ export class FunctionService {
   }
 
   async createFunction(scope: Scope, input: CreateFunctionInput): Promise<FunctionRecord> {
+    checkConfigSize(input.config);
     const code = await this.checkCode(input.code);
     if (input.namespace === DEFAULT_NAMESPACE) await this.#ensureDefaultNamespace(scope);
     else await this.requireNamespace(scope, input.namespace);
@@ -210,6 +212,10 @@ export class FunctionService {
   ): Promise<FunctionRecord> {
     const code = await this.checkCode(upload);
     const fn = await this.getFunction(scope, namespace, name);
+    // Checked before any state changes. The change is applied again to the row read under the
+    // transition; code changes only touch small fields (handler, code type), so that cannot
+    // grow a configuration past the limit that this one stayed within.
+    checkConfigSize(change(fn.config), fn.config);
     const updating = await this.#deps.store.transitionFunction(fn.id, EDITABLE, { status: "Updating", now: this.#deps.clock.now() });
     if (!updating) throw await this.#conflict(fn.id, "updateCode");
     return this.#storeCodeThenSettle(updating, code, "Updating", "UpdateFailed", change(updating.config));
@@ -218,6 +224,7 @@ export class FunctionService {
   async updateConfig(scope: Scope, namespace: string, name: string, change: (current: FunctionConfig) => FunctionConfig): Promise<FunctionRecord> {
     const fn = await this.getFunction(scope, namespace, name);
     const config = change(fn.config);
+    checkConfigSize(config, fn.config);
     const updated = await this.#deps.store.transitionFunction(fn.id, EDITABLE, {
       status: "Active",
       statusReason: "",

@@ -8,6 +8,7 @@ import { chmod, mkdir, readdir, rm, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, normalize, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import yauzl from "yauzl";
+import { MAX_ENTRIES, entryProblem } from "../code/zip-inspector.js";
 
 /** Rejects absolute names and `..` segments (zip-slip); returns the safe absolute target. */
 export function safeEntryPath(root: string, name: string): string {
@@ -32,14 +33,16 @@ function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<NodeJS.Reada
   });
 }
 
-const S_IFMT = 0o170000;
-const S_IFLNK = 0o120000;
-
+/**
+ * Uploads are checked (code/zip-inspector.ts) before they are stored; these checks repeat the
+ * same rules in case a blob got here another way (an older Quiver, a copied blob directory).
+ * yauzl checks each entry's inflated size against its declared size while reading.
+ */
 async function extractEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, root: string): Promise<void> {
   const target = safeEntryPath(root, entry.fileName);
+  const problem = entryProblem(entry);
+  if (problem) throw new Error(`zip entry ${entry.fileName.slice(0, 120)} ${problem}`);
   const unixMode = (entry.externalFileAttributes >>> 16) & 0xffff;
-  // Symlinks could point anywhere on the host; code packages do not need them.
-  if ((unixMode & S_IFMT) === S_IFLNK) throw new Error(`zip entry is a symlink: ${entry.fileName}`);
   if (entry.fileName.endsWith("/")) {
     await mkdir(target, { recursive: true, mode: 0o755 });
     return;
@@ -52,6 +55,10 @@ async function extractEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, root: string
 /** Extracts every entry of `zipPath` under `root`; returns the bytes written. */
 export async function extractZip(zipPath: string, root: string): Promise<number> {
   const zip = await openZip(zipPath);
+  if (zip.entryCount > MAX_ENTRIES) {
+    zip.close();
+    throw new Error(`the zip has ${zip.entryCount} entries; at most ${MAX_ENTRIES} are allowed`);
+  }
   let bytes = 0;
   return new Promise<number>((resolve, reject) => {
     zip.on("error", reject);

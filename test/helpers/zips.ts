@@ -1,3 +1,4 @@
+import { deflateRawSync } from "node:zlib";
 import yazl from "yazl";
 
 /** Builds a zip with yazl from name → content. */
@@ -36,61 +37,99 @@ function crc32(data: Buffer): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
+/** One entry of a hand-made zip, with the parts a hostile zip can lie about. */
+export interface RawEntry {
+  readonly name: string;
+  readonly content: string | Buffer;
+  /** Deflate the content (default: stored). */
+  readonly deflate?: boolean;
+  /** The uncompressed size to declare, instead of the true one. */
+  readonly declaredSize?: number;
+  /** A Unix mode (e.g. 0o120777 for a symlink), recorded as made on Unix. */
+  readonly unixMode?: number;
+  /** The bytes to write as the entry's (compressed) data, instead of the real ones. */
+  readonly data?: Buffer;
+}
+
 /**
- * A hand-written zip writer (stored entries, no compression) that puts entry names in verbatim,
- * so hostile names that yazl refuses (`../evil.js`, `/etc/x`) can be crafted.
+ * A hand-written zip writer that puts entry names in verbatim, so hostile names that yazl
+ * refuses (`../evil.js`, `/etc/x`) can be crafted, as can symlinks and entries whose declared
+ * size is false.
  */
-export function rawZip(entries: readonly { readonly name: string; readonly content: string | Buffer }[]): Buffer {
+export function rawZip(entries: readonly RawEntry[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const entry of entries) {
     const name = Buffer.from(entry.name, "utf8");
-    const data = typeof entry.content === "string" ? Buffer.from(entry.content) : entry.content;
-    const crc = crc32(data);
+    const plain = typeof entry.content === "string" ? Buffer.from(entry.content) : entry.content;
+    const crc = crc32(plain);
+    const data = entry.data ?? (entry.deflate ? deflateRawSync(plain) : plain);
+    const method = entry.deflate ? 8 : 0;
+    const declared = entry.declaredSize ?? plain.length;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4); // version needed
     local.writeUInt16LE(0x0800, 6); // flags: UTF-8 names
-    local.writeUInt16LE(0, 8); // stored
+    local.writeUInt16LE(method, 8);
     local.writeUInt16LE(0, 10); // time
     local.writeUInt16LE(0x21, 12); // date 1980-01-01
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
+    local.writeUInt32LE(declared, 22);
     local.writeUInt16LE(name.length, 26);
     local.writeUInt16LE(0, 28);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4); // version made by
+    central.writeUInt16LE(entry.unixMode === undefined ? 20 : 0x0314, 4); // version made by (0x03.. = Unix)
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(0, 10);
+    central.writeUInt16LE(method, 10);
     central.writeUInt16LE(0, 12);
     central.writeUInt16LE(0x21, 14);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
+    central.writeUInt32LE(declared, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt16LE(0, 30); // extra
     central.writeUInt16LE(0, 32); // comment
     central.writeUInt16LE(0, 34); // disk
     central.writeUInt16LE(0, 36); // internal attrs
-    central.writeUInt32LE(0, 38); // external attrs
+    central.writeUInt32LE(((entry.unixMode ?? 0) << 16) >>> 0, 38); // external attrs
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, data);
     centrals.push(central, name);
     offset += local.length + name.length + data.length;
   }
   const centralDir = Buffer.concat(centrals);
+  // More than 65,535 entries need the zip64 end records, which carry the real count.
+  const zip64 = entries.length > 0xffff ? zip64EndRecords(entries.length, centralDir.length, offset) : [];
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
   end.writeUInt16LE(0, 4);
   end.writeUInt16LE(0, 6);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt16LE(Math.min(entries.length, 0xffff), 8);
+  end.writeUInt16LE(Math.min(entries.length, 0xffff), 10);
   end.writeUInt32LE(centralDir.length, 12);
   end.writeUInt32LE(offset, 16);
   end.writeUInt16LE(0, 20);
-  return Buffer.concat([...locals, centralDir, end]);
+  return Buffer.concat([...locals, centralDir, ...zip64, end]);
+}
+
+/** The zip64 end of central directory record and its locator (APPNOTE 4.3.14, 4.3.15). */
+function zip64EndRecords(count: number, centralSize: number, centralOffset: number): Buffer[] {
+  const record = Buffer.alloc(56);
+  record.writeUInt32LE(0x06064b50, 0);
+  record.writeBigUInt64LE(44n, 4); // size of the rest of the record
+  record.writeUInt16LE(45, 12); // version made by
+  record.writeUInt16LE(45, 14); // version needed
+  record.writeBigUInt64LE(BigInt(count), 24); // entries on this disk
+  record.writeBigUInt64LE(BigInt(count), 32); // entries in total
+  record.writeBigUInt64LE(BigInt(centralSize), 40);
+  record.writeBigUInt64LE(BigInt(centralOffset), 48);
+  const locator = Buffer.alloc(20);
+  locator.writeUInt32LE(0x07064b50, 0);
+  locator.writeBigUInt64LE(BigInt(centralOffset + centralSize), 8); // where the record starts
+  locator.writeUInt32LE(1, 16); // disks in total
+  return [record, locator];
 }

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { safeEntryPath } from "../../src/runtime/extract.js";
+import { rawZip } from "../helpers/zips.js";
 import { fixture, request, zipBytes } from "./helpers.js";
 
 void describe("code cache", () => {
@@ -65,6 +66,24 @@ void describe("code cache", () => {
       assert.equal((await engine.invoke(request({ sha: b, key: "b" }))).result, '"b"');
       assert.equal(existsSync(treeOf(f, a)), false);
       assert.deepEqual(engine.stats().code.trees, 1);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  void it("keeps its own checks for packages that did not come through the upload check", { timeout: 60_000 }, async () => {
+    const f = await fixture();
+    const engine = f.engine();
+    try {
+      const index = { name: "index.js", content: "exports.main_handler = async () => 1;" };
+      const symlink = await f.store(rawZip([index, { name: "link", content: "/etc/passwd", unixMode: 0o120777 }]));
+      const link = await engine.invoke(request({ sha: symlink }));
+      assert.equal(link.error?.kind, "runtime-start-failed");
+      assert.match(link.error.message, /symbolic link/);
+      const bomb = await f.store(rawZip([index, { name: "bomb.bin", content: Buffer.alloc(1024 * 1024), deflate: true, declaredSize: 10 }]));
+      const lied = await engine.invoke(request({ sha: bomb }));
+      assert.equal(lied.error?.kind, "runtime-start-failed");
+      assert.match(lied.error.message, /too many bytes/);
     } finally {
       await engine.close();
     }

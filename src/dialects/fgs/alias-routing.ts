@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { AliasRouting, RoutingRule } from "../../core/aliases.js";
 import { invalid } from "../../core/errors.js";
+import { routingProblem } from "../../core/limits.js";
 import { LATEST } from "../../core/model.js";
 
 /**
@@ -60,7 +61,10 @@ function rulesIn(entry: [string, StrategyIn], main: string): AliasRouting {
   // already or-ed, or when it is the only rule (then the whole strategy becomes an "or").
   if (combine === "and" && strategy.rules.length === 1) combine = "or";
   const rules = strategy.rules.flatMap((rule) => ruleIn(rule, combine));
-  return { kind: "rules", version: additionalVersion(version, main), combine, rules };
+  const routing: AliasRouting = { kind: "rules", version: additionalVersion(version, main), combine, rules };
+  const problem = routingProblem(routing);
+  if (problem) throw invalid("additional_version_strategy", problem);
+  return routing;
 }
 
 function ruleIn(rule: z.infer<typeof StrategyRule>, combine: "and" | "or"): RoutingRule[] {

@@ -15,7 +15,7 @@ export interface FgsWireError {
 
 type Entry = FgsWireError | ((error: QuiverError) => FgsWireError);
 
-/** Per-field codes of invalid values (FSS.1002–FSS.1019, FSS.1001, FSS.1309). */
+/** Per-field codes of invalid values (FSS.1002–FSS.1019, FSS.1001, FSS.1309, FSS.1404–1405). */
 const FIELD_CODES: Readonly<Record<string, string>> = {
   func_name: "FSS.1002",
   handler: "FSS.1003",
@@ -31,6 +31,8 @@ const FIELD_CODES: Readonly<Record<string, string>> = {
   func_code: "FSS.1011",
   code_filename: "FSS.1013",
   description: "FSS.1019",
+  initializer_handler: "FSS.1404",
+  initializer_timeout: "FSS.1405",
   marker: "FSS.1001",
   maxitems: "FSS.1001",
   package_name: "FSS.1001",
@@ -49,8 +51,9 @@ const byField = (error: QuiverError): FgsWireError => ({ status: 400, code: (err
 const APIGW_AUTH: FgsWireError = { status: 401, code: "APIGW.0301" };
 
 export const FGS_ERRORS: Readonly<Record<ErrorCode, Entry>> = {
-  // The body is not JSON at all: the documented "not in the expected JSON format" code.
-  MalformedRequest: { status: 406, code: "FSS.0406" },
+  // A body that is not JSON at all gets the documented "not in the expected JSON format" code;
+  // one that parsed but nests a parameter too deeply (`field` names it) is that parameter's error.
+  MalformedRequest: (e) => (e.field === undefined ? { status: 406, code: "FSS.0406" } : byField(e)),
   RequestTooLarge: { status: 413, code: "FSS.0413" },
   RequestTimeout: { status: 408, code: "FSS.0408" },
   MissingParameter: byField,

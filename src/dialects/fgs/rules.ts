@@ -23,12 +23,15 @@ export function packageName(name: string): string {
   return name;
 }
 
-export function handler(value: string): string {
+/** Handlers (and initializers, named the same way): 3-128 characters, `file.function`. */
+export function isHandler(value: string): boolean {
   const dot = value.lastIndexOf(".");
   const fileOk = dot > 0 && value.slice(0, dot).split("/").every((segment) => segment !== "" && segment !== ".." && /^[A-Za-z0-9_.-]+$/.test(segment));
-  if (value.length < 3 || value.length > 128 || !fileOk || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value.slice(dot + 1))) {
-    throw invalid("handler", `handler "${value}" is invalid: 3-128 characters in the form file.function, e.g. index.handler.`);
-  }
+  return value.length >= 3 && value.length <= 128 && fileOk && /^[A-Za-z_][A-Za-z0-9_]*$/.test(value.slice(dot + 1));
+}
+
+export function handler(value: string): string {
+  if (!isHandler(value)) throw invalid("handler", `handler "${value}" is invalid: 3-128 characters in the form file.function, e.g. index.handler.`);
   return value;
 }
 

@@ -1,4 +1,5 @@
 import { QuiverError } from "../../core/errors.js";
+import { MAX_JSON_DEPTH, nestedTooDeep } from "../shared/json-body.js";
 
 const FORBIDDEN_SEGMENTS = new Set(["__proto__", "constructor", "prototype"]);
 
@@ -13,6 +14,8 @@ export function unflatten(flat: ReadonlyMap<string, string>): Record<string, Jso
   const root: Record<string, Json> = {};
   for (const [key, value] of flat) {
     const path = key.split(".");
+    // Each segment is a level of nesting: refuse deep paths before building them (densify recurses).
+    if (path.length > MAX_JSON_DEPTH) throw nestedTooDeep(path);
     if (path.some((part) => part === "")) {
       throw new QuiverError("InvalidParameterType", `The parameter name "${key}" is malformed.`, { field: key });
     }

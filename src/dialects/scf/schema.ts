@@ -7,7 +7,12 @@ import type { Json } from "./params.js";
  * and booleans also accept their string forms.
  */
 export const str = z.string();
-export const int = z.preprocess((v) => (typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v), z.number().int());
+const fromIntText = (v: unknown): unknown => (typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v);
+export const int = z.preprocess(fromIntText, z.number().int());
+/** A whole number in [min, max]; `range` says so in the error message. */
+export const intIn = (min: number, max: number, range: string) => z.preprocess(fromIntText, z.number().int().min(min, range).max(max, range));
+/** A string of at most `max` characters. */
+export const boundedText = (max: number) => z.string().max(max, `at most ${max} characters`);
 export const num = z.preprocess((v) => (typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v), z.number());
 export const bool = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
 /** Fields the SCF API documents that Quiver accepts and keeps, but does not act on. */

@@ -12,14 +12,24 @@ const opt = <T extends z.ZodType>(schema: T) => schema.nullish();
 
 const FuncCode = z.object({ file: opt(z.string()), link: opt(z.string()) });
 
-/** Settings FunctionGraph documents that Quiver stores and echoes but does not act on. */
+const bounded = (max: number, what = `at most ${max} characters`) => z.string().max(max, what);
+
+/**
+ * Settings FunctionGraph documents that Quiver stores and echoes but does not act on, within
+ * the documented limits: agency names 64 characters, enterprise project IDs "0" or a UUID,
+ * initializers named like handlers, initializer timeouts 1-300 s (0 or "" when there is none,
+ * as clients echo them back).
+ */
 const KEPT = {
-  xrole: opt(z.string()),
-  app_xrole: opt(z.string()),
-  enterprise_project_id: opt(z.string()),
-  initializer_handler: opt(z.string()),
-  initializer_timeout: opt(z.number()),
+  xrole: opt(bounded(64)),
+  app_xrole: opt(bounded(64)),
+  enterprise_project_id: opt(bounded(36, "at most 36 characters (\"0\" or a UUID)")),
+  initializer_handler: opt(z.string().refine((v) => v === "" || rules.isHandler(v), "3-128 characters in the form file.function, like the handler")),
+  initializer_timeout: opt(z.number().int().min(0, "from 1 to 300 seconds").max(300, "from 1 to 300 seconds")),
 };
+
+/** The uploader's file name of the package is stored with the code; FunctionGraph sends e.g. `index.zip`. */
+const CodeFileName = opt(bounded(255));
 const KEPT_KEYS = Object.keys(KEPT);
 
 const CreateFunction = z.object({
@@ -31,7 +41,7 @@ const CreateFunction = z.object({
   timeout: z.number(),
   code_type: opt(z.string()),
   code_url: opt(z.string()),
-  code_filename: opt(z.string()),
+  code_filename: CodeFileName,
   func_code: opt(FuncCode),
   user_data: opt(z.string()),
   description: opt(z.string()),
@@ -41,7 +51,7 @@ const CreateFunction = z.object({
 const UpdateCode = z.object({
   code_type: opt(z.string()),
   code_url: opt(z.string()),
-  code_filename: opt(z.string()),
+  code_filename: CodeFileName,
   func_code: opt(FuncCode),
 });
 
@@ -56,6 +66,7 @@ const UpdateConfig = z.object({
   ...KEPT,
 });
 
+/** The kept settings a request carries (validated values), to merge into `extras.fgs`. */
 function kept(body: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(KEPT_KEYS.filter((key) => body[key] !== undefined && body[key] !== null).map((key) => [key, body[key]]));
 }
@@ -70,8 +81,7 @@ function codeUpload(codeType: string | null | undefined, fileName: string | null
 }
 
 const createFunction: FgsOperation = async (ctx) => {
-  const raw = jsonBody(ctx.body);
-  const p = parseBody(CreateFunction, raw);
+  const p = parseBody(CreateFunction, jsonBody(ctx.body));
   const name = rules.functionName(p.func_name);
   const pkg = rules.packageName(p.package ?? DEFAULT_NAMESPACE);
   const config: FunctionConfig = {
@@ -82,7 +92,7 @@ const createFunction: FgsOperation = async (ctx) => {
     description: rules.description(p.description ?? ""),
     environment: rules.userData(p.user_data ?? ""),
     type: "Event",
-    extras: { fgs: { ...kept(raw), code_type: p.code_type ?? "zip" } },
+    extras: { fgs: { ...kept(p), code_type: p.code_type ?? "zip" } },
   };
   const code = codeUpload(p.code_type, p.code_filename, p.func_code);
   // Check the zip before the package is created, so refused code leaves nothing behind.
@@ -143,13 +153,12 @@ const updateCode: FgsOperation = async (ctx) => {
 
 const updateConfig: FgsOperation = async (ctx) => {
   const ref = headRef(ctx);
-  const raw = jsonBody(ctx.body);
-  const p = parseBody(UpdateConfig, raw);
+  const p = parseBody(UpdateConfig, jsonBody(ctx.body));
   const change = configChange(p);
   const fn = await ctx.service.updateConfig(ctx.scope, ref.package, ref.name, (current) => ({
     ...current,
     ...change,
-    extras: { ...current.extras, fgs: { ...fgsExtras(current), ...kept(raw) } },
+    extras: { ...current.extras, fgs: { ...fgsExtras(current), ...kept(p) } },
   }));
   return ok(metadataOut(ctx.out, { fn, version: null }));
 };

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { AliasRecord, AliasRouting, RoutingRule } from "../../../core/aliases.js";
 import { invalid } from "../../../core/errors.js";
+import { routingProblem } from "../../../core/limits.js";
 import { LATEST } from "../../../core/model.js";
 import { parseRange } from "../../../core/routing.js";
 import { scfTime } from "../map-out.js";
@@ -58,7 +59,13 @@ export function routingIn(primary: string, config: z.infer<typeof RoutingConfig>
   const [version = ""] = versions;
   if (versions.size > 1) throw invalid("RoutingConfig", "All AddtionVersionMatchs must name the same additional version.");
   if (version === primary) throw invalid("RoutingConfig", `The additional version ${version} must differ from FunctionVersion.`);
-  return { kind: "rules", version, combine: "or", rules: matches.map(ruleIn) };
+  return withinLimits({ kind: "rules", version, combine: "or", rules: matches.map(ruleIn) });
+}
+
+function withinLimits(routing: AliasRouting): AliasRouting {
+  const problem = routingProblem(routing);
+  if (problem) throw invalid("RoutingConfig", problem);
+  return routing;
 }
 
 function ruleIn(match: { Key: string; Method: string; Expression: string }): RoutingRule {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { QuiverError } from "../../../core/errors.js";
 import { DEFAULT_NAMESPACE, LATEST, type FunctionConfig } from "../../../core/model.js";
+import { KEPT_SETTINGS, keptSettings } from "../kept-settings.js";
 import { getFunctionItemsQuery } from "./queries.js";
 import { getFunctionOut, listFunctionItem } from "../map-out.js";
 import * as rules from "../rules.js";
@@ -27,28 +28,6 @@ const CodeSchema = z.strictObject({
   GitUserNameSecret: str.optional(),
   ImageConfig: ignored.optional(),
 });
-
-/** Settings SCF documents that Quiver stores and echoes but does not act on. */
-const KEPT_SETTINGS = {
-  VpcConfig: ignored.optional(),
-  Role: str.optional(),
-  InstallDependency: str.optional(),
-  ClsLogsetId: str.optional(),
-  ClsTopicId: str.optional(),
-  Layers: ignored.optional(),
-  DeadLetterConfig: ignored.optional(),
-  PublicNetConfig: ignored.optional(),
-  CfsConfig: ignored.optional(),
-  InitTimeout: int.optional(),
-  Tags: ignored.optional(),
-  AsyncRunEnable: str.optional(),
-  TraceEnable: str.optional(),
-  ProtocolParams: ignored.optional(),
-  InstanceConcurrencyConfig: ignored.optional(),
-  DnsCache: str.optional(),
-  IntranetConfig: ignored.optional(),
-} as const;
-const KEPT_KEYS = Object.keys(KEPT_SETTINGS);
 
 const CreateFunction = z.strictObject({
   FunctionName: str,
@@ -126,10 +105,6 @@ const ListFunctions = z.strictObject({
 
 export function namespaceOf(value: string | undefined): string {
   return value === undefined || value === "" ? DEFAULT_NAMESPACE : rules.namespaceName(value);
-}
-
-function keptSettings(params: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(KEPT_KEYS.filter((key) => params[key] !== undefined).map((key) => [key, params[key]]));
 }
 
 /** Only inline zips are stored in Quiver; COS, demo, Git and image sources have no backing service here. */
