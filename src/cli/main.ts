@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { AccountsFileError } from "../accounts/accounts.js";
 import { ConfigError, parseConfig, type ConfigInput } from "../config/config.js";
 import { createQuiver } from "../server/app.js";
+import { IsolationUnavailableError } from "../runtime/isolation.js";
 import { DataDirInUseError } from "../server/data-dir-lock.js";
 import { StoreUnavailableError } from "../store/postgres/driver.js";
 
@@ -30,6 +31,10 @@ Options:
   --prewarm-python N       pre-started Python runtime processes (default 1)
   --max-instances N        function instances in all (default 64)
   --max-instances-per-function N  instances per function version (default 10)
+  --isolation MODE         auto (default): a sandbox per instance where the host allows it,
+                           else the best available, with a warning; strict: a sandbox per
+                           instance or refuse to start; none: plain child processes
+  --tmp-size-mb N          each sandboxed instance's private /tmp, in MB (default 512)
   --headers-timeout SECONDS    time a client has to send a request's headers (default 10)
   --request-timeout SECONDS    time a client has to send a whole request, body included; it
                                does not limit the answer, so long invokes run on (default 60)
@@ -58,6 +63,8 @@ const OPTIONS = {
   "prewarm-python": { type: "string" },
   "max-instances": { type: "string" },
   "max-instances-per-function": { type: "string" },
+  isolation: { type: "string" },
+  "tmp-size-mb": { type: "string" },
   "headers-timeout": { type: "string" },
   "request-timeout": { type: "string" },
   "keep-alive-timeout": { type: "string" },
@@ -133,9 +140,12 @@ function defined<T extends object>(record: T): Partial<T> {
 function engineFromArgs(values: Record<string, string | boolean | string[] | undefined>): ConfigInput["engine"] {
   const flag = (name: string): number | undefined => integer(name, values[name] as string | undefined);
   const prewarm = defined({ nodejs: flag("prewarm-nodejs"), python: flag("prewarm-python") });
+  const isolation = values.isolation as string | undefined;
   return {
-    ...defined({ maxInstancesTotal: flag("max-instances"), maxInstancesPerFunction: flag("max-instances-per-function") }),
+    ...defined({ maxInstancesTotal: flag("max-instances"), maxInstancesPerFunction: flag("max-instances-per-function"), tmpSizeMb: flag("tmp-size-mb") }),
     ...(Object.keys(prewarm).length > 0 ? { prewarm } : {}),
+    // The schema refuses any other value with a message listing the allowed ones.
+    ...(isolation === undefined ? {} : { isolation: isolation as "auto" }),
   };
 }
 
@@ -154,7 +164,7 @@ export async function main(args: string[]): Promise<number> {
     stopOnSignals(quiver.close);
     return -1; // keep running
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof AccountsFileError || error instanceof StoreUnavailableError || error instanceof DataDirInUseError || String((error as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS_")) {
+    if (error instanceof ConfigError || error instanceof AccountsFileError || error instanceof StoreUnavailableError || error instanceof DataDirInUseError || error instanceof IsolationUnavailableError || String((error as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS_")) {
       process.stderr.write(`quiver: ${(error as Error).message}\n`);
       return 2;
     }

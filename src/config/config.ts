@@ -40,8 +40,19 @@ const EngineConfig = z.strictObject({
   queueTimeoutMs: z.number().int().positive().default(10_000),
   /** Pre-started generic runtime processes per family. */
   prewarm: z.strictObject({ nodejs: z.number().int().nonnegative().default(1), python: z.number().int().nonnegative().default(1) }).default({ nodejs: 1, python: 1 }),
-  /** `auto`: unprivileged user + cgroups when running as root; `none`: plain child processes. */
-  isolation: z.enum(["auto", "none"]).default("auto"),
+  /**
+   * `auto`: a sandbox per instance where the host allows it, else the best available with a
+   * warning; `strict`: a sandbox per instance or refuse to start; `none`: plain child processes.
+   */
+  isolation: z.enum(["auto", "strict", "none"]).default("auto"),
+  /** Each sandboxed instance's private /tmp, in MB (a tmpfs: counted in the instance's memory). */
+  tmpSizeMb: z.number().int().positive().max(65_536).default(512),
+  /** An idle warm instance is frozen after this many ms, until its next invocation. */
+  freezeAfterMs: z.number().int().nonnegative().default(100),
+  /** Host uids for sandboxed instances: one per live instance, none shared with anything else. */
+  sandboxUids: z
+    .strictObject({ first: z.number().int().min(1000).max(2 ** 31 - 65_537), count: z.number().int().positive().max(2 ** 24) })
+    .default({ first: 2_000_000, count: 65_536 }),
   asyncConcurrency: z.number().int().positive().default(8),
   /** Extracted code of versions no instance runs: evicted past this size (LRU) or idle time. */
   codeCache: z

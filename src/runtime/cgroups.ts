@@ -1,15 +1,97 @@
 /**
- * cgroup v1 paths and the two operations every teardown needs: kill what runs in a group, and
- * remove the group once the kernel has reaped it.
+ * cgroup v1 groups of one instance: `memory` (its limit, OOM detection), `pids` (a fork bomb
+ * cap, and the list of every process it started) and, where mounted, `freezer` (an idle
+ * instance is frozen). Each engine keeps its instances under `quiver/<group>/<id>` in every
+ * controller.
  */
-import { readFile, rmdir } from "node:fs/promises";
+import { mkdir, readdir, readFile, rmdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 
-export const MEMORY_ROOT = "/sys/fs/cgroup/memory/quiver";
-export const PIDS_ROOT = "/sys/fs/cgroup/pids/quiver";
+const CGROUP_FS = "/sys/fs/cgroup";
+export const MEMORY_ROOT = `${CGROUP_FS}/memory/quiver`;
+export const PIDS_ROOT = `${CGROUP_FS}/pids/quiver`;
+export const FREEZER_ROOT = `${CGROUP_FS}/freezer/quiver`;
 /** The per-controller roots under which each engine has its group of instance cgroups. */
-export const CGROUP_ROOTS: readonly string[] = [MEMORY_ROOT, PIDS_ROOT];
+export const CGROUP_ROOTS: readonly string[] = [MEMORY_ROOT, PIDS_ROOT, FREEZER_ROOT];
+
+/** Creates the controller roots; false when memory and pids cannot be used (not root, no cgroup v1). */
+export async function prepareRoots(): Promise<{ usable: boolean; freezer: boolean }> {
+  try {
+    await mkdir(MEMORY_ROOT, { recursive: true });
+    await mkdir(PIDS_ROOT, { recursive: true });
+  } catch {
+    return { usable: false, freezer: false };
+  }
+  const freezer = await mkdir(FREEZER_ROOT, { recursive: true }).then(() => true, () => false);
+  return { usable: true, freezer };
+}
+
+/** The cgroups of one instance. */
+export class InstanceCgroups {
+  readonly memory: string;
+  readonly pids: string;
+  readonly freezer: string | null;
+
+  constructor(group: string, id: string, withFreezer: boolean) {
+    this.memory = join(MEMORY_ROOT, group, id);
+    this.pids = join(PIDS_ROOT, group, id);
+    this.freezer = withFreezer ? join(FREEZER_ROOT, group, id) : null;
+  }
+
+  /** Every `cgroup.procs` a process must join, in the order it joins them. */
+  get procsFiles(): string[] {
+    return this.#all().map((dir) => join(dir, "cgroup.procs"));
+  }
+
+  async create(pidsMax: number): Promise<void> {
+    for (const dir of this.#all()) await mkdir(dir, { recursive: true });
+    await writeFile(join(this.pids, "pids.max"), String(pidsMax));
+  }
+
+  /** Moves a running process in (used when the process could not join them itself before exec). */
+  async adopt(pid: number): Promise<void> {
+    for (const file of this.procsFiles) await writeFile(file, String(pid));
+  }
+
+  async setMemoryLimit(bytes: number): Promise<void> {
+    await writeFile(join(this.memory, "memory.limit_in_bytes"), String(bytes));
+  }
+
+  /** Whether the kernel OOM-killed something in the group. */
+  async oomKilled(): Promise<boolean> {
+    const text = await readFile(join(this.memory, "memory.oom_control"), "utf8").catch(() => "");
+    const kills = /oom_kill (\d+)/.exec(text)?.[1];
+    if (kills !== undefined) return Number(kills) > 0;
+    const failcnt = await readFile(join(this.memory, "memory.failcnt"), "utf8").catch(() => "0");
+    return Number(failcnt) > 0;
+  }
+
+  /** Stops every process of the instance where it stands (the kernel finishes it asynchronously). */
+  async freeze(): Promise<void> {
+    if (this.freezer !== null) await writeFile(join(this.freezer, "freezer.state"), "FROZEN");
+  }
+
+  async thaw(): Promise<void> {
+    if (this.freezer !== null) await writeFile(join(this.freezer, "freezer.state"), "THAWED");
+  }
+
+  /**
+   * Kills everything in the instance and removes its groups. Returns false when a group could
+   * not be removed in time (a process the kernel would not reap): its uid must not be reused.
+   */
+  async destroy(): Promise<boolean> {
+    // A frozen task cannot act on SIGKILL until it is thawed.
+    await this.thaw().catch(() => undefined);
+    let removed = await destroyCgroup(this.pids);
+    for (const dir of [this.memory, this.freezer]) if (dir !== null) removed = (await destroyCgroup(dir)) && removed;
+    return removed;
+  }
+
+  #all(): string[] {
+    return [this.memory, this.pids, ...(this.freezer === null ? [] : [this.freezer])];
+  }
+}
 
 /** SIGKILLs every process in a cgroup; returns their pids. */
 export async function killAll(cgroup: string): Promise<number[]> {
@@ -24,7 +106,7 @@ export async function killAll(cgroup: string): Promise<number[]> {
   return pids;
 }
 
-async function cgroupPids(cgroup: string): Promise<number[]> {
+export async function cgroupPids(cgroup: string): Promise<number[]> {
   const text = await readFile(join(cgroup, "cgroup.procs"), "utf8").catch(() => "");
   return text.split("\n").filter((line) => line.trim() !== "").map(Number);
 }
@@ -37,7 +119,7 @@ const REAP_POLL_MS = 10;
  * Kills everything in a cgroup and removes it once the kernel has reaped every task (rmdir
  * fails until then). Each attempt kills again, so a process forked while the previous kill
  * was being delivered does not keep the group alive. cgroup v1 offers no notification for an
- * emptied group, so its state is polled, with a deadline. Returns whether it was removed.
+ * emptied group, so its state is polled, with a deadline. True when the group is gone.
  */
 export async function destroyCgroup(cgroup: string): Promise<boolean> {
   const deadline = Date.now() + REAP_DEADLINE_MS;
@@ -48,9 +130,21 @@ export async function destroyCgroup(cgroup: string): Promise<boolean> {
       return true;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") return false;
+      if (code === "ENOENT") return true;
       if (Date.now() > deadline) return false;
     }
     await delay(REAP_POLL_MS);
   }
+}
+
+/** Instance ids that have a group under `group` in any controller. */
+export async function instanceIdsIn(group: string): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const root of CGROUP_ROOTS) {
+    const dir = join(root, group);
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      if (await stat(join(dir, name)).then((s) => s.isDirectory(), () => false)) ids.add(name);
+    }
+  }
+  return [...ids];
 }

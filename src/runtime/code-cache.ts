@@ -47,10 +47,10 @@ export class CodeCache {
     this.#now = now;
   }
 
-  /** Creates the cache root: others may traverse it to their tree but not list it. */
-  async init(): Promise<void> {
+  /** Creates the cache root: `0o711` when unprivileged children read their tree in place, else root's alone. */
+  async init(mode: number): Promise<void> {
     await mkdir(this.#dir, { recursive: true });
-    await chmod(this.#dir, 0o711);
+    await chmod(this.#dir, mode);
   }
 
   /** The extracted tree for `sha256`, leased until `release()`. */

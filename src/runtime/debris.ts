@@ -9,9 +9,9 @@
  * removes the cgroups, and empties the run directory, before it starts a single process.
  * A lock on the data directory (`server/data-dir-lock.ts`) makes sure no live server owns them.
  */
-import { mkdir, readdir, stat } from "node:fs/promises";
+import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { CGROUP_ROOTS, destroyCgroup, killAll } from "./cgroups.js";
+import { cgroupPids, InstanceCgroups, instanceIdsIn, PIDS_ROOT } from "./cgroups.js";
 import { forceRemove } from "./extract.js";
 
 export interface DebrisReport {
@@ -34,15 +34,10 @@ export async function sweepRun(runDir: string, group: string, useCgroups: boolea
 
 async function sweepGroup(group: string): Promise<{ cgroups: number; processes: number }> {
   let cgroups = 0;
-  const killed = new Set<number>();
-  for (const root of CGROUP_ROOTS) {
-    const dir = join(root, group);
-    for (const name of await readdir(dir).catch(() => [] as string[])) {
-      const cgroup = join(dir, name);
-      if (!(await stat(cgroup).then((s) => s.isDirectory(), () => false))) continue;
-      for (const pid of await killAll(cgroup)) killed.add(pid);
-      if (await destroyCgroup(cgroup)) cgroups += 1;
-    }
+  let processes = 0;
+  for (const id of await instanceIdsIn(group)) {
+    processes += (await cgroupPids(join(PIDS_ROOT, group, id))).length;
+    if (await new InstanceCgroups(group, id, true).destroy()) cgroups += 1;
   }
-  return { cgroups, processes: killed.size };
+  return { cgroups, processes };
 }

@@ -9,8 +9,10 @@ import { CodeCache, type CodeLease } from "./code-cache.js";
 import { functionView } from "./conventions.js";
 import type { Instance } from "./instance.js";
 import { sweepRun } from "./debris.js";
-import { detectIsolation, readRss, sweepStaleCgroups, type Isolation } from "./isolation.js";
+import { detectIsolation, readRss, sweepStaleCgroups, type Isolation, type IsolationLevel } from "./isolation.js";
 import { Launcher } from "./launcher.js";
+import { installRuntimeFiles } from "./runtime-files.js";
+import { UidPool } from "./uids.js";
 import { billed, deathError, failure, fromResult, wireError } from "./outcome.js";
 import { ConcurrencyLimitError, Pool, SLOT } from "./pool.js";
 import { resolveOptions, runLayout, type EngineOptions, type Family, type ResolvedOptions } from "./options.js";
@@ -23,6 +25,8 @@ export interface EngineStats {
   readonly states: Record<string, number>;
   /** Ready stem cells per family. */
   readonly stems: Record<Family, number>;
+  /** How instances are isolated (see isolation.ts); `starting` until the engine has decided. */
+  readonly isolation: IsolationLevel | "starting";
   /** Extracted code trees kept, and their bytes. */
   readonly code: { readonly trees: number; readonly bytes: number };
   readonly perKey: Record<string, { instances: number; idle: number; queued: number }>;
@@ -79,7 +83,7 @@ export class Engine implements Invoker {
 
   async #prepare(): Promise<Isolation> {
     const o = this.#opts;
-    const iso = await detectIsolation(o.isolation, o.logger);
+    const iso = await detectIsolation(o.isolation, o.logger, o.sandboxUids.first);
     const layout = runLayout(o.runDir);
     if (iso.cgroups) void sweepStaleCgroups().catch(() => 0);
     const swept = await sweepRun(layout.runDir, layout.group, iso.cgroups);
@@ -87,13 +91,16 @@ export class Engine implements Invoker {
     // Others may traverse to their own instance dir and code tree, never list either.
     await chmod(layout.runDir, 0o711);
     await mkdir(layout.instancesDir, { mode: 0o711 });
-    await this.#cache.init();
+    await installRuntimeFiles(layout.runtimeDir);
+    // Sandboxes see their code through links made by root: then nobody else needs the cache.
+    await this.#cache.init(iso.level === "sandbox" ? 0o700 : 0o711);
+    o.logger.info({ isolation: iso.level, freezer: iso.freezer }, "runtime: isolation level");
     return iso;
   }
 
   async #init(iso: Isolation): Promise<Runtime> {
     const o = this.#opts;
-    const launcher = await Launcher.create(o, iso, (inst) => this.#track(inst));
+    const launcher = await Launcher.create(o, iso, (inst) => this.#track(inst), new UidPool(o.sandboxUids));
     const stem = (f: Family): StemPool => new StemPool(f, o.prewarm[f], launcher, o.logger);
     const rt = { launcher, stems: { nodejs: stem("nodejs"), python: stem("python") } };
     rt.stems.nodejs.refill();
@@ -150,13 +157,13 @@ export class Engine implements Invoker {
     const key = req.target.instanceKey;
     const grant = await this.#pool.acquire(key);
     if (grant !== SLOT) {
-      if (!this.#pool.release(grant, Date.now())) this.#retireBusy(grant);
+      this.#park(grant);
       return;
     }
     const { inst, root } = await this.#startInSlot(rt, req);
     try {
       // A load error retires the instance inside #specialise; success parks it idle.
-      if ((await this.#specialise(inst, req, root)) === null && !this.#pool.release(inst, Date.now())) this.#retireBusy(inst);
+      if ((await this.#specialise(inst, req, root)) === null) this.#park(inst);
     } finally {
       rt.stems[inst.family].refill();
     }
@@ -165,13 +172,24 @@ export class Engine implements Invoker {
   /** Runs one invocation on a busy instance, then returns it to the pool or retires it. */
   async #run(inst: Instance, req: InvocationRequest, t0: number): Promise<InvocationOutcome> {
     const timeoutMs = req.target.config.timeoutSec * 1000;
+    await inst.wake();
     const m = await inst.invoke({ t: "inv", id: req.requestId, ev: req.event, ...perCallContext(req) }, timeoutMs);
     const durationMs = performance.now() - t0;
     if (m.t === "res") {
-      if (m.retire === true || !this.#pool.release(inst, Date.now())) this.#retireBusy(inst);
+      if (m.retire === true) this.#retireBusy(inst);
+      else this.#park(inst);
       return fromResult(req.requestId, m, durationMs);
     }
     return this.#failed(inst, req, m, durationMs);
+  }
+
+  /** A busy instance is done: to the next caller of its key, or idle (and frozen after a grace). */
+  #park(inst: Instance): void {
+    if (!this.#pool.release(inst, Date.now())) {
+      this.#retireBusy(inst);
+      return;
+    }
+    if (inst.state === "idle") inst.rest(this.#opts.freezeAfterMs);
   }
 
   async #failed(inst: Instance, req: InvocationRequest, m: ChildMessage | Death, durationMs: number): Promise<InvocationOutcome> {
@@ -221,7 +239,12 @@ export class Engine implements Invoker {
     inst.key = key;
     inst.code = code;
     this.#pool.adopt(inst);
-    return { inst, root: code.root };
+    try {
+      return { inst, root: await inst.sandbox.installCode(code.root, req.convention) };
+    } catch (err) {
+      this.#retireBusy(inst);
+      throw err;
+    }
   }
 
   /** A stem cell when one is ready, else a fresh process. Returned `busy`. */
@@ -314,7 +337,7 @@ export class Engine implements Invoker {
     const states: Record<string, number> = { starting: 0, idle: 0, busy: 0, retiring: 0, dead: 0 };
     for (const inst of this.#live) if (inst.key !== null) states[inst.state] = (states[inst.state] ?? 0) + 1;
     const stems = { nodejs: this.#rt?.stems.nodejs.size ?? 0, python: this.#rt?.stems.python.size ?? 0 };
-    return { states, stems, code: this.#cache.stats(), ...this.#pool.stats() };
+    return { states, stems, isolation: this.#rt?.launcher.isolation.level ?? "starting", code: this.#cache.stats(), ...this.#pool.stats() };
   }
 
   /** Kills every process, including ones still starting, and waits (bounded) for them to be reaped. */

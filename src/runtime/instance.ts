@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { lineChannel, nodeChannel, type Channel } from "./channel.js";
 import type { CodeLease } from "./code-cache.js";
-import type { Sandbox } from "./isolation.js";
+import type { Sandbox } from "./sandbox.js";
 import type { Family } from "./options.js";
 import { isChildMessage, type ChildMessage, type LoadMessage, type ParentMessage } from "./protocol.js";
 import { transition, type InstanceState } from "./state.js";
@@ -56,6 +56,9 @@ export class Instance {
   #death: Death | null = null;
   #killReason: KillReason | null = null;
   #onDeath: (inst: Instance) => void = () => undefined;
+  #freezeTimer: NodeJS.Timeout | null = null;
+  /** The freeze in progress or done; null while the instance may run. */
+  #frozen: Promise<void> | null = null;
 
   private constructor(spec: SpawnSpec, sandbox: Sandbox) {
     this.id = spec.id;
@@ -67,7 +70,7 @@ export class Instance {
     this.#channel = spec.family === "nodejs" ? nodeChannel(this.#child, onMessage) : lineChannel(this.#child, onMessage);
     this.#watchOutput();
     this.#child.on("error", () => undefined);
-    this.#child.once("exit", (code, signal) => this.#onExit(code, signal));
+    this.#child.once("exit", (code, signal) => this.#onExit(...sandbox.exitOf(code, signal)));
   }
 
   /** Spawns the process and resolves once it reports ready; a child that dies first fails fast. */
@@ -126,7 +129,42 @@ export class Instance {
   /** SIGKILL: user code gets no chance to linger. The reason is reported by the pending request. */
   kill(reason: KillReason): void {
     this.#killReason ??= reason;
-    if (this.#death === null) this.#child.kill("SIGKILL");
+    this.#cancelFreeze();
+    if (this.#death !== null) return;
+    this.#child.kill("SIGKILL");
+    // A frozen process acts on SIGKILL only once thawed.
+    if (this.#frozen !== null) void this.sandbox.thaw().catch(() => undefined);
+  }
+
+  /**
+   * The instance went idle: freeze it after `graceMs` unless it is used again before, so a
+   * function cannot keep computing or serving between its invocations. The grace keeps an
+   * instance in steady use off the freeze/thaw path.
+   */
+  rest(graceMs: number): void {
+    if (!this.sandbox.canFreeze || this.#death !== null) return;
+    this.#cancelFreeze();
+    this.#freezeTimer = setTimeout(() => {
+      this.#freezeTimer = null;
+      if (this.#state === "idle" && this.#death === null) this.#frozen = this.sandbox.freeze().catch(() => undefined);
+    }, graceMs);
+    this.#freezeTimer.unref();
+  }
+
+  /** Makes a resting instance runnable again; call before sending it work. */
+  async wake(): Promise<void> {
+    this.#cancelFreeze();
+    const frozen = this.#frozen;
+    if (frozen === null) return;
+    this.#frozen = null;
+    await frozen;
+    await this.sandbox.thaw();
+  }
+
+  #cancelFreeze(): void {
+    if (this.#freezeTimer === null) return;
+    clearTimeout(this.#freezeTimer);
+    this.#freezeTimer = null;
   }
 
   #request(msg: ParentMessage | null, timeoutMs: number): Promise<ChildMessage | Death> {

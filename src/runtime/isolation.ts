@@ -1,37 +1,93 @@
 /**
- * OS-level isolation of instances. As root: children run as `nobody`, each in its own cgroup v1
- * `memory` and `pids` group. Otherwise (or with `isolation: "none"`): plain children, and memory
- * is enforced by polling RSS (see `RssWatch`). The degrade is logged once, at engine start.
+ * How far instances can be isolated on this host, decided once at engine start.
+ *
+ * - `sandbox` (root, cgroup v1, bubblewrap, setpriv): every instance in its own sandbox with
+ *   its own host uid, namespaces and file system (see `bwrap.ts`, `sandbox.ts`).
+ * - `user` (root without bubblewrap): every instance runs as `nobody` in its own cgroups, in the
+ *   host's namespaces. Tenants are NOT isolated from each other; a warning says so at start.
+ * - `none` (not root, or `isolation: "none"`): plain children of Quiver's own user; memory is
+ *   enforced by polling RSS.
+ *
+ * `isolation: "strict"` accepts only `sandbox`: anything less refuses to start.
  */
-import { chown, mkdir, readdir, readFile, rm, rmdir, stat, writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { access, constants, readdir, readFile, rmdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { CGROUP_ROOTS, destroyCgroup, MEMORY_ROOT, PIDS_ROOT } from "./cgroups.js";
+import { promisify } from "node:util";
+import { CGROUP_ROOTS, prepareRoots } from "./cgroups.js";
+import type { SandboxTools } from "./bwrap.js";
 import type { EngineLogger } from "./options.js";
 
+const run = promisify(execFile);
+
+export type IsolationMode = "auto" | "strict" | "none";
+export type IsolationLevel = "sandbox" | "user" | "none";
 
 export interface Isolation {
-  /** Set when children drop privileges. */
+  readonly level: IsolationLevel;
+  /** `user` level: the unprivileged user every child runs as. */
   readonly uid: number | undefined;
   readonly gid: number | undefined;
-  /** True when per-instance cgroups are available; false means RSS polling. */
+  /** Per-instance memory and pids cgroups; without them memory is enforced by RSS polling. */
   readonly cgroups: boolean;
+  /** Per-instance freezer cgroups: idle instances are frozen. */
+  readonly freezer: boolean;
+  readonly tools: SandboxTools | null;
 }
 
-export async function detectIsolation(mode: "auto" | "none", logger: EngineLogger): Promise<Isolation> {
-  const none: Isolation = { uid: undefined, gid: undefined, cgroups: false };
-  if (mode === "none") return none;
+export class IsolationUnavailableError extends Error {
+  override readonly name = "IsolationUnavailableError";
+}
+
+const NONE: Isolation = { level: "none", uid: undefined, gid: undefined, cgroups: false, freezer: false, tools: null };
+
+export async function detectIsolation(mode: IsolationMode, logger: EngineLogger, probeUid: number): Promise<Isolation> {
+  if (mode === "none") return NONE;
+  const refuse = (why: string): never => {
+    throw new IsolationUnavailableError(`--isolation strict: ${why}; refusing to start without a sandbox per instance`);
+  };
   if (process.getuid?.() !== 0) {
-    logger.warn({ isolation: "degraded" }, "runtime: not root; children run as this user, memory enforced by RSS polling");
-    return none;
+    if (mode === "strict") refuse("Quiver is not running as root");
+    logger.warn({ isolation: "none" }, "runtime: not root, so function instances are NOT isolated: they run as Quiver's own user, in its namespaces, and can read its data; memory is enforced by RSS polling");
+    return NONE;
   }
-  const user = await lookupNobody();
+  const roots = await prepareRoots();
+  const nobody = await lookupNobody();
+  const tools = roots.usable ? await findTools() : null;
+  const problem = !roots.usable ? "cgroup v1 memory and pids are not writable" : tools === null ? "bubblewrap (bwrap) or setpriv is not installed" : await probeSandbox(tools, probeUid);
+  if (problem === null && tools !== null) return { level: "sandbox", ...nobody, cgroups: true, freezer: roots.freezer, tools };
+  if (mode === "strict") refuse(problem ?? "no sandbox");
+  logger.warn(
+    { isolation: "user", reason: problem },
+    `runtime: ${problem ?? "no sandbox"}, so function instances are NOT isolated from each other: they run as nobody in the host's namespaces. Install bubblewrap (Debian: apt-get install bubblewrap), or start with --isolation strict to refuse to run without it`,
+  );
+  return { level: "user", ...nobody, cgroups: roots.usable, freezer: false, tools: null };
+}
+
+async function findTools(): Promise<SandboxTools | null> {
+  const [sh, setpriv, bwrap] = await Promise.all(["sh", "setpriv", "bwrap"].map(findExecutable));
+  return sh && setpriv && bwrap ? { sh, setpriv, bwrap } : null;
+}
+
+const SEARCH_PATH = ["/usr/bin", "/bin", "/usr/sbin", "/usr/local/bin"];
+
+async function findExecutable(name: string): Promise<string | null> {
+  for (const dir of SEARCH_PATH) {
+    const path = join(dir, name);
+    if (await access(path, constants.X_OK).then(() => true, () => false)) return path;
+  }
+  return null;
+}
+
+/** Starts one empty sandbox the way instances are started; the reason it failed, or null. */
+async function probeSandbox(tools: SandboxTools, uid: number): Promise<string | null> {
+  const args = ["--reuid", String(uid), "--regid", String(uid), "--clear-groups", "--no-new-privs", tools.bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--proc", "/proc", "--dev", "/dev", "/usr/bin/true"];
   try {
-    await mkdir(MEMORY_ROOT, { recursive: true });
-    await mkdir(PIDS_ROOT, { recursive: true });
-    return { ...user, cgroups: true };
+    await run(tools.setpriv, args, { timeout: 10_000, env: { PATH: "/usr/bin:/bin" } });
+    return null;
   } catch (err) {
-    logger.warn({ isolation: "degraded", err: String(err) }, "runtime: cgroups v1 memory/pids not writable; memory enforced by RSS polling");
-    return { ...user, cgroups: false };
+    const stderr = String((err as { stderr?: unknown }).stderr ?? "").trim();
+    return `a test sandbox failed to start (${stderr || String(err)}); are unprivileged user namespaces disabled?`;
   }
 }
 
@@ -42,7 +98,7 @@ async function lookupNobody(): Promise<{ uid: number; gid: number }> {
   return { uid: Number(uid ?? 65534), gid: Number(gid ?? 65534) };
 }
 
-/** True when every ancestor directory is searchable by "others" and the file is readable/executable. */
+/** True when every ancestor directory is searchable by "others" and the file has `bit` for others. */
 export async function othersCanReach(path: string, bit: number): Promise<boolean> {
   try {
     if (((await stat(path)).mode & bit) === 0) return false;
@@ -55,87 +111,7 @@ export async function othersCanReach(path: string, bit: number): Promise<boolean
   }
 }
 
-/** Where an engine's instances live: temp dirs under `instancesDir`, cgroups in `group`. */
-export interface SandboxPlace {
-  readonly instancesDir: string;
-  /** The engine's cgroup group under `quiver/` in each controller. */
-  readonly group: string;
-}
-
-/** Per-instance resources: a private writable temp dir and, when available, cgroups. */
-export class Sandbox {
-  readonly tmpDir: string;
-  readonly #memDir: string;
-  readonly #pidsDir: string;
-  readonly #iso: Isolation;
-  #oom: Promise<boolean> | null = null;
-
-  private constructor(id: string, place: SandboxPlace, iso: Isolation) {
-    this.tmpDir = join(place.instancesDir, id);
-    this.#memDir = join(MEMORY_ROOT, place.group, id);
-    this.#pidsDir = join(PIDS_ROOT, place.group, id);
-    this.#iso = iso;
-  }
-
-  static async create(id: string, place: SandboxPlace, iso: Isolation, pidsMax: number): Promise<Sandbox> {
-    const box = new Sandbox(id, place, iso);
-    await mkdir(box.tmpDir, { mode: 0o700 });
-    if (iso.uid !== undefined && iso.gid !== undefined) await chown(box.tmpDir, iso.uid, iso.gid);
-    if (iso.cgroups) {
-      await mkdir(box.#memDir, { recursive: true });
-      await mkdir(box.#pidsDir, { recursive: true });
-      await writeFile(join(box.#pidsDir, "pids.max"), String(pidsMax));
-    }
-    return box;
-  }
-
-  /** Moves the process into the instance's cgroups (before any user code runs in it). */
-  async adopt(pid: number): Promise<void> {
-    if (!this.#iso.cgroups) return;
-    await writeFile(join(this.#memDir, "cgroup.procs"), String(pid));
-    await writeFile(join(this.#pidsDir, "cgroup.procs"), String(pid));
-  }
-
-  async setMemoryLimit(bytes: number): Promise<void> {
-    if (!this.#iso.cgroups) return;
-    await writeFile(join(this.#memDir, "memory.limit_in_bytes"), String(bytes));
-  }
-
-  /**
-   * Whether the kernel OOM-killed something in this group (read only after a death). Read once
-   * and remembered: `destroy()` reads it before removing the group, so a caller that asks after
-   * the (concurrent) teardown still gets the answer instead of "no" from a missing file.
-   */
-  oomKilled(): Promise<boolean> {
-    if (!this.#iso.cgroups) return Promise.resolve(false);
-    this.#oom ??= this.#readOom();
-    return this.#oom;
-  }
-
-  async #readOom(): Promise<boolean> {
-    const text = await readFile(join(this.#memDir, "memory.oom_control"), "utf8").catch(() => "");
-    const kills = /oom_kill (\d+)/.exec(text)?.[1];
-    if (kills !== undefined) return Number(kills) > 0;
-    const failcnt = await readFile(join(this.#memDir, "memory.failcnt"), "utf8").catch(() => "0");
-    return Number(failcnt) > 0;
-  }
-
-  /**
-   * Removes the temp dir and cgroups; call after the main process has exited. Anything the
-   * function started that still runs in the instance's cgroup (a detached child) is killed
-   * first: no process of a function outlives its instance.
-   */
-  async destroy(): Promise<void> {
-    if (this.#iso.cgroups) {
-      await this.oomKilled();
-      await destroyCgroup(this.#pidsDir);
-      await destroyCgroup(this.#memDir);
-    }
-    await rm(this.tmpDir, { recursive: true, force: true }).catch(() => undefined);
-  }
-}
-
-/** RSS of a process in bytes via /proc (degraded mode only). */
+/** RSS of a process in bytes via /proc (level `none` only). */
 export async function readRss(pid: number): Promise<number> {
   const statm = await readFile(`/proc/${pid}/statm`, "utf8");
   const pages = Number(statm.split(" ")[1] ?? 0);

@@ -5,19 +5,25 @@
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { access, realpath } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { Instance } from "./instance.js";
-import { othersCanReach, Sandbox, type Isolation } from "./isolation.js";
+import { othersCanReach, type Isolation } from "./isolation.js";
 import { runLayout, type EngineLogger, type Family, type ResolvedOptions } from "./options.js";
-import { NODE_BOOTSTRAP, PYTHON_BOOTSTRAP } from "./paths.js";
+import { NODE_ENTRY, PYTHON_ENTRY } from "./runtime-files.js";
+import { Sandbox, type SandboxLimits, type SandboxPlace } from "./sandbox.js";
+import type { UidPool } from "./uids.js";
 
 const run = promisify(execFile);
 
 interface RuntimeCommand {
   readonly command: string;
+  /** Arguments after the interpreter; the bootstrap file is appended per sandbox. */
   readonly args: readonly string[];
-  /** Whether this runtime's files are reachable by the unprivileged user. */
-  readonly dropPrivileges: boolean;
+  readonly entry: string;
+  /** Whether the interpreter is reachable by an unprivileged user. */
+  readonly unprivileged: boolean;
 }
 
 /** `python3` on PATH may be a pyenv shim (~0.5 s per start): ask it once for the real binary. */
@@ -32,20 +38,37 @@ async function resolvePython(): Promise<string | null> {
   }
 }
 
-/** The resolved interpreter, or a system one `nobody` can execute when it lives under /root. */
+/** The resolved interpreter, or a system one an unprivileged user can run when it lives under /root. */
 async function pickPython(iso: Isolation, logger: EngineLogger): Promise<RuntimeCommand | null> {
   const real = await resolvePython();
   if (real === null) {
     logger.warn({ runtime: "python" }, "runtime: python3 not found; Python functions will fail to start");
     return null;
   }
-  const args = ["-s", "-B", PYTHON_BOOTSTRAP];
-  if (iso.uid === undefined) return { command: real, args, dropPrivileges: false };
+  const base = { args: ["-s", "-B"], entry: PYTHON_ENTRY };
+  if (iso.level === "none") return { command: real, ...base, unprivileged: false };
   for (const p of [real, "/usr/bin/python3", "/usr/local/bin/python3"]) {
-    if (await othersCanReach(p, 0o001)) return { command: p, args, dropPrivileges: true };
+    if (await othersCanReach(p, 0o001)) return { command: p, ...base, unprivileged: true };
   }
-  logger.warn({ runtime: "python", path: real }, "runtime: no python3 executable by nobody; Python children keep the engine's user");
-  return { command: real, args, dropPrivileges: false };
+  logger.warn({ runtime: "python", path: real }, "runtime: no python3 an unprivileged user can run; Python functions keep Quiver's user and cannot be sandboxed");
+  return { command: real, ...base, unprivileged: false };
+}
+
+/**
+ * Host paths a sandbox shows read-only besides /usr: the /etc files the C library and TLS need,
+ * and the installation prefix of an interpreter that lives outside /usr.
+ */
+async function sandboxBinds(commands: readonly (RuntimeCommand | null)[]): Promise<string[]> {
+  const etc = ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/nsswitch.conf", "/etc/hosts", "/etc/ssl", "/etc/ca-certificates", "/etc/alternatives"];
+  const present = await Promise.all(etc.map(async (p) => ((await access(p).then(() => true, () => false)) ? p : null)));
+  const prefixes = await Promise.all(
+    commands.map(async (c) => {
+      if (c === null) return null;
+      const real = await realpath(c.command).catch(() => c.command);
+      return real.startsWith("/usr/") ? null : dirname(dirname(real));
+    }),
+  );
+  return [...new Set([...present, ...prefixes].filter((p): p is string => p !== null))];
 }
 
 export class Launcher {
@@ -59,21 +82,32 @@ export class Launcher {
   readonly #prefix = `${process.pid}-${randomBytes(2).toString("hex")}`;
   #seq = 0;
 
-  private constructor(opts: ResolvedOptions, iso: Isolation, commands: Record<Family, RuntimeCommand | null>, track: (inst: Instance) => void) {
+  readonly #place: SandboxPlace;
+  readonly #limits: SandboxLimits;
+  readonly #uids: UidPool;
+
+  private constructor(opts: ResolvedOptions, iso: Isolation, commands: Record<Family, RuntimeCommand | null>, track: (inst: Instance) => void, limits: SandboxLimits, uids: UidPool) {
     this.#opts = opts;
     this.#iso = iso;
     this.#commands = commands;
     this.#track = track;
+    this.#limits = limits;
+    this.#uids = uids;
+    const layout = runLayout(opts.runDir);
+    this.#place = { instancesDir: layout.instancesDir, group: layout.group, runtimeDir: layout.runtimeDir };
   }
 
-  static async create(opts: ResolvedOptions, iso: Isolation, track: (inst: Instance) => void): Promise<Launcher> {
-    const dropNode = iso.uid !== undefined && (await othersCanReach(NODE_BOOTSTRAP, 0o004));
-    if (iso.uid !== undefined && !dropNode) opts.logger.warn({ path: NODE_BOOTSTRAP }, "runtime: Node bootstrap not readable by nobody; Node children keep the engine's user");
+  static async create(opts: ResolvedOptions, iso: Isolation, track: (inst: Instance) => void, uids: UidPool): Promise<Launcher> {
+    const nodeReachable = iso.level === "none" || (await othersCanReach(process.execPath, 0o001));
+    if (!nodeReachable) opts.logger.warn({ path: process.execPath }, "runtime: node is not executable by an unprivileged user; Node.js functions keep Quiver's user and cannot be sandboxed");
     // A 1 MB young generation: a warm instance's heap otherwise grows to ~100 MB RSS after
     // tens of thousands of small invocations (measured: PSS 72 MB → 30 MB after 40k calls,
     // with no loss of throughput in bench/engine.ts).
-    const nodejs = { command: process.execPath, args: ["--max-semi-space-size=1", NODE_BOOTSTRAP], dropPrivileges: dropNode };
-    return new Launcher(opts, iso, { nodejs, python: await pickPython(iso, opts.logger) }, track);
+    const nodejs = { command: process.execPath, args: ["--max-semi-space-size=1"], entry: NODE_ENTRY, unprivileged: nodeReachable };
+    const python = await pickPython(iso, opts.logger);
+    const roBinds = iso.level === "sandbox" ? await sandboxBinds([nodejs, python]) : [];
+    const limits = { pidsMax: opts.pidsMax, tmpSizeBytes: opts.tmpSizeMb * 1024 * 1024, roBinds };
+    return new Launcher(opts, iso, { nodejs, python }, track, limits, uids);
   }
 
   get isolation(): Isolation {
@@ -100,16 +134,18 @@ export class Launcher {
     const cmd = this.#commands[family];
     if (cmd === null) throw new Error(`no ${family} runtime available on this host`);
     const id = `${this.#prefix}-${++this.#seq}`;
-    const sandbox = await Sandbox.create(id, runLayout(this.#opts.runDir), this.#iso, this.#opts.pidsMax);
-    const drop = cmd.dropPrivileges;
+    // An interpreter an unprivileged user cannot run cannot be sandboxed either.
+    const iso = cmd.unprivileged ? this.#iso : { ...this.#iso, level: "none" as const, uid: undefined, gid: undefined, tools: null };
+    const sandbox = await Sandbox.create(id, this.#place, iso, this.#limits, this.#uids);
     const env = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: sandbox.tmpDir, TMPDIR: sandbox.tmpDir, LANG: "C.UTF-8" };
+    const spec = sandbox.launchSpec(cmd.command, [...cmd.args, join(sandbox.runtimeDir, cmd.entry)], cmd.unprivileged);
     let inst: Instance;
     try {
       inst = await Instance.start(
         {
-          id, family, command: cmd.command, args: cmd.args, env,
-          uid: drop ? this.#iso.uid : undefined,
-          gid: drop ? this.#iso.gid : undefined,
+          id, family, command: spec.command, args: spec.args, env,
+          uid: spec.uid,
+          gid: spec.gid,
           startTimeoutMs: this.#opts.startTimeoutMs,
           logTailBytes: this.#opts.logTailBytes,
         },

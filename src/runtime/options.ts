@@ -1,6 +1,8 @@
 import { tmpdir } from "node:os";
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
+import type { IsolationMode } from "./isolation.js";
+import type { UidRange } from "./uids.js";
 
 /** Minimal structured logger; pino satisfies it. */
 export interface EngineLogger {
@@ -39,8 +41,18 @@ export interface EngineOptions {
   readonly logTailBytes?: number;
   /** Largest result accepted from a handler, in bytes. Default 6 MiB. */
   readonly maxResultBytes?: number;
-  /** `auto`: drop to `nobody` + cgroups when root; `none`: plain child processes. Default `auto`. */
-  readonly isolation?: "auto" | "none";
+  /**
+   * `auto`: a sandbox per instance where the host allows it (root, cgroups, bubblewrap), else
+   * the best that is available, with a warning; `strict`: a sandbox per instance or the engine
+   * refuses to start; `none`: plain child processes. Default `auto`. See isolation.ts.
+   */
+  readonly isolation?: IsolationMode;
+  /** Size of each sandboxed instance's private `/tmp` (a tmpfs, counted in its memory). Default 512. */
+  readonly tmpSizeMb?: number;
+  /** An idle warm instance is frozen after this long, until its next invocation. Default 100 ms. */
+  readonly freezeAfterMs?: number;
+  /** Host uids for sandboxed instances, one per live instance. Default 2,000,000 + 65,536. */
+  readonly sandboxUids?: UidRange;
   /** Extra memory allowed above the configured function memory, per family (runtime baseline). */
   readonly memoryOverheadMb?: Partial<Record<Family, number>>;
   /** `pids.max` per instance cgroup. Default 256 (Node alone runs ~11 threads). */
@@ -62,7 +74,10 @@ export interface ResolvedOptions {
   readonly prewarm: Readonly<Record<Family, number>>;
   readonly logTailBytes: number;
   readonly maxResultBytes: number;
-  readonly isolation: "auto" | "none";
+  readonly isolation: IsolationMode;
+  readonly tmpSizeMb: number;
+  readonly freezeAfterMs: number;
+  readonly sandboxUids: UidRange;
   readonly memoryOverheadMb: Readonly<Record<Family, number>>;
   readonly pidsMax: number;
   readonly startTimeoutMs: number;
@@ -85,6 +100,9 @@ export function resolveOptions(o: EngineOptions): ResolvedOptions {
     logTailBytes: o.logTailBytes ?? 4096,
     maxResultBytes: o.maxResultBytes ?? 6 * 1024 * 1024,
     isolation: o.isolation ?? "auto",
+    tmpSizeMb: o.tmpSizeMb ?? 512,
+    freezeAfterMs: o.freezeAfterMs ?? 100,
+    sandboxUids: o.sandboxUids ?? { first: 2_000_000, count: 65_536 },
     // Baselines measured here: an idle Node child is ~40 MB RSS, Python ~10 MB.
     memoryOverheadMb: { nodejs: o.memoryOverheadMb?.nodejs ?? 64, python: o.memoryOverheadMb?.python ?? 32 },
     pidsMax: o.pidsMax ?? 256,
@@ -98,11 +116,13 @@ export interface RunLayout {
   readonly runDir: string;
   readonly instancesDir: string;
   readonly codeDir: string;
+  /** Bootstrap files and sandbox `/etc` files, readable by every instance. */
+  readonly runtimeDir: string;
   readonly group: string;
 }
 
 /** The group is named after the run directory's full path: one group per run directory. */
 export function runLayout(runDir: string): RunLayout {
   const group = `run-${createHash("sha256").update(resolve(runDir)).digest("hex").slice(0, 12)}`;
-  return { runDir, instancesDir: join(runDir, "instances"), codeDir: join(runDir, "code"), group };
+  return { runDir, instancesDir: join(runDir, "instances"), codeDir: join(runDir, "code"), runtimeDir: join(runDir, "runtime"), group };
 }

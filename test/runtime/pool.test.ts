@@ -3,7 +3,8 @@ import { describe, it } from "node:test";
 import { transition } from "../../src/runtime/index.js";
 import { fixture, request } from "./helpers.js";
 
-const SLEEPY = "exports.main_handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms ?? 0)); return process.pid; };";
+/** Returns a token drawn once per process: it tells instances apart (sandboxed processes all see pid 2). */
+const SLEEPY = "const token = Math.random(); exports.main_handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms ?? 0)); return token; };";
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 void describe("instance state machine", () => {

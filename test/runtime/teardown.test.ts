@@ -1,15 +1,17 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { describe, it } from "node:test";
+import { PIDS_ROOT } from "../../src/runtime/cgroups.js";
+import { runLayout } from "../../src/runtime/options.js";
 import { fixture, request } from "./helpers.js";
 
 const LEAVER = `
 const { spawn } = require("child_process");
 exports.main_handler = async () => {
-  const child = spawn("sleep", ["600"], { detached: true, stdio: "ignore" });
-  child.unref();
-  return child.pid;
+  spawn("sleep", ["600"], { detached: true, stdio: "ignore" }).unref();
+  return "left one behind";
 };
 `;
 
@@ -22,10 +24,23 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Polls /proc until the process is gone; the kernel gives no event for another process's death. */
-async function gone(pid: number, deadlineMs: number): Promise<boolean> {
+/** Host pids of every process of every instance of the engine whose run dir is `runDir`. */
+function instancePids(runDir: string): number[] {
+  const group = join(PIDS_ROOT, runLayout(runDir).group);
+  return readdirSync(group, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .flatMap((e) => readFileSync(join(group, e.name, "cgroup.procs"), "utf8").split("\n").filter(Boolean).map(Number));
+}
+
+/** A process running `sleep` among `pids`: the detached child the function left. */
+function sleeperAmong(pids: readonly number[]): number | undefined {
+  return pids.find((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith("sleep"));
+}
+
+/** Polls /proc until the processes are gone; the kernel gives no event for another process's death. */
+async function allGone(pids: readonly number[], deadlineMs: number): Promise<boolean> {
   const end = Date.now() + deadlineMs;
-  while (alive(pid)) {
+  while (pids.some(alive)) {
     if (Date.now() > end) return false;
     await delay(10);
   }
@@ -40,11 +55,11 @@ void describe("instance teardown", () => {
     const engine = f.engine();
     try {
       const sha = await f.zip({ "index.js": LEAVER });
-      const out = await engine.invoke(request({ sha, key: "leaver" }));
-      const orphan = Number(JSON.parse(out.result));
-      assert.ok(alive(orphan), "the detached process runs while its instance does");
+      assert.equal((await engine.invoke(request({ sha, key: "leaver" }))).error, null);
+      const pids = instancePids(join(f.dir, "run"));
+      assert.ok(sleeperAmong(pids) !== undefined, "the detached process runs while its instance does");
       engine.retire("leaver");
-      assert.ok(await gone(orphan, 10_000), "the detached process died with its instance");
+      assert.ok(await allGone(pids, 10_000), "every process of the instance died with it");
     } finally {
       await engine.close();
     }
@@ -54,9 +69,10 @@ void describe("instance teardown", () => {
     const f = await fixture();
     const engine = f.engine();
     const sha = await f.zip({ "index.js": LEAVER });
-    const orphan = Number(JSON.parse((await engine.invoke(request({ sha, key: "leaver" }))).result));
-    assert.ok(alive(orphan));
+    assert.equal((await engine.invoke(request({ sha, key: "leaver" }))).error, null);
+    const pids = instancePids(join(f.dir, "run"));
+    assert.ok(sleeperAmong(pids) !== undefined);
     await engine.close();
-    assert.equal(alive(orphan), false, "close() returns only once the instance's processes are gone");
+    assert.deepEqual(pids.filter(alive), [], "close() returns only once the instance's processes are gone");
   });
 });

@@ -1,0 +1,91 @@
+/**
+ * The command line that starts a runtime process inside its own sandbox, built with
+ * bubblewrap. Pure: `sandbox.ts` supplies the paths and ids.
+ *
+ *   sh -c JOIN <fsize> <n> <procs files…> setpriv … bwrap … <interpreter> <args>
+ *
+ * 1. `sh` (as root) joins the instance's cgroups and sets the file-size limit, so the sandbox
+ *    and everything it ever starts are inside them from the first instruction; SIGXFSZ is
+ *    ignored so that a write past the limit fails with EFBIG instead of killing the process.
+ * 2. `setpriv` drops to the instance's own host uid and gid, with no supplementary groups and
+ *    no way to gain privileges again.
+ * 3. `bwrap`, now unprivileged, makes new user, pid, mount, ipc, uts, net and cgroup
+ *    namespaces and a root file system of read-only system files, the instance's code, the
+ *    runtime bootstrap and an empty size-capped `/tmp`; nothing else of the host is there.
+ *    With `--die-with-parent` the sandbox is killed if Quiver dies, however it dies.
+ */
+
+export interface SandboxTools {
+  readonly sh: string;
+  readonly setpriv: string;
+  readonly bwrap: string;
+}
+
+export interface SandboxCommandSpec {
+  readonly tools: SandboxTools;
+  /** Host uid and gid of the instance. */
+  readonly uid: number;
+  /** `cgroup.procs` files to join before anything else runs. */
+  readonly cgroupProcs: readonly string[];
+  readonly fileSizeBytes: number;
+  readonly tmpSizeBytes: number;
+  /** Host directory shown read-only as the code root (`/var/user`, `/opt/function/code`). */
+  readonly codeDir: string;
+  /** Host directory with the runtime bootstrap files and the sandbox's `/etc/passwd`. */
+  readonly runtimeDir: string;
+  /** Host paths shown read-only at the same place (interpreters outside /usr, /etc files). */
+  readonly roBinds: readonly string[];
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+/** Where things are inside every sandbox. */
+export const SANDBOX_PATHS = {
+  scfCode: "/var/user",
+  fgsCode: "/opt/function/code",
+  runtime: "/opt/quiver",
+  tmp: "/tmp",
+} as const;
+
+/** The uid and gid a function sees itself as; the host sees the instance's own ids. */
+export const INSIDE_UID = 1000;
+
+const JOIN_AND_EXEC = [
+  "trap '' XFSZ",
+  'ulimit -f "$1" || exit 126',
+  "n=$2; shift 2",
+  'while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 126; shift; n=$((n - 1)); done',
+  'exec "$@"',
+].join("\n");
+
+/** The system directories every runtime needs, read-only; `/bin` and friends follow /usr. */
+const SYSTEM = ["--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64"];
+
+export function sandboxCommand(s: SandboxCommandSpec): { command: string; args: string[] } {
+  const join = [s.tools.sh, "-c", JOIN_AND_EXEC, "quiver-sandbox", String(Math.ceil(s.fileSizeBytes / 512)), String(s.cgroupProcs.length), ...s.cgroupProcs];
+  const drop = [s.tools.setpriv, "--reuid", String(s.uid), "--regid", String(s.uid), "--clear-groups", "--no-new-privs"];
+  const bwrap = [
+    s.tools.bwrap,
+    "--unshare-all",
+    "--die-with-parent",
+    "--new-session",
+    "--uid", String(INSIDE_UID),
+    "--gid", String(INSIDE_UID),
+    "--hostname", "localhost",
+    ...SYSTEM,
+    ...s.roBinds.flatMap((path) => ["--ro-bind", path, path]),
+    "--ro-bind", `${s.runtimeDir}/etc/passwd`, "/etc/passwd",
+    "--ro-bind", `${s.runtimeDir}/etc/group`, "/etc/group",
+    "--proc", "/proc",
+    "--dev", "/dev",
+    "--size", String(s.tmpSizeBytes), "--tmpfs", SANDBOX_PATHS.tmp,
+    "--ro-bind", s.codeDir, SANDBOX_PATHS.scfCode,
+    "--ro-bind", s.codeDir, SANDBOX_PATHS.fgsCode,
+    "--ro-bind", s.runtimeDir, SANDBOX_PATHS.runtime,
+    "--chdir", SANDBOX_PATHS.tmp,
+    s.command,
+    ...s.args,
+  ];
+  const [command = s.tools.sh, ...args] = [...join, ...drop, ...bwrap];
+  return { command, args };
+}

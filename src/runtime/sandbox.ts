@@ -1,0 +1,214 @@
+/**
+ * Everything one instance owns besides its process: a host directory, cgroups, and at the
+ * `sandbox` isolation level its own host uid and the view of its code.
+ *
+ * At the `sandbox` level the code is shown to the process as a tree of hard links to the
+ * extracted package (`code/` in the instance's host directory, bound read-only at the vendors'
+ * code paths). The extraction cache itself stays readable by root alone, and a stem cell that
+ * was started before anyone knew which function it would run receives its code this way, with
+ * one link per file, when it is specialised.
+ */
+import { chown, link, mkdir, readdir, rm } from "node:fs/promises";
+import { constants } from "node:os";
+import { join } from "node:path";
+import { SANDBOX_PATHS, sandboxCommand } from "./bwrap.js";
+import { InstanceCgroups } from "./cgroups.js";
+import type { Isolation } from "./isolation.js";
+import type { UidPool } from "./uids.js";
+
+/** Where an engine keeps its instances. */
+export interface SandboxPlace {
+  readonly instancesDir: string;
+  /** The engine's cgroup group under `quiver/` in each controller. */
+  readonly group: string;
+  /** Host directory with the runtime bootstrap files and the sandbox `/etc` files. */
+  readonly runtimeDir: string;
+}
+
+export interface SandboxLimits {
+  readonly pidsMax: number;
+  readonly tmpSizeBytes: number;
+  /** Host files and directories every sandbox shows read-only at the same path. */
+  readonly roBinds: readonly string[];
+}
+
+/** How to spawn a runtime process in a sandbox. */
+export interface LaunchSpec {
+  readonly command: string;
+  readonly args: readonly string[];
+  /** Set when `spawn` itself must switch user (the `user` level). */
+  readonly uid: number | undefined;
+  readonly gid: number | undefined;
+}
+
+export class Sandbox {
+  readonly id: string;
+  /** The instance's directory on the host. */
+  readonly hostDir: string;
+  /** The instance's own host uid (`sandbox` level only). */
+  readonly uid: number | undefined;
+  readonly #iso: Isolation;
+  readonly #place: SandboxPlace;
+  readonly #limits: SandboxLimits;
+  readonly #cgroups: InstanceCgroups | null;
+  readonly #uids: UidPool;
+  #oom: Promise<boolean> | null = null;
+
+  private constructor(id: string, place: SandboxPlace, iso: Isolation, limits: SandboxLimits, uids: UidPool) {
+    this.id = id;
+    this.hostDir = join(place.instancesDir, id);
+    this.#iso = iso;
+    this.#place = place;
+    this.#limits = limits;
+    this.#uids = uids;
+    this.#cgroups = iso.cgroups ? new InstanceCgroups(place.group, id, iso.freezer) : null;
+    this.uid = iso.level === "sandbox" ? uids.take() : undefined;
+  }
+
+  static async create(id: string, place: SandboxPlace, iso: Isolation, limits: SandboxLimits, uids: UidPool): Promise<Sandbox> {
+    const box = new Sandbox(id, place, iso, limits, uids);
+    try {
+      await box.#makeDirs();
+      await box.#cgroups?.create(limits.pidsMax);
+    } catch (err) {
+      await box.destroy();
+      throw err;
+    }
+    return box;
+  }
+
+  async #makeDirs(): Promise<void> {
+    if (this.uid !== undefined) {
+      // Reached by the sandbox's own uid (as its group) to bind its code, by nobody else.
+      await mkdir(this.hostDir, { mode: 0o750 });
+      await mkdir(this.#codeDir(), { mode: 0o750 });
+      await chown(this.hostDir, 0, this.uid);
+      await chown(this.#codeDir(), 0, this.uid);
+      return;
+    }
+    // `user` and `none` levels: the host directory is the instance's temp dir.
+    await mkdir(this.hostDir, { mode: 0o700 });
+    if (this.#iso.uid !== undefined && this.#iso.gid !== undefined) await chown(this.hostDir, this.#iso.uid, this.#iso.gid);
+  }
+
+  #codeDir(): string {
+    return join(this.hostDir, "code");
+  }
+
+  /** The temp dir (and HOME) as the process sees it. */
+  get tmpDir(): string {
+    return this.uid === undefined ? this.hostDir : SANDBOX_PATHS.tmp;
+  }
+
+  /** The bootstrap directory as the process sees it. */
+  get runtimeDir(): string {
+    return this.uid === undefined ? this.#place.runtimeDir : SANDBOX_PATHS.runtime;
+  }
+
+  /** The command that starts `command args` in this sandbox. `dropToNobody`: `user` level only. */
+  launchSpec(command: string, args: readonly string[], dropToNobody: boolean): LaunchSpec {
+    const tools = this.#iso.tools;
+    if (this.uid !== undefined && tools !== null && this.#cgroups !== null) {
+      const wrapped = sandboxCommand({
+        tools,
+        uid: this.uid,
+        cgroupProcs: this.#cgroups.procsFiles,
+        fileSizeBytes: this.#limits.tmpSizeBytes,
+        tmpSizeBytes: this.#limits.tmpSizeBytes,
+        codeDir: this.#codeDir(),
+        runtimeDir: this.#place.runtimeDir,
+        roBinds: this.#limits.roBinds,
+        command,
+        args,
+      });
+      return { ...wrapped, uid: undefined, gid: undefined };
+    }
+    const drop = dropToNobody && this.#iso.uid !== undefined;
+    return { command, args, uid: drop ? this.#iso.uid : undefined, gid: drop ? this.#iso.gid : undefined };
+  }
+
+  /**
+   * How the function's process ended. A sandbox's init reports a child killed by signal N as
+   * exit status 128 + N; it is turned back into the signal, as an unsandboxed process reports it.
+   */
+  exitOf(code: number | null, signal: NodeJS.Signals | null): [number | null, NodeJS.Signals | null] {
+    if (this.uid === undefined || signal !== null || code === null || code <= 128) return [code, signal];
+    const name = SIGNAL_NAMES.get(code - 128);
+    return name === undefined ? [code, signal] : [null, name];
+  }
+
+  /** Moves a spawned process into the instance's cgroups; a sandboxed one joined them itself. */
+  async adopt(pid: number): Promise<void> {
+    if (this.uid === undefined) await this.#cgroups?.adopt(pid);
+  }
+
+  /**
+   * Makes the extracted package at `tree` the instance's code; returns its root as the process
+   * sees it. Called once, when the instance is specialised.
+   */
+  async installCode(tree: string, convention: "scf" | "fgs"): Promise<string> {
+    if (this.uid === undefined) return tree;
+    await linkTree(tree, this.#codeDir());
+    return convention === "scf" ? SANDBOX_PATHS.scfCode : SANDBOX_PATHS.fgsCode;
+  }
+
+  async setMemoryLimit(bytes: number): Promise<void> {
+    await this.#cgroups?.setMemoryLimit(bytes);
+  }
+
+  get canFreeze(): boolean {
+    return this.#cgroups?.freezer != null;
+  }
+
+  async freeze(): Promise<void> {
+    await this.#cgroups?.freeze();
+  }
+
+  async thaw(): Promise<void> {
+    await this.#cgroups?.thaw();
+  }
+
+  /**
+   * Whether the kernel OOM-killed something in this instance (read only after a death). Read
+   * once and remembered: `destroy()` reads it before removing the group, so a caller that asks
+   * after the (concurrent) teardown still gets the answer instead of "no" from a missing file.
+   */
+  oomKilled(): Promise<boolean> {
+    if (this.#cgroups === null) return Promise.resolve(false);
+    this.#oom ??= this.#cgroups.oomKilled();
+    return this.#oom;
+  }
+
+  /**
+   * Kills everything the instance still runs (a detached child of the function included),
+   * removes its cgroups and directory, and gives its uid back once nothing runs as it.
+   */
+  async destroy(): Promise<void> {
+    let empty = true;
+    if (this.#cgroups !== null) {
+      await this.oomKilled();
+      empty = await this.#cgroups.destroy();
+    }
+    await rm(this.hostDir, { recursive: true, force: true }).catch(() => undefined);
+    if (this.uid !== undefined && empty) this.#uids.give(this.uid);
+  }
+}
+
+const SIGNAL_NAMES: ReadonlyMap<number, NodeJS.Signals> = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
+
+/** Mirrors `src` under `dst` with directories made and files hard-linked (same inodes). */
+async function linkTree(src: string, dst: string): Promise<void> {
+  const entries = await readdir(src, { withFileTypes: true });
+  await Promise.all(
+    entries.map(async (entry) => {
+      const from = join(src, entry.name);
+      const to = join(dst, entry.name);
+      if (entry.isDirectory()) {
+        await mkdir(to, { mode: 0o755 });
+        await linkTree(from, to);
+      } else if (entry.isFile()) {
+        await link(from, to);
+      }
+    }),
+  );
+}
