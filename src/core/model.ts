@@ -60,6 +60,12 @@ export interface FunctionConfig {
   readonly environment: Readonly<Record<string, string>>;
   /** Function type: an event function, or an HTTP (web) function. */
   readonly type: "Event" | "HTTP";
+  /**
+   * Outbound access to the public network. Off unless the function's configuration asks for it
+   * (both vendors default to on; Quiver does not, see docs/security.md). Absent in records
+   * written before it existed, which means off.
+   */
+  readonly publicNetwork?: boolean;
   /** Dialect-specific settings Quiver keeps but does not interpret (role, VPC, etc.), by dialect. */
   readonly extras: Readonly<Record<string, unknown>>;
 }

@@ -33,6 +33,8 @@ export interface SandboxCommandSpec {
   readonly codeDir: string;
   /** Host directory with the runtime bootstrap files and the sandbox's `/etc/passwd`. */
   readonly runtimeDir: string;
+  /** Host file shown read-only as /etc/resolv.conf. */
+  readonly resolvConf: string;
   /** Host paths shown read-only at the same place (interpreters outside /usr, /etc files). */
   readonly roBinds: readonly string[];
   readonly command: string;
@@ -47,6 +49,9 @@ export const SANDBOX_PATHS = {
   tmp: "/tmp",
 } as const;
 
+/** POSIX shared memory (Python multiprocessing locks, for one): a small tmpfs of its own. */
+const SHM_BYTES = 64 * 1024 * 1024;
+
 /** The uid and gid a function sees itself as; the host sees the instance's own ids. */
 export const INSIDE_UID = 1000;
 
@@ -60,6 +65,21 @@ const JOIN_AND_EXEC = [
 
 /** The system directories every runtime needs, read-only; `/bin` and friends follow /usr. */
 const SYSTEM = ["--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64"];
+
+/**
+ * A minimal /dev of the harmless character devices and the usual fd links. Not bwrap's `--dev`:
+ * that mounts devpts, for which bwrap needs uid 0 in a first user namespace and then moves the
+ * process into a second, nested one, leaving the network namespace owned by a namespace no
+ * process is in, so user-mode networking could not be attached to it later.
+ */
+const DEV = [
+  "--dir", "/dev",
+  ...["null", "zero", "full", "random", "urandom"].flatMap((d) => ["--dev-bind", `/dev/${d}`, `/dev/${d}`]),
+  "--symlink", "/proc/self/fd", "/dev/fd",
+  "--symlink", "/proc/self/fd/0", "/dev/stdin",
+  "--symlink", "/proc/self/fd/1", "/dev/stdout",
+  "--symlink", "/proc/self/fd/2", "/dev/stderr",
+];
 
 export function sandboxCommand(s: SandboxCommandSpec): { command: string; args: string[] } {
   const join = [s.tools.sh, "-c", JOIN_AND_EXEC, "quiver-sandbox", String(Math.ceil(s.fileSizeBytes / 512)), String(s.cgroupProcs.length), ...s.cgroupProcs];
@@ -76,8 +96,11 @@ export function sandboxCommand(s: SandboxCommandSpec): { command: string; args: 
     ...s.roBinds.flatMap((path) => ["--ro-bind", path, path]),
     "--ro-bind", `${s.runtimeDir}/etc/passwd`, "/etc/passwd",
     "--ro-bind", `${s.runtimeDir}/etc/group`, "/etc/group",
+    // Filled in place when the function asks for public network (see egress.ts).
+    "--ro-bind", s.resolvConf, "/etc/resolv.conf",
     "--proc", "/proc",
-    "--dev", "/dev",
+    ...DEV,
+    "--size", String(SHM_BYTES), "--tmpfs", "/dev/shm",
     "--size", String(s.tmpSizeBytes), "--tmpfs", SANDBOX_PATHS.tmp,
     "--ro-bind", s.codeDir, SANDBOX_PATHS.scfCode,
     "--ro-bind", s.codeDir, SANDBOX_PATHS.fgsCode,

@@ -10,6 +10,7 @@ import { functionView } from "./conventions.js";
 import type { Instance } from "./instance.js";
 import { sweepRun } from "./debris.js";
 import { detectIsolation, readRss, sweepStaleCgroups, type Isolation, type IsolationLevel } from "./isolation.js";
+import { Egress } from "./egress.js";
 import { Launcher } from "./launcher.js";
 import { installRuntimeFiles } from "./runtime-files.js";
 import { UidPool } from "./uids.js";
@@ -53,6 +54,8 @@ export class Engine implements Invoker {
   #sweeper: NodeJS.Timeout | null = null;
   #rssPoller: NodeJS.Timeout | null = null;
   #closed = false;
+  /** Public network for functions that ask for it; null where it is unavailable. */
+  #egress: Egress | null = null;
   /** Keys being warmed by keepWarm, so concurrent calls start one instance, not several. */
   readonly #warming = new Set<string>();
 
@@ -94,6 +97,7 @@ export class Engine implements Invoker {
     await installRuntimeFiles(layout.runtimeDir);
     // Sandboxes see their code through links made by root: then nobody else needs the cache.
     await this.#cache.init(iso.level === "sandbox" ? 0o700 : 0o711);
+    if (iso.level === "sandbox") this.#egress = await Egress.prepare(iso.egressTools, layout.runDir, layout.group, o.sandboxUids, o.egressDeny, o.logger);
     o.logger.info({ isolation: iso.level, freezer: iso.freezer }, "runtime: isolation level");
     return iso;
   }
@@ -240,7 +244,10 @@ export class Engine implements Invoker {
     inst.code = code;
     this.#pool.adopt(inst);
     try {
-      return { inst, root: await inst.sandbox.installCode(code.root, req.convention) };
+      const root = await inst.sandbox.installCode(code.root, req.convention);
+      const helpers = inst.sandbox.helperCgroups;
+      if (req.target.config.publicNetwork === true && this.#egress !== null && helpers !== null) await this.#egress.attach(inst.sandbox, helpers.procs, helpers.pids);
+      return { inst, root };
     } catch (err) {
       this.#retireBusy(inst);
       throw err;
@@ -362,6 +369,7 @@ export class Engine implements Invoker {
     }));
     await Promise.race([Promise.all(dying), new Promise((r) => setTimeout(r, 2_000).unref())]);
     await Promise.all(this.#cleanups);
+    await this.#egress?.close();
   }
 }
 

@@ -16,6 +16,7 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { CGROUP_ROOTS, prepareRoots } from "./cgroups.js";
 import type { SandboxTools } from "./bwrap.js";
+import type { EgressTools } from "./egress.js";
 import type { EngineLogger } from "./options.js";
 
 const run = promisify(execFile);
@@ -33,13 +34,15 @@ export interface Isolation {
   /** Per-instance freezer cgroups: idle instances are frozen. */
   readonly freezer: boolean;
   readonly tools: SandboxTools | null;
+  /** Tools for public network (`sandbox` level only); null: functions get loopback only. */
+  readonly egressTools: EgressTools | null;
 }
 
 export class IsolationUnavailableError extends Error {
   override readonly name = "IsolationUnavailableError";
 }
 
-const NONE: Isolation = { level: "none", uid: undefined, gid: undefined, cgroups: false, freezer: false, tools: null };
+const NONE: Isolation = { level: "none", uid: undefined, gid: undefined, cgroups: false, freezer: false, tools: null, egressTools: null };
 
 export async function detectIsolation(mode: IsolationMode, logger: EngineLogger, probeUid: number): Promise<Isolation> {
   if (mode === "none") return NONE;
@@ -55,13 +58,13 @@ export async function detectIsolation(mode: IsolationMode, logger: EngineLogger,
   const nobody = await lookupNobody();
   const tools = roots.usable ? await findTools() : null;
   const problem = !roots.usable ? "cgroup v1 memory and pids are not writable" : tools === null ? "bubblewrap (bwrap) or setpriv is not installed" : await probeSandbox(tools, probeUid);
-  if (problem === null && tools !== null) return { level: "sandbox", ...nobody, cgroups: true, freezer: roots.freezer, tools };
+  if (problem === null && tools !== null) return { level: "sandbox", ...nobody, cgroups: true, freezer: roots.freezer, tools, egressTools: await findEgressTools(tools) };
   if (mode === "strict") refuse(problem ?? "no sandbox");
   logger.warn(
     { isolation: "user", reason: problem },
     `runtime: ${problem ?? "no sandbox"}, so function instances are NOT isolated from each other: they run as nobody in the host's namespaces. Install bubblewrap (Debian: apt-get install bubblewrap), or start with --isolation strict to refuse to run without it`,
   );
-  return { level: "user", ...nobody, cgroups: roots.usable, freezer: false, tools: null };
+  return { level: "user", ...nobody, cgroups: roots.usable, freezer: false, tools: null, egressTools: null };
 }
 
 async function findTools(): Promise<SandboxTools | null> {
@@ -69,7 +72,12 @@ async function findTools(): Promise<SandboxTools | null> {
   return sh && setpriv && bwrap ? { sh, setpriv, bwrap } : null;
 }
 
-const SEARCH_PATH = ["/usr/bin", "/bin", "/usr/sbin", "/usr/local/bin"];
+async function findEgressTools(base: SandboxTools): Promise<EgressTools | null> {
+  const [unshare, mount, mknod, slirp4netns, nft] = await Promise.all(["unshare", "mount", "mknod", "slirp4netns", "nft"].map(findExecutable));
+  return unshare && mount && mknod && slirp4netns && nft ? { sh: base.sh, setpriv: base.setpriv, unshare, mount, mknod, slirp4netns, nft } : null;
+}
+
+const SEARCH_PATH = ["/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin"];
 
 async function findExecutable(name: string): Promise<string | null> {
   for (const dir of SEARCH_PATH) {
@@ -81,7 +89,7 @@ async function findExecutable(name: string): Promise<string | null> {
 
 /** Starts one empty sandbox the way instances are started; the reason it failed, or null. */
 async function probeSandbox(tools: SandboxTools, uid: number): Promise<string | null> {
-  const args = ["--reuid", String(uid), "--regid", String(uid), "--clear-groups", "--no-new-privs", tools.bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--proc", "/proc", "--dev", "/dev", "/usr/bin/true"];
+  const args = ["--reuid", String(uid), "--regid", String(uid), "--clear-groups", "--no-new-privs", tools.bwrap, "--unshare-all", "--die-with-parent", "--uid", "1000", "--gid", "1000", "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--proc", "/proc", "--dir", "/dev", "--dev-bind", "/dev/null", "/dev/null", "/usr/bin/true"];
   try {
     await run(tools.setpriv, args, { timeout: 10_000, env: { PATH: "/usr/bin:/bin" } });
     return null;

@@ -53,6 +53,11 @@ export interface EngineOptions {
   readonly freezeAfterMs?: number;
   /** Host uids for sandboxed instances, one per live instance. Default 2,000,000 + 65,536. */
   readonly sandboxUids?: UidRange;
+  /**
+   * Addresses functions with public network may never reach, besides the host's own and
+   * link-local ones: the server's store, say. IPv4/IPv6 addresses or CIDR blocks.
+   */
+  readonly egressDeny?: readonly string[];
   /** Extra memory allowed above the configured function memory, per family (runtime baseline). */
   readonly memoryOverheadMb?: Partial<Record<Family, number>>;
   /** `pids.max` per instance cgroup. Default 256 (Node alone runs ~11 threads). */
@@ -78,6 +83,7 @@ export interface ResolvedOptions {
   readonly tmpSizeMb: number;
   readonly freezeAfterMs: number;
   readonly sandboxUids: UidRange;
+  readonly egressDeny: readonly string[];
   readonly memoryOverheadMb: Readonly<Record<Family, number>>;
   readonly pidsMax: number;
   readonly startTimeoutMs: number;
@@ -103,6 +109,7 @@ export function resolveOptions(o: EngineOptions): ResolvedOptions {
     tmpSizeMb: o.tmpSizeMb ?? 512,
     freezeAfterMs: o.freezeAfterMs ?? 100,
     sandboxUids: o.sandboxUids ?? { first: 2_000_000, count: 65_536 },
+    egressDeny: o.egressDeny ?? [],
     // Baselines measured here: an idle Node child is ~40 MB RSS, Python ~10 MB.
     memoryOverheadMb: { nodejs: o.memoryOverheadMb?.nodejs ?? 64, python: o.memoryOverheadMb?.python ?? 32 },
     pidsMax: o.pidsMax ?? 256,

@@ -8,7 +8,7 @@
  * was started before anyone knew which function it would run receives its code this way, with
  * one link per file, when it is specialised.
  */
-import { chown, link, mkdir, readdir, rm } from "node:fs/promises";
+import { chown, link, mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { constants } from "node:os";
 import { join } from "node:path";
 import { SANDBOX_PATHS, sandboxCommand } from "./bwrap.js";
@@ -84,6 +84,7 @@ export class Sandbox {
       await mkdir(this.#codeDir(), { mode: 0o750 });
       await chown(this.hostDir, 0, this.uid);
       await chown(this.#codeDir(), 0, this.uid);
+      await writeFile(this.resolvConf, "# no network: this function has no public network access\n", { mode: 0o644 });
       return;
     }
     // `user` and `none` levels: the host directory is the instance's temp dir.
@@ -93,6 +94,11 @@ export class Sandbox {
 
   #codeDir(): string {
     return join(this.hostDir, "code");
+  }
+
+  /** The host file the sandbox sees as /etc/resolv.conf: no resolver until it has a network. */
+  get resolvConf(): string {
+    return join(this.hostDir, "resolv.conf");
   }
 
   /** The temp dir (and HOME) as the process sees it. */
@@ -116,6 +122,7 @@ export class Sandbox {
         fileSizeBytes: this.#limits.tmpSizeBytes,
         tmpSizeBytes: this.#limits.tmpSizeBytes,
         codeDir: this.#codeDir(),
+        resolvConf: this.resolvConf,
         runtimeDir: this.#place.runtimeDir,
         roBinds: this.#limits.roBinds,
         command,
@@ -150,6 +157,16 @@ export class Sandbox {
     if (this.uid === undefined) return tree;
     await linkTree(tree, this.#codeDir());
     return convention === "scf" ? SANDBOX_PATHS.scfCode : SANDBOX_PATHS.fgsCode;
+  }
+
+  /**
+   * What a helper process of this instance (its network) joins so that teardown and freezing
+   * include it: the pids and freezer cgroups, not memory, which is the function's own.
+   */
+  get helperCgroups(): { procs: string[]; pids: string } | null {
+    const cg = this.#cgroups;
+    if (cg === null) return null;
+    return { procs: [cg.pids, ...(cg.freezer === null ? [] : [cg.freezer])].map((dir) => join(dir, "cgroup.procs")), pids: cg.pids };
   }
 
   async setMemoryLimit(bytes: number): Promise<void> {

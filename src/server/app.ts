@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { lookup } from "node:dns/promises";
 import { chmodSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
@@ -77,7 +78,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
 
   // The engine reads code blobs from the data dir as root and extracts them to a cache the
   // unprivileged function processes can read.
-  const engine = new Engine({ blobPath: (sha256) => blobs.pathOf(sha256), logger: app.log, runDir: runDirFor(dataDir), ...config.engine });
+  const engine = new Engine({ blobPath: (sha256) => blobs.pathOf(sha256), logger: app.log, runDir: runDirFor(dataDir), egressDeny: await storeAddresses(config), ...config.engine });
   // What a killed server left (processes, cgroups, temp dirs) is removed before anything runs.
   await engine.prepare();
   retire = (prefix) => engine.retire(prefix);
@@ -137,6 +138,18 @@ async function openStore(config: QuiverConfig, dataDir: string): Promise<Metadat
   // parseConfig refuses postgres without a URL; this keeps the type checker convinced.
   if (config.databaseUrl === undefined) throw new Error("store postgres needs databaseUrl");
   return PostgresStore.open({ url: config.databaseUrl });
+}
+
+/**
+ * Where the metadata store listens when it is not on this host: functions with public network
+ * must never reach it (the host's own addresses are refused anyway).
+ */
+async function storeAddresses(config: QuiverConfig): Promise<string[]> {
+  if (config.databaseUrl === undefined) return [];
+  const host = new URL(config.databaseUrl).hostname.replace(/^\[|\]$/g, "");
+  if (host === "" || host.startsWith("/")) return [];
+  const found = await lookup(host, { all: true }).catch(() => []);
+  return found.map((entry) => entry.address);
 }
 
 const BLOB_GC_INTERVAL_MS = 60 * 60_000;

@@ -104,6 +104,7 @@ export function metadataOut(ctx: OutContext, snap: Snapshot, qualified = true): 
     version_description: parts.versionDescription,
     last_modified: rfc3339(parts.lastModified),
     strategy_config: { concurrency: -1, concurrent_num: 1 },
+    network_controller: { disable_public_network: config.publicNetwork !== true, trigger_access_vpcs: [] },
     initializer_handler: text(extras["initializer_handler"]),
     initializer_timeout: typeof extras["initializer_timeout"] === "number" ? extras["initializer_timeout"] : 0,
     enterprise_project_id: text(extras["enterprise_project_id"], "0"),

@@ -66,7 +66,7 @@ export function getFunctionOut(fn: FunctionRecord, version: VersionRecord | null
     Layers: [],
     DeadLetterConfig: extras["DeadLetterConfig"] ?? { Type: "", Name: "", FilterType: "" },
     AddTime: scfTime(fn.createdAt),
-    PublicNetConfig: { PublicNetStatus: "ENABLE", EipConfig: { EipStatus: "DISABLE", EipAddress: [] } },
+    PublicNetConfig: { PublicNetStatus: config.publicNetwork === true ? "ENABLE" : "DISABLE", EipConfig: { EipStatus: "DISABLE", EipAddress: [] } },
     OnsEnable: "FALSE",
     CfsConfig: { CfsInsList: [] },
     AvailableStatus: "Available",

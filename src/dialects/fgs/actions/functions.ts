@@ -28,6 +28,15 @@ const KEPT = {
   initializer_timeout: opt(z.number().int().min(0, "from 1 to 300 seconds").max(300, "from 1 to 300 seconds")),
 };
 
+/** FunctionGraph's network settings; only `disable_public_network` is acted on. */
+const NetworkController = opt(z.object({ disable_public_network: opt(z.boolean()), trigger_access_vpcs: opt(z.array(z.object({ vpc_id: opt(bounded(64)), vpc_name: opt(bounded(64)) })).max(10)) }));
+
+/** `network_controller.disable_public_network: false` asks for public network; absent leaves it as it is. */
+function publicNetworkOf(network: z.infer<typeof NetworkController>): boolean | undefined {
+  const disabled = network?.disable_public_network;
+  return disabled === undefined || disabled === null ? undefined : !disabled;
+}
+
 /** The uploader's file name of the package is stored with the code; FunctionGraph sends e.g. `index.zip`. */
 const CodeFileName = opt(bounded(255));
 const KEPT_KEYS = Object.keys(KEPT);
@@ -45,6 +54,7 @@ const CreateFunction = z.object({
   func_code: opt(FuncCode),
   user_data: opt(z.string()),
   description: opt(z.string()),
+  network_controller: NetworkController,
   ...KEPT,
 });
 
@@ -63,6 +73,7 @@ const UpdateConfig = z.object({
   timeout: opt(z.number()),
   user_data: opt(z.string()),
   description: opt(z.string()),
+  network_controller: NetworkController,
   ...KEPT,
 });
 
@@ -92,6 +103,7 @@ const createFunction: FgsOperation = async (ctx) => {
     description: rules.description(p.description ?? ""),
     environment: rules.userData(p.user_data ?? ""),
     type: "Event",
+    publicNetwork: publicNetworkOf(p.network_controller) ?? false,
     extras: { fgs: { ...kept(p), code_type: p.code_type ?? "zip" } },
   };
   const code = codeUpload(p.code_type, p.code_filename, p.func_code);
@@ -172,6 +184,7 @@ function configChange(p: z.infer<typeof UpdateConfig>): Partial<FunctionConfig> 
     ...(p.timeout != null ? { timeoutSec: rules.timeout(p.timeout) } : {}),
     ...(p.description != null ? { description: rules.description(p.description) } : {}),
     ...(p.user_data != null ? { environment: rules.userData(p.user_data) } : {}),
+    ...(publicNetworkOf(p.network_controller) !== undefined ? { publicNetwork: publicNetworkOf(p.network_controller) } : {}),
   };
 }
 

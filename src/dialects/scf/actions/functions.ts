@@ -133,6 +133,7 @@ const createFunction: ScfAction = async (ctx, params) => {
     description: rules.description(p.Description ?? ""),
     environment: rules.environment(p.Environment?.Variables ?? []),
     type: p.Type === "HTTP" ? "HTTP" : "Event",
+    publicNetwork: publicNetworkOf(p.PublicNetConfig) ?? false,
     extras: { scf: keptSettings(p) },
   };
   const zip = zipOf(p.Code);
@@ -177,6 +178,7 @@ const updateFunctionConfiguration: ScfAction = async (ctx, params) => {
     }
     return {
       ...current,
+      publicNetwork: publicNetworkOf(p.PublicNetConfig) ?? current.publicNetwork ?? false,
       memoryMb: memory ?? current.memoryMb,
       timeoutSec: timeout ?? current.timeoutSec,
       description: description ?? current.description,
@@ -190,6 +192,14 @@ const updateFunctionConfiguration: ScfAction = async (ctx, params) => {
 
 async function publishAfterUpdate(ctx: ScfContext, namespace: string, name: string): Promise<void> {
   await ctx.service.publish(ctx.scope, namespace, name, { description: "", naming: { kind: "next-number" }, maxVersions: ctx.config.limits.scfMaxVersions, expectedSha512: null });
+}
+
+/** `PublicNetConfig.PublicNetStatus`: ENABLE asks for public network; absent leaves it as it is. */
+function publicNetworkOf(setting: { PublicNetStatus?: string | undefined } | undefined): boolean | undefined {
+  const status = setting?.PublicNetStatus?.toUpperCase();
+  if (status === undefined) return undefined;
+  if (status !== "ENABLE" && status !== "DISABLE") throw new QuiverError("InvalidParameter", `PublicNetConfig.PublicNetStatus "${setting?.PublicNetStatus ?? ""}" is invalid: ENABLE or DISABLE.`, { field: "PublicNetConfig" });
+  return status === "ENABLE";
 }
 
 function isTrue(value: string | undefined): boolean {
