@@ -43,9 +43,10 @@ async function assertGone(procs: readonly HostProcess[], after: string): Promise
   assert.ok(gone, `${after}, host processes ${left.join(", ")} of the instance still run ${GONE_WITHIN_MS} ms later`);
 }
 
-void describe("isolation: lifetime", { skip: SKIP }, () => {
+void describe("isolation: lifetime", () => {
   let ten: Tenancy;
   before(async () => {
+    if (SKIP) return; // every test is skipped, with the reason
     ten = await Tenancy.start({ deploy: false });
   });
   after(() => ten?.close());

@@ -13,9 +13,10 @@ function hostPidsAll(): number[] {
   return readdirSync("/proc").filter((n) => /^\d+$/.test(n)).map(Number);
 }
 
-void describe("isolation: processes", { skip: SKIP }, () => {
+void describe("isolation: processes", () => {
   let ten: Tenancy;
   before(async () => {
+    if (SKIP) return; // every test is skipped, with the reason
     ten = await Tenancy.start();
   });
   after(() => ten?.close());

@@ -12,9 +12,10 @@ const MiB = 1024 * 1024;
 const TMP_CAP_MB = 16;
 const REFUSED = ["ENOSPC", "EFBIG"];
 
-void describe("isolation: disk", { skip: SKIP }, () => {
+void describe("isolation: disk", () => {
   let ten: Tenancy;
   before(async () => {
+    if (SKIP) return; // every test is skipped, with the reason
     ten = await Tenancy.start({ engine: { tmpSizeMb: TMP_CAP_MB } });
   });
   after(() => ten?.close());

@@ -334,6 +334,8 @@ export class Tenancy {
   async close(): Promise<void> {
     await this.#stop();
     rmSync(this.root, { recursive: true, force: true });
+    // The engine empties its run dir but leaves it; it is this server's alone.
+    rmSync(this.runDir, { recursive: true, force: true });
   }
 
   /** Every value that must never reach the probe: B's secrets and all keys in the accounts file. */
