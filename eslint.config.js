@@ -42,4 +42,13 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: "readonly", URL: "readonly", console: "readonly" } },
   },
+  {
+    // Tenant code the isolation tests deploy: plain CommonJS, as a user's function is written.
+    files: ["test/isolation/functions/**/*.js"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: { require: "readonly", exports: "writable", Buffer: "readonly", setTimeout: "readonly", clearTimeout: "readonly" },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
 );
