@@ -123,3 +123,62 @@ function rmdirQuietly(path: string): void {
     // still busy (a process not yet reaped) or already gone; best effort
   }
 }
+
+/**
+ * What a server's running instances occupy, read from /proc rather than from the layout above:
+ * each child's private temp dir (its TMPDIR) and its memory and pids cgroups. Taken just before
+ * a kill, it says what must be gone after the restart whatever the layout, and lets the suite
+ * clean up after a server that failed to.
+ */
+export interface Footprint {
+  readonly pid: number;
+  readonly paths: readonly string[];
+}
+
+function parentOf(pid: string): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return -1;
+  }
+}
+
+/**
+ * An instance temp dir the suite may remove: `<tmp>/quiver-<key>/instances/<id>`, or the
+ * `<tmp>/quiver-i-XXXXXX` of runtimes before that layout. Nothing shared (like a code cache).
+ */
+function instanceTempDir(path: string): boolean {
+  const root = tmpdir();
+  if (!path.startsWith(`${root}/`)) return false;
+  const rest = path.slice(root.length + 1);
+  return /^quiver-i-[A-Za-z0-9]+$/.test(rest) || /^quiver-[0-9a-f]{12}\/instances\/[A-Za-z0-9_-][A-Za-z0-9_.-]*$/.test(rest);
+}
+
+export function footprintOf(serverPid: number): Footprint[] {
+  const children = readdirSync("/proc").filter((name) => /^\d+$/.test(name) && parentOf(name) === serverPid);
+  return children.flatMap((pid) => {
+    try {
+      const tmp = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").find((e) => e.startsWith("TMPDIR="))?.slice("TMPDIR=".length) ?? "";
+      const groups = readFileSync(`/proc/${pid}/cgroup`, "utf8")
+        .split("\n")
+        .map((line) => /^\d+:(memory|pids):(\/quiver\/.+)$/.exec(line))
+        .flatMap((m) => (m?.[1] && m[2] ? [`/sys/fs/cgroup/${m[1]}${m[2]}`] : []));
+      return [{ pid: Number(pid), paths: [...(instanceTempDir(tmp) ? [tmp] : []), ...groups] }];
+    } catch {
+      return []; // exited meanwhile
+    }
+  });
+}
+
+export function stillThere(footprints: readonly Footprint[]): string[] {
+  return [...new Set(footprints.flatMap((f) => f.paths))].filter((p) => existsSync(p));
+}
+
+/** Removes what `footprints` name and is still there (cgroups only when empty). */
+export function removeFootprints(footprints: readonly Footprint[]): void {
+  for (const path of stillThere(footprints)) {
+    if (path.startsWith("/sys/fs/cgroup/")) rmdirQuietly(path);
+    else if (instanceTempDir(path)) rmSync(path, { recursive: true, force: true });
+  }
+}

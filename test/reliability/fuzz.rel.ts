@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { scfClient } from "../helpers/scf-client.js";
 import { tempDir } from "../helpers/temp.js";
 import { nodeZipBase64 } from "../helpers/zips.js";
-import { removeInstanceState } from "./debris.js";
+import { footprintOf, removeFootprints, removeInstanceState } from "./debris.js";
 import { fgsCase } from "./fuzz-fgs.js";
 import { garbageCase } from "./fuzz-garbage.js";
 import { scfCase, type FuzzCase } from "./fuzz-scf.js";
@@ -137,7 +137,9 @@ void describe(`bounded fuzz of both dialects (${PLAN.fuzzPerDialect} signed requ
 
   after(async () => {
     agent.destroy();
+    const footprints = server ? footprintOf(server.pid) : [];
     await server?.stop();
+    removeFootprints(footprints);
     removeInstanceState(dataDir);
     dir.remove();
   });

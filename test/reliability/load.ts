@@ -44,6 +44,8 @@ export class PublishLoad {
   #seq = 0;
   #killed = false;
   #clients: Clients | null = null;
+  /** Which server the load is on, for error messages: "server <pid> (+<ms> since its start)". */
+  #where: () => string = () => "no server";
   /** Functions whose state a refused request made uncertain; no longer driven or verified. */
   readonly #tainted = new Set<TrackedFunction>();
 
@@ -63,6 +65,8 @@ export class PublishLoad {
   attach(server: ServerChild): void {
     this.#clients = clientsFor(server);
     this.#killed = false;
+    const since = Date.now();
+    this.#where = () => `server ${server.pid}, +${Date.now() - since} ms`;
   }
 
   /** Marks the moment of the kill: failures from now on are the kill's, not the server's. */
@@ -103,7 +107,7 @@ export class PublishLoad {
       try {
         await op[1]();
       } catch (error) {
-        if (!this.#killed) this.loadErrors.push(`${op[0]}: ${errorText(error)}`);
+        if (!this.#killed) this.loadErrors.push(`${op[0]} (${this.#where()}): ${errorText(error)}`);
       }
     }
   }
@@ -115,7 +119,7 @@ export class PublishLoad {
         if (answer.Result?.InvokeResult !== 0) throw new Error(`InvokeResult ${answer.Result?.InvokeResult}: ${answer.Result?.ErrMsg}`);
         this.invokes[runtime].add();
       } catch (error) {
-        if (!this.#killed) this.loadErrors.push(`Invoke ${INVOKERS[runtime]}: ${errorText(error)}`);
+        if (!this.#killed) this.loadErrors.push(`Invoke ${INVOKERS[runtime]} (${this.#where()}): ${errorText(error)}`);
       }
     }
   }

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { scfClient } from "../helpers/scf-client.js";
 import { tempDir } from "../helpers/temp.js";
-import { removeInstanceState } from "./debris.js";
+import { footprintOf, removeFootprints, removeInstanceState } from "./debris.js";
 import { PLAN } from "./plan.js";
 import { mb, rssSampler, settledRss } from "./rss.js";
 import { ALICE, startServerChild, writeAccounts, type ServerChild } from "./server.js";
@@ -89,7 +89,9 @@ void describe("slow and partial bodies are closed in time", () => {
     { timeout: 60_000 },
   );
   after(async () => {
+    const footprints = server ? footprintOf(server.pid) : [];
     await server?.stop();
+    removeFootprints(footprints);
     removeInstanceState(dataDir);
     dir.remove();
   });
