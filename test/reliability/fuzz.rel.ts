@@ -55,10 +55,14 @@ function summary(name: string, problems: readonly Problem[]): string {
   const byRule = new Map<string, number>();
   for (const p of problems) byRule.set(p.rule, (byRule.get(p.rule) ?? 0) + 1);
   // What kinds of request broke each rule: the label without its index ("scf tc3-json \"toString\"").
+  // The commonest kinds, then how many others there were, so a rare cause is not drowned by a common one.
   const kinds = (rule: string): string => {
     const counts = new Map<string, number>();
     for (const p of problems) if (p.rule === rule) counts.set(p.kind, (counts.get(p.kind) ?? 0) + 1);
-    return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, n]) => `${n}× ${k}`).join(", ");
+    const sorted = [...counts].sort((a, b) => b[1] - a[1]);
+    const rest = sorted.slice(8);
+    const others = rest.length === 0 ? "" : `; and ${rest.reduce((n, [, c]) => n + c, 0)} of ${rest.length} other kinds, e.g. ${rest.slice(0, 4).map(([k]) => k).join(", ")}`;
+    return `${sorted.slice(0, 8).map(([k, n]) => `${n}× ${k}`).join(", ")}${others}`;
   };
   const rules = [...byRule].sort((a, b) => b[1] - a[1]).map(([rule, n]) => `  ${n} × ${rule}\n      e.g. ${kinds(rule)}`).join("\n");
   const examples = problems.slice(0, 12).map((p) => `  [${p.rule}]\n      ${p.request}\n      → ${p.answer}`).join("\n");
