@@ -52,7 +52,12 @@ function banner(info: RunInfo): string[] {
   const verdict = publishability(info.scenarios);
   if (verdict.publishable) return [];
   const runStart = info.scenarios?.length ? "" : ` The run as a whole started at a 1-minute load average of ${(info.loadavg.start[0] ?? 0).toFixed(2)}.`;
-  const reasons = verdict.reasons.join("; ");
+  const loaded = (info.scenarios ?? []).filter((s) => s.loadavg1 > MAX_PUBLISHABLE_LOAD);
+  // Past a few scenarios the table below says it better than a list.
+  const reasons =
+    verdict.reasons.length <= 3
+      ? verdict.reasons.join("; ")
+      : `${loaded.length} of ${info.scenarios?.length ?? 0} scenarios started above a 1-minute load average of ${MAX_PUBLISHABLE_LOAD} (up to ${Math.max(...loaded.map((s) => s.loadavg1)).toFixed(2)}; see the table below)`;
   return [
     `> **NOT PUBLISHABLE.** ${reasons.charAt(0).toUpperCase()}${reasons.slice(1)}.${runStart} A scenario that starts while other work keeps the CPUs busy measures that work too; compare figures within this run only.`,
     "",

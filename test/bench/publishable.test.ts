@@ -27,6 +27,8 @@ void describe("benchmark runs are publishable only on a quiet machine", () => {
     assert.match(busy, /^> \*\*NOT PUBLISHABLE\.\*\* "peers" started at a 1-minute load average of 2\.40 \(limit 0\.5\)\./m);
     assert.match(busy, /\| floors \| 10:00:00 \| 0\.20 \| ✅ \|/);
     assert.match(busy, /\| peers \| 10:00:00 \| 2\.40 \| ❌ \|/);
+    const many = markdown(info([at("a", 0.7), at("b", 1.2), at("c", 0.9), at("d", 3.1), at("e", 0.1)]), [], [], [], [], "");
+    assert.match(many, /^> \*\*NOT PUBLISHABLE\.\*\* 4 of 5 scenarios started above a 1-minute load average of 0\.5 \(up to 3\.10; see the table below\)\./m);
     const quiet = markdown(info([at("floors", 0.2)]), [], [], [], [], "");
     assert.equal(quiet.split("\n")[0], "# Quiver performance report");
     assert.doesNotMatch(quiet, /NOT PUBLISHABLE/);
