@@ -78,7 +78,13 @@ export async function startServerChild(o: ServerOptions): Promise<ServerChild> {
   const args = ["serve", "--port", "0", "--data-dir", o.dataDir, "--accounts", o.accountsFile, "--region", "ap-guangzhou", "--log-level", o.logLevel ?? "warn", "--no-rate-limit", ...(o.extraArgs ?? [])];
   const cli = spawnCli(args);
   let exited = false;
-  void cli.exited.then(() => (exited = true));
+  // A test runner that ends without stopping its server (a crash, a timeout) must not leave it running.
+  const orphanGuard = (): void => void cli.child.kill("SIGKILL");
+  process.once("exit", orphanGuard);
+  void cli.exited.then(() => {
+    exited = true;
+    process.removeListener("exit", orphanGuard);
+  });
   let url: string;
   try {
     url = await waitForListening(cli, 60_000);
