@@ -18,7 +18,7 @@ import { startServerChild, writeAccounts, type ServerChild } from "./server.js";
 const WORKERS = 6;
 const SERVER_ARGS = ["--scf-max-versions", "100000", "--fgs-max-versions", "100000", "--max-functions", "1000"];
 /** A restarted server may sweep its predecessor's leftovers in the background, but promptly. */
-const DEBRIS_DEADLINE_MS = 15_000;
+const DEBRIS_DEADLINE_MS = 5_000;
 /** A cycle whose load cannot make progress fails instead of running into the suite's timeout. */
 const LOAD_DEADLINE_MS = 120_000;
 
