@@ -9,7 +9,7 @@
  * removes the cgroups, and empties the run directory, before it starts a single process.
  * A lock on the data directory (`server/data-dir-lock.ts`) makes sure no live server owns them.
  */
-import { mkdir, readdir, stat } from "node:fs/promises";
+import { mkdir, readdir, rmdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { CGROUP_ROOTS, destroyCgroup, killAll } from "./cgroups.js";
 import { forceRemove } from "./extract.js";
@@ -45,4 +45,9 @@ async function sweepGroup(group: string): Promise<{ cgroups: number; processes: 
     }
   }
   return { cgroups, processes: killed.size };
+}
+
+/** Removes an engine's cgroup group directories once its instances' groups are gone. Best effort. */
+export async function removeGroup(group: string): Promise<void> {
+  for (const root of CGROUP_ROOTS) await rmdir(join(root, group)).catch(() => undefined);
 }

@@ -8,7 +8,7 @@ import { PER_CALL_CONTEXT_KEYS, type InvocationOutcome, type InvocationRequest, 
 import { CodeCache, type CodeLease } from "./code-cache.js";
 import { functionView } from "./conventions.js";
 import type { Instance } from "./instance.js";
-import { sweepRun } from "./debris.js";
+import { removeGroup, sweepRun } from "./debris.js";
 import { detectIsolation, readRss, sweepStaleCgroups, type Isolation } from "./isolation.js";
 import { Launcher } from "./launcher.js";
 import { billed, deathError, failure, fromResult, wireError } from "./outcome.js";
@@ -339,6 +339,8 @@ export class Engine implements Invoker {
     }));
     await Promise.race([Promise.all(dying), new Promise((r) => setTimeout(r, 2_000).unref())]);
     await Promise.all(this.#cleanups);
+    // A clean stop leaves nothing: the engine's (now empty) cgroup group goes too.
+    await removeGroup(runLayout(this.#opts.runDir).group);
   }
 }
 

@@ -1,38 +1,33 @@
 /**
  * Where a Quiver server keeps per-instance runtime state, and what a killed one leaves behind.
- * The layout in one place, so the suite follows the runtime if it moves:
+ * The layout comes from the runtime itself (`runDirFor`, `runLayout`, `CGROUP_ROOTS`):
  *
- *   <os.tmpdir()>/quiver-<key>/instances/<id>     private temp dir of one instance
- *   /sys/fs/cgroup/memory/quiver/<key>/<id>       its memory cgroup
- *   /sys/fs/cgroup/pids/quiver/<key>/<id>         its pids cgroup
+ *   <run dir>/instances/<id>                        one instance's directory
+ *   /sys/fs/cgroup/<controller>/quiver/<group>/<id> its cgroups
  *
- * `key` is the first 12 hex digits of sha256(realpath(dataDir)), so servers on different data
- * dirs never touch each other's entries, and `id` starts with `<server pid>-`, so a restarted
- * server can tell its own instances from those of a killed predecessor.
+ * The run dir and group are named after the data dir, so servers on different data dirs never
+ * touch each other's entries, and `id` starts with `<server pid>-`, so a restarted server can
+ * tell its own instances from those of a killed predecessor.
  */
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, rmdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, rmdirSync } from "node:fs";
+import { basename, join } from "node:path";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-
-const CGROUP_ROOTS = { memory: "/sys/fs/cgroup/memory/quiver", pids: "/sys/fs/cgroup/pids/quiver" } as const;
-
-export function runtimeKey(dataDir: string): string {
-  return createHash("sha256").update(realpathSync(dataDir)).digest("hex").slice(0, 12);
-}
+import { CGROUP_ROOTS } from "../../src/runtime/cgroups.js";
+import { runLayout } from "../../src/runtime/options.js";
+import { runDirFor } from "../../src/server/data-dir-lock.js";
 
 export function runtimeRoot(dataDir: string): string {
-  return join(tmpdir(), `quiver-${runtimeKey(dataDir)}`);
+  return runDirFor(dataDir);
 }
 
-/** The per-data-dir cgroup parents (`quiver/<key>` in each controller). */
+/** The per-data-dir cgroup parents (`quiver/<group>` in each controller). */
 export function cgroupParents(dataDir: string): string[] {
-  const key = runtimeKey(dataDir);
-  return Object.values(CGROUP_ROOTS).map((root) => join(root, key));
+  const { group } = runLayout(runtimeRoot(dataDir));
+  return CGROUP_ROOTS.map((root) => join(root, group));
 }
 
 export interface InstanceEntry {
-  readonly kind: "temp dir" | "memory cgroup" | "pids cgroup";
+  readonly kind: "temp dir" | `${string} cgroup`;
   readonly id: string;
   readonly path: string;
   /** Processes still in the cgroup (always empty for temp dirs). */
@@ -58,15 +53,15 @@ function procsOf(cgroup: string): number[] {
 
 /** Every instance temp dir and cgroup that belongs to the server(s) of this data dir. */
 export function instanceEntries(dataDir: string): InstanceEntry[] {
-  const key = runtimeKey(dataDir);
+  const layout = runLayout(runtimeRoot(dataDir));
   const entries: InstanceEntry[] = [];
-  const instances = join(runtimeRoot(dataDir), "instances");
-  for (const id of list(instances)) entries.push({ kind: "temp dir", id, path: join(instances, id), procs: [] });
-  for (const [controller, root] of Object.entries(CGROUP_ROOTS)) {
-    const parent = join(root, key);
+  for (const id of list(layout.instancesDir)) entries.push({ kind: "temp dir", id, path: join(layout.instancesDir, id), procs: [] });
+  for (const root of CGROUP_ROOTS) {
+    const controller = basename(join(root, ".."));
+    const parent = join(root, layout.group);
     for (const id of list(parent)) {
       const path = join(parent, id);
-      entries.push({ kind: controller === "memory" ? "memory cgroup" : "pids cgroup", id, path, procs: procsOf(path) });
+      entries.push({ kind: `${controller} cgroup`, id, path, procs: procsOf(path) });
     }
   }
   return entries;

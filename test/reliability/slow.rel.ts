@@ -83,7 +83,8 @@ void describe("slow and partial bodies are closed in time", () => {
       server = await startServerChild({
         dataDir,
         accountsFile: writeAccounts(dir.path),
-        extraArgs: ["--headers-timeout", String(HEADERS_TIMEOUT_MS), "--request-timeout", String(REQUEST_TIMEOUT_MS), "--max-connections", "64"],
+        // The flags take seconds.
+        extraArgs: ["--headers-timeout", String(HEADERS_TIMEOUT_MS / 1000), "--request-timeout", String(REQUEST_TIMEOUT_MS / 1000), "--max-connections", "64"],
       });
     },
     { timeout: 60_000 },

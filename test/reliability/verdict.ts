@@ -54,8 +54,10 @@ export function verdict(c: FuzzCase, answer: WireAnswer, secrets: readonly strin
   if (c.wire.method === "HEAD") return null;
   const path = c.wire.path.split("?")[0] ?? "";
   const json = parse(text);
-  if (path.startsWith("/v2/") || path.startsWith("/v1.0/")) return fgsEnvelope(status, json, false);
-  if (path.startsWith("/v3/")) return fgsEnvelope(status, json, true);
+  // FunctionGraph's APIs are the paths whose first segment is v2 or v1.0 (v3: its IAM lookup).
+  const first = /^\/([^/]*)/.exec(path)?.[1];
+  if (first === "v2" || first === "v1.0") return fgsEnvelope(status, json, false);
+  if (first === "v3") return fgsEnvelope(status, json, true);
   if (path === "/healthz" && c.wire.method === "GET") return status === 200 ? null : `/healthz answered ${status}`;
   return scfEnvelope(status, String(headers["content-type"] ?? ""), json);
 }
