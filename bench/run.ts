@@ -1,14 +1,17 @@
 /**
- * `npm run bench [-- --quick] [-- --docs]`: every Quiver benchmark against floors measured in
- * the same run. Writes bench/results/<date>.json and a Markdown report with SVG charts next to
- * it (with --docs also docs/performance.md and docs/perf/), and prints the targets table.
- * A benchmark, not a test: it never fails on a missed target, it reports it.
+ * `npm run bench [-- --quick] [-- --docs [--force]]`: every Quiver benchmark against floors
+ * measured in the same run. Writes bench/results/<date>.json and a Markdown report with SVG
+ * charts next to it (with --docs also docs/performance.md and docs/perf/), and prints the
+ * targets table. A benchmark, not a test: it never fails on a missed target, it reports it.
+ * The 1-minute load average is recorded as each scenario starts; a run where one started above
+ * 0.5 is labelled NOT publishable (file name, JSON, report) and --docs refuses it without --force.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { sqliteCommitFloor } from "./lib/baselines.js";
 import { startEcho, type EchoServer } from "./lib/echo.js";
 import { planFor, type Plan } from "./lib/plan.js";
+import { MAX_PUBLISHABLE_LOAD, mayWriteDocs, publishability } from "./lib/publishable.js";
 import { Results } from "./lib/results.js";
 import { ScfBenchClient } from "./lib/scf-client.js";
 import { startQuiver, type RunningServer } from "./lib/server.js";
@@ -26,9 +29,14 @@ import { throughput } from "./scenarios/throughput.js";
 
 const quick = process.argv.includes("--quick");
 const docs = process.argv.includes("--docs");
+const force = process.argv.includes("--force");
 
-function step(name: string): void {
-  process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${name}\n`);
+/** Starts a scenario: logs it and records the 1-minute load average it starts at. */
+function step(results: Results, name: string): void {
+  const load1 = loadavg()[0] ?? 0;
+  results.scenario(name, load1);
+  const mark = load1 > MAX_PUBLISHABLE_LOAD ? ` — load ${load1.toFixed(2)} > ${MAX_PUBLISHABLE_LOAD}, run not publishable` : ` (load ${load1.toFixed(2)})`;
+  process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${name}${mark}\n`);
 }
 
 /** The main server: warm path, pool cold starts, alias switch, load, then the control plane. */
@@ -37,18 +45,18 @@ async function mainServer(plan: Plan, echo: EchoServer, results: Results): Promi
   const client = new ScfBenchClient(server.port, server.account.secretId, server.account.secretKey);
   try {
     await setupInvokeFunctions(client);
-    step("warm invoke latency");
+    step(results, "warm invoke latency");
     await warmLatency(client, echo, plan, results);
-    step("cold start with stem-cell pool");
+    step(results, "cold start with stem-cell pool");
     await coldWithPool(client, plan, results);
-    step("alias switch");
+    step(results, "alias switch");
     await aliasSwitch(client, plan, results);
-    step("throughput at 1/10/50 connections");
+    step(results, "throughput at 1/10/50 connections");
     await throughput(client, echo, plan, results);
     idleInstances(server, results);
-    step("control plane");
+    step(results, "control plane");
     await controlPlane(client, scfDialect(client), plan, results);
-    step("FunctionGraph publish");
+    step(results, "FunctionGraph publish");
     await fgsPublish(server, plan, results);
   } finally {
     client.close();
@@ -86,16 +94,16 @@ async function main(): Promise<void> {
   const results = new Results();
   const load0 = loadavg();
   process.stdout.write(`Quiver benchmark (${quick ? "quick" : "full"})\n`);
-  step("floors: durable SQLite commit");
+  step(results, "floors: durable SQLite commit");
   results.add({ section: "Floors", name: "floor: durable SQLite commit (WAL, synchronous=FULL)", unit: "ms", summary: sqliteCommitFloor(plan.floorSamples) });
   const echo = await startEcho();
   try {
     await mainServer(plan, echo, results);
-    step("cold start, pool exhausted, with process-start floors");
+    step(results, "cold start, pool exhausted, with process-start floors");
     await exhaustedServer(plan, results);
-    step(`server memory and publish rate with ${plan.manyFunctions} functions`);
+    step(results, `server memory and publish rate with ${plan.manyFunctions} functions`);
     await manyFunctions(plan, results);
-    step("peers");
+    step(results, "peers");
     await peers(plan, results);
   } finally {
     echo.stop();
@@ -108,15 +116,21 @@ async function main(): Promise<void> {
 
 async function write(results: Results, run: { start: number[]; seconds: number }): Promise<void> {
   const date = new Date().toISOString();
-  const stamp = `${date.replace(/[:.]/g, "-")}${quick ? "-quick" : ""}`;
+  const verdict = publishability(results.scenarios);
+  // "-quick" stays last: .gitignore keeps quick runs out of the repository by that suffix.
+  const stamp = `${date.replace(/[:.]/g, "-")}${verdict.publishable ? "" : "-unpublishable"}${quick ? "-quick" : ""}`;
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}`;
-  const info = { date, command: `npm run bench${quick ? " -- --quick" : ""}`, machine, loadavg: { start: run.start, end: loadavg() }, seconds: run.seconds };
+  const info = { date, command: `npm run bench${quick ? " -- --quick" : ""}`, machine, loadavg: { start: run.start, end: loadavg() }, seconds: run.seconds, scenarios: results.scenarios };
   const dir = new URL("./results/", import.meta.url);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(new URL(`${stamp}.json`, dir), `${JSON.stringify({ ...info, quick, rows: results.rows, targets: results.targets, points: results.points, notes: results.notes }, null, 2)}\n`);
+  const publication = { publishable: verdict.publishable, maxPublishableLoad: MAX_PUBLISHABLE_LOAD, unpublishableReasons: verdict.reasons };
+  writeFileSync(new URL(`${stamp}.json`, dir), `${JSON.stringify({ ...info, ...publication, quick, rows: results.rows, targets: results.targets, points: results.points, notes: results.notes }, null, 2)}\n`);
   const charts = await renderCharts(results.points, new URL(`${stamp}/`, dir).pathname);
   writeFileSync(new URL(`${stamp}/report.md`, dir), markdown(info, results.rows, results.targets, results.notes, charts, ""));
-  if (docs) {
+  if (!verdict.publishable) process.stdout.write(`\nNOT PUBLISHABLE:\n${verdict.reasons.map((r) => `  - ${r}`).join("\n")}\n`);
+  if (docs && !mayWriteDocs(verdict, force, (line) => process.stderr.write(line))) {
+    process.exitCode = 1;
+  } else if (docs) {
     const docsDir = new URL("../docs/", import.meta.url);
     await renderCharts(results.points, new URL("perf/", docsDir).pathname);
     writeFileSync(new URL("performance.md", docsDir), markdown(info, results.rows, results.targets, results.notes, charts, "perf/"));

@@ -1,3 +1,4 @@
+import type { ScenarioLoad } from "./publishable.js";
 import type { Summary } from "./stats.js";
 
 /** One measured figure; `ratio` is against `baseline`, a floor measured in the same run. */
@@ -10,6 +11,8 @@ export interface Row {
   readonly baseline?: string;
   readonly ratio?: number;
   readonly note?: string;
+  /** The scenario that measured it (see `Results.scenarios`). */
+  readonly scenario?: string;
 }
 
 /** A goal from the brief; `pass: null` means it could not be measured in this run. */
@@ -33,9 +36,17 @@ export class Results {
   readonly targets: Target[] = [];
   readonly points: Point[] = [];
   readonly notes: string[] = [];
+  /** Every scenario in the order run, with the load average it started at. */
+  readonly scenarios: ScenarioLoad[] = [];
+
+  /** Starts a scenario: rows added from now on belong to it. */
+  scenario(name: string, loadavg1: number): void {
+    this.scenarios.push({ name, loadavg1, startedAt: new Date().toISOString() });
+  }
 
   add(row: Row): void {
-    this.rows.push(row);
+    const current = this.scenarios[this.scenarios.length - 1]?.name;
+    this.rows.push(row.scenario === undefined && current !== undefined ? { ...row, scenario: current } : row);
   }
 
   target(what: string, goal: string, measured: string, pass: boolean | null): void {

@@ -1,8 +1,12 @@
 /**
  * Re-renders a report from a results JSON (after a change to targets or layout, without
- * re-running): node --import tsx bench/report/render.ts bench/results/<date>.json [--docs]
+ * re-running): node --import tsx bench/report/render.ts bench/results/<date>.json [--docs [--force]]
+ * Rewrites the JSON (with its publishability), the run's own report.md and charts, and with
+ * --docs docs/performance.md and docs/perf/, which it refuses for a run that is not
+ * publishable (see lib/publishable.ts) unless --force is given.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { MAX_PUBLISHABLE_LOAD, mayWriteDocs, publishability } from "../lib/publishable.js";
 import { Results, type Point, type Row } from "../lib/results.js";
 import { renderCharts } from "./charts.js";
 import { markdown, type RunInfo } from "./markdown.js";
@@ -20,7 +24,18 @@ saved.targets.filter((t) => !derived.test(t.what)).forEach((t) => results.target
 publishTargets(results);
 warmTargets(results);
 peerPoints(results);
-writeFileSync(file, `${JSON.stringify({ ...saved, targets: results.targets, points: results.points }, null, 2)}\n`);
-const dir = new URL("../../docs/", import.meta.url);
-const charts = await renderCharts(results.points, new URL("perf/", dir).pathname);
-if (process.argv.includes("--docs")) writeFileSync(new URL("performance.md", dir), markdown(saved, results.rows, results.targets, results.notes, charts, "perf/"));
+const verdict = publishability(saved.scenarios);
+const publication = { publishable: verdict.publishable, maxPublishableLoad: MAX_PUBLISHABLE_LOAD, unpublishableReasons: verdict.reasons };
+writeFileSync(file, `${JSON.stringify({ ...saved, ...publication, targets: results.targets, points: results.points }, null, 2)}\n`);
+// The run's own report, next to its JSON (as bench/run.ts writes it).
+const own = file.replace(/\.json$/, "/");
+writeFileSync(`${own}report.md`, markdown(saved, results.rows, results.targets, results.notes, await renderCharts(results.points, own), ""));
+if (process.argv.includes("--docs")) {
+  if (mayWriteDocs(verdict, process.argv.includes("--force"), (line) => process.stderr.write(line))) {
+    const docs = new URL("../../docs/", import.meta.url);
+    const charts = await renderCharts(results.points, new URL("perf/", docs).pathname);
+    writeFileSync(new URL("performance.md", docs), markdown(saved, results.rows, results.targets, results.notes, charts, "perf/"));
+  } else {
+    process.exitCode = 1;
+  }
+}

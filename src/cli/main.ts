@@ -40,6 +40,8 @@ Options:
                                does not limit the answer, so long invokes run on (default 60)
   --keep-alive-timeout SECONDS idle keep-alive connections are closed after this (default 72)
   --max-connections N          open connections at most; more are closed on arrival (default 1024)
+  --body-budget-mb N           request bodies received at once, by declared size; a body that does
+                               not fit is refused before it is read, as a rate limit (default 256)
   -h, --help               show this help
 `;
 
@@ -69,8 +71,14 @@ const OPTIONS = {
   "request-timeout": { type: "string" },
   "keep-alive-timeout": { type: "string" },
   "max-connections": { type: "string" },
+  "body-budget-mb": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+function megabytes(name: string, value: string | undefined): number | undefined {
+  const mb = integer(name, value);
+  return mb === undefined ? undefined : mb * 1024 * 1024;
+}
 
 function integer(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -112,6 +120,7 @@ export function configFromArgs(args: string[]): ConfigInput | "help" {
       requestTimeoutMs: seconds("request-timeout", values["request-timeout"]),
       keepAliveTimeoutMs: seconds("keep-alive-timeout", values["keep-alive-timeout"]),
       maxConnections: integer("max-connections", values["max-connections"]),
+      bodyBudgetBytes: megabytes("body-budget-mb", values["body-budget-mb"]),
     }),
     store: values.store as ConfigInput["store"],
     databaseUrl: values["database-url"],

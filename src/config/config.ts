@@ -116,6 +116,12 @@ const HttpConfig = z.strictObject({
   maxConnections: z.number().int().positive().default(1024),
   /** Request line plus headers, in bytes: SCF documents GET requests (all in the query) up to 32 KB. */
   maxHeaderBytes: z.number().int().min(1024).default(48 * 1024),
+  /**
+   * Request bodies being received at once, in bytes, counted by their declared size: a body
+   * that does not fit is refused before it is read (as a rate limit: retry later), so clients
+   * that start large uploads and stall cannot make the server hold more than this.
+   */
+  bodyBudgetBytes: z.number().int().positive().default(256 * 1024 * 1024),
 });
 
 /**

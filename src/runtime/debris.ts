@@ -9,9 +9,9 @@
  * removes the cgroups, and empties the run directory, before it starts a single process.
  * A lock on the data directory (`server/data-dir-lock.ts`) makes sure no live server owns them.
  */
-import { mkdir, readdir } from "node:fs/promises";
+import { mkdir, readdir, rmdir } from "node:fs/promises";
 import { join } from "node:path";
-import { cgroupPids, InstanceCgroups, instanceIdsIn, PIDS_ROOT } from "./cgroups.js";
+import { CGROUP_ROOTS, cgroupPids, InstanceCgroups, instanceIdsIn, PIDS_ROOT } from "./cgroups.js";
 import { forceRemove } from "./extract.js";
 
 export interface DebrisReport {
@@ -40,4 +40,9 @@ async function sweepGroup(group: string): Promise<{ cgroups: number; processes: 
     if (await new InstanceCgroups(group, id, true).destroy()) cgroups += 1;
   }
   return { cgroups, processes };
+}
+
+/** Removes an engine's cgroup group directories once its instances' groups are gone. Best effort. */
+export async function removeGroup(group: string): Promise<void> {
+  for (const root of CGROUP_ROOTS) await rmdir(join(root, group)).catch(() => undefined);
 }

@@ -8,7 +8,7 @@ import { PER_CALL_CONTEXT_KEYS, type InvocationOutcome, type InvocationRequest, 
 import { CodeCache, type CodeLease } from "./code-cache.js";
 import { functionView } from "./conventions.js";
 import type { Instance } from "./instance.js";
-import { sweepRun } from "./debris.js";
+import { removeGroup, sweepRun } from "./debris.js";
 import { detectIsolation, readRss, sweepStaleCgroups, type Isolation, type IsolationLevel } from "./isolation.js";
 import { Egress } from "./egress.js";
 import { Launcher } from "./launcher.js";
@@ -370,6 +370,8 @@ export class Engine implements Invoker {
     await Promise.race([Promise.all(dying), new Promise((r) => setTimeout(r, 2_000).unref())]);
     await Promise.all(this.#cleanups);
     await this.#egress?.close();
+    // A clean stop leaves nothing: the engine's (now empty) cgroup group goes too.
+    await removeGroup(runLayout(this.#opts.runDir).group);
   }
 }
 

@@ -13,7 +13,7 @@ const LINGER_MS = 2_000;
  * `host:port`, so the answer is SCF's.
  */
 export function answerConnect(req: IncomingMessage, socket: Socket): void {
-  refuse(socket, req.url ?? "/", new QuiverError("UnknownAction", `Quiver is not a proxy: CONNECT ${req.url ?? ""} is not served.`));
+  refuse(socket, { method: "CONNECT", target: req.url ?? "/" }, new QuiverError("UnknownAction", `Quiver is not a proxy: CONNECT ${req.url ?? ""} is not served.`));
 }
 
 /** An `Expect` other than `100-continue` (Node would answer a bare 417). */
@@ -55,8 +55,8 @@ export function clientErrorHandler(http: QuiverConfig["http"], requests: Connect
     const pending = latest && !latest.res.writableEnded ? latest : undefined;
     if (pending?.req.complete) {
       // What failed followed a whole request (pipelined bytes); that request is being served: answer after it.
-      const target = requestTarget(error.rawPacket) ?? pending.req.url ?? "/";
-      pending.res.once("finish", () => refuse(socket, target, neutralError(error, http, false)));
+      const line = requestLine(error.rawPacket) ?? { method: pending.req.method ?? "GET", target: pending.req.url ?? "/" };
+      pending.res.once("finish", () => refuse(socket, line, neutralError(error, http, false)));
       return;
     }
     // The request in flight, if any, is the one that failed: it must not complete and run now.
@@ -65,8 +65,8 @@ export function clientErrorHandler(http: QuiverConfig["http"], requests: Connect
       socket.destroy();
       return;
     }
-    const target = pending?.req.url ?? requestTarget(error.rawPacket) ?? latest?.req.url ?? "/";
-    refuse(socket, target, neutralError(error, http, pending !== undefined));
+    const line = pending ? { method: pending.req.method ?? "GET", target: pending.req.url ?? "/" } : (requestLine(error.rawPacket) ?? { method: "GET", target: latest?.req.url ?? "/" });
+    refuse(socket, line, neutralError(error, http, pending !== undefined));
   };
 }
 
@@ -74,13 +74,18 @@ export function clientErrorHandler(http: QuiverConfig["http"], requests: Connect
  * Writes the answer and closes: after our FIN the client gets a moment to read the answer
  * before the socket is destroyed, so the answer is not lost to a reset.
  */
-function refuse(socket: Socket, target: string, error: QuiverError): void {
+function refuse(socket: Socket, line: RequestLine, error: QuiverError): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  socket.end(rawHttpResponse(errorAnswerFor(target, error)));
+  socket.end(rawHttpResponse(errorAnswerFor(line.target, error), line.method));
   closeAfterLinger(socket);
+}
+
+interface RequestLine {
+  readonly method: string;
+  readonly target: string;
 }
 
 function neutralError(error: ClientError, http: QuiverConfig["http"], requestStarted: boolean): QuiverError {
@@ -100,10 +105,11 @@ function neutralError(error: ClientError, http: QuiverConfig["http"], requestSta
   }
 }
 
-/** The target of the request line at the start of `packet`, if it is there. */
-function requestTarget(packet: unknown): string | undefined {
+/** The method and target of the request line at the start of `packet`, if it is there. */
+function requestLine(packet: unknown): RequestLine | undefined {
   if (!Buffer.isBuffer(packet)) return undefined;
-  return /^[A-Za-z-]+ +(\S+)/.exec(packet.subarray(0, 8192).toString("latin1"))?.[1];
+  const match = /^([A-Za-z-]+) +(\S+)/.exec(packet.subarray(0, 8192).toString("latin1"));
+  return match?.[1] && match[2] ? { method: match[1], target: match[2] } : undefined;
 }
 
 function closeAfterLinger(socket: Socket): void {

@@ -1,8 +1,17 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const LAUNCHER = fileURLToPath(new URL("./launch-cli.ts", import.meta.url));
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** The environment bin/quiver.js gives the server (`#!/usr/bin/env -S VAR=value … node`), so tests run it alike. */
+const SERVER_ENV: Record<string, string> = Object.fromEntries(
+  (readFileSync(new URL("../../bin/quiver.js", import.meta.url), "utf8").split("\n")[0] ?? "")
+    .split(/\s+/)
+    .filter((word) => /^[A-Z_]+=/.test(word))
+    .map((word) => [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)]),
+);
 
 export interface CliProcess {
   readonly child: ChildProcess;
@@ -16,7 +25,7 @@ export interface CliProcess {
 /** Spawns `quiver <args>` from source in a child process, without proxies. */
 export function spawnCli(args: readonly string[]): CliProcess {
   const dropped = new Set(["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NODE_TEST_CONTEXT"]);
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !dropped.has(name)));
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !dropped.has(name))), ...SERVER_ENV };
   const child = spawn(process.execPath, ["--import", "tsx", LAUNCHER, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";

@@ -7,13 +7,13 @@ import { spawnCli } from "../helpers/cli.js";
 const parsed = (args: string[]): ReturnType<typeof parseConfig> => parseConfig(JSON.parse(JSON.stringify(configFromArgs(["serve", ...args]))) as ConfigInput);
 
 void describe("HTTP settings", { timeout: 60_000 }, () => {
-  void it("defaults: 10 s for headers, 60 s for a whole request, 72 s keep-alive, 1024 connections", () => {
-    assert.deepEqual(parsed([]).http, { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 72_000, maxConnections: 1024, maxHeaderBytes: 48 * 1024 });
+  void it("defaults: 10 s for headers, 60 s for a whole request, 72 s keep-alive, 1024 connections, 256 MB of bodies", () => {
+    assert.deepEqual(parsed([]).http, { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 72_000, maxConnections: 1024, maxHeaderBytes: 48 * 1024, bodyBudgetBytes: 256 * 2 ** 20 });
   });
 
-  void it("flags take seconds (fractions allowed) and a connection count", () => {
-    const config = parsed(["--headers-timeout", "2.5", "--request-timeout", "900", "--keep-alive-timeout", "5", "--max-connections", "64"]);
-    assert.deepEqual(config.http, { headersTimeoutMs: 2_500, requestTimeoutMs: 900_000, keepAliveTimeoutMs: 5_000, maxConnections: 64, maxHeaderBytes: 48 * 1024 });
+  void it("flags take seconds (fractions allowed), a connection count and megabytes", () => {
+    const config = parsed(["--headers-timeout", "2.5", "--request-timeout", "900", "--keep-alive-timeout", "5", "--max-connections", "64", "--body-budget-mb", "100"]);
+    assert.deepEqual(config.http, { headersTimeoutMs: 2_500, requestTimeoutMs: 900_000, keepAliveTimeoutMs: 5_000, maxConnections: 64, maxHeaderBytes: 48 * 1024, bodyBudgetBytes: 100 * 2 ** 20 });
   });
 
   void it("refuses values that make no sense, naming the flag or setting", () => {

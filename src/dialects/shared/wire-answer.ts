@@ -22,9 +22,11 @@ export async function sendAnswer(reply: FastifyReply, answer: WireAnswer): Promi
 }
 
 /** The answer as a complete HTTP/1.1 response that also announces the connection is closing. */
-export function rawHttpResponse(answer: WireAnswer): Buffer {
+export function rawHttpResponse(answer: WireAnswer, method = "GET"): Buffer {
   const head = [`HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? "Error"}`];
   for (const [name, value] of Object.entries(answer.headers)) head.push(`${name}: ${value}`);
   head.push(`content-length: ${answer.body.length}`, "connection: close", "", "");
-  return Buffer.concat([Buffer.from(head.join("\r\n"), "latin1"), answer.body]);
+  // The answer to a HEAD request has the headers of the answer, never its body.
+  const body = method.toUpperCase() === "HEAD" ? Buffer.alloc(0) : answer.body;
+  return Buffer.concat([Buffer.from(head.join("\r\n"), "latin1"), body]);
 }
