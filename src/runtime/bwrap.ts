@@ -12,7 +12,9 @@
  * 3. `bwrap`, now unprivileged, makes new user, pid, mount, ipc, uts, net and cgroup
  *    namespaces and a root file system of read-only system files, the instance's code, the
  *    runtime bootstrap and an empty size-capped `/tmp`; nothing else of the host is there.
- *    With `--die-with-parent` the sandbox is killed if Quiver dies, however it dies.
+ *    With `--die-with-parent` the sandbox is killed if Quiver dies, however it dies. bwrap
+ *    reads its arguments from fd 4 (`--args`): as the sandbox's pid 1 its command line is
+ *    visible inside, and it would name host paths.
  */
 
 export interface SandboxTools {
@@ -45,7 +47,7 @@ export interface SandboxCommandSpec {
 export const SANDBOX_PATHS = {
   scfCode: "/var/user",
   fgsCode: "/opt/function/code",
-  runtime: "/opt/quiver",
+  runtime: "/var/runtime",
   tmp: "/tmp",
 } as const;
 
@@ -81,11 +83,20 @@ const DEV = [
   "--symlink", "/proc/self/fd/2", "/dev/stderr",
 ];
 
-export function sandboxCommand(s: SandboxCommandSpec): { command: string; args: string[] } {
+/** The descriptor bwrap reads its arguments from. */
+export const ARGS_FD = 4;
+
+export interface SandboxCommand {
+  readonly command: string;
+  readonly args: string[];
+  /** bwrap's options, NUL-terminated, to be written to fd `ARGS_FD` of the process. */
+  readonly argsOnFd: Buffer;
+}
+
+export function sandboxCommand(s: SandboxCommandSpec): SandboxCommand {
   const join = [s.tools.sh, "-c", JOIN_AND_EXEC, "quiver-sandbox", String(Math.ceil(s.fileSizeBytes / 512)), String(s.cgroupProcs.length), ...s.cgroupProcs];
   const drop = [s.tools.setpriv, "--reuid", String(s.uid), "--regid", String(s.uid), "--clear-groups", "--no-new-privs"];
   const bwrap = [
-    s.tools.bwrap,
     "--unshare-all",
     "--die-with-parent",
     "--new-session",
@@ -105,10 +116,11 @@ export function sandboxCommand(s: SandboxCommandSpec): { command: string; args: 
     "--ro-bind", s.codeDir, SANDBOX_PATHS.scfCode,
     "--ro-bind", s.codeDir, SANDBOX_PATHS.fgsCode,
     "--ro-bind", s.runtimeDir, SANDBOX_PATHS.runtime,
+    // The root bwrap builds (and /etc on it) is read-only too; /tmp and /dev/shm are mounts of their own.
+    "--remount-ro", "/",
     "--chdir", SANDBOX_PATHS.tmp,
-    s.command,
-    ...s.args,
   ];
-  const [command = s.tools.sh, ...args] = [...join, ...drop, ...bwrap];
-  return { command, args };
+  // bwrap takes only options from the fd; the command follows on its command line.
+  const [command = s.tools.sh, ...args] = [...join, ...drop, s.tools.bwrap, "--args", String(ARGS_FD), "--", s.command, ...s.args];
+  return { command, args, argsOnFd: Buffer.from(bwrap.map((arg) => `${arg}\0`).join("")) };
 }

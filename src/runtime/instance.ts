@@ -4,6 +4,7 @@
  * and its sandbox. Pool policy lives in `pool.ts`; this class only runs and supervises.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import type { Writable } from "node:stream";
 import { lineChannel, nodeChannel, type Channel } from "./channel.js";
 import type { CodeLease } from "./code-cache.js";
 import type { Sandbox } from "./sandbox.js";
@@ -31,6 +32,8 @@ export interface SpawnSpec {
   readonly env: Readonly<Record<string, string>>;
   readonly uid: number | undefined;
   readonly gid: number | undefined;
+  /** Bytes for the process to read on fd 4 (a sandbox's own arguments), if any. */
+  readonly argsOnFd: Buffer | undefined;
   readonly startTimeoutMs: number;
   readonly logTailBytes: number;
 }
@@ -218,14 +221,20 @@ export class Instance {
 
 function spawnChild(spec: SpawnSpec, sandbox: Sandbox): ChildProcess {
   const ipc = spec.family === "nodejs";
-  return spawn(spec.command, spec.args, {
+  const child = spawn(spec.command, spec.args, {
     cwd: sandbox.tmpDir,
     env: spec.env,
-    stdio: ["ignore", "pipe", "pipe", ipc ? "ipc" : "pipe"],
+    stdio: ["ignore", "pipe", "pipe", ipc ? "ipc" : "pipe", ...(spec.argsOnFd === undefined ? [] : ["pipe" as const])],
     serialization: "advanced",
     uid: spec.uid,
     gid: spec.gid,
   });
+  const argsPipe = child.stdio[4] as Writable | null | undefined;
+  if (spec.argsOnFd !== undefined && argsPipe) {
+    argsPipe.on("error", () => undefined);
+    argsPipe.end(spec.argsOnFd);
+  }
+  return child;
 }
 
 function describe(m: ChildMessage | Death): string {

@@ -146,6 +146,7 @@ export class Launcher {
           id, family, command: spec.command, args: spec.args, env,
           uid: spec.uid,
           gid: spec.gid,
+          argsOnFd: spec.argsOnFd,
           startTimeoutMs: this.#opts.startTimeoutMs,
           logTailBytes: this.#opts.logTailBytes,
         },

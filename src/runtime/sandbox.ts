@@ -36,6 +36,8 @@ export interface SandboxLimits {
 export interface LaunchSpec {
   readonly command: string;
   readonly args: readonly string[];
+  /** Written to the process's fd 4 (bwrap's arguments), when set. */
+  readonly argsOnFd: Buffer | undefined;
   /** Set when `spawn` itself must switch user (the `user` level). */
   readonly uid: number | undefined;
   readonly gid: number | undefined;
@@ -131,7 +133,7 @@ export class Sandbox {
       return { ...wrapped, uid: undefined, gid: undefined };
     }
     const drop = dropToNobody && this.#iso.uid !== undefined;
-    return { command, args, uid: drop ? this.#iso.uid : undefined, gid: drop ? this.#iso.gid : undefined };
+    return { command, args, argsOnFd: undefined, uid: drop ? this.#iso.uid : undefined, gid: drop ? this.#iso.gid : undefined };
   }
 
   /**
