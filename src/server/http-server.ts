@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { QuiverConfig } from "../config/config.js";
 import { QuiverError } from "../core/errors.js";
 import { BodyBudget } from "./body-budget.js";
+import { IdleCollector } from "./idle-gc.js";
 import { ConnectionRequests, answerConnect, answerExpectation, clientErrorHandler } from "./client-errors.js";
 import { answerNotFound, answerRequestError } from "./envelopes.js";
 
@@ -41,9 +42,15 @@ export function createHttpServer(config: QuiverConfig): FastifyInstance {
   app.server.on("connect", answerConnect);
   app.server.on("checkExpectation", answerExpectation);
   const bodies = new BodyBudget(http.bodyBudgetBytes);
+  const collector = new IdleCollector();
+  app.addHook("onClose", (_instance, done) => {
+    collector.stop();
+    done();
+  });
   app.addHook("onRequest", (request, _reply, done) => {
     const missingHost = request.raw.httpVersion === "1.1" && request.headers.host === undefined;
     if (missingHost) return done(new QuiverError("MalformedRequest", "An HTTP/1.1 request must carry a Host header."));
+    collector.noteBody(Number(request.headers["content-length"] ?? 0) || 0);
     if (!bodies.admit(request.raw, limits.maxBodyBytes)) {
       return done(new QuiverError("RateLimited", `Too many large request bodies are being received at once (at most ${Math.round(bodies.capacity / 2 ** 20)} MB in all); send this one again shortly.`));
     }

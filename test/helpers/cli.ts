@@ -5,13 +5,15 @@ import { fileURLToPath } from "node:url";
 const LAUNCHER = fileURLToPath(new URL("./launch-cli.ts", import.meta.url));
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-/** The environment bin/quiver.js gives the server (`#!/usr/bin/env -S VAR=value … node`), so tests run it alike. */
+/**
+ * How bin/quiver.js starts Node (`#!/usr/bin/env -S VAR=value … node --flag …`): tests start the
+ * server with the same environment and flags.
+ */
+const SHEBANG = (readFileSync(new URL("../../bin/quiver.js", import.meta.url), "utf8").split("\n")[0] ?? "").split(/\s+/);
 const SERVER_ENV: Record<string, string> = Object.fromEntries(
-  (readFileSync(new URL("../../bin/quiver.js", import.meta.url), "utf8").split("\n")[0] ?? "")
-    .split(/\s+/)
-    .filter((word) => /^[A-Z_]+=/.test(word))
-    .map((word) => [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)]),
+  SHEBANG.filter((word) => /^[A-Z_]+=/.test(word)).map((word) => [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)]),
 );
+const NODE_FLAGS = SHEBANG.slice(SHEBANG.indexOf("node") + 1).filter((word) => word.startsWith("--"));
 
 export interface CliProcess {
   readonly child: ChildProcess;
@@ -26,7 +28,7 @@ export interface CliProcess {
 export function spawnCli(args: readonly string[]): CliProcess {
   const dropped = new Set(["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NODE_TEST_CONTEXT"]);
   const env = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !dropped.has(name))), ...SERVER_ENV };
-  const child = spawn(process.execPath, ["--import", "tsx", LAUNCHER, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, "--import", "tsx", LAUNCHER, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
   child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
