@@ -129,13 +129,26 @@ export class Engine implements Invoker {
     const t0 = performance.now();
     let grant;
     try {
-      grant = await this.#pool.acquire(req.target.instanceKey);
+      grant = await this.#acquireLive(req.target.instanceKey);
     } catch (err) {
       const kind = err instanceof ConcurrencyLimitError ? "concurrency-limit" : "runtime-start-failed";
       return failure(req.requestId, wireError(kind, String((err as Error).message)), "", performance.now() - t0);
     }
     if (grant === SLOT) return this.#coldInvoke(rt, req, t0);
     return this.#run(grant, req, performance.now());
+  }
+
+  /**
+   * A warm instance or a slot for a new one. An idle instance whose process died while it
+   * waited (killed from outside, say) is dropped rather than handed the invocation: the death
+   * is the instance's, not this invocation's.
+   */
+  async #acquireLive(key: string): Promise<Awaited<ReturnType<Pool["acquire"]>>> {
+    for (;;) {
+      const grant = await this.#pool.acquire(key);
+      if (grant === SLOT || grant.alive) return grant;
+      this.#retireBusy(grant);
+    }
   }
 
   keepWarm(requests: readonly InvocationRequest[], untilMs: number): void {

@@ -58,6 +58,7 @@ export class Instance {
   #output = "";
   #death: Death | null = null;
   #killReason: KillReason | null = null;
+  #exited = false;
   #onDeath: (inst: Instance) => void = () => undefined;
   #freezeTimer: NodeJS.Timeout | null = null;
   /** The freeze in progress or done; null while the instance may run. */
@@ -106,8 +107,9 @@ export class Instance {
     return this.#child.pid;
   }
 
+  /** False from the moment the process exits, before its death is fully reported. */
   get alive(): boolean {
-    return this.#death === null && this.#state !== "dead";
+    return !this.#exited && this.#death === null && this.#state !== "dead";
   }
 
   to(next: InstanceState): void {
@@ -203,6 +205,7 @@ export class Instance {
   }
 
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.#exited = true;
     let settled = false;
     const settle = (): void => {
       if (settled) return;

@@ -75,4 +75,22 @@ void describe("instance teardown", () => {
     await engine.close();
     assert.deepEqual(pids.filter(alive), [], "close() returns only once the instance's processes are gone");
   });
+
+  void it("replaces an idle instance that was killed from outside, instead of failing the next invocation", { skip: cgroups, timeout: 30_000 }, async () => {
+    const f = await fixture();
+    const engine = f.engine();
+    try {
+      const sha = await f.zip({ "index.js": "const token = Math.random(); exports.main_handler = async () => token;" });
+      const first = await engine.invoke(request({ sha, key: "victim" }));
+      assert.equal(first.error, null);
+      const pids = instancePids(join(f.dir, "run"));
+      for (const pid of pids) process.kill(pid, "SIGKILL");
+      assert.ok(await allGone(pids, 10_000));
+      const next = await engine.invoke(request({ sha, key: "victim" }));
+      assert.equal(next.error, null, JSON.stringify(next.error));
+      assert.notEqual(next.result, first.result, "a new instance served it");
+    } finally {
+      await engine.close();
+    }
+  });
 });
