@@ -22,7 +22,7 @@ import { peerPoints, publishTargets, warmTargets } from "./report/targets.js";
 import { controlPlane, measurePublish } from "./scenarios/control.js";
 import { fgsDialect, scfDialect } from "./scenarios/dialects.js";
 import { coldExhausted } from "./scenarios/exhausted.js";
-import { aliasSwitch, coldWithPool, setupInvokeFunctions, warmLatency } from "./scenarios/invoke.js";
+import { aliasSwitch, coldWithPool, frozenWake, setupInvokeFunctions, warmLatency } from "./scenarios/invoke.js";
 import { idleInstances, manyFunctions } from "./scenarios/memory.js";
 import { peers } from "./scenarios/peers.js";
 import { throughput } from "./scenarios/throughput.js";
@@ -51,6 +51,8 @@ async function mainServer(plan: Plan, echo: EchoServer, results: Results): Promi
     await coldWithPool(client, plan, results);
     step(results, "alias switch");
     await aliasSwitch(client, plan, results);
+    step(results, "warm invoke of a frozen instance");
+    await frozenWake(client, plan, results);
     step(results, "throughput at 1/10/50 connections");
     await throughput(client, echo, plan, results);
     idleInstances(server, results);
