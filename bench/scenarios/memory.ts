@@ -7,19 +7,25 @@ import { childrenOf, commandOf, pssMb, rssMb } from "../lib/proc.js";
 import { summarize } from "../lib/stats.js";
 import { makeZip } from "../lib/zip.js";
 
-/** PSS of every runtime process under the server (idle instances and stem cells), per family. */
+/** A process and all its descendants: a sandboxed instance is bwrap, its init and the runtime. */
+function withDescendants(pid: number): number[] {
+  return [pid, ...childrenOf(pid).flatMap(withDescendants)];
+}
+
+/** PSS of every runtime instance under the server (idle instances and stem cells, sandbox included), per family. */
 export function idleInstances(server: RunningServer, results: Results): void {
   const pid = server.child.pid ?? -1;
   const families = { node: [] as number[], python: [] as number[] };
   for (const child of childrenOf(pid)) {
     const command = commandOf(child);
-    if (command.includes("bootstrap.py")) families.python.push(pssMb(child));
-    else if (command.includes("bootstrap")) families.node.push(pssMb(child));
+    const pss = withDescendants(child).reduce((sum, p) => sum + pssMb(p), 0);
+    if (command.includes("bootstrap.py")) families.python.push(pss);
+    else if (command.includes("bootstrap")) families.node.push(pss);
   }
   for (const [family, xs] of Object.entries(families)) {
     if (xs.length === 0) continue;
     const s = summarize(xs);
-    results.add({ section: "Memory", name: `PSS per idle ${family} runtime process (${xs.length} processes)`, unit: "MB", summary: s });
+    results.add({ section: "Memory", name: `PSS per idle ${family} instance, all its processes (${xs.length} instances)`, unit: "MB", summary: s });
     if (family === "node") results.target("PSS per idle Node instance (p50)", "≤ 10 MB", `${s.p50.toFixed(1)} MB`, s.p50 <= 10);
   }
 }

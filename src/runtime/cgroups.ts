@@ -1,9 +1,12 @@
 /**
- * cgroup v1 groups of one instance: `memory` (its limit, OOM detection), `pids` (a fork bomb
- * cap, and the list of every process it started) and, where mounted, `freezer` (an idle
- * instance is frozen). Each engine keeps its instances under `quiver/<group>/<id>` in every
- * controller.
+ * cgroups of one instance: v1 `memory` (its limit, OOM detection) and `pids` (a fork bomb cap,
+ * and the list of every process it started), and a freezer (an idle instance is frozen): the
+ * cgroup v2 freezer of the unified hierarchy where the host mounts one next to v1 (Debian's
+ * hybrid layout), else the v1 `freezer` controller. Thawing through v2 took 0.3 ms here,
+ * through v1 2 ms, on the path of every invocation of an instance that sat idle. Each engine
+ * keeps its instances under `quiver/<group>/<id>` in every hierarchy.
  */
+import { closeSync, openSync, writeSync } from "node:fs";
 import { mkdir, readdir, readFile, rmdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -12,19 +15,25 @@ const CGROUP_FS = "/sys/fs/cgroup";
 export const MEMORY_ROOT = `${CGROUP_FS}/memory/quiver`;
 export const PIDS_ROOT = `${CGROUP_FS}/pids/quiver`;
 export const FREEZER_ROOT = `${CGROUP_FS}/freezer/quiver`;
-/** The per-controller roots under which each engine has its group of instance cgroups. */
-export const CGROUP_ROOTS: readonly string[] = [MEMORY_ROOT, PIDS_ROOT, FREEZER_ROOT];
+export const UNIFIED_ROOT = `${CGROUP_FS}/unified/quiver`;
+/** The per-hierarchy roots under which each engine has its group of instance cgroups. */
+export const CGROUP_ROOTS: readonly string[] = [MEMORY_ROOT, PIDS_ROOT, FREEZER_ROOT, UNIFIED_ROOT];
 
-/** Creates the controller roots; false when memory and pids cannot be used (not root, no cgroup v1). */
-export async function prepareRoots(): Promise<{ usable: boolean; freezer: boolean }> {
+/** Which freezer instances get: cgroup v2's `cgroup.freeze`, v1's `freezer.state`, or none. */
+export type FreezerKind = "v2" | "v1";
+
+/** Creates the roots; `usable` is false when memory and pids cannot be used (not root, no cgroup v1). */
+export async function prepareRoots(): Promise<{ usable: boolean; freezer: FreezerKind | null }> {
   try {
     await mkdir(MEMORY_ROOT, { recursive: true });
     await mkdir(PIDS_ROOT, { recursive: true });
   } catch {
-    return { usable: false, freezer: false };
+    return { usable: false, freezer: null };
   }
-  const freezer = await mkdir(FREEZER_ROOT, { recursive: true }).then(() => true, () => false);
-  return { usable: true, freezer };
+  const made = (dir: string): Promise<boolean> => mkdir(dir, { recursive: true }).then(() => true, () => false);
+  const v2 = (await stat(`${CGROUP_FS}/unified/cgroup.controllers`).then(() => true, () => false)) && (await made(UNIFIED_ROOT));
+  if (v2) return { usable: true, freezer: "v2" };
+  return { usable: true, freezer: (await made(FREEZER_ROOT)) ? "v1" : null };
 }
 
 /** The cgroups of one instance. */
@@ -32,11 +41,15 @@ export class InstanceCgroups {
   readonly memory: string;
   readonly pids: string;
   readonly freezer: string | null;
+  readonly #freezerKind: FreezerKind | null;
+  /** The freezer's control file, kept open: thawing is on the path of an invocation. */
+  #freezeFd: number | null = null;
 
-  constructor(group: string, id: string, withFreezer: boolean) {
+  constructor(group: string, id: string, freezer: FreezerKind | null) {
     this.memory = join(MEMORY_ROOT, group, id);
     this.pids = join(PIDS_ROOT, group, id);
-    this.freezer = withFreezer ? join(FREEZER_ROOT, group, id) : null;
+    this.#freezerKind = freezer;
+    this.freezer = freezer === null ? null : join(freezer === "v2" ? UNIFIED_ROOT : FREEZER_ROOT, group, id);
   }
 
   /** Every `cgroup.procs` a process must join, in the order it joins them. */
@@ -68,12 +81,29 @@ export class InstanceCgroups {
   }
 
   /** Stops every process of the instance where it stands (the kernel finishes it asynchronously). */
-  async freeze(): Promise<void> {
-    if (this.freezer !== null) await writeFile(join(this.freezer, "freezer.state"), "FROZEN");
+  freeze(): Promise<void> {
+    return this.#setFrozen(true);
   }
 
-  async thaw(): Promise<void> {
-    if (this.freezer !== null) await writeFile(join(this.freezer, "freezer.state"), "THAWED");
+  thaw(): Promise<void> {
+    return this.#setFrozen(false);
+  }
+
+  /**
+   * One write to the freezer's control file, synchronous: the kernel only marks the tasks and
+   * returns (tens of microseconds), while the asynchronous open-write-close took over 1 ms of
+   * threadpool hops on a loaded host.
+   */
+  #setFrozen(frozen: boolean): Promise<void> {
+    if (this.freezer === null) return Promise.resolve();
+    try {
+      const v2 = this.#freezerKind === "v2";
+      this.#freezeFd ??= openSync(join(this.freezer, v2 ? "cgroup.freeze" : "freezer.state"), "w");
+      writeSync(this.#freezeFd, v2 ? (frozen ? "1" : "0") : frozen ? "FROZEN" : "THAWED");
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 
   /**
@@ -83,6 +113,8 @@ export class InstanceCgroups {
   async destroy(): Promise<boolean> {
     // A frozen task cannot act on SIGKILL until it is thawed.
     await this.thaw().catch(() => undefined);
+    if (this.#freezeFd !== null) closeSync(this.#freezeFd);
+    this.#freezeFd = null;
     let removed = await destroyCgroup(this.pids);
     for (const dir of [this.memory, this.freezer]) if (dir !== null) removed = (await destroyCgroup(dir)) && removed;
     return removed;

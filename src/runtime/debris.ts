@@ -11,7 +11,7 @@
  */
 import { mkdir, readdir, rmdir } from "node:fs/promises";
 import { join } from "node:path";
-import { CGROUP_ROOTS, cgroupPids, InstanceCgroups, instanceIdsIn, PIDS_ROOT } from "./cgroups.js";
+import { CGROUP_ROOTS, cgroupPids, InstanceCgroups, instanceIdsIn, PIDS_ROOT, type FreezerKind } from "./cgroups.js";
 import { forceRemove } from "./extract.js";
 
 export interface DebrisReport {
@@ -21,8 +21,8 @@ export interface DebrisReport {
 }
 
 /** Removes everything a previous engine on `runDir` left, and recreates the empty layout. */
-export async function sweepRun(runDir: string, group: string, useCgroups: boolean): Promise<DebrisReport> {
-  const { cgroups, processes } = useCgroups ? await sweepGroup(group) : { cgroups: 0, processes: 0 };
+export async function sweepRun(runDir: string, group: string, useCgroups: boolean, freezer: FreezerKind | null): Promise<DebrisReport> {
+  const { cgroups, processes } = useCgroups ? await sweepGroup(group, freezer) : { cgroups: 0, processes: 0 };
   let paths = 0;
   for (const name of await readdir(runDir).catch(() => [] as string[])) {
     await forceRemove(join(runDir, name));
@@ -32,12 +32,12 @@ export async function sweepRun(runDir: string, group: string, useCgroups: boolea
   return { cgroups, processes, paths };
 }
 
-async function sweepGroup(group: string): Promise<{ cgroups: number; processes: number }> {
+async function sweepGroup(group: string, freezer: FreezerKind | null): Promise<{ cgroups: number; processes: number }> {
   let cgroups = 0;
   let processes = 0;
   for (const id of await instanceIdsIn(group)) {
     processes += (await cgroupPids(join(PIDS_ROOT, group, id))).length;
-    if (await new InstanceCgroups(group, id, true).destroy()) cgroups += 1;
+    if (await new InstanceCgroups(group, id, freezer).destroy()) cgroups += 1;
   }
   return { cgroups, processes };
 }

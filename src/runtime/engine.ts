@@ -89,7 +89,7 @@ export class Engine implements Invoker {
     const iso = await detectIsolation(o.isolation, o.logger, o.sandboxUids.first);
     const layout = runLayout(o.runDir);
     if (iso.cgroups) void sweepStaleCgroups().catch(() => 0);
-    const swept = await sweepRun(layout.runDir, layout.group, iso.cgroups);
+    const swept = await sweepRun(layout.runDir, layout.group, iso.cgroups, iso.freezer);
     if (swept.paths + swept.cgroups + swept.processes > 0) o.logger.info({ ...swept, runDir: layout.runDir }, "runtime: removed what a stopped engine left behind");
     // Others may traverse to their own instance dir and code tree, never list either.
     await chmod(layout.runDir, 0o711);
@@ -189,7 +189,8 @@ export class Engine implements Invoker {
   /** Runs one invocation on a busy instance, then returns it to the pool or retires it. */
   async #run(inst: Instance, req: InvocationRequest, t0: number): Promise<InvocationOutcome> {
     const timeoutMs = req.target.config.timeoutSec * 1000;
-    await inst.wake();
+    const thawing = inst.wake();
+    if (thawing !== undefined) await thawing;
     const m = await inst.invoke({ t: "inv", id: req.requestId, ev: req.event, ...perCallContext(req) }, timeoutMs);
     const durationMs = performance.now() - t0;
     if (m.t === "res") {

@@ -156,14 +156,16 @@ export class Instance {
     this.#freezeTimer.unref();
   }
 
-  /** Makes a resting instance runnable again; call before sending it work. */
-  async wake(): Promise<void> {
+  /**
+   * Makes a resting instance runnable again; call before sending it work. Returns a promise
+   * only when there is a freeze to undo, so the warm path pays nothing otherwise.
+   */
+  wake(): Promise<void> | undefined {
     this.#cancelFreeze();
     const frozen = this.#frozen;
-    if (frozen === null) return;
+    if (frozen === null) return undefined;
     this.#frozen = null;
-    await frozen;
-    await this.sandbox.thaw();
+    return frozen.then(() => this.sandbox.thaw());
   }
 
   #cancelFreeze(): void {

@@ -14,7 +14,7 @@ import { execFile } from "node:child_process";
 import { access, constants, readdir, readFile, rmdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { CGROUP_ROOTS, prepareRoots } from "./cgroups.js";
+import { CGROUP_ROOTS, prepareRoots, type FreezerKind } from "./cgroups.js";
 import type { SandboxTools } from "./bwrap.js";
 import type { EgressTools } from "./egress.js";
 import type { EngineLogger } from "./options.js";
@@ -31,8 +31,8 @@ export interface Isolation {
   readonly gid: number | undefined;
   /** Per-instance memory and pids cgroups; without them memory is enforced by RSS polling. */
   readonly cgroups: boolean;
-  /** Per-instance freezer cgroups: idle instances are frozen. */
-  readonly freezer: boolean;
+  /** Per-instance freezer cgroups (which kind): idle instances are frozen. */
+  readonly freezer: FreezerKind | null;
   readonly tools: SandboxTools | null;
   /** Tools for public network (`sandbox` level only); null: functions get loopback only. */
   readonly egressTools: EgressTools | null;
@@ -42,7 +42,7 @@ export class IsolationUnavailableError extends Error {
   override readonly name = "IsolationUnavailableError";
 }
 
-const NONE: Isolation = { level: "none", uid: undefined, gid: undefined, cgroups: false, freezer: false, tools: null, egressTools: null };
+const NONE: Isolation = { level: "none", uid: undefined, gid: undefined, cgroups: false, freezer: null, tools: null, egressTools: null };
 
 export async function detectIsolation(mode: IsolationMode, logger: EngineLogger, probeUid: number): Promise<Isolation> {
   if (mode === "none") return NONE;
@@ -64,7 +64,7 @@ export async function detectIsolation(mode: IsolationMode, logger: EngineLogger,
     { isolation: "user", reason: problem },
     `runtime: ${problem ?? "no sandbox"}, so function instances are NOT isolated from each other: they run as nobody in the host's namespaces. Install bubblewrap (Debian: apt-get install bubblewrap), or start with --isolation strict to refuse to run without it`,
   );
-  return { level: "user", ...nobody, cgroups: roots.usable, freezer: false, tools: null, egressTools: null };
+  return { level: "user", ...nobody, cgroups: roots.usable, freezer: null, tools: null, egressTools: null };
 }
 
 async function findTools(): Promise<SandboxTools | null> {
