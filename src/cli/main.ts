@@ -35,6 +35,10 @@ Options:
                            else the best available, with a warning; strict: a sandbox per
                            instance or refuse to start; none: plain child processes
   --tmp-size-mb N          each sandboxed instance's private /tmp, in MB (default 512)
+  --freeze-after-ms N      an idle instance is frozen after this long, until its next
+                           invocation (default 100)
+  --sandbox-uids FIRST:COUNT  host uids for sandboxed instances, one per live instance
+                           (default 2000000:65536); give each server on a host its own range
   --headers-timeout SECONDS    time a client has to send a request's headers (default 10)
   --request-timeout SECONDS    time a client has to send a whole request, body included; it
                                does not limit the answer, so long invokes run on (default 60)
@@ -67,6 +71,8 @@ const OPTIONS = {
   "max-instances-per-function": { type: "string" },
   isolation: { type: "string" },
   "tmp-size-mb": { type: "string" },
+  "freeze-after-ms": { type: "string" },
+  "sandbox-uids": { type: "string" },
   "headers-timeout": { type: "string" },
   "request-timeout": { type: "string" },
   "keep-alive-timeout": { type: "string" },
@@ -141,6 +147,14 @@ function rateOverrides(flags: readonly string[]): Record<string, number> {
   return overrides;
 }
 
+/** `--sandbox-uids FIRST:COUNT`; the schema checks the bounds. */
+function uidRange(value: string | undefined): { sandboxUids?: { first: number; count: number } } {
+  if (value === undefined) return {};
+  const match = /^(\d+):(\d+)$/.exec(value);
+  if (!match) throw new ConfigError(`--sandbox-uids must be FIRST:COUNT, e.g. 2000000:65536, not "${value}"`);
+  return { sandboxUids: { first: Number(match[1]), count: Number(match[2]) } };
+}
+
 function defined<T extends object>(record: T): Partial<T> {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
@@ -151,7 +165,8 @@ function engineFromArgs(values: Record<string, string | boolean | string[] | und
   const prewarm = defined({ nodejs: flag("prewarm-nodejs"), python: flag("prewarm-python") });
   const isolation = values.isolation as string | undefined;
   return {
-    ...defined({ maxInstancesTotal: flag("max-instances"), maxInstancesPerFunction: flag("max-instances-per-function"), tmpSizeMb: flag("tmp-size-mb") }),
+    ...defined({ maxInstancesTotal: flag("max-instances"), maxInstancesPerFunction: flag("max-instances-per-function"), tmpSizeMb: flag("tmp-size-mb"), freezeAfterMs: flag("freeze-after-ms") }),
+    ...uidRange(values["sandbox-uids"] as string | undefined),
     ...(Object.keys(prewarm).length > 0 ? { prewarm } : {}),
     // The schema refuses any other value with a message listing the allowed ones.
     ...(isolation === undefined ? {} : { isolation: isolation as "auto" }),

@@ -25,10 +25,10 @@ export interface CliProcess {
 }
 
 /** Spawns `quiver <args>` from source in a child process, without proxies. */
-export function spawnCli(args: readonly string[]): CliProcess {
+export function spawnCli(args: readonly string[], as: { uid: number; gid: number } | undefined = undefined): CliProcess {
   const dropped = new Set(["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NODE_TEST_CONTEXT"]);
   const env = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !dropped.has(name))), ...SERVER_ENV };
-  const child = spawn(process.execPath, [...NODE_FLAGS, "--import", "tsx", LAUNCHER, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, "--import", "tsx", LAUNCHER, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], ...as });
   let out = "";
   let err = "";
   child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
