@@ -62,7 +62,11 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
     : loadOrCreateDefaultAccounts(dataDir, config.region);
 
   const store = await openStore(config, dataDir);
-  const blobs = new FsBlobStore(config.blobDir === undefined ? join(dataDir, "blobs") : resolve(config.blobDir));
+  const blobDir = config.blobDir === undefined ? join(dataDir, "blobs") : resolve(config.blobDir);
+  const blobs = new FsBlobStore(blobDir);
+  // Code packages are Quiver's to read, not its functions': a shared --blob-dir is made 0700 too.
+  mkdirSync(blobDir, { recursive: true, mode: 0o700 });
+  chmodSync(blobDir, 0o700);
   const clock = { now: () => Date.now() };
   const ids = { uuid: () => randomUUID() };
   // Set once the engine exists: the service tells it which warm instances became unreachable.
