@@ -38,7 +38,7 @@ export function additionalVersion(routing: AliasRouting): string | null {
 }
 
 /** Every version an alias can send traffic to. */
-export function aliasTargets(alias: AliasRecord): string[] {
+export function aliasTargets(alias: Pick<AliasRecord, "version" | "routing">): string[] {
   const extra = additionalVersion(alias.routing);
   return extra === null ? [alias.version] : [alias.version, extra];
 }

@@ -5,6 +5,7 @@ import { PER_CALL_CONTEXT_KEYS, type HandlerConvention, type InvocationOutcome, 
 import { LATEST, type Scope } from "./model.js";
 import type { AsyncInvocationRecord, Clock, IdSource, MetadataStore } from "./ports.js";
 import type { FunctionService, InvokeSelector, ResolvedInvocation } from "./service.js";
+import { stateConflict } from "./store-rules/statuses.js";
 
 export interface InvokeInput {
   readonly namespace: string;
@@ -229,7 +230,7 @@ export function targetOf(resolved: ResolvedInvocation): InvocationTarget {
   const { fn, version } = resolved;
   const code = version ? version.code : fn.code;
   if (!code) {
-    throw new QuiverError("FunctionStateConflict", `Function "${fn.name}" is ${fn.status} and has no code to run.`, { operation: "invoke" });
+    throw stateConflict(fn, "invoke");
   }
   return {
     scope: fn.scope,

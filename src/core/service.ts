@@ -27,6 +27,7 @@ import type {
   MetadataStore,
   VersionNaming,
 } from "./ports.js";
+import { EDITABLE_STATUSES, settleAfterCrash, settleAfterFailedCodeWrite, stateConflict } from "./store-rules/statuses.js";
 
 export interface ServiceDeps {
   readonly store: MetadataStore;
@@ -38,9 +39,6 @@ export interface ServiceDeps {
   /** Told when code can no longer be invoked (deleted function or version, replaced head). */
   readonly onCodeRetired?: (instanceKeyPrefix: string) => void;
 }
-
-/** Statuses from which code or configuration may be changed. */
-const EDITABLE: readonly FunctionStatus[] = ["Active", "UpdateFailed"];
 
 export interface CodeUpload {
   readonly zip: Buffer;
@@ -184,7 +182,7 @@ export class FunctionService {
       maxFunctions: input.maxFunctions,
     });
     // 2. Store the code, 3. then make the function Active with it.
-    return this.#storeCodeThenSettle(created, code, "Creating", "CreateFailed", input.config);
+    return this.#storeCodeThenSettle(created, code, "Creating", input.config);
   }
 
   async getFunction(scope: Scope, namespace: string, name: string): Promise<FunctionRecord> {
@@ -216,16 +214,16 @@ export class FunctionService {
     // transition; code changes only touch small fields (handler, code type), so that cannot
     // grow a configuration past the limit that this one stayed within.
     checkConfigSize(change(fn.config), fn.config);
-    const updating = await this.#deps.store.transitionFunction(fn.id, EDITABLE, { status: "Updating", now: this.#deps.clock.now() });
+    const updating = await this.#deps.store.transitionFunction(fn.id, EDITABLE_STATUSES, { status: "Updating", now: this.#deps.clock.now() });
     if (!updating) throw await this.#conflict(fn.id, "updateCode");
-    return this.#storeCodeThenSettle(updating, code, "Updating", "UpdateFailed", change(updating.config));
+    return this.#storeCodeThenSettle(updating, code, "Updating", change(updating.config));
   }
 
   async updateConfig(scope: Scope, namespace: string, name: string, change: (current: FunctionConfig) => FunctionConfig): Promise<FunctionRecord> {
     const fn = await this.getFunction(scope, namespace, name);
     const config = change(fn.config);
     checkConfigSize(config, fn.config);
-    const updated = await this.#deps.store.transitionFunction(fn.id, EDITABLE, {
+    const updated = await this.#deps.store.transitionFunction(fn.id, EDITABLE_STATUSES, {
       status: "Active",
       statusReason: "",
       config,
@@ -369,7 +367,7 @@ export class FunctionService {
     const { store, clock } = this.#deps;
     const stuck = await store.listTransient();
     for (const fn of stuck) {
-      const settled = SETTLE_AFTER_CRASH[fn.status];
+      const settled = settleAfterCrash(fn.status);
       if (settled) {
         await store.transitionFunction(fn.id, [fn.status], {
           status: settled,
@@ -385,16 +383,13 @@ export class FunctionService {
     fn: FunctionRecord,
     code: CheckedCode,
     from: FunctionStatus,
-    failed: FunctionStatus,
     config: FunctionConfig,
   ): Promise<FunctionRecord> {
     const { store, blobs, clock } = this.#deps;
     try {
       await blobs.put(code.ref.sha256, code.bytes);
     } catch (cause) {
-      // An update that failed to write leaves the old code in force; a create has none.
-      const next = from === "Creating" ? failed : "Active";
-      await store.transitionFunction(fn.id, [from], { status: next, statusReason: "code could not be stored", now: clock.now() });
+      await store.transitionFunction(fn.id, [from], { status: settleAfterFailedCodeWrite(from), statusReason: "code could not be stored", now: clock.now() });
       throw new QuiverError("Internal", "The code package could not be stored.", { cause });
     }
     const settled = await store.transitionFunction(fn.id, [from], {
@@ -413,17 +408,10 @@ export class FunctionService {
   async #conflict(id: string, operation: "updateCode" | "updateConfig"): Promise<QuiverError> {
     const now = await this.#deps.store.getFunctionById(id);
     if (!now) return new QuiverError("FunctionNotFound", "The function was deleted while the request ran.", { field: "FunctionName" });
-    return new QuiverError("FunctionStateConflict", `Function "${now.name}" is ${now.status}; it can be changed only when Active.`, { operation });
+    return stateConflict(now, operation);
   }
 }
 
 function defaultAlias(fn: FunctionRecord): AliasRecord {
   return { functionId: fn.id, name: DEFAULT_ALIAS, version: LATEST, description: "", routing: { kind: "none" }, revision: 0, createdAt: fn.createdAt, updatedAt: fn.createdAt };
 }
-
-const SETTLE_AFTER_CRASH: Partial<Record<FunctionStatus, FunctionStatus>> = {
-  Creating: "CreateFailed",
-  Updating: "UpdateFailed",
-  Publishing: "Active",
-  Deleting: "DeleteFailed",
-};

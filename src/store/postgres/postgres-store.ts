@@ -1,8 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { aliasTargets, type AliasRecord } from "../../core/aliases.js";
-import { QuiverError } from "../../core/errors.js";
+import type { AliasRecord } from "../../core/aliases.js";
 import type { FunctionRecord, FunctionStatus, Namespace, Page, Scope, VersionRecord } from "../../core/model.js";
-import { decidePublish } from "../../core/publish-rules.js";
 import type {
   AliasChange,
   AsyncFinish,
@@ -15,6 +13,20 @@ import type {
   NewFunction,
   PublishPlan,
 } from "../../core/ports.js";
+import {
+  checkAliasInsert,
+  checkVersionDeletable,
+  decideAliasUpdate,
+  decideFunctionInsert,
+  decideNamespaceDelete,
+  decideNamespaceInsert,
+  decidePublish,
+  decideTransition,
+  functionAlreadyExists,
+  requireFunction,
+  SETTLED_STATUSES,
+  versionsRoutedBy,
+} from "../../core/store-rules/index.js";
 import { openPool, redactUrl, StoreUnavailableError, type PgClient, type PgPool, type PgQueryable } from "./driver.js";
 import { migrate } from "./migrations.js";
 import { NodeLease } from "./node-lease.js";
@@ -32,13 +44,12 @@ export interface PostgresStoreOptions {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-const SETTLED = "('Active', 'CreateFailed', 'UpdateFailed', 'PublishFailed', 'DeleteFailed')";
 
 /**
  * The store for several Quiver nodes on one PostgreSQL database. Every method is one statement
  * or one transaction; checks and changes that belong together hold a lock on the function row
  * (`SELECT … FOR UPDATE`) or an advisory lock on the scope or namespace, so nodes serialise on
- * the database rather than in memory.
+ * the database rather than in memory. The decisions are the shared store rules (`core/store-rules`).
  */
 export class PostgresStore implements MetadataStore {
   readonly kind = "postgres";
@@ -90,11 +101,8 @@ export class PostgresStore implements MetadataStore {
   async insertNamespace(scope: Scope, ns: Namespace, quota: number | null): Promise<boolean> {
     return inTransaction(this.#pool, async (c) => {
       await lockKey(c, LOCK.namespaces, scopeKey(scope));
-      if (await this.#namespaceExists(c, scope, ns.name)) return false;
-      const { rows } = await c.query<{ n: number }>("SELECT count(*)::int AS n FROM namespaces WHERE account_id = $1 AND region = $2 AND NOT implicit", [scope.accountId, scope.region]);
-      if (quota !== null && (rows[0]?.n ?? 0) >= quota) {
-        throw new QuiverError("NamespaceLimitExceeded", `At most ${quota} namespaces besides "default" are allowed per region.`);
-      }
+      const explicitCount = await count(c, "SELECT count(*)::int AS n FROM namespaces WHERE account_id = $1 AND region = $2 AND NOT implicit", [scope.accountId, scope.region]);
+      if (!decideNamespaceInsert({ exists: await this.#namespaceExists(c, scope, ns.name), explicitCount }, quota)) return false;
       await c.query(
         "INSERT INTO namespaces (account_id, region, name, description, created_at, updated_at, implicit) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         [scope.accountId, scope.region, ns.name, ns.description, ns.createdAt, ns.updatedAt, quota === null],
@@ -115,9 +123,8 @@ export class PostgresStore implements MetadataStore {
     return inTransaction(this.#pool, async (c) => {
       // The same lock insertFunction takes, so no function can appear while we look.
       await lockKey(c, LOCK.namespaceFunctions, namespaceKey(scope, name));
-      if (!(await this.#namespaceExists(c, scope, name))) return false;
       const used = await c.query("SELECT 1 FROM functions WHERE account_id = $1 AND region = $2 AND namespace = $3 LIMIT 1", [scope.accountId, scope.region, name]);
-      if (used.rows.length > 0) throw new QuiverError("NamespaceNotEmpty", `Namespace "${name}" still has functions; delete them first.`, { field: "Namespace" });
+      if (!decideNamespaceDelete(name, { exists: await this.#namespaceExists(c, scope, name), hasFunctions: used.rows.length > 0 })) return false;
       await c.query("DELETE FROM namespaces WHERE account_id = $1 AND region = $2 AND name = $3", [scope.accountId, scope.region, name]);
       return true;
     });
@@ -143,22 +150,22 @@ export class PostgresStore implements MetadataStore {
       return await inTransaction(this.#pool, async (c) => {
         const { scope } = fn;
         await lockKey(c, LOCK.namespaceFunctions, namespaceKey(scope, fn.namespace));
-        if (await this.#functionRow(c, scope, fn.namespace, fn.name)) throw functionExists(fn);
-        const { rows } = await c.query<{ n: number }>("SELECT count(*)::int AS n FROM functions WHERE account_id = $1 AND region = $2 AND namespace = $3", [scope.accountId, scope.region, fn.namespace]);
-        if ((rows[0]?.n ?? 0) >= fn.maxFunctions) {
-          throw new QuiverError("FunctionLimitExceeded", `Namespace "${fn.namespace}" already has ${fn.maxFunctions} functions, the most allowed.`);
-        }
-        const inserted = await c.query<FunctionRow>(
+        const record = decideFunctionInsert(fn, {
+          nameTaken: (await this.#functionRow(c, scope, fn.namespace, fn.name)) !== undefined,
+          count: await count(c, "SELECT count(*)::int AS n FROM functions WHERE account_id = $1 AND region = $2 AND namespace = $3", [scope.accountId, scope.region, fn.namespace]),
+        });
+        await c.query(
           `INSERT INTO functions (id, account_id, region, namespace, name, status, status_reason, config, code, revision,
              last_version_number, last_version_seq, version_count, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, 'Creating', '', $6, NULL, 0, 0, 0, 0, $7, $7) RETURNING *`,
-          [fn.id, scope.accountId, scope.region, fn.namespace, fn.name, JSON.stringify(fn.config), fn.now],
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, 0, 0, $11, $12)`,
+          [record.id, scope.accountId, scope.region, record.namespace, record.name, record.status, record.statusReason, JSON.stringify(record.config),
+            record.revision, record.lastVersionNumber, record.createdAt, record.updatedAt],
         );
-        return toFunction(requireRow(inserted.rows[0]));
+        return record;
       });
     } catch (error) {
       // The advisory lock makes this unlikely, but the unique key is the last word.
-      if (isUniqueViolation(error)) throw functionExists(fn);
+      if (isUniqueViolation(error)) throw functionAlreadyExists(fn);
       throw error;
     }
   }
@@ -183,23 +190,18 @@ export class PostgresStore implements MetadataStore {
   }
 
   async transitionFunction(id: string, from: readonly FunctionStatus[], patch: FunctionPatch): Promise<FunctionRecord | null> {
-    // One statement: the status check and the change are atomic (compare-and-set).
-    const { rows } = await this.#pool.query<FunctionRow>(
-      `UPDATE functions SET status = $2, status_reason = COALESCE($3, status_reason), config = COALESCE($4::jsonb, config),
-         code = COALESCE($5::jsonb, code), revision = revision + $6, updated_at = $7
-       WHERE id = $1 AND status = ANY($8::text[]) RETURNING *`,
-      [
-        id,
-        patch.status,
-        patch.statusReason ?? null,
-        patch.config ? JSON.stringify(patch.config) : null,
-        patch.code ? JSON.stringify(patch.code) : null,
-        patch.changed ? 1 : 0,
-        patch.now,
-        [...from],
-      ],
-    );
-    return rows[0] ? toFunction(rows[0]) : null;
+    return inTransaction(this.#pool, async (c) => {
+      // The row lock makes the status check and the change one compare-and-set.
+      const row = await lockFunction(c, id);
+      const next = row ? decideTransition(toFunction(row), from, patch) : null;
+      if (next) {
+        await c.query(
+          "UPDATE functions SET status = $2, status_reason = $3, config = $4, code = $5, revision = $6, updated_at = $7 WHERE id = $1",
+          [id, next.status, next.statusReason, JSON.stringify(next.config), next.code && JSON.stringify(next.code), next.revision, next.updatedAt],
+        );
+      }
+      return next;
+    });
   }
 
   async deleteFunction(id: string): Promise<boolean> {
@@ -208,7 +210,7 @@ export class PostgresStore implements MetadataStore {
   }
 
   async listTransient(): Promise<FunctionRecord[]> {
-    const { rows } = await this.#pool.query<FunctionRow>(`SELECT * FROM functions WHERE status NOT IN ${SETTLED} ORDER BY created_at, id`);
+    const { rows } = await this.#pool.query<FunctionRow>("SELECT * FROM functions WHERE NOT (status = ANY($1::text[])) ORDER BY created_at, id", [SETTLED_STATUSES]);
     return rows.map(toFunction);
   }
 
@@ -222,19 +224,18 @@ export class PostgresStore implements MetadataStore {
   async publishVersion(functionId: string, plan: PublishPlan): Promise<VersionRecord> {
     return inTransaction(this.#pool, async (c) => {
       // 1. Lock the function row: publishes of one function, from any node, run one at a time.
-      const row = await lockFunction(c, functionId);
-      if (!row) throw new QuiverError("FunctionNotFound", "The function does not exist.", { field: "FunctionName" });
-      const fn = toFunction(row);
+      const row = requireFunction(await lockFunction(c, functionId));
       // 2. decidePublish asks synchronously whether names are taken: load every name it can ask about.
       const taken = await takenVersionNames(c, functionId, row.last_version_number, plan.naming);
-      const decision = decidePublish({ fn, versionCount: row.version_count, lastSeq: row.last_version_seq }, plan, (name) => taken.has(name));
+      const state = { fn: toFunction(row), versionCount: row.version_count, lastSeq: row.last_version_seq };
+      const { version: v, lastVersionNumber } = decidePublish(state, plan, (name) => taken.has(name));
       // 3. Insert the version and bump the counters in the same transaction.
-      const inserted = await c.query<VersionRow>(
-        "INSERT INTO versions (function_id, seq, name, description, config, code, source_revision, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
-        [functionId, decision.seq, decision.name, plan.description, JSON.stringify(fn.config), JSON.stringify(decision.code), fn.revision, plan.now],
+      await c.query(
+        "INSERT INTO versions (function_id, seq, name, description, config, code, source_revision, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        [functionId, v.seq, v.name, v.description, JSON.stringify(v.config), JSON.stringify(v.code), v.sourceRevision, v.createdAt],
       );
-      await c.query("UPDATE functions SET last_version_number = $2, last_version_seq = $3, version_count = version_count + 1 WHERE id = $1", [functionId, decision.lastVersionNumber, decision.seq]);
-      return toVersion(requireRow(inserted.rows[0]));
+      await c.query("UPDATE functions SET last_version_number = $2, last_version_seq = $3, version_count = version_count + 1 WHERE id = $1", [functionId, lastVersionNumber, v.seq]);
+      return v;
     });
   }
 
@@ -257,10 +258,7 @@ export class PostgresStore implements MetadataStore {
     return inTransaction(this.#pool, async (c) => {
       // Alias changes lock the same row, so no alias can start routing here while we delete.
       if (!(await lockFunction(c, functionId))) return false;
-      const users = (await aliasRows(c, functionId)).map(toAlias).filter((alias) => aliasTargets(alias).includes(name));
-      if (users.length > 0) {
-        throw new QuiverError("VersionInUse", `Version "${name}" cannot be deleted: alias ${users.map((a) => `"${a.name}"`).join(", ")} routes to it.`, { field: "Qualifier" });
-      }
+      checkVersionDeletable(name, await aliases(c, functionId));
       const deleted = await c.query("DELETE FROM versions WHERE function_id = $1 AND name = $2", [functionId, name]);
       if ((deleted.rowCount ?? 0) === 0) return false;
       await c.query("UPDATE functions SET version_count = version_count - 1 WHERE id = $1", [functionId]);
@@ -271,22 +269,18 @@ export class PostgresStore implements MetadataStore {
   // ---- aliases ------------------------------------------------------------------------------
 
   async getAlias(functionId: string, name: string): Promise<AliasRecord | null> {
-    const { rows } = await this.#pool.query<AliasRow>("SELECT * FROM aliases WHERE function_id = $1 AND name = $2", [functionId, name]);
-    return rows[0] ? toAlias(rows[0]) : null;
+    return aliasNamed(this.#pool, functionId, name);
   }
 
   async listAliases(functionId: string): Promise<AliasRecord[]> {
-    return (await aliasRows(this.#pool, functionId)).map(toAlias);
+    return aliases(this.#pool, functionId);
   }
 
   async insertAlias(alias: AliasRecord, maxAliases: number): Promise<AliasRecord> {
     return inTransaction(this.#pool, async (c) => {
-      await requireFunctionLocked(c, alias.functionId);
-      const existing = await aliasRows(c, alias.functionId);
-      if (existing.some((row) => row.name === alias.name)) throw new QuiverError("AliasAlreadyExists", `Alias "${alias.name}" already exists.`, { field: "Name" });
-      const count = existing.filter((row) => row.name !== "$DEFAULT").length;
-      if (count >= maxAliases) throw new QuiverError("AliasLimitExceeded", `The function already has ${count} aliases, the most allowed.`);
-      await requireVersions(c, alias.functionId, aliasTargets(alias));
+      requireFunction(await lockFunction(c, alias.functionId));
+      const state = { aliases: await aliases(c, alias.functionId), versions: await existingVersions(c, alias.functionId, versionsRoutedBy(alias)) };
+      checkAliasInsert(alias, state, maxAliases);
       await c.query(
         "INSERT INTO aliases (function_id, name, version, description, routing, revision, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         [alias.functionId, alias.name, alias.version, alias.description, JSON.stringify(alias.routing), alias.revision, alias.createdAt, alias.updatedAt],
@@ -297,26 +291,15 @@ export class PostgresStore implements MetadataStore {
 
   async updateAlias(functionId: string, name: string, change: AliasChange, now: number, upsert: boolean): Promise<AliasRecord | null> {
     return inTransaction(this.#pool, async (c) => {
-      await requireFunctionLocked(c, functionId);
-      const { rows } = await c.query<AliasRow>("SELECT * FROM aliases WHERE function_id = $1 AND name = $2", [functionId, name]);
-      const row = rows[0];
-      if (!row && !upsert) return null;
-      const next: AliasRecord = {
-        functionId,
-        name,
-        version: change.version,
-        description: change.description,
-        routing: change.routing,
-        revision: (row?.revision ?? 0) + 1,
-        createdAt: row?.created_at ?? now,
-        updatedAt: now,
-      };
-      await requireVersions(c, functionId, aliasTargets(next));
+      requireFunction(await lockFunction(c, functionId));
+      const state = { current: await aliasNamed(c, functionId, name), versions: await existingVersions(c, functionId, versionsRoutedBy(change)) };
+      const next = decideAliasUpdate({ functionId, name, change, now, upsert }, state);
+      if (!next) return null;
       await c.query(
         `INSERT INTO aliases (function_id, name, version, description, routing, revision, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (function_id, name) DO UPDATE SET version = excluded.version, description = excluded.description,
            routing = excluded.routing, revision = excluded.revision, updated_at = excluded.updated_at`,
-        [functionId, name, next.version, next.description, JSON.stringify(next.routing), next.revision, next.createdAt, now],
+        [functionId, name, next.version, next.description, JSON.stringify(next.routing), next.revision, next.createdAt, next.updatedAt],
       );
       return next;
     });
@@ -428,30 +411,24 @@ async function lockFunction(c: PgClient, id: string): Promise<FunctionRow | unde
   return rows[0];
 }
 
-async function requireFunctionLocked(c: PgClient, id: string): Promise<void> {
-  if (!(await lockFunction(c, id))) throw new QuiverError("FunctionNotFound", "The function does not exist.", { field: "FunctionName" });
+async function aliasNamed(db: PgQueryable, functionId: string, name: string): Promise<AliasRecord | null> {
+  const { rows } = await db.query<AliasRow>("SELECT * FROM aliases WHERE function_id = $1 AND name = $2", [functionId, name]);
+  return rows[0] ? toAlias(rows[0]) : null;
 }
 
-async function aliasRows(db: PgQueryable, functionId: string): Promise<AliasRow[]> {
+async function aliases(db: PgQueryable, functionId: string): Promise<AliasRecord[]> {
   const { rows } = await db.query<AliasRow>("SELECT * FROM aliases WHERE function_id = $1 ORDER BY created_at, name", [functionId]);
-  return rows;
+  return rows.map(toAlias);
 }
 
-async function requireVersions(c: PgClient, functionId: string, names: readonly string[]): Promise<void> {
-  const wanted = names.filter((name) => name !== "$LATEST");
-  const { rows } = await c.query<{ name: string }>("SELECT name FROM versions WHERE function_id = $1 AND name = ANY($2::text[])", [functionId, wanted]);
-  const found = new Set(rows.map((row) => row.name));
-  const missing = wanted.find((name) => !found.has(name));
-  if (missing !== undefined) throw new QuiverError("VersionNotFound", `Version "${missing}" does not exist.`, { field: "FunctionVersion" });
+async function existingVersions(db: PgQueryable, functionId: string, names: readonly string[]): Promise<Set<string>> {
+  const { rows } = await db.query<{ name: string }>("SELECT name FROM versions WHERE function_id = $1 AND name = ANY($2::text[])", [functionId, [...names]]);
+  return new Set(rows.map((row) => row.name));
 }
 
-function requireRow<Row>(row: Row | undefined): Row {
-  if (row === undefined) throw new QuiverError("Internal", "the database returned no row for a write that must return one");
-  return row;
-}
-
-function functionExists(fn: NewFunction): QuiverError {
-  return new QuiverError("FunctionAlreadyExists", `Function "${fn.name}" already exists in namespace "${fn.namespace}".`, { field: "FunctionName" });
+async function count(db: PgQueryable, sql: string, args: unknown[]): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(sql, args);
+  return rows[0]?.n ?? 0;
 }
 
 // JSON keeps the parts apart whatever they contain (PostgreSQL text cannot hold a NUL separator).

@@ -2,10 +2,8 @@ import Database from "better-sqlite3";
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { aliasTargets, type AliasRecord } from "../../core/aliases.js";
-import { QuiverError } from "../../core/errors.js";
+import type { AliasRecord } from "../../core/aliases.js";
 import type { FunctionRecord, FunctionStatus, Namespace, Page, Scope, VersionRecord } from "../../core/model.js";
-import { decidePublish } from "../../core/publish-rules.js";
 import type {
   AliasChange,
   AsyncFinish,
@@ -18,6 +16,19 @@ import type {
   NewFunction,
   PublishPlan,
 } from "../../core/ports.js";
+import {
+  checkAliasInsert,
+  checkVersionDeletable,
+  decideAliasUpdate,
+  decideFunctionInsert,
+  decideNamespaceDelete,
+  decideNamespaceInsert,
+  decidePublish,
+  decideTransition,
+  requireFunction,
+  SETTLED_STATUSES,
+  versionsRoutedBy,
+} from "../../core/store-rules/index.js";
 import { MIGRATIONS } from "./migrations.js";
 import { toAlias, toAsync, toFunction, toNamespace, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type VersionRow } from "../rows.js";
 
@@ -26,7 +37,8 @@ type Db = Database.Database;
 /**
  * The embedded default store: one SQLite file in WAL mode with `synchronous = FULL`, so every
  * committed write survives a crash or `kill -9`. better-sqlite3 is synchronous, and one
- * process owns the file, so each method's transaction runs without interleaving.
+ * process owns the file, so each method's transaction (`BEGIN IMMEDIATE`: the write lock) runs
+ * without interleaving. The decisions are the shared store rules (`core/store-rules`).
  */
 export class SqliteStore implements MetadataStore {
   readonly kind = "sqlite";
@@ -56,12 +68,8 @@ export class SqliteStore implements MetadataStore {
 
   async insertNamespace(scope: Scope, ns: Namespace, quota: number | null): Promise<boolean> {
     return this.#db.transaction(() => {
-      if (this.#namespaceExists(scope, ns.name)) return false;
-      const count = this.#sql<[string, string], { n: number }>("SELECT count(*) AS n FROM namespaces WHERE account_id = ? AND region = ? AND implicit = 0")
-        .get(scope.accountId, scope.region);
-      if (quota !== null && (count?.n ?? 0) >= quota) {
-        throw new QuiverError("NamespaceLimitExceeded", `At most ${quota} namespaces besides "default" are allowed per region.`);
-      }
+      const explicitCount = this.#count("SELECT count(*) AS n FROM namespaces WHERE account_id = ? AND region = ? AND implicit = 0", scope.accountId, scope.region);
+      if (!decideNamespaceInsert({ exists: this.#namespaceExists(scope, ns.name), explicitCount }, quota)) return false;
       this.#sql("INSERT INTO namespaces (account_id, region, name, description, created_at, updated_at, implicit) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .run(scope.accountId, scope.region, ns.name, ns.description, ns.createdAt, ns.updatedAt, quota === null ? 1 : 0);
       return true;
@@ -76,10 +84,8 @@ export class SqliteStore implements MetadataStore {
 
   async deleteNamespace(scope: Scope, name: string): Promise<boolean> {
     return this.#db.transaction(() => {
-      if (!this.#namespaceExists(scope, name)) return false;
-      const used = this.#sql("SELECT 1 FROM functions WHERE account_id = ? AND region = ? AND namespace = ? LIMIT 1")
-        .get(scope.accountId, scope.region, name);
-      if (used) throw new QuiverError("NamespaceNotEmpty", `Namespace "${name}" still has functions; delete them first.`, { field: "Namespace" });
+      const hasFunctions = this.#sql("SELECT 1 FROM functions WHERE account_id = ? AND region = ? AND namespace = ? LIMIT 1").get(scope.accountId, scope.region, name) !== undefined;
+      if (!decideNamespaceDelete(name, { exists: this.#namespaceExists(scope, name), hasFunctions })) return false;
       this.#sql("DELETE FROM namespaces WHERE account_id = ? AND region = ? AND name = ?").run(scope.accountId, scope.region, name);
       return true;
     }).immediate();
@@ -109,21 +115,18 @@ export class SqliteStore implements MetadataStore {
   async insertFunction(fn: NewFunction): Promise<FunctionRecord> {
     return this.#db.transaction(() => {
       const { scope } = fn;
-      if (this.#functionRow(scope, fn.namespace, fn.name)) {
-        throw new QuiverError("FunctionAlreadyExists", `Function "${fn.name}" already exists in namespace "${fn.namespace}".`, { field: "FunctionName" });
-      }
-      const count = this.#sql<[string, string, string], { n: number }>("SELECT count(*) AS n FROM functions WHERE account_id = ? AND region = ? AND namespace = ?")
-        .get(scope.accountId, scope.region, fn.namespace);
-      if ((count?.n ?? 0) >= fn.maxFunctions) {
-        throw new QuiverError("FunctionLimitExceeded", `Namespace "${fn.namespace}" already has ${fn.maxFunctions} functions, the most allowed.`);
-      }
+      const record = decideFunctionInsert(fn, {
+        nameTaken: this.#functionRow(scope, fn.namespace, fn.name) !== undefined,
+        count: this.#count("SELECT count(*) AS n FROM functions WHERE account_id = ? AND region = ? AND namespace = ?", scope.accountId, scope.region, fn.namespace),
+      });
       this.#sql(
           `INSERT INTO functions (id, account_id, region, namespace, name, status, status_reason, config, code, revision,
              last_version_number, last_version_seq, version_count, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, 'Creating', '', ?, NULL, 0, 0, 0, 0, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, 0, 0, ?, ?)`,
         )
-        .run(fn.id, scope.accountId, scope.region, fn.namespace, fn.name, JSON.stringify(fn.config), fn.now, fn.now);
-      return this.#requireFunction(fn.id);
+        .run(record.id, scope.accountId, scope.region, record.namespace, record.name, record.status, record.statusReason, JSON.stringify(record.config),
+          record.revision, record.lastVersionNumber, record.createdAt, record.updatedAt);
+      return record;
     }).immediate();
   }
 
@@ -133,7 +136,7 @@ export class SqliteStore implements MetadataStore {
   }
 
   async getFunctionById(id: string): Promise<FunctionRecord | null> {
-    const row = this.#sql<[string], FunctionRow>("SELECT * FROM functions WHERE id = ?").get(id);
+    const row = this.#functionById(id);
     return row ? toFunction(row) : null;
   }
 
@@ -158,21 +161,13 @@ export class SqliteStore implements MetadataStore {
 
   async transitionFunction(id: string, from: readonly FunctionStatus[], patch: FunctionPatch): Promise<FunctionRecord | null> {
     return this.#db.transaction(() => {
-      const row = this.#sql<[string], FunctionRow>("SELECT * FROM functions WHERE id = ?").get(id);
-      if (!row || !from.includes(row.status as FunctionStatus)) return null;
-      this.#sql(
-          `UPDATE functions SET status = ?, status_reason = ?, config = ?, code = ?, revision = ?, updated_at = ? WHERE id = ?`,
-        )
-        .run(
-          patch.status,
-          patch.statusReason ?? row.status_reason,
-          patch.config ? JSON.stringify(patch.config) : row.config,
-          patch.code ? JSON.stringify(patch.code) : row.code,
-          row.revision + (patch.changed ? 1 : 0),
-          patch.now,
-          id,
-        );
-      return this.#requireFunction(id);
+      const row = this.#functionById(id);
+      const next = row ? decideTransition(toFunction(row), from, patch) : null;
+      if (next) {
+        this.#sql("UPDATE functions SET status = ?, status_reason = ?, config = ?, code = ?, revision = ?, updated_at = ? WHERE id = ?")
+          .run(next.status, next.statusReason, JSON.stringify(next.config), next.code && JSON.stringify(next.code), next.revision, next.updatedAt, id);
+      }
+      return next;
     }).immediate();
   }
 
@@ -181,8 +176,8 @@ export class SqliteStore implements MetadataStore {
   }
 
   async listTransient(): Promise<FunctionRecord[]> {
-    return this.#sql<[], FunctionRow>("SELECT * FROM functions WHERE status NOT IN ('Active', 'CreateFailed', 'UpdateFailed', 'PublishFailed', 'DeleteFailed')")
-      .all()
+    return this.#sql<[string], FunctionRow>("SELECT * FROM functions WHERE status NOT IN (SELECT value FROM json_each(?)) ORDER BY created_at, id")
+      .all(JSON.stringify(SETTLED_STATUSES))
       .map(toFunction);
   }
 
@@ -191,37 +186,22 @@ export class SqliteStore implements MetadataStore {
       .get(scope.accountId, scope.region, namespace, name);
   }
 
-  #requireFunction(id: string): FunctionRecord {
-    const row = this.#sql<[string], FunctionRow>("SELECT * FROM functions WHERE id = ?").get(id);
-    if (!row) throw new QuiverError("FunctionNotFound", "The function does not exist.");
-    return toFunction(row);
+  #functionById(id: string): FunctionRow | undefined {
+    return this.#sql<[string], FunctionRow>("SELECT * FROM functions WHERE id = ?").get(id);
   }
 
   // ---- versions -----------------------------------------------------------------------------
 
   async publishVersion(functionId: string, plan: PublishPlan): Promise<VersionRecord> {
     return this.#db.transaction(() => {
-      const row = this.#sql<[string], FunctionRow>("SELECT * FROM functions WHERE id = ?").get(functionId);
-      if (!row) throw new QuiverError("FunctionNotFound", "The function does not exist.", { field: "FunctionName" });
-      const fn = toFunction(row);
-      const taken = this.#sql<[string, string], { n: number }>("SELECT 1 AS n FROM versions WHERE function_id = ? AND name = ?");
-      const decision = decidePublish({ fn, versionCount: row.version_count, lastSeq: row.last_version_seq }, plan, (name) => taken.get(functionId, name) !== undefined);
-      const config = JSON.stringify(fn.config);
-      const code = JSON.stringify(decision.code);
+      const row = requireFunction(this.#functionById(functionId));
+      const state = { fn: toFunction(row), versionCount: row.version_count, lastSeq: row.last_version_seq };
+      const { version: v, lastVersionNumber } = decidePublish(state, plan, (name) => this.#versionExists(functionId, name));
       this.#sql("INSERT INTO versions (function_id, seq, name, description, config, code, source_revision, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        .run(functionId, decision.seq, decision.name, plan.description, config, code, fn.revision, plan.now);
+        .run(functionId, v.seq, v.name, v.description, JSON.stringify(v.config), JSON.stringify(v.code), v.sourceRevision, v.createdAt);
       this.#sql("UPDATE functions SET last_version_number = ?, last_version_seq = ?, version_count = version_count + 1 WHERE id = ?")
-        .run(decision.lastVersionNumber, decision.seq, functionId);
-      return {
-        functionId,
-        name: decision.name,
-        seq: decision.seq,
-        description: plan.description,
-        config: fn.config,
-        code: decision.code,
-        sourceRevision: fn.revision,
-        createdAt: plan.now,
-      };
+        .run(lastVersionNumber, v.seq, functionId);
+      return v;
     }).immediate();
   }
 
@@ -242,10 +222,7 @@ export class SqliteStore implements MetadataStore {
 
   async deleteVersion(functionId: string, name: string): Promise<boolean> {
     return this.#db.transaction(() => {
-      const users = this.#aliasRows(functionId).map(toAlias).filter((alias) => aliasTargets(alias).includes(name));
-      if (users.length > 0) {
-        throw new QuiverError("VersionInUse", `Version "${name}" cannot be deleted: alias ${users.map((a) => `"${a.name}"`).join(", ")} routes to it.`, { field: "Qualifier" });
-      }
+      checkVersionDeletable(name, this.#aliases(functionId));
       const deleted = this.#sql("DELETE FROM versions WHERE function_id = ? AND name = ?").run(functionId, name).changes > 0;
       if (deleted) this.#sql("UPDATE functions SET version_count = version_count - 1 WHERE id = ?").run(functionId);
       return deleted;
@@ -255,22 +232,17 @@ export class SqliteStore implements MetadataStore {
   // ---- aliases ------------------------------------------------------------------------------
 
   async getAlias(functionId: string, name: string): Promise<AliasRecord | null> {
-    const row = this.#sql<[string, string], AliasRow>("SELECT * FROM aliases WHERE function_id = ? AND name = ?").get(functionId, name);
-    return row ? toAlias(row) : null;
+    return this.#alias(functionId, name);
   }
 
   async listAliases(functionId: string): Promise<AliasRecord[]> {
-    return this.#aliasRows(functionId).map(toAlias);
+    return this.#aliases(functionId);
   }
 
   async insertAlias(alias: AliasRecord, maxAliases: number): Promise<AliasRecord> {
     return this.#db.transaction(() => {
-      if (this.#aliasRows(alias.functionId).some((row) => row.name === alias.name)) {
-        throw new QuiverError("AliasAlreadyExists", `Alias "${alias.name}" already exists.`, { field: "Name" });
-      }
-      const count = this.#sql<[string], { n: number }>("SELECT count(*) AS n FROM aliases WHERE function_id = ? AND name <> '$DEFAULT'").get(alias.functionId)?.n ?? 0;
-      if (count >= maxAliases) throw new QuiverError("AliasLimitExceeded", `The function already has ${count} aliases, the most allowed.`);
-      this.#requireVersions(alias.functionId, aliasTargets(alias));
+      requireFunction(this.#functionById(alias.functionId));
+      checkAliasInsert(alias, { aliases: this.#aliases(alias.functionId), versions: this.#existingVersions(alias.functionId, versionsRoutedBy(alias)) }, maxAliases);
       this.#sql("INSERT INTO aliases (function_id, name, version, description, routing, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
         .run(alias.functionId, alias.name, alias.version, alias.description, JSON.stringify(alias.routing), alias.revision, alias.createdAt, alias.updatedAt);
       return alias;
@@ -279,25 +251,16 @@ export class SqliteStore implements MetadataStore {
 
   async updateAlias(functionId: string, name: string, change: AliasChange, now: number, upsert: boolean): Promise<AliasRecord | null> {
     return this.#db.transaction(() => {
-      const row = this.#sql<[string, string], AliasRow>("SELECT * FROM aliases WHERE function_id = ? AND name = ?").get(functionId, name);
-      if (!row && !upsert) return null;
-      const next: AliasRecord = {
-        functionId,
-        name,
-        version: change.version,
-        description: change.description,
-        routing: change.routing,
-        revision: (row?.revision ?? 0) + 1,
-        createdAt: row?.created_at ?? now,
-        updatedAt: now,
-      };
-      this.#requireVersions(functionId, aliasTargets(next));
+      requireFunction(this.#functionById(functionId));
+      const state = { current: this.#alias(functionId, name), versions: this.#existingVersions(functionId, versionsRoutedBy(change)) };
+      const next = decideAliasUpdate({ functionId, name, change, now, upsert }, state);
+      if (!next) return null;
       this.#sql(
           `INSERT INTO aliases (function_id, name, version, description, routing, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (function_id, name) DO UPDATE SET version = excluded.version, description = excluded.description,
              routing = excluded.routing, revision = excluded.revision, updated_at = excluded.updated_at`,
         )
-        .run(functionId, name, next.version, next.description, JSON.stringify(next.routing), next.revision, next.createdAt, now);
+        .run(functionId, name, next.version, next.description, JSON.stringify(next.routing), next.revision, next.createdAt, next.updatedAt);
       return next;
     }).immediate();
   }
@@ -306,17 +269,21 @@ export class SqliteStore implements MetadataStore {
     return this.#sql("DELETE FROM aliases WHERE function_id = ? AND name = ?").run(functionId, name).changes > 0;
   }
 
-  #aliasRows(functionId: string): AliasRow[] {
-    return this.#sql<[string], AliasRow>("SELECT * FROM aliases WHERE function_id = ? ORDER BY created_at, name").all(functionId);
+  #alias(functionId: string, name: string): AliasRecord | null {
+    const row = this.#sql<[string, string], AliasRow>("SELECT * FROM aliases WHERE function_id = ? AND name = ?").get(functionId, name);
+    return row ? toAlias(row) : null;
   }
 
-  #requireVersions(functionId: string, names: readonly string[]): void {
-    const exists = this.#sql<[string, string], { n: number }>("SELECT 1 AS n FROM versions WHERE function_id = ? AND name = ?");
-    for (const name of names) {
-      if (name !== "$LATEST" && exists.get(functionId, name) === undefined) {
-        throw new QuiverError("VersionNotFound", `Version "${name}" does not exist.`, { field: "FunctionVersion" });
-      }
-    }
+  #aliases(functionId: string): AliasRecord[] {
+    return this.#sql<[string], AliasRow>("SELECT * FROM aliases WHERE function_id = ? ORDER BY created_at, name").all(functionId).map(toAlias);
+  }
+
+  #versionExists(functionId: string, name: string): boolean {
+    return this.#sql("SELECT 1 FROM versions WHERE function_id = ? AND name = ?").get(functionId, name) !== undefined;
+  }
+
+  #existingVersions(functionId: string, names: readonly string[]): Set<string> {
+    return new Set(names.filter((name) => this.#versionExists(functionId, name)));
   }
 
   // ---- async invocations -----------------------------------------------------------------
@@ -377,6 +344,10 @@ export class SqliteStore implements MetadataStore {
   }
 
   // ---- helpers ------------------------------------------------------------------------------
+
+  #count(sql: string, ...args: unknown[]): number {
+    return this.#sql<unknown[], { n: number }>(sql).get(...args)?.n ?? 0;
+  }
 
   #page<Row, T>(table: string, where: string[], args: unknown[], orderBy: string, q: { offset: number; limit: number }, map: (row: Row) => T): Page<T> {
     const clause = where.join(" AND ");

@@ -1,8 +1,9 @@
-import { QuiverError } from "./errors.js";
-import type { CodeRef, FunctionRecord } from "./model.js";
-import type { PublishPlan } from "./ports.js";
+import { QuiverError } from "../errors.js";
+import type { FunctionRecord, VersionRecord } from "../model.js";
+import type { PublishPlan } from "../ports.js";
+import { PUBLISHABLE_STATUS, stateConflict } from "./statuses.js";
 
-/** What a store reads, under its lock, before deciding a publish. */
+/** What a store reads, under its lock on the function row, before deciding a publish. */
 export interface PublishState {
   readonly fn: FunctionRecord;
   readonly versionCount: number;
@@ -10,24 +11,20 @@ export interface PublishState {
 }
 
 export interface PublishDecision {
-  readonly name: string;
-  readonly seq: number;
-  readonly code: CodeRef;
+  /** The version to insert, and to answer with. */
+  readonly version: VersionRecord;
   /** The function's new "last number handed out". */
   readonly lastVersionNumber: number;
 }
 
 /**
- * The rules of a publish, shared by every store so they cannot drift. A store calls this
- * inside the transaction that holds the function row, then writes the decision.
+ * The rules of a publish. A store calls this inside the transaction that holds the function
+ * row, then inserts `version` and sets the function's counters (last number, last seq, count + 1).
+ * `isNameTaken` is synchronous: a store whose reads are not loads first every name it can ask about.
  */
 export function decidePublish(state: PublishState, plan: PublishPlan, isNameTaken: (name: string) => boolean): PublishDecision {
   const { fn } = state;
-  if (fn.status !== "Active" || fn.code === null) {
-    throw new QuiverError("FunctionStateConflict", `Function "${fn.name}" is ${fn.status}; a version can be published only when it is Active.`, {
-      operation: "publish",
-    });
-  }
+  if (fn.status !== PUBLISHABLE_STATUS || fn.code === null) throw stateConflict(fn, "publish");
   if (plan.expectedSha512 !== null && plan.expectedSha512.toLowerCase() !== fn.code.sha512) {
     throw new QuiverError(
       "CodeDigestMismatch",
@@ -39,7 +36,17 @@ export function decidePublish(state: PublishState, plan: PublishPlan, isNameTake
     throw new QuiverError("VersionLimitExceeded", `Function "${fn.name}" already has ${state.versionCount} versions, the most allowed (${plan.maxVersions}); delete one first.`);
   }
   const { name, lastVersionNumber } = chooseName(fn, plan, isNameTaken);
-  return { name, seq: state.lastSeq + 1, code: fn.code, lastVersionNumber };
+  const version: VersionRecord = {
+    functionId: fn.id,
+    name,
+    seq: state.lastSeq + 1,
+    description: plan.description,
+    config: fn.config,
+    code: fn.code,
+    sourceRevision: fn.revision,
+    createdAt: plan.now,
+  };
+  return { version, lastVersionNumber };
 }
 
 function chooseName(fn: FunctionRecord, plan: PublishPlan, isNameTaken: (name: string) => boolean): { name: string; lastVersionNumber: number } {

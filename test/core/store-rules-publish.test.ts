@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import { QuiverError } from "../../src/core/errors.js";
 import type { FunctionRecord, FunctionStatus } from "../../src/core/model.js";
 import type { PublishPlan } from "../../src/core/ports.js";
-import { decidePublish } from "../../src/core/publish-rules.js";
+import { decidePublish } from "../../src/core/store-rules/publish.js";
 
 const CODE = { sha256: "a".repeat(64), sha512: "b".repeat(128), size: 10, unzippedSize: 20, fileName: "" };
 
@@ -38,18 +38,22 @@ function assertQuiverError(action: () => unknown, code: string, check?: (e: Quiv
 
 void describe("decidePublish", () => {
   void test("next-number hands out the number after the last one, and the next seq", () => {
-    const decision = decidePublish({ fn: fn({ lastVersionNumber: 4 }), versionCount: 2, lastSeq: 7 }, plan(), none);
-    assert.deepEqual(decision, { name: "5", seq: 8, code: CODE, lastVersionNumber: 5 });
+    const head = fn({ lastVersionNumber: 4 });
+    const decision = decidePublish({ fn: head, versionCount: 2, lastSeq: 7 }, plan({ description: "release", now: 42 }), none);
+    assert.deepEqual(decision, {
+      version: { functionId: head.id, name: "5", seq: 8, description: "release", config: head.config, code: CODE, sourceRevision: head.revision, createdAt: 42 },
+      lastVersionNumber: 5,
+    });
   });
 
   void test("the first version is 1", () => {
-    assert.equal(decidePublish({ fn: fn(), versionCount: 0, lastSeq: 0 }, plan(), none).name, "1");
+    assert.equal(decidePublish({ fn: fn(), versionCount: 0, lastSeq: 0 }, plan(), none).version.name, "1");
   });
 
   void test("next-number skips numbers an explicitly named version holds", () => {
     const taken = new Set(["3", "4"]);
     const decision = decidePublish({ fn: fn({ lastVersionNumber: 2 }), versionCount: 2, lastSeq: 2 }, plan(), (name) => taken.has(name));
-    assert.equal(decision.name, "5");
+    assert.equal(decision.version.name, "5");
     assert.equal(decision.lastVersionNumber, 5);
   });
 
@@ -61,25 +65,25 @@ void describe("decidePublish", () => {
   });
 
   void test("the version limit counts published versions", () => {
-    assert.equal(decidePublish({ fn: fn(), versionCount: 2, lastSeq: 2 }, plan({ maxVersions: 3 }), none).name, "1");
+    assert.equal(decidePublish({ fn: fn(), versionCount: 2, lastSeq: 2 }, plan({ maxVersions: 3 }), none).version.name, "1");
     assertQuiverError(() => decidePublish({ fn: fn(), versionCount: 3, lastSeq: 3 }, plan({ maxVersions: 3 }), none), "VersionLimitExceeded");
   });
 
   void test("exact naming refuses a taken name and keeps the number counter", () => {
     const decision = decidePublish({ fn: fn({ lastVersionNumber: 2 }), versionCount: 0, lastSeq: 0 }, plan({ naming: { kind: "exact", name: "v1" } }), none);
-    assert.equal(decision.name, "v1");
+    assert.equal(decision.version.name, "v1");
     assert.equal(decision.lastVersionNumber, 2);
     assertQuiverError(() => decidePublish({ fn: fn(), versionCount: 1, lastSeq: 1 }, plan({ naming: { kind: "exact", name: "v1" } }), (n) => n === "v1"), "VersionAlreadyExists");
   });
 
   void test("unique naming adds -2, -3, ... to a taken base", () => {
     const taken = new Set(["base", "base-2"]);
-    assert.equal(decidePublish({ fn: fn(), versionCount: 0, lastSeq: 0 }, plan({ naming: { kind: "unique", base: "base" } }), (n) => taken.has(n)).name, "base-3");
-    assert.equal(decidePublish({ fn: fn(), versionCount: 0, lastSeq: 0 }, plan({ naming: { kind: "unique", base: "fresh" } }), none).name, "fresh");
+    assert.equal(decidePublish({ fn: fn(), versionCount: 0, lastSeq: 0 }, plan({ naming: { kind: "unique", base: "base" } }), (n) => taken.has(n)).version.name, "base-3");
+    assert.equal(decidePublish({ fn: fn(), versionCount: 0, lastSeq: 0 }, plan({ naming: { kind: "unique", base: "fresh" } }), none).version.name, "fresh");
   });
 
   void test("an expected digest must match the current code (case-insensitive)", () => {
-    assert.equal(decidePublish({ fn: fn(), versionCount: 0, lastSeq: 0 }, plan({ expectedSha512: "B".repeat(128) }), none).name, "1");
+    assert.equal(decidePublish({ fn: fn(), versionCount: 0, lastSeq: 0 }, plan({ expectedSha512: "B".repeat(128) }), none).version.name, "1");
     assertQuiverError(() => decidePublish({ fn: fn(), versionCount: 0, lastSeq: 0 }, plan({ expectedSha512: "c".repeat(128) }), none), "CodeDigestMismatch");
   });
 

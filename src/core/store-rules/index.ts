@@ -1,0 +1,12 @@
+/**
+ * The rules of the metadata stores, written once. Every `MetadataStore` method that checks and
+ * changes state together does only this: take its lock, read what a rule below needs, call the
+ * rule (which decides, or throws the QuiverError the caller sees), and write the decision.
+ * The rules are pure: no I/O, so both stores, and unit tests, run the very same code.
+ */
+export { checkAliasInsert, decideAliasUpdate, versionsRoutedBy, type AliasInsertState, type AliasUpdate, type AliasUpdateState } from "./aliases.js";
+export { decideFunctionInsert, functionAlreadyExists, requireFunction, type FunctionInsertState } from "./functions.js";
+export { decideNamespaceDelete, decideNamespaceInsert, type NamespaceDeleteState, type NamespaceInsertState } from "./namespaces.js";
+export { decidePublish, type PublishDecision, type PublishState } from "./publish.js";
+export { decideTransition, SETTLED_STATUSES } from "./statuses.js";
+export { checkVersionDeletable } from "./versions.js";
