@@ -36,7 +36,7 @@ function assertQuiverError(action: () => unknown, code: string, check?: (e: Quiv
   });
 }
 
-void describe("decidePublish", () => {
+void describe("decidePublish", { timeout: 10_000 }, () => {
   void test("next-number hands out the number after the last one, and the next seq", () => {
     const head = fn({ lastVersionNumber: 4 });
     const decision = decidePublish({ fn: head, versionCount: 2, lastSeq: 7 }, plan({ description: "release", now: 42 }), none);
