@@ -149,3 +149,90 @@ export function toAsync(row: AsyncRow): AsyncInvocationRecord {
     finishedAt: row.finished_at,
   };
 }
+
+// ---- writing: the same tables, from domain records ------------------------------------------
+
+/** A row to write, column name → value. JSON columns are text: PostgreSQL casts it to jsonb. */
+export type Columns = Readonly<Record<string, unknown>>;
+
+/** `INSERT INTO table (…) VALUES (…)` for these columns, in the store's placeholder syntax (`?`, `$1`). */
+export function insertSql(table: string, columns: Columns, placeholder: (position: number) => string): string {
+  const names = Object.keys(columns);
+  return `INSERT INTO ${table} (${names.join(", ")}) VALUES (${names.map((_, i) => placeholder(i + 1)).join(", ")})`;
+}
+
+/** A new function's row: its record, and no versions yet. */
+export function newFunctionColumns(fn: FunctionRecord): Columns {
+  return {
+    id: fn.id,
+    account_id: fn.scope.accountId,
+    region: fn.scope.region,
+    namespace: fn.namespace,
+    name: fn.name,
+    status: fn.status,
+    status_reason: fn.statusReason,
+    config: JSON.stringify(fn.config),
+    code: fn.code && JSON.stringify(fn.code),
+    revision: fn.revision,
+    last_version_number: fn.lastVersionNumber,
+    last_version_seq: 0,
+    version_count: 0,
+    created_at: fn.createdAt,
+    updated_at: fn.updatedAt,
+  };
+}
+
+export function versionColumns(v: VersionRecord): Columns {
+  return {
+    function_id: v.functionId,
+    seq: v.seq,
+    name: v.name,
+    description: v.description,
+    config: JSON.stringify(v.config),
+    code: JSON.stringify(v.code),
+    source_revision: v.sourceRevision,
+    created_at: v.createdAt,
+  };
+}
+
+export function aliasColumns(a: AliasRecord): Columns {
+  return {
+    function_id: a.functionId,
+    name: a.name,
+    version: a.version,
+    description: a.description,
+    routing: JSON.stringify(a.routing),
+    revision: a.revision,
+    created_at: a.createdAt,
+    updated_at: a.updatedAt,
+  };
+}
+
+/** Appended to an alias insert, it replaces an existing alias of that name (keeping its creation time). */
+export const ALIAS_UPSERT = `ON CONFLICT (function_id, name) DO UPDATE SET version = excluded.version, description = excluded.description,
+  routing = excluded.routing, revision = excluded.revision, updated_at = excluded.updated_at`;
+
+/** An accepted invocation's row; `claimedBy` is the node that runs it. */
+export function asyncColumns(r: AsyncInvocationRecord, claimedBy: string): Columns {
+  return {
+    id: r.id,
+    account_id: r.scope.accountId,
+    region: r.scope.region,
+    function_id: r.functionId,
+    namespace: r.namespace,
+    function_name: r.functionName,
+    qualifier: r.qualifier,
+    version_name: r.versionName,
+    event: r.event,
+    convention: r.convention,
+    context: JSON.stringify(r.contextValues),
+    status: r.status,
+    result: r.result,
+    error: r.error && JSON.stringify(r.error),
+    log: r.log,
+    duration_ms: r.durationMs,
+    created_at: r.createdAt,
+    finished_at: r.finishedAt,
+    claimed_by: claimedBy,
+  };
+}

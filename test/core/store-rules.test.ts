@@ -3,8 +3,9 @@ import { describe, test } from "node:test";
 import type { AliasRecord, AliasRouting } from "../../src/core/aliases.js";
 import { QuiverError, type ErrorCode } from "../../src/core/errors.js";
 import type { FunctionRecord, FunctionStatus } from "../../src/core/model.js";
-import type { NewFunction } from "../../src/core/ports.js";
+import type { AsyncInvocationRecord, NewFunction } from "../../src/core/ports.js";
 import {
+  acceptanceOrder,
   checkAliasInsert,
   checkVersionDeletable,
   decideAliasUpdate,
@@ -198,5 +199,13 @@ void describe("store rules: aliases", { timeout: 10_000 }, () => {
     throwsQuiver(() => update({ version: "9", routing: { kind: "none" } }), "VersionNotFound", "FunctionVersion", 'Version "9" does not exist.');
     throwsQuiver(() => update({ version: "1", routing: { kind: "weighted", version: "8", weight: 0.5 } }), "VersionNotFound", "FunctionVersion", 'Version "8" does not exist.');
     throwsQuiver(() => update({ version: "1", routing: { kind: "weighted", version: "1", weight: 0.5 } }), "InvalidParameter", "RoutingConfig", /must differ/);
+  });
+});
+
+void describe("store rules: asynchronous invocations", { timeout: 10_000 }, () => {
+  void test("unfinished invocations resume in acceptance order, ties broken by id", () => {
+    const at = (id: string, createdAt: number) => ({ id, createdAt }) as AsyncInvocationRecord;
+    const sorted = [at("b", 2), at("c", 1), at("a", 2)].sort(acceptanceOrder);
+    assert.deepEqual(sorted.map((r) => r.id), ["c", "a", "b"]);
   });
 });

@@ -6,6 +6,7 @@
  */
 export { checkAliasInsert, decideAliasUpdate, versionsRoutedBy, type AliasInsertState, type AliasUpdate, type AliasUpdateState } from "./aliases.js";
 export { decideFunctionInsert, functionAlreadyExists, requireFunction, type FunctionInsertState } from "./functions.js";
+export { acceptanceOrder } from "./invocations.js";
 export { decideNamespaceDelete, decideNamespaceInsert, type NamespaceDeleteState, type NamespaceInsertState } from "./namespaces.js";
 export { decidePublish, type PublishDecision, type PublishState } from "./publish.js";
 export { decideTransition, SETTLED_STATUSES } from "./statuses.js";

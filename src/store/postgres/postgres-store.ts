@@ -13,25 +13,13 @@ import type {
   NewFunction,
   PublishPlan,
 } from "../../core/ports.js";
-import {
-  checkAliasInsert,
-  checkVersionDeletable,
-  decideAliasUpdate,
-  decideFunctionInsert,
-  decideNamespaceDelete,
-  decideNamespaceInsert,
-  decidePublish,
-  decideTransition,
-  functionAlreadyExists,
-  requireFunction,
-  SETTLED_STATUSES,
-  versionsRoutedBy,
-} from "../../core/store-rules/index.js";
+import * as rules from "../../core/store-rules/index.js";
 import { openPool, redactUrl, StoreUnavailableError, type PgClient, type PgPool, type PgQueryable } from "./driver.js";
 import { migrate } from "./migrations.js";
 import { NodeLease } from "./node-lease.js";
 import { takenVersionNames } from "./publish-names.js";
 import { toAlias, toAsync, toFunction, toNamespace, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type VersionRow } from "../rows.js";
+import { aliasColumns, ALIAS_UPSERT, asyncColumns, insertSql, newFunctionColumns, versionColumns, type Columns } from "../rows.js";
 import { inTransaction, isUniqueViolation, LOCK, lockKey } from "./transaction.js";
 
 export interface PostgresStoreOptions {
@@ -102,7 +90,7 @@ export class PostgresStore implements MetadataStore {
     return inTransaction(this.#pool, async (c) => {
       await lockKey(c, LOCK.namespaces, scopeKey(scope));
       const explicitCount = await count(c, "SELECT count(*)::int AS n FROM namespaces WHERE account_id = $1 AND region = $2 AND NOT implicit", [scope.accountId, scope.region]);
-      if (!decideNamespaceInsert({ exists: await this.#namespaceExists(c, scope, ns.name), explicitCount }, quota)) return false;
+      if (!rules.decideNamespaceInsert({ exists: await this.#namespaceExists(c, scope, ns.name), explicitCount }, quota)) return false;
       await c.query(
         "INSERT INTO namespaces (account_id, region, name, description, created_at, updated_at, implicit) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         [scope.accountId, scope.region, ns.name, ns.description, ns.createdAt, ns.updatedAt, quota === null],
@@ -124,7 +112,7 @@ export class PostgresStore implements MetadataStore {
       // The same lock insertFunction takes, so no function can appear while we look.
       await lockKey(c, LOCK.namespaceFunctions, namespaceKey(scope, name));
       const used = await c.query("SELECT 1 FROM functions WHERE account_id = $1 AND region = $2 AND namespace = $3 LIMIT 1", [scope.accountId, scope.region, name]);
-      if (!decideNamespaceDelete(name, { exists: await this.#namespaceExists(c, scope, name), hasFunctions: used.rows.length > 0 })) return false;
+      if (!rules.decideNamespaceDelete(name, { exists: await this.#namespaceExists(c, scope, name), hasFunctions: used.rows.length > 0 })) return false;
       await c.query("DELETE FROM namespaces WHERE account_id = $1 AND region = $2 AND name = $3", [scope.accountId, scope.region, name]);
       return true;
     });
@@ -150,22 +138,16 @@ export class PostgresStore implements MetadataStore {
       return await inTransaction(this.#pool, async (c) => {
         const { scope } = fn;
         await lockKey(c, LOCK.namespaceFunctions, namespaceKey(scope, fn.namespace));
-        const record = decideFunctionInsert(fn, {
+        const record = rules.decideFunctionInsert(fn, {
           nameTaken: (await this.#functionRow(c, scope, fn.namespace, fn.name)) !== undefined,
           count: await count(c, "SELECT count(*)::int AS n FROM functions WHERE account_id = $1 AND region = $2 AND namespace = $3", [scope.accountId, scope.region, fn.namespace]),
         });
-        await c.query(
-          `INSERT INTO functions (id, account_id, region, namespace, name, status, status_reason, config, code, revision,
-             last_version_number, last_version_seq, version_count, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, 0, 0, $11, $12)`,
-          [record.id, scope.accountId, scope.region, record.namespace, record.name, record.status, record.statusReason, JSON.stringify(record.config),
-            record.revision, record.lastVersionNumber, record.createdAt, record.updatedAt],
-        );
+        await insert(c, "functions", newFunctionColumns(record));
         return record;
       });
     } catch (error) {
       // The advisory lock makes this unlikely, but the unique key is the last word.
-      if (isUniqueViolation(error)) throw functionAlreadyExists(fn);
+      if (isUniqueViolation(error)) throw rules.functionAlreadyExists(fn);
       throw error;
     }
   }
@@ -193,7 +175,7 @@ export class PostgresStore implements MetadataStore {
     return inTransaction(this.#pool, async (c) => {
       // The row lock makes the status check and the change one compare-and-set.
       const row = await lockFunction(c, id);
-      const next = row ? decideTransition(toFunction(row), from, patch) : null;
+      const next = row ? rules.decideTransition(toFunction(row), from, patch) : null;
       if (next) {
         await c.query(
           "UPDATE functions SET status = $2, status_reason = $3, config = $4, code = $5, revision = $6, updated_at = $7 WHERE id = $1",
@@ -210,7 +192,7 @@ export class PostgresStore implements MetadataStore {
   }
 
   async listTransient(): Promise<FunctionRecord[]> {
-    const { rows } = await this.#pool.query<FunctionRow>("SELECT * FROM functions WHERE NOT (status = ANY($1::text[])) ORDER BY created_at, id", [SETTLED_STATUSES]);
+    const { rows } = await this.#pool.query<FunctionRow>("SELECT * FROM functions WHERE NOT (status = ANY($1::text[])) ORDER BY created_at, id", [rules.SETTLED_STATUSES]);
     return rows.map(toFunction);
   }
 
@@ -224,16 +206,13 @@ export class PostgresStore implements MetadataStore {
   async publishVersion(functionId: string, plan: PublishPlan): Promise<VersionRecord> {
     return inTransaction(this.#pool, async (c) => {
       // 1. Lock the function row: publishes of one function, from any node, run one at a time.
-      const row = requireFunction(await lockFunction(c, functionId));
+      const row = rules.requireFunction(await lockFunction(c, functionId));
       // 2. decidePublish asks synchronously whether names are taken: load every name it can ask about.
       const taken = await takenVersionNames(c, functionId, row.last_version_number, plan.naming);
       const state = { fn: toFunction(row), versionCount: row.version_count, lastSeq: row.last_version_seq };
-      const { version: v, lastVersionNumber } = decidePublish(state, plan, (name) => taken.has(name));
+      const { version: v, lastVersionNumber } = rules.decidePublish(state, plan, (name) => taken.has(name));
       // 3. Insert the version and bump the counters in the same transaction.
-      await c.query(
-        "INSERT INTO versions (function_id, seq, name, description, config, code, source_revision, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        [functionId, v.seq, v.name, v.description, JSON.stringify(v.config), JSON.stringify(v.code), v.sourceRevision, v.createdAt],
-      );
+      await insert(c, "versions", versionColumns(v));
       await c.query("UPDATE functions SET last_version_number = $2, last_version_seq = $3, version_count = version_count + 1 WHERE id = $1", [functionId, lastVersionNumber, v.seq]);
       return v;
     });
@@ -258,7 +237,7 @@ export class PostgresStore implements MetadataStore {
     return inTransaction(this.#pool, async (c) => {
       // Alias changes lock the same row, so no alias can start routing here while we delete.
       if (!(await lockFunction(c, functionId))) return false;
-      checkVersionDeletable(name, await aliases(c, functionId));
+      rules.checkVersionDeletable(name, await aliases(c, functionId));
       const deleted = await c.query("DELETE FROM versions WHERE function_id = $1 AND name = $2", [functionId, name]);
       if ((deleted.rowCount ?? 0) === 0) return false;
       await c.query("UPDATE functions SET version_count = version_count - 1 WHERE id = $1", [functionId]);
@@ -278,29 +257,21 @@ export class PostgresStore implements MetadataStore {
 
   async insertAlias(alias: AliasRecord, maxAliases: number): Promise<AliasRecord> {
     return inTransaction(this.#pool, async (c) => {
-      requireFunction(await lockFunction(c, alias.functionId));
-      const state = { aliases: await aliases(c, alias.functionId), versions: await existingVersions(c, alias.functionId, versionsRoutedBy(alias)) };
-      checkAliasInsert(alias, state, maxAliases);
-      await c.query(
-        "INSERT INTO aliases (function_id, name, version, description, routing, revision, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        [alias.functionId, alias.name, alias.version, alias.description, JSON.stringify(alias.routing), alias.revision, alias.createdAt, alias.updatedAt],
-      );
+      rules.requireFunction(await lockFunction(c, alias.functionId));
+      const state = { aliases: await aliases(c, alias.functionId), versions: await existingVersions(c, alias.functionId, rules.versionsRoutedBy(alias)) };
+      rules.checkAliasInsert(alias, state, maxAliases);
+      await insert(c, "aliases", aliasColumns(alias));
       return alias;
     });
   }
 
   async updateAlias(functionId: string, name: string, change: AliasChange, now: number, upsert: boolean): Promise<AliasRecord | null> {
     return inTransaction(this.#pool, async (c) => {
-      requireFunction(await lockFunction(c, functionId));
-      const state = { current: await aliasNamed(c, functionId, name), versions: await existingVersions(c, functionId, versionsRoutedBy(change)) };
-      const next = decideAliasUpdate({ functionId, name, change, now, upsert }, state);
+      rules.requireFunction(await lockFunction(c, functionId));
+      const state = { current: await aliasNamed(c, functionId, name), versions: await existingVersions(c, functionId, rules.versionsRoutedBy(change)) };
+      const next = rules.decideAliasUpdate({ functionId, name, change, now, upsert }, state);
       if (!next) return null;
-      await c.query(
-        `INSERT INTO aliases (function_id, name, version, description, routing, revision, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (function_id, name) DO UPDATE SET version = excluded.version, description = excluded.description,
-           routing = excluded.routing, revision = excluded.revision, updated_at = excluded.updated_at`,
-        [functionId, name, next.version, next.description, JSON.stringify(next.routing), next.revision, next.createdAt, next.updatedAt],
-      );
+      await insert(c, "aliases", aliasColumns(next), ALIAS_UPSERT);
       return next;
     });
   }
@@ -314,13 +285,7 @@ export class PostgresStore implements MetadataStore {
 
   async insertAsyncInvocation(r: AsyncInvocationRecord): Promise<void> {
     // The accepting node runs it, so it is claimed by this node from the start.
-    await this.#pool.query(
-      `INSERT INTO async_invocations (id, account_id, region, function_id, namespace, function_name, qualifier, version_name, event,
-         convention, context, status, result, error, log, duration_ms, created_at, finished_at, claimed_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
-      [r.id, r.scope.accountId, r.scope.region, r.functionId, r.namespace, r.functionName, r.qualifier, r.versionName, r.event, r.convention,
-        JSON.stringify(r.contextValues), r.status, r.result, r.error ? JSON.stringify(r.error) : null, r.log, r.durationMs, r.createdAt, r.finishedAt, this.nodeId],
-    );
+    await insert(this.#pool, "async_invocations", asyncColumns(r, this.nodeId));
   }
 
   async finishAsyncInvocation(id: string, f: AsyncFinish): Promise<void> {
@@ -367,7 +332,7 @@ export class PostgresStore implements MetadataStore {
       );
       return result.rows;
     });
-    return rows.map(toAsync).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+    return rows.map(toAsync).sort(rules.acceptanceOrder);
   }
 
   async close(): Promise<void> {
@@ -424,6 +389,10 @@ async function aliases(db: PgQueryable, functionId: string): Promise<AliasRecord
 async function existingVersions(db: PgQueryable, functionId: string, names: readonly string[]): Promise<Set<string>> {
   const { rows } = await db.query<{ name: string }>("SELECT name FROM versions WHERE function_id = $1 AND name = ANY($2::text[])", [functionId, [...names]]);
   return new Set(rows.map((row) => row.name));
+}
+
+async function insert(db: PgQueryable, table: string, columns: Columns, tail = ""): Promise<void> {
+  await db.query(`${insertSql(table, columns, (n) => `$${n}`)} ${tail}`, Object.values(columns));
 }
 
 async function count(db: PgQueryable, sql: string, args: unknown[]): Promise<number> {

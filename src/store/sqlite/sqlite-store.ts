@@ -16,21 +16,10 @@ import type {
   NewFunction,
   PublishPlan,
 } from "../../core/ports.js";
-import {
-  checkAliasInsert,
-  checkVersionDeletable,
-  decideAliasUpdate,
-  decideFunctionInsert,
-  decideNamespaceDelete,
-  decideNamespaceInsert,
-  decidePublish,
-  decideTransition,
-  requireFunction,
-  SETTLED_STATUSES,
-  versionsRoutedBy,
-} from "../../core/store-rules/index.js";
+import * as rules from "../../core/store-rules/index.js";
 import { MIGRATIONS } from "./migrations.js";
 import { toAlias, toAsync, toFunction, toNamespace, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type VersionRow } from "../rows.js";
+import { aliasColumns, ALIAS_UPSERT, asyncColumns, insertSql, newFunctionColumns, versionColumns, type Columns } from "../rows.js";
 
 type Db = Database.Database;
 
@@ -69,7 +58,7 @@ export class SqliteStore implements MetadataStore {
   async insertNamespace(scope: Scope, ns: Namespace, quota: number | null): Promise<boolean> {
     return this.#db.transaction(() => {
       const explicitCount = this.#count("SELECT count(*) AS n FROM namespaces WHERE account_id = ? AND region = ? AND implicit = 0", scope.accountId, scope.region);
-      if (!decideNamespaceInsert({ exists: this.#namespaceExists(scope, ns.name), explicitCount }, quota)) return false;
+      if (!rules.decideNamespaceInsert({ exists: this.#namespaceExists(scope, ns.name), explicitCount }, quota)) return false;
       this.#sql("INSERT INTO namespaces (account_id, region, name, description, created_at, updated_at, implicit) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .run(scope.accountId, scope.region, ns.name, ns.description, ns.createdAt, ns.updatedAt, quota === null ? 1 : 0);
       return true;
@@ -85,7 +74,7 @@ export class SqliteStore implements MetadataStore {
   async deleteNamespace(scope: Scope, name: string): Promise<boolean> {
     return this.#db.transaction(() => {
       const hasFunctions = this.#sql("SELECT 1 FROM functions WHERE account_id = ? AND region = ? AND namespace = ? LIMIT 1").get(scope.accountId, scope.region, name) !== undefined;
-      if (!decideNamespaceDelete(name, { exists: this.#namespaceExists(scope, name), hasFunctions })) return false;
+      if (!rules.decideNamespaceDelete(name, { exists: this.#namespaceExists(scope, name), hasFunctions })) return false;
       this.#sql("DELETE FROM namespaces WHERE account_id = ? AND region = ? AND name = ?").run(scope.accountId, scope.region, name);
       return true;
     }).immediate();
@@ -115,17 +104,11 @@ export class SqliteStore implements MetadataStore {
   async insertFunction(fn: NewFunction): Promise<FunctionRecord> {
     return this.#db.transaction(() => {
       const { scope } = fn;
-      const record = decideFunctionInsert(fn, {
+      const record = rules.decideFunctionInsert(fn, {
         nameTaken: this.#functionRow(scope, fn.namespace, fn.name) !== undefined,
         count: this.#count("SELECT count(*) AS n FROM functions WHERE account_id = ? AND region = ? AND namespace = ?", scope.accountId, scope.region, fn.namespace),
       });
-      this.#sql(
-          `INSERT INTO functions (id, account_id, region, namespace, name, status, status_reason, config, code, revision,
-             last_version_number, last_version_seq, version_count, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, 0, 0, ?, ?)`,
-        )
-        .run(record.id, scope.accountId, scope.region, record.namespace, record.name, record.status, record.statusReason, JSON.stringify(record.config),
-          record.revision, record.lastVersionNumber, record.createdAt, record.updatedAt);
+      this.#insert("functions", newFunctionColumns(record));
       return record;
     }).immediate();
   }
@@ -162,7 +145,7 @@ export class SqliteStore implements MetadataStore {
   async transitionFunction(id: string, from: readonly FunctionStatus[], patch: FunctionPatch): Promise<FunctionRecord | null> {
     return this.#db.transaction(() => {
       const row = this.#functionById(id);
-      const next = row ? decideTransition(toFunction(row), from, patch) : null;
+      const next = row ? rules.decideTransition(toFunction(row), from, patch) : null;
       if (next) {
         this.#sql("UPDATE functions SET status = ?, status_reason = ?, config = ?, code = ?, revision = ?, updated_at = ? WHERE id = ?")
           .run(next.status, next.statusReason, JSON.stringify(next.config), next.code && JSON.stringify(next.code), next.revision, next.updatedAt, id);
@@ -177,7 +160,7 @@ export class SqliteStore implements MetadataStore {
 
   async listTransient(): Promise<FunctionRecord[]> {
     return this.#sql<[string], FunctionRow>("SELECT * FROM functions WHERE status NOT IN (SELECT value FROM json_each(?)) ORDER BY created_at, id")
-      .all(JSON.stringify(SETTLED_STATUSES))
+      .all(JSON.stringify(rules.SETTLED_STATUSES))
       .map(toFunction);
   }
 
@@ -194,11 +177,10 @@ export class SqliteStore implements MetadataStore {
 
   async publishVersion(functionId: string, plan: PublishPlan): Promise<VersionRecord> {
     return this.#db.transaction(() => {
-      const row = requireFunction(this.#functionById(functionId));
+      const row = rules.requireFunction(this.#functionById(functionId));
       const state = { fn: toFunction(row), versionCount: row.version_count, lastSeq: row.last_version_seq };
-      const { version: v, lastVersionNumber } = decidePublish(state, plan, (name) => this.#versionExists(functionId, name));
-      this.#sql("INSERT INTO versions (function_id, seq, name, description, config, code, source_revision, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        .run(functionId, v.seq, v.name, v.description, JSON.stringify(v.config), JSON.stringify(v.code), v.sourceRevision, v.createdAt);
+      const { version: v, lastVersionNumber } = rules.decidePublish(state, plan, (name) => this.#versionExists(functionId, name));
+      this.#insert("versions", versionColumns(v));
       this.#sql("UPDATE functions SET last_version_number = ?, last_version_seq = ?, version_count = version_count + 1 WHERE id = ?")
         .run(lastVersionNumber, v.seq, functionId);
       return v;
@@ -222,7 +204,7 @@ export class SqliteStore implements MetadataStore {
 
   async deleteVersion(functionId: string, name: string): Promise<boolean> {
     return this.#db.transaction(() => {
-      checkVersionDeletable(name, this.#aliases(functionId));
+      rules.checkVersionDeletable(name, this.#aliases(functionId));
       const deleted = this.#sql("DELETE FROM versions WHERE function_id = ? AND name = ?").run(functionId, name).changes > 0;
       if (deleted) this.#sql("UPDATE functions SET version_count = version_count - 1 WHERE id = ?").run(functionId);
       return deleted;
@@ -241,26 +223,21 @@ export class SqliteStore implements MetadataStore {
 
   async insertAlias(alias: AliasRecord, maxAliases: number): Promise<AliasRecord> {
     return this.#db.transaction(() => {
-      requireFunction(this.#functionById(alias.functionId));
-      checkAliasInsert(alias, { aliases: this.#aliases(alias.functionId), versions: this.#existingVersions(alias.functionId, versionsRoutedBy(alias)) }, maxAliases);
-      this.#sql("INSERT INTO aliases (function_id, name, version, description, routing, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        .run(alias.functionId, alias.name, alias.version, alias.description, JSON.stringify(alias.routing), alias.revision, alias.createdAt, alias.updatedAt);
+      rules.requireFunction(this.#functionById(alias.functionId));
+      const state = { aliases: this.#aliases(alias.functionId), versions: this.#existingVersions(alias.functionId, rules.versionsRoutedBy(alias)) };
+      rules.checkAliasInsert(alias, state, maxAliases);
+      this.#insert("aliases", aliasColumns(alias));
       return alias;
     }).immediate();
   }
 
   async updateAlias(functionId: string, name: string, change: AliasChange, now: number, upsert: boolean): Promise<AliasRecord | null> {
     return this.#db.transaction(() => {
-      requireFunction(this.#functionById(functionId));
-      const state = { current: this.#alias(functionId, name), versions: this.#existingVersions(functionId, versionsRoutedBy(change)) };
-      const next = decideAliasUpdate({ functionId, name, change, now, upsert }, state);
+      rules.requireFunction(this.#functionById(functionId));
+      const state = { current: this.#alias(functionId, name), versions: this.#existingVersions(functionId, rules.versionsRoutedBy(change)) };
+      const next = rules.decideAliasUpdate({ functionId, name, change, now, upsert }, state);
       if (!next) return null;
-      this.#sql(
-          `INSERT INTO aliases (function_id, name, version, description, routing, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (function_id, name) DO UPDATE SET version = excluded.version, description = excluded.description,
-             routing = excluded.routing, revision = excluded.revision, updated_at = excluded.updated_at`,
-        )
-        .run(functionId, name, next.version, next.description, JSON.stringify(next.routing), next.revision, next.createdAt, next.updatedAt);
+      this.#insert("aliases", aliasColumns(next), ALIAS_UPSERT);
       return next;
     }).immediate();
   }
@@ -289,13 +266,7 @@ export class SqliteStore implements MetadataStore {
   // ---- async invocations -----------------------------------------------------------------
 
   async insertAsyncInvocation(r: AsyncInvocationRecord): Promise<void> {
-    this.#sql(
-        `INSERT INTO async_invocations (id, account_id, region, function_id, namespace, function_name, qualifier, version_name, event,
-           convention, context, status, result, error, log, duration_ms, created_at, finished_at, claimed_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(r.id, r.scope.accountId, r.scope.region, r.functionId, r.namespace, r.functionName, r.qualifier, r.versionName, r.event, r.convention,
-        JSON.stringify(r.contextValues), r.status, r.result, r.error ? JSON.stringify(r.error) : null, r.log, r.durationMs, r.createdAt, r.finishedAt, this.#nodeId);
+    this.#insert("async_invocations", asyncColumns(r, this.#nodeId));
   }
 
   async finishAsyncInvocation(id: string, f: AsyncFinish): Promise<void> {
@@ -327,7 +298,7 @@ export class SqliteStore implements MetadataStore {
     return this.#sql<[string, string], AsyncRow>("UPDATE async_invocations SET claimed_by = ? WHERE status = 'RUNNING' AND claimed_by IS NOT ? RETURNING *")
       .all(this.#nodeId, this.#nodeId)
       .map(toAsync)
-      .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+      .sort(rules.acceptanceOrder);
   }
 
   async close(): Promise<void> {
@@ -344,6 +315,10 @@ export class SqliteStore implements MetadataStore {
   }
 
   // ---- helpers ------------------------------------------------------------------------------
+
+  #insert(table: string, columns: Columns, tail = ""): void {
+    this.#sql(`${insertSql(table, columns, () => "?")} ${tail}`).run(...Object.values(columns));
+  }
 
   #count(sql: string, ...args: unknown[]): number {
     return this.#sql<unknown[], { n: number }>(sql).get(...args)?.n ?? 0;
