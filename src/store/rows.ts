@@ -2,6 +2,7 @@ import type { AliasRecord, AliasRouting } from "../core/aliases.js";
 import type { HandlerConvention } from "../core/invoke.js";
 import type { AsyncInvocationRecord, AsyncStatus } from "../core/ports.js";
 import type { CodeRef, FunctionConfig, FunctionRecord, FunctionStatus, Namespace, VersionRecord } from "../core/model.js";
+import { SETTLED_STATUSES } from "../core/store-rules/statuses.js";
 
 /**
  * Row shapes shared by both stores, and their mapping to domain records. JSON columns arrive as
@@ -149,6 +150,12 @@ export function toAsync(row: AsyncRow): AsyncInvocationRecord {
     finishedAt: row.finished_at,
   };
 }
+
+/**
+ * The rows of functions in a transient status, for recovery. Spelled with literals, exactly as
+ * the partial index on `functions (status)` of both stores' migrations, so that the index serves it.
+ */
+export const TRANSIENT_CONDITION = `status NOT IN (${SETTLED_STATUSES.map((status) => `'${status}'`).join(", ")})`;
 
 // ---- writing: the same tables, from domain records ------------------------------------------
 

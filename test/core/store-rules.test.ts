@@ -15,10 +15,9 @@ import {
   decideTransition,
   functionAlreadyExists,
   requireFunction,
-  SETTLED_STATUSES,
   versionsRoutedBy,
 } from "../../src/core/store-rules/index.js";
-import { EDITABLE_STATUSES, settleAfterCrash, settleAfterFailedCodeWrite, stateConflict } from "../../src/core/store-rules/statuses.js";
+import { EDITABLE_STATUSES, SETTLED_STATUSES, settleAfterCrash, settleAfterFailedCodeWrite, stateConflict } from "../../src/core/store-rules/statuses.js";
 
 const ALL_STATUSES: readonly FunctionStatus[] = ["Creating", "CreateFailed", "Active", "Updating", "UpdateFailed", "Publishing", "PublishFailed", "Deleting", "DeleteFailed"];
 const CODE = { sha256: "a".repeat(64), sha512: "b".repeat(128), size: 10, unzippedSize: 20, fileName: "" };

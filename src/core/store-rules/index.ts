@@ -9,5 +9,5 @@ export { decideFunctionInsert, functionAlreadyExists, requireFunction, type Func
 export { acceptanceOrder } from "./invocations.js";
 export { decideNamespaceDelete, decideNamespaceInsert, type NamespaceDeleteState, type NamespaceInsertState } from "./namespaces.js";
 export { decidePublish, type PublishDecision, type PublishState } from "./publish.js";
-export { decideTransition, SETTLED_STATUSES } from "./statuses.js";
+export { decideTransition } from "./statuses.js";
 export { checkVersionDeletable } from "./versions.js";

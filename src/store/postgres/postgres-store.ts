@@ -19,7 +19,7 @@ import { migrate } from "./migrations.js";
 import { NodeLease } from "./node-lease.js";
 import { takenVersionNames } from "./publish-names.js";
 import { toAlias, toAsync, toFunction, toNamespace, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type VersionRow } from "../rows.js";
-import { aliasColumns, ALIAS_UPSERT, asyncColumns, insertSql, newFunctionColumns, versionColumns, type Columns } from "../rows.js";
+import { aliasColumns, ALIAS_UPSERT, asyncColumns, insertSql, newFunctionColumns, TRANSIENT_CONDITION, versionColumns, type Columns } from "../rows.js";
 import { inTransaction, isUniqueViolation, LOCK, lockKey } from "./transaction.js";
 
 export interface PostgresStoreOptions {
@@ -192,7 +192,7 @@ export class PostgresStore implements MetadataStore {
   }
 
   async listTransient(): Promise<FunctionRecord[]> {
-    const { rows } = await this.#pool.query<FunctionRow>("SELECT * FROM functions WHERE NOT (status = ANY($1::text[])) ORDER BY created_at, id", [rules.SETTLED_STATUSES]);
+    const { rows } = await this.#pool.query<FunctionRow>(`SELECT * FROM functions WHERE ${TRANSIENT_CONDITION} ORDER BY created_at, id`);
     return rows.map(toFunction);
   }
 

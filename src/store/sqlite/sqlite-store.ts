@@ -19,7 +19,7 @@ import type {
 import * as rules from "../../core/store-rules/index.js";
 import { MIGRATIONS } from "./migrations.js";
 import { toAlias, toAsync, toFunction, toNamespace, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type VersionRow } from "../rows.js";
-import { aliasColumns, ALIAS_UPSERT, asyncColumns, insertSql, newFunctionColumns, versionColumns, type Columns } from "../rows.js";
+import { aliasColumns, ALIAS_UPSERT, asyncColumns, insertSql, newFunctionColumns, TRANSIENT_CONDITION, versionColumns, type Columns } from "../rows.js";
 
 type Db = Database.Database;
 
@@ -159,9 +159,7 @@ export class SqliteStore implements MetadataStore {
   }
 
   async listTransient(): Promise<FunctionRecord[]> {
-    return this.#sql<[string], FunctionRow>("SELECT * FROM functions WHERE status NOT IN (SELECT value FROM json_each(?)) ORDER BY created_at, id")
-      .all(JSON.stringify(rules.SETTLED_STATUSES))
-      .map(toFunction);
+    return this.#sql<[], FunctionRow>(`SELECT * FROM functions WHERE ${TRANSIENT_CONDITION} ORDER BY created_at, id`).all().map(toFunction);
   }
 
   #functionRow(scope: Scope, namespace: string, name: string): FunctionRow | undefined {
