@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync, renameSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { constantTimeEqual } from "../core/constant-time.js";
 
 const TencentKeys = z.strictObject({
   secretId: z.string().min(1),
@@ -69,8 +70,14 @@ export class AccountRegistry {
     return this.#byProject.get(projectId);
   }
 
+  /**
+   * The token is a secret presented as it is (not a signature over the request), so it is
+   * compared in constant time with every configured token rather than looked up by value.
+   */
   byHuaweiToken(token: string): Account | undefined {
-    return this.#byToken.get(token);
+    let found: Account | undefined;
+    for (const [known, account] of this.#byToken) if (constantTimeEqual(known, token)) found = account;
+    return found;
   }
 }
 

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 
 /**
  * Huawei Cloud's `SDK-HMAC-SHA256` request signature, exactly as the official SDKs compute it
@@ -95,12 +95,6 @@ export function parseSdkDate(value: string): number | null {
 
 export function formatSdkDate(ms: number): string {
   return `${new Date(ms).toISOString().replace(/[-:]/g, "").slice(0, 15)}Z`;
-}
-
-export function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 function safeDecode(segment: string): string {

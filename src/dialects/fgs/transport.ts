@@ -1,5 +1,6 @@
 import type { RawHttpRequest } from "../shared/raw-request.js";
 import type { Account, AccountRegistry } from "../../accounts/accounts.js";
+import { constantTimeEqual } from "../../core/constant-time.js";
 import { QuiverError } from "../../core/errors.js";
 import {
   EMPTY_BODY_SHA256,
@@ -8,7 +9,6 @@ import {
   canonicalUri,
   parseAuthorization,
   parseSdkDate,
-  safeEqual,
   sha256Hex,
   signature,
   type ParsedAuthorization,
@@ -67,7 +67,7 @@ function verifySignature(req: RawRequest, authorization: string, accounts: Accou
   if (!auth.signedHeaders.includes("x-sdk-date")) throw new QuiverError("AuthMalformed", "X-Sdk-Date must be among the signed headers.");
   // Hashed once: a 70 MB upload is checked against up to three canonical URIs.
   const payloadHash = payloadHashOf(req);
-  const valid = candidateUris(req.rawPath).some((uri) => safeEqual(expectedSignature(req, auth, { uri, sdkDate, payloadHash }, account.huawei?.secretKey ?? ""), auth.signature));
+  const valid = candidateUris(req.rawPath).some((uri) => constantTimeEqual(expectedSignature(req, auth, { uri, sdkDate, payloadHash }, account.huawei?.secretKey ?? ""), auth.signature));
   if (!valid) throw new QuiverError("AuthSignatureMismatch", "verify aksk signature fail; check the secret key and the signing steps.");
   return account as HuaweiAccount;
 }

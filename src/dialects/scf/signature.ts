@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 
 /**
  * The two Tencent Cloud API 3.0 signature algorithms, exactly as the official SDKs compute them
@@ -60,10 +60,4 @@ export function v1Signature(method: string, host: string, params: ReadonlyMap<st
     .map(([key, value]) => `${key}=${value}`)
     .join("&");
   return createHmac(algorithm, secretKey).update(`${method}${host}/?${pairs}`).digest("base64");
-}
-
-export function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }

@@ -1,9 +1,10 @@
 import type { RawHttpRequest } from "../shared/raw-request.js";
 import type { Account, AccountRegistry } from "../../accounts/accounts.js";
+import { constantTimeEqual } from "../../core/constant-time.js";
 import { QuiverError } from "../../core/errors.js";
 import { parseJsonObject } from "../shared/json-body.js";
 import { unflatten, type Json } from "./params.js";
-import { safeEqual, sha256Hex, tc3Signature, v1Signature } from "./signature.js";
+import { sha256Hex, tc3Signature, v1Signature } from "./signature.js";
 
 export const API_VERSION = "2018-04-16";
 /** Tencent refuses requests whose timestamp is more than five minutes off. */
@@ -60,7 +61,7 @@ function authenticateTc3(req: RawRequest, authorization: string, accounts: Accou
   // The Node SDK signs the host without its port; Python, Go and tccli sign the Host header as sent.
   const valid = hostVariants(header(req, "host") ?? "").some((host) => {
     const signedHeaders = names.map((name) => [name, name === "host" ? host : (header(req, name) ?? "").trim()] as const);
-    return safeEqual(tc3Signature({ method, canonicalQuery, signedHeaders, payloadHash, timestamp, date, service, secretKey }), signature);
+    return constantTimeEqual(tc3Signature({ method, canonicalQuery, signedHeaders, payloadHash, timestamp, date, service, secretKey }), signature);
   });
   if (!valid) throw new QuiverError("AuthSignatureMismatch", "The request signature does not match; check the SecretKey and the signing steps.");
   checkApiVersion(header(req, "x-tc-version"));
@@ -88,7 +89,7 @@ function authenticateV1(req: RawRequest, flat: Map<string, string>, accounts: Ac
   const algorithm = method === "HmacSHA1" ? "sha1" : "sha256";
   const host = header(req, "host") ?? "";
   const expected = v1Signature(req.method.toUpperCase(), host, flat, algorithm, account.tencent.secretKey);
-  if (!safeEqual(expected, flat.get("Signature") ?? "")) {
+  if (!constantTimeEqual(expected, flat.get("Signature") ?? "")) {
     throw new QuiverError("AuthSignatureMismatch", "The request signature does not match; check the SecretKey and the signing steps.");
   }
   checkApiVersion(flat.get("Version"));
