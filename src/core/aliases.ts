@@ -42,3 +42,29 @@ export function aliasTargets(alias: Pick<AliasRecord, "version" | "routing">): s
   const extra = additionalVersion(alias.routing);
   return extra === null ? [alias.version] : [alias.version, extra];
 }
+
+/**
+ * Why `additional` cannot be an alias's additional version beside main version `main`, or
+ * null. Routing a share of traffic to the version that already gets the rest would be no
+ * routing at all. Dialects refuse it in their own words (field) before anything is stored.
+ */
+export function additionalVersionProblem(main: string, additional: string): string | null {
+  return additional === main ? `The additional version "${additional}" must differ from the alias's version.` : null;
+}
+
+/** Why a weight cannot be the additional version's share of traffic, or null. */
+export function weightProblem(weight: number): string | null {
+  return weight >= 0 && weight <= 1 ? null : `The weight ${weight} of the additional version is not a share of traffic from 0 to 1.`;
+}
+
+/**
+ * The invariants of every alias target, whichever dialect parsed it: checked by the stores
+ * before writing, and by the dialects first. Quiver's size limits on rules are not among them
+ * (core/limits.ts): aliases stored before those limits existed must stay updatable with the
+ * routing they have.
+ */
+export function aliasTargetProblem(target: Pick<AliasRecord, "version" | "routing">): string | null {
+  const { routing } = target;
+  if (routing.kind === "none") return null;
+  return additionalVersionProblem(target.version, routing.version) ?? (routing.kind === "weighted" ? weightProblem(routing.weight) : null);
+}

@@ -1,4 +1,4 @@
-import { aliasTargets, DEFAULT_ALIAS, type AliasRecord } from "../aliases.js";
+import { aliasTargetProblem, aliasTargets, DEFAULT_ALIAS, type AliasRecord } from "../aliases.js";
 import { invalid, QuiverError } from "../errors.js";
 import { LATEST } from "../model.js";
 import type { AliasChange } from "../ports.js";
@@ -71,21 +71,8 @@ export function decideAliasUpdate(update: AliasUpdate, state: AliasUpdateState):
 }
 
 function checkTarget(target: AliasTarget, existing: ReadonlySet<string>): void {
-  const problem = routingProblem(target);
+  const problem = aliasTargetProblem(target);
   if (problem !== null) throw invalid("RoutingConfig", problem);
   const missing = versionsRoutedBy(target).find((name) => !existing.has(name));
   if (missing !== undefined) throw new QuiverError("VersionNotFound", `Version "${missing}" does not exist.`, { field: "FunctionVersion" });
-}
-
-/**
- * The invariants of every stored routing, whichever dialect parsed it (each refuses these first,
- * in its own words). Quiver's size limits on rules are not among them: aliases stored before
- * those limits existed must stay updatable with the routing they have.
- */
-function routingProblem(target: AliasTarget): string | null {
-  const { routing } = target;
-  if (routing.kind === "none") return null;
-  if (routing.version === target.version) return `The additional version "${routing.version}" must differ from the alias's version.`;
-  if (routing.kind === "weighted" && !(routing.weight >= 0 && routing.weight <= 1)) return `The weight ${routing.weight} of the additional version is not a share of traffic from 0 to 1.`;
-  return null;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AliasRouting, RoutingRule } from "../../core/aliases.js";
+import { additionalVersionProblem, type AliasRouting, type RoutingRule } from "../../core/aliases.js";
 import { invalid } from "../../core/errors.js";
 import { routingProblem } from "../../core/limits.js";
 import { LATEST } from "../../core/model.js";
@@ -32,7 +32,8 @@ const HEADER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Validates the one additional version both settings name. */
 function additionalVersion(version: string, main: string): string {
-  if (version === main) throw invalid("additional_version_main", `The additional version "${version}" must differ from the alias's version.`);
+  const problem = additionalVersionProblem(main, version);
+  if (problem !== null) throw invalid("additional_version_main", problem);
   if (version === "latest" || version === LATEST) throw invalid("additional_version", "The additional version cannot be latest.");
   return version;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AliasRecord, AliasRouting, RoutingRule } from "../../../core/aliases.js";
+import { additionalVersionProblem, aliasTargetProblem, type AliasRecord, type AliasRouting, type RoutingRule } from "../../../core/aliases.js";
 import { invalid } from "../../../core/errors.js";
 import { routingProblem } from "../../../core/limits.js";
 import { LATEST } from "../../../core/model.js";
@@ -50,22 +50,22 @@ export function routingIn(primary: string, config: z.infer<typeof RoutingConfig>
   if (weights.length > 1) throw invalid("RoutingConfig", "An alias can have at most one additional version in AdditionalVersionWeights.");
   const weighted = weights[0];
   if (weighted) {
-    if (weighted.Version === primary) throw invalid("RoutingConfig", `The additional version ${weighted.Version} must differ from FunctionVersion.`);
-    if (!(weighted.Weight >= 0 && weighted.Weight <= 1)) throw invalid("RoutingConfig", `Weight ${weighted.Weight} is invalid: a share of traffic from 0 to 1.`);
-    return { kind: "weighted", version: weighted.Version, weight: weighted.Weight };
+    const routing: AliasRouting = { kind: "weighted", version: weighted.Version, weight: weighted.Weight };
+    refuse(aliasTargetProblem({ version: primary, routing }));
+    return routing;
   }
   if (matches.length === 0) return { kind: "none" };
   const versions = new Set(matches.map((m) => m.Version));
   const [version = ""] = versions;
   if (versions.size > 1) throw invalid("RoutingConfig", "All AddtionVersionMatchs must name the same additional version.");
-  if (version === primary) throw invalid("RoutingConfig", `The additional version ${version} must differ from FunctionVersion.`);
-  return withinLimits({ kind: "rules", version, combine: "or", rules: matches.map(ruleIn) });
+  refuse(additionalVersionProblem(primary, version));
+  const routing: AliasRouting = { kind: "rules", version, combine: "or", rules: matches.map(ruleIn) };
+  refuse(routingProblem(routing));
+  return routing;
 }
 
-function withinLimits(routing: AliasRouting): AliasRouting {
-  const problem = routingProblem(routing);
-  if (problem) throw invalid("RoutingConfig", problem);
-  return routing;
+function refuse(problem: string | null): void {
+  if (problem !== null) throw invalid("RoutingConfig", problem);
 }
 
 function ruleIn(match: { Key: string; Method: string; Expression: string }): RoutingRule {
