@@ -1,4 +1,5 @@
 import type { InvocationErrorKind, InvocationOutcome } from "../../core/invoke.js";
+import { logTail, returnedText } from "../../core/invocation-text.js";
 
 /**
  * How an invocation's outcome reads on the FunctionGraph wire (reference §3.7): the v1 JSON
@@ -62,15 +63,7 @@ export function errorDocument(error: NonNullable<InvocationOutcome["error"]>): s
 
 /** `result`: a returned string as it is, any other value as JSON; the error document on failure. */
 export function resultText(outcome: InvocationOutcome): string {
-  if (outcome.error) return errorDocument(outcome.error);
-  if (outcome.result.startsWith('"')) {
-    try {
-      return JSON.parse(outcome.result) as string;
-    } catch {
-      return outcome.result;
-    }
-  }
-  return outcome.result;
+  return outcome.error ? errorDocument(outcome.error) : returnedText(outcome.result);
 }
 
 function isoSeconds(ms: number): string {
@@ -92,13 +85,6 @@ export function invokeLog(run: RunFacts): string {
   return `${start}\n${output}${finish}`;
 }
 
-/** The last `max` bytes of a text, cut on a character boundary. */
-function tail(text: string, max: number): string {
-  const bytes = Buffer.from(text);
-  if (bytes.length <= max) return text;
-  return bytes.subarray(bytes.length - max).toString("utf8").replace(/^\uFFFD+/, "");
-}
-
 /** Every `X-Cff-*` answer header; the log only when `tail` was asked for. */
 export function invokeHeaders(run: RunFacts, responseVersion: "v0" | "v1", wantLog: boolean): Record<string, string> {
   const { outcome } = run;
@@ -118,7 +104,7 @@ export function invokeHeaders(run: RunFacts, responseVersion: "v0" | "v1", wantL
     "x-cff-function-version": run.version,
     "x-func-err-code": String(failure ? failure.status : 0),
     "x-is-func-err": String(failure !== null),
-    ...(wantLog ? { "x-cff-function-log": Buffer.from(tail(invokeLog(run), MAX_LOG_HEADER_BYTES)).toString("base64") } : {}),
+    ...(wantLog ? { "x-cff-function-log": Buffer.from(logTail(invokeLog(run), MAX_LOG_HEADER_BYTES)).toString("base64") } : {}),
   };
 }
 
@@ -128,7 +114,7 @@ export function envelope(run: RunFacts, wantLog: boolean): Record<string, unknow
   return {
     request_id: run.outcome.requestId,
     result: resultText(run.outcome),
-    log: wantLog ? tail(invokeLog(run), MAX_LOG_BYTES) : "",
+    log: wantLog ? logTail(invokeLog(run), MAX_LOG_BYTES) : "",
     status: failure ? failure.status : 200,
   };
 }

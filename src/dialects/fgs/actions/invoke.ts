@@ -1,6 +1,7 @@
 import { QuiverError } from "../../../core/errors.js";
 import type { InvokeInput } from "../../../core/invocations.js";
 import type { AsyncInvocationRecord } from "../../../core/ports.js";
+import { checkEvent } from "../../../core/invocation-text.js";
 import type { InvokeSelector } from "../../../core/service.js";
 import { FGS_FUNCTION_FAILURES, envelope, invokeHeaders, resultText, type RunFacts } from "../invoke-out.js";
 import { rfc3339 } from "../map-out.js";
@@ -17,15 +18,7 @@ import { functionRef, ok, queryValue, type FgsContext, type FgsOperation, type F
 const MAX_EVENT_BYTES = 6 * 1024 * 1024;
 
 function eventOf(ctx: FgsContext): string {
-  if (ctx.body.length > MAX_EVENT_BYTES) throw new QuiverError("EventTooLarge", `The event is ${ctx.body.length} bytes; at most ${MAX_EVENT_BYTES} are allowed.`);
-  const text = ctx.body.toString("utf8");
-  if (text.trim() === "") return "{}";
-  try {
-    JSON.parse(text);
-  } catch {
-    throw new QuiverError("EventInvalid", "The request body (the event) is not in the expected JSON format.");
-  }
-  return text;
+  return checkEvent(ctx.body, MAX_EVENT_BYTES, "The request body (the event)");
 }
 
 /**

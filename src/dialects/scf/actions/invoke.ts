@@ -3,6 +3,7 @@ import { QuiverError, isQuiverError } from "../../../core/errors.js";
 import type { InvocationErrorKind, InvocationOutcome } from "../../../core/invoke.js";
 import type { InvokeInput } from "../../../core/invocations.js";
 import { LATEST } from "../../../core/model.js";
+import { checkEvent, logTail, returnedText } from "../../../core/invocation-text.js";
 import type { InvokeSelector } from "../../../core/service.js";
 import { scfTime } from "../map-out.js";
 import * as rules from "../rules.js";
@@ -68,17 +69,6 @@ const ListAsyncEvents = z.strictObject({
 /** The most recent asynchronous invocations of a function that ListAsyncEvents looks through. */
 const ASYNC_EVENTS_WINDOW = 10_000;
 
-function checkEvent(text: string | undefined, limit: number, field: string): string {
-  const event = text === undefined || text === "" ? "{}" : text;
-  if (Buffer.byteLength(event) > limit) throw new QuiverError("EventTooLarge", `The event is larger than ${limit} bytes.`, { field });
-  try {
-    JSON.parse(event);
-  } catch {
-    throw new QuiverError("EventInvalid", `${field} must be a JSON document.`, { field: "Param" });
-  }
-  return event;
-}
-
 /** RoutingKey is a JSON object of strings; it feeds rule routing and pins weighted routing. */
 function selectorOf(qualifier: string, routingKey: string | undefined): InvokeSelector {
   if (routingKey === undefined || routingKey === "") return { qualifier, headers: {}, routingKey: null, aliasLookup: "fallback" };
@@ -118,29 +108,8 @@ async function withQualifierCode<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** RetMsg carries a returned string as it is and anything else as JSON, as SCF's example shows. */
-function retMsg(result: string): string {
-  if (result.startsWith('"')) {
-    try {
-      return JSON.parse(result) as string;
-    } catch {
-      return result;
-    }
-  }
-  return result;
-}
-
 /** SCF returns at most 4 KB of log (InvokeFunction's documentation). */
 const MAX_LOG_BYTES = 4096;
-
-/** The last `budget` bytes of `text`, cut at a character boundary. */
-function tailBytes(text: string, budget: number): string {
-  const bytes = Buffer.from(text.replace(/^\uFFFD+/, ""));
-  if (bytes.length <= budget) return bytes.toString();
-  let start = bytes.length - Math.max(0, budget);
-  while (start < bytes.length && ((bytes[start] ?? 0) & 0xc0) === 0x80) start += 1;
-  return bytes.subarray(start).toString();
-}
 
 function logOf(outcome: InvocationOutcome, versionName: string, wantLog: boolean): string {
   if (!wantLog) return "";
@@ -150,7 +119,7 @@ function logOf(outcome: InvocationOutcome, versionName: string, wantLog: boolean
   const foot = `END RequestId: ${id}\n${report}\n`;
   const body = outcome.log === "" || outcome.log.endsWith("\n") ? outcome.log : `${outcome.log}\n`;
   // The whole log stays within the limit: the function's output keeps its most recent part.
-  return head + tailBytes(body, MAX_LOG_BYTES - Buffer.byteLength(head) - Buffer.byteLength(foot)) + foot;
+  return head + logTail(body, MAX_LOG_BYTES - Buffer.byteLength(head) - Buffer.byteLength(foot)) + foot;
 }
 
 export function resultOf(outcome: InvocationOutcome, versionName: string, wantLog: boolean): Record<string, unknown> {
@@ -160,7 +129,8 @@ export function resultOf(outcome: InvocationOutcome, versionName: string, wantLo
     ? JSON.stringify({ errorCode: -1, errorMessage: error.message, requestId: outcome.requestId, stackTrace: error.stack, statusCode: status })
     : "";
   return {
-    RetMsg: error ? "" : retMsg(outcome.result),
+    // RetMsg carries a returned string as it is and anything else as JSON, as SCF's example shows.
+    RetMsg: error ? "" : returnedText(outcome.result),
     ErrMsg: errMsg,
     Log: logOf(outcome, versionName, wantLog),
     FunctionRequestId: outcome.requestId,
