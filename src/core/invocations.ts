@@ -2,14 +2,13 @@ import { aliasTargets } from "./aliases.js";
 import { QuiverError } from "./errors.js";
 import { headKey, versionKey } from "./instance-keys.js";
 import { PER_CALL_CONTEXT_KEYS, type HandlerConvention, type InvocationOutcome, type InvocationRequest, type InvocationTarget, type Invoker } from "./invoke.js";
-import { LATEST, type Scope } from "./model.js";
+import { LATEST, type FunctionRef, type Scope } from "./model.js";
 import type { AsyncInvocationRecord, Clock, IdSource, MetadataStore } from "./ports.js";
-import type { FunctionService, InvokeSelector, ResolvedInvocation } from "./service.js";
+import type { InvocationResolver, InvokeSelector, ResolvedInvocation } from "./functions/resolution.js";
 import { stateConflict } from "./store-rules/statuses.js";
 
 export interface InvokeInput {
-  readonly namespace: string;
-  readonly functionName: string;
+  readonly function: FunctionRef;
   readonly selector: InvokeSelector;
   /** The event as JSON text (dialects check it parses). */
   readonly event: string;
@@ -27,7 +26,7 @@ export interface SyncResult {
 }
 
 export interface InvocationServiceDeps {
-  readonly functions: FunctionService;
+  readonly resolver: InvocationResolver;
   readonly store: MetadataStore;
   readonly invoker: Invoker;
   readonly clock: Clock;
@@ -63,24 +62,24 @@ export class InvocationService {
     this.#deps = deps;
   }
 
-  async invoke(scope: Scope, input: InvokeInput): Promise<SyncResult> {
-    const resolved = await this.#deps.functions.resolveInvocation(scope, input.namespace, input.functionName, input.selector);
+  async invoke(input: InvokeInput): Promise<SyncResult> {
+    const resolved = await this.#deps.resolver.resolve(input.function, input.selector);
     const request = this.#request(resolved, input, this.#deps.ids.uuid());
-    if (resolved.aliasRecord) this.#keepAliasWarm(scope, resolved, input);
+    if (resolved.aliasRecord) this.#keepAliasWarm(resolved, input);
     const outcome = await this.#deps.invoker.invoke(request);
     return { outcome, versionName: resolved.versionName, alias: resolved.alias, memoryMb: request.target.config.memoryMb };
   }
 
   /** Records the invocation durably, then runs it in the background. Returns its request id. */
-  async invokeAsync(scope: Scope, input: InvokeInput): Promise<AsyncInvocationRecord> {
-    const resolved = await this.#deps.functions.resolveInvocation(scope, input.namespace, input.functionName, input.selector);
+  async invokeAsync(input: InvokeInput): Promise<AsyncInvocationRecord> {
+    const resolved = await this.#deps.resolver.resolve(input.function, input.selector);
     targetOf(resolved); // refuse now what could never run
     const record: AsyncInvocationRecord = {
       id: this.#deps.ids.uuid(),
-      scope,
+      scope: input.function.scope,
       functionId: resolved.fn.id,
-      namespace: input.namespace,
-      functionName: input.functionName,
+      namespace: input.function.namespace,
+      functionName: input.function.name,
       qualifier: input.selector.qualifier,
       versionName: resolved.versionName,
       event: input.event,
@@ -131,7 +130,7 @@ export class InvocationService {
    * While an alias is in use, every version it routes to keeps a warm instance (one is started
    * if needed), so a canary, a promotion or a rollback is served warm on its very next call.
    */
-  #keepAliasWarm(scope: Scope, resolved: ResolvedInvocation, input: InvokeInput): void {
+  #keepAliasWarm(resolved: ResolvedInvocation, input: InvokeInput): void {
     const alias = resolved.aliasRecord;
     if (!alias) return;
     const now = this.#deps.clock.now();
@@ -142,7 +141,7 @@ export class InvocationService {
     const warm = async (): Promise<void> => {
       const requests: InvocationRequest[] = [];
       for (const qualifier of aliasTargets(alias)) {
-        const target = await this.#deps.functions.resolveInvocation(scope, input.namespace, input.functionName, { qualifier, headers: {}, routingKey: null, aliasLookup: "never" });
+        const target = await this.#deps.resolver.resolve(input.function, { qualifier, headers: {}, routingKey: null, aliasLookup: "never" });
         requests.push(this.#request(target, input, `keep-warm-${alias.name}`));
       }
       this.#deps.invoker.keepWarm(requests, now + KEEP_WARM_MS);
@@ -183,7 +182,7 @@ export class InvocationService {
       });
     let resolved: ResolvedInvocation;
     try {
-      resolved = await this.#deps.functions.resolveInvocation(record.scope, record.namespace, record.functionName, {
+      resolved = await this.#deps.resolver.resolve({ scope: record.scope, namespace: record.namespace, name: record.functionName }, {
         qualifier: record.versionName,
         headers: {},
         routingKey: null,

@@ -9,6 +9,16 @@ export interface Scope {
   readonly region: string;
 }
 
+/**
+ * Names one function: the account and region it lives in, its namespace (SCF) or package
+ * (FunctionGraph), and its name. Every use case on a function takes one of these.
+ */
+export interface FunctionRef {
+  readonly scope: Scope;
+  readonly namespace: string;
+  readonly name: string;
+}
+
 export const DEFAULT_NAMESPACE = "default";
 
 /** The mutable head of every function. Dialects spell it `$LATEST` (SCF) or `latest` (FunctionGraph). */

@@ -73,7 +73,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   let retire: (prefix: string) => void = () => undefined;
   const onCodeRetired = (prefix: string): void => retire(prefix);
   const service = new FunctionService({ store, blobs, inspector: new ZipInspector(), clock, ids, router: new AliasRouter(), onCodeRetired });
-  await service.recover();
+  await service.functions.recover();
 
   const app = createHttpServer(config);
   app.get("/healthz", async () => ({ status: "ok" }));
@@ -87,7 +87,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   await engine.prepare();
   retire = (prefix) => engine.retire(prefix);
   const invocations = new InvocationService({
-    functions: service,
+    resolver: service.resolver,
     store,
     invoker: engine,
     clock,

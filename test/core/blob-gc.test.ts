@@ -35,25 +35,26 @@ describe("collecting unreferenced code packages", () => {
     const blobs = new FsBlobStore(join(dir, "blobs"));
     const service = new FunctionService({ store, blobs, inspector: new ZipInspector(), clock: { now: () => Date.now() }, ids: { uuid: randomUUID }, router: new AliasRouter() });
     const scope = { accountId: "a", region: "r" };
+    const f = { scope, namespace: "default", name: "f" };
     const [a, b, c] = await Promise.all(["a", "b", "c"].map((t) => zip(`exports.main_handler = () => "${t}";`)));
     if (!a || !b || !c) throw new Error("zips");
-    const fn = await service.createFunction(scope, { namespace: "default", name: "f", config, code: { zip: a, fileName: "" }, maxFunctions: 10 });
-    const { version: v1 } = await service.publish(scope, "default", "f", { description: "", naming: { kind: "next-number" }, maxVersions: 10, expectedSha512: null });
-    await service.updateCode(scope, "default", "f", { zip: b, fileName: "" });
+    const fn = await service.functions.create(scope, { namespace: "default", name: "f", config, code: { zip: a, fileName: "" }, maxFunctions: 10 });
+    const { version: v1 } = await service.versions.publish(f, { description: "", naming: { kind: "next-number" }, maxVersions: 10, expectedSha512: null });
+    await service.functions.updateCode(f, { zip: b, fileName: "" });
     const later = Date.now() + BLOB_GRACE_MS + 60_000;
 
     // A is still referenced by version 1, B by the head: nothing goes.
     assert.equal(await collectUnreferencedBlobs(store, blobs, later), 0);
     // Within the grace period even an unreferenced blob stays (its commit may be on its way).
-    await service.deleteVersion(scope, "default", "f", v1.name);
+    await service.versions.delete(f, v1.name);
     assert.equal(await collectUnreferencedBlobs(store, blobs, Date.now()), 0);
     assert.equal(await collectUnreferencedBlobs(store, blobs, later), 1);
     assert.equal(await blobs.has(fn.code?.sha256 ?? ""), false, "A is gone");
-    const head = await service.getFunction(scope, "default", "f");
+    const head = await service.functions.get(f);
     assert.equal(await blobs.has(head.code?.sha256 ?? ""), true, "B stays");
 
     // Deleting the function frees B too.
-    await service.deleteFunction(scope, "default", "f");
+    await service.functions.delete(f);
     assert.equal(await collectUnreferencedBlobs(store, blobs, later), 1);
     assert.deepEqual(await blobs.list(), []);
     await store.close();

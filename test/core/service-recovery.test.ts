@@ -46,7 +46,7 @@ void describe("FunctionService.recover", () => {
   });
 
   async function functionIn(name: string, status: FunctionStatus): Promise<string> {
-    const fn = await service.createFunction(SCOPE, { namespace: "default", name, config: CONFIG, code: { zip: await nodeZip(name), fileName: "" }, maxFunctions: 50 });
+    const fn = await service.functions.create(SCOPE, { namespace: "default", name, config: CONFIG, code: { zip: await nodeZip(name), fileName: "" }, maxFunctions: 50 });
     if (status !== "Active") assert.ok(await store.transitionFunction(fn.id, ["Active"], { status, now: clock }));
     return fn.id;
   }
@@ -64,9 +64,9 @@ void describe("FunctionService.recover", () => {
     const before = new Map<string, Awaited<ReturnType<typeof store.getFunctionById>>>();
     for (const [name, status] of cases) before.set(name, await store.getFunctionById(await functionIn(name, status)));
 
-    assert.equal(await service.recover(), 4, "four functions were stuck");
+    assert.equal(await service.functions.recover(), 4, "four functions were stuck");
     for (const [name, from, to] of cases) {
-      const fn = await service.getFunction(SCOPE, "default", name);
+      const fn = await service.functions.get({ scope: SCOPE, namespace: "default", name });
       assert.equal(fn.status, to, `${name}: ${from} → ${to}`);
       const old = before.get(name);
       assert.deepEqual(fn.code, old?.code, `${name}: code untouched`);
@@ -75,17 +75,17 @@ void describe("FunctionService.recover", () => {
       if (from !== to) assert.match(fn.statusReason, /restart/);
       else assert.equal(fn.statusReason, old?.statusReason);
     }
-    assert.equal(await service.recover(), 0, "recovery is idempotent");
+    assert.equal(await service.functions.recover(), 0, "recovery is idempotent");
   });
 
   void test("a recovered UpdateFailed function can be updated and published again", async () => {
     const id = await functionIn("again", "Updating");
-    await service.recover();
-    const updated = await service.updateCode(SCOPE, "default", "again", { zip: await nodeZip("again, new"), fileName: "" });
+    await service.functions.recover();
+    const updated = await service.functions.updateCode({ scope: SCOPE, namespace: "default", name: "again" }, { zip: await nodeZip("again, new"), fileName: "" });
     assert.equal(updated.id, id);
     assert.equal(updated.status, "Active");
     assert.equal(updated.statusReason, "");
-    const { version } = await service.publish(SCOPE, "default", "again", { description: "", naming: { kind: "next-number" }, maxVersions: 10, expectedSha512: null });
+    const { version } = await service.versions.publish({ scope: SCOPE, namespace: "default", name: "again" }, { description: "", naming: { kind: "next-number" }, maxVersions: 10, expectedSha512: null });
     assert.equal(version.name, "1");
     assert.deepEqual(version.code, updated.code);
   });

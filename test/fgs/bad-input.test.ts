@@ -80,7 +80,7 @@ void describe("FunctionGraph bad input", () => {
     await expectError(body(big, { package: "never-made" }), 413, "FSS.1071");
     const listed = await call(alice, "GET", base, undefined, { query: { package_name: "never-made" } });
     assert.equal(listed.json()["count"], 0);
-    const namespaces = await server.quiver.service.listNamespaces({ accountId: FGS_ACCOUNT.name, region }, { offset: 0, limit: 100, order: "ASC", orderBy: "name" });
+    const namespaces = await server.quiver.service.namespaces.list({ accountId: FGS_ACCOUNT.name, region }, { offset: 0, limit: 100, order: "ASC", orderBy: "name" });
     assert.ok(!namespaces.items.some((ns) => ns.name === "never-made"), "refused code creates no package");
   });
 

@@ -179,7 +179,7 @@ describe("function failures are reported in Result and the platform keeps servin
     assert.equal(await errorCode(scf.Invoke({ FunctionName: "fail-node", Qualifier: "7", InvocationType: "Event" })), "ResourceNotFound.Qualifier");
 
     // A function whose creation never stored code (as after a crash mid-create).
-    const existing = await quiver.service.getFunction({ accountId: "alice", region: "ap-guangzhou" }, "default", "fail-node");
+    const existing = await quiver.service.functions.get({ scope: { accountId: "alice", region: "ap-guangzhou" }, namespace: "default", name: "fail-node" });
     await quiver.store.insertFunction({ id: randomUUID(), scope: existing.scope, namespace: "default", name: "nocode", config: existing.config, now: Date.now(), maxFunctions: 50 });
     assert.equal(await errorCode(scf.Invoke({ FunctionName: "nocode" })), "FailedOperation.FunctionStatusError");
     assert.equal(await errorCode(scf.Invoke({ FunctionName: "nocode", InvocationType: "Event" })), "FailedOperation.FunctionStatusError");

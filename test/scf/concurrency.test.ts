@@ -108,7 +108,7 @@ void describe("SCF concurrency and version immutability", () => {
     assert.ok(record);
     const version = await server.quiver.store.getVersion(record.id, "1");
     assert.ok(version);
-    assert.deepEqual(await server.quiver.service.readCode(version.code.sha256), original);
+    assert.deepEqual(await server.quiver.service.functions.readCode(version.code.sha256), original);
 
     const v2 = await scf.PublishVersion({ FunctionName: "frozen" });
     assert.equal(v2.FunctionVersion, "2");

@@ -42,7 +42,7 @@ void describe("SCF data survives restarts", () => {
     assert.equal((await alice2.PublishVersion({ FunctionName: "keeper", Namespace: "kept" })).FunctionVersion, "3");
     const record = await server.quiver.store.getFunction(SCOPE, "kept", "keeper");
     assert.ok(record?.code);
-    assert.deepEqual(await server.quiver.service.readCode(record.code.sha256), zip);
+    assert.deepEqual(await server.quiver.service.functions.readCode(record.code.sha256), zip);
     assert.equal((await scfClient(server, BOB).GetFunction({ FunctionName: "bobs" })).Status, "Active");
   });
 

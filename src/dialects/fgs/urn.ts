@@ -7,7 +7,7 @@ import { DEFAULT_NAMESPACE } from "../../core/model.js";
  * documented short forms `name`, `package:name`, `project:package:name` and
  * `project:package:name:qualifier`.
  */
-export interface FunctionRef {
+export interface FunctionUrn {
   readonly package: string;
   readonly name: string;
   /** `latest`, a version name, `!alias`, or null when the URN names no qualifier. */
@@ -22,7 +22,7 @@ export interface UrnContext {
 const bad = (urn: string, why: string): QuiverError =>
   new QuiverError("InvalidParameter", `The function URN "${urn}" is invalid: ${why}.`, { field: "function_urn" });
 
-export function parseFunctionUrn(urn: string, ctx: UrnContext): FunctionRef {
+export function parseFunctionUrn(urn: string, ctx: UrnContext): FunctionUrn {
   const fields = urn.split(":");
   if (fields.some((field) => field === "")) throw bad(urn, "it has an empty field");
   switch (fields.length) {
@@ -42,7 +42,7 @@ export function parseFunctionUrn(urn: string, ctx: UrnContext): FunctionRef {
   }
 }
 
-function fullUrn(urn: string, fields: readonly string[], ctx: UrnContext): FunctionRef {
+function fullUrn(urn: string, fields: readonly string[], ctx: UrnContext): FunctionUrn {
   const [urnWord, fss, region, project, fnWord, pkg, name, qualifier] = fields;
   if (urnWord !== "urn" || fss !== "fss" || fnWord !== "function") throw bad(urn, "a full URN starts with urn:fss: and has 'function' as its fifth field");
   if (region !== ctx.region) throw bad(urn, `region ${region ?? ""} is not this endpoint's region ${ctx.region}`);
@@ -56,7 +56,7 @@ function checkProject(urn: string, project: string | undefined, ctx: UrnContext)
   }
 }
 
-function ref(urn: string, pkg: string | undefined, name: string | undefined, qualifier: string | null): FunctionRef {
+function ref(urn: string, pkg: string | undefined, name: string | undefined, qualifier: string | null): FunctionUrn {
   if (pkg === undefined || name === undefined) throw bad(urn, "the package or function name is missing");
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(pkg) || !/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw bad(urn, "package and name are letters, digits, '_' or '-'");
   if (qualifier !== null && !/^!?[A-Za-z0-9_.-]{1,64}$/.test(qualifier)) throw bad(urn, "the qualifier is not a version name or !alias");

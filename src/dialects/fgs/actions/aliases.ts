@@ -6,7 +6,7 @@ import { rfc3339 } from "../map-out.js";
 import * as rules from "../rules.js";
 import { given, jsonBody, parseBody } from "../schema.js";
 import { functionUrn } from "../urn.js";
-import { functionRef, noContent, ok, type FgsContext, type FgsOperation } from "./context.js";
+import { functionOf, noContent, ok, type FgsContext, type FgsOperation } from "./context.js";
 
 /**
  * Version aliases (reference §3.6): v2 snake_case and v1.0 PascalCase, one store shared with
@@ -55,9 +55,8 @@ function pathAlias(ctx: FgsContext): string {
 async function checkAdditional(ctx: FgsContext, routing: AliasRouting): Promise<void> {
   const extra = additionalVersion(routing);
   if (extra === null) return;
-  const ref = functionRef(ctx);
   try {
-    await ctx.service.resolve(ctx.scope, ref.package, ref.name, extra);
+    await ctx.service.versions.resolve(functionOf(ctx), extra);
   } catch (error) {
     if (isQuiverError(error) && error.code === "VersionNotFound") throw invalid("additional_version", `The additional version "${extra}" does not exist.`);
     throw error;
@@ -91,29 +90,29 @@ interface AliasChangeIn {
 }
 
 async function create(ctx: FgsContext, name: string, change: AliasChangeIn, render: Render): Promise<Record<string, unknown>> {
-  const ref = functionRef(ctx);
+  const ref = functionOf(ctx);
   const routing = change.routing ?? { kind: "none" };
   await checkAdditional(ctx, routing);
-  const alias = await ctx.service.createAlias(ctx.scope, ref.package, ref.name, {
+  const alias = await ctx.service.aliases.create(ref, {
     name: aliasName(name),
     version: change.version,
     description: rules.description(change.description ?? ""),
     routing,
     maxAliases: ctx.config.limits.maxAliases,
   });
-  return render(ctx, ref.package, ref.name, alias);
+  return render(ctx, ref.namespace, ref.name, alias);
 }
 
 /** A full replacement of target and routing (no additional version = rollback); an absent description is kept. */
 async function update(ctx: FgsContext, change: AliasChangeIn, render: Render): Promise<Record<string, unknown>> {
-  const ref = functionRef(ctx);
+  const ref = functionOf(ctx);
   const name = pathAlias(ctx);
-  const { alias: current } = await ctx.service.getAlias(ctx.scope, ref.package, ref.name, name);
+  const { alias: current } = await ctx.service.aliases.get(ref, name);
   const routing = change.routing ?? keptRouting(current.routing, change.version);
   await checkAdditional(ctx, routing);
   const description = change.description === undefined ? current.description : rules.description(change.description);
-  const alias = await ctx.service.updateAlias(ctx.scope, ref.package, ref.name, name, { version: change.version, description, routing });
-  return render(ctx, ref.package, ref.name, alias);
+  const alias = await ctx.service.aliases.update(ref, name, { version: change.version, description, routing });
+  return render(ctx, ref.namespace, ref.name, alias);
 }
 
 /** The current routing, unless its additional version became the main one. */
@@ -122,20 +121,19 @@ function keptRouting(routing: AliasRouting, main: string): AliasRouting {
 }
 
 async function show(ctx: FgsContext, render: Render): Promise<Record<string, unknown>> {
-  const ref = functionRef(ctx);
-  const { alias } = await ctx.service.getAlias(ctx.scope, ref.package, ref.name, pathAlias(ctx));
-  return render(ctx, ref.package, ref.name, alias);
+  const ref = functionOf(ctx);
+  const { alias } = await ctx.service.aliases.get(ref, pathAlias(ctx));
+  return render(ctx, ref.namespace, ref.name, alias);
 }
 
 async function list(ctx: FgsContext, render: Render): Promise<Array<Record<string, unknown>>> {
-  const ref = functionRef(ctx);
-  const { aliases } = await ctx.service.listAliases(ctx.scope, ref.package, ref.name);
-  return aliases.filter((a) => a.name !== DEFAULT_ALIAS).map((a) => render(ctx, ref.package, ref.name, a));
+  const ref = functionOf(ctx);
+  const { aliases } = await ctx.service.aliases.list(ref);
+  return aliases.filter((a) => a.name !== DEFAULT_ALIAS).map((a) => render(ctx, ref.namespace, ref.name, a));
 }
 
 const remove: FgsOperation = async (ctx) => {
-  const ref = functionRef(ctx);
-  await ctx.service.deleteAlias(ctx.scope, ref.package, ref.name, pathAlias(ctx));
+  await ctx.service.aliases.delete(functionOf(ctx), pathAlias(ctx));
   return noContent;
 };
 

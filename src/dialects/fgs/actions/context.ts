@@ -1,12 +1,12 @@
 import type { QuiverConfig } from "../../../config/config.js";
 import { QuiverError, isQuiverError } from "../../../core/errors.js";
 import type { InvocationService } from "../../../core/invocations.js";
-import { LATEST, type Scope } from "../../../core/model.js";
+import { LATEST, type FunctionRef, type Scope } from "../../../core/model.js";
 import type { FunctionService } from "../../../core/service.js";
 import type { OutContext } from "../map-out.js";
 import { FG_LATEST } from "../rules.js";
 import type { HuaweiAccount } from "../transport.js";
-import { parseFunctionUrn, type FunctionRef } from "../urn.js";
+import { parseFunctionUrn, type FunctionUrn } from "../urn.js";
 
 /** Everything a FunctionGraph operation handler may use. */
 export interface FgsContext {
@@ -41,10 +41,15 @@ export type FgsOperation = (ctx: FgsContext) => Promise<FgsResult>;
 export const ok = (body: unknown): FgsResult => ({ status: 200, body });
 export const noContent: FgsResult = { status: 204 };
 
-/** The function the request's URN names. */
-export function functionRef(ctx: FgsContext): FunctionRef {
+/** The request's function URN: package, name and qualifier. */
+export function requestUrn(ctx: FgsContext): FunctionUrn {
   if (ctx.urn === undefined) throw new QuiverError("InvalidParameter", "The request names no function.", { field: "function_urn" });
   return parseFunctionUrn(ctx.urn, ctx.out);
+}
+
+/** The function a URN names (by default the request's), for the core. */
+export function functionOf(ctx: FgsContext, urn: FunctionUrn = requestUrn(ctx)): FunctionRef {
+  return { scope: ctx.scope, namespace: urn.package, name: urn.name };
 }
 
 export function queryValue(ctx: FgsContext, name: string): string | undefined {
@@ -56,16 +61,17 @@ export function queryValue(ctx: FgsContext, name: string): string | undefined {
  * head, `!alias` is the alias's main version, and a plain name is a version or, when no
  * version has that name, an alias (reference §3.1 calls that fallback reasonable).
  */
-export async function versionOfQualifier(ctx: FgsContext, ref: FunctionRef): Promise<string> {
-  const q = ref.qualifier;
+export async function versionOfQualifier(ctx: FgsContext, urn: FunctionUrn): Promise<string> {
+  const q = urn.qualifier;
+  const ref = functionOf(ctx, urn);
   if (q === null || q === FG_LATEST) return LATEST;
-  if (q.startsWith("!")) return (await ctx.service.getAlias(ctx.scope, ref.package, ref.name, q.slice(1))).alias.version;
+  if (q.startsWith("!")) return (await ctx.service.aliases.get(ref, q.slice(1))).alias.version;
   try {
-    await ctx.service.resolve(ctx.scope, ref.package, ref.name, q);
+    await ctx.service.versions.resolve(ref, q);
     return q;
   } catch (error) {
     if (!isQuiverError(error) || error.code !== "VersionNotFound") throw error;
-    const alias = await ctx.service.getAlias(ctx.scope, ref.package, ref.name, q).catch(() => null);
+    const alias = await ctx.service.aliases.get(ref, q).catch(() => null);
     if (alias === null) throw error;
     return alias.alias.version;
   }

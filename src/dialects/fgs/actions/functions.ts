@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { QuiverError, invalid } from "../../../core/errors.js";
-import { DEFAULT_NAMESPACE, LATEST, type FunctionConfig } from "../../../core/model.js";
-import type { CodeUpload } from "../../../core/service.js";
+import type { CodeUpload } from "../../../core/functions/functions.js";
+import type { ResolvedQualifier } from "../../../core/functions/versions.js";
+import { DEFAULT_NAMESPACE, LATEST, type FunctionConfig, type FunctionRef } from "../../../core/model.js";
 import { codeOut, fgsExtras, metadataOut } from "../map-out.js";
 import * as rules from "../rules.js";
 import { fgsRuntime } from "../runtimes.js";
 import { jsonBody, parseBody } from "../schema.js";
-import { functionRef, noContent, ok, queryValue, versionOfQualifier, type FgsContext, type FgsOperation } from "./context.js";
+import { functionOf, noContent, ok, queryValue, requestUrn, versionOfQualifier, type FgsContext, type FgsOperation } from "./context.js";
 
 const opt = <T extends z.ZodType>(schema: T) => schema.nullish();
 
@@ -108,9 +109,9 @@ const createFunction: FgsOperation = async (ctx) => {
   };
   const code = codeUpload(p.code_type, p.code_filename, p.func_code);
   // Check the zip before the package is created, so refused code leaves nothing behind.
-  await ctx.service.checkCode(code);
-  if (pkg !== DEFAULT_NAMESPACE) await ctx.service.ensureNamespace(ctx.scope, pkg);
-  const fn = await ctx.service.createFunction(ctx.scope, { namespace: pkg, name, config, code, maxFunctions: ctx.config.limits.maxFunctionsPerNamespace });
+  await ctx.service.functions.checkCode(code);
+  if (pkg !== DEFAULT_NAMESPACE) await ctx.service.namespaces.ensure(ctx.scope, pkg);
+  const fn = await ctx.service.functions.create(ctx.scope, { namespace: pkg, name, config, code, maxFunctions: ctx.config.limits.maxFunctionsPerNamespace });
   return ok(metadataOut(ctx.out, { fn, version: null }));
 };
 
@@ -118,7 +119,7 @@ const listFunctions: FgsOperation = async (ctx) => {
   const { offset, limit } = rules.paging(queryValue(ctx, "marker"), queryValue(ctx, "maxitems"));
   const pkg = queryValue(ctx, "package_name");
   const nameFilter = queryValue(ctx, "func_name");
-  const page = await ctx.service.listFunctions(ctx.scope, {
+  const page = await ctx.service.functions.list(ctx.scope, {
     ...(pkg ? { namespace: pkg } : {}),
     ...(nameFilter ? { nameContains: nameFilter } : {}),
     offset,
@@ -129,9 +130,9 @@ const listFunctions: FgsOperation = async (ctx) => {
   return ok({ functions: page.items.map((fn) => metadataOut(ctx.out, { fn, version: null }, false)), next_marker: offset + page.items.length, count: page.total });
 };
 
-async function resolveSnapshot(ctx: FgsContext): Promise<Awaited<ReturnType<FgsContext["service"]["resolve"]>>> {
-  const ref = functionRef(ctx);
-  return ctx.service.resolve(ctx.scope, ref.package, ref.name, await versionOfQualifier(ctx, ref));
+async function resolveSnapshot(ctx: FgsContext): Promise<ResolvedQualifier> {
+  const urn = requestUrn(ctx);
+  return ctx.service.versions.resolve(functionOf(ctx, urn), await versionOfQualifier(ctx, urn));
 }
 
 const showConfig: FgsOperation = async (ctx) => ok(metadataOut(ctx.out, await resolveSnapshot(ctx)));
@@ -139,16 +140,16 @@ const showConfig: FgsOperation = async (ctx) => ok(metadataOut(ctx.out, await re
 const showCode: FgsOperation = async (ctx) => {
   const snap = await resolveSnapshot(ctx);
   const code = snap.version ? snap.version.code : snap.fn.code;
-  return ok(codeOut(ctx.out, snap, code ? await ctx.service.readCode(code.sha256) : null));
+  return ok(codeOut(ctx.out, snap, code ? await ctx.service.functions.readCode(code.sha256) : null));
 };
 
 /** Code and configuration changes apply to the head; published versions are immutable in Quiver. */
-function headRef(ctx: FgsContext): { package: string; name: string } {
-  const ref = functionRef(ctx);
-  if (rules.coreQualifier(ref.qualifier) !== LATEST) {
-    throw new QuiverError("InvalidParameter", `Version "${ref.qualifier ?? ""}" cannot be changed: only latest is mutable.`, { field: "function_urn" });
+function headRef(ctx: FgsContext): FunctionRef {
+  const urn = requestUrn(ctx);
+  if (rules.coreQualifier(urn.qualifier) !== LATEST) {
+    throw new QuiverError("InvalidParameter", `Version "${urn.qualifier ?? ""}" cannot be changed: only latest is mutable.`, { field: "function_urn" });
   }
-  return ref;
+  return functionOf(ctx, urn);
 }
 
 const updateCode: FgsOperation = async (ctx) => {
@@ -156,7 +157,7 @@ const updateCode: FgsOperation = async (ctx) => {
   const p = parseBody(UpdateCode, jsonBody(ctx.body));
   const upload = codeUpload(p.code_type, p.code_filename, p.func_code);
   const codeType = p.code_type ?? "zip";
-  const fn = await ctx.service.updateCode(ctx.scope, ref.package, ref.name, upload, (current) => ({
+  const fn = await ctx.service.functions.updateCode(ref, upload, (current) => ({
     ...current,
     extras: { ...current.extras, fgs: { ...fgsExtras(current), code_type: codeType } },
   }));
@@ -167,7 +168,7 @@ const updateConfig: FgsOperation = async (ctx) => {
   const ref = headRef(ctx);
   const p = parseBody(UpdateConfig, jsonBody(ctx.body));
   const change = configChange(p);
-  const fn = await ctx.service.updateConfig(ctx.scope, ref.package, ref.name, (current) => ({
+  const fn = await ctx.service.functions.updateConfig(ref, (current) => ({
     ...current,
     ...change,
     extras: { ...current.extras, fgs: { ...fgsExtras(current), ...kept(p) } },
@@ -194,9 +195,9 @@ function configChange(p: z.infer<typeof UpdateConfig>): Partial<FunctionConfig> 
  * the alias routes to it).
  */
 const deleteFunction: FgsOperation = async (ctx) => {
-  const ref = functionRef(ctx);
-  if (ref.qualifier === null) await ctx.service.deleteFunction(ctx.scope, ref.package, ref.name);
-  else await ctx.service.deleteVersion(ctx.scope, ref.package, ref.name, await versionOfQualifier(ctx, ref));
+  const urn = requestUrn(ctx);
+  if (urn.qualifier === null) await ctx.service.functions.delete(functionOf(ctx, urn));
+  else await ctx.service.versions.delete(functionOf(ctx, urn), await versionOfQualifier(ctx, urn));
   return noContent;
 };
 

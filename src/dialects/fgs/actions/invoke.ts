@@ -1,13 +1,13 @@
 import { QuiverError } from "../../../core/errors.js";
 import type { InvokeInput } from "../../../core/invocations.js";
 import type { AsyncInvocationRecord } from "../../../core/ports.js";
+import type { InvokeSelector } from "../../../core/functions/resolution.js";
 import { checkEvent } from "../../../core/invocation-text.js";
-import type { InvokeSelector } from "../../../core/service.js";
 import { FGS_FUNCTION_FAILURES, envelope, invokeHeaders, resultText, type RunFacts } from "../invoke-out.js";
 import { rfc3339 } from "../map-out.js";
 import * as rules from "../rules.js";
-import type { FunctionRef } from "../urn.js";
-import { functionRef, ok, queryValue, type FgsContext, type FgsOperation, type FgsResult } from "./context.js";
+import type { FunctionUrn } from "../urn.js";
+import { functionOf, ok, queryValue, requestUrn, type FgsContext, type FgsOperation, type FgsResult } from "./context.js";
 
 /**
  * Invocation (reference §3.7, §4.1): sync with the v1 envelope or the v0 raw result, async
@@ -26,23 +26,22 @@ function eventOf(ctx: FgsContext): string {
  * version first and an alias when no version has it; none is `latest`. Every request header
  * is offered to the alias's header rules.
  */
-function selectorOf(ctx: FgsContext, ref: FunctionRef): InvokeSelector {
-  const q = ref.qualifier;
+function selectorOf(ctx: FgsContext, urn: FunctionUrn): InvokeSelector {
+  const q = urn.qualifier;
   if (q?.startsWith("!")) return { qualifier: q.slice(1), headers: ctx.headers, routingKey: null, aliasLookup: "only" };
   return { qualifier: rules.coreQualifier(q), headers: ctx.headers, routingKey: null, aliasLookup: "fallback" };
 }
 
-function inputOf(ctx: FgsContext, ref: FunctionRef, event: string): InvokeInput {
-  const alias = ref.qualifier?.startsWith("!") ? ref.qualifier.slice(1) : "";
+function inputOf(ctx: FgsContext, urn: FunctionUrn, event: string): InvokeInput {
+  const alias = urn.qualifier?.startsWith("!") ? urn.qualifier.slice(1) : "";
   return {
-    namespace: ref.package,
-    functionName: ref.name,
-    selector: selectorOf(ctx, ref),
+    function: functionOf(ctx, urn),
+    selector: selectorOf(ctx, urn),
     event,
     convention: "fgs",
     // Keys the engine's FunctionGraph context reads. The caller's own keys are never handed
     // to function code, so getAccessKey()/getToken() and friends stay empty.
-    contextValues: { projectId: ctx.out.projectId, package: ref.package, alias },
+    contextValues: { projectId: ctx.out.projectId, package: urn.package, alias },
   };
 }
 
@@ -50,8 +49,8 @@ function inputOf(ctx: FgsContext, ref: FunctionRef, event: string): InvokeInput 
  * A `!alias` that does not exist is the documented alias error (404 FSS.1053), which the
  * core's "neither a version nor an alias" would not say; checked before the run.
  */
-async function requireAlias(ctx: FgsContext, ref: FunctionRef): Promise<void> {
-  if (ref.qualifier?.startsWith("!")) await ctx.service.getAlias(ctx.scope, ref.package, ref.name, ref.qualifier.slice(1));
+async function requireAlias(ctx: FgsContext, urn: FunctionUrn): Promise<void> {
+  if (urn.qualifier?.startsWith("!")) await ctx.service.aliases.get(functionOf(ctx, urn), urn.qualifier.slice(1));
 }
 
 function responseVersion(ctx: FgsContext): "v0" | "v1" {
@@ -66,10 +65,10 @@ function wantsTail(ctx: FgsContext): boolean {
 }
 
 async function runSync(ctx: FgsContext): Promise<RunFacts> {
-  const ref = functionRef(ctx);
+  const urn = requestUrn(ctx);
   const event = eventOf(ctx);
-  await requireAlias(ctx, ref);
-  const run = await ctx.invocations.invoke(ctx.scope, inputOf(ctx, ref, event));
+  await requireAlias(ctx, urn);
+  const run = await ctx.invocations.invoke(inputOf(ctx, urn, event));
   const kind = run.outcome.error?.kind;
   // No function ran: these are API errors, not function failures.
   if (kind === "concurrency-limit") throw new QuiverError("RateLimited", run.outcome.error?.message ?? "The function is busy.");
@@ -99,10 +98,10 @@ const legacyInvokeFunction: FgsOperation = async (ctx) => {
 };
 
 async function accept(ctx: FgsContext): Promise<string> {
-  const ref = functionRef(ctx);
+  const urn = requestUrn(ctx);
   const event = eventOf(ctx);
-  await requireAlias(ctx, ref);
-  const record = await ctx.invocations.invokeAsync(ctx.scope, inputOf(ctx, ref, event));
+  await requireAlias(ctx, urn);
+  const record = await ctx.invocations.invokeAsync(inputOf(ctx, urn, event));
   return record.id;
 }
 
@@ -150,8 +149,7 @@ function limitOf(ctx: FgsContext): number {
 
 /** `?request_id=` reads one invocation; otherwise the newest first, paged by `marker`/`limit`, optionally by `status`. */
 const listAsyncInvocations: FgsOperation = async (ctx) => {
-  const ref = functionRef(ctx);
-  const fn = await ctx.service.getFunction(ctx.scope, ref.package, ref.name);
+  const fn = await ctx.service.functions.get(functionOf(ctx));
   const { offset } = rules.paging(queryValue(ctx, "marker"), undefined);
   const limit = limitOf(ctx);
   const requestId = queryValue(ctx, "request_id");

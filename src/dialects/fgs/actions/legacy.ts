@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { legacyMetadataOut } from "../map-out.js";
 import { given, jsonBody, parseBody } from "../schema.js";
-import { functionRef, ok, versionOfQualifier, type FgsOperation } from "./context.js";
+import { functionOf, ok, requestUrn, versionOfQualifier, type FgsOperation } from "./context.js";
 import { listVersionSnapshots, publish } from "./versions.js";
 
 /**
@@ -28,8 +28,8 @@ const legacyListVersions: FgsOperation = async (ctx) => {
 };
 
 const legacyShowConfig: FgsOperation = async (ctx) => {
-  const ref = functionRef(ctx);
-  const snap = await ctx.service.resolve(ctx.scope, ref.package, ref.name, await versionOfQualifier(ctx, ref));
+  const urn = requestUrn(ctx);
+  const snap = await ctx.service.versions.resolve(functionOf(ctx, urn), await versionOfQualifier(ctx, urn));
   return ok(legacyMetadataOut(ctx.out, snap));
 };
 

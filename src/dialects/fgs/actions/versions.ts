@@ -3,7 +3,7 @@ import type { FunctionRecord, VersionRecord } from "../../../core/model.js";
 import { metadataOut, type Snapshot } from "../map-out.js";
 import * as rules from "../rules.js";
 import { given, jsonBody, parseBody } from "../schema.js";
-import { functionRef, ok, queryValue, type FgsContext, type FgsOperation } from "./context.js";
+import { functionOf, ok, queryValue, type FgsContext, type FgsOperation } from "./context.js";
 
 /** What a publish asks for, whichever API version carried it. */
 export interface PublishRequest {
@@ -19,12 +19,12 @@ export interface PublishRequest {
  * same second gets `-2`, `-3`, … appended rather than failing.
  */
 export async function publish(ctx: FgsContext, request: PublishRequest): Promise<{ fn: FunctionRecord; version: VersionRecord }> {
-  const ref = functionRef(ctx);
+  const ref = functionOf(ctx);
   const description = rules.description(request.description ?? "");
   const naming = request.version === undefined
     ? { kind: "unique" as const, base: rules.defaultVersionName(ctx.now) }
     : { kind: "exact" as const, name: rules.versionName(request.version) };
-  return ctx.service.publish(ctx.scope, ref.package, ref.name, {
+  return ctx.service.versions.publish(ref, {
     description,
     naming,
     maxVersions: ctx.config.limits.fgsMaxVersions,
@@ -36,18 +36,11 @@ export async function publish(ctx: FgsContext, request: PublishRequest): Promise
  * `latest` first, then the published versions newest first; `marker` (an offset) and
  * `maxitems` page through that combined list, whose length is `count`.
  */
-export async function listVersionSnapshots(ctx: FgsContext): Promise<{ items: Snapshot[]; nextMarker: number; count: number }> {
-  const ref = functionRef(ctx);
+export async function listVersionSnapshots(ctx: FgsContext): Promise<{ items: readonly Snapshot[]; nextMarker: number; count: number }> {
+  const ref = functionOf(ctx);
   const { offset, limit } = rules.paging(queryValue(ctx, "marker"), queryValue(ctx, "maxitems"));
-  const includeLatest = offset === 0;
-  const { fn, page } = await ctx.service.listVersions(ctx.scope, ref.package, ref.name, {
-    offset: Math.max(0, offset - 1),
-    limit: includeLatest ? limit - 1 : limit,
-    order: "DESC",
-    orderBy: "createdAt",
-  });
-  const items: Snapshot[] = [...(includeLatest ? [{ fn, version: null }] : []), ...page.items.map((version) => ({ fn, version }))];
-  return { items, nextMarker: offset + items.length, count: page.total + 1 };
+  const page = await ctx.service.versions.list(ref, { offset, limit, order: "DESC", orderBy: "createdAt" });
+  return { items: page.items, nextMarker: offset + page.items.length, count: page.total };
 }
 
 const PublishBody = z.object({

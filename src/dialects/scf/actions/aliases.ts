@@ -8,7 +8,7 @@ import { scfTime } from "../map-out.js";
 import * as rules from "../rules.js";
 import { int, num, parseParams, str } from "../schema.js";
 import type { ScfAction } from "./context.js";
-import { namespaceOf } from "./functions.js";
+import { functionOf } from "./functions.js";
 
 const RoutingConfig = z.strictObject({
   AdditionalVersionWeights: z.array(z.strictObject({ Version: str, Weight: num })).optional(),
@@ -104,32 +104,32 @@ function changeOf(p: z.infer<typeof AliasParams>): { version: string; descriptio
 const createAlias: ScfAction = async (ctx, params) => {
   const p = parseParams(AliasParams, params);
   const name = aliasName(p.Name);
-  await ctx.service.createAlias(ctx.scope, namespaceOf(p.Namespace), rules.functionRef(p.FunctionName), { name, ...changeOf(p), maxAliases: ctx.config.limits.maxAliases });
+  await ctx.service.aliases.create(functionOf(ctx, p), { name, ...changeOf(p), maxAliases: ctx.config.limits.maxAliases });
   return {};
 };
 
 const updateAlias: ScfAction = async (ctx, params) => {
   const p = parseParams(AliasParams, params);
-  await ctx.service.updateAlias(ctx.scope, namespaceOf(p.Namespace), rules.functionRef(p.FunctionName), p.Name, changeOf(p));
+  await ctx.service.aliases.update(functionOf(ctx, p), p.Name, changeOf(p));
   return {};
 };
 
 const getAlias: ScfAction = async (ctx, params) => {
   const p = parseParams(AliasRef, params);
-  const { alias } = await ctx.service.getAlias(ctx.scope, namespaceOf(p.Namespace), rules.functionRef(p.FunctionName), p.Name);
+  const { alias } = await ctx.service.aliases.get(functionOf(ctx, p), p.Name);
   return aliasOut(alias);
 };
 
 const deleteAlias: ScfAction = async (ctx, params) => {
   const p = parseParams(AliasRef, params);
-  await ctx.service.deleteAlias(ctx.scope, namespaceOf(p.Namespace), rules.functionRef(p.FunctionName), p.Name);
+  await ctx.service.aliases.delete(functionOf(ctx, p), p.Name);
   return {};
 };
 
 const listAliases: ScfAction = async (ctx, params) => {
   const p = parseParams(ListAliases, params);
   const { offset, limit } = rules.paging(p.Offset, p.Limit);
-  const { aliases } = await ctx.service.listAliases(ctx.scope, namespaceOf(p.Namespace), rules.functionRef(p.FunctionName));
+  const { aliases } = await ctx.service.aliases.list(functionOf(ctx, p));
   const filtered = p.FunctionVersion ? aliases.filter((a) => a.version === p.FunctionVersion || (a.routing.kind !== "none" && a.routing.version === p.FunctionVersion)) : aliases;
   return { Aliases: filtered.slice(offset, offset + limit).map(aliasOut), TotalCount: filtered.length };
 };

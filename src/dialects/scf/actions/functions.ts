@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { QuiverError } from "../../../core/errors.js";
-import { DEFAULT_NAMESPACE, LATEST, type FunctionConfig } from "../../../core/model.js";
+import { DEFAULT_NAMESPACE, LATEST, type FunctionConfig, type FunctionRef } from "../../../core/model.js";
 import { KEPT_SETTINGS, keptSettings } from "../kept-settings.js";
 import { getFunctionItemsQuery } from "./queries.js";
 import { getFunctionOut, listFunctionItem } from "../map-out.js";
@@ -107,6 +107,17 @@ export function namespaceOf(value: string | undefined): string {
   return value === undefined || value === "" ? DEFAULT_NAMESPACE : rules.namespaceName(value);
 }
 
+/** The parameters that name a function in most actions. */
+export interface FunctionParams {
+  readonly FunctionName: string;
+  readonly Namespace?: string | undefined;
+}
+
+/** The function the parameters name, both names checked (the namespace first). */
+export function functionOf(ctx: ScfContext, p: FunctionParams): FunctionRef {
+  return { scope: ctx.scope, namespace: namespaceOf(p.Namespace), name: rules.functionRef(p.FunctionName) };
+}
+
 /** Only inline zips are stored in Quiver; COS, demo, Git and image sources have no backing service here. */
 function zipOf(code: z.infer<typeof CodeSchema> | undefined, topLevelZip?: string): Buffer {
   const zip = topLevelZip ?? code?.ZipFile;
@@ -137,7 +148,7 @@ const createFunction: ScfAction = async (ctx, params) => {
     extras: { scf: keptSettings(p) },
   };
   const zip = zipOf(p.Code);
-  await ctx.service.createFunction(ctx.scope, {
+  await ctx.service.functions.create(ctx.scope, {
     namespace: namespaceOf(p.Namespace),
     name,
     config,
@@ -150,7 +161,7 @@ const createFunction: ScfAction = async (ctx, params) => {
 const getFunction: ScfAction = async (ctx, params) => {
   const p = parseParams(GetFunction, params);
   const qualifier = p.Qualifier === undefined || p.Qualifier === "" ? LATEST : p.Qualifier;
-  const { fn, version } = await ctx.service.resolve(ctx.scope, namespaceOf(p.Namespace), rules.functionRef(p.FunctionName), qualifier);
+  const { fn, version } = await ctx.service.versions.resolve(functionOf(ctx, p), qualifier);
   return getFunctionOut(fn, version);
 };
 
@@ -159,8 +170,9 @@ const updateFunctionCode: ScfAction = async (ctx, params) => {
   const namespace = namespaceOf(p.Namespace);
   const zip = zipOf(p.Code, p.ZipFile);
   const handler = p.Handler === undefined ? undefined : rules.handler(p.Handler);
-  await ctx.service.updateCode(ctx.scope, namespace, rules.functionRef(p.FunctionName), { zip, fileName: "" }, (current) => ({ ...current, handler: handler ?? current.handler }));
-  if (isTrue(p.Publish)) await publishAfterUpdate(ctx, namespace, rules.functionRef(p.FunctionName));
+  const ref: FunctionRef = { scope: ctx.scope, namespace, name: rules.functionRef(p.FunctionName) };
+  await ctx.service.functions.updateCode(ref, { zip, fileName: "" }, (current) => ({ ...current, handler: handler ?? current.handler }));
+  if (isTrue(p.Publish)) await publishAfterUpdate(ctx, ref);
   return {};
 };
 
@@ -172,7 +184,8 @@ const updateFunctionConfiguration: ScfAction = async (ctx, params) => {
   const description = p.Description === undefined ? undefined : rules.description(p.Description);
   const environment = p.Environment === undefined ? undefined : rules.environment(p.Environment.Variables ?? []);
   const runtime = p.Runtime === undefined ? undefined : scfRuntime(p.Runtime);
-  await ctx.service.updateConfig(ctx.scope, namespace, rules.functionRef(p.FunctionName), (current) => {
+  const ref: FunctionRef = { scope: ctx.scope, namespace, name: rules.functionRef(p.FunctionName) };
+  await ctx.service.functions.updateConfig(ref, (current) => {
     if (runtime && (runtime.family !== current.runtime.family || runtime.version !== current.runtime.version)) {
       throw new QuiverError("InvalidParameter", "Runtime cannot be changed after the function is created.", { field: "Runtime" });
     }
@@ -186,12 +199,12 @@ const updateFunctionConfiguration: ScfAction = async (ctx, params) => {
       extras: { ...current.extras, scf: { ...(current.extras["scf"] as object | undefined), ...keptSettings(p) } },
     };
   });
-  if (isTrue(p.Publish)) await publishAfterUpdate(ctx, namespace, rules.functionRef(p.FunctionName));
+  if (isTrue(p.Publish)) await publishAfterUpdate(ctx, ref);
   return {};
 };
 
-async function publishAfterUpdate(ctx: ScfContext, namespace: string, name: string): Promise<void> {
-  await ctx.service.publish(ctx.scope, namespace, name, { description: "", naming: { kind: "next-number" }, maxVersions: ctx.config.limits.scfMaxVersions, expectedSha512: null });
+async function publishAfterUpdate(ctx: ScfContext, ref: FunctionRef): Promise<void> {
+  await ctx.service.versions.publish(ref, { description: "", naming: { kind: "next-number" }, maxVersions: ctx.config.limits.scfMaxVersions, expectedSha512: null });
 }
 
 /** `PublicNetConfig.PublicNetStatus`: ENABLE asks for public network; absent leaves it as it is. */
@@ -208,23 +221,23 @@ function isTrue(value: string | undefined): boolean {
 
 const deleteFunction: ScfAction = async (ctx, params) => {
   const p = parseParams(DeleteFunction, params);
-  const namespace = namespaceOf(p.Namespace);
-  if (p.Qualifier === undefined || p.Qualifier === "") await ctx.service.deleteFunction(ctx.scope, namespace, rules.functionRef(p.FunctionName));
-  else await ctx.service.deleteVersion(ctx.scope, namespace, rules.functionRef(p.FunctionName), p.Qualifier);
+  const ref = functionOf(ctx, p);
+  if (p.Qualifier === undefined || p.Qualifier === "") await ctx.service.functions.delete(ref);
+  else await ctx.service.versions.delete(ref, p.Qualifier);
   return {};
 };
 
 const deleteFunctionVersion: ScfAction = async (ctx, params) => {
   const p = parseParams(DeleteFunctionVersion, params);
-  await ctx.service.deleteVersion(ctx.scope, namespaceOf(p.Namespace), rules.functionRef(p.FunctionName), p.Qualifier);
+  await ctx.service.versions.delete(functionOf(ctx, p), p.Qualifier);
   return {};
 };
 
 const listFunctions: ScfAction = async (ctx, params) => {
   const p = parseParams(ListFunctions, params);
   const query = getFunctionItemsQuery(p);
-  if (query.namespace !== undefined) await ctx.service.requireNamespace(ctx.scope, query.namespace);
-  const page = await ctx.service.listFunctions(ctx.scope, query);
+  if (query.namespace !== undefined) await ctx.service.namespaces.require(ctx.scope, query.namespace);
+  const page = await ctx.service.functions.list(ctx.scope, query);
   return { Functions: page.items.map(listFunctionItem), TotalCount: page.total };
 };
 

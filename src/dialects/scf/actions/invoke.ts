@@ -3,13 +3,13 @@ import { QuiverError, isQuiverError } from "../../../core/errors.js";
 import type { InvocationErrorKind, InvocationOutcome } from "../../../core/invoke.js";
 import type { InvokeInput } from "../../../core/invocations.js";
 import { LATEST } from "../../../core/model.js";
+import type { InvokeSelector } from "../../../core/functions/resolution.js";
 import { checkEvent, logTail, returnedText } from "../../../core/invocation-text.js";
-import type { InvokeSelector } from "../../../core/service.js";
 import { scfTime } from "../map-out.js";
 import * as rules from "../rules.js";
 import { int, parseParams, str } from "../schema.js";
 import type { ScfAction, ScfContext } from "./context.js";
-import { namespaceOf } from "./functions.js";
+import { functionOf, type FunctionParams } from "./functions.js";
 
 /** SCF's documented payload limits: 6 MB for a synchronous event, 128 KB for an asynchronous one. */
 const MAX_SYNC_EVENT = 6 * 1024 * 1024;
@@ -85,10 +85,9 @@ function selectorOf(qualifier: string, routingKey: string | undefined): InvokeSe
   return { qualifier, headers: parsed as Record<string, string>, routingKey, aliasLookup: "fallback" };
 }
 
-function inputOf(ctx: ScfContext, namespace: string | undefined, functionName: string, selector: InvokeSelector, event: string): InvokeInput {
+function inputOf(ctx: ScfContext, p: FunctionParams, selector: InvokeSelector, event: string): InvokeInput {
   return {
-    namespace: namespaceOf(namespace),
-    functionName,
+    function: functionOf(ctx, p),
     selector,
     event,
     convention: "scf",
@@ -158,11 +157,11 @@ const invoke: ScfAction = async (ctx, params) => {
   const selector = selectorOf(qualifier, p.RoutingKey);
   if (type === "Event") {
     const event = checkEvent(p.ClientContext, MAX_ASYNC_EVENT, "ClientContext");
-    const record = await withQualifierCode(() => ctx.invocations.invokeAsync(ctx.scope, inputOf(ctx, p.Namespace, rules.functionRef(p.FunctionName), selector, event)));
+    const record = await withQualifierCode(() => ctx.invocations.invokeAsync(inputOf(ctx, p, selector, event)));
     return { Result: { RetMsg: "", ErrMsg: "", Log: "", FunctionRequestId: record.id, Duration: 0, BillDuration: 0, MemUsage: 0, InvokeResult: 0 } };
   }
   const event = checkEvent(p.ClientContext, MAX_SYNC_EVENT, "ClientContext");
-  const run = await withQualifierCode(() => ctx.invocations.invoke(ctx.scope, inputOf(ctx, p.Namespace, rules.functionRef(p.FunctionName), selector, event)));
+  const run = await withQualifierCode(() => ctx.invocations.invoke(inputOf(ctx, p, selector, event)));
   return { Result: resultOf(run.outcome, run.versionName, wantLog) };
 };
 
@@ -171,7 +170,7 @@ const invokeFunction: ScfAction = async (ctx, params) => {
   const wantLog = wantsTail(p.LogType);
   const qualifier = p.Qualifier === undefined || p.Qualifier === "" ? "$DEFAULT" : p.Qualifier;
   const event = checkEvent(p.Event, MAX_SYNC_EVENT, "Event");
-  const run = await withQualifierCode(() => ctx.invocations.invoke(ctx.scope, inputOf(ctx, p.Namespace, rules.functionRef(p.FunctionName), selectorOf(qualifier, p.RoutingKey), event)));
+  const run = await withQualifierCode(() => ctx.invocations.invoke(inputOf(ctx, p, selectorOf(qualifier, p.RoutingKey), event)));
   return { Result: resultOf(run.outcome, run.versionName, wantLog) };
 };
 
@@ -191,7 +190,7 @@ const listAsyncEvents: ScfAction = async (ctx, params) => {
   const p = parseParams(ListAsyncEvents, params);
   const { offset, limit } = rules.paging(p.Offset, p.Limit);
   const order = rules.order(p.Order, "DESC");
-  const fn = await ctx.service.getFunction(ctx.scope, namespaceOf(p.Namespace), rules.functionRef(p.FunctionName));
+  const fn = await ctx.service.functions.get(functionOf(ctx, p));
   const records = await ctx.invocations.listAsync(ctx.scope, fn.id, ASYNC_EVENTS_WINDOW);
   const wanted = records.filter(
     (r) =>

@@ -19,19 +19,19 @@ const ListNamespaces = z.strictObject({
 const createNamespace: ScfAction = async (ctx, params) => {
   const p = parseParams(CreateNamespace, params);
   const name = p.Namespace === "default" ? p.Namespace : rules.namespaceName(p.Namespace, "NamespaceInvalid");
-  await ctx.service.createNamespace(ctx.scope, name, rules.description(p.Description ?? ""), ctx.config.limits.maxNamespaces);
+  await ctx.service.namespaces.create(ctx.scope, name, rules.description(p.Description ?? ""), ctx.config.limits.maxNamespaces);
   return {};
 };
 
 const updateNamespace: ScfAction = async (ctx, params) => {
   const p = parseParams(UpdateNamespace, params);
-  await ctx.service.updateNamespace(ctx.scope, p.Namespace, rules.description(p.Description));
+  await ctx.service.namespaces.update(ctx.scope, p.Namespace, rules.description(p.Description));
   return {};
 };
 
 const deleteNamespace: ScfAction = async (ctx, params) => {
   const p = parseParams(DeleteNamespace, params);
-  await ctx.service.deleteNamespace(ctx.scope, p.Namespace);
+  await ctx.service.namespaces.delete(ctx.scope, p.Namespace);
   return {};
 };
 
@@ -46,7 +46,7 @@ const listNamespaces: ScfAction = async (ctx, params) => {
   }
   const nameContains = search.find((k) => k.Key === "Namespace")?.Value;
   const descriptionContains = search.find((k) => k.Key === "Description")?.Value;
-  const page = await ctx.service.listNamespaces(ctx.scope, {
+  const page = await ctx.service.namespaces.list(ctx.scope, {
     offset,
     limit,
     order: rules.order(p.Order, "ASC"),

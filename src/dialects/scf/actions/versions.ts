@@ -4,7 +4,7 @@ import { latestItem, publishOut, versionItem } from "../map-out.js";
 import * as rules from "../rules.js";
 import { int, parseParams, str } from "../schema.js";
 import type { ScfAction } from "./context.js";
-import { namespaceOf } from "./functions.js";
+import { functionOf, namespaceOf } from "./functions.js";
 
 const PublishVersion = z.strictObject({
   FunctionName: str,
@@ -25,7 +25,7 @@ const publishVersion: ScfAction = async (ctx, params) => {
   const p = parseParams(PublishVersion, params);
   const namespace = namespaceOf(p.Namespace);
   const description = rules.description(p.Description ?? "");
-  const { version } = await ctx.service.publish(ctx.scope, namespace, rules.functionRef(p.FunctionName), {
+  const { version } = await ctx.service.versions.publish({ scope: ctx.scope, namespace, name: rules.functionRef(p.FunctionName) }, {
     description,
     naming: { kind: "next-number" },
     maxVersions: ctx.config.limits.scfMaxVersions,
@@ -34,10 +34,7 @@ const publishVersion: ScfAction = async (ctx, params) => {
   return publishOut(namespace, version);
 };
 
-/**
- * `$LATEST` always comes first, then the published versions in the requested order, and
- * Offset/Limit page through that combined list (the official example: `["$LATEST","3","2","1"]`).
- */
+/** `$LATEST` first, then the published versions in the requested order; Offset/Limit page through both. */
 const listVersionByFunction: ScfAction = async (ctx, params) => {
   const p = parseParams(ListVersionByFunction, params);
   const { offset, limit } = rules.paging(p.Offset, p.Limit);
@@ -45,18 +42,17 @@ const listVersionByFunction: ScfAction = async (ctx, params) => {
     throw invalid("OrderBy", `OrderBy "${p.OrderBy}" is invalid: AddTime or ModTime.`);
   }
   const order = rules.order(p.Order, "DESC");
-  const includeLatest = offset === 0;
-  const { fn, page } = await ctx.service.listVersions(ctx.scope, namespaceOf(p.Namespace), rules.functionRef(p.FunctionName), {
-    offset: Math.max(0, offset - 1),
-    limit: includeLatest ? limit - 1 : limit,
+  const page = await ctx.service.versions.list(functionOf(ctx, p), {
+    offset,
+    limit,
     order,
     orderBy: p.OrderBy === "ModTime" ? "updatedAt" : "createdAt",
   });
-  const items = [...(includeLatest ? [latestItem(fn)] : []), ...page.items.map(versionItem)];
+  const items = page.items.map(({ fn, version }) => (version ? versionItem(version) : latestItem(fn)));
   return {
     FunctionVersion: items.map((item) => item["Version"]),
     Versions: items,
-    TotalCount: page.total + 1,
+    TotalCount: page.total,
   };
 };
 

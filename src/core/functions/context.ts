@@ -1,0 +1,14 @@
+import type { AliasRouter } from "../routing.js";
+import type { BlobStore, Clock, CodeInspector, IdSource, MetadataStore } from "../ports.js";
+
+/** What the control-plane aggregates (namespaces, functions, versions, aliases, resolution) share. */
+export interface ServiceDeps {
+  readonly store: MetadataStore;
+  readonly blobs: BlobStore;
+  readonly inspector: CodeInspector;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly router: AliasRouter;
+  /** Told when code can no longer be invoked (deleted function or version, replaced head). */
+  readonly onCodeRetired?: (instanceKeyPrefix: string) => void;
+}
