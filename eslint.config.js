@@ -20,7 +20,7 @@ function layer(files, above) {
 }
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".quiver/**", ".tmp/**", "bench/results/**", "test/fixtures/**", "src/runtime/child/**"] },
+  { ignores: ["dist/**", "node_modules/**", ".quiver/**", ".tmp/**", "bench/results/**", "test/fixtures/**"] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
@@ -65,6 +65,15 @@ export default tseslint.config(
     files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: "readonly", URL: "readonly", console: "readonly" } },
+  },
+  {
+    // The runtime bootstraps: plain JS run by Node inside the sandbox, without a build.
+    files: ["src/runtime/child/**/*.js"],
+    languageOptions: { globals: { setTimeout: "readonly", clearTimeout: "readonly" } },
+  },
+  {
+    files: ["src/runtime/child/cjs/**/*.js"],
+    languageOptions: { sourceType: "commonjs" },
   },
   {
     // Tenant code the isolation tests deploy: plain CommonJS, as a user's function is written.

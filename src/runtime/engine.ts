@@ -14,11 +14,11 @@ import { Egress } from "./egress.js";
 import { Launcher } from "./launcher.js";
 import { installRuntimeFiles } from "./runtime-files.js";
 import { UidPool } from "./uids.js";
-import { billed, deathError, failure, fromResult, wireError } from "./outcome.js";
+import { billed, deathError, failure, fromResult, violationError, wireError } from "./outcome.js";
 import { ConcurrencyLimitError, Pool, SLOT } from "./pool.js";
 import { resolveOptions, runLayout, type EngineOptions, type Family, type ResolvedOptions } from "./options.js";
-import type { ChildMessage, WireError } from "./protocol.js";
-import type { Death } from "./instance.js";
+import { ERROR_TEXT_CHARS, type WireError } from "./protocol.js";
+import type { Failure } from "./instance.js";
 import { StemPool } from "./stems.js";
 
 export interface EngineStats {
@@ -210,9 +210,9 @@ export class Engine implements Invoker {
     if (inst.state === "idle") inst.rest(this.#opts.freezeAfterMs);
   }
 
-  async #failed(inst: Instance, req: InvocationRequest, m: ChildMessage | Death, durationMs: number): Promise<InvocationOutcome> {
+  async #failed(inst: Instance, req: InvocationRequest, m: Failure, durationMs: number): Promise<InvocationOutcome> {
     this.#retireBusy(inst);
-    if (m.t !== "death") return failure(req.requestId, wireError("exit", `unexpected control message ${m.t}`), "", durationMs);
+    if (m.t === "violation") return failure(req.requestId, violationError(m.detail), m.output, durationMs);
     const oom = m.signal === "SIGKILL" && m.reason === null && (await inst.sandbox.oomKilled());
     const { timeoutSec, memoryMb } = req.target.config;
     return failure(req.requestId, deathError(m, oom, timeoutSec, memoryMb), m.output, durationMs);
@@ -292,7 +292,7 @@ export class Engine implements Invoker {
     const view = functionView(req, root, inst.sandbox.tmpDir);
     const o = this.#opts;
     const timeoutMs = config.timeoutSec * 1000;
-    const msg = { t: "load", root, handler: config.handler, convention: req.convention, env: view.env, ctx: view.ctx, timeoutMs, logTailBytes: o.logTailBytes, maxResultBytes: o.maxResultBytes } as const;
+    const msg = { t: "load", root, handler: config.handler, convention: req.convention, env: view.env, ctx: view.ctx, timeoutMs, logTailBytes: o.logTailBytes, maxResultBytes: o.maxResultBytes, errorTextChars: ERROR_TEXT_CHARS } as const;
     const m = await inst.load(msg, timeoutMs);
     if (m.t === "loaded") return m.err === null ? null : this.#loadFailed(inst, req, m.err);
     return this.#failed(inst, req, m, 0);

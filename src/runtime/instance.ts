@@ -2,17 +2,24 @@
  * One OS process serving one invocation at a time. It owns the process, its control channel,
  * the tail of its raw stdout/stderr (used when the process dies before it can report a log),
  * and its sandbox. Pool policy lives in `pool.ts`; this class only runs and supervises.
+ *
+ * It also keeps the protocol's order: a child speaks only to answer the one request in flight
+ * (`ready` at start, `loaded` to `load`, `res` to `inv`). A message that fails the schema
+ * or comes out of turn breaks the instance: the request resolves with the violation and the
+ * process is killed, never trusted again.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import type { Socket } from "node:net";
 import type { Writable } from "node:stream";
-import { lineChannel, nodeChannel, type Channel } from "./channel.js";
+import { lineChannel, type Channel } from "./channel.js";
 import type { CodeLease } from "./code-cache.js";
 import type { Sandbox } from "./sandbox.js";
 import type { Family } from "./options.js";
-import { isChildMessage, type ChildMessage, type LoadMessage, type ParentMessage } from "./protocol.js";
+import type { ChildMessage, ChildProtocol, InvokeMessage, LoadedMessage, LoadMessage, ParentMessage, ProtocolViolation, ReadyMessage, ResultMessage } from "./protocol.js";
 import { transition, type InstanceState } from "./state.js";
 
-export type KillReason = "timeout" | "memory" | "dispose";
+export type KillReason = "timeout" | "memory" | "dispose" | "protocol";
 
 /** What a request resolves to when the process died instead of answering. */
 export interface Death {
@@ -22,6 +29,27 @@ export interface Death {
   readonly reason: KillReason | null;
   /** Raw stdout/stderr tail since the request started. */
   readonly output: string;
+}
+
+/** What a request resolves to when the child broke the protocol; the process is being killed. */
+export interface Broken extends ProtocolViolation {
+  /** Raw stdout/stderr tail since the request started. */
+  readonly output: string;
+}
+
+/** Every way a request can end other than with the answer it asked for. */
+export type Failure = Death | Broken;
+
+/** The answer each request waits for. */
+interface Replies {
+  readonly ready: ReadyMessage;
+  readonly loaded: LoadedMessage;
+  readonly res: ResultMessage;
+}
+
+interface Pending {
+  readonly expect: keyof Replies;
+  readonly resolve: (m: ChildMessage | Failure) => void;
 }
 
 export interface SpawnSpec {
@@ -36,6 +64,8 @@ export interface SpawnSpec {
   readonly argsOnFd: Buffer | undefined;
   readonly startTimeoutMs: number;
   readonly logTailBytes: number;
+  /** Decodes what the child sends on fd 3. */
+  readonly protocol: ChildProtocol;
 }
 
 /** After exit, give the pipes this long to drain before reporting the death. */
@@ -54,11 +84,13 @@ export class Instance {
   readonly #child: ChildProcess;
   readonly #channel: Channel;
   readonly #tailBytes: number;
-  #pending: ((m: ChildMessage | Death) => void) | null = null;
+  #pending: Pending | null = null;
   #output = "";
   #death: Death | null = null;
   #killReason: KillReason | null = null;
   #exited = false;
+  /** Set once the child broke the protocol: why, for any request made after. */
+  #broken: string | null = null;
   #onDeath: (inst: Instance) => void = () => undefined;
   #freezeTimer: NodeJS.Timeout | null = null;
   /** The freeze in progress or done; null while the instance may run. */
@@ -70,8 +102,7 @@ export class Instance {
     this.sandbox = sandbox;
     this.#tailBytes = spec.logTailBytes;
     this.#child = spawnChild(spec, sandbox);
-    const onMessage = (m: unknown): void => this.#onMessage(m);
-    this.#channel = spec.family === "nodejs" ? nodeChannel(this.#child, onMessage) : lineChannel(this.#child, onMessage);
+    this.#channel = lineChannel(this.#child.stdio[3] as Socket, spec.protocol, (m) => this.#onMessage(m));
     this.#watchOutput();
     this.#child.on("error", () => undefined);
     this.#child.once("exit", (code, signal) => this.#onExit(...sandbox.exitOf(code, signal)));
@@ -83,7 +114,7 @@ export class Instance {
     // Wait for `ready` from the moment the process exists. The child may report ready before
     // the engine has finished moving it into its cgroups (a Python bootstrap usually does):
     // a wait set up after that would miss the message and sit out the whole start timeout.
-    const readiness = inst.#request(null, spec.startTimeoutMs);
+    const readiness = inst.#request(null, "ready", spec.startTimeoutMs);
     const pid = inst.#child.pid;
     if (pid === undefined) throw new Error(`failed to spawn ${spec.command}`);
     await sandbox.adopt(pid).catch(async (err: unknown) => {
@@ -94,6 +125,8 @@ export class Instance {
     const first = await readiness;
     if (first.t !== "ready") {
       inst.kill("dispose");
+      // A violation is reported while the process still runs; the caller removes its sandbox next.
+      if (first.t === "violation" && !inst.#exited) await once(inst.#child, "exit");
       throw new Error(`runtime process failed to start (${describe(first)})`);
     }
     return inst;
@@ -109,7 +142,7 @@ export class Instance {
 
   /** False from the moment the process exits, before its death is fully reported. */
   get alive(): boolean {
-    return !this.#exited && this.#death === null && this.#state !== "dead";
+    return !this.#exited && this.#death === null && this.#broken === null && this.#state !== "dead";
   }
 
   to(next: InstanceState): void {
@@ -123,12 +156,12 @@ export class Instance {
     if (this.#death !== null) queueMicrotask(() => cb(this));
   }
 
-  load(msg: LoadMessage, timeoutMs: number): Promise<ChildMessage | Death> {
-    return this.#request(msg, timeoutMs);
+  load(msg: LoadMessage, timeoutMs: number): Promise<LoadedMessage | Failure> {
+    return this.#request(msg, "loaded", timeoutMs);
   }
 
-  invoke(msg: ParentMessage, timeoutMs: number): Promise<ChildMessage | Death> {
-    return this.#request(msg, timeoutMs);
+  invoke(msg: InvokeMessage, timeoutMs: number): Promise<ResultMessage | Failure> {
+    return this.#request(msg, "res", timeoutMs);
   }
 
   /** SIGKILL: user code gets no chance to linger. The reason is reported by the pending request. */
@@ -174,25 +207,43 @@ export class Instance {
     this.#freezeTimer = null;
   }
 
-  #request(msg: ParentMessage | null, timeoutMs: number): Promise<ChildMessage | Death> {
+  #request<K extends keyof Replies>(msg: ParentMessage | null, expect: K, timeoutMs: number): Promise<Replies[K] | Failure> {
     if (this.#death !== null) return Promise.resolve(this.#death);
+    if (this.#broken !== null) return Promise.resolve({ t: "violation", detail: this.#broken, output: "" });
     this.#output = "";
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.kill("timeout"), timeoutMs);
-      this.#pending = (m) => {
+      const done = (m: ChildMessage | Failure): void => {
         clearTimeout(timer);
-        resolve(m);
+        // #onMessage hands over only a message whose `t` is `expect`, i.e. a Replies[K].
+        resolve(m as Replies[K] | Failure);
       };
+      this.#pending = { expect, resolve: done };
       if (msg !== null) this.#channel.send(msg);
     });
   }
 
-  #onMessage(m: unknown): void {
-    if (!isChildMessage(m)) return;
+  #onMessage(m: ChildMessage | ProtocolViolation): void {
+    if (this.#broken !== null) return;
     const p = this.#pending;
-    if (p === null) return;
+    if (m.t === "violation") return this.#break(m.detail);
+    if (p === null) return this.#break(`"${m.t}" while no request was in flight`);
+    if (p.expect !== m.t) return this.#break(`"${m.t}" in answer to a request for "${p.expect}"`);
     this.#pending = null;
-    p(m);
+    p.resolve(m);
+  }
+
+  /** The child broke the protocol: fail the request in flight and kill the process. */
+  #break(detail: string): void {
+    this.#broken = detail;
+    const p = this.#pending;
+    this.#pending = null;
+    this.kill("protocol");
+    p?.resolve({ t: "violation", detail, output: this.#tail() });
+  }
+
+  #tail(): string {
+    return Buffer.from(this.#output).subarray(-this.#tailBytes).toString();
   }
 
   #watchOutput(): void {
@@ -212,11 +263,10 @@ export class Instance {
     const settle = (): void => {
       if (settled) return;
       settled = true;
-      const output = Buffer.from(this.#output).subarray(-this.#tailBytes).toString();
-      this.#death = { t: "death", code, signal, reason: this.#killReason, output };
+      this.#death = { t: "death", code, signal, reason: this.#killReason, output: this.#tail() };
       const p = this.#pending;
       this.#pending = null;
-      p?.(this.#death);
+      p?.resolve(this.#death);
       this.#onDeath(this);
     };
     this.#child.once("close", settle);
@@ -225,12 +275,11 @@ export class Instance {
 }
 
 function spawnChild(spec: SpawnSpec, sandbox: Sandbox): ChildProcess {
-  const ipc = spec.family === "nodejs";
   const child = spawn(spec.command, spec.args, {
     cwd: sandbox.tmpDir,
     env: spec.env,
-    stdio: ["ignore", "pipe", "pipe", ipc ? "ipc" : "pipe", ...(spec.argsOnFd === undefined ? [] : ["pipe" as const])],
-    serialization: "advanced",
+    // fd 3: the control channel (a socketpair); fd 4: the sandbox's arguments, if any.
+    stdio: ["ignore", "pipe", "pipe", "pipe", ...(spec.argsOnFd === undefined ? [] : ["pipe" as const])],
     uid: spec.uid,
     gid: spec.gid,
   });
@@ -242,8 +291,8 @@ function spawnChild(spec: SpawnSpec, sandbox: Sandbox): ChildProcess {
   return child;
 }
 
-function describe(m: ChildMessage | Death): string {
-  if (m.t !== "death") return `unexpected message ${m.t}`;
+function describe(m: Failure): string {
+  if (m.t === "violation") return `it broke the control protocol: ${m.detail}`;
   const how = m.reason === "timeout" ? "not ready in time" : `exit code ${String(m.code)}, signal ${String(m.signal)}`;
   return m.output.trim() === "" ? how : `${how}: ${m.output.trim()}`;
 }

@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { Instance } from "./instance.js";
 import { othersCanReach, type Isolation } from "./isolation.js";
+import { childProtocol, type ChildProtocol } from "./protocol.js";
 import { runLayout, type EngineLogger, type Family, type ResolvedOptions } from "./options.js";
 import { NODE_ENTRY, PYTHON_ENTRY } from "./runtime-files.js";
 import { Sandbox, type SandboxLimits, type SandboxPlace } from "./sandbox.js";
@@ -27,7 +28,7 @@ interface RuntimeCommand {
 }
 
 /** `python3` on PATH may be a pyenv shim (~0.5 s per start): ask it once for the real binary. */
-async function resolvePython(): Promise<string | null> {
+export async function resolvePython(): Promise<string | null> {
   const env = { ...process.env };
   delete env.NODE_EXTRA_CA_CERTS;
   try {
@@ -85,6 +86,8 @@ export class Launcher {
   readonly #place: SandboxPlace;
   readonly #limits: SandboxLimits;
   readonly #uids: UidPool;
+  /** One decoder for every child: the limits are the engine's. */
+  readonly #protocol: ChildProtocol;
 
   private constructor(opts: ResolvedOptions, iso: Isolation, commands: Record<Family, RuntimeCommand | null>, track: (inst: Instance) => void, limits: SandboxLimits, uids: UidPool) {
     this.#opts = opts;
@@ -93,6 +96,7 @@ export class Launcher {
     this.#track = track;
     this.#limits = limits;
     this.#uids = uids;
+    this.#protocol = childProtocol({ maxResultBytes: opts.maxResultBytes, logTailBytes: opts.logTailBytes });
     const layout = runLayout(opts.runDir);
     this.#place = { instancesDir: layout.instancesDir, group: layout.group, runtimeDir: layout.runtimeDir };
   }
@@ -149,6 +153,7 @@ export class Launcher {
           argsOnFd: spec.argsOnFd,
           startTimeoutMs: this.#opts.startTimeoutMs,
           logTailBytes: this.#opts.logTailBytes,
+          protocol: this.#protocol,
         },
         sandbox,
       );

@@ -27,6 +27,14 @@ export function wireError(kind: InvocationErrorKind, message: string, stack = ""
   return { kind, message, stack };
 }
 
+/**
+ * The child sent something the protocol does not allow (user code can write to the control fd).
+ * Reported as the process failing, which it is made to: it is killed and never reused.
+ */
+export function violationError(detail: string): WireError {
+  return wireError("exit", `Runtime process sent an invalid control message and was stopped (${detail})`);
+}
+
 /** Messages follow SCF's wording (tencent-scf-api.md §10.7). */
 export function deathError(d: Death, oom: boolean, timeoutSec: number, memoryMb: number): WireError {
   if (d.reason === "timeout") return wireError("timeout", `Invoking task timed out after ${timeoutSec} seconds`);

@@ -1,8 +1,14 @@
 /**
- * Control messages between the engine and a child. Node children use Node IPC (advanced
- * serialisation); Python children use newline-delimited JSON on fd 3 (a Unix socketpair).
- * stdout/stderr stay separate pipes, so user output can never be mistaken for a control message.
+ * The control protocol between the engine and a runtime process (docs/runtime.md, "Protocol").
+ * Both families speak it the same way: newline-delimited JSON on fd 3, a Unix socketpair made
+ * by `spawn`. stdout/stderr stay separate pipes, so user output is never taken for a message.
+ *
+ * What the engine sends is trusted and only typed here. What a child sends is not: user code
+ * runs in the child and can write to fd 3. So every frame is bounded, parsed and validated by
+ * the one schema below before the engine acts on it, and anything else is a violation that
+ * fails the invocation and retires the instance (channel.ts, instance.ts).
  */
+import { z } from "zod";
 import type { InvocationErrorKind } from "../core/invoke.js";
 
 export interface WireError {
@@ -10,6 +16,20 @@ export interface WireError {
   readonly message: string;
   readonly stack: string;
 }
+
+/**
+ * Longest error message, and longest stack, a child may send (UTF-16 code units). The load
+ * message tells the children, which clip to it, so a user's huge error text stays an error.
+ */
+export const ERROR_TEXT_CHARS = 32 * 1024;
+
+/** Engine options that bound what a valid child message holds. */
+export interface ProtocolLimits {
+  readonly maxResultBytes: number;
+  readonly logTailBytes: number;
+}
+
+// --- engine → child (trusted)
 
 /** Specialise a generic process for one version. */
 export interface LoadMessage {
@@ -24,6 +44,8 @@ export interface LoadMessage {
   readonly timeoutMs: number;
   readonly logTailBytes: number;
   readonly maxResultBytes: number;
+  /** `ERROR_TEXT_CHARS`, sent so the bootstraps do not repeat the number. */
+  readonly errorTextChars: number;
 }
 
 export interface InvokeMessage {
@@ -36,30 +58,86 @@ export interface InvokeMessage {
 
 export type ParentMessage = LoadMessage | InvokeMessage;
 
-export interface ReadyMessage {
-  readonly t: "ready";
+// --- child → engine (untrusted)
+
+/** The error kinds a child may report; every other kind is the engine's own finding. */
+const CHILD_ERROR_KINDS = ["user-error", "handler-not-found", "result-too-large"] as const satisfies readonly InvocationErrorKind[];
+
+/** Byte length check that skips the O(n) count when the length alone settles it. */
+function fitsBytes(max: number): (s: string) => boolean {
+  return (s) => s.length * 3 <= max || Buffer.byteLength(s) <= max;
 }
 
-export interface LoadedMessage {
-  readonly t: "loaded";
-  readonly err: WireError | null;
+function childMessageSchema(limits: ProtocolLimits) {
+  const text = z.string().max(ERROR_TEXT_CHARS);
+  const err = z.strictObject({ kind: z.enum(CHILD_ERROR_KINDS), message: text, stack: text }).nullable();
+  return z.discriminatedUnion("t", [
+    // The process is up and generic (a stem cell). First message, once.
+    z.strictObject({ t: z.literal("ready") }),
+    // Answer to `load`: the handler is loaded, or why not.
+    z.strictObject({ t: z.literal("loaded"), err }),
+    // Answer to `inv`.
+    z.strictObject({
+      t: z.literal("res"),
+      /** The handler's result as JSON text; "" on error. */
+      r: z.string().max(limits.maxResultBytes).refine(fitsBytes(limits.maxResultBytes), `result exceeds ${limits.maxResultBytes} bytes`),
+      err,
+      /** The invocation's log tail, already clipped to `logTailBytes` (≤ as many code units). */
+      log: z.string().max(limits.logTailBytes),
+      rss: z.number().int().nonnegative(),
+      /** The child's state is suspect (uncaught exception): retire it after this result. */
+      retire: z.boolean().optional(),
+    }),
+  ]);
 }
 
-export interface ResultMessage {
-  readonly t: "res";
-  readonly r: string;
-  readonly err: WireError | null;
-  readonly log: string;
-  readonly rss: number;
-  /** The child's state is suspect (uncaught exception): retire it after this result. */
-  readonly retire?: boolean;
+export type ChildMessage = z.infer<ReturnType<typeof childMessageSchema>>;
+export type ReadyMessage = Extract<ChildMessage, { t: "ready" }>;
+export type LoadedMessage = Extract<ChildMessage, { t: "loaded" }>;
+export type ResultMessage = Extract<ChildMessage, { t: "res" }>;
+
+/** Why a child's frame was refused; short, and never echoing the child's bytes. */
+export interface ProtocolViolation {
+  readonly t: "violation";
+  readonly detail: string;
 }
 
-export type ChildMessage = ReadyMessage | LoadedMessage | ResultMessage;
+/** Decodes a child's frames under one engine's limits (built once per engine). */
+export interface ChildProtocol {
+  /** Longest frame a valid message needs; a longer one is refused before it is read whole. */
+  readonly maxFrameBytes: number;
+  decode(frame: Buffer): ChildMessage | ProtocolViolation;
+}
 
-/** Cheap shape check: messages come from our own bootstrap, but a user may write to fd 3. */
-export function isChildMessage(m: unknown): m is ChildMessage {
-  if (typeof m !== "object" || m === null) return false;
-  const t = (m as { t?: unknown }).t;
-  return t === "ready" || t === "loaded" || t === "res";
+export function childProtocol(limits: ProtocolLimits): ChildProtocol {
+  const schema = childMessageSchema(limits);
+  return {
+    maxFrameBytes: maxFrameBytes(limits),
+    decode(frame) {
+      let value: unknown;
+      try {
+        value = JSON.parse(frame.toString("utf8"));
+      } catch {
+        return violation("a frame that is not JSON");
+      }
+      const parsed = schema.safeParse(value);
+      if (parsed.success) return parsed.data;
+      const issue = parsed.error.issues[0];
+      const where = issue === undefined || issue.path.length === 0 ? "message" : issue.path.join(".");
+      return violation(`invalid message: ${where}: ${issue?.message ?? "rejected"}`);
+    },
+  };
+}
+
+export function violation(detail: string): ProtocolViolation {
+  return { t: "violation", detail };
+}
+
+/**
+ * The JSON text of the largest valid message. Escaping at most doubles the result text (it is
+ * JSON already, so only `"` and `\` grow) and at most sextuples other text (a control character
+ * becomes `\u00XX`); 4 KiB covers the keys and numbers.
+ */
+function maxFrameBytes(l: ProtocolLimits): number {
+  return 2 * l.maxResultBytes + 6 * (l.logTailBytes + 2 * ERROR_TEXT_CHARS) + 4096;
 }

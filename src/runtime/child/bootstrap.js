@@ -1,10 +1,13 @@
 // Quiver Node.js child bootstrap. Plain ESM JavaScript so it runs from both `src/` and `dist/`
-// without a build. Protocol: Node IPC (see src/runtime/protocol.ts). It starts generic (a "stem
-// cell"), is specialised once by a `load` message, then serves `inv` messages one at a time.
+// without a build. Control channel: newline-delimited JSON on fd 3, a Unix socketpair made by
+// the engine (see src/runtime/protocol.ts); stdout/stderr are separate pipes. It starts generic
+// (a "stem cell"), is specialised once by a `load` message, then serves `inv` messages one at
+// a time.
 import process from "node:process";
 import { Buffer } from "node:buffer";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { Socket } from "node:net";
 import { dirname, join, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -12,6 +15,28 @@ let handler = null;
 let load = null; // the load message
 let ctxBase = null;
 let current = null; // { log, done, finish }
+
+// --- control channel. Node's IPC is not used: the engine frames and validates every message
+// itself, so that nothing a function writes to fd 3 can crash it.
+const ctl = new Socket({ fd: 3, readable: true, writable: true });
+function send(m) {
+  ctl.write(JSON.stringify(m) + "\n");
+}
+function receive(onMessage) {
+  let parts = [];
+  ctl.setEncoding("utf8");
+  ctl.on("data", (chunk) => {
+    let start = 0;
+    for (let nl = chunk.indexOf("\n"); nl >= 0; nl = chunk.indexOf("\n", start)) {
+      parts.push(chunk.slice(start, nl));
+      const line = parts.join("");
+      parts = [];
+      start = nl + 1;
+      onMessage(JSON.parse(line));
+    }
+    if (start < chunk.length) parts.push(chunk.slice(start));
+  });
+}
 
 // --- log capture: written through to the real fd (the engine keeps it for crash paths) and
 // buffered here so a normal result carries an ordered, complete tail.
@@ -35,9 +60,32 @@ function tail(s, limit) {
 hook(process.stdout);
 hook(process.stderr);
 
+// --- errors. Their texts are clipped to the protocol's limit (sent with `load`): a user's huge
+// error message stays that user's error instead of becoming an invalid control message.
+function clip(s) {
+  const limit = load.errorTextChars;
+  return s.length > limit ? s.slice(0, limit) : s;
+}
+function wire(kind, message, stack = "") {
+  return { kind, message: clip(message), stack: clip(stack) };
+}
+// Text for any thrown value, even one whose toJSON or toString throws.
+function text(v) {
+  if (typeof v === "string") return v;
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    try {
+      return String(v);
+    } catch {
+      return Object.prototype.toString.call(v);
+    }
+  }
+}
+
 // --- handler loading
 function notFound(message) {
-  return { kind: "handler-not-found", message, stack: "" };
+  return wire("handler-not-found", message);
 }
 // Stack traces show the user's frames only: Quiver's bootstrap and the Node internals that
 // called into the handler (module loader, IPC dispatch) are cut off the bottom.
@@ -51,14 +99,8 @@ function userStack(stack) {
   return lines.slice(0, end).join("\n");
 }
 function toWire(kind, err) {
-  if (err instanceof Error) return { kind, message: err.message, stack: userStack(err.stack) };
-  let message;
-  try {
-    message = typeof err === "string" ? err : JSON.stringify(err) ?? String(err);
-  } catch {
-    message = String(err);
-  }
-  return { kind, message, stack: "" };
+  if (err instanceof Error) return wire(kind, text(err.message), userStack(err.stack));
+  return wire(kind, text(err));
 }
 function isModuleType(file, root) {
   if (file.endsWith(".mjs")) return true;
@@ -109,12 +151,12 @@ async function onLoad(m) {
   const r = await loadHandler(m);
   current = null;
   if (r.err) {
-    process.send({ t: "loaded", err: r.err });
+    send({ t: "loaded", err: r.err });
     return;
   }
   handler = r.fn;
   ctxBase = m.ctx;
-  process.send({ t: "loaded", err: null });
+  send({ t: "loaded", err: null });
 }
 
 // --- context objects
@@ -177,13 +219,13 @@ function finish(inv, err, value, retire) {
     try {
       r = serialise(value);
     } catch (se) {
-      e = { kind: se.quiverKind ?? "user-error", message: se.message, stack: se.quiverKind ? "" : userStack(se.stack) };
+      e = se?.quiverKind ? wire(se.quiverKind, se.message) : toWire("user-error", se);
     }
   }
   current = null;
   const msg = { t: "res", r, err: e, log: tail(inv.log, load.logTailBytes), rss: process.memoryUsage.rss() };
   if (retire) msg.retire = true;
-  process.send(msg);
+  send(msg);
 }
 
 // SCF callback handlers: with `context.callbackWaitsForEmptyEventLoop` true (the default) the
@@ -240,12 +282,13 @@ function onCrash(err) {
 process.on("uncaughtException", onCrash);
 process.on("unhandledRejection", onCrash);
 
-process.on("message", (m) => {
+receive((m) => {
   if (m.t === "inv") onInvoke(m);
-  else if (m.t === "load") onLoad(m).catch((err) => process.send({ t: "loaded", err: toWire("user-error", err) }));
+  else if (m.t === "load") onLoad(m).catch((err) => send({ t: "loaded", err: toWire("user-error", err) }));
 });
-// The engine going away (IPC closed) means this process has no purpose left.
-process.on("disconnect", () => process.exit(0));
+// The engine going away (its end of the channel closed) means this process has no purpose left.
+ctl.on("error", () => undefined);
+ctl.on("close", () => process.exit(0));
 // Pay the loaders' and serialisers' lazy initialisation before reporting ready: a stem cell's
 // specialise then costs ~1-2 ms instead of ~5 ms (measured, see docs/runtime.md).
 async function warmup() {
@@ -255,4 +298,4 @@ async function warmup() {
   process.memoryUsage.rss();
   Object.assign({}, { a: 1 });
 }
-warmup().then(() => process.send({ t: "ready" }), () => process.send({ t: "ready" }));
+warmup().then(() => send({ t: "ready" }), () => send({ t: "ready" }));

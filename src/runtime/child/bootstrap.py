@@ -57,8 +57,19 @@ def tail(parts, limit):
     return b[-limit:].decode("utf-8", "replace") if len(b) > limit else b.decode("utf-8")
 
 
+def clip(s):
+    """s within the protocol's limit on error text, counted as the engine counts: UTF-16 units.
+
+    A user's huge error message then stays that user's error instead of becoming an invalid
+    control message."""
+    limit = state["load"]["errorTextChars"]
+    if len(s) * 2 <= limit:
+        return s
+    return s.encode("utf-16-le", "surrogatepass")[: 2 * limit].decode("utf-16-le", "ignore")
+
+
 def wire(kind, message, stack=""):
-    return {"kind": kind, "message": message, "stack": stack}
+    return {"kind": kind, "message": clip(message), "stack": clip(stack)}
 
 
 def user_trace(e):
