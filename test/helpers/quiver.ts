@@ -139,7 +139,14 @@ const CHILD = fileURLToPath(new URL("./quiver-child.ts", import.meta.url));
 
 async function startProcess(input: ConfigInput, dirs: TestDirs, cleanup: () => void): Promise<QuiverProcess> {
   const cli = spawnNode(CHILD, [JSON.stringify(input)]);
-  const url = await waitForListening(cli);
+  // A child compiles the server with tsx before it listens, which takes long on a busy machine;
+  // the bound is there so that a start that never comes fails the test.
+  const url = await waitForListening(cli, 120_000).catch(async (error: unknown) => {
+    cli.child.kill("SIGKILL");
+    await cli.exited;
+    cleanup();
+    throw error;
+  });
   const kill = async (signal: NodeJS.Signals = "SIGKILL"): Promise<number | string> => {
     cli.child.kill(signal);
     return cli.exited;
