@@ -2,6 +2,23 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+/**
+ * Files that must not import from the named top-level folders of src/ (a layer above them, or
+ * beside them where only the composition root may join the two).
+ * @param {string[]} files
+ * @param {string[]} above
+ */
+function layer(files, above) {
+  return {
+    files,
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [{ group: above.map((folder) => `**/${folder}/**`), message: `this layer must not import from ${above.join("/, ")}/ (imports run downwards only)` }],
+      }],
+    },
+  };
+}
+
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", ".quiver/**", ".tmp/**", "bench/results/**", "test/fixtures/**", "src/runtime/child/**"] },
   js.configs.recommended,
@@ -32,11 +49,18 @@ export default tseslint.config(
       "no-restricted-imports": ["error", {
         patterns: [
           { group: ["node:http", "node:https", "node:child_process", "fastify", "better-sqlite3", "pg"], message: "core/ must stay free of transport, SQL and process code" },
-          { group: ["**/dialects/**", "**/store/**", "**/server/**", "**/runtime/**"], message: "core/ must not depend on adapters" },
+          { group: ["**/dialects/**", "**/store/**", "**/server/**", "**/runtime/**", "**/cli/**"], message: "core/ must not depend on adapters" },
         ],
       }],
     },
   },
+  // The layers, bottom up: core; then store, runtime and the small helpers (accounts, blobs,
+  // code, config); then dialects; then server, the composition root; then cli. Imports only
+  // run downwards (docs/architecture.md).
+  layer(["src/store/**/*.ts", "src/runtime/**/*.ts", "src/accounts/**/*.ts", "src/blobs/**/*.ts", "src/code/**/*.ts", "src/config/**/*.ts"], ["dialects", "server", "cli"]),
+  // Dialects reach stores and processes only through core's ports, which the server wires.
+  layer(["src/dialects/**/*.ts"], ["server", "cli", "store", "runtime"]),
+  layer(["src/server/**/*.ts"], ["cli"]),
   {
     files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
     ...tseslint.configs.disableTypeChecked,

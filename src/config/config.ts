@@ -1,35 +1,5 @@
 import { z } from "zod";
 
-/**
- * Per-action request rates (per account, per second) documented by Tencent for SCF. A Map, not
- * an object: action names come from callers, and `constructor` or `__proto__` must find nothing.
- */
-export const SCF_RATE_LIMITS: ReadonlyMap<string, number> = rateTable({
-  PublishVersion: 20,
-  ListVersionByFunction: 20,
-  CreateNamespace: 20,
-  ListNamespaces: 20,
-  UpdateNamespace: 20,
-  DeleteNamespace: 20,
-  CreateAlias: 20,
-  GetAlias: 20,
-  UpdateAlias: 20,
-  DeleteAlias: 20,
-  ListAliases: 20,
-  CreateFunction: 100,
-  GetFunction: 100,
-  UpdateFunctionCode: 100,
-  UpdateFunctionConfiguration: 100,
-  DeleteFunction: 100,
-  DeleteFunctionVersion: 100,
-  ListFunctions: 100,
-  Invoke: 100,
-  InvokeFunction: 10_000,
-});
-
-/** The rate of an action that neither table nor override names. */
-export const DEFAULT_RATE_LIMIT = 100;
-
 const EngineConfig = z.strictObject({
   /** Warm instances idle this long are retired. */
   idleTimeoutMs: z.number().int().positive().default(10 * 60_000),
@@ -59,47 +29,6 @@ const EngineConfig = z.strictObject({
     .strictObject({ maxBytes: z.number().int().positive().default(2 * 1024 ** 3), maxIdleMs: z.number().int().nonnegative().default(60 * 60_000) })
     .default({ maxBytes: 2 * 1024 ** 3, maxIdleMs: 60 * 60_000 }),
 });
-
-/**
- * Per-operation request rates (per account, per second) for the FunctionGraph dialect, keyed by
- * the official SDK's method name. The reference documents no per-API numbers, so these are
- * Quiver's own defaults; `rateLimits.overrides` takes the same keys.
- */
-export const FGS_RATE_LIMITS: ReadonlyMap<string, number> = rateTable({
-  createFunction: 100,
-  listFunctions: 100,
-  showFunctionConfig: 100,
-  showFunctionCode: 100,
-  updateFunctionCode: 100,
-  updateFunctionConfig: 100,
-  deleteFunction: 100,
-  createFunctionVersion: 20,
-  listFunctionVersions: 20,
-  legacyCreateFunctionVersion: 20,
-  legacyListFunctionVersions: 20,
-  legacyShowFunctionConfig: 100,
-  // Alias and invocation rates are not documented for FunctionGraph: SCF's alias rate, and a
-  // generous invocation rate that still stops a runaway client.
-  createVersionAlias: 20,
-  listVersionAliases: 20,
-  showVersionAlias: 20,
-  updateVersionAlias: 20,
-  deleteVersionAlias: 20,
-  legacyCreateVersionAlias: 20,
-  legacyListVersionAliases: 20,
-  legacyShowVersionAlias: 20,
-  legacyUpdateVersionAlias: 20,
-  legacyDeleteVersionAlias: 20,
-  invokeFunction: 1000,
-  asyncInvokeFunction: 1000,
-  legacyInvokeFunction: 1000,
-  legacyAsyncInvokeFunction: 1000,
-  listAsyncInvocations: 100,
-});
-
-function rateTable(rates: Record<string, number>): ReadonlyMap<string, number> {
-  return new Map(Object.entries(rates));
-}
 
 /**
  * How the HTTP server treats connections. Timeouts bound how long a client may take to *send*

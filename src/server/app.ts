@@ -12,15 +12,14 @@ import { collectUnreferencedBlobs } from "../core/blob-gc.js";
 import { InvocationService } from "../core/invocations.js";
 import { AliasRouter } from "../core/routing.js";
 import { FunctionService } from "../core/service.js";
-import { FGS_OPERATION_NAMES, registerFgs } from "../dialects/fgs/plugin.js";
-import { registerIam } from "../dialects/fgs/iam.js";
-import { SCF_ACTION_NAMES, registerScf } from "../dialects/scf/plugin.js";
+import type { DialectDeps } from "../dialects/shared/dialect.js";
+import { RateLimiter, unknownRateOverrides } from "../dialects/shared/rate-limiter.js";
 import { Engine } from "../runtime/index.js";
 import { PostgresStore } from "../store/postgres/postgres-store.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { lockDataDir, runDirFor, type DataDirLock } from "./data-dir-lock.js";
 import { createHttpServer } from "./http-server.js";
-import { RateLimiter, unknownRateOverrides } from "./rate-limiter.js";
+import { DIALECTS, allActionNames } from "./dialects.js";
 
 export interface Quiver {
   readonly app: FastifyInstance;
@@ -97,10 +96,8 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   });
   await invocations.resumePending();
 
-  const limiter = new RateLimiter();
-  registerScf(app, { service, invocations, accounts, config, limiter });
-  registerFgs(app, { service, invocations, accounts, config, limiter });
-  registerIam(app, accounts);
+  const deps: DialectDeps = { service, invocations, accounts, config, limiter: new RateLimiter() };
+  for (const dialect of DIALECTS) await app.register(dialect.plugin, deps);
 
   return {
     app,
@@ -130,7 +127,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
 
 /** `rateLimits.overrides` may only name actions a dialect serves; anything else is a typo. */
 function checkRateOverrides(config: QuiverConfig): void {
-  const unknown = unknownRateOverrides(config.rateLimits.overrides, new Set([...SCF_ACTION_NAMES, ...FGS_OPERATION_NAMES]));
+  const unknown = unknownRateOverrides(config.rateLimits.overrides, allActionNames());
   if (unknown.length > 0) {
     throw new ConfigError(`rate limit for unknown action ${unknown.map((name) => `"${name}"`).join(", ")}: name an SCF action (e.g. PublishVersion) or a FunctionGraph operation (e.g. createFunctionVersion)`);
   }

@@ -1,44 +1,33 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { QuiverError } from "../core/errors.js";
-import { fgsErrorAnswer } from "../dialects/fgs/plugin.js";
-import { scfErrorAnswer } from "../dialects/scf/plugin.js";
+import type { QuiverError } from "../core/errors.js";
 import { toQuiverError } from "../dialects/shared/fastify-errors.js";
-import { sendAnswer, type WireAnswer } from "../dialects/shared/wire-answer.js";
-
-/** First path segments of FunctionGraph's APIs (v2, legacy v1.0) and of the IAM lookup its SDKs make. */
-const FGS_ROOTS: ReadonlySet<string> = new Set(["v2", "v1.0", "v3"]);
+import { answerRequestError } from "../dialects/shared/pipeline.js";
+import type { WireAnswer } from "../dialects/shared/wire-answer.js";
+import { DIALECTS, ROOT_DIALECT } from "./dialects.js";
 
 /**
- * The one rule for which vendor's envelope an error is answered in, by request target: SCF's API
- * lives at `/` and signs no path, so every target that is not FunctionGraph's is SCF's. Route
- * errors, 404s, bad URLs and failures of Node's HTTP parser all go through here.
+ * Which vendor's envelope answers a failure that no dialect's Fastify scope can own, because
+ * nothing was routed: Node's HTTP parser refused the bytes before a request existed (headers
+ * too large, a timeout, not HTTP, CONNECT, an unsupported Expect), or Fastify's router could
+ * not read the path (bad percent-encoding). Only here is the target read: its first path
+ * segment against the prefixes each dialect declares, else the dialect served at `/`.
+ * Everything that is routed is answered by the scope it was routed into.
  */
 export function errorAnswerFor(target: string, error: QuiverError, requestId: string = randomUUID()): WireAnswer {
-  return isFgsTarget(target) ? fgsErrorAnswer(error, requestId) : scfErrorAnswer(error, requestId);
-}
-
-function isFgsTarget(target: string): boolean {
   // An absolute-form target (`GET http://host/v2/... HTTP/1.1`) is judged by its path.
   const path = target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, "");
-  const first = /^\/([^/?#]*)/.exec(path)?.[1];
-  return first !== undefined && FGS_ROOTS.has(first);
+  const first = /^(\/[^/?#]*)/.exec(path)?.[1];
+  const owner = DIALECTS.find((dialect) => first !== undefined && dialect.prefixes.includes(first)) ?? ROOT_DIALECT;
+  return owner.errorAnswer(error, requestId);
 }
 
-/**
- * Answers an error raised outside a dialect's handler (Fastify's body reader, router, 404).
- * When the body was not read to its end (over the limit), the connection is closed after the
- * answer instead of draining whatever else the client sends.
- */
-export async function answerRequestError(request: FastifyRequest, reply: FastifyReply, error: unknown, bodyLimit: number): Promise<void> {
-  const quiverError = toQuiverError(error, bodyLimit);
-  if (!quiverError.isUserError) request.log.error({ err: error }, "request failed before reaching an API");
-  if (!request.raw.complete) reply.header("connection", "close");
-  await sendAnswer(reply, errorAnswerFor(request.url, quiverError));
+/** Fastify's router could not read the path (`frameworkErrors`): no route, so no dialect scope. */
+export async function answerUnroutable(request: FastifyRequest, reply: FastifyReply, error: unknown, bodyLimit: number): Promise<void> {
+  await answerRequestError(request, reply, toQuiverError(error, bodyLimit), error, (quiverError, requestId) => errorAnswerFor(request.url, quiverError, requestId));
 }
 
-/** The answer to a request no route serves: the dialect's unknown-action error. */
-export async function answerNotFound(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const error = new QuiverError("UnknownAction", `No API answers ${request.method} ${request.url}.`);
-  await sendAnswer(reply, errorAnswerFor(request.url, error));
+/** What fails on a route outside every dialect (`/healthz`) is answered as the dialect at `/` answers. */
+export async function answerOutsideDialects(request: FastifyRequest, reply: FastifyReply, error: unknown, bodyLimit: number): Promise<void> {
+  await answerRequestError(request, reply, toQuiverError(error, bodyLimit), error, ROOT_DIALECT.errorAnswer);
 }

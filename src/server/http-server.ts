@@ -4,13 +4,14 @@ import { QuiverError } from "../core/errors.js";
 import { BodyBudget } from "./body-budget.js";
 import { IdleCollector } from "./idle-gc.js";
 import { ConnectionRequests, answerConnect, answerExpectation, clientErrorHandler } from "./client-errors.js";
-import { answerNotFound, answerRequestError } from "./envelopes.js";
+import { answerOutsideDialects, answerUnroutable } from "./envelopes.js";
 
 /**
  * Fastify with Quiver's limits: time to send headers and a whole request (never the time to
  * answer: a synchronous invoke may run 900 s), idle keep-alive, open connections, header and
  * body sizes. Every refusal, from Node's parser up to Fastify's router, is answered in the
- * envelope of the vendor whose path the request came in on.
+ * envelope of the vendor whose API the request was for: by the dialect's own scope once it is
+ * routed, by `errorAnswerFor` before that.
  */
 export function createHttpServer(config: QuiverConfig): FastifyInstance {
   const { http, limits } = config;
@@ -31,7 +32,7 @@ export function createHttpServer(config: QuiverConfig): FastifyInstance {
       connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(http.headersTimeoutMs / 4))),
     },
     clientErrorHandler: clientErrorHandler(http, requests),
-    frameworkErrors: (error, request, reply) => void answerRequestError(request, reply, error, limits.maxBodyBytes),
+    frameworkErrors: (error, request, reply) => void answerUnroutable(request, reply, error, limits.maxBodyBytes),
     // While stopping, a request that arrives on a connection still open is served (and the
     // connection closed after it) rather than refused with Fastify's own 503 body: the store
     // closes only once every connection has.
@@ -59,7 +60,7 @@ export function createHttpServer(config: QuiverConfig): FastifyInstance {
   // Vendor SDKs sign the exact bytes they send: keep every body raw and let dialects parse it.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
-  app.setErrorHandler(async (error, request, reply) => answerRequestError(request, reply, error, limits.maxBodyBytes));
-  app.setNotFoundHandler(answerNotFound);
+  // Each dialect's plugin answers failures (and unknown paths) in its scope; this is for the rest (`/healthz`).
+  app.setErrorHandler(async (error, request, reply) => answerOutsideDialects(request, reply, error, limits.maxBodyBytes));
   return app;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { RateLimiter } from "../../src/server/rate-limiter.js";
+import { RateLimiter } from "../../src/dialects/shared/rate-limiter.js";
 
 void describe("RateLimiter", () => {
   void test("allows a burst of `rate` requests, then refuses until tokens refill", () => {

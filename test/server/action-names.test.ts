@@ -6,9 +6,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { configFromArgs } from "../../src/cli/main.js";
-import { ConfigError, DEFAULT_RATE_LIMIT, SCF_RATE_LIMITS, parseConfig, type ConfigInput } from "../../src/config/config.js";
+import { ConfigError, parseConfig, type ConfigInput } from "../../src/config/config.js";
+import { SCF_RATE_LIMITS } from "../../src/dialects/scf/plugin.js";
+import { ActionRates, DEFAULT_RATE_LIMIT, RateLimiter } from "../../src/dialects/shared/rate-limiter.js";
 import { createQuiver } from "../../src/server/app.js";
-import { ActionRates, RateLimiter } from "../../src/server/rate-limiter.js";
 import { ALICE, BOB, tempDir } from "../helpers/accounts.js";
 import { call, type Caller } from "../helpers/fgs-http.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";

@@ -11,10 +11,10 @@ import { identify, type RawRequest } from "./transport.js";
  * The one IAM call the official SDKs make on their own: with a region but no project id, they
  * look the project up with `GET /v3/projects?name=<region>` (AK/SK signed) before the first
  * FunctionGraph request. Point `withIamEndpoint` at Quiver and it answers with the caller's
- * project, in Keystone's shape. Nothing else of IAM is served.
+ * project, in Keystone's shape. Nothing else of IAM is served. `app` is the scope under `/v3`.
  */
 export function registerIam(app: FastifyInstance, accounts: AccountRegistry): void {
-  app.get("/v3/projects", async (request, reply) => {
+  app.get("/projects", async (request, reply) => {
     const requestId = randomUUID();
     try {
       const raw = rawOf(request);

@@ -1,100 +1,76 @@
-import { randomUUID } from "node:crypto";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { AccountRegistry } from "../../accounts/accounts.js";
-import { FGS_RATE_LIMITS, type QuiverConfig } from "../../config/config.js";
+import type { FastifyInstance } from "fastify";
 import { QuiverError } from "../../core/errors.js";
-import type { InvocationService } from "../../core/invocations.js";
-import type { FunctionService } from "../../core/service.js";
-import { ActionRates, type RateLimiter } from "../../server/rate-limiter.js";
-import { toQuiverError } from "../shared/fastify-errors.js";
-import { rawRequestOf } from "../shared/raw-request.js";
-import { jsonAnswer, sendAnswer, type WireAnswer } from "../shared/wire-answer.js";
-import { ALIAS_OPERATIONS as A } from "./actions/aliases.js";
+import type { Dialect, DialectDeps } from "../shared/dialect.js";
+import { actionTable, answerFailuresIn, pipelineHandler, type Action, type Call, type DialectPipeline } from "../shared/pipeline.js";
+import { jsonAnswer, type WireAnswer } from "../shared/wire-answer.js";
+import { ALIAS_ACTIONS } from "./actions/aliases.js";
 import type { FgsContext, FgsOperation, FgsResult } from "./actions/context.js";
-import { FUNCTION_OPERATIONS as F } from "./actions/functions.js";
-import { INVOKE_OPERATIONS as I } from "./actions/invoke.js";
-import { LEGACY_OPERATIONS as L } from "./actions/legacy.js";
-import { VERSION_OPERATIONS as V } from "./actions/versions.js";
+import { FUNCTION_ACTIONS } from "./actions/functions.js";
+import { INVOKE_ACTIONS } from "./actions/invoke.js";
+import { LEGACY_ACTIONS } from "./actions/legacy.js";
+import { VERSION_ACTIONS } from "./actions/versions.js";
 import { fgsErrorBody } from "./errors.js";
+import { registerIam } from "./iam.js";
 import { matchRoute, pathSegments, projectOf, type OperationName, type Route } from "./router.js";
 import { authenticate, type HuaweiAccount, type RawRequest } from "./transport.js";
 
-export interface FgsDeps {
-  readonly service: FunctionService;
-  readonly invocations: InvocationService;
-  readonly accounts: AccountRegistry;
-  readonly config: QuiverConfig;
-  readonly limiter: RateLimiter;
-}
-
-/**
- * Every operation by name. The record type makes the table total; the Map keeps lookups off
- * `Object.prototype` whatever name reaches it.
- */
-const OPERATION_TABLE: Readonly<Record<OperationName, FgsOperation>> = {
-  createFunction: F.createFunction,
-  listFunctions: F.listFunctions,
-  showFunctionConfig: F.showConfig,
-  showFunctionCode: F.showCode,
-  updateFunctionCode: F.updateCode,
-  updateFunctionConfig: F.updateConfig,
-  deleteFunction: F.deleteFunction,
-  createFunctionVersion: V.createFunctionVersion,
-  listFunctionVersions: V.listFunctionVersions,
-  createVersionAlias: A.createVersionAlias,
-  listVersionAliases: A.listVersionAliases,
-  showVersionAlias: A.showVersionAlias,
-  updateVersionAlias: A.updateVersionAlias,
-  deleteVersionAlias: A.deleteVersionAlias,
-  invokeFunction: I.invokeFunction,
-  asyncInvokeFunction: I.asyncInvokeFunction,
-  listAsyncInvocations: I.listAsyncInvocations,
-  legacyCreateFunctionVersion: L.legacyPublish,
-  legacyListFunctionVersions: L.legacyListVersions,
-  legacyShowFunctionConfig: L.legacyShowConfig,
-  legacyCreateVersionAlias: A.legacyCreateVersionAlias,
-  legacyListVersionAliases: A.legacyListVersionAliases,
-  legacyShowVersionAlias: A.legacyShowVersionAlias,
-  legacyUpdateVersionAlias: A.legacyUpdateVersionAlias,
-  legacyDeleteVersionAlias: A.legacyDeleteVersionAlias,
-  legacyInvokeFunction: I.legacyInvokeFunction,
-  legacyAsyncInvokeFunction: I.legacyAsyncInvokeFunction,
-};
-const OPERATIONS: ReadonlyMap<string, FgsOperation> = new Map(Object.entries(OPERATION_TABLE));
+/** Every operation by wire name. The record type makes the table total: no route without an action. */
+const OPERATIONS: Readonly<Record<OperationName, Action<FgsOperation>>> = { ...FUNCTION_ACTIONS, ...VERSION_ACTIONS, ...ALIAS_ACTIONS, ...INVOKE_ACTIONS, ...LEGACY_ACTIONS };
+const FGS_ACTIONS = actionTable(OPERATIONS);
 
 /** The operation names `rateLimits.overrides` may use (the official SDK's method names). */
-export const FGS_OPERATION_NAMES: ReadonlySet<string> = new Set(OPERATIONS.keys());
+export const FGS_OPERATION_NAMES: ReadonlySet<string> = new Set(FGS_ACTIONS.keys());
+
+/** The v2 API, the legacy v1.0 API, and the IAM lookup FunctionGraph's SDKs make. */
+const API_PREFIXES = ["/v2", "/v1.0"] as const;
+const IAM_PREFIX = "/v3";
+
+/** Every path prefix this dialect serves; whatever arrives under them is answered in its envelope. */
+export const FGS_PREFIXES: readonly string[] = [...API_PREFIXES, IAM_PREFIX];
+
+type FgsCall = Call & { readonly account: HuaweiAccount; readonly route: Route | null; readonly raw: RawRequest };
 
 /**
  * The Huawei FunctionGraph dialect: the v2 API under `/v2/{project_id}/fgs/` and the legacy
  * v1.0 API under `/v1.0/{project_id}/fss/`. Routing is done here rather than by Fastify, so
  * that URNs with raw or encoded `:`/`!` and trailing slashes all reach the same operation and
- * every miss gets a FunctionGraph error body.
+ * every miss gets a FunctionGraph error body. Each prefix is its own Fastify scope, so what
+ * fails before a handler (and every unknown path under it) is answered in FunctionGraph's envelope.
  */
-export function registerFgs(app: FastifyInstance, deps: FgsDeps): void {
-  const rates = new ActionRates(deps.limiter, deps.config.rateLimits, "fgs", FGS_RATE_LIMITS);
-  const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const requestId = randomUUID();
-    try {
-      const raw = rawRequestOf(request);
-      const segments = pathSegments(raw.rawPath);
-      const account = authenticate(raw, projectOf(segments), deps.accounts, Date.now());
-      const route = matchRoute(request.method, segments);
-      const operation = route && OPERATIONS.get(route.operation);
-      if (!route || !operation) throw new QuiverError("UnknownAction", `No FunctionGraph operation answers ${request.method} ${raw.rawPath}.`);
-      rates.enforce(account.name, route.operation);
-      await send(reply, requestId, await operation(contextOf(deps, account, route, raw)));
-    } catch (error) {
-      const quiverError = toQuiverError(error);
-      if (!quiverError.isUserError) request.log.error({ err: error, requestId }, "FunctionGraph request failed");
-      await sendAnswer(reply, fgsErrorAnswer(quiverError, requestId));
-    }
-  };
-  app.all("/v2/*", handle);
-  app.all("/v1.0/*", handle);
+export async function fgsPlugin(app: FastifyInstance, deps: DialectDeps): Promise<void> {
+  const handle = pipelineHandler(fgsPipeline(deps), deps.limiter, deps.config.rateLimits);
+  const bodyLimit = deps.config.limits.maxBodyBytes;
+  for (const prefix of API_PREFIXES) {
+    await app.register(async (api) => {
+      answerFailuresIn(api, fgsErrorAnswer, bodyLimit);
+      api.all("/*", handle);
+    }, { prefix });
+  }
+  await app.register(async (iam) => {
+    answerFailuresIn(iam, fgsErrorAnswer, bodyLimit);
+    registerIam(iam, deps.accounts);
+  }, { prefix: IAM_PREFIX });
 }
 
-function contextOf(deps: FgsDeps, account: HuaweiAccount, route: Route, raw: RawRequest): FgsContext {
+function fgsPipeline(deps: DialectDeps): DialectPipeline<FgsCall, FgsOperation, FgsResult> {
+  return {
+    name: "fgs",
+    title: "FunctionGraph",
+    actions: FGS_ACTIONS,
+    authenticate(raw, nowMs) {
+      const segments = pathSegments(raw.rawPath);
+      const account = authenticate(raw, projectOf(segments), deps.accounts, nowMs);
+      const route = matchRoute(raw.method, segments);
+      return { accountName: account.name, action: route?.operation, account, route, raw };
+    },
+    unknownAction: (_call, raw) => new QuiverError("UnknownAction", `No FunctionGraph operation answers ${raw.method} ${raw.rawPath}.`),
+    run: (operation, call) => operation(contextOf(deps, call)),
+    render,
+    errorAnswer: fgsErrorAnswer,
+  };
+}
+
+function contextOf(deps: DialectDeps, { account, route, raw }: FgsCall): FgsContext {
   const { region, projectId, domainId } = account.huawei;
   return {
     scope: { accountId: account.name, region },
@@ -103,8 +79,8 @@ function contextOf(deps: FgsDeps, account: HuaweiAccount, route: Route, raw: Raw
     service: deps.service,
     invocations: deps.invocations,
     config: deps.config,
-    urn: route.urn,
-    aliasName: route.aliasName,
+    urn: route?.urn,
+    aliasName: route?.aliasName,
     query: new URLSearchParams(raw.rawQuery),
     body: raw.body,
     headers: singleValued(raw.headers),
@@ -122,18 +98,22 @@ function singleValued(headers: RawRequest["headers"]): Record<string, string> {
   return out;
 }
 
-async function send(reply: FastifyReply, requestId: string, result: FgsResult): Promise<void> {
-  reply.code(result.status).header("x-request-id", requestId);
-  for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
+/**
+ * A result on the wire: JSON, a text body as it is (v0 invocation results), or nothing (204).
+ * JSON types carry `charset=utf-8`, as FunctionGraph's answers always have.
+ */
+function render(result: FgsResult, requestId: string): WireAnswer {
+  const headers: Record<string, string> = { "x-request-id": requestId, ...result.headers };
   if (result.text !== undefined) {
-    await reply.send(result.text);
-    return;
+    const type = headers["content-type"] ?? "text/plain; charset=utf-8";
+    return { status: result.status, headers: { ...headers, "content-type": withJsonCharset(type) }, body: Buffer.from(result.text) };
   }
-  if (result.body === undefined) {
-    await reply.send();
-    return;
-  }
-  await reply.header("content-type", "application/json").send(JSON.stringify(result.body));
+  if (result.body === undefined) return { status: result.status, headers, body: Buffer.alloc(0) };
+  return { status: result.status, headers: { ...headers, "content-type": "application/json; charset=utf-8" }, body: Buffer.from(JSON.stringify(result.body)) };
+}
+
+function withJsonCharset(type: string): string {
+  return type.includes("json") && !type.includes("charset") ? `${type}; charset=utf-8` : type;
 }
 
 /** FunctionGraph's error envelope: the table's status and `{error_code, error_msg}`, the request id in `X-Request-Id`. */
@@ -141,3 +121,6 @@ export function fgsErrorAnswer(error: QuiverError, requestId: string): WireAnswe
   const { status, body } = fgsErrorBody(error, requestId);
   return jsonAnswer(status, body, { "x-request-id": requestId });
 }
+
+/** FunctionGraph as the server composes it. */
+export const FGS_DIALECT: Dialect = { name: "fgs", prefixes: FGS_PREFIXES, plugin: fgsPlugin, errorAnswer: fgsErrorAnswer, actionNames: FGS_OPERATION_NAMES };

@@ -1,14 +1,8 @@
-import { randomUUID } from "node:crypto";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { AccountRegistry } from "../../accounts/accounts.js";
-import { SCF_RATE_LIMITS, type QuiverConfig } from "../../config/config.js";
+import type { FastifyInstance } from "fastify";
 import { QuiverError } from "../../core/errors.js";
-import type { InvocationService } from "../../core/invocations.js";
-import type { FunctionService } from "../../core/service.js";
-import { ActionRates, type RateLimiter } from "../../server/rate-limiter.js";
-import { toQuiverError } from "../shared/fastify-errors.js";
-import { rawRequestOf } from "../shared/raw-request.js";
-import { jsonAnswer, sendAnswer, type WireAnswer } from "../shared/wire-answer.js";
+import type { Dialect, DialectDeps } from "../shared/dialect.js";
+import { actionTable, answerFailuresIn, pipelineHandler, ratesOf, type Call, type DialectPipeline } from "../shared/pipeline.js";
+import { jsonAnswer, type WireAnswer } from "../shared/wire-answer.js";
 import { ALIAS_ACTIONS } from "./actions/aliases.js";
 import type { ScfAction } from "./actions/context.js";
 import { FUNCTION_ACTIONS } from "./actions/functions.js";
@@ -16,57 +10,50 @@ import { INVOKE_ACTIONS } from "./actions/invoke.js";
 import { NAMESPACE_ACTIONS } from "./actions/namespaces.js";
 import { VERSION_ACTIONS } from "./actions/versions.js";
 import { scfCode } from "./errors.js";
-import { authenticate } from "./transport.js";
+import { authenticate, type ScfCall } from "./transport.js";
 
-export interface ScfDeps {
-  readonly service: FunctionService;
-  readonly invocations: InvocationService;
-  readonly accounts: AccountRegistry;
-  readonly config: QuiverConfig;
-  readonly limiter: RateLimiter;
-}
+/** Every action Quiver serves, by the name `X-TC-Action` / `Action=` gives. */
+const SCF_ACTIONS = actionTable<ScfAction>({ ...FUNCTION_ACTIONS, ...VERSION_ACTIONS, ...NAMESPACE_ACTIONS, ...ALIAS_ACTIONS, ...INVOKE_ACTIONS });
 
-/**
- * Every action Quiver serves, by name. A Map, not an object: the name comes from the caller, and
- * an object would also answer `constructor`, `toString` or `__proto__` from its prototype.
- */
-const SCF_ACTIONS: ReadonlyMap<string, ScfAction> = new Map(
-  Object.entries({ ...FUNCTION_ACTIONS, ...VERSION_ACTIONS, ...NAMESPACE_ACTIONS, ...ALIAS_ACTIONS, ...INVOKE_ACTIONS }),
-);
-
-/** The names `X-TC-Action` / `Action=` may take. */
+/** The names `X-TC-Action` / `Action=` may take, which are also the keys of `rateLimits.overrides`. */
 export const SCF_ACTION_NAMES: ReadonlySet<string> = new Set(SCF_ACTIONS.keys());
 
+/** Per-action request rates (per account, per second), as the actions declare them. */
+export const SCF_RATE_LIMITS: ReadonlyMap<string, number> = ratesOf(SCF_ACTIONS);
+
 const REGION = /^[a-z]{2,}-[a-z0-9-]{1,40}$/;
+
+/** An authenticated SCF call, the region resolved (the request's, else the server's). */
+type ScfPipelineCall = Call & { readonly scf: ScfCall; readonly region: string };
 
 /**
  * The Tencent SCF API 3.0 dialect: `POST /` and `GET /` with the action in a header or a
  * parameter. Every answer is HTTP 200 with `{"Response": {..., "RequestId"}}`, errors included,
- * as the official SDKs expect.
+ * as the official SDKs expect. Registered at the root: SCF signs no path, so every request no
+ * other dialect claims (unknown paths included) is answered in SCF's envelope.
  */
-export function registerScf(app: FastifyInstance, deps: ScfDeps): void {
-  const rates = new ActionRates(deps.limiter, deps.config.rateLimits, "scf", SCF_RATE_LIMITS);
-
-  const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const requestId = randomUUID();
-    try {
-      const call = authenticate(rawRequestOf(request), deps.accounts, Date.now() / 1000);
-      const action = SCF_ACTIONS.get(call.action);
-      if (!action) throw new QuiverError("UnknownAction", `The action "${call.action}" does not exist or is not supported by Quiver.`);
-      const region = call.region ?? deps.config.region;
-      if (!REGION.test(region)) throw new QuiverError("InvalidParameter", `Region "${region}" is not a valid region name.`, { field: "Region" });
-      rates.enforce(call.account.name, call.action);
-      const scope = { accountId: call.account.name, region };
-      const result = await action({ scope, account: call.account, service: deps.service, invocations: deps.invocations, config: deps.config, requestId }, call.params);
-      await sendAnswer(reply, jsonAnswer(200, { Response: { ...result, RequestId: requestId } }));
-    } catch (error) {
-      const quiverError = toQuiverError(error);
-      if (!quiverError.isUserError) request.log.error({ err: error, requestId }, "SCF request failed");
-      await sendAnswer(reply, scfErrorAnswer(quiverError, requestId));
-    }
+export async function scfPlugin(app: FastifyInstance, deps: DialectDeps): Promise<void> {
+  const pipeline: DialectPipeline<ScfPipelineCall, ScfAction, Record<string, unknown>> = {
+    name: "scf",
+    title: "SCF",
+    actions: SCF_ACTIONS,
+    authenticate(request, nowMs) {
+      const scf = authenticate(request, deps.accounts, nowMs / 1000);
+      return { accountName: scf.account.name, action: scf.action, scf, region: scf.region ?? deps.config.region };
+    },
+    unknownAction: (call) => new QuiverError("UnknownAction", `The action "${call.scf.action}" does not exist or is not supported by Quiver.`),
+    admit(call) {
+      if (!REGION.test(call.region)) throw new QuiverError("InvalidParameter", `Region "${call.region}" is not a valid region name.`, { field: "Region" });
+    },
+    run(action, call, requestId) {
+      const scope = { accountId: call.accountName, region: call.region };
+      return action({ scope, account: call.scf.account, service: deps.service, invocations: deps.invocations, config: deps.config, requestId }, call.scf.params);
+    },
+    render: (result, requestId) => jsonAnswer(200, { Response: { ...result, RequestId: requestId } }),
+    errorAnswer: scfErrorAnswer,
   };
-
-  app.route({ method: ["GET", "POST"], url: "/", handler: handle });
+  answerFailuresIn(app, scfErrorAnswer, deps.config.limits.maxBodyBytes);
+  app.route({ method: ["GET", "POST"], url: "/", handler: pipelineHandler(pipeline, deps.limiter, deps.config.rateLimits) });
 }
 
 /** SCF's error envelope: always HTTP 200, `{"Response":{"Error":{"Code","Message"},"RequestId"}}`. */
@@ -74,3 +61,6 @@ export function scfErrorAnswer(error: QuiverError, requestId: string): WireAnswe
   const message = error.code === "Internal" ? "An internal error occurred; see the Quiver log for the request id." : error.message;
   return jsonAnswer(200, { Response: { Error: { Code: scfCode(error), Message: message }, RequestId: requestId } });
 }
+
+/** SCF as the server composes it: served at `/`, so it answers every path no other dialect claims. */
+export const SCF_DIALECT: Dialect = { name: "scf", prefixes: [], plugin: scfPlugin, errorAnswer: scfErrorAnswer, actionNames: SCF_ACTION_NAMES };

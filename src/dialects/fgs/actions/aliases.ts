@@ -6,7 +6,8 @@ import { rfc3339 } from "../map-out.js";
 import * as rules from "../rules.js";
 import { given, jsonBody, parseBody } from "../schema.js";
 import { functionUrn } from "../urn.js";
-import { functionRef, noContent, ok, type FgsContext, type FgsOperation } from "./context.js";
+import { functionRef, noContent, ok, type FgsContext, type FgsActions, type FgsOperation } from "./context.js";
+import { atRate } from "../../shared/pipeline.js";
 
 /**
  * Version aliases (reference §3.6): v2 snake_case and v1.0 PascalCase, one store shared with
@@ -148,7 +149,7 @@ function legacyChange(p: z.infer<typeof LegacyUpdate>): AliasChangeIn {
   return { version: mainVersion(p.Version), description: given(p.Description), routing: undefined };
 }
 
-export const ALIAS_OPERATIONS = {
+const ALIAS_OPERATIONS = {
   createVersionAlias: (async (ctx) => {
     const p = parseBody(CreateAlias, jsonBody(ctx.body));
     return ok(await create(ctx, p.name, v2Change(p), aliasOut));
@@ -166,3 +167,6 @@ export const ALIAS_OPERATIONS = {
   legacyListVersionAliases: (async (ctx) => ok(await list(ctx, legacyAliasOut))) satisfies FgsOperation,
   legacyDeleteVersionAlias: remove,
 } as const;
+
+/** Alias operations by wire name, v2 and legacy, at SCF's documented alias rate (FunctionGraph documents none). */
+export const ALIAS_ACTIONS = atRate(20, ALIAS_OPERATIONS) satisfies FgsActions;

@@ -3,8 +3,10 @@ import { QuiverError, isQuiverError } from "../../../core/errors.js";
 import type { InvocationService } from "../../../core/invocations.js";
 import { LATEST, type Scope } from "../../../core/model.js";
 import type { FunctionService } from "../../../core/service.js";
+import type { Action } from "../../shared/pipeline.js";
 import type { OutContext } from "../map-out.js";
 import { FG_LATEST } from "../rules.js";
+import type { OperationName } from "../router.js";
 import type { HuaweiAccount } from "../transport.js";
 import { parseFunctionUrn, type FunctionRef } from "../urn.js";
 
@@ -37,6 +39,9 @@ export interface FgsResult {
 }
 
 export type FgsOperation = (ctx: FgsContext) => Promise<FgsResult>;
+
+/** A group of operations as declared: wire name (the SDK's method name) → handler and rate. */
+export type FgsActions = Partial<Readonly<Record<OperationName, Action<FgsOperation>>>>;
 
 export const ok = (body: unknown): FgsResult => ({ status: 200, body });
 export const noContent: FgsResult = { status: 204 };

@@ -6,7 +6,8 @@ import { codeOut, fgsExtras, metadataOut } from "../map-out.js";
 import * as rules from "../rules.js";
 import { fgsRuntime } from "../runtimes.js";
 import { jsonBody, parseBody } from "../schema.js";
-import { functionRef, noContent, ok, queryValue, versionOfQualifier, type FgsContext, type FgsOperation } from "./context.js";
+import { functionRef, noContent, ok, queryValue, versionOfQualifier, type FgsContext, type FgsActions, type FgsOperation } from "./context.js";
+import { atRate } from "../../shared/pipeline.js";
 
 const opt = <T extends z.ZodType>(schema: T) => schema.nullish();
 
@@ -200,4 +201,16 @@ const deleteFunction: FgsOperation = async (ctx) => {
   return noContent;
 };
 
-export const FUNCTION_OPERATIONS = { createFunction, listFunctions, showConfig, showCode, updateCode, updateConfig, deleteFunction } as const;
+/**
+ * Function operations by wire name (the SDK's method name). FunctionGraph documents no
+ * per-API rates, so the rate (per account, per second) is Quiver's own, SCF's for the same calls.
+ */
+export const FUNCTION_ACTIONS = atRate(100, {
+  createFunction,
+  listFunctions,
+  showFunctionConfig: showConfig,
+  showFunctionCode: showCode,
+  updateFunctionCode: updateCode,
+  updateFunctionConfig: updateConfig,
+  deleteFunction,
+}) satisfies FgsActions;

@@ -6,7 +6,7 @@ import { FGS_FUNCTION_FAILURES, envelope, invokeHeaders, resultText, type RunFac
 import { rfc3339 } from "../map-out.js";
 import * as rules from "../rules.js";
 import type { FunctionRef } from "../urn.js";
-import { functionRef, ok, queryValue, type FgsContext, type FgsOperation, type FgsResult } from "./context.js";
+import { functionRef, ok, queryValue, type FgsContext, type FgsActions, type FgsOperation, type FgsResult } from "./context.js";
 
 /**
  * Invocation (reference §3.7, §4.1): sync with the v1 envelope or the v0 raw result, async
@@ -175,4 +175,14 @@ const listAsyncInvocations: FgsOperation = async (ctx) => {
   return ok({ invocations: items, count: items.length, next_marker: offset + records.length });
 };
 
-export const INVOKE_OPERATIONS = { invokeFunction, asyncInvokeFunction, listAsyncInvocations, legacyInvokeFunction, legacyAsyncInvokeFunction } as const;
+/**
+ * Invocation operations by wire name. FunctionGraph documents no rate: a generous one that
+ * still stops a runaway client, and SCF's query rate for the async list.
+ */
+export const INVOKE_ACTIONS = {
+  invokeFunction: { handler: invokeFunction, ratePerSecond: 1000 },
+  asyncInvokeFunction: { handler: asyncInvokeFunction, ratePerSecond: 1000 },
+  legacyInvokeFunction: { handler: legacyInvokeFunction, ratePerSecond: 1000 },
+  legacyAsyncInvokeFunction: { handler: legacyAsyncInvokeFunction, ratePerSecond: 1000 },
+  listAsyncInvocations: { handler: listAsyncInvocations, ratePerSecond: 100 },
+} satisfies FgsActions;

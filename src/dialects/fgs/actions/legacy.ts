@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { legacyMetadataOut } from "../map-out.js";
 import { given, jsonBody, parseBody } from "../schema.js";
-import { functionRef, ok, versionOfQualifier, type FgsOperation } from "./context.js";
+import { functionRef, ok, versionOfQualifier, type FgsActions, type FgsOperation } from "./context.js";
 import { listVersionSnapshots, publish } from "./versions.js";
 
 /**
@@ -33,4 +33,9 @@ const legacyShowConfig: FgsOperation = async (ctx) => {
   return ok(legacyMetadataOut(ctx.out, snap));
 };
 
-export const LEGACY_OPERATIONS = { legacyPublish, legacyListVersions, legacyShowConfig } as const;
+/** Legacy operations by wire name, at the rates of their v2 counterparts. */
+export const LEGACY_ACTIONS = {
+  legacyCreateFunctionVersion: { handler: legacyPublish, ratePerSecond: 20 },
+  legacyListFunctionVersions: { handler: legacyListVersions, ratePerSecond: 20 },
+  legacyShowFunctionConfig: { handler: legacyShowConfig, ratePerSecond: 100 },
+} satisfies FgsActions;

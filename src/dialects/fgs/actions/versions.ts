@@ -3,7 +3,8 @@ import type { FunctionRecord, VersionRecord } from "../../../core/model.js";
 import { metadataOut, type Snapshot } from "../map-out.js";
 import * as rules from "../rules.js";
 import { given, jsonBody, parseBody } from "../schema.js";
-import { functionRef, ok, queryValue, type FgsContext, type FgsOperation } from "./context.js";
+import { functionRef, ok, queryValue, type FgsContext, type FgsActions, type FgsOperation } from "./context.js";
+import { atRate } from "../../shared/pipeline.js";
 
 /** What a publish asks for, whichever API version carried it. */
 export interface PublishRequest {
@@ -67,4 +68,5 @@ const listFunctionVersions: FgsOperation = async (ctx) => {
   return ok({ versions: items.map((snap) => metadataOut(ctx.out, snap)), next_marker: nextMarker, count });
 };
 
-export const VERSION_OPERATIONS = { createFunctionVersion, listFunctionVersions } as const;
+/** Version operations by wire name, at SCF's documented version rate (FunctionGraph documents none). */
+export const VERSION_ACTIONS = atRate(20, { createFunctionVersion, listFunctionVersions }) satisfies FgsActions;

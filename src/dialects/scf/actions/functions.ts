@@ -7,6 +7,7 @@ import { getFunctionOut, listFunctionItem } from "../map-out.js";
 import * as rules from "../rules.js";
 import { scfRuntime } from "../runtimes.js";
 import { bool, ignored, int, parseParams, str } from "../schema.js";
+import type { Action } from "../../shared/pipeline.js";
 import type { ScfAction, ScfContext } from "./context.js";
 
 const Variables = z.strictObject({ Variables: z.array(z.strictObject({ Key: str.optional(), Value: str.optional() })).optional() });
@@ -228,12 +229,13 @@ const listFunctions: ScfAction = async (ctx, params) => {
   return { Functions: page.items.map(listFunctionItem), TotalCount: page.total };
 };
 
-export const FUNCTION_ACTIONS: Readonly<Record<string, ScfAction>> = {
-  CreateFunction: createFunction,
-  GetFunction: getFunction,
-  UpdateFunctionCode: updateFunctionCode,
-  UpdateFunctionConfiguration: updateFunctionConfiguration,
-  DeleteFunction: deleteFunction,
-  DeleteFunctionVersion: deleteFunctionVersion,
-  ListFunctions: listFunctions,
+/** Function actions by wire name, at the rates Tencent documents (per account, per second). */
+export const FUNCTION_ACTIONS: Readonly<Record<string, Action<ScfAction>>> = {
+  CreateFunction: { handler: createFunction, ratePerSecond: 100 },
+  GetFunction: { handler: getFunction, ratePerSecond: 100 },
+  UpdateFunctionCode: { handler: updateFunctionCode, ratePerSecond: 100 },
+  UpdateFunctionConfiguration: { handler: updateFunctionConfiguration, ratePerSecond: 100 },
+  DeleteFunction: { handler: deleteFunction, ratePerSecond: 100 },
+  DeleteFunctionVersion: { handler: deleteFunctionVersion, ratePerSecond: 100 },
+  ListFunctions: { handler: listFunctions, ratePerSecond: 100 },
 };

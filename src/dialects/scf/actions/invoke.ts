@@ -1,12 +1,14 @@
 import { z } from "zod";
 import { QuiverError, isQuiverError } from "../../../core/errors.js";
-import type { InvocationErrorKind, InvocationOutcome } from "../../../core/invoke.js";
+import type { InvocationErrorKind } from "../../../core/invoke.js";
 import type { InvokeInput } from "../../../core/invocations.js";
 import { LATEST } from "../../../core/model.js";
 import type { InvokeSelector } from "../../../core/service.js";
+import { SCF_STATUS, resultOf } from "../invoke-out.js";
 import { scfTime } from "../map-out.js";
 import * as rules from "../rules.js";
 import { int, parseParams, str } from "../schema.js";
+import type { Action } from "../../shared/pipeline.js";
 import type { ScfAction, ScfContext } from "./context.js";
 import { namespaceOf } from "./functions.js";
 
@@ -14,19 +16,6 @@ import { namespaceOf } from "./functions.js";
 const MAX_SYNC_EVENT = 6 * 1024 * 1024;
 const MAX_ASYNC_EVENT = 128 * 1024;
 const MAX_ROUTING_KEY = 1024;
-
-/** The function status codes SCF puts in its error document (tencent-scf-api.md §10.7). */
-export const SCF_STATUS: Readonly<Record<InvocationErrorKind, number>> = {
-  "user-error": 430,
-  timeout: 433,
-  memory: 434,
-  exit: 439,
-  "handler-not-found": 437,
-  "result-too-large": 407,
-  "event-too-large": 406,
-  "concurrency-limit": 432,
-  "runtime-start-failed": 445,
-};
 
 const Invoke = z.strictObject({
   FunctionName: str,
@@ -118,59 +107,6 @@ async function withQualifierCode<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** RetMsg carries a returned string as it is and anything else as JSON, as SCF's example shows. */
-function retMsg(result: string): string {
-  if (result.startsWith('"')) {
-    try {
-      return JSON.parse(result) as string;
-    } catch {
-      return result;
-    }
-  }
-  return result;
-}
-
-/** SCF returns at most 4 KB of log (InvokeFunction's documentation). */
-const MAX_LOG_BYTES = 4096;
-
-/** The last `budget` bytes of `text`, cut at a character boundary. */
-function tailBytes(text: string, budget: number): string {
-  const bytes = Buffer.from(text.replace(/^\uFFFD+/, ""));
-  if (bytes.length <= budget) return bytes.toString();
-  let start = bytes.length - Math.max(0, budget);
-  while (start < bytes.length && ((bytes[start] ?? 0) & 0xc0) === 0x80) start += 1;
-  return bytes.subarray(start).toString();
-}
-
-function logOf(outcome: InvocationOutcome, versionName: string, wantLog: boolean): string {
-  if (!wantLog) return "";
-  const id = outcome.requestId;
-  const report = `Report RequestId: ${id} Duration: ${outcome.durationMs.toFixed(3)} ms Billed Duration: ${outcome.billedMs} ms Memory Used: ${outcome.memoryUsedBytes} bytes`;
-  const head = `START RequestId: ${id} Version: ${versionName}\n`;
-  const foot = `END RequestId: ${id}\n${report}\n`;
-  const body = outcome.log === "" || outcome.log.endsWith("\n") ? outcome.log : `${outcome.log}\n`;
-  // The whole log stays within the limit: the function's output keeps its most recent part.
-  return head + tailBytes(body, MAX_LOG_BYTES - Buffer.byteLength(head) - Buffer.byteLength(foot)) + foot;
-}
-
-export function resultOf(outcome: InvocationOutcome, versionName: string, wantLog: boolean): Record<string, unknown> {
-  const error = outcome.error;
-  const status = error ? SCF_STATUS[error.kind] : 200;
-  const errMsg = error
-    ? JSON.stringify({ errorCode: -1, errorMessage: error.message, requestId: outcome.requestId, stackTrace: error.stack, statusCode: status })
-    : "";
-  return {
-    RetMsg: error ? "" : retMsg(outcome.result),
-    ErrMsg: errMsg,
-    Log: logOf(outcome, versionName, wantLog),
-    FunctionRequestId: outcome.requestId,
-    Duration: Math.round(outcome.durationMs * 1000) / 1000,
-    BillDuration: outcome.billedMs,
-    MemUsage: outcome.memoryUsedBytes,
-    InvokeResult: error ? status : 0,
-  };
-}
-
 function wantsTail(logType: string | undefined): boolean {
   if (logType === undefined || logType === "" || logType === "None") return false;
   if (logType === "Tail") return true;
@@ -242,9 +178,13 @@ const listAsyncEvents: ScfAction = async (ctx, params) => {
   return { TotalCount: wanted.length, EventList };
 };
 
-export const INVOKE_ACTIONS: Readonly<Record<string, ScfAction>> = {
-  Invoke: invoke,
-  InvokeFunction: invokeFunction,
-  GetAsyncEventStatus: getAsyncEventStatus,
-  ListAsyncEvents: listAsyncEvents,
+/**
+ * Invocation actions by wire name, at the rates Tencent documents (per account, per second);
+ * it documents none for the async queries, which get Quiver's 100.
+ */
+export const INVOKE_ACTIONS: Readonly<Record<string, Action<ScfAction>>> = {
+  Invoke: { handler: invoke, ratePerSecond: 100 },
+  InvokeFunction: { handler: invokeFunction, ratePerSecond: 10_000 },
+  GetAsyncEventStatus: { handler: getAsyncEventStatus, ratePerSecond: 100 },
+  ListAsyncEvents: { handler: listAsyncEvents, ratePerSecond: 100 },
 };

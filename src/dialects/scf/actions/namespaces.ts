@@ -3,6 +3,7 @@ import { invalid } from "../../../core/errors.js";
 import { namespaceOut } from "../map-out.js";
 import * as rules from "../rules.js";
 import { ignored, int, parseParams, str } from "../schema.js";
+import { atRate, type Action } from "../../shared/pipeline.js";
 import type { ScfAction } from "./context.js";
 
 const CreateNamespace = z.strictObject({ Namespace: str, Description: str.optional(), ResourceEnv: ignored.optional() });
@@ -57,9 +58,10 @@ const listNamespaces: ScfAction = async (ctx, params) => {
   return { Namespaces: page.items.map(namespaceOut), TotalCount: page.total };
 };
 
-export const NAMESPACE_ACTIONS: Readonly<Record<string, ScfAction>> = {
+/** Namespace actions by wire name, at the rate Tencent documents (per account, per second). */
+export const NAMESPACE_ACTIONS: Readonly<Record<string, Action<ScfAction>>> = atRate(20, {
   CreateNamespace: createNamespace,
   UpdateNamespace: updateNamespace,
   DeleteNamespace: deleteNamespace,
   ListNamespaces: listNamespaces,
-};
+});

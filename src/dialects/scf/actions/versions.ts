@@ -3,6 +3,7 @@ import { invalid } from "../../../core/errors.js";
 import { latestItem, publishOut, versionItem } from "../map-out.js";
 import * as rules from "../rules.js";
 import { int, parseParams, str } from "../schema.js";
+import type { Action } from "../../shared/pipeline.js";
 import type { ScfAction } from "./context.js";
 import { namespaceOf } from "./functions.js";
 
@@ -60,7 +61,8 @@ const listVersionByFunction: ScfAction = async (ctx, params) => {
   };
 };
 
-export const VERSION_ACTIONS: Readonly<Record<string, ScfAction>> = {
-  PublishVersion: publishVersion,
-  ListVersionByFunction: listVersionByFunction,
+/** Version actions by wire name, at the rates Tencent documents (per account, per second). */
+export const VERSION_ACTIONS: Readonly<Record<string, Action<ScfAction>>> = {
+  PublishVersion: { handler: publishVersion, ratePerSecond: 20 },
+  ListVersionByFunction: { handler: listVersionByFunction, ratePerSecond: 20 },
 };

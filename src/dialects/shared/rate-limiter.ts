@@ -1,5 +1,8 @@
-import { DEFAULT_RATE_LIMIT, type QuiverConfig } from "../config/config.js";
-import { QuiverError } from "../core/errors.js";
+import type { QuiverConfig } from "../../config/config.js";
+import { QuiverError } from "../../core/errors.js";
+
+/** The rate of a name no action declares and no override names (only ever asked about, never enforced). */
+export const DEFAULT_RATE_LIMIT = 100;
 
 /**
  * Token buckets per key (account + action): `rate` tokens per second, bursting up to `rate` (at least 1).

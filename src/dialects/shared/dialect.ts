@@ -1,0 +1,34 @@
+import type { FastifyInstance } from "fastify";
+import type { AccountRegistry } from "../../accounts/accounts.js";
+import type { QuiverConfig } from "../../config/config.js";
+import type { QuiverError } from "../../core/errors.js";
+import type { InvocationService } from "../../core/invocations.js";
+import type { FunctionService } from "../../core/service.js";
+import type { RateLimiter } from "./rate-limiter.js";
+import type { WireAnswer } from "./wire-answer.js";
+
+/** What the composition root hands every dialect plugin. */
+export interface DialectDeps {
+  readonly service: FunctionService;
+  readonly invocations: InvocationService;
+  readonly accounts: AccountRegistry;
+  readonly config: QuiverConfig;
+  /** One limiter for the server; each dialect keeps its buckets apart by a key prefix. */
+  readonly limiter: RateLimiter;
+}
+
+/** A vendor API as the server composes it: each dialect's `plugin.ts` exports one. */
+export interface Dialect {
+  readonly name: string;
+  /**
+   * The path prefixes the plugin serves (`/v2`); empty for the dialect served at `/`, which
+   * answers every path no other dialect claims.
+   */
+  readonly prefixes: readonly string[];
+  /** Registers the routes, and the error and not-found handlers of its scopes. */
+  readonly plugin: (app: FastifyInstance, deps: DialectDeps) => Promise<void>;
+  /** The vendor's error envelope. */
+  readonly errorAnswer: (error: QuiverError, requestId: string) => WireAnswer;
+  /** The wire names of its actions: the keys `rateLimits.overrides` may use. */
+  readonly actionNames: ReadonlySet<string>;
+}

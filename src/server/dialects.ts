@@ -1,0 +1,21 @@
+import { FGS_DIALECT } from "../dialects/fgs/plugin.js";
+import { SCF_DIALECT } from "../dialects/scf/plugin.js";
+import type { Dialect } from "../dialects/shared/dialect.js";
+
+/** Every vendor API Quiver speaks. A new dialect is added here, and nowhere else in the server. */
+export const DIALECTS: readonly Dialect[] = [SCF_DIALECT, FGS_DIALECT];
+
+/** The dialect served at `/`: it answers whatever no other dialect claims. */
+export const ROOT_DIALECT: Dialect = rootOf(DIALECTS);
+
+function rootOf(dialects: readonly Dialect[]): Dialect {
+  const roots = dialects.filter((dialect) => dialect.prefixes.length === 0);
+  const [root] = roots;
+  if (root === undefined || roots.length > 1) throw new Error("exactly one dialect must be served at / (declare no prefixes)");
+  return root;
+}
+
+/** Every action name any dialect serves: what `rateLimits.overrides` may name. */
+export function allActionNames(): ReadonlySet<string> {
+  return new Set(DIALECTS.flatMap((dialect) => [...dialect.actionNames]));
+}
