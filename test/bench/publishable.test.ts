@@ -6,7 +6,7 @@ import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { publishability, type ScenarioLoad } from "../../bench/lib/publishable.js";
 import { markdown, type RunInfo } from "../../bench/report/markdown.js";
-import { tempDir } from "../helpers/temp.js";
+import { tempDir } from "../helpers/accounts.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const at = (name: string, loadavg1: number): ScenarioLoad => ({ name, loadavg1, startedAt: "2026-01-01T10:00:00.000Z" });

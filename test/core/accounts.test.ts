@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { AccountsFileError, loadAccountsFile } from "../../src/accounts/accounts.js";
-import { ALICE, BOB, tempDir } from "../helpers/temp.js";
+import { ALICE, BOB, tempDir } from "../helpers/accounts.js";
 
 void describe("accounts file", () => {
   const dir = tempDir();

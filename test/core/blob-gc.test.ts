@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import yazl from "yazl";
 import { FsBlobStore } from "../../src/blobs/fs-blob-store.js";
 import { ZipInspector } from "../../src/code/zip-inspector.js";
 import { BLOB_GRACE_MS, collectUnreferencedBlobs } from "../../src/core/blob-gc.js";
@@ -12,16 +11,9 @@ import type { FunctionConfig } from "../../src/core/model.js";
 import { AliasRouter } from "../../src/core/routing.js";
 import { FunctionService } from "../../src/core/service.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { buildZip } from "../helpers/zip.js";
 
-function zip(text: string): Promise<Buffer> {
-  return new Promise((resolve) => {
-    const z = new yazl.ZipFile();
-    z.addBuffer(Buffer.from(text), "index.js");
-    z.end();
-    const chunks: Buffer[] = [];
-    z.outputStream.on("data", (c: Buffer) => chunks.push(c)).on("end", () => resolve(Buffer.concat(chunks)));
-  });
-}
+const zip = (text: string): Promise<Buffer> => buildZip({ "index.js": text });
 
 const config: FunctionConfig = {
   runtime: { family: "nodejs", version: "18.15" }, handler: "index.main_handler", memoryMb: 128, timeoutSec: 3,
@@ -67,9 +59,11 @@ describe("collecting unreferenced code packages", () => {
     const bytes = Buffer.from("zip bytes");
     const sha = "5".repeat(64);
     await blobs.put(sha, bytes);
+    // An old orphan: its time is set back a minute instead of sleeping until the clock moves on.
+    const aMinuteAgo = (Date.now() - 60_000) / 1000;
+    utimesSync(blobs.pathOf(sha), aMinuteAgo, aMinuteAgo);
     const [{ touchedAt = 0 } = {}] = await blobs.list();
     // The upload touches the existing blob before committing its reference.
-    await new Promise((resolve) => setTimeout(resolve, 20));
     await blobs.put(sha, bytes);
     assert.equal(await collectUnreferencedBlobs(store, blobs, touchedAt + 10, 0), 0, "touched after the cutoff: kept");
     await store.close();

@@ -7,8 +7,8 @@ import type { FunctionConfig, FunctionStatus, Scope } from "../../src/core/model
 import { AliasRouter } from "../../src/core/routing.js";
 import { FunctionService } from "../../src/core/service.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
-import { tempDir } from "../helpers/temp.js";
-import { nodeZip } from "../helpers/zips.js";
+import { tempDir } from "../helpers/accounts.js";
+import { nodeZip } from "../helpers/zip.js";
 
 const SCOPE: Scope = { accountId: "acct", region: "ap-guangzhou" };
 const CONFIG: FunctionConfig = {

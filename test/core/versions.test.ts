@@ -8,8 +8,8 @@ import type { FunctionConfig, FunctionRef, Page } from "../../src/core/model.js"
 import { AliasRouter } from "../../src/core/routing.js";
 import { FunctionService } from "../../src/core/service.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
-import { tempDir } from "../helpers/temp.js";
-import { nodeZip } from "../helpers/zips.js";
+import { tempDir } from "../helpers/accounts.js";
+import { nodeZip } from "../helpers/zip.js";
 
 void describe("headFirst", () => {
   const published = ["3", "2", "1"];

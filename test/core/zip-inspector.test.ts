@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { QuiverError } from "../../src/core/errors.js";
 import { ZipInspector, unsafeName } from "../../src/code/zip-inspector.js";
-import { buildZip, rawZip } from "../helpers/zips.js";
+import { buildZip, rawZip } from "../helpers/zip.js";
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {

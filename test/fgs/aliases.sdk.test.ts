@@ -1,32 +1,17 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { scf } from "tencentcloud-sdk-nodejs-scf";
+import { ALICE } from "../helpers/accounts.js";
 import { call, type Caller } from "../helpers/fgs-http.js";
-import {
-  createAlias,
-  createFunction,
-  deleteAlias,
-  fg,
-  fgClient,
-  invoke,
-  listAliases,
-  publishVersion,
-  resultOf,
-  sdkFailure,
-  showAlias,
-  updateAlias,
-  updateCode,
-  urnOf,
-  type Wire,
-} from "../helpers/fgs-sdk.js";
-import { FGS_ACCOUNT, startFgsServer, type FgsTestServer } from "../helpers/fgs-server.js";
-import { makeZip } from "../helpers/fgs-zip.js";
+import { createAlias, createFunction, deleteAlias, fg, fgClient, invoke, listAliases, publishVersion, resultOf, sdkFailure, showAlias, updateAlias, updateCode, urnOf, type Wire } from "../helpers/fgs-sdk.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { buildZip } from "../helpers/zip.js";
 
 const ScfClient = scf.v20180416.Client;
 
 /** Runs under both conventions: SCF's context has no FunctionGraph getters. */
 const tagged = (tag: string): Promise<Buffer> =>
-  makeZip({ "index.js": `exports.handler = async (event, context) => ({ tag: '${tag}', fgs: typeof context.getVersion === 'function', alias: context.getAlias ? context.getAlias() : '', version: context.getVersion ? context.getVersion() : context.function_version });\n` });
+  buildZip({ "index.js": `exports.handler = async (event, context) => ({ tag: '${tag}', fgs: typeof context.getVersion === 'function', alias: context.getAlias ? context.getAlias() : '', version: context.getVersion ? context.getVersion() : context.function_version });\n` });
 
 /** A function with versions v1 (tag one) and v2 (tag two); latest is tag three. */
 async function threeVersions(client: fg.FunctionGraphClient, name: string): Promise<void> {
@@ -42,18 +27,18 @@ async function tagOf(client: fg.FunctionGraphClient, urn: string): Promise<strin
 }
 
 void describe("FunctionGraph version aliases through the official Node SDK", () => {
-  let server: FgsTestServer;
+  let server: TestQuiver;
   let client: fg.FunctionGraphClient;
   let raw: Caller;
 
   before(async () => {
-    server = await startFgsServer({ rateLimits: { enabled: false, overrides: {} } });
+    server = await startQuiver({ rateLimits: { enabled: false, overrides: {} } });
     client = fgClient(server.url);
-    const { projectId, accessKey: ak, secretKey: sk } = FGS_ACCOUNT.huawei;
+    const { projectId, accessKey: ak, secretKey: sk } = ALICE.huawei;
     raw = { port: server.port, projectId, ak, sk };
     await threeVersions(client, "aliased");
   });
-  after(async () => server.close());
+  after(async () => server.stop());
 
   void it("creates, shows, lists, updates and deletes an alias", async () => {
     const created = await createAlias(client, urnOf("aliased", "latest"), { name: "prod", version: "v1", description: "live", weights: { v2: 25 } });
@@ -186,8 +171,8 @@ void describe("FunctionGraph version aliases through the official Node SDK", () 
 
   void it("shares aliases with SCF in both directions", async () => {
     const tencent = new ScfClient({
-      credential: FGS_ACCOUNT.tencent,
-      region: FGS_ACCOUNT.huawei.region,
+      credential: ALICE.tencent,
+      region: ALICE.huawei.region,
       profile: { httpProfile: { endpoint: `127.0.0.1:${server.port}`, protocol: "http://" } },
     });
     await threeVersions(client, "shared-alias");

@@ -1,25 +1,26 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { call, send, sdkDate, signHeaders, type Caller } from "../helpers/fgs-http.js";
-import { fgClient, sdkFailure, showConfig, createFunction } from "../helpers/fgs-sdk.js";
-import { FGS_ACCOUNT, FGS_OTHER_ACCOUNT, startFgsServer, type FgsTestServer } from "../helpers/fgs-server.js";
-import { nodeHandlerZip } from "../helpers/fgs-zip.js";
+import { ALICE, BOB } from "../helpers/accounts.js";
+import { call, type Caller, sdkDate, send, signHeaders } from "../helpers/fgs-http.js";
+import { createFunction, fgClient, sdkFailure, showConfig } from "../helpers/fgs-sdk.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { nodeHandlerZip } from "../helpers/zip.js";
 
-const { projectId, region, accessKey, secretKey, authToken } = FGS_ACCOUNT.huawei;
+const { projectId, region, accessKey, secretKey, authToken } = ALICE.huawei;
 const base = `/v2/${projectId}/fgs/functions`;
 const fullUrn = `urn:fss:${region}:${projectId}:function:default:guarded`;
 
 void describe("FunctionGraph authentication and transport", () => {
-  let server: FgsTestServer;
+  let server: TestQuiver;
   let alice: Caller;
 
   before(async () => {
-    server = await startFgsServer({ rateLimits: { enabled: false, overrides: {} } });
+    server = await startQuiver({ rateLimits: { enabled: false, overrides: {} } });
     alice = { port: server.port, projectId, ak: accessKey, sk: secretKey };
     await createFunction(fgClient(server.url), await nodeHandlerZip(), "guarded");
   });
-  after(async () => server.close());
+  after(async () => server.stop());
 
   void it("accepts a correctly signed raw request and answers with X-Request-Id", async () => {
     const answer = await call(alice, "GET", `${base}/${fullUrn}/config`);
@@ -57,7 +58,7 @@ void describe("FunctionGraph authentication and transport", () => {
   });
 
   void it("refuses another account's project with 403, and a mismatching X-Project-Id", async () => {
-    const other = FGS_OTHER_ACCOUNT.huawei.projectId;
+    const other = BOB.huawei.projectId;
     const wrongPath = await call(alice, "GET", `/v2/${other}/fgs/functions`);
     assert.equal(wrongPath.status, 403);
     assert.equal(wrongPath.json()["error_code"], "FSS.0403");
@@ -114,7 +115,7 @@ void describe("FunctionGraph authentication and transport", () => {
   });
 
   void it("rate-limits per account with 429 FSS.0429", async () => {
-    const limited = await startFgsServer({ rateLimits: { enabled: true, overrides: { listFunctions: 2 } } });
+    const limited = await startQuiver({ rateLimits: { enabled: true, overrides: { listFunctions: 2 } } });
     try {
       const caller = { ...alice, port: limited.port };
       const statuses = [];
@@ -124,7 +125,7 @@ void describe("FunctionGraph authentication and transport", () => {
       assert.equal(refused.status, 429);
       assert.equal(refused.json()["error_code"], "FSS.0429");
     } finally {
-      await limited.close();
+      await limited.stop();
     }
   });
 });

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { ALICE } from "../helpers/accounts.js";
 import { call, type Caller } from "../helpers/fgs-http.js";
-import { FGS_ACCOUNT, startFgsServer, type FgsTestServer } from "../helpers/fgs-server.js";
-import { makeZip, nodeHandlerZip, zipSlipZip } from "../helpers/fgs-zip.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { buildZip, nodeHandlerZip, zipSlipZip } from "../helpers/zip.js";
 
-const { projectId, region, accessKey, secretKey } = FGS_ACCOUNT.huawei;
+const { projectId, region, accessKey, secretKey } = ALICE.huawei;
 const base = `/v2/${projectId}/fgs/functions`;
 
 function body(zip: Buffer, overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -23,16 +24,16 @@ function body(zip: Buffer, overrides: Record<string, unknown> = {}): Record<stri
 }
 
 void describe("FunctionGraph bad input", () => {
-  let server: FgsTestServer;
+  let server: TestQuiver;
   let alice: Caller;
   let zip: Buffer;
 
   before(async () => {
-    server = await startFgsServer({ rateLimits: { enabled: false, overrides: {} }, limits: { maxBodyBytes: 80 * 1024 * 1024 } });
+    server = await startQuiver({ rateLimits: { enabled: false, overrides: {} }, limits: { maxBodyBytes: 80 * 1024 * 1024 } });
     alice = { port: server.port, projectId, ak: accessKey, sk: secretKey };
     zip = await nodeHandlerZip();
   });
-  after(async () => server.close());
+  after(async () => server.stop());
 
   async function expectError(payload: unknown, status: number, code: string, path = base, method = "POST"): Promise<void> {
     const answer = await call(alice, method, path, payload);
@@ -80,19 +81,19 @@ void describe("FunctionGraph bad input", () => {
     await expectError(body(big, { package: "never-made" }), 413, "FSS.1071");
     const listed = await call(alice, "GET", base, undefined, { query: { package_name: "never-made" } });
     assert.equal(listed.json()["count"], 0);
-    const namespaces = await server.quiver.service.namespaces.list({ accountId: FGS_ACCOUNT.name, region }, { offset: 0, limit: 100, order: "ASC", orderBy: "name" });
+    const namespaces = await server.quiver.service.namespaces.list({ accountId: ALICE.name, region }, { offset: 0, limit: 100, order: "ASC", orderBy: "name" });
     assert.ok(!namespaces.items.some((ns) => ns.name === "never-made"), "refused code creates no package");
   });
 
   void it("answers a body over the server's limit with 413 in the FunctionGraph format", async () => {
-    const small = await startFgsServer({ limits: { maxBodyBytes: 1024 } });
+    const small = await startQuiver({ limits: { maxBodyBytes: 1024 } });
     try {
-      const answer = await call({ ...alice, port: small.port }, "POST", base, body(await makeZip({ "index.js": randomBytes(4096).toString("base64") })));
+      const answer = await call({ ...alice, port: small.port }, "POST", base, body(await buildZip({ "index.js": randomBytes(4096).toString("base64") })));
       assert.equal(answer.status, 413);
       assert.equal(answer.json()["error_code"], "FSS.0413");
       assert.ok(answer.headers["x-request-id"]);
     } finally {
-      await small.close();
+      await small.stop();
     }
   });
 

@@ -1,29 +1,30 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { scf } from "tencentcloud-sdk-nodejs-scf";
+import { ALICE } from "../helpers/accounts.js";
 import { createFunction, fg, fgClient, listVersions, publishVersion, showConfig, versionNames, wire } from "../helpers/fgs-sdk.js";
-import { FGS_ACCOUNT, startFgsServer, type FgsTestServer } from "../helpers/fgs-server.js";
-import { nodeHandlerZip, sha512Hex } from "../helpers/fgs-zip.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { nodeHandlerZip, sha512Hex } from "../helpers/zip.js";
 
 const ScfClient = scf.v20180416.Client;
-const { region } = FGS_ACCOUNT.huawei;
+const { region } = ALICE.huawei;
 
 /** One account, one region: SCF and FunctionGraph see the same functions and versions. */
 void describe("one core, two dialects", () => {
-  let server: FgsTestServer;
+  let server: TestQuiver;
   let tencent: InstanceType<typeof ScfClient>;
   let huawei: fg.FunctionGraphClient;
 
   before(async () => {
-    server = await startFgsServer({ rateLimits: { enabled: false, overrides: {} } });
+    server = await startQuiver({ rateLimits: { enabled: false, overrides: {} } });
     tencent = new ScfClient({
-      credential: FGS_ACCOUNT.tencent,
+      credential: ALICE.tencent,
       region,
       profile: { httpProfile: { endpoint: `127.0.0.1:${server.port}`, protocol: "http://" } },
     });
     huawei = fgClient(server.url);
   });
-  after(async () => server.close());
+  after(async () => server.stop());
 
   void it("shows a function created through SCF in FunctionGraph, and publishes versions through both", async () => {
     const zip = await nodeHandlerZip("from-scf");

@@ -5,19 +5,20 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { BasicCredentials, Region } from "@huaweicloud/huaweicloud-sdk-core";
-import { FGS_ACCOUNT, startFgsServer, type FgsTestServer } from "../helpers/fgs-server.js";
+import { ALICE } from "../helpers/accounts.js";
 import { fg, sdkFailure, wire } from "../helpers/fgs-sdk.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 
 void describe("IAM project lookup for SDKs configured with a region", () => {
-  let server: FgsTestServer;
+  let server: TestQuiver;
   before(async () => {
-    server = await startFgsServer();
+    server = await startQuiver();
   });
-  after(async () => server.close());
+  after(async () => server.stop());
 
-  function regionClient(secretKey: string = FGS_ACCOUNT.huawei.secretKey): fg.FunctionGraphClient {
-    const credentials = new BasicCredentials().withAk(FGS_ACCOUNT.huawei.accessKey).withSk(secretKey).withIamEndpoint(server.url);
-    return fg.FunctionGraphClient.newBuilder().withCredential(credentials).withRegion(new Region(FGS_ACCOUNT.huawei.region, [server.url])).build();
+  function regionClient(secretKey: string = ALICE.huawei.secretKey): fg.FunctionGraphClient {
+    const credentials = new BasicCredentials().withAk(ALICE.huawei.accessKey).withSk(secretKey).withIamEndpoint(server.url);
+    return fg.FunctionGraphClient.newBuilder().withCredential(credentials).withRegion(new Region(ALICE.huawei.region, [server.url])).build();
   }
 
   void it("finds the caller's project, then serves FunctionGraph calls in it", async () => {
@@ -27,8 +28,8 @@ void describe("IAM project lookup for SDKs configured with a region", () => {
 
   void it("answers the Keystone shape, an empty list for another region, and 401 for a wrong key", async () => {
     const { send, signHeaders, sdkDate } = await import("../helpers/fgs-http.js");
-    const { accessKey: ak, region } = FGS_ACCOUNT.huawei;
-    const sk: string = FGS_ACCOUNT.huawei.secretKey;
+    const { accessKey: ak, region } = ALICE.huawei;
+    const sk: string = ALICE.huawei.secretKey;
     const get = async (name: string, key: string = sk): Promise<{ status: number; body: string }> => {
       const headers = signHeaders({ method: "GET", host: `127.0.0.1:${server.port}`, path: "/v3/projects", query: { name }, headers: { "content-type": "application/json" }, body: Buffer.alloc(0), ak, sk: key, date: sdkDate() });
       const answer = await send(server.port, "GET", `/v3/projects?name=${encodeURIComponent(name)}`, headers);
@@ -36,7 +37,7 @@ void describe("IAM project lookup for SDKs configured with a region", () => {
     };
     const mine = await get(region);
     assert.equal(mine.status, 200);
-    assert.deepEqual((JSON.parse(mine.body) as { projects: { id: string }[] }).projects.map((p) => p.id), [FGS_ACCOUNT.huawei.projectId]);
+    assert.deepEqual((JSON.parse(mine.body) as { projects: { id: string }[] }).projects.map((p) => p.id), [ALICE.huawei.projectId]);
     assert.deepEqual((JSON.parse((await get("eu-west-0")).body) as { projects: unknown[] }).projects, []);
     const wrong = await get(region, "not-the-secret");
     assert.equal(wrong.status, 401);

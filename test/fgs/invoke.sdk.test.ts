@@ -1,22 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { ALICE, BOB } from "../helpers/accounts.js";
 import { call, type Caller } from "../helpers/fgs-http.js";
-import {
-  asyncInvoke,
-  awaitAsync,
-  createFunction,
-  fg,
-  fgClient,
-  invoke,
-  publishVersion,
-  resultOf,
-  sdkFailure,
-  updateCode,
-  urnOf,
-  type Wire,
-} from "../helpers/fgs-sdk.js";
-import { FGS_ACCOUNT, FGS_OTHER_ACCOUNT, startFgsServer, type FgsTestServer } from "../helpers/fgs-server.js";
-import { makeZip } from "../helpers/fgs-zip.js";
+import { asyncInvoke, awaitAsync, createFunction, fg, fgClient, invoke, publishVersion, resultOf, sdkFailure, updateCode, urnOf, type Wire } from "../helpers/fgs-sdk.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { buildZip } from "../helpers/zip.js";
 
 const NODE = (tag: string): string => `exports.handler = async (event, context) => {
   if (event.mode === 'throw') { console.log('about to throw'); throw new TypeError('boom ' + '${tag}'); }
@@ -35,19 +23,19 @@ const PY = (tag: string): string => `def handler(event, context):
 `;
 
 void describe("FunctionGraph invocation through the official Node SDK", () => {
-  let server: FgsTestServer;
+  let server: TestQuiver;
   let client: fg.FunctionGraphClient;
   let raw: Caller;
 
   before(async () => {
-    server = await startFgsServer({ rateLimits: { enabled: false, overrides: {} } });
+    server = await startQuiver({ rateLimits: { enabled: false, overrides: {} } });
     client = fgClient(server.url);
-    const { projectId, accessKey: ak, secretKey: sk } = FGS_ACCOUNT.huawei;
+    const { projectId, accessKey: ak, secretKey: sk } = ALICE.huawei;
     raw = { port: server.port, projectId, ak, sk };
-    await createFunction(client, await makeZip({ "index.js": NODE("A") }), "node-fn");
-    await createFunction(client, await makeZip({ "index.py": PY("P1") }), "py-fn", { runtime: "Python3.9" });
+    await createFunction(client, await buildZip({ "index.js": NODE("A") }), "node-fn");
+    await createFunction(client, await buildZip({ "index.py": PY("P1") }), "py-fn", { runtime: "Python3.9" });
   });
-  after(async () => server.close());
+  after(async () => server.stop());
 
   void it("invokes latest and answers the v1 envelope with the X-Cff-Request-Id the SDK copies in", async () => {
     const answer = await invoke(client, urnOf("node-fn", "latest"), { hello: "world" });
@@ -57,7 +45,7 @@ void describe("FunctionGraph invocation through the official Node SDK", () => {
     const result = resultOf(answer);
     assert.equal(result["tag"], "A");
     assert.deepEqual(result["echo"], { hello: "world" });
-    assert.equal(result["project"], FGS_ACCOUNT.huawei.projectId);
+    assert.equal(result["project"], ALICE.huawei.projectId);
     assert.equal(result["pkg"], "default");
     // The unqualified URN and the short forms run latest too.
     assert.equal(resultOf(await invoke(client, "node-fn"))["tag"], "A");
@@ -66,15 +54,15 @@ void describe("FunctionGraph invocation through the official Node SDK", () => {
 
   void it("runs a published version's own code after latest changed (Node and Python)", async () => {
     await publishVersion(client, urnOf("node-fn"), { version: "v1" });
-    await updateCode(client, urnOf("node-fn", "latest"), await makeZip({ "index.js": NODE("B") }));
+    await updateCode(client, urnOf("node-fn", "latest"), await buildZip({ "index.js": NODE("B") }));
     assert.equal(resultOf(await invoke(client, urnOf("node-fn", "v1")))["tag"], "A");
     assert.equal(resultOf(await invoke(client, urnOf("node-fn", "latest")))["tag"], "B");
 
     await publishVersion(client, urnOf("py-fn"), { version: "p1" });
-    await updateCode(client, urnOf("py-fn", "latest"), await makeZip({ "index.py": PY("P2") }));
+    await updateCode(client, urnOf("py-fn", "latest"), await buildZip({ "index.py": PY("P2") }));
     const old = resultOf(await invoke(client, urnOf("py-fn", "p1")));
     assert.equal(old["tag"], "P1");
-    assert.equal(old["project"], FGS_ACCOUNT.huawei.projectId);
+    assert.equal(old["project"], ALICE.huawei.projectId);
     assert.equal(resultOf(await invoke(client, urnOf("py-fn", "latest")))["tag"], "P2");
   });
 
@@ -141,13 +129,13 @@ void describe("FunctionGraph invocation through the official Node SDK", () => {
   });
 
   void it("reports a missing handler and a timeout, then serves again", async () => {
-    await createFunction(client, await makeZip({ "index.js": NODE("H") }), "no-handler", { handler: "index.nothere" });
+    await createFunction(client, await buildZip({ "index.js": NODE("H") }), "no-handler", { handler: "index.nothere" });
     const missing = await invoke(client, urnOf("no-handler", "latest"));
     assert.equal(missing["status"], 404);
     assert.equal(resultOf(missing)["errorType"], "HandlerNotFound");
     assert.equal(resultOf(missing)["errorCode"], "FSS.0404");
 
-    await createFunction(client, await makeZip({ "index.js": NODE("T") }), "spinner", { timeout: 3 });
+    await createFunction(client, await buildZip({ "index.js": NODE("T") }), "spinner", { timeout: 3 });
     const timedOut = await invoke(client, urnOf("spinner", "latest"), { mode: "spin" });
     assert.equal(timedOut["status"], 408);
     assert.equal(resultOf(timedOut)["errorType"], "FunctionTimeout");
@@ -205,14 +193,14 @@ void describe("FunctionGraph invocation through the official Node SDK", () => {
   });
 
   void it("keeps one account from invoking another's function", async () => {
-    const bob = fgClient(server.url, FGS_OTHER_ACCOUNT.huawei);
+    const bob = fgClient(server.url, BOB.huawei);
     const foreign = await sdkFailure(invoke(bob, urnOf("node-fn", "latest")));
     assert.equal(foreign.httpStatusCode, 403);
-    const bobUrn = `urn:fss:${FGS_OTHER_ACCOUNT.huawei.region}:${FGS_OTHER_ACCOUNT.huawei.projectId}:function:default:node-fn:latest`;
+    const bobUrn = `urn:fss:${BOB.huawei.region}:${BOB.huawei.projectId}:function:default:node-fn:latest`;
     const missing = await sdkFailure(invoke(bob, bobUrn));
     assert.equal(missing.httpStatusCode, 404);
     assert.equal(missing.errorCode, "FSS.1051");
-    const bobRaw: Caller = { port: server.port, projectId: FGS_OTHER_ACCOUNT.huawei.projectId, ak: FGS_OTHER_ACCOUNT.huawei.accessKey, sk: FGS_OTHER_ACCOUNT.huawei.secretKey };
+    const bobRaw: Caller = { port: server.port, projectId: BOB.huawei.projectId, ak: BOB.huawei.accessKey, sk: BOB.huawei.secretKey };
     const crossAsync = await call(bobRaw, "POST", `/v2/${raw.projectId}/fgs/functions/${urnOf("node-fn")}/invocations-async`, {});
     assert.equal(crossAsync.status, 403);
   });

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { ALICE } from "../helpers/accounts.js";
 import { call, type Caller } from "../helpers/fgs-http.js";
 import { createFunction, fgClient, listVersions, versionNames } from "../helpers/fgs-sdk.js";
-import { FGS_ACCOUNT, startFgsServer, type FgsTestServer } from "../helpers/fgs-server.js";
-import { nodeHandlerZip, sha512Hex } from "../helpers/fgs-zip.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { nodeHandlerZip, sha512Hex } from "../helpers/zip.js";
 
-const { projectId, region, accessKey, secretKey, domainId } = FGS_ACCOUNT.huawei;
+const { projectId, region, accessKey, secretKey, domainId } = ALICE.huawei;
 const v1 = (urn: string, tail: string): string => `/v1.0/${projectId}/fss/functions/${urn}/${tail}`;
 const urnOf = (name: string, q = "latest"): string => `urn:fss:${region}:${projectId}:function:default:${name}:${q}`;
 
@@ -16,17 +17,17 @@ const META_FIELDS = [
 ];
 
 void describe("FunctionGraph legacy v1.0 API", () => {
-  let server: FgsTestServer;
+  let server: TestQuiver;
   let alice: Caller;
   let zip: Buffer;
 
   before(async () => {
-    server = await startFgsServer({ rateLimits: { enabled: false, overrides: {} } });
+    server = await startQuiver({ rateLimits: { enabled: false, overrides: {} } });
     alice = { port: server.port, projectId, ak: accessKey, sk: secretKey };
     zip = await nodeHandlerZip("legacy");
     await createFunction(fgClient(server.url), zip, "old", { description: "the function" });
   });
-  after(async () => server.close());
+  after(async () => server.stop());
 
   void it("publishes with the documented PascalCase body and answers exactly the documented fields", async () => {
     const answer = await call(alice, "POST", v1(urnOf("old"), "versions"), { Digest: "", Description: "test", Cpu: 0, MemorySize: 0, Timeout: 0 });

@@ -1,30 +1,30 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { scf } from "tencentcloud-sdk-nodejs-scf";
+import { ALICE } from "../helpers/accounts.js";
 import { call, type Caller } from "../helpers/fgs-http.js";
-import { FGS_ACCOUNT, startFgsServer, type FgsTestServer } from "../helpers/fgs-server.js";
-import { nodeHandlerZip } from "../helpers/fgs-zip.js";
-import { rawZip } from "../helpers/zips.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { nodeHandlerZip, rawZip } from "../helpers/zip.js";
 
-const { projectId, region, accessKey, secretKey } = FGS_ACCOUNT.huawei;
+const { projectId, region, accessKey, secretKey } = ALICE.huawei;
 const base = `/v2/${projectId}/fgs/functions`;
 const urn = (name: string): string => `urn:fss:${region}:${projectId}:function:default:${name}`;
 const nested = (levels: number): string => `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
 
 void describe("FunctionGraph limits on everything stored", { timeout: 180_000 }, () => {
-  let server: FgsTestServer;
+  let server: TestQuiver;
   let alice: Caller;
   let zip: Buffer;
 
   before(async () => {
-    server = await startFgsServer({ rateLimits: { enabled: false, overrides: {} } });
+    server = await startQuiver({ rateLimits: { enabled: false, overrides: {} } });
     alice = { port: server.port, projectId, ak: accessKey, sk: secretKey };
     zip = await nodeHandlerZip();
     const created = await call(alice, "POST", base, createBody("steady", { xrole: "agency", initializer_handler: "index.init", initializer_timeout: 30 }));
     assert.equal(created.status, 200, created.text);
     assert.equal((await call(alice, "POST", `${base}/${urn("steady")}/versions`, { version: "v1" })).status, 200);
   });
-  after(async () => server.close());
+  after(async () => server.stop());
 
   function createBody(name: string, extra: Record<string, unknown> = {}, code = zip): Record<string, unknown> {
     return { func_name: name, package: "default", runtime: "Node.js18.15", handler: "index.handler", memory_size: 128, timeout: 30, code_type: "zip", code_filename: "index.zip", func_code: { file: code.toString("base64") }, ...extra };
@@ -100,7 +100,7 @@ void describe("FunctionGraph limits on everything stored", { timeout: 180_000 },
   });
 
   it("caps a function's whole configuration at 64 KB, whichever API filled it", async () => {
-    const tencent = new scf.v20180416.Client({ credential: FGS_ACCOUNT.tencent, region, profile: { httpProfile: { endpoint: `127.0.0.1:${server.port}`, protocol: "http://" } } });
+    const tencent = new scf.v20180416.Client({ credential: ALICE.tencent, region, profile: { httpProfile: { endpoint: `127.0.0.1:${server.port}`, protocol: "http://" } } });
     // SCF tags and file system mounts, each within its own limits: about 62 KB together.
     const tags = Array.from({ length: 50 }, (_, i) => ({ Key: `${"键".repeat(125)}${String(i).padStart(2, "0")}`, Value: "值".repeat(255) }));
     const mount = { UserId: "10000", UserGroupId: "10000", CfsId: "cfs-1", MountInsId: "cfs-1", LocalMountDir: "目".repeat(255), RemoteMountDir: "远".repeat(255) };

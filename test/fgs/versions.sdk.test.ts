@@ -1,22 +1,23 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { FGS_ACCOUNT, startFgsServer, type FgsTestServer } from "../helpers/fgs-server.js";
+import { ALICE } from "../helpers/accounts.js";
 import { createFunction, fg, fgClient, listVersions, publishVersion, sdkFailure, showConfig, versionNames, wire } from "../helpers/fgs-sdk.js";
-import { nodeHandlerZip, sha512Hex } from "../helpers/fgs-zip.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { nodeHandlerZip, sha512Hex } from "../helpers/zip.js";
 
-const { projectId, region } = FGS_ACCOUNT.huawei;
+const { projectId, region } = ALICE.huawei;
 const urnOf = (name: string, qualifier?: string): string =>
   `urn:fss:${region}:${projectId}:function:default:${name}${qualifier === undefined ? "" : `:${qualifier}`}`;
 
 void describe("FunctionGraph versions through the official Node SDK", () => {
-  let server: FgsTestServer;
+  let server: TestQuiver;
   let client: fg.FunctionGraphClient;
 
   before(async () => {
-    server = await startFgsServer({ rateLimits: { enabled: false, overrides: {} } });
+    server = await startQuiver({ rateLimits: { enabled: false, overrides: {} } });
     client = fgClient(server.url);
   });
-  after(async () => server.close());
+  after(async () => server.stop());
 
   void it("creates a function from a zip and renders the documented metadata", async () => {
     const zip = await nodeHandlerZip();

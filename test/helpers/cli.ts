@@ -26,9 +26,14 @@ export interface CliProcess {
 
 /** Spawns `quiver <args>` from source in a child process, without proxies. */
 export function spawnCli(args: readonly string[], as: { uid: number; gid: number } | undefined = undefined): CliProcess {
-  const dropped = new Set(["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NODE_TEST_CONTEXT"]);
+  return spawnNode(LAUNCHER, args, as);
+}
+
+/** Runs a TypeScript entry point as bin/quiver.js runs Quiver (its environment and Node flags), without proxies. */
+export function spawnNode(script: string, args: readonly string[], as: { uid: number; gid: number } | undefined = undefined): CliProcess {
+  const dropped = new Set(["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "NODE_TEST_CONTEXT"]);
   const env = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !dropped.has(name))), ...SERVER_ENV };
-  const child = spawn(process.execPath, [...NODE_FLAGS, "--import", "tsx", LAUNCHER, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], ...as });
+  const child = spawn(process.execPath, [...NODE_FLAGS, "--import", "tsx", script, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], ...as });
   let out = "";
   let err = "";
   child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
@@ -39,16 +44,37 @@ export function spawnCli(args: readonly string[], as: { uid: number; gid: number
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-/** Waits until the CLI prints its listening line and returns the URL it names. */
+/** Resolves once `pattern` appears in the process's stdout (checked on every chunk); fails if it exits first or the time runs out. */
+export function waitForOutput(cli: CliProcess, pattern: RegExp, timeoutMs = 20_000): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      cli.child.stdout?.off("data", look);
+      cli.child.off("exit", exited);
+    };
+    const look = (): void => {
+      const match = pattern.exec(cli.stdout());
+      if (!match) return;
+      done();
+      resolve(match);
+    };
+    const exited = (): void => {
+      done();
+      reject(new Error(`the process exited (${String(cli.child.exitCode ?? cli.child.signalCode)}) before printing ${String(pattern)}; stdout: ${cli.stdout()} stderr: ${cli.stderr()}`));
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`no ${String(pattern)} within ${timeoutMs} ms; stdout: ${cli.stdout()} stderr: ${cli.stderr()}`));
+    }, timeoutMs);
+    cli.child.stdout?.on("data", look);
+    cli.child.on("exit", exited);
+    if (cli.child.exitCode !== null || cli.child.signalCode !== null) exited();
+    else look();
+  });
+}
+
+/** Waits until the server prints its listening line and returns the URL it names. */
 export async function waitForListening(cli: CliProcess, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = /Quiver listening on (http:\/\/\S+)/.exec(cli.stdout());
-    if (match?.[1]) return match[1];
-    if (cli.child.exitCode !== null || cli.child.signalCode !== null) {
-      throw new Error(`quiver exited before listening (${cli.child.exitCode ?? cli.child.signalCode}); stderr: ${cli.stderr()}`);
-    }
-    if (Date.now() > deadline) throw new Error(`quiver did not start within ${timeoutMs} ms; stdout: ${cli.stdout()} stderr: ${cli.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const match = await waitForOutput(cli, /Quiver listening on (http:\/\/\S+)/, timeoutMs);
+  return match[1] ?? "";
 }

@@ -1,11 +1,11 @@
 import { BasicCredentials } from "@huaweicloud/huaweicloud-sdk-core";
 import * as fg from "@huaweicloud/huaweicloud-sdk-functiongraph";
-import { FGS_ACCOUNT } from "./fgs-server.js";
+import { ALICE } from "./accounts.js";
 
 export { fg };
 
 /** The official FunctionGraph client pointed at a test server. */
-export function fgClient(url: string, keys: { accessKey: string; secretKey: string; projectId: string } = FGS_ACCOUNT.huawei): fg.FunctionGraphClient {
+export function fgClient(url: string, keys: { accessKey: string; secretKey: string; projectId: string } = ALICE.huawei): fg.FunctionGraphClient {
   const credentials = new BasicCredentials().withAk(keys.accessKey).withSk(keys.secretKey).withProjectId(keys.projectId);
   return fg.FunctionGraphClient.newBuilder().withCredential(credentials).withEndpoint(url).build();
 }
@@ -75,7 +75,7 @@ export function versionNames(list: Wire): string[] {
 }
 
 export const urnOf = (name: string, qualifier?: string, pkg = "default"): string =>
-  `urn:fss:${FGS_ACCOUNT.huawei.region}:${FGS_ACCOUNT.huawei.projectId}:function:${pkg}:${name}${qualifier === undefined ? "" : `:${qualifier}`}`;
+  `urn:fss:${ALICE.huawei.region}:${ALICE.huawei.projectId}:function:${pkg}:${name}${qualifier === undefined ? "" : `:${qualifier}`}`;
 
 /** Sync invoke through the SDK: the v1 envelope, with `X-Cff-Request-Id` copied in by the SDK. */
 export async function invoke(client: fg.FunctionGraphClient, urn: string, event: Record<string, unknown> = {}, opts: { tail?: boolean } = {}): Promise<Wire> {

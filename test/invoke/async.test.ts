@@ -4,9 +4,11 @@
  * and durable: accepted invocations survive the server being SIGKILLed and finish after restart.
  */
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { ACCOUNTS, createFunction, errorCode, makeDirs, startChildServer, startServer, waitAsync, zip, type TestServer } from "../helpers/invoke-server.js";
+import { BOB } from "../helpers/accounts.js";
+import { startQuiver, testDirs, type TestQuiver } from "../helpers/quiver.js";
+import { createFunction, errorCode, scfClient, waitAsync, type ScfClient } from "../helpers/scf-client.js";
+import { zipBase64 } from "../helpers/zip.js";
 
 const SLOW = `
 exports.main_handler = async (event) => {
@@ -16,7 +18,7 @@ exports.main_handler = async (event) => {
 };
 `;
 
-async function invokeAsync(scf: TestServer["scf"], name: string, event: unknown): Promise<string> {
+async function invokeAsync(scf: ScfClient, name: string, event: unknown): Promise<string> {
   const r = await scf.Invoke({ FunctionName: name, InvocationType: "Event", ClientContext: JSON.stringify(event) });
   const id = r.Result?.FunctionRequestId ?? "";
   assert.match(id, /^[0-9a-f-]{36}$/);
@@ -25,17 +27,17 @@ async function invokeAsync(scf: TestServer["scf"], name: string, event: unknown)
 }
 
 describe("asynchronous invocations", () => {
-  let server: TestServer;
+  let server: TestQuiver;
   before(async () => {
-    server = await startServer();
-    await createFunction(server.scf, { name: "slow", files: { "index.js": SLOW }, timeout: 10 });
+    server = await startQuiver({ rateLimits: { enabled: false, overrides: {} } });
+    await createFunction(scfClient(server), { name: "slow", files: { "index.js": SLOW }, timeout: 10 });
   });
   after(async () => {
-    await server.close();
+    await server.stop();
   });
 
   it("RUNNING then FINISHED; a failing function ends FAILED with its status code", async () => {
-    const { scf } = server;
+    const scf = scfClient(server);
     const ok = await invokeAsync(scf, "slow", { ms: 800, n: 1 });
     const first = (await scf.GetAsyncEventStatus({ InvokeRequestId: ok })).Result;
     assert.equal(first?.Status, "RUNNING");
@@ -51,10 +53,10 @@ describe("asynchronous invocations", () => {
   });
 
   it("unknown ids and other accounts' ids are ResourceNotFound.AsyncEvent; events over 128 KB are refused", async () => {
-    const { scf } = server;
+    const scf = scfClient(server);
     assert.equal(await errorCode(scf.GetAsyncEventStatus({ InvokeRequestId: "00000000-0000-0000-0000-000000000000" })), "ResourceNotFound.AsyncEvent");
     const id = await invokeAsync(scf, "slow", { n: 2 });
-    assert.equal(await errorCode(server.client(ACCOUNTS[1]).GetAsyncEventStatus({ InvokeRequestId: id })), "ResourceNotFound.AsyncEvent");
+    assert.equal(await errorCode(scfClient(server, BOB).GetAsyncEventStatus({ InvokeRequestId: id })), "ResourceNotFound.AsyncEvent");
     assert.equal((await waitAsync(scf, id)).Status, "FINISHED");
     const big = JSON.stringify({ pad: "x".repeat(130 * 1024) });
     assert.equal(await errorCode(scf.Invoke({ FunctionName: "slow", InvocationType: "Event", ClientContext: big })), "InvalidParameter.RequestTooLarge");
@@ -64,10 +66,10 @@ describe("asynchronous invocations", () => {
   });
 
   it("an async invocation of a version runs that version", async () => {
-    const { scf } = server;
+    const scf = scfClient(server);
     await createFunction(scf, { name: "async-ver", files: { "index.js": "exports.main_handler = async () => 1;" } });
     await scf.PublishVersion({ FunctionName: "async-ver" });
-    await scf.UpdateFunctionCode({ FunctionName: "async-ver", Handler: "index.main_handler", ZipFile: await zip({ "index.js": "exports.main_handler = async () => { throw new Error('v2 fails'); };" }) });
+    await scf.UpdateFunctionCode({ FunctionName: "async-ver", Handler: "index.main_handler", ZipFile: await zipBase64({ "index.js": "exports.main_handler = async () => { throw new Error('v2 fails'); };" }) });
     const v1 = await scf.Invoke({ FunctionName: "async-ver", Qualifier: "1", InvocationType: "Event", ClientContext: "{}" });
     const latest = await invokeAsync(scf, "async-ver", {});
     assert.equal((await waitAsync(scf, v1.Result?.FunctionRequestId ?? "")).Status, "FINISHED");
@@ -91,28 +93,28 @@ describe("asynchronous invocations", () => {
 
 describe("accepted async invocations survive a SIGKILL of the server", () => {
   it("every accepted invocation reaches FINISHED after a restart on the same data dir", async () => {
-    const dirs = makeDirs();
+    const dirs = testDirs();
     // Two at a time: when the server dies some are running and some still queued.
     const engine = { asyncConcurrency: 2 };
-    let server = await startChildServer(dirs.dataDir, dirs.accountsFile, engine);
+    let server = await startQuiver({ mode: "process", dirs, rateLimits: { enabled: false, overrides: {} }, engine });
     try {
-      await createFunction(server.scf, { name: "durable", files: { "index.js": SLOW }, timeout: 10 });
+      await createFunction(scfClient(server), { name: "durable", files: { "index.js": SLOW }, timeout: 10 });
       const ids: string[] = [];
-      for (let n = 0; n < 5; n++) ids.push(await invokeAsync(server.scf, "durable", { ms: 1500, n }));
+      for (let n = 0; n < 5; n++) ids.push(await invokeAsync(scfClient(server), "durable", { ms: 1500, n }));
       await server.kill();
 
-      server = await startChildServer(dirs.dataDir, dirs.accountsFile, engine);
+      server = await startQuiver({ mode: "process", dirs, rateLimits: { enabled: false, overrides: {} }, engine });
       for (const id of ids) {
-        const status = await waitAsync(server.scf, id, 40_000);
+        const status = await waitAsync(scfClient(server), id, 40_000);
         assert.equal(status.Status, "FINISHED", `invocation ${id}`);
         assert.equal(status.StatusCode, 200);
       }
       // And the restarted server serves synchronous invokes as usual.
-      const r = await server.scf.Invoke({ FunctionName: "durable", ClientContext: '{"n":9}' });
+      const r = await scfClient(server).Invoke({ FunctionName: "durable", ClientContext: '{"n":9}' });
       assert.equal(r.Result?.RetMsg, '{"done":9}');
     } finally {
       await server.stop();
-      rmSync(dirs.root, { recursive: true, force: true });
+      dirs.remove();
     }
   });
 });

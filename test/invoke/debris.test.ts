@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { spawnCli, waitForListening, type CliProcess } from "../helpers/cli.js";
-import { call, client, createFunction, makeDirs } from "../helpers/invoke-server.js";
+import { type CliProcess, spawnCli, waitForListening } from "../helpers/cli.js";
+import { testDirs } from "../helpers/quiver.js";
+import { call, createFunction, scfClient } from "../helpers/scf-client.js";
 import { CGROUP_ROOTS, PIDS_ROOT } from "../../src/runtime/cgroups.js";
 import { runLayout } from "../../src/runtime/options.js";
 import { runDirFor } from "../../src/server/data-dir-lock.js";
@@ -56,21 +57,20 @@ const serve = (dataDir: string, accountsFile: string): CliProcess =>
 const isRoot = process.getuid?.() === 0;
 
 void describe("what a killed server leaves behind", () => {
-  const dirs = makeDirs();
+  const dirs = testDirs();
   const running: CliProcess[] = [];
   after(async () => {
     for (const cli of running) {
       cli.child.kill("SIGKILL");
       await cli.exited;
     }
-    rmSync(dirs.root, { recursive: true, force: true });
+    dirs.remove();
   });
 
   void test("is removed by the next server on the data dir before it serves, processes included", { timeout: 60_000 }, async () => {
     const first = serve(dirs.dataDir, dirs.accountsFile);
     running.push(first);
-    const port = Number(new URL(await waitForListening(first)).port);
-    const scf = client(port);
+    const scf = scfClient({ endpoint: new URL(await waitForListening(first)).host });
     await createFunction(scf, { name: "leaver", files: { "index.js": LEAVER } });
     await createFunction(scf, { name: "snake", files: { "index.py": PY }, runtime: "Python3.9" });
     assert.equal(await call(scf, "leaver"), "left one behind");
@@ -104,7 +104,7 @@ void describe("what a killed server leaves behind", () => {
   });
 
   void test("a second server on a data dir in use refuses to start", { timeout: 30_000 }, async () => {
-    const own = makeDirs();
+    const own = testDirs();
     const owner = serve(own.dataDir, own.accountsFile);
     running.push(owner);
     await waitForListening(owner);
@@ -114,6 +114,6 @@ void describe("what a killed server leaves behind", () => {
     assert.equal(owner.child.exitCode, null, "the owner keeps running");
     owner.child.kill("SIGTERM");
     assert.equal(await owner.exited, 0);
-    rmSync(own.root, { recursive: true, force: true });
+    own.remove();
   });
 });

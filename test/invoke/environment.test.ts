@@ -5,7 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ACCOUNTS, REGION, createFunction, invoke, startServer, type TestServer } from "../helpers/invoke-server.js";
+import { ACCOUNTS } from "../helpers/accounts.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { createFunction, invoke, REGION, scfClient } from "../helpers/scf-client.js";
 
 const SECRET = "quiver-test-secret-value-7f3a";
 
@@ -54,17 +56,17 @@ interface Seen {
 const alice = ACCOUNTS[0];
 
 describe("the function's view of its environment", () => {
-  let server: TestServer;
+  let server: TestQuiver;
   const saved = { secret: process.env.QUIVER_TEST_SECRET, ca: process.env.NODE_EXTRA_CA_CERTS };
   before(async () => {
     // Secrets in the server's own environment must never reach a function.
     process.env.QUIVER_TEST_SECRET = SECRET;
     process.env.NODE_EXTRA_CA_CERTS = "/etc/ssl/certs/ca-certificates.crt";
-    server = await startServer({ prewarm: { nodejs: 1, python: 1 } });
+    server = await startQuiver({ rateLimits: { enabled: false, overrides: {} }, engine: { prewarm: { nodejs: 1, python: 1 } } });
     await server.quiver.engine.ready();
   });
   after(async () => {
-    await server.close();
+    await server.stop();
     for (const [k, v] of [["QUIVER_TEST_SECRET", saved.secret], ["NODE_EXTRA_CA_CERTS", saved.ca]] as const) {
       if (v === undefined) Reflect.deleteProperty(process.env, k);
       else process.env[k] = v;
@@ -73,7 +75,8 @@ describe("the function's view of its environment", () => {
 
   for (const family of ["nodejs", "python"] as const) {
     it(`${family}: SCF context keys, built-in env, own env vars and nothing else`, async () => {
-      const { scf, dataDir } = server;
+      const scf = scfClient(server);
+      const { dataDir } = server;
       const name = `env-${family}`;
       const runtime = family === "python" ? "Python3.9" : "Nodejs18.15";
       await createFunction(scf, {

@@ -6,7 +6,9 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { call, createFunction, errorCode, errorDoc, invoke, startServer, zip, type TestServer } from "../helpers/invoke-server.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { call, createFunction, errorCode, errorDoc, invoke, scfClient } from "../helpers/scf-client.js";
+import { zipBase64 } from "../helpers/zip.js";
 
 const NODE = `
 exports.main_handler = async (event) => {
@@ -52,21 +54,21 @@ def main_handler(event, context):
 `;
 
 describe("function failures are reported in Result and the platform keeps serving", () => {
-  let server: TestServer;
+  let server: TestQuiver;
   before(async () => {
-    server = await startServer();
-    await createFunction(server.scf, { name: "fail-node", files: { "index.js": NODE }, timeout: 1, memory: 128 });
-    await createFunction(server.scf, { name: "fail-py", runtime: "Python3.9", files: { "index.py": PYTHON }, timeout: 1, memory: 128 });
+    server = await startQuiver({ rateLimits: { enabled: false, overrides: {} } });
+    await createFunction(scfClient(server), { name: "fail-node", files: { "index.js": NODE }, timeout: 1, memory: 128 });
+    await createFunction(scfClient(server), { name: "fail-py", runtime: "Python3.9", files: { "index.py": PYTHON }, timeout: 1, memory: 128 });
     // Filling memory takes seconds on a slow box: give the memory cases time to hit the limit.
-    await createFunction(server.scf, { name: "mem-node", files: { "index.js": NODE }, timeout: 20, memory: 128 });
-    await createFunction(server.scf, { name: "mem-py", runtime: "Python3.9", files: { "index.py": PYTHON }, timeout: 20, memory: 128 });
+    await createFunction(scfClient(server), { name: "mem-node", files: { "index.js": NODE }, timeout: 20, memory: 128 });
+    await createFunction(scfClient(server), { name: "mem-py", runtime: "Python3.9", files: { "index.py": PYTHON }, timeout: 20, memory: 128 });
   });
   after(async () => {
-    await server.close();
+    await server.stop();
   });
 
   async function expectFailure(name: string, mode: string, status: number, message: RegExp): Promise<string> {
-    const r = await invoke(server.scf, name, { mode });
+    const r = await invoke(scfClient(server), name, { mode });
     assert.equal(r.InvokeResult, status, `${name}/${mode}: ${r.ErrMsg}`);
     assert.equal(r.RetMsg, "");
     const doc = errorDoc(r);
@@ -76,7 +78,7 @@ describe("function failures are reported in Result and the platform keeps servin
     assert.match(doc.errorMessage, message);
     assert.equal(typeof doc.stackTrace, "string");
     // The platform still serves this function.
-    assert.equal(await call(server.scf, name, { mode: "ok" }), "ok");
+    assert.equal(await call(scfClient(server), name, { mode: "ok" }), "ok");
     return doc.stackTrace;
   }
 
@@ -125,12 +127,12 @@ describe("function failures are reported in Result and the platform keeps servin
   });
 
   it("missing handler file or function → 437, and a fixed handler runs", async () => {
-    const { scf } = server;
+    const scf = scfClient(server);
     await createFunction(scf, { name: "nohandler", files: { "index.js": "exports.main_handler = async () => 'ok';" }, handler: "missing.main_handler" });
     let r = await invoke(scf, "nohandler");
     assert.equal(r.InvokeResult, 437, r.ErrMsg);
     assert.equal(errorDoc(r).statusCode, 437);
-    const good = await zip({ "index.js": "exports.main_handler = async () => 'ok';" });
+    const good = await zipBase64({ "index.js": "exports.main_handler = async () => 'ok';" });
     await scf.UpdateFunctionCode({ FunctionName: "nohandler", Handler: "index.nope", ZipFile: good });
     r = await invoke(scf, "nohandler");
     assert.equal(r.InvokeResult, 437, r.ErrMsg);
@@ -144,7 +146,7 @@ describe("function failures are reported in Result and the platform keeps servin
   });
 
   it("code that fails while loading → 430 with the user's frames, and the next invoke retries", async () => {
-    const { scf } = server;
+    const scf = scfClient(server);
     await createFunction(scf, { name: "loadfail-cjs", files: { "index.js": "function init() { throw new Error('init failed'); }\ninit();\nexports.main_handler = async () => 'ok';\n" } });
     await createFunction(scf, { name: "loadfail-esm", files: { "index.mjs": "export const main_handler = async () => 'ok';\nthrow new RangeError('esm init failed');\n" } });
     await createFunction(scf, { name: "loadfail-py", runtime: "Python3.9", files: { "index.py": "import no_such_module_here\ndef main_handler(e, c):\n    return 'ok'\n" } });
@@ -162,7 +164,7 @@ describe("function failures are reported in Result and the platform keeps servin
   });
 
   it("a non-JSON event is InvalidParameterValue.Param in Response.Error", async () => {
-    const { scf } = server;
+    const scf = scfClient(server);
     assert.equal(await errorCode(scf.Invoke({ FunctionName: "fail-node", ClientContext: "not json" })), "InvalidParameterValue.Param");
     assert.equal(await errorCode(scf.InvokeFunction({ FunctionName: "fail-node", Event: "{oops" })), "InvalidParameterValue.Param");
     assert.equal(await errorCode(scf.Invoke({ FunctionName: "fail-node", ClientContext: "not json", InvocationType: "Event" })), "InvalidParameterValue.Param");
@@ -170,7 +172,8 @@ describe("function failures are reported in Result and the platform keeps servin
   });
 
   it("unknown function, unknown qualifier and a function without code are API errors", async () => {
-    const { scf, quiver } = server;
+    const scf = scfClient(server);
+    const { quiver } = server;
     assert.equal(await errorCode(scf.Invoke({ FunctionName: "does-not-exist" })), "ResourceNotFound.Function");
     assert.equal(await errorCode(scf.InvokeFunction({ FunctionName: "does-not-exist" })), "ResourceNotFound.Function");
     assert.equal(await errorCode(scf.Invoke({ FunctionName: "does-not-exist", InvocationType: "Event" })), "ResourceNotFound.Function");
@@ -188,7 +191,7 @@ describe("function failures are reported in Result and the platform keeps servin
   });
 
   it("bad InvocationType and LogType are parameter errors", async () => {
-    const { scf } = server;
+    const scf = scfClient(server);
     assert.match(await errorCode(scf.Invoke({ FunctionName: "fail-node", InvocationType: "Sometimes" })), /^InvalidParameter/);
     assert.match(await errorCode(scf.Invoke({ FunctionName: "fail-node", LogType: "Head" })), /^InvalidParameter/);
   });

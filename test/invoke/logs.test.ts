@@ -5,7 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { call, createFunction, invoke, startServer, zip, type TestServer } from "../helpers/invoke-server.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { call, createFunction, invoke, scfClient } from "../helpers/scf-client.js";
+import { zipBase64 } from "../helpers/zip.js";
 
 const NODE = (rev: number): string => `
 exports.main_handler = async (event) => {
@@ -40,19 +42,19 @@ exports.main_handler = (event, context, callback) => {
 `;
 
 describe("invocation logs", () => {
-  let server: TestServer;
+  let server: TestQuiver;
   before(async () => {
-    server = await startServer();
-    await createFunction(server.scf, { name: "logs", files: { "index.js": NODE(1) } });
-    await server.scf.PublishVersion({ FunctionName: "logs" });
-    await server.scf.UpdateFunctionCode({ FunctionName: "logs", Handler: "index.main_handler", ZipFile: await zip({ "index.js": NODE(2) }) });
+    server = await startQuiver({ rateLimits: { enabled: false, overrides: {} } });
+    await createFunction(scfClient(server), { name: "logs", files: { "index.js": NODE(1) } });
+    await scfClient(server).PublishVersion({ FunctionName: "logs" });
+    await scfClient(server).UpdateFunctionCode({ FunctionName: "logs", Handler: "index.main_handler", ZipFile: await zipBase64({ "index.js": NODE(2) }) });
   });
   after(async () => {
-    await server.close();
+    await server.stop();
   });
 
   it("Tail returns stdout and stderr and names the version that ran; None returns nothing", async () => {
-    const { scf } = server;
+    const scf = scfClient(server);
     const latest = await invoke(scf, "logs", { tag: "A" }, { LogType: "Tail" });
     assert.equal(latest.RetMsg, "2");
     assert.match(latest.Log, /stdout line rev 2/);
@@ -75,7 +77,7 @@ describe("invocation logs", () => {
   });
 
   it("the log is limited to 4 KB and keeps the tail", async () => {
-    const r = await invoke(server.scf, "logs", { lots: true }, { LogType: "Tail" });
+    const r = await invoke(scfClient(server), "logs", { lots: true }, { LogType: "Tail" });
     assert.equal(r.InvokeResult, 0);
     assert.ok(Buffer.byteLength(r.Log) <= 4096, `log is ${Buffer.byteLength(r.Log)} bytes`);
     assert.match(r.Log, /LAST-MARKER é✓/);
@@ -84,28 +86,28 @@ describe("invocation logs", () => {
   });
 
   it("failed invocations carry their log too, including output before a crash", async () => {
-    const thrown = await invoke(server.scf, "logs", { fail: true }, { LogType: "Tail" });
+    const thrown = await invoke(scfClient(server), "logs", { fail: true }, { LogType: "Tail" });
     assert.equal(thrown.InvokeResult, 430);
     assert.match(thrown.Log, /about to throw/);
-    const exited = await invoke(server.scf, "logs", { exit: true }, { LogType: "Tail" });
+    const exited = await invoke(scfClient(server), "logs", { exit: true }, { LogType: "Tail" });
     assert.equal(exited.InvokeResult, 439);
     assert.match(exited.Log, /about to exit/);
-    assert.equal(await call(server.scf, "logs"), 2);
+    assert.equal(await call(scfClient(server), "logs"), 2);
   });
 
   it("python: Tail returns print output from stdout and stderr", async () => {
-    await createFunction(server.scf, { name: "logs-py", runtime: "Python3.9", files: { "index.py": PY } });
-    const r = await invoke(server.scf, "logs-py", {}, { LogType: "Tail" });
+    await createFunction(scfClient(server), { name: "logs-py", runtime: "Python3.9", files: { "index.py": PY } });
+    const r = await invoke(scfClient(server), "logs-py", {}, { LogType: "Tail" });
     assert.match(r.Log, /python stdout/);
     assert.match(r.Log, /python stderr/);
   });
 
   it("a callback handler waits for the work it started unless callbackWaitsForEmptyEventLoop is false", async () => {
-    await createFunction(server.scf, { name: "logs-cb", files: { "index.js": CALLBACK } });
-    const waited = await invoke(server.scf, "logs-cb", { tag: "one" }, { LogType: "Tail" });
+    await createFunction(scfClient(server), { name: "logs-cb", files: { "index.js": CALLBACK } });
+    const waited = await invoke(scfClient(server), "logs-cb", { tag: "one" }, { LogType: "Tail" });
     assert.equal(waited.RetMsg, "returned one");
     assert.match(waited.Log, /timer fired after the callback one/);
-    const early = await invoke(server.scf, "logs-cb", { tag: "two", noWait: true }, { LogType: "Tail" });
+    const early = await invoke(scfClient(server), "logs-cb", { tag: "two", noWait: true }, { LogType: "Tail" });
     assert.equal(early.RetMsg, "returned two");
     assert.doesNotMatch(early.Log, /timer fired/);
   });

@@ -5,27 +5,31 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ACCOUNTS, call, createFunction, errorCode, invoke, startServer, waitAsync, zip, type TestServer } from "../helpers/invoke-server.js";
+import { BOB } from "../helpers/accounts.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { call, createFunction, errorCode, invoke, waitAsync, scfClient } from "../helpers/scf-client.js";
+import { zipBase64 } from "../helpers/zip.js";
+import { eventually } from "../helpers/eventually.js";
 
 const versionCode = (n: number): Record<string, string> => ({ "index.js": `exports.main_handler = async () => ${n};\n` });
 
 describe("accounts and aliases", () => {
-  let server: TestServer;
+  let server: TestQuiver;
   before(async () => {
-    server = await startServer();
-    const { scf } = server;
+    server = await startQuiver({ rateLimits: { enabled: false, overrides: {} } });
+    const scf = scfClient(server);
     await createFunction(scf, { name: "routed", files: versionCode(1) });
     await scf.PublishVersion({ FunctionName: "routed" });
-    await scf.UpdateFunctionCode({ FunctionName: "routed", Handler: "index.main_handler", ZipFile: await zip(versionCode(2)) });
+    await scf.UpdateFunctionCode({ FunctionName: "routed", Handler: "index.main_handler", ZipFile: await zipBase64(versionCode(2)) });
     await scf.PublishVersion({ FunctionName: "routed" });
-    await scf.UpdateFunctionCode({ FunctionName: "routed", Handler: "index.main_handler", ZipFile: await zip(versionCode(3)) });
+    await scf.UpdateFunctionCode({ FunctionName: "routed", Handler: "index.main_handler", ZipFile: await zipBase64(versionCode(3)) });
   });
   after(async () => {
-    await server.close();
+    await server.stop();
   });
 
   it("one account cannot invoke another's function", async () => {
-    const bob = server.client(ACCOUNTS[1]);
+    const bob = scfClient(server, BOB);
     assert.equal(await errorCode(bob.Invoke({ FunctionName: "routed" })), "ResourceNotFound.Function");
     assert.equal(await errorCode(bob.Invoke({ FunctionName: "routed", Qualifier: "1" })), "ResourceNotFound.Function");
     assert.equal(await errorCode(bob.Invoke({ FunctionName: "routed", InvocationType: "Event" })), "ResourceNotFound.Function");
@@ -33,11 +37,11 @@ describe("accounts and aliases", () => {
     // Bob may have a function of the same name; each runs its own.
     await createFunction(bob, { name: "routed", files: versionCode(42) });
     assert.equal(await call(bob, "routed"), 42);
-    assert.equal(await call(server.scf, "routed"), 3);
+    assert.equal(await call(scfClient(server), "routed"), 3);
   });
 
   it("a 10 % weighted alias sends 9 to 11 of 100 invokes to the additional version", async () => {
-    const { scf } = server;
+    const scf = scfClient(server);
     await scf.CreateAlias({ FunctionName: "routed", Name: "canary", FunctionVersion: "1", RoutingConfig: { AdditionalVersionWeights: [{ Version: "2", Weight: 0.1 }] } });
     const counts = new Map<unknown, number>();
     for (let i = 0; i < 100; i++) {
@@ -53,7 +57,7 @@ describe("accounts and aliases", () => {
   });
 
   it("over 10,000 invokes a 10 % alias runs the additional version 1,000 times", async () => {
-    const { scf } = server;
+    const scf = scfClient(server);
     await scf.CreateAlias({ FunctionName: "routed", Name: "tenk", FunctionVersion: "1", RoutingConfig: { AdditionalVersionWeights: [{ Version: "2", Weight: 0.1 }] } });
     let two = 0;
     let left = 10_000;
@@ -69,7 +73,7 @@ describe("accounts and aliases", () => {
   });
 
   it("RoutingKey rules: exact and range matches pick the additional version", async () => {
-    const { scf } = server;
+    const scf = scfClient(server);
     await scf.CreateAlias({
       FunctionName: "routed",
       Name: "byuser",
@@ -96,7 +100,7 @@ describe("accounts and aliases", () => {
   });
 
   it("UpdateAlias takes effect on the very next invoke", async () => {
-    const { scf } = server;
+    const scf = scfClient(server);
     await scf.CreateAlias({ FunctionName: "routed", Name: "live", FunctionVersion: "1" });
     assert.equal(await call(scf, "routed", {}, { Qualifier: "live" }), 1);
     await scf.UpdateAlias({ FunctionName: "routed", Name: "live", FunctionVersion: "2" });
@@ -120,40 +124,40 @@ exports.main_handler = async (event) => {
 `;
 
 describe("concurrency cap and wait queue", () => {
-  let server: TestServer;
+  let server: TestQuiver;
   before(async () => {
-    server = await startServer({ maxInstancesPerFunction: 1, queueLimit: 1, queueTimeoutMs: 1500 });
-    await createFunction(server.scf, { name: "sleeper", files: { "index.js": SLEEPER }, timeout: 10 });
-    await createFunction(server.scf, { name: "other", files: { "index.js": SLEEPER }, timeout: 10 });
+    server = await startQuiver({ rateLimits: { enabled: false, overrides: {} }, engine: { maxInstancesPerFunction: 1, queueLimit: 1, queueTimeoutMs: 1500 } });
+    await createFunction(scfClient(server), { name: "sleeper", files: { "index.js": SLEEPER }, timeout: 10 });
+    await createFunction(scfClient(server), { name: "other", files: { "index.js": SLEEPER }, timeout: 10 });
     // Warm the single instance so the cases below measure queueing, not cold starts.
-    assert.equal(await call(server.scf, "sleeper"), "slept 0");
+    assert.equal(await call(scfClient(server), "sleeper"), "slept 0");
   });
   after(async () => {
-    await server.close();
+    await server.stop();
   });
 
   it("one runs, one waits and then succeeds, the overflow gets 432", async () => {
-    const results = await Promise.all([600, 0, 0].map((ms) => invoke(server.scf, "sleeper", { ms })));
+    const results = await Promise.all([600, 0, 0].map((ms) => invoke(scfClient(server), "sleeper", { ms })));
     const statuses = results.map((r) => r.InvokeResult).sort((a, b) => a - b);
     assert.deepEqual(statuses, [0, 0, 432], JSON.stringify(results.map((r) => r.ErrMsg)));
     const limited = results.find((r) => r.InvokeResult === 432);
     assert.equal(limited && JSON.parse(limited.ErrMsg).statusCode, 432);
-    assert.equal(await call(server.scf, "sleeper"), "slept 0");
+    assert.equal(await call(scfClient(server), "sleeper"), "slept 0");
   });
 
   it("a waiter that outlives queueTimeoutMs gets 432; other functions are not affected", async () => {
-    const long = invoke(server.scf, "sleeper", { ms: 4000 });
-    // Let the long call take the instance first.
-    await new Promise((r) => setTimeout(r, 300));
-    const waiter = invoke(server.scf, "sleeper", { ms: 0 });
-    assert.equal(await call(server.scf, "other", { ms: 0 }), "slept 0");
+    const long = invoke(scfClient(server), "sleeper", { ms: 4000 });
+    // The long call takes the instance first: wait until the engine reports it busy.
+    await eventually(() => server.quiver.engine.stats().states.busy === 1, { what: "the long call holds the instance" });
+    const waiter = invoke(scfClient(server), "sleeper", { ms: 0 });
+    assert.equal(await call(scfClient(server), "other", { ms: 0 }), "slept 0");
     assert.equal((await waiter).InvokeResult, 432);
     assert.equal((await long).InvokeResult, 0);
-    assert.equal(await call(server.scf, "sleeper"), "slept 0");
+    assert.equal(await call(scfClient(server), "sleeper"), "slept 0");
   });
 
   it("async invocations that meet a busy function wait their turn instead of failing", async () => {
-    const { scf } = server;
+    const scf = scfClient(server);
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       const r = await scf.Invoke({ FunctionName: "sleeper", InvocationType: "Event", ClientContext: '{"ms":300}' });

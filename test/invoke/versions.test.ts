@@ -5,7 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { call, createFunction, invoke, startServer, zip, type TestServer } from "../helpers/invoke-server.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { call, createFunction, invoke, scfClient } from "../helpers/scf-client.js";
+import { zipBase64 } from "../helpers/zip.js";
 
 type Style = "cjs" | "esm" | "callback" | "python";
 
@@ -32,17 +34,17 @@ function code(style: Style, rev: number): Record<string, string> {
 }
 
 describe("Invoke runs the version asked for", () => {
-  let server: TestServer;
+  let server: TestQuiver;
   before(async () => {
-    server = await startServer();
+    server = await startQuiver({ rateLimits: { enabled: false, overrides: {} } });
   });
   after(async () => {
-    await server.close();
+    await server.stop();
   });
 
   for (const style of ["cjs", "esm", "callback", "python"] as const) {
     it(`${style}: $LATEST and version 1 each run their own code and configuration`, async () => {
-      const { scf } = server;
+      const scf = scfClient(server);
       const name = `ver-${style}`;
       const runtime = style === "python" ? "Python3.9" : "Nodejs18.15";
       await createFunction(scf, { name, runtime, files: code(style, 1), env: { FOO: "one" }, memory: 128, timeout: 3 });
@@ -62,7 +64,7 @@ describe("Invoke runs the version asked for", () => {
   }
 
   it("InvokeFunction defaults to $DEFAULT ($LATEST until the alias changes) and takes an Event", async () => {
-    const { scf } = server;
+    const scf = scfClient(server);
     const name = "invfn";
     await createFunction(scf, { name, files: code("cjs", 1), env: { FOO: "one" } });
     await scf.PublishVersion({ FunctionName: name });
@@ -88,7 +90,7 @@ describe("Invoke runs the version asked for", () => {
   });
 
   it("RetMsg carries a returned string as it is, other values as JSON", async () => {
-    const { scf } = server;
+    const scf = scfClient(server);
     await createFunction(scf, { name: "retmsg", files: { "index.js": "exports.main_handler = async (e) => e.kind === 'str' ? 'hello from scf' : e.kind === 'none' ? undefined : [1, { a: null }];\n" } });
     assert.equal((await invoke(scf, "retmsg", { kind: "str" })).RetMsg, "hello from scf");
     assert.equal((await invoke(scf, "retmsg", { kind: "arr" })).RetMsg, '[1,{"a":null}]');
@@ -97,5 +99,5 @@ describe("Invoke runs the version asked for", () => {
 });
 
 function zipOf(style: Style, rev: number): Promise<string> {
-  return zip(code(style, rev));
+  return zipBase64(code(style, rev));
 }

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe } from "node:test";
 import { parseConfig } from "../../src/config/config.js";
 import { createQuiver } from "../../src/server/app.js";
-import { zip } from "../helpers/invoke-server.js";
+import { zipBase64 } from "../helpers/zip.js";
 import { identify, perLang, running, show, SKIP, Tenancy, waitFor, type HostProcess, type Lang } from "./tenancy.js";
 
 /** The engine's default grace before an idle instance is frozen (`freezeAfterMs`). */
@@ -61,6 +61,7 @@ void describe("isolation: lifetime", () => {
     const perMs = (w.after - w.before) / w.ms;
     assert.ok(w.after - w.before >= 5, `the ticker runs while the instance is invoked: ${show(w)}`);
     const idleStart = Date.now();
+    // Part of what is tested: the instance must sit idle for a while to show it is frozen then.
     await sleep(IDLE_MS);
     const idleMs = Date.now() - idleStart;
     const later = await ten.probe(name, [{ op: "ticks", file: ticker.file }]);
@@ -88,7 +89,7 @@ void describe("isolation: lifetime", () => {
     await ten.deployProbe(lang, { name });
     const { procs } = await startTicker(ten, name);
     const comment = lang.name === "node" ? "// v2\n" : "# v2\n";
-    await ten.scfA.UpdateFunctionCode({ FunctionName: name, Handler: "index.main_handler", ZipFile: await zip({ [lang.file]: lang.probe + comment }) });
+    await ten.scfA.UpdateFunctionCode({ FunctionName: name, Handler: "index.main_handler", ZipFile: await zipBase64({ [lang.file]: lang.probe + comment }) });
     await assertGone(procs, "after UpdateFunctionCode");
   });
 

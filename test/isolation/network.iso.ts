@@ -96,7 +96,9 @@ void describe("isolation: network", () => {
     const a = await ten.probeProcess(probe);
     if (!sameNetNamespace(a.hostPid)) {
       const routes = await ten.probe(probe, [{ op: "gateways" }]);
-      for (const gateway of (routes.results[0]?.data as string[] | null) ?? []) {
+      const gateways = routes.results[0]?.data as string[] | null | undefined;
+      assert.ok(Array.isArray(gateways), `the probe lists its gateways: ${JSON.stringify(routes.results[0])}`);
+      for (const gateway of gateways) {
         if (leavesTheHost(gateway)) t.diagnostic(`gateway ${gateway} not probed: from the host it is an outside address`);
         else targets.push(gateway);
       }

@@ -14,10 +14,12 @@ import { PIDS_ROOT } from "../../src/runtime/cgroups.js";
 import { runLayout, type RunLayout } from "../../src/runtime/options.js";
 import { createQuiver } from "../../src/server/app.js";
 import { runDirFor } from "../../src/server/data-dir-lock.js";
-import { spawnCli, waitForListening, type CliProcess } from "../helpers/cli.js";
+import { ACCOUNTS, ALICE, BOB } from "../helpers/accounts.js";
+import { type CliProcess, spawnCli, waitForListening } from "../helpers/cli.js";
 import { fg, fgClient, invoke as fgInvoke, resultOf, urnOf } from "../helpers/fgs-sdk.js";
-import { ACCOUNTS as SCF_ACCOUNTS, client as scfClient, zip, type EngineInput, type Scf, type TestAccount } from "../helpers/invoke-server.js";
-import { FGS_ACCOUNT, FGS_OTHER_ACCOUNT } from "../helpers/fgs-server.js";
+import type { EngineInput } from "../helpers/quiver.js";
+import { type ScfClient, scfClient } from "../helpers/scf-client.js";
+import { zipBase64 } from "../helpers/zip.js";
 
 // ---- which form runs, and where it can run ----------------------------------------------------
 
@@ -81,11 +83,8 @@ export function perLang(what: string, opts: { short?: readonly Lang["name"][]; t
 
 // ---- accounts and secrets ------------------------------------------------------------------------
 
-type Account = TestAccount & { readonly huawei: { readonly projectId: string; readonly domainId: string; readonly region: string; readonly accessKey: string; readonly secretKey: string; readonly authToken?: string } };
-
 /** Account A (alice) runs the probe; account B (bob) runs the victim. Both dialects' keys. */
-export const ALICE: Account = { ...(SCF_ACCOUNTS[0] as TestAccount), huawei: FGS_ACCOUNT.huawei };
-export const BOB: Account = { ...(SCF_ACCOUNTS[1] as TestAccount), huawei: FGS_OTHER_ACCOUNT.huawei };
+export { ALICE, BOB };
 
 export interface Secrets {
   /** B's secret in its environment (VICTIM_SECRET). */
@@ -251,8 +250,8 @@ export class Tenancy {
   readonly secrets: Secrets;
   readonly port: number;
   readonly #stop: () => Promise<void>;
-  readonly scfA: Scf;
-  readonly scfB: Scf;
+  readonly scfA: ScfClient;
+  readonly scfB: ScfClient;
   readonly fgA: fg.FunctionGraphClient;
   /** Instance id (cgroup name) of each function's current instance, as last seen. */
   readonly #instances = new Map<string, string>();
@@ -268,8 +267,8 @@ export class Tenancy {
     this.port = init.port;
     this.runDir = runDirFor(this.dataDir);
     this.layout = runLayout(this.runDir);
-    this.scfA = scfClient(this.port, ALICE);
-    this.scfB = scfClient(this.port, BOB);
+    this.scfA = scfClient({ endpoint: `127.0.0.1:${this.port}` }, ALICE);
+    this.scfB = scfClient({ endpoint: `127.0.0.1:${this.port}` }, BOB);
     this.fgA = fgClient(`http://127.0.0.1:${this.port}`, ALICE.huawei);
   }
 
@@ -340,7 +339,7 @@ export class Tenancy {
 
   /** Every value that must never reach the probe: B's secrets and all keys in the accounts file. */
   secretValues(): { label: string; value: string }[] {
-    const keys = [ALICE, BOB].flatMap((a) => [
+    const keys = ACCOUNTS.flatMap((a) => [
       { label: `${a.name}'s Tencent SecretKey`, value: a.tencent.secretKey },
       { label: `${a.name}'s Huawei SK`, value: a.huawei.secretKey },
       ...(a.huawei.authToken ? [{ label: `${a.name}'s Huawei token`, value: a.huawei.authToken }] : []),
@@ -377,7 +376,7 @@ export class Tenancy {
 
   /** A's probe through FunctionGraph; `publicNet` sets network_controller.disable_public_network false. */
   async deployFgProbe(lang: Lang, name: string, opts: { publicNet?: boolean } = {}): Promise<Deployed> {
-    const bytes = Buffer.from(await zip({ [lang.file]: lang.probe }), "base64");
+    const bytes = Buffer.from(await zipBase64({ [lang.file]: lang.probe }), "base64");
     const body = new fg.CreateFunctionRequestBody()
       .withFuncName(name)
       .withPackage("default")
@@ -395,8 +394,8 @@ export class Tenancy {
     return d;
   }
 
-  async #createScf(scf: Scf, name: string, lang: Lang, files: Record<string, string>, o: { timeout: number; memory: number; publicNet: boolean; env?: Record<string, string> }): Promise<Deployed> {
-    const base64 = await zip(files);
+  async #createScf(scf: ScfClient, name: string, lang: Lang, files: Record<string, string>, o: { timeout: number; memory: number; publicNet: boolean; env?: Record<string, string> }): Promise<Deployed> {
+    const base64 = await zipBase64(files);
     await scf.CreateFunction({
       FunctionName: name,
       Runtime: lang.runtime,
@@ -517,7 +516,7 @@ export class Tenancy {
 }
 
 /** Synchronous SCF Invoke returning the parsed result; fails with the function's error. */
-export async function scfCall(scf: Scf, name: string, event: unknown): Promise<unknown> {
+export async function scfCall(scf: ScfClient, name: string, event: unknown): Promise<unknown> {
   const r = (await scf.Invoke({ FunctionName: name, ClientContext: JSON.stringify(event) })).Result as { RetMsg: string; ErrMsg: string; InvokeResult: number };
   if (r.InvokeResult !== 0) throw new Error(`invoke of ${name} failed: ${r.ErrMsg}`);
   return JSON.parse(r.RetMsg) as unknown;

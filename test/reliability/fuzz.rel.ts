@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { tempDir } from "../helpers/accounts.js";
 import { scfClient } from "../helpers/scf-client.js";
-import { tempDir } from "../helpers/temp.js";
-import { nodeZipBase64 } from "../helpers/zips.js";
+import { nodeZipBase64 } from "../helpers/zip.js";
 import { footprintOf, removeFootprints, removeInstanceState } from "./debris.js";
 import { fgsCase } from "./fuzz-fgs.js";
 import { garbageCase } from "./fuzz-garbage.js";

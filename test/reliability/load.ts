@@ -5,11 +5,9 @@
  * against one server child process. Every request is recorded in the ledger before it is sent
  * and marked acknowledged when the answer arrives.
  */
-import type { fg} from "../helpers/fgs-sdk.js";
-import { fgClient, createFunction as fgCreate, listVersions as fgList, publishVersion as fgPublish, updateCode as fgUpdateCode } from "../helpers/fgs-sdk.js";
-import { nodeHandlerZip } from "../helpers/fgs-zip.js";
+import { createFunction as fgCreate, type fg, fgClient, listVersions as fgList, publishVersion as fgPublish, updateCode as fgUpdateCode } from "../helpers/fgs-sdk.js";
 import { scfClient, type ScfClient } from "../helpers/scf-client.js";
-import { buildZip, nodeZip } from "../helpers/zips.js";
+import { buildZip, nodeHandlerZip, nodeZip } from "../helpers/zip.js";
 import { adopt, codeOf, differences, TrackedFunction, type FunctionView, type VersionView } from "./ledger.js";
 import type { Prng } from "./prng.js";
 import { ALICE, type ServerChild } from "./server.js";

@@ -3,8 +3,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { safeEntryPath } from "../../src/runtime/extract.js";
-import { rawZip } from "../helpers/zips.js";
-import { fixture, request, zipBytes } from "./helpers.js";
+import { buildZip, rawZip } from "../helpers/zip.js";
+import { fixture, request } from "./helpers.js";
 
 void describe("code cache", () => {
   void it("rejects zip-slip entry names", () => {
@@ -19,7 +19,7 @@ void describe("code cache", () => {
     const engine = f.engine();
     try {
       // yazl refuses "../" names, so rename the entry in the bytes (same length, CRC covers data only).
-      const zip = await zipBytes({ "..-escape.js": "exports.main_handler = async () => 1;", "index.js": "" });
+      const zip = await buildZip({ "..-escape.js": "exports.main_handler = async () => 1;", "index.js": "" });
       const bad = await f.store(Buffer.from(zip.toString("latin1").replaceAll("..-escape", "../escape"), "latin1"));
       const o = await engine.invoke(request({ sha: bad }));
       assert.equal(o.error?.kind, "runtime-start-failed");

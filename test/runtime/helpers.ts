@@ -1,12 +1,12 @@
-/** Shared fixtures: zips built with yazl into a temp dir, and invocation requests. */
+/** Shared fixtures: zips (from the test kit's builder) stored in a temp dir, and invocation requests. */
 import { createHash, randomUUID } from "node:crypto";
 import { chmod, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import yazl from "yazl";
 import type { HandlerConvention, InvocationRequest } from "../../src/core/invoke.js";
 import type { FunctionConfig } from "../../src/core/model.js";
 import { Engine, type EngineOptions } from "../../src/runtime/index.js";
+import { buildZip } from "../helpers/zip.js";
 
 export interface Fixture {
   readonly dir: string;
@@ -15,18 +15,6 @@ export interface Fixture {
   /** Stores raw zip bytes (for hand-crafted malicious packages) and returns the sha256. */
   store(bytes: Buffer): Promise<string>;
   engine(opts?: Partial<EngineOptions>): Engine;
-}
-
-function zipBytes(files: Record<string, string>): Promise<Buffer> {
-  const z = new yazl.ZipFile();
-  for (const [name, text] of Object.entries(files)) z.addBuffer(Buffer.from(text), name);
-  z.end();
-  const chunks: Buffer[] = [];
-  return new Promise((resolve, reject) => {
-    z.outputStream.on("data", (c: Buffer) => chunks.push(c));
-    z.outputStream.on("end", () => resolve(Buffer.concat(chunks)));
-    z.outputStream.on("error", reject);
-  });
 }
 
 export async function fixture(): Promise<Fixture> {
@@ -42,7 +30,7 @@ export async function fixture(): Promise<Fixture> {
   return {
     dir,
     async zip(files) {
-      return store(await zipBytes(files));
+      return store(await buildZip(files));
     },
     store,
     engine(opts = {}) {
@@ -63,8 +51,6 @@ export interface RequestSpec {
   readonly key?: string;
   readonly contextValues?: Record<string, string>;
 }
-
-export { zipBytes };
 
 export function request(s: RequestSpec): InvocationRequest {
   const config: FunctionConfig = {

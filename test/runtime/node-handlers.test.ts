@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Engine } from "../../src/runtime/index.js";
+import { eventually } from "../helpers/eventually.js";
 import { fixture, request, type Fixture } from "./helpers.js";
 
 function ok(o: { error: unknown; result: string }): unknown {
@@ -82,14 +83,16 @@ void describe("prewarmed stem cells", () => {
     const engine = f.engine({ prewarm: { nodejs: 1, python: 0 } });
     try {
       await engine.ready();
-      while (engine.stats().stems.nodejs < 1) await new Promise((r) => setTimeout(r, 20));
+      await eventually(() => engine.stats().stems.nodejs >= 1, { what: "a Node.js stem cell is ready" });
+      // Part of what is tested, not an ordering wait: the stem cell must be measurably older
+      // than a process started for the invoke would be.
       await new Promise((r) => setTimeout(r, 400));
       const sha = await f.zip({ "index.js": "exports.main_handler = async () => process.uptime() * 1000;" });
       const uptimeMs = ok(await engine.invoke(request({ sha }))) as number;
       // A fresh process would be a few tens of ms old; the stem cell was started before the wait.
       assert.ok(uptimeMs >= 400, `uptime ${uptimeMs} ms`);
       // The pool refills in the background.
-      while (engine.stats().stems.nodejs < 1) await new Promise((r) => setTimeout(r, 20));
+      await eventually(() => engine.stats().stems.nodejs >= 1, { what: "the stem pool refills" });
     } finally {
       await engine.close();
     }

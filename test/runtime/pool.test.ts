@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { transition } from "../../src/runtime/index.js";
+import { eventually } from "../helpers/eventually.js";
 import { fixture, request } from "./helpers.js";
 
 /** Returns a token drawn once per process: it tells instances apart (sandboxed processes all see pid 2). */
 const SLEEPY = "const token = Math.random(); exports.main_handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms ?? 0)); return token; };";
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 void describe("instance state machine", () => {
   void it("allows the lifecycle and rejects illegal moves", () => {
@@ -77,7 +77,7 @@ void describe("pool limits", () => {
       const sha = await f.zip({ "index.js": SLEEPY });
       const a = await engine.invoke(request({ sha }));
       assert.equal(engine.stats().states.idle, 1);
-      for (let i = 0; i < 100 && engine.stats().total > 0; i++) await sleep(20);
+      await eventually(() => engine.stats().total === 0, { timeoutMs: 2_000, what: "the idle instance retires" });
       assert.equal(engine.stats().total, 0);
       const b = await engine.invoke(request({ sha }));
       assert.notEqual(b.result, a.result, "a new process serves after retirement");

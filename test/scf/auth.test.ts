@@ -1,18 +1,17 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { SIGNING_MODES, expectScfError, scfClient } from "../helpers/scf-client.js";
-import { createNodeFunction } from "../helpers/scf-fixtures.js";
-import { startServer, type TestServer } from "../helpers/server.js";
+import { ALICE, BOB } from "../helpers/accounts.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { createNodeFunction, expectScfError, scfClient, SIGNING_MODES } from "../helpers/scf-client.js";
 import { sendRaw, sendTc3, tc3Headers } from "../helpers/tc3.js";
-import { ALICE, BOB } from "../helpers/temp.js";
-import { nodeZip } from "../helpers/zips.js";
+import { nodeZip } from "../helpers/zip.js";
 
 void describe("SCF signatures, accounts and regions", () => {
-  let server: TestServer;
+  let server: TestQuiver;
 
   before(async () => {
-    server = await startServer({ rateLimits: { enabled: false }, region: "ap-shanghai" });
+    server = await startQuiver({ rateLimits: { enabled: false }, region: "ap-shanghai" });
   });
   after(async () => server.stop());
 

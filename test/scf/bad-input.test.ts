@@ -3,21 +3,21 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { ALICE } from "../helpers/accounts.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { expectScfError, scfClient, type ScfClient } from "../helpers/scf-client.js";
-import { startServer, type TestServer } from "../helpers/server.js";
 import { sendTc3 } from "../helpers/tc3.js";
-import { ALICE } from "../helpers/temp.js";
-import { buildZip, nodeZip, rawZip } from "../helpers/zips.js";
+import { buildZip, nodeZip, rawZip } from "../helpers/zip.js";
 
 const HANDLER = "exports.main_handler = async () => 'ok';\n";
 
 void describe("SCF bad input leaves the server answering and the data unchanged", () => {
-  let server: TestServer;
+  let server: TestQuiver;
   let scf: ScfClient;
   let goodSize: number;
 
   before(async () => {
-    server = await startServer({ rateLimits: { enabled: false }, limits: { maxBodyBytes: 256 * 1024 } });
+    server = await startQuiver({ rateLimits: { enabled: false }, limits: { maxBodyBytes: 256 * 1024 } });
     scf = scfClient(server, ALICE);
     const zip = await nodeZip("the good code");
     goodSize = zip.length;
@@ -124,7 +124,7 @@ void describe("SCF bad input leaves the server answering and the data unchanged"
 
 void describe("SCF storage failures", () => {
   void test("InternalError when code cannot be stored; nothing half-made is left Active", async () => {
-    const server = await startServer({ rateLimits: { enabled: false } });
+    const server = await startQuiver({ rateLimits: { enabled: false } });
     try {
       const scf = scfClient(server, ALICE);
       const blobs = join(server.dataDir, "blobs");

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { ALICE, BOB, tempDir, writeAccountsFile } from "../helpers/accounts.js";
 import { spawnCli, waitForListening } from "../helpers/cli.js";
 import { scfClient } from "../helpers/scf-client.js";
-import { ALICE, BOB, tempDir, writeAccountsFile } from "../helpers/temp.js";
 
 void describe("quiver serve", () => {
   void test("--port 0 prints the URL, /healthz answers 200, the SCF API works, SIGTERM exits 0", { timeout: 30_000 }, async () => {

@@ -1,19 +1,18 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { scfClient, type ScfClient } from "../helpers/scf-client.js";
-import { createNodeFunction } from "../helpers/scf-fixtures.js";
-import { startServer, type TestServer } from "../helpers/server.js";
-import { ALICE } from "../helpers/temp.js";
-import { nodeZip } from "../helpers/zips.js";
+import { ALICE } from "../helpers/accounts.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { createNodeFunction, scfClient, type ScfClient } from "../helpers/scf-client.js";
+import { nodeZip } from "../helpers/zip.js";
 
 const SCOPE = { accountId: ALICE.name, region: "ap-guangzhou" };
 
 void describe("SCF concurrency and version immutability", () => {
-  let server: TestServer;
+  let server: TestQuiver;
   let scf: ScfClient;
 
   before(async () => {
-    server = await startServer({ rateLimits: { enabled: false } });
+    server = await startQuiver({ rateLimits: { enabled: false } });
     scf = scfClient(server, ALICE);
   });
   after(async () => server.stop());
@@ -33,7 +32,8 @@ void describe("SCF concurrency and version immutability", () => {
     assert.equal(list.TotalCount, 51);
     assert.deepEqual(list.FunctionVersion, ["$LATEST", ...Array.from({ length: 50 }, (_, i) => String(i + 1))]);
     const byNumber = new Map(results.map((r) => [r.FunctionVersion, r.Description]));
-    for (const v of list.Versions ?? []) if (v.Version !== "$LATEST") assert.equal(v.Description, byNumber.get(v.Version));
+    assert.ok(list.Versions, "ListVersionByFunction returns Versions");
+    for (const v of list.Versions) if (v.Version !== "$LATEST") assert.equal(v.Description, byNumber.get(v.Version));
     // Publish order (AddTime) and number order agree: strictly increasing.
     const record = await server.quiver.store.getFunction(SCOPE, "default", "racer");
     assert.ok(record);

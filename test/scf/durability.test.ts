@@ -1,20 +1,17 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { spawnCli, waitForListening } from "../helpers/cli.js";
-import { expectScfError, scfClient } from "../helpers/scf-client.js";
-import { createNodeFunction } from "../helpers/scf-fixtures.js";
-import { startServer, type TestServer } from "../helpers/server.js";
-import { ALICE, BOB, tempDir, writeAccountsFile } from "../helpers/temp.js";
-import { nodeZip } from "../helpers/zips.js";
+import { ALICE, BOB } from "../helpers/accounts.js";
+import { startQuiver, testDirs, type QuiverProcess, type TestQuiver } from "../helpers/quiver.js";
+import { createNodeFunction, expectScfError, scfClient } from "../helpers/scf-client.js";
+import { nodeZip } from "../helpers/zip.js";
 
 const SCOPE = { accountId: ALICE.name, region: "ap-guangzhou" };
 
 void describe("SCF data survives restarts", () => {
-  let server: TestServer;
+  let server: TestQuiver;
 
   before(async () => {
-    server = await startServer({ rateLimits: { enabled: false } });
+    server = await startQuiver({ rateLimits: { enabled: false } });
   });
   after(async () => server.stop());
 
@@ -87,13 +84,12 @@ void describe("SCF data survives restarts", () => {
 
 void describe("SCF data survives kill -9", () => {
   void test("every accepted write is there after SIGKILL and a restart", { timeout: 60_000 }, async () => {
-    const dir = tempDir();
-    const args = ["serve", "--port", "0", "--data-dir", join(dir.path, "data"), "--accounts", writeAccountsFile(dir.path), "--log-level", "silent", "--no-rate-limit"];
+    const dirs = testDirs();
+    // A real process, so that it can be SIGKILLed; both starts share the data dir.
+    const serve = (): Promise<QuiverProcess> => startQuiver({ mode: "process", dirs, rateLimits: { enabled: false } });
     try {
-      const first = spawnCli(args);
-      const url = await waitForListening(first);
-      const endpoint = url.replace(/^http:\/\//, "");
-      const scf = scfClient({ endpoint }, ALICE);
+      const first = await serve();
+      const scf = scfClient(first, ALICE);
       await scf.CreateNamespace({ Namespace: "durable" });
       const zips = await Promise.all([nodeZip("k1"), nodeZip("k2, a little longer")]);
       await scf.CreateFunction({ FunctionName: "survivor", Namespace: "durable", Runtime: "Python3.9", Handler: "index.main_handler", Code: { ZipFile: zips[0]?.toString("base64") } });
@@ -106,10 +102,9 @@ void describe("SCF data survives kill -9", () => {
       first.child.kill("SIGKILL");
       assert.equal(await first.exited, "SIGKILL");
 
-      const second = spawnCli(args);
+      const second = await serve();
       try {
-        const url2 = await waitForListening(second);
-        const scf2 = scfClient({ endpoint: url2.replace(/^http:\/\//, "") }, ALICE);
+        const scf2 = scfClient(second, ALICE);
         assert.deepEqual((await scf2.ListNamespaces({})).Namespaces?.map((n) => n.Name), ["default", "durable"]);
         const fn = await scf2.GetFunction({ FunctionName: "survivor", Namespace: "durable" });
         assert.equal(fn.Status, "Active");
@@ -126,7 +121,7 @@ void describe("SCF data survives kill -9", () => {
         await second.exited;
       }
     } finally {
-      dir.remove();
+      dirs.remove();
     }
   });
 });

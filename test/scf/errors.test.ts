@@ -1,21 +1,20 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { expectScfError, scfClient, type ScfClient } from "../helpers/scf-client.js";
-import { createNodeFunction } from "../helpers/scf-fixtures.js";
-import { startServer, type TestServer } from "../helpers/server.js";
+import { ALICE, BOB } from "../helpers/accounts.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { createNodeFunction, expectScfError, scfClient, type ScfClient } from "../helpers/scf-client.js";
 import { sendRaw, sendTc3 } from "../helpers/tc3.js";
-import { ALICE, BOB } from "../helpers/temp.js";
-import { nodeZipBase64 } from "../helpers/zips.js";
+import { nodeZipBase64 } from "../helpers/zip.js";
 
 const SCOPE = { accountId: ALICE.name, region: "ap-guangzhou" };
 
 void describe("SCF error codes", () => {
-  let server: TestServer;
+  let server: TestQuiver;
   let scf: ScfClient;
   let zip: string;
 
   before(async () => {
-    server = await startServer({
+    server = await startQuiver({
       rateLimits: { enabled: true, overrides: { ListNamespaces: 1 } },
       limits: { scfMaxVersions: 3, maxFunctionsPerNamespace: 3 },
     });

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { expectScfError, scfClient, type ScfClient } from "../helpers/scf-client.js";
-import { createNodeFunction } from "../helpers/scf-fixtures.js";
-import { startServer, type TestServer } from "../helpers/server.js";
-import { ALICE } from "../helpers/temp.js";
-import { nodeZip, nodeZipBase64 } from "../helpers/zips.js";
+import { ALICE } from "../helpers/accounts.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { createNodeFunction, expectScfError, scfClient, type ScfClient } from "../helpers/scf-client.js";
+import { nodeZip, nodeZipBase64 } from "../helpers/zip.js";
 
 const TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
@@ -21,11 +20,11 @@ const GET_FUNCTION_FIELDS = [
 const GET_FUNCTION_INTS = ["CodeSize", "Timeout", "MemorySize", "ErrNo", "InitTimeout"];
 
 void describe("SCF control plane flow through the official SDK", () => {
-  let server: TestServer;
+  let server: TestQuiver;
   let scf: ScfClient;
 
   void before(async () => {
-    server = await startServer({ rateLimits: { enabled: false }, limits: { maxNamespaces: 3 } });
+    server = await startQuiver({ rateLimits: { enabled: false }, limits: { maxNamespaces: 3 } });
     scf = scfClient(server, ALICE);
   });
   void after(async () => server.stop());
@@ -219,7 +218,8 @@ void describe("SCF control plane flow through the official SDK", () => {
       assert.ok(Number.isInteger(all.TotalCount));
       assert.deepEqual(all.Versions?.map((v) => v.Version), ["$LATEST", "3", "2", "1"]);
       assert.deepEqual(all.Versions?.map((v) => v.Description), ["", "third", "second", "first"]);
-      for (const v of all.Versions ?? []) {
+      assert.ok(all.Versions, "ListVersionByFunction returns Versions");
+      for (const v of all.Versions) {
         assert.equal(v.Status, "Active");
         assert.match(v.AddTime ?? "", TIME);
         assert.match(v.ModTime ?? "", TIME);

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { ALICE } from "../helpers/accounts.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { expectScfError, scfClient, type ScfClient } from "../helpers/scf-client.js";
-import { startServer, type TestServer } from "../helpers/server.js";
 import { sendTc3 } from "../helpers/tc3.js";
-import { ALICE } from "../helpers/temp.js";
-import { nodeZip, rawZip } from "../helpers/zips.js";
+import { nodeZip, rawZip } from "../helpers/zip.js";
 
 const HANDLER = "exports.main_handler = async () => 'ok';\n";
 const TAGS = [{ Key: "team", Value: "core" }];
@@ -13,12 +13,12 @@ const nested = (levels: number): string => `${'{"a":'.repeat(levels)}1${"}".repe
 const tags = (count: number, key = (i: number) => `k${i}`, value = "v") => Array.from({ length: count }, (_, i) => ({ Key: key(i), Value: value }));
 
 void describe("SCF limits on everything stored", { timeout: 180_000 }, () => {
-  let server: TestServer;
+  let server: TestQuiver;
   let scf: ScfClient;
   let goodSize: number;
 
   before(async () => {
-    server = await startServer({ rateLimits: { enabled: false } });
+    server = await startQuiver({ rateLimits: { enabled: false } });
     scf = scfClient(server, ALICE);
     const zip = await nodeZip("the good code");
     goodSize = zip.length;

@@ -1,19 +1,18 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { expectScfError, scfClient, type ScfClient } from "../helpers/scf-client.js";
-import { createNodeFunction } from "../helpers/scf-fixtures.js";
-import { startServer, type TestServer } from "../helpers/server.js";
-import { ALICE } from "../helpers/temp.js";
+import { ALICE } from "../helpers/accounts.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { createNodeFunction, expectScfError, scfClient, type ScfClient } from "../helpers/scf-client.js";
 
 /** Names every plain object answers to, whatever it holds. */
 const BUILT_IN_NAMES = [...Object.getOwnPropertyNames(Object.prototype), "prototype"];
 
 void describe("SCF parameter values that are built-in property names", () => {
-  let server: TestServer;
+  let server: TestQuiver;
   let scf: ScfClient;
 
   before(async () => {
-    server = await startServer({ rateLimits: { enabled: false } });
+    server = await startQuiver({ rateLimits: { enabled: false } });
     scf = scfClient(server, ALICE);
     await createNodeFunction(scf, "protos");
   });

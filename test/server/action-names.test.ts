@@ -10,11 +10,11 @@ import { ConfigError, parseConfig, type ConfigInput } from "../../src/config/con
 import { SCF_RATE_LIMITS } from "../../src/dialects/scf/plugin.js";
 import { ActionRates, DEFAULT_RATE_LIMIT, RateLimiter } from "../../src/dialects/shared/rate-limiter.js";
 import { createQuiver } from "../../src/server/app.js";
+import { ALICE, BOB, tempDir } from "../helpers/accounts.js";
 import { call, type Caller } from "../helpers/fgs-http.js";
-import { FGS_ACCOUNT, FGS_OTHER_ACCOUNT, startFgsServer, type FgsTestServer } from "../helpers/fgs-server.js";
-import { SIGNING_MODES, expectScfError, scfClient } from "../helpers/scf-client.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { expectScfError, scfClient, SIGNING_MODES } from "../helpers/scf-client.js";
 import { sendTc3 } from "../helpers/tc3.js";
-import { tempDir } from "../helpers/temp.js";
 
 /** Every name `Object.prototype` and `Function.prototype` answer, and the usual suspects. */
 const PROTOTYPE_NAMES: readonly string[] = [
@@ -25,28 +25,28 @@ const PROTOTYPE_NAMES: readonly string[] = [
   ]),
 ];
 
-const SECRETS = [FGS_ACCOUNT.tencent.secretKey, FGS_ACCOUNT.huawei.secretKey, FGS_ACCOUNT.huawei.authToken, FGS_OTHER_ACCOUNT.huawei.secretKey];
+const SECRETS = [ALICE.tencent.secretKey, ALICE.huawei.secretKey, ALICE.huawei.authToken, BOB.huawei.secretKey];
 
 function assertNoSecret(text: string, what: string): void {
   for (const secret of SECRETS) assert.ok(!text.includes(secret), `${what} leaks a secret key: ${text.slice(0, 300)}`);
 }
 
 void describe("hostile action names", { timeout: 120_000 }, () => {
-  let server: FgsTestServer;
+  let server: TestQuiver;
   let alice: Caller;
-  const { projectId, region, accessKey, secretKey } = FGS_ACCOUNT.huawei;
+  const { projectId, region, accessKey, secretKey } = ALICE.huawei;
   const urn = `urn:fss:${region}:${projectId}:function:default:f`;
 
   before(async () => {
     // Rate limits on, so a name that reached the rate table would be counted (or refused) there.
-    server = await startFgsServer({ rateLimits: { enabled: true, overrides: { ListFunctions: 1000 } } });
+    server = await startQuiver({ rateLimits: { enabled: true, overrides: { ListFunctions: 1000 } } });
     alice = { port: server.port, projectId, ak: accessKey, sk: secretKey };
   });
-  after(async () => server.close());
+  after(async () => server.stop());
 
   void it("SCF answers InvalidAction to every prototype name in X-TC-Action, without a secret in the body", async () => {
     for (const action of [...PROTOTYPE_NAMES, ""]) {
-      const reply = await sendTc3(server.url, { action, body: "{}", secretId: FGS_ACCOUNT.tencent.secretId, secretKey: FGS_ACCOUNT.tencent.secretKey });
+      const reply = await sendTc3(server.url, { action, body: "{}", secretId: ALICE.tencent.secretId, secretKey: ALICE.tencent.secretKey });
       assert.equal(reply.status, 200, action);
       assert.equal(reply.body.Response.Error?.Code, "InvalidAction", `${action}: ${JSON.stringify(reply.body)}`);
       assert.deepEqual(Object.keys(reply.body.Response).sort(), ["Error", "RequestId"], action);
@@ -56,7 +56,7 @@ void describe("hostile action names", { timeout: 120_000 }, () => {
 
   void it("SCF answers InvalidAction to every prototype name however it is signed (X-TC-Action, v1 Action=, GET and POST)", async () => {
     for (const mode of SIGNING_MODES) {
-      const scf = scfClient({ endpoint: `127.0.0.1:${server.port}` }, FGS_ACCOUNT, mode);
+      const scf = scfClient({ endpoint: `127.0.0.1:${server.port}` }, ALICE, mode);
       for (const action of PROTOTYPE_NAMES) {
         const error = await expectScfError(scf.request(action, {}), "InvalidAction");
         assertNoSecret(error.message, `${mode.signMethod} ${mode.reqMethod} ${action}`);
@@ -87,7 +87,7 @@ void describe("hostile action names", { timeout: 120_000 }, () => {
   });
 
   void it("the server still serves real actions afterwards", async () => {
-    const scf = scfClient({ endpoint: `127.0.0.1:${server.port}` }, FGS_ACCOUNT);
+    const scf = scfClient({ endpoint: `127.0.0.1:${server.port}` }, ALICE);
     assert.deepEqual((await scf.ListFunctions({})).Functions, []);
     const listed = await call(alice, "GET", `/v2/${projectId}/fgs/functions`);
     assert.equal(listed.status, 200, listed.text);

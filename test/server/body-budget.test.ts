@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { startServer, type TestServer } from "../helpers/server.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { collect, exchange, type Exchange } from "../helpers/raw-http.js";
 
 const MB = 1024 * 1024;
@@ -17,9 +17,9 @@ function stalledUpload(port: number, path: string, declared: number, sent: numbe
 }
 
 void describe("the budget of request bodies in flight", () => {
-  let server: TestServer;
+  let server: TestQuiver;
   before(async () => {
-    server = await startServer({ http: { bodyBudgetBytes: 10 * MB } });
+    server = await startQuiver({ http: { bodyBudgetBytes: 10 * MB } });
   });
   after(async () => server.stop());
 

@@ -7,13 +7,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { connect } from "node:net";
-import { gc, settledMemory } from "../helpers/memory.js";
-import { collect, exchange, fgsError, scfErrorCode, type Exchange } from "../helpers/raw-http.js";
-import { FGS_ACCOUNT, startFgsServer, type FgsTestServer } from "../helpers/fgs-server.js";
+import { ALICE } from "../helpers/accounts.js";
 import { call } from "../helpers/fgs-http.js";
+import { gc, settledMemory } from "../helpers/memory.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { collect, exchange, type Exchange, fgsError, scfErrorCode } from "../helpers/raw-http.js";
 import { sendTc3 } from "../helpers/tc3.js";
 
-const { projectId, accessKey, secretKey } = FGS_ACCOUNT.huawei;
+const { projectId, accessKey, secretKey } = ALICE.huawei;
 
 /** One request, one answer, connection closed. */
 async function only(port: number, request: string): Promise<Exchange["responses"][number]> {
@@ -25,12 +26,12 @@ async function only(port: number, request: string): Promise<Exchange["responses"
 const get = (target: string, extra = ""): string => `GET ${target} HTTP/1.1\r\nHost: quiver\r\n${extra}Connection: close\r\n\r\n`;
 
 void describe("every refusal is in the vendor's envelope", { timeout: 120_000 }, () => {
-  let server: FgsTestServer;
+  let server: TestQuiver;
 
   before(async () => {
-    server = await startFgsServer({ rateLimits: { enabled: false, overrides: {} }, limits: { maxBodyBytes: 64 * 1024 } });
+    server = await startQuiver({ rateLimits: { enabled: false, overrides: {} }, limits: { maxBodyBytes: 64 * 1024 } });
   });
-  after(async () => server.close());
+  after(async () => server.stop());
 
   void it("unknown routes: SCF's InvalidAction off FunctionGraph's paths, its 404 on them", async () => {
     for (const request of [get("/nope"), get("/favicon.ico"), "PUT / HTTP/1.1\r\nHost: q\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", "OPTIONS / HTTP/1.1\r\nHost: q\r\nConnection: close\r\n\r\n"]) {
@@ -73,7 +74,7 @@ void describe("every refusal is in the vendor's envelope", { timeout: 120_000 },
 
   void it("a body over the limit", async () => {
     const body = Buffer.alloc(64 * 1024 + 1, "a").toString();
-    const scf = await sendTc3(server.url, { action: "ListFunctions", body, secretId: FGS_ACCOUNT.tencent.secretId, secretKey: FGS_ACCOUNT.tencent.secretKey });
+    const scf = await sendTc3(server.url, { action: "ListFunctions", body, secretId: ALICE.tencent.secretId, secretKey: ALICE.tencent.secretKey });
     assert.equal(scf.body.Response.Error?.Code, "RequestSizeLimitExceeded");
     assert.match(scf.body.Response.Error?.Message ?? "", /at most 65536 bytes/);
     const fgs = await call({ port: server.port, projectId, ak: accessKey, sk: secretKey }, "POST", `/v2/${projectId}/fgs/functions`, Buffer.from(body));
@@ -84,7 +85,7 @@ void describe("every refusal is in the vendor's envelope", { timeout: 120_000 },
   void it("JSON that is not an object is a parameter error in both dialects", async () => {
     const fgsCaller = { port: server.port, projectId, ak: accessKey, sk: secretKey };
     for (const body of ["[]", "[1,2]", '"text"', "null", "42", "true"]) {
-      const scf = await sendTc3(server.url, { action: "CreateFunction", body, secretId: FGS_ACCOUNT.tencent.secretId, secretKey: FGS_ACCOUNT.tencent.secretKey });
+      const scf = await sendTc3(server.url, { action: "CreateFunction", body, secretId: ALICE.tencent.secretId, secretKey: ALICE.tencent.secretKey });
       assert.equal(scf.body.Response.Error?.Code, "InvalidParameter.Payload", body);
       assert.match(scf.body.Response.Error?.Message ?? "", /must be a JSON object/, body);
       const fgs = await call(fgsCaller, "POST", `/v2/${projectId}/fgs/functions`, Buffer.from(body));
@@ -175,13 +176,13 @@ function mulberry32(seed: number): () => number {
 
 void describe("a request that arrives while the server stops", { timeout: 60_000 }, () => {
   void it("is served in the vendor's envelope, and the connection closes after it", async () => {
-    const server = await startFgsServer({ rateLimits: { enabled: false, overrides: {} } });
+    const server = await startQuiver({ rateLimits: { enabled: false, overrides: {} } });
     const socket = connect(server.port, "127.0.0.1");
     const received = new Promise<Exchange>((resolve) => collect(socket, performance.now(), resolve));
     // A request whose body is still arriving keeps the connection busy, so stopping cannot reap it.
     socket.write("POST /nope HTTP/1.1\r\nHost: q\r\nContent-Length: 2\r\n\r\n{");
     await new Promise<void>((resolve) => server.quiver.app.server.once("request", () => resolve()));
-    const stopped = server.close();
+    const stopped = server.stop();
     socket.write("}GET /v3/nope HTTP/1.1\r\nHost: q\r\n\r\n");
     const result = await received;
     await stopped;

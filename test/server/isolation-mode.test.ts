@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { configFromArgs } from "../../src/cli/main.js";
 import { parseConfig, type ConfigInput } from "../../src/config/config.js";
-import { spawnCli, waitForListening } from "../helpers/cli.js";
+import { spawnCli, waitForListening, waitForOutput } from "../helpers/cli.js";
 
 const NOBODY = { uid: 65534, gid: 65534 };
 
@@ -35,8 +35,7 @@ void describe("--isolation", { timeout: 60_000 }, () => {
     try {
       await waitForListening(cli);
       // The engine decides its level right after the server starts listening.
-      const deadline = Date.now() + 20_000;
-      while (!/NOT isolated/.test(cli.stdout()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await waitForOutput(cli, /NOT isolated/);
       assert.equal(cli.stdout().match(/NOT isolated/g)?.length, 1, cli.stdout());
     } finally {
       cli.child.kill("SIGTERM");

@@ -7,12 +7,12 @@
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
+import { ALICE } from "../helpers/accounts.js";
 import { gc, settledMemory } from "../helpers/memory.js";
-import { collect, exchange, fgsError, scfErrorCode, type Exchange } from "../helpers/raw-http.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { collect, exchange, type Exchange, fgsError, scfErrorCode } from "../helpers/raw-http.js";
 import { scfClient } from "../helpers/scf-client.js";
-import { startServer, type TestServer } from "../helpers/server.js";
-import { ALICE } from "../helpers/temp.js";
-import { buildZip } from "../helpers/zips.js";
+import { buildZip } from "../helpers/zip.js";
 
 const HEADERS_TIMEOUT_MS = 200;
 const REQUEST_TIMEOUT_MS = 500;
@@ -24,11 +24,11 @@ function sendAndWaitForClose(port: number, data: string | Buffer): Promise<Excha
 }
 
 void describe("HTTP time and size limits", { timeout: 120_000 }, () => {
-  let server: TestServer;
+  let server: TestQuiver;
   let port: number;
 
   before(async () => {
-    server = await startServer({
+    server = await startQuiver({
       rateLimits: { enabled: false },
       limits: { maxBodyBytes: BODY_LIMIT },
       http: { headersTimeoutMs: HEADERS_TIMEOUT_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: 300 },
@@ -89,13 +89,13 @@ void describe("HTTP time and size limits", { timeout: 120_000 }, () => {
 });
 
 void describe("bodies cut off at the request timeout", { timeout: 120_000 }, () => {
-  let server: TestServer;
+  let server: TestQuiver;
   let port: number;
   let openOnServer = 0;
   let whenServerIdle: (() => void) | undefined;
 
   before(async () => {
-    server = await startServer({ rateLimits: { enabled: false }, limits: { maxBodyBytes: 32 * 1024 * 1024 }, http: { headersTimeoutMs: 1_000, requestTimeoutMs: 1_500 } });
+    server = await startQuiver({ rateLimits: { enabled: false }, limits: { maxBodyBytes: 32 * 1024 * 1024 }, http: { headersTimeoutMs: 1_000, requestTimeoutMs: 1_500 } });
     port = Number(new URL(server.url).port);
     // Counted, not kept: holding the server's sockets would hold what they carried.
     server.quiver.app.server.on("connection", (socket: Socket) => {
@@ -134,12 +134,12 @@ async function sendHalfBodies(port: number, count: number, length: number): Prom
 }
 
 void describe("the connection cap", { timeout: 60_000 }, () => {
-  let server: TestServer;
+  let server: TestQuiver;
   let port: number;
   const serverSockets: Socket[] = [];
 
   before(async () => {
-    server = await startServer({ http: { maxConnections: 2 } });
+    server = await startQuiver({ http: { maxConnections: 2 } });
     port = Number(new URL(server.url).port);
     server.quiver.app.server.on("connection", (socket: Socket) => serverSockets.push(socket));
   });
@@ -164,10 +164,10 @@ void describe("the connection cap", { timeout: 60_000 }, () => {
 });
 
 void describe("the request timeout does not bound the answer", { timeout: 120_000 }, () => {
-  let server: TestServer;
+  let server: TestQuiver;
 
   before(async () => {
-    server = await startServer({ rateLimits: { enabled: false }, http: { headersTimeoutMs: 100, requestTimeoutMs: 200 } });
+    server = await startQuiver({ rateLimits: { enabled: false }, http: { headersTimeoutMs: 100, requestTimeoutMs: 200 } });
   });
   after(async () => server.stop());
 

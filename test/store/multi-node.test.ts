@@ -2,12 +2,9 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { parseConfig } from "../../src/config/config.js";
-import { createQuiver, type Quiver } from "../../src/server/app.js";
-import { scfClient, type ScfClient } from "../helpers/scf-client.js";
-import { createNodeFunction } from "../helpers/scf-fixtures.js";
-import "../helpers/server.js"; // clears http_proxy for the SDK
-import { ALICE, tempDir, writeAccountsFile } from "../helpers/temp.js";
+import { ALICE, tempDir, writeAccountsFile } from "../helpers/accounts.js";
+import { createNodeFunction, scfClient, type ScfClient } from "../helpers/scf-client.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { createTestSchema, PG_OFF, PG_URL, type TestSchema } from "./pg-schema.js";
 
 /** The database URL with the test schema as search_path, as an operator would write it. */
@@ -20,29 +17,21 @@ function urlWithSchema(schema: string): string {
 void describe("two Quiver nodes on one PostgreSQL database", { skip: PG_OFF ? "QUIVER_TEST_PG=off" : false }, () => {
   const dir = tempDir("quiver-multinode-");
   let schema: TestSchema;
-  const nodes: Quiver[] = [];
+  const nodes: TestQuiver[] = [];
   let a: ScfClient;
   let b: ScfClient;
 
   async function startNode(name: string): Promise<ScfClient> {
-    const quiver = await createQuiver(
-      parseConfig({
-        host: "127.0.0.1",
-        port: 0,
-        dataDir: join(dir.path, name),
-        // Code blobs live on storage every node sees (here: one directory).
-        blobDir: join(dir.path, "shared-blobs"),
-        accountsFile: writeAccountsFile(dir.path),
-        store: "postgres",
-        databaseUrl: urlWithSchema(schema.name),
-        logLevel: "silent",
-        rateLimits: { enabled: false },
-        engine: { prewarm: { nodejs: 0, python: 0 } },
-      }),
-    );
-    nodes.push(quiver);
-    const url = await quiver.listen();
-    return scfClient({ endpoint: url.replace(/^http:\/\//, "") }, ALICE);
+    const node = await startQuiver({
+      dirs: { root: dir.path, dataDir: join(dir.path, name), accountsFile: writeAccountsFile(dir.path), remove: dir.remove },
+      // Code blobs live on storage every node sees (here: one directory).
+      blobDir: join(dir.path, "shared-blobs"),
+      store: "postgres",
+      databaseUrl: urlWithSchema(schema.name),
+      rateLimits: { enabled: false },
+    });
+    nodes.push(node);
+    return scfClient(node, ALICE);
   }
 
   before(async () => {
@@ -51,7 +40,7 @@ void describe("two Quiver nodes on one PostgreSQL database", { skip: PG_OFF ? "Q
     [a, b] = await Promise.all([startNode("node-a"), startNode("node-b")]);
   });
   after(async () => {
-    for (const node of nodes) await node.close();
+    for (const node of nodes) await node.stop();
     await schema?.drop();
     dir.remove();
   });
@@ -66,13 +55,14 @@ void describe("two Quiver nodes on one PostgreSQL database", { skip: PG_OFF ? "Q
     assert.equal(list.TotalCount, 21);
     assert.deepEqual(list.FunctionVersion, ["$LATEST", ...numbers.map(String)]);
     const byNumber = new Map(results.map((r) => [r.FunctionVersion, r.Description]));
-    for (const v of list.Versions ?? []) if (v.Version !== "$LATEST") assert.equal(v.Description, byNumber.get(v.Version));
+    assert.ok(list.Versions, "ListVersionByFunction returns Versions");
+    for (const v of list.Versions) if (v.Version !== "$LATEST") assert.equal(v.Description, byNumber.get(v.Version));
   });
 
   void test("code uploaded through one node is in the shared blob directory the other reads", async () => {
     await createNodeFunction(b, "code-on-b", { marker: "from-b" });
     assert.equal((await a.GetFunction({ FunctionName: "code-on-b" })).Status, "Active");
-    const record = await nodes[0]?.store.getFunction({ accountId: ALICE.name, region: "ap-guangzhou" }, "default", "code-on-b");
+    const record = await nodes[0]?.quiver.store.getFunction({ accountId: ALICE.name, region: "ap-guangzhou" }, "default", "code-on-b");
     const sha256 = record?.code?.sha256 ?? "";
     assert.ok(existsSync(join(dir.path, "shared-blobs", sha256.slice(0, 2), sha256)), "the blob is where node A's engine will look");
     assert.equal((await a.PublishVersion({ FunctionName: "code-on-b" })).FunctionVersion, "1");

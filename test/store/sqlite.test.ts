@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { runStoreConformance } from "../../src/store/conformance/metadata-store.case.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
-import { tempDir } from "../helpers/temp.js";
+import { tempDir } from "../helpers/accounts.js";
 
 runStoreConformance("sqlite", async () => {
   const dir = tempDir("quiver-store-");

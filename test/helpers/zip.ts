@@ -1,3 +1,8 @@
+/**
+ * The one zip builder: yazl for ordinary packages (a fixed mtime keeps the bytes, and so the
+ * digest, stable for equal contents) and a hand-written writer for hostile ones yazl refuses.
+ */
+import { createHash } from "node:crypto";
 import { deflateRawSync } from "node:zlib";
 import yazl from "yazl";
 
@@ -23,6 +28,29 @@ export function nodeZip(marker = "v1"): Promise<Buffer> {
 
 export async function nodeZipBase64(marker = "v1"): Promise<string> {
   return (await nodeZip(marker)).toString("base64");
+}
+
+/** Base64 of a zip holding `files`, as the SCF API takes it. */
+export async function zipBase64(files: Readonly<Record<string, string | Buffer>>): Promise<string> {
+  return (await buildZip(files)).toString("base64");
+}
+
+/** A FunctionGraph Node.js package whose `index.handler` returns `body`. */
+export function nodeHandlerZip(body = "ok"): Promise<Buffer> {
+  return buildZip({ "index.js": `exports.handler = async () => ${JSON.stringify(body)};\n` });
+}
+
+export function sha512Hex(bytes: Buffer): string {
+  return createHash("sha512").update(bytes).digest("hex");
+}
+
+/**
+ * A zip whose one entry is named `../evil.js`. yazl refuses such names, so the name is patched
+ * into the bytes afterwards (same length, in both the local and the central header).
+ */
+export async function zipSlipZip(): Promise<Buffer> {
+  const zip = await buildZip({ "xx/evil.js": "boom" });
+  return Buffer.from(zip.toString("latin1").replaceAll("xx/evil.js", "../evil.js"), "latin1");
 }
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
