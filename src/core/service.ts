@@ -106,13 +106,13 @@ export class FunctionService {
 
   async createNamespace(scope: Scope, name: string, description: string, maxNamespaces: number): Promise<Namespace> {
     if (name === DEFAULT_NAMESPACE) {
-      throw new QuiverError("NamespaceProtected", `Namespace "${DEFAULT_NAMESPACE}" always exists and cannot be created.`, { field: "Namespace" });
+      throw new QuiverError("NamespaceProtected", `Namespace "${DEFAULT_NAMESPACE}" always exists and cannot be created.`, { subject: "namespace", operation: "create" });
     }
     const now = this.#deps.clock.now();
     const ns: Namespace = { name, description, createdAt: now, updatedAt: now };
     await this.#ensureDefaultNamespace(scope);
     if (!(await this.#deps.store.insertNamespace(scope, ns, maxNamespaces))) {
-      throw new QuiverError("NamespaceAlreadyExists", `Namespace "${name}" already exists.`, { field: "Namespace" });
+      throw new QuiverError("NamespaceAlreadyExists", `Namespace "${name}" already exists.`, { subject: "namespace" });
     }
     return ns;
   }
@@ -120,7 +120,7 @@ export class FunctionService {
   async requireNamespace(scope: Scope, name: string): Promise<void> {
     if (name === DEFAULT_NAMESPACE) return;
     if (!(await this.#deps.store.getNamespace(scope, name))) {
-      throw new QuiverError("NamespaceNotFound", `Namespace "${name}" does not exist.`, { field: "Namespace" });
+      throw new QuiverError("NamespaceNotFound", `Namespace "${name}" does not exist.`, { subject: "namespace" });
     }
   }
 
@@ -129,16 +129,16 @@ export class FunctionService {
       await this.#ensureDefaultNamespace(scope);
     }
     if (!(await this.#deps.store.updateNamespace(scope, name, description, this.#deps.clock.now()))) {
-      throw new QuiverError("NamespaceNotFound", `Namespace "${name}" does not exist.`, { field: "Namespace" });
+      throw new QuiverError("NamespaceNotFound", `Namespace "${name}" does not exist.`, { subject: "namespace" });
     }
   }
 
   async deleteNamespace(scope: Scope, name: string): Promise<void> {
     if (name === DEFAULT_NAMESPACE) {
-      throw new QuiverError("NamespaceProtected", `Namespace "${DEFAULT_NAMESPACE}" cannot be deleted.`, { field: "Namespace" });
+      throw new QuiverError("NamespaceProtected", `Namespace "${DEFAULT_NAMESPACE}" cannot be deleted.`, { subject: "namespace", operation: "delete" });
     }
     if (!(await this.#deps.store.deleteNamespace(scope, name))) {
-      throw new QuiverError("NamespaceNotFound", `Namespace "${name}" does not exist.`, { field: "Namespace" });
+      throw new QuiverError("NamespaceNotFound", `Namespace "${name}" does not exist.`, { subject: "namespace" });
     }
   }
 
@@ -189,7 +189,7 @@ export class FunctionService {
     const fn = await this.#deps.store.getFunction(scope, namespace, name);
     if (fn) return fn;
     await this.requireNamespace(scope, namespace);
-    throw new QuiverError("FunctionNotFound", `Function "${name}" does not exist in namespace "${namespace}".`, { field: "FunctionName" });
+    throw new QuiverError("FunctionNotFound", `Function "${name}" does not exist in namespace "${namespace}".`, { subject: "function" });
   }
 
   listFunctions(scope: Scope, query: ListFunctionsQuery): Promise<Page<FunctionRecord>> {
@@ -238,7 +238,7 @@ export class FunctionService {
   async deleteFunction(scope: Scope, namespace: string, name: string): Promise<void> {
     const fn = await this.getFunction(scope, namespace, name);
     if (!(await this.#deps.store.deleteFunction(fn.id))) {
-      throw new QuiverError("FunctionNotFound", `Function "${name}" does not exist in namespace "${namespace}".`, { field: "FunctionName" });
+      throw new QuiverError("FunctionNotFound", `Function "${name}" does not exist in namespace "${namespace}".`, { subject: "function" });
     }
     this.#deps.onCodeRetired?.(keyPrefix.function(fn.id));
   }
@@ -261,7 +261,7 @@ export class FunctionService {
     if (qualifier === LATEST) return { fn, version: null };
     const version = await this.#deps.store.getVersion(fn.id, qualifier);
     if (!version) {
-      throw new QuiverError("VersionNotFound", `Version "${qualifier}" of function "${name}" does not exist.`, { field: "Qualifier" });
+      throw new QuiverError("VersionNotFound", `Version "${qualifier}" of function "${name}" does not exist.`, { subject: "qualifier" });
     }
     return { fn, version };
   }
@@ -273,12 +273,12 @@ export class FunctionService {
 
   async deleteVersion(scope: Scope, namespace: string, name: string, qualifier: string): Promise<void> {
     if (qualifier === LATEST) {
-      throw new QuiverError("LatestProtected", `The head version of "${name}" cannot be deleted on its own; delete the function instead.`, { field: "Qualifier" });
+      throw new QuiverError("LatestProtected", `The head version of "${name}" cannot be deleted on its own; delete the function instead.`, { subject: "qualifier" });
     }
     const fn = await this.getFunction(scope, namespace, name);
     const version = await this.#deps.store.getVersion(fn.id, qualifier);
     if (!version || !(await this.#deps.store.deleteVersion(fn.id, qualifier))) {
-      throw new QuiverError("VersionNotFound", `Version "${qualifier}" of function "${name}" does not exist.`, { field: "Qualifier" });
+      throw new QuiverError("VersionNotFound", `Version "${qualifier}" of function "${name}" does not exist.`, { subject: "qualifier" });
     }
     this.#deps.onCodeRetired?.(keyPrefix.version(fn.id, version.seq));
   }
@@ -288,7 +288,7 @@ export class FunctionService {
   async createAlias(scope: Scope, namespace: string, functionName: string, input: AliasInput): Promise<AliasRecord> {
     const fn = await this.getFunction(scope, namespace, functionName);
     if (input.name === DEFAULT_ALIAS) {
-      throw new QuiverError("AliasAlreadyExists", `Alias "${DEFAULT_ALIAS}" always exists; update it instead.`, { field: "Name" });
+      throw new QuiverError("AliasAlreadyExists", `Alias "${DEFAULT_ALIAS}" always exists; update it instead.`, { subject: "alias" });
     }
     const now = this.#deps.clock.now();
     const alias: AliasRecord = { functionId: fn.id, name: input.name, version: input.version, description: input.description, routing: input.routing, revision: 1, createdAt: now, updatedAt: now };
@@ -298,7 +298,7 @@ export class FunctionService {
   async getAlias(scope: Scope, namespace: string, functionName: string, name: string): Promise<{ fn: FunctionRecord; alias: AliasRecord }> {
     const fn = await this.getFunction(scope, namespace, functionName);
     const alias = (await this.#deps.store.getAlias(fn.id, name)) ?? (name === DEFAULT_ALIAS ? defaultAlias(fn) : null);
-    if (!alias) throw new QuiverError("AliasNotFound", `Alias "${name}" of function "${functionName}" is not found.`, { field: "Name" });
+    if (!alias) throw new QuiverError("AliasNotFound", `Alias "${name}" of function "${functionName}" is not found.`, { subject: "alias" });
     return { fn, alias };
   }
 
@@ -313,15 +313,15 @@ export class FunctionService {
   async updateAlias(scope: Scope, namespace: string, functionName: string, name: string, change: AliasChange): Promise<AliasRecord> {
     const fn = await this.getFunction(scope, namespace, functionName);
     const updated = await this.#deps.store.updateAlias(fn.id, name, change, this.#deps.clock.now(), name === DEFAULT_ALIAS);
-    if (!updated) throw new QuiverError("AliasNotFound", `Alias "${name}" of function "${functionName}" is not found.`, { field: "Name" });
+    if (!updated) throw new QuiverError("AliasNotFound", `Alias "${name}" of function "${functionName}" is not found.`, { subject: "alias" });
     return updated;
   }
 
   async deleteAlias(scope: Scope, namespace: string, functionName: string, name: string): Promise<void> {
-    if (name === DEFAULT_ALIAS) throw new QuiverError("AliasProtected", `Alias "${DEFAULT_ALIAS}" cannot be deleted.`, { field: "Name" });
+    if (name === DEFAULT_ALIAS) throw new QuiverError("AliasProtected", `Alias "${DEFAULT_ALIAS}" cannot be deleted.`, { subject: "alias" });
     const fn = await this.getFunction(scope, namespace, functionName);
     if (!(await this.#deps.store.deleteAlias(fn.id, name))) {
-      throw new QuiverError("AliasNotFound", `Alias "${name}" of function "${functionName}" is not found.`, { field: "Name" });
+      throw new QuiverError("AliasNotFound", `Alias "${name}" of function "${functionName}" is not found.`, { subject: "alias" });
     }
     this.#deps.router.forget(fn.id, name);
   }
@@ -343,12 +343,12 @@ export class FunctionService {
     }
     const alias = selector.aliasLookup === "never" ? null : ((await this.#deps.store.getAlias(fn.id, qualifier)) ?? (qualifier === DEFAULT_ALIAS ? defaultAlias(fn) : null));
     if (!alias) {
-      throw new QuiverError("VersionNotFound", `Qualifier "${qualifier}" is neither a version nor an alias of function "${functionName}".`, { field: "Qualifier" });
+      throw new QuiverError("VersionNotFound", `Qualifier "${qualifier}" is neither a version nor an alias of function "${functionName}".`, { subject: "qualifier" });
     }
     const versionName = this.#deps.router.choose(alias, selector.headers, selector.routingKey);
     if (versionName === LATEST) return { fn, version: null, versionName, alias: alias.name, aliasRecord: alias };
     const version = await this.#deps.store.getVersion(fn.id, versionName);
-    if (!version) throw new QuiverError("VersionNotFound", `Alias "${alias.name}" routes to version "${versionName}", which does not exist.`, { field: "Qualifier" });
+    if (!version) throw new QuiverError("VersionNotFound", `Alias "${alias.name}" routes to version "${versionName}", which does not exist.`, { subject: "qualifier" });
     return { fn, version, versionName, alias: alias.name, aliasRecord: alias };
   }
 
@@ -407,7 +407,7 @@ export class FunctionService {
 
   async #conflict(id: string, operation: "updateCode" | "updateConfig"): Promise<QuiverError> {
     const now = await this.#deps.store.getFunctionById(id);
-    if (!now) return new QuiverError("FunctionNotFound", "The function was deleted while the request ran.", { field: "FunctionName" });
+    if (!now) return new QuiverError("FunctionNotFound", "The function was deleted while the request ran.", { subject: "function" });
     return stateConflict(now, operation);
   }
 }
