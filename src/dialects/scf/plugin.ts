@@ -54,7 +54,7 @@ export function registerScf(app: FastifyInstance, deps: ScfDeps): void {
       const action = SCF_ACTIONS.get(call.action);
       if (!action) throw new QuiverError("UnknownAction", `The action "${call.action}" does not exist or is not supported by Quiver.`);
       const region = call.region ?? deps.config.region;
-      if (!REGION.test(region)) throw new QuiverError("InvalidParameter", `Region "${region}" is not a valid region name.`, { field: "Region" });
+      if (!REGION.test(region)) throw new QuiverError("InvalidParameter", `Region "${region}" is not a valid region name.`, { parameter: "Region" });
       rates.enforce(call.account.name, call.action);
       const scope = { accountId: call.account.name, region };
       const result = await action({ scope, account: call.account, service: deps.service, invocations: deps.invocations, config: deps.config, requestId }, call.params);

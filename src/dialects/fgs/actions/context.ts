@@ -43,7 +43,7 @@ export const noContent: FgsResult = { status: 204 };
 
 /** The function the request's URN names. */
 export function functionRef(ctx: FgsContext): FunctionRef {
-  if (ctx.urn === undefined) throw new QuiverError("InvalidParameter", "The request names no function.", { field: "function_urn" });
+  if (ctx.urn === undefined) throw new QuiverError("InvalidParameter", "The request names no function.", { parameter: "function_urn" });
   return parseFunctionUrn(ctx.urn, ctx.out);
 }
 

@@ -146,7 +146,7 @@ const showCode: FgsOperation = async (ctx) => {
 function headRef(ctx: FgsContext): { package: string; name: string } {
   const ref = functionRef(ctx);
   if (rules.coreQualifier(ref.qualifier) !== LATEST) {
-    throw new QuiverError("InvalidParameter", `Version "${ref.qualifier ?? ""}" cannot be changed: only latest is mutable.`, { field: "function_urn" });
+    throw new QuiverError("InvalidParameter", `Version "${ref.qualifier ?? ""}" cannot be changed: only latest is mutable.`, { parameter: "function_urn" });
   }
   return ref;
 }
