@@ -62,6 +62,19 @@ export default tseslint.config(
   layer(["src/dialects/**/*.ts"], ["server", "cli", "store", "runtime"]),
   layer(["src/server/**/*.ts"], ["cli"]),
   {
+    // core/ and store/ say what an error is about with a typed subject; a wire parameter name is
+    // for a dialect's own validation only (see src/core/errors.ts, docs/architecture.md).
+    files: ["src/core/**/*.ts", "src/store/**/*.ts"],
+    // errors.ts defines the detail and invalid(), the dialects' shorthand for it.
+    ignores: ["src/core/errors.ts"],
+    rules: {
+      "no-restricted-syntax": ["error",
+        { selector: "NewExpression[callee.name='QuiverError'] Property[key.name='parameter']", message: "core/ and store/ set a typed `subject`, never a dialect's wire `parameter`" },
+        { selector: "ImportSpecifier[imported.name='invalid']", message: "invalid() names a wire parameter: dialect code only; use a typed `subject`" },
+      ],
+    },
+  },
+  {
     files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: "readonly", URL: "readonly", console: "readonly" } },

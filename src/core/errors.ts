@@ -14,7 +14,7 @@ export const USER_ERROR_CODES = [
   "RequestTimeout", // the request (headers or body) did not arrive within the server's time limit
   "MissingParameter",
   "UnknownParameter",
-  "InvalidParameter", // a value breaks a documented rule; `field` names it
+  "InvalidParameter", // a value breaks a documented rule
   "InvalidParameterType", // a value has the wrong JSON type
   "UnknownAction",
   "UnsupportedApiVersion",
@@ -63,28 +63,64 @@ export type ErrorCode = UserErrorCode | SystemErrorCode;
 
 export const ALL_ERROR_CODES: readonly ErrorCode[] = [...USER_ERROR_CODES, ...SYSTEM_ERROR_CODES];
 
-/** Operations a status conflict can be about; dialects pick their vendor code from it. */
-export type ConflictingOperation = "publish" | "updateCode" | "updateConfig" | "delete" | "invoke";
+/**
+ * What was attempted, when the dialects answer one error code differently by the attempt: a
+ * status conflict (FunctionStateConflict), the default namespace (created vs deleted), an unknown
+ * qualifier (on an invocation vs elsewhere).
+ */
+export type ErrorOperation = "create" | "publish" | "updateCode" | "updateConfig" | "delete" | "invoke";
+
+/** The operations a function's status can refuse. */
+export type ConflictingOperation = Exclude<ErrorOperation, "create">;
+
+/**
+ * What an error is about, in domain terms. Each dialect's error table turns (code, subject)
+ * into its own wire code, so core/ and store/ never spell a vendor's parameter names.
+ */
+export const ERROR_SUBJECTS = [
+  "namespace", // a namespace (FunctionGraph: package) by name
+  "function", // a function by name
+  "version", // a published version by name: one to create, publish or delete
+  "alias", // an alias by name
+  "qualifier", // the version or alias a request's qualifier names
+  "aliasVersion", // a version an alias is to route to (main or additional)
+  "routing", // an alias's routing (weights, rules)
+  "digest", // the code digest a publish expects
+  "inlineCode", // code sent inline in the request (FunctionGraph code_type inline)
+  "package", // a code package (zip)
+  "configuration", // a function's configuration as a whole
+  "invocation", // an asynchronous invocation by request id
+] as const;
+
+export type ErrorSubject = (typeof ERROR_SUBJECTS)[number];
 
 export interface ErrorDetails {
-  /** The parameter at fault, in the dialect's own spelling (e.g. `MemorySize`, `memory_size`). */
-  readonly field?: string;
-  /** For FunctionStateConflict: what was attempted. */
-  readonly operation?: ConflictingOperation;
+  /** What the error is about (core/, store/ and dialects alike). */
+  readonly subject?: ErrorSubject;
+  /** What was attempted, where the dialects answer differently by it. */
+  readonly operation?: ErrorOperation;
+  /**
+   * Dialect-only: the wire parameter a dialect's own validation found at fault, in that
+   * dialect's spelling (e.g. `MemorySize`, `memory_size`). core/ and store/ never set it
+   * (lint-enforced); they say what the error is about with `subject`.
+   */
+  readonly parameter?: string;
   readonly cause?: unknown;
 }
 
 export class QuiverError extends Error {
   readonly code: ErrorCode;
-  readonly field: string | undefined;
-  readonly operation: ConflictingOperation | undefined;
+  readonly subject: ErrorSubject | undefined;
+  readonly operation: ErrorOperation | undefined;
+  readonly parameter: string | undefined;
 
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
     super(message);
     this.name = `QuiverError [${code}]`;
     this.code = code;
-    this.field = details.field;
+    this.subject = details.subject;
     this.operation = details.operation;
+    this.parameter = details.parameter;
     if (details.cause !== undefined) {
       // Non-enumerable so that logging the error does not dump the whole cause chain.
       Object.defineProperty(this, "cause", { value: details.cause, enumerable: false });
@@ -100,7 +136,7 @@ export function isQuiverError(value: unknown): value is QuiverError {
   return value instanceof QuiverError;
 }
 
-/** Shorthand for the most common user error. */
-export function invalid(field: string, message: string): QuiverError {
-  return new QuiverError("InvalidParameter", message, { field });
+/** Dialect-only shorthand for the most common validation error: `parameter` is a wire name. */
+export function invalid(parameter: string, message: string): QuiverError {
+  return new QuiverError("InvalidParameter", message, { parameter });
 }

@@ -100,7 +100,7 @@ export class InvocationService {
 
   async getAsync(scope: Scope, requestId: string): Promise<AsyncInvocationRecord> {
     const record = await this.#deps.store.getAsyncInvocation(scope, requestId);
-    if (!record) throw new QuiverError("InvocationNotFound", `No asynchronous invocation has request id "${requestId}".`, { field: "InvokeRequestId" });
+    if (!record) throw new QuiverError("InvocationNotFound", `No asynchronous invocation has request id "${requestId}".`, { subject: "invocation" });
     return record;
   }
 

@@ -24,7 +24,7 @@ function serializedBytes(config: FunctionConfig): number {
     return Buffer.byteLength(JSON.stringify(config));
   } catch (cause) {
     // Only a value nested beyond any dialect's limit can fail to serialize; it cannot be stored.
-    throw new QuiverError("InvalidParameter", "The function configuration cannot be stored: it is nested too deeply.", { cause });
+    throw new QuiverError("InvalidParameter", "The function configuration cannot be stored: it is nested too deeply.", { subject: "configuration", cause });
   }
 }
 
@@ -39,6 +39,7 @@ export function checkConfigSize(config: FunctionConfig, previous: FunctionConfig
   throw new QuiverError(
     "InvalidParameter",
     `The function's configuration (description, environment and all other settings together) would take ${bytes} bytes; at most ${MAX_CONFIG_BYTES} bytes (64 KB) are allowed.`,
+    { subject: "configuration" },
   );
 }
 

@@ -138,7 +138,7 @@ export interface MetadataStore {
   listAliases(functionId: string): Promise<AliasRecord[]>;
   /**
    * Creates an alias after checking, in the same transaction, that its versions exist.
-   * Throws AliasAlreadyExists, AliasLimitExceeded or VersionNotFound (field FunctionVersion).
+   * Throws AliasAlreadyExists, AliasLimitExceeded or VersionNotFound (subject aliasVersion).
    */
   insertAlias(alias: AliasRecord, maxAliases: number): Promise<AliasRecord>;
   /**

@@ -8,12 +8,12 @@ import { MAX_JSON_DEPTH, parseJsonObject, tooDeepPath } from "../../src/dialects
 
 const nested = (levels: number): string => `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
 
-function throwsQuiver(action: () => unknown, code: string, message: RegExp, field?: string): void {
+function throwsQuiver(action: () => unknown, code: string, message: RegExp, parameter?: string): void {
   assert.throws(action, (error: unknown) => {
     assert.ok(error instanceof QuiverError, String(error));
     assert.equal(error.code, code);
     assert.match(error.message, message);
-    if (field !== undefined) assert.equal(error.field, field);
+    if (parameter !== undefined) assert.equal(error.parameter, parameter);
     return true;
   });
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { AliasRecord, AliasRouting } from "../../src/core/aliases.js";
-import { QuiverError, type ErrorCode } from "../../src/core/errors.js";
+import { QuiverError, type ErrorCode, type ErrorSubject } from "../../src/core/errors.js";
 import type { FunctionRecord, FunctionStatus } from "../../src/core/model.js";
 import type { AsyncInvocationRecord, NewFunction } from "../../src/core/ports.js";
 import {
@@ -31,12 +31,12 @@ function alias(name: string, version: string, routing: AliasRouting = { kind: "n
   return { functionId: "id-1", name, version, description: "", routing, revision: 1, createdAt: 5, updatedAt: 5 };
 }
 
-/** Asserts the exact error a caller would see: code, field and message. */
-function throwsQuiver(action: () => unknown, code: ErrorCode, field: string | undefined, message: string | RegExp): void {
+/** Asserts the exact error a caller would see: code, subject and message. */
+function throwsQuiver(action: () => unknown, code: ErrorCode, subject: ErrorSubject | undefined, message: string | RegExp): void {
   assert.throws(action, (error: unknown) => {
     assert.ok(error instanceof QuiverError, `expected a QuiverError, got ${String(error)}`);
     assert.equal(error.code, code);
-    assert.equal(error.field, field);
+    assert.equal(error.subject, subject);
     if (typeof message === "string") assert.equal(error.message, message);
     else assert.match(error.message, message);
     return true;
@@ -57,7 +57,7 @@ void describe("store rules: namespaces", { timeout: 10_000 }, () => {
   void test("delete: false when missing; NamespaceNotEmpty while functions remain", () => {
     assert.equal(decideNamespaceDelete("team", { exists: false, hasFunctions: false }), false);
     assert.equal(decideNamespaceDelete("team", { exists: true, hasFunctions: false }), true);
-    throwsQuiver(() => decideNamespaceDelete("team", { exists: true, hasFunctions: true }), "NamespaceNotEmpty", "Namespace", 'Namespace "team" still has functions; delete them first.');
+    throwsQuiver(() => decideNamespaceDelete("team", { exists: true, hasFunctions: true }), "NamespaceNotEmpty", "namespace", 'Namespace "team" still has functions; delete them first.');
   });
 });
 
@@ -72,20 +72,20 @@ void describe("store rules: functions", { timeout: 10_000 }, () => {
   });
 
   void test("insert: a taken name is refused before a full namespace", () => {
-    throwsQuiver(() => decideFunctionInsert(input, { nameTaken: true, count: 3 }), "FunctionAlreadyExists", "FunctionName", 'Function "f" already exists in namespace "ns".');
+    throwsQuiver(() => decideFunctionInsert(input, { nameTaken: true, count: 3 }), "FunctionAlreadyExists", "function", 'Function "f" already exists in namespace "ns".');
     throwsQuiver(() => decideFunctionInsert(input, { nameTaken: false, count: 3 }), "FunctionLimitExceeded", undefined, 'Namespace "ns" already has 3 functions, the most allowed.');
   });
 
   void test("the unique-key refusal reads as the rule's own", () => {
     const error = functionAlreadyExists(input);
     assert.equal(error.code, "FunctionAlreadyExists");
-    assert.equal(error.field, "FunctionName");
+    assert.equal(error.subject, "function");
   });
 
   void test("requireFunction passes a row through and refuses a missing one", () => {
     const row = { id: "x" };
     assert.equal(requireFunction(row), row);
-    throwsQuiver(() => requireFunction(undefined), "FunctionNotFound", "FunctionName", "The function does not exist.");
+    throwsQuiver(() => requireFunction(undefined), "FunctionNotFound", "function", "The function does not exist.");
   });
 });
 
@@ -142,8 +142,8 @@ void describe("store rules: statuses", { timeout: 10_000 }, () => {
 void describe("store rules: versions", { timeout: 10_000 }, () => {
   void test("a version an alias routes to, as main or additional version, cannot be deleted", () => {
     const aliases = [alias("main", "1"), alias("canary", "$LATEST", { kind: "weighted", version: "2", weight: 0.1 }), alias("also", "2")];
-    throwsQuiver(() => checkVersionDeletable("1", aliases), "VersionInUse", "Qualifier", 'Version "1" cannot be deleted: alias "main" routes to it.');
-    throwsQuiver(() => checkVersionDeletable("2", aliases), "VersionInUse", "Qualifier", 'Version "2" cannot be deleted: alias "canary", "also" routes to it.');
+    throwsQuiver(() => checkVersionDeletable("1", aliases), "VersionInUse", "version", 'Version "1" cannot be deleted: alias "main" routes to it.');
+    throwsQuiver(() => checkVersionDeletable("2", aliases), "VersionInUse", "version", 'Version "2" cannot be deleted: alias "canary", "also" routes to it.');
     assert.doesNotThrow(() => checkVersionDeletable("3", aliases));
   });
 });
@@ -160,19 +160,19 @@ void describe("store rules: aliases", { timeout: 10_000 }, () => {
   void test("insert: refuses a taken name, then the limit ($DEFAULT not counted), then a missing version", () => {
     const existing = [alias("$DEFAULT", "$LATEST"), alias("one", "1")];
     const versions = new Set(["1"]);
-    throwsQuiver(() => checkAliasInsert(alias("one", "7"), { aliases: existing, versions }, 0), "AliasAlreadyExists", "Name", 'Alias "one" already exists.');
+    throwsQuiver(() => checkAliasInsert(alias("one", "7"), { aliases: existing, versions }, 0), "AliasAlreadyExists", "alias", 'Alias "one" already exists.');
     throwsQuiver(() => checkAliasInsert(alias("two", "7"), { aliases: existing, versions }, 1), "AliasLimitExceeded", undefined, "The function already has 1 aliases, the most allowed.");
     assert.doesNotThrow(() => checkAliasInsert(alias("two", "1"), { aliases: existing, versions }, 2));
-    throwsQuiver(() => checkAliasInsert(alias("two", "7"), { aliases: existing, versions }, 2), "VersionNotFound", "FunctionVersion", 'Version "7" does not exist.');
-    throwsQuiver(() => checkAliasInsert(alias("two", "1", rules), { aliases: existing, versions }, 2), "VersionNotFound", "FunctionVersion", 'Version "2" does not exist.');
+    throwsQuiver(() => checkAliasInsert(alias("two", "7"), { aliases: existing, versions }, 2), "VersionNotFound", "aliasVersion", 'Version "7" does not exist.');
+    throwsQuiver(() => checkAliasInsert(alias("two", "1", rules), { aliases: existing, versions }, 2), "VersionNotFound", "aliasVersion", 'Version "2" does not exist.');
   });
 
   void test("routing invariants: the additional version differs from the main one, a weight is a share from 0 to 1", () => {
     const state = { aliases: [], versions: new Set(["1", "2"]) };
-    throwsQuiver(() => checkAliasInsert(alias("a", "1", { ...rules, version: "1" }), state, 5), "InvalidParameter", "RoutingConfig", /must differ/);
-    throwsQuiver(() => checkAliasInsert(alias("a", "$LATEST", { kind: "weighted", version: "$LATEST", weight: 0.5 }), state, 5), "InvalidParameter", "RoutingConfig", /must differ/);
+    throwsQuiver(() => checkAliasInsert(alias("a", "1", { ...rules, version: "1" }), state, 5), "InvalidParameter", "routing", /must differ/);
+    throwsQuiver(() => checkAliasInsert(alias("a", "$LATEST", { kind: "weighted", version: "$LATEST", weight: 0.5 }), state, 5), "InvalidParameter", "routing", /must differ/);
     for (const weight of [-0.1, 1.01, Number.NaN]) {
-      throwsQuiver(() => checkAliasInsert(alias("a", "1", { kind: "weighted", version: "2", weight }), state, 5), "InvalidParameter", "RoutingConfig", /from 0 to 1/);
+      throwsQuiver(() => checkAliasInsert(alias("a", "1", { kind: "weighted", version: "2", weight }), state, 5), "InvalidParameter", "routing", /from 0 to 1/);
     }
     for (const weight of [0, 0.5, 1]) assert.doesNotThrow(() => checkAliasInsert(alias("a", "1", { kind: "weighted", version: "2", weight }), state, 5));
   });
@@ -195,9 +195,9 @@ void describe("store rules: aliases", { timeout: 10_000 }, () => {
   void test("update: refuses a missing version and a broken routing", () => {
     const update = (change: { version: string; routing: AliasRouting }): AliasRecord | null =>
       decideAliasUpdate({ functionId: "id-1", name: "prod", change: { ...change, description: "" }, now: 70, upsert: false }, { current: alias("prod", "1"), versions: new Set(["1"]) });
-    throwsQuiver(() => update({ version: "9", routing: { kind: "none" } }), "VersionNotFound", "FunctionVersion", 'Version "9" does not exist.');
-    throwsQuiver(() => update({ version: "1", routing: { kind: "weighted", version: "8", weight: 0.5 } }), "VersionNotFound", "FunctionVersion", 'Version "8" does not exist.');
-    throwsQuiver(() => update({ version: "1", routing: { kind: "weighted", version: "1", weight: 0.5 } }), "InvalidParameter", "RoutingConfig", /must differ/);
+    throwsQuiver(() => update({ version: "9", routing: { kind: "none" } }), "VersionNotFound", "aliasVersion", 'Version "9" does not exist.');
+    throwsQuiver(() => update({ version: "1", routing: { kind: "weighted", version: "8", weight: 0.5 } }), "VersionNotFound", "aliasVersion", 'Version "8" does not exist.');
+    throwsQuiver(() => update({ version: "1", routing: { kind: "weighted", version: "1", weight: 0.5 } }), "InvalidParameter", "routing", /must differ/);
   });
 });
 

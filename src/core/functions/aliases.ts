@@ -26,7 +26,7 @@ export class Aliases {
   async create(ref: FunctionRef, input: AliasInput): Promise<AliasRecord> {
     const fn = await this.#functions.get(ref);
     if (input.name === DEFAULT_ALIAS) {
-      throw new QuiverError("AliasAlreadyExists", `Alias "${DEFAULT_ALIAS}" always exists; update it instead.`, { field: "Name" });
+      throw new QuiverError("AliasAlreadyExists", `Alias "${DEFAULT_ALIAS}" always exists; update it instead.`, { subject: "alias" });
     }
     const now = this.#deps.clock.now();
     const alias: AliasRecord = { functionId: fn.id, name: input.name, version: input.version, description: input.description, routing: input.routing, revision: 1, createdAt: now, updatedAt: now };
@@ -61,7 +61,7 @@ export class Aliases {
   }
 
   async delete(ref: FunctionRef, name: string): Promise<void> {
-    if (name === DEFAULT_ALIAS) throw new QuiverError("AliasProtected", `Alias "${DEFAULT_ALIAS}" cannot be deleted.`, { field: "Name" });
+    if (name === DEFAULT_ALIAS) throw new QuiverError("AliasProtected", `Alias "${DEFAULT_ALIAS}" cannot be deleted.`, { subject: "alias" });
     const fn = await this.#functions.get(ref);
     if (!(await this.#deps.store.deleteAlias(fn.id, name))) throw aliasNotFound(ref, name);
     this.#deps.router.forget(fn.id, name);
@@ -74,5 +74,5 @@ function defaultAlias(fn: FunctionRecord): AliasRecord {
 }
 
 function aliasNotFound(ref: FunctionRef, name: string): QuiverError {
-  return new QuiverError("AliasNotFound", `Alias "${name}" of function "${ref.name}" is not found.`, { field: "Name" });
+  return new QuiverError("AliasNotFound", `Alias "${name}" of function "${ref.name}" is not found.`, { subject: "alias" });
 }

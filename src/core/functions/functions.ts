@@ -162,11 +162,11 @@ export class Functions {
 
   async #conflict(id: string, operation: "updateCode" | "updateConfig"): Promise<QuiverError> {
     const now = await this.#deps.store.getFunctionById(id);
-    if (!now) return new QuiverError("FunctionNotFound", "The function was deleted while the request ran.", { field: "FunctionName" });
+    if (!now) return new QuiverError("FunctionNotFound", "The function was deleted while the request ran.", { subject: "function" });
     return stateConflict(now, operation);
   }
 }
 
 function notFound(ref: FunctionRef): QuiverError {
-  return new QuiverError("FunctionNotFound", `Function "${ref.name}" does not exist in namespace "${ref.namespace}".`, { field: "FunctionName" });
+  return new QuiverError("FunctionNotFound", `Function "${ref.name}" does not exist in namespace "${ref.namespace}".`, { subject: "function" });
 }

@@ -16,13 +16,13 @@ export class Namespaces {
 
   async create(scope: Scope, name: string, description: string, maxNamespaces: number): Promise<Namespace> {
     if (name === DEFAULT_NAMESPACE) {
-      throw new QuiverError("NamespaceProtected", `Namespace "${DEFAULT_NAMESPACE}" always exists and cannot be created.`, { field: "Namespace" });
+      throw new QuiverError("NamespaceProtected", `Namespace "${DEFAULT_NAMESPACE}" always exists and cannot be created.`, { subject: "namespace", operation: "create" });
     }
     const now = this.#deps.clock.now();
     const ns: Namespace = { name, description, createdAt: now, updatedAt: now };
     await this.#ensureDefault(scope);
     if (!(await this.#deps.store.insertNamespace(scope, ns, maxNamespaces))) {
-      throw new QuiverError("NamespaceAlreadyExists", `Namespace "${name}" already exists.`, { field: "Namespace" });
+      throw new QuiverError("NamespaceAlreadyExists", `Namespace "${name}" already exists.`, { subject: "namespace" });
     }
     return ns;
   }
@@ -30,7 +30,7 @@ export class Namespaces {
   async require(scope: Scope, name: string): Promise<void> {
     if (name === DEFAULT_NAMESPACE) return;
     if (!(await this.#deps.store.getNamespace(scope, name))) {
-      throw new QuiverError("NamespaceNotFound", `Namespace "${name}" does not exist.`, { field: "Namespace" });
+      throw new QuiverError("NamespaceNotFound", `Namespace "${name}" does not exist.`, { subject: "namespace" });
     }
   }
 
@@ -45,16 +45,16 @@ export class Namespaces {
       await this.#ensureDefault(scope);
     }
     if (!(await this.#deps.store.updateNamespace(scope, name, description, this.#deps.clock.now()))) {
-      throw new QuiverError("NamespaceNotFound", `Namespace "${name}" does not exist.`, { field: "Namespace" });
+      throw new QuiverError("NamespaceNotFound", `Namespace "${name}" does not exist.`, { subject: "namespace" });
     }
   }
 
   async delete(scope: Scope, name: string): Promise<void> {
     if (name === DEFAULT_NAMESPACE) {
-      throw new QuiverError("NamespaceProtected", `Namespace "${DEFAULT_NAMESPACE}" cannot be deleted.`, { field: "Namespace" });
+      throw new QuiverError("NamespaceProtected", `Namespace "${DEFAULT_NAMESPACE}" cannot be deleted.`, { subject: "namespace", operation: "delete" });
     }
     if (!(await this.#deps.store.deleteNamespace(scope, name))) {
-      throw new QuiverError("NamespaceNotFound", `Namespace "${name}" does not exist.`, { field: "Namespace" });
+      throw new QuiverError("NamespaceNotFound", `Namespace "${name}" does not exist.`, { subject: "namespace" });
     }
   }
 

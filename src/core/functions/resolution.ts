@@ -52,12 +52,12 @@ export class InvocationResolver {
     }
     const alias = selector.aliasLookup === "never" ? null : await this.#aliases.find(fn, qualifier);
     if (!alias) {
-      throw new QuiverError("VersionNotFound", `Qualifier "${qualifier}" is neither a version nor an alias of function "${ref.name}".`, { field: "Qualifier" });
+      throw new QuiverError("VersionNotFound", `Qualifier "${qualifier}" is neither a version nor an alias of function "${ref.name}".`, { subject: "qualifier" });
     }
     const versionName = this.#deps.router.choose(alias, selector.headers, selector.routingKey);
     if (versionName === LATEST) return { fn, version: null, versionName, alias: alias.name, aliasRecord: alias };
     const version = await this.#deps.store.getVersion(fn.id, versionName);
-    if (!version) throw new QuiverError("VersionNotFound", `Alias "${alias.name}" routes to version "${versionName}", which does not exist.`, { field: "Qualifier" });
+    if (!version) throw new QuiverError("VersionNotFound", `Alias "${alias.name}" routes to version "${versionName}", which does not exist.`, { subject: "qualifier" });
     return { fn, version, versionName, alias: alias.name, aliasRecord: alias };
   }
 }

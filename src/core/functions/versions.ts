@@ -77,7 +77,7 @@ export class Versions {
 
   async delete(ref: FunctionRef, qualifier: string): Promise<void> {
     if (qualifier === LATEST) {
-      throw new QuiverError("LatestProtected", `The head version of "${ref.name}" cannot be deleted on its own; delete the function instead.`, { field: "Qualifier" });
+      throw new QuiverError("LatestProtected", `The head version of "${ref.name}" cannot be deleted on its own; delete the function instead.`, { subject: "qualifier" });
     }
     const fn = await this.#functions.get(ref);
     const version = await this.#deps.store.getVersion(fn.id, qualifier);
@@ -87,5 +87,5 @@ export class Versions {
 }
 
 function versionNotFound(ref: FunctionRef, qualifier: string): QuiverError {
-  return new QuiverError("VersionNotFound", `Version "${qualifier}" of function "${ref.name}" does not exist.`, { field: "Qualifier" });
+  return new QuiverError("VersionNotFound", `Version "${qualifier}" of function "${ref.name}" does not exist.`, { subject: "qualifier" });
 }

@@ -1,5 +1,5 @@
 import { aliasTargetProblem, aliasTargets, DEFAULT_ALIAS, type AliasRecord } from "../aliases.js";
-import { invalid, QuiverError } from "../errors.js";
+import { QuiverError } from "../errors.js";
 import { LATEST } from "../model.js";
 import type { AliasChange } from "../ports.js";
 
@@ -25,7 +25,7 @@ export interface AliasInsertState {
 /** Refuses a taken name, a function with its most aliases ($DEFAULT is not counted), then a bad target. */
 export function checkAliasInsert(alias: AliasRecord, state: AliasInsertState, maxAliases: number): void {
   if (state.aliases.some((existing) => existing.name === alias.name)) {
-    throw new QuiverError("AliasAlreadyExists", `Alias "${alias.name}" already exists.`, { field: "Name" });
+    throw new QuiverError("AliasAlreadyExists", `Alias "${alias.name}" already exists.`, { subject: "alias" });
   }
   const count = state.aliases.filter((existing) => existing.name !== DEFAULT_ALIAS).length;
   if (count >= maxAliases) throw new QuiverError("AliasLimitExceeded", `The function already has ${count} aliases, the most allowed.`);
@@ -72,7 +72,7 @@ export function decideAliasUpdate(update: AliasUpdate, state: AliasUpdateState):
 
 function checkTarget(target: AliasTarget, existing: ReadonlySet<string>): void {
   const problem = aliasTargetProblem(target);
-  if (problem !== null) throw invalid("RoutingConfig", problem);
+  if (problem !== null) throw new QuiverError("InvalidParameter", problem, { subject: "routing" });
   const missing = versionsRoutedBy(target).find((name) => !existing.has(name));
-  if (missing !== undefined) throw new QuiverError("VersionNotFound", `Version "${missing}" does not exist.`, { field: "FunctionVersion" });
+  if (missing !== undefined) throw new QuiverError("VersionNotFound", `Version "${missing}" does not exist.`, { subject: "aliasVersion" });
 }

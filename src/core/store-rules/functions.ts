@@ -36,7 +36,7 @@ export function decideFunctionInsert(fn: NewFunction, state: FunctionInsertState
 
 /** Also what a store answers when its unique key, the last word, refuses a concurrent insert. */
 export function functionAlreadyExists(fn: Pick<NewFunction, "name" | "namespace">): QuiverError {
-  return new QuiverError("FunctionAlreadyExists", `Function "${fn.name}" already exists in namespace "${fn.namespace}".`, { field: "FunctionName" });
+  return new QuiverError("FunctionAlreadyExists", `Function "${fn.name}" already exists in namespace "${fn.namespace}".`, { subject: "function" });
 }
 
 /**
@@ -44,6 +44,6 @@ export function functionAlreadyExists(fn: Pick<NewFunction, "name" | "namespace"
  * looked it up). Returns what the store read, so the call reads as `requireFunction(await lock(id))`.
  */
 export function requireFunction<Row>(row: Row | undefined): Row {
-  if (row === undefined) throw new QuiverError("FunctionNotFound", "The function does not exist.", { field: "FunctionName" });
+  if (row === undefined) throw new QuiverError("FunctionNotFound", "The function does not exist.", { subject: "function" });
   return row;
 }

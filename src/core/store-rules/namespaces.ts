@@ -29,6 +29,6 @@ export interface NamespaceDeleteState {
 /** Whether to delete the namespace: false when it does not exist; refused while it holds functions. */
 export function decideNamespaceDelete(name: string, state: NamespaceDeleteState): boolean {
   if (!state.exists) return false;
-  if (state.hasFunctions) throw new QuiverError("NamespaceNotEmpty", `Namespace "${name}" still has functions; delete them first.`, { field: "Namespace" });
+  if (state.hasFunctions) throw new QuiverError("NamespaceNotEmpty", `Namespace "${name}" still has functions; delete them first.`, { subject: "namespace" });
   return true;
 }

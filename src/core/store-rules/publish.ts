@@ -29,7 +29,7 @@ export function decidePublish(state: PublishState, plan: PublishPlan, isNameTake
     throw new QuiverError(
       "CodeDigestMismatch",
       `The digest ${plan.expectedSha512} does not match the current code of "${fn.name}" (SHA-512 ${fn.code.sha512}).`,
-      { field: "digest" },
+      { subject: "digest" },
     );
   }
   if (state.versionCount >= plan.maxVersions) {
@@ -64,7 +64,7 @@ function chooseName(fn: FunctionRecord, plan: PublishPlan, isNameTaken: (name: s
     }
     case "exact":
       if (isNameTaken(naming.name)) {
-        throw new QuiverError("VersionAlreadyExists", `Version "${naming.name}" of function "${fn.name}" already exists.`, { field: "version" });
+        throw new QuiverError("VersionAlreadyExists", `Version "${naming.name}" of function "${fn.name}" already exists.`, { subject: "version" });
       }
       return { name: naming.name, lastVersionNumber };
     case "unique": {

@@ -8,6 +8,6 @@ import { QuiverError } from "../errors.js";
 export function checkVersionDeletable(name: string, aliases: readonly AliasRecord[]): void {
   const users = aliases.filter((alias) => aliasTargets(alias).includes(name));
   if (users.length > 0) {
-    throw new QuiverError("VersionInUse", `Version "${name}" cannot be deleted: alias ${users.map((a) => `"${a.name}"`).join(", ")} routes to it.`, { field: "Qualifier" });
+    throw new QuiverError("VersionInUse", `Version "${name}" cannot be deleted: alias ${users.map((a) => `"${a.name}"`).join(", ")} routes to it.`, { subject: "version" });
   }
 }

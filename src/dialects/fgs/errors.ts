@@ -1,10 +1,14 @@
 import type { ErrorCode, QuiverError } from "../../core/errors.js";
+import { chooseWire, type WireChoice, type WireEntry } from "../shared/error-table.js";
 
 /**
  * How every core error code reads on the FunctionGraph wire: an HTTP status and an `error_code`
- * (shared/reference/huawei-functiongraph-api.md §3.8, §4.2). Where the vendor documents a fixed
- * message for a code, that message is sent, so clients that compare messages keep working.
- * The record type makes the table total: a new core code does not compile until mapped here.
+ * (the vendor's error-code list, pinned in documented-codes.ts and checked against this table by
+ * test/core/error-tables.test.ts). Where the vendor documents a fixed message for a code, that
+ * message is sent, so clients that compare messages keep working. The record type makes the
+ * table total: a new core code does not compile until mapped here. Where one core code has
+ * several FunctionGraph codes, the choice is by the error's typed subject or operation, or by
+ * the parameter FunctionGraph's own validation named.
  */
 export interface FgsWireError {
   readonly status: number;
@@ -13,10 +17,10 @@ export interface FgsWireError {
   readonly message?: string;
 }
 
-type Entry = FgsWireError | ((error: QuiverError) => FgsWireError);
+type Entry = WireEntry<FgsWireError>;
 
-/** Per-field codes of invalid values (FSS.1002–FSS.1019, FSS.1001, FSS.1309, FSS.1404–1405). */
-const FIELD_CODES: Readonly<Record<string, string>> = {
+/** Per-parameter codes of invalid values (FSS.1002–FSS.1019, FSS.1001, FSS.1309, FSS.1404–1405). */
+const PARAMETER_CODES: Readonly<Record<string, string>> = {
   func_name: "FSS.1002",
   handler: "FSS.1003",
   package: "FSS.1004",
@@ -45,21 +49,27 @@ const FIELD_CODES: Readonly<Record<string, string>> = {
   additional_version_main: "FSS.1093",
 };
 
-// `field` may name a parameter the caller invented: look it up among the table's own keys only.
-const byField = (error: QuiverError): FgsWireError => ({ status: 400, code: (error.field !== undefined && Object.hasOwn(FIELD_CODES, error.field) ? FIELD_CODES[error.field] : undefined) ?? "FSS.0400" });
+const BAD_PARAMETER: FgsWireError = { status: 400, code: "FSS.0400" };
+
+/** An invalid parameter: its own documented code, else the generic one. */
+const BY_PARAMETER: WireChoice<FgsWireError> = {
+  parameter: Object.fromEntries(Object.entries(PARAMETER_CODES).map(([parameter, code]) => [parameter, { status: 400, code }])),
+  otherwise: BAD_PARAMETER,
+};
+const byParameter: Entry = { choose: BY_PARAMETER };
 
 const APIGW_AUTH: FgsWireError = { status: 401, code: "APIGW.0301" };
 
 export const FGS_ERRORS: Readonly<Record<ErrorCode, Entry>> = {
   // A body that is not JSON at all gets the documented "not in the expected JSON format" code;
-  // one that parsed but nests a parameter too deeply (`field` names it) is that parameter's error.
-  MalformedRequest: (e) => (e.field === undefined ? { status: 406, code: "FSS.0406" } : byField(e)),
+  // one that parsed but nests a parameter too deeply (`parameter` names it) is that parameter's error.
+  MalformedRequest: { choose: { ...BY_PARAMETER, otherParameter: BAD_PARAMETER, otherwise: { status: 406, code: "FSS.0406" } } },
   RequestTooLarge: { status: 413, code: "FSS.0413" },
   RequestTimeout: { status: 408, code: "FSS.0408" },
-  MissingParameter: byField,
-  UnknownParameter: byField,
-  InvalidParameter: byField,
-  InvalidParameterType: byField,
+  MissingParameter: byParameter,
+  UnknownParameter: byParameter,
+  InvalidParameter: byParameter,
+  InvalidParameterType: byParameter,
   UnknownAction: { status: 404, code: "FSS.0404", message: "Not found the specified resource" },
   UnsupportedApiVersion: { status: 404, code: "FSS.0404", message: "Not found the specified resource" },
   AuthMissing: APIGW_AUTH,
@@ -88,7 +98,7 @@ export const FGS_ERRORS: Readonly<Record<ErrorCode, Entry>> = {
   CodeBadBase64: { status: 400, code: "FSS.1011" },
   CodeNotZip: { status: 400, code: "FSS.1011" },
   CodeUnsafePath: { status: 400, code: "FSS.1011" },
-  CodeTooLarge: (e) => (e.field === "inline" ? { status: 413, code: "FSS.1072" } : { status: 413, code: "FSS.1071" }),
+  CodeTooLarge: { choose: { subject: { inlineCode: { status: 413, code: "FSS.1072" } }, otherwise: { status: 413, code: "FSS.1071" } } },
   CodeDigestMismatch: { status: 400, code: "FSS.0400" },
   AliasNotFound: { status: 404, code: "FSS.1053", message: "Not found the function alias" },
   AliasAlreadyExists: { status: 409, code: "FSS.1063" },
@@ -105,8 +115,7 @@ export const FGS_ERRORS: Readonly<Record<ErrorCode, Entry>> = {
 };
 
 export function fgsWireError(error: QuiverError): FgsWireError {
-  const entry = FGS_ERRORS[error.code];
-  return typeof entry === "function" ? entry(error) : entry;
+  return chooseWire(FGS_ERRORS[error.code], error);
 }
 
 /** The error body: `{error_code, error_msg}`; API Gateway auth failures also carry `request_id`. */

@@ -69,7 +69,7 @@ export function pathSegments(rawPath: string): string[] {
     try {
       return decodeURIComponent(part);
     } catch {
-      throw new QuiverError("InvalidParameter", `The path segment "${part}" is not validly percent-encoded.`, { field: "function_urn" });
+      throw new QuiverError("InvalidParameter", `The path segment "${part}" is not validly percent-encoded.`, { parameter: "function_urn" });
     }
   });
 }

@@ -116,13 +116,13 @@ function nonNegative(field: string, value: string | undefined): number | undefin
 
 /** Decodes `func_code.file`: strict base64 of a zip. */
 export function codeFromBase64(text: string | undefined, inline: boolean): Buffer {
-  if ((text ?? "").trim().length === 0) throw new QuiverError("CodeMissing", "func_code.file is required: the base64 of a zip package.", { field: "func_code" });
+  if ((text ?? "").trim().length === 0) throw new QuiverError("CodeMissing", "func_code.file is required: the base64 of a zip package.", { parameter: "func_code" });
   const bytes = decodeStrictBase64(text ?? "");
-  if (!bytes) throw new QuiverError("CodeBadBase64", "func_code.file is not valid base64.", { field: "func_code" });
+  if (!bytes) throw new QuiverError("CodeBadBase64", "func_code.file is not valid base64.", { parameter: "func_code" });
   const max = inline ? MAX_INLINE_BYTES : MAX_ZIP_BYTES;
   if (bytes.length > max) {
     throw new QuiverError("CodeTooLarge", `The code package is ${bytes.length} bytes; at most ${max} are allowed for code_type ${inline ? "inline" : "zip"}.`, {
-      field: inline ? "inline" : "zip",
+      subject: inline ? "inlineCode" : "package",
     });
   }
   return bytes;

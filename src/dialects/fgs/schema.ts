@@ -11,7 +11,7 @@ import { parseJsonObject } from "../shared/json-body.js";
 export const jsonBody = parseJsonObject;
 
 /** FunctionGraph errors name the body field as sent and key on its first path segment. */
-const NAMING: ParameterNaming = { field: (path) => String(path[0] ?? ""), label: (path) => path };
+const NAMING: ParameterNaming = { parameter: (path) => String(path[0] ?? ""), label: (path) => path };
 
 /** Validates a parsed body, turning zod's first finding into the error of the field at fault. */
 export function parseBody<T extends z.ZodType>(schema: T, body: Record<string, unknown>): z.output<T> {

@@ -20,7 +20,7 @@ export interface UrnContext {
 }
 
 const bad = (urn: string, why: string): QuiverError =>
-  new QuiverError("InvalidParameter", `The function URN "${urn}" is invalid: ${why}.`, { field: "function_urn" });
+  new QuiverError("InvalidParameter", `The function URN "${urn}" is invalid: ${why}.`, { parameter: "function_urn" });
 
 export function parseFunctionUrn(urn: string, ctx: UrnContext): FunctionUrn {
   const fields = urn.split(":");

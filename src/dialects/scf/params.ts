@@ -17,11 +17,11 @@ export function unflatten(flat: ReadonlyMap<string, string>): Record<string, Jso
     // Each segment is a level of nesting: refuse deep paths before building them (densify recurses).
     if (path.length > MAX_JSON_DEPTH) throw nestedTooDeep(path);
     if (path.some((part) => part === "")) {
-      throw new QuiverError("InvalidParameterType", `The parameter name "${key}" is malformed.`, { field: key });
+      throw new QuiverError("InvalidParameterType", `The parameter name "${key}" is malformed.`, { parameter: key });
     }
     // `__proto__.x=1` would otherwise walk into Object.prototype and pollute every object.
     if (path.some((part) => FORBIDDEN_SEGMENTS.has(part))) {
-      throw new QuiverError("UnknownParameter", `The parameter ${key} is not recognized.`, { field: key });
+      throw new QuiverError("UnknownParameter", `The parameter ${key} is not recognized.`, { parameter: key });
     }
     assign(root, path, value, key);
   }
@@ -43,7 +43,7 @@ function assign(target: Record<string, Json>, path: string[], value: string, key
     } else if (typeof next === "object" && next !== null && !Array.isArray(next)) {
       node = next;
     } else {
-      throw new QuiverError("InvalidParameterType", `The parameter "${key}" conflicts with "${path.slice(0, i + 1).join(".")}".`, { field: key });
+      throw new QuiverError("InvalidParameterType", `The parameter "${key}" conflicts with "${path.slice(0, i + 1).join(".")}".`, { parameter: key });
     }
   });
 }

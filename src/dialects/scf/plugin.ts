@@ -43,7 +43,7 @@ export async function scfPlugin(app: FastifyInstance, deps: DialectDeps): Promis
     },
     unknownAction: (call) => new QuiverError("UnknownAction", `The action "${call.scf.action}" does not exist or is not supported by Quiver.`),
     admit(call) {
-      if (!REGION.test(call.region)) throw new QuiverError("InvalidParameter", `Region "${call.region}" is not a valid region name.`, { field: "Region" });
+      if (!REGION.test(call.region)) throw new QuiverError("InvalidParameter", `Region "${call.region}" is not a valid region name.`, { parameter: "Region" });
     },
     run(action, call, requestId) {
       const scope = { accountId: call.accountName, region: call.region };

@@ -3,7 +3,7 @@ import { QuiverError, invalid } from "../../core/errors.js";
 
 /**
  * SCF's documented value rules (shared/reference/tencent-scf-api.md §8, §10.4–10.6). Each
- * throws with the field whose `InvalidParameterValue.<Field>` code the vendor documents.
+ * throws naming the parameter whose `InvalidParameterValue.<Parameter>` code the vendor documents.
  */
 
 export function functionName(name: string): string {
@@ -99,8 +99,8 @@ export function paging(offset: number | undefined, limit: number | undefined, ma
 
 /** Decodes the base64 zip the way SCF does: strict base64, else the documented binascii error. */
 export function zipFromBase64(text: string): Buffer {
-  if (text.trim().length === 0) throw new QuiverError("CodeMissing", "Code.ZipFile is empty.", { field: "Code" });
+  if (text.trim().length === 0) throw new QuiverError("CodeMissing", "Code.ZipFile is empty.", { parameter: "Code" });
   const bytes = decodeStrictBase64(text);
-  if (!bytes) throw new QuiverError("CodeBadBase64", "ZipFile is not valid base64 (Incorrect padding or characters).", { field: "ZipFile" });
+  if (!bytes) throw new QuiverError("CodeBadBase64", "ZipFile is not valid base64 (Incorrect padding or characters).", { parameter: "ZipFile" });
   return bytes;
 }

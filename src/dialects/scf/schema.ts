@@ -26,4 +26,4 @@ export function parseParams<T extends z.ZodType>(schema: T, params: Record<strin
 }
 
 /** SCF errors name the parameter by its full dotted path (`Environment.Variables.0.Key`). */
-const NAMING: ParameterNaming = { field: (path) => path.map(String).join("."), label: (path) => `The parameter ${path}` };
+const NAMING: ParameterNaming = { parameter: (path) => path.map(String).join("."), label: (path) => `The parameter ${path}` };

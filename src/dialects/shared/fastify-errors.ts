@@ -13,7 +13,7 @@ export function toQuiverError(error: unknown, bodyLimit?: number): QuiverError {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return new QuiverError("RequestTooLarge", `The request body is larger than Quiver accepts${bodyLimit === undefined ? "" : ` (at most ${bodyLimit} bytes)`}.`);
     case "FST_ERR_BAD_URL":
-      return new QuiverError("InvalidParameter", `The request path is not validly percent-encoded (${fastifyError.message ?? ""}).`, { field: "path" });
+      return new QuiverError("InvalidParameter", `The request path is not validly percent-encoded (${fastifyError.message ?? ""}).`, { parameter: "path" });
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return new QuiverError("MalformedRequest", "The Content-Type header is not a valid media type.");
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":

@@ -40,12 +40,12 @@ export function tooDeepPath(root: unknown, max = MAX_JSON_DEPTH): string[] | nul
 }
 
 /**
- * The error for a parameter nested too deeply. It parsed, so it is not "not JSON"; `field`
+ * The error for a parameter nested too deeply. It parsed, so it is not "not JSON"; `parameter`
  * names the top-level parameter, so dialects can report it as that parameter's error.
  */
 export function nestedTooDeep(path: readonly string[]): QuiverError {
   const shown = path.length > 6 ? `${path.slice(0, 6).join(".")}…` : path.join(".");
   return new QuiverError("MalformedRequest", `The parameter ${path[0] ?? ""} nests more than ${MAX_JSON_DEPTH} levels deep (at ${shown}); at most ${MAX_JSON_DEPTH} levels of nesting are allowed.`, {
-    field: path[0] ?? "",
+    parameter: path[0] ?? "",
   });
 }

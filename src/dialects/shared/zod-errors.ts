@@ -3,8 +3,8 @@ import { QuiverError } from "../../core/errors.js";
 
 /** How a dialect names a parameter in its errors. */
 export interface ParameterNaming {
-  /** The `field` recorded on the error (what the dialect's error table keys on). */
-  field(path: readonly PropertyKey[]): string;
+  /** The wire `parameter` recorded on the error (what the dialect's error table keys on). */
+  parameter(path: readonly PropertyKey[]): string;
   /** How the message names the parameter. */
   label(path: string): string;
 }
@@ -19,15 +19,15 @@ export function firstIssueError(error: z.ZodError, input: unknown, naming: Param
   const path = issue.path.map(String).join(".");
   if (issue.code === "unrecognized_keys") {
     const name = [path, issue.keys[0]].filter(Boolean).join(".");
-    return new QuiverError("UnknownParameter", `${naming.label(name)} is not recognized.`, { field: name });
+    return new QuiverError("UnknownParameter", `${naming.label(name)} is not recognized.`, { parameter: name });
   }
   if (issue.code === "invalid_type" && valueAt(input, issue.path) === undefined) {
-    return new QuiverError("MissingParameter", `${naming.label(path)} is required.`, { field: naming.field(issue.path) });
+    return new QuiverError("MissingParameter", `${naming.label(path)} is required.`, { parameter: naming.parameter(issue.path) });
   }
   if (issue.code === "invalid_type") {
-    return new QuiverError("InvalidParameterType", `${naming.label(path)} must be of type ${issue.expected}.`, { field: naming.field(issue.path) });
+    return new QuiverError("InvalidParameterType", `${naming.label(path)} must be of type ${issue.expected}.`, { parameter: naming.parameter(issue.path) });
   }
-  return new QuiverError("InvalidParameter", `${naming.label(path)} is invalid: ${issue.message}.`, { field: String(issue.path[0] ?? "") });
+  return new QuiverError("InvalidParameter", `${naming.label(path)} is invalid: ${issue.message}.`, { parameter: String(issue.path[0] ?? "") });
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

@@ -28,10 +28,10 @@ export function aliasCases({ harness }: SuiteContext): void {
       const id = await withVersions("refuse", 1);
       await store.insertAlias(alias(id, "$DEFAULT", "$LATEST"), 1);
       await store.insertAlias(alias(id, "one", "1"), 1);
-      await rejectsWith(store.insertAlias(alias(id, "one", "1"), 5), "AliasAlreadyExists", "Name");
+      await rejectsWith(store.insertAlias(alias(id, "one", "1"), 5), "AliasAlreadyExists", "alias");
       await rejectsWith(store.insertAlias(alias(id, "two", "1"), 1), "AliasLimitExceeded");
-      await rejectsWith(store.insertAlias(alias(id, "two", "7"), 5), "VersionNotFound", "FunctionVersion");
-      await rejectsWith(store.insertAlias(alias(id, "two", "1", { kind: "weighted", version: "8", weight: 0.5 }), 5), "VersionNotFound", "FunctionVersion");
+      await rejectsWith(store.insertAlias(alias(id, "two", "7"), 5), "VersionNotFound", "aliasVersion");
+      await rejectsWith(store.insertAlias(alias(id, "two", "1", { kind: "weighted", version: "8", weight: 0.5 }), 5), "VersionNotFound", "aliasVersion");
       assert.equal(await store.getAlias(id, "two"), null, "a refused insert leaves nothing");
     });
 
@@ -39,21 +39,21 @@ export function aliasCases({ harness }: SuiteContext): void {
       const { store } = harness();
       const id = await withVersions("gone", 1);
       assert.equal(await store.deleteFunction(id), true);
-      await rejectsWith(store.insertAlias(alias(id, "a", "1"), 5), "FunctionNotFound", "FunctionName");
-      await rejectsWith(store.updateAlias(id, "a", { version: "1", description: "", routing: { kind: "none" } }, tick(), false), "FunctionNotFound", "FunctionName");
-      await rejectsWith(store.updateAlias(id, "$DEFAULT", { version: "$LATEST", description: "", routing: { kind: "none" } }, tick(), true), "FunctionNotFound", "FunctionName");
+      await rejectsWith(store.insertAlias(alias(id, "a", "1"), 5), "FunctionNotFound", "function");
+      await rejectsWith(store.updateAlias(id, "a", { version: "1", description: "", routing: { kind: "none" } }, tick(), false), "FunctionNotFound", "function");
+      await rejectsWith(store.updateAlias(id, "$DEFAULT", { version: "$LATEST", description: "", routing: { kind: "none" } }, tick(), true), "FunctionNotFound", "function");
       assert.deepEqual(await store.listAliases(id), []);
     });
 
     void test("routing invariants: the additional version differs from the main one, a weight is a share from 0 to 1", async () => {
       const { store } = harness();
       const id = await withVersions("invariants", 2);
-      await rejectsWith(store.insertAlias(alias(id, "same", "1", { kind: "weighted", version: "1", weight: 0.5 }), 5), "InvalidParameter", "RoutingConfig");
-      await rejectsWith(store.insertAlias(alias(id, "heavy", "1", { kind: "weighted", version: "2", weight: 1.5 }), 5), "InvalidParameter", "RoutingConfig");
+      await rejectsWith(store.insertAlias(alias(id, "same", "1", { kind: "weighted", version: "1", weight: 0.5 }), 5), "InvalidParameter", "routing");
+      await rejectsWith(store.insertAlias(alias(id, "heavy", "1", { kind: "weighted", version: "2", weight: 1.5 }), 5), "InvalidParameter", "routing");
       assert.deepEqual(await store.listAliases(id), [], "nothing refused was written");
       const ok = await store.insertAlias(alias(id, "ok", "1", { kind: "weighted", version: "2", weight: 1 }), 5);
       const sameRules = { kind: "rules", version: "2", combine: "or", rules: [{ key: "User", method: "exact", expression: "x" }] } as const;
-      await rejectsWith(store.updateAlias(id, "ok", { version: "2", description: "", routing: sameRules }, tick(), false), "InvalidParameter", "RoutingConfig");
+      await rejectsWith(store.updateAlias(id, "ok", { version: "2", description: "", routing: sameRules }, tick(), false), "InvalidParameter", "routing");
       assert.deepEqual(await store.getAlias(id, "ok"), ok, "a refused update changes nothing");
     });
 
@@ -66,8 +66,8 @@ export function aliasCases({ harness }: SuiteContext): void {
       const updated = await store.updateAlias(id, "prod", { version: "2", description: "new", routing }, now, false);
       assert.deepEqual(updated, { ...a, version: "2", description: "new", routing, revision: a.revision + 1, updatedAt: now });
       assert.deepEqual(await store.getAlias(id, "prod"), updated);
-      await rejectsWith(store.updateAlias(id, "prod", { version: "9", description: "", routing: { kind: "none" } }, tick(), false), "VersionNotFound", "FunctionVersion");
-      await rejectsWith(store.updateAlias(id, "prod", { version: "1", description: "", routing: { kind: "weighted", version: "8", weight: 0.5 } }, tick(), false), "VersionNotFound", "FunctionVersion");
+      await rejectsWith(store.updateAlias(id, "prod", { version: "9", description: "", routing: { kind: "none" } }, tick(), false), "VersionNotFound", "aliasVersion");
+      await rejectsWith(store.updateAlias(id, "prod", { version: "1", description: "", routing: { kind: "weighted", version: "8", weight: 0.5 } }, tick(), false), "VersionNotFound", "aliasVersion");
       assert.deepEqual(await store.getAlias(id, "prod"), updated, "a refused update changes nothing");
       assert.equal(await store.updateAlias(id, "missing", { version: "1", description: "", routing: { kind: "none" } }, tick(), false), null);
       const upserted = await store.updateAlias(id, "$DEFAULT", { version: "$LATEST", description: "", routing: { kind: "none" } }, now, true);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import type { AliasRecord, AliasRouting } from "../../core/aliases.js";
-import { QuiverError, type ErrorCode } from "../../core/errors.js";
+import { QuiverError, type ErrorCode, type ErrorSubject } from "../../core/errors.js";
 import type { CodeRef, FunctionConfig, FunctionRecord, Scope } from "../../core/model.js";
 import type { AsyncInvocationRecord, MetadataStore, PublishPlan, VersionNaming } from "../../core/ports.js";
 
@@ -88,11 +88,11 @@ export function asyncRecord(scope: Scope, functionId: string, extra: Partial<Asy
 }
 
 /** Asserts that `call` rejects with a QuiverError of this code. */
-export async function rejectsWith(call: Promise<unknown>, code: ErrorCode, field?: string): Promise<void> {
+export async function rejectsWith(call: Promise<unknown>, code: ErrorCode, subject?: ErrorSubject): Promise<void> {
   await assert.rejects(call, (error: unknown) => {
     assert.ok(error instanceof QuiverError, `expected QuiverError ${code}, got ${String(error)}`);
     assert.equal(error.code, code);
-    if (field !== undefined) assert.equal(error.field, field);
+    if (subject !== undefined) assert.equal(error.subject, subject);
     return true;
   });
 }

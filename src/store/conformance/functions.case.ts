@@ -27,7 +27,7 @@ export function functionCases({ harness }: SuiteContext): void {
       const scope = freshScope();
       const insert = (name: string, namespace = "default") => store.insertFunction({ id: randomUUID(), scope, namespace, name, config: CONFIG, now: tick(), maxFunctions: 2 });
       await insert("a");
-      await rejectsWith(insert("a"), "FunctionAlreadyExists", "FunctionName");
+      await rejectsWith(insert("a"), "FunctionAlreadyExists", "function");
       await insert("b");
       await rejectsWith(insert("c"), "FunctionLimitExceeded");
       await insert("c", "other");

@@ -49,7 +49,7 @@ export function namespaceCases({ harness }: SuiteContext): void {
       assert.equal(await store.deleteNamespace(scope, "nope"), false);
       await store.insertNamespace(scope, ns("busy"), 5);
       const fn = await activeFunction(store, scope, "f", { namespace: "busy" });
-      await rejectsWith(store.deleteNamespace(scope, "busy"), "NamespaceNotEmpty", "Namespace");
+      await rejectsWith(store.deleteNamespace(scope, "busy"), "NamespaceNotEmpty", "namespace");
       assert.ok(await store.getNamespace(scope, "busy"));
       assert.equal(await store.deleteFunction(fn.id), true);
       assert.equal(await store.deleteNamespace(scope, "busy"), true);

@@ -74,7 +74,7 @@ export function versionCases({ harness }: SuiteContext): void {
       for (let i = 0; i < 3; i += 1) await store.publishVersion(fn.id, plan());
       await store.insertAlias(alias(fn.id, "main", "1"), 10);
       await store.insertAlias(alias(fn.id, "canary", "$LATEST", { kind: "weighted", version: "2", weight: 0.1 }), 10);
-      await rejectsWith(store.deleteVersion(fn.id, "1"), "VersionInUse", "Qualifier");
+      await rejectsWith(store.deleteVersion(fn.id, "1"), "VersionInUse", "version");
       await rejectsWith(store.deleteVersion(fn.id, "2"), "VersionInUse");
       assert.equal(await store.deleteVersion(fn.id, "3"), true);
       assert.equal(await store.deleteVersion(fn.id, "3"), false);

@@ -45,7 +45,7 @@ function mainVersion(version: string): string {
 /** The alias's own name from the path; the store is asked only for names FunctionGraph allows. */
 function pathAlias(ctx: FgsContext): string {
   const name = ctx.aliasName ?? "";
-  if (name.startsWith("$")) throw new QuiverError("AliasNotFound", `Alias "${name}" is not found.`, { field: "alias_name" });
+  if (name.startsWith("$")) throw new QuiverError("AliasNotFound", `Alias "${name}" is not found.`, { subject: "alias" });
   return name;
 }
 

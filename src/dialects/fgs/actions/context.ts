@@ -48,7 +48,7 @@ export const noContent: FgsResult = { status: 204 };
 
 /** The request's function URN: package, name and qualifier. */
 export function requestUrn(ctx: FgsContext): FunctionUrn {
-  if (ctx.urn === undefined) throw new QuiverError("InvalidParameter", "The request names no function.", { field: "function_urn" });
+  if (ctx.urn === undefined) throw new QuiverError("InvalidParameter", "The request names no function.", { parameter: "function_urn" });
   return parseFunctionUrn(ctx.urn, ctx.out);
 }
 

@@ -148,7 +148,7 @@ const showCode: FgsOperation = async (ctx) => {
 function headRef(ctx: FgsContext): FunctionRef {
   const urn = requestUrn(ctx);
   if (rules.coreQualifier(urn.qualifier) !== LATEST) {
-    throw new QuiverError("InvalidParameter", `Version "${urn.qualifier ?? ""}" cannot be changed: only latest is mutable.`, { field: "function_urn" });
+    throw new QuiverError("InvalidParameter", `Version "${urn.qualifier ?? ""}" cannot be changed: only latest is mutable.`, { parameter: "function_urn" });
   }
   return functionOf(ctx, urn);
 }

@@ -142,7 +142,7 @@ function limitOf(ctx: FgsContext): number {
   const text = queryValue(ctx, "limit");
   if (text === undefined || text === "") return 10;
   if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > MAX_ASYNC_LIST) {
-    throw new QuiverError("InvalidParameter", `limit "${text}" is invalid: 1 to ${MAX_ASYNC_LIST}.`, { field: "maxitems" });
+    throw new QuiverError("InvalidParameter", `limit "${text}" is invalid: 1 to ${MAX_ASYNC_LIST}.`, { parameter: "maxitems" });
   }
   return Number(text);
 }

@@ -125,18 +125,18 @@ function zipOf(code: z.infer<typeof CodeSchema> | undefined, topLevelZip?: strin
   if (zip !== undefined) return rules.zipFromBase64(zip);
   const other = code && Object.keys(code).find((key) => code[key as keyof typeof code] !== undefined);
   if (other) {
-    throw new QuiverError("InvalidParameter", `Code.${other} is not supported by Quiver, which has no COS, demo, Git or image registry; send the code as a base64 Code.ZipFile.`, { field: "Code" });
+    throw new QuiverError("InvalidParameter", `Code.${other} is not supported by Quiver, which has no COS, demo, Git or image registry; send the code as a base64 Code.ZipFile.`, { parameter: "Code" });
   }
-  throw new QuiverError("CodeMissing", "The code is missing: send it as a base64 zip in Code.ZipFile.", { field: "Code" });
+  throw new QuiverError("CodeMissing", "The code is missing: send it as a base64 zip in Code.ZipFile.", { parameter: "Code" });
 }
 
 const createFunction: ScfAction = async (ctx, params) => {
   const p = parseParams(CreateFunction, params);
   const name = rules.functionName(p.FunctionName);
   if (p.Runtime === undefined) {
-    throw new QuiverError("MissingParameter", "Runtime is required: SCF's default, Python2.7, cannot run on Quiver; use e.g. Nodejs18.15 or Python3.9.", { field: "Runtime" });
+    throw new QuiverError("MissingParameter", "Runtime is required: SCF's default, Python2.7, cannot run on Quiver; use e.g. Nodejs18.15 or Python3.9.", { parameter: "Runtime" });
   }
-  if (p.Type !== undefined && p.Type !== "Event" && p.Type !== "HTTP") throw new QuiverError("InvalidParameter", `Type "${p.Type}" is invalid: Event or HTTP.`, { field: "Type" });
+  if (p.Type !== undefined && p.Type !== "Event" && p.Type !== "HTTP") throw new QuiverError("InvalidParameter", `Type "${p.Type}" is invalid: Event or HTTP.`, { parameter: "Type" });
   const config: FunctionConfig = {
     runtime: scfRuntime(p.Runtime),
     handler: rules.handler(p.Handler ?? "index.main_handler"),
@@ -188,7 +188,7 @@ const updateFunctionConfiguration: ScfAction = async (ctx, params) => {
   const ref: FunctionRef = { scope: ctx.scope, namespace, name: rules.functionRef(p.FunctionName) };
   await ctx.service.functions.updateConfig(ref, (current) => {
     if (runtime && (runtime.family !== current.runtime.family || runtime.version !== current.runtime.version)) {
-      throw new QuiverError("InvalidParameter", "Runtime cannot be changed after the function is created.", { field: "Runtime" });
+      throw new QuiverError("InvalidParameter", "Runtime cannot be changed after the function is created.", { parameter: "Runtime" });
     }
     return {
       ...current,
@@ -212,7 +212,7 @@ async function publishAfterUpdate(ctx: ScfContext, ref: FunctionRef): Promise<vo
 function publicNetworkOf(setting: { PublicNetStatus?: string | undefined } | undefined): boolean | undefined {
   const status = setting?.PublicNetStatus?.toUpperCase();
   if (status === undefined) return undefined;
-  if (status !== "ENABLE" && status !== "DISABLE") throw new QuiverError("InvalidParameter", `PublicNetConfig.PublicNetStatus "${setting?.PublicNetStatus ?? ""}" is invalid: ENABLE or DISABLE.`, { field: "PublicNetConfig" });
+  if (status !== "ENABLE" && status !== "DISABLE") throw new QuiverError("InvalidParameter", `PublicNetConfig.PublicNetStatus "${setting?.PublicNetStatus ?? ""}" is invalid: ENABLE or DISABLE.`, { parameter: "PublicNetConfig" });
   return status === "ENABLE";
 }
 

@@ -69,7 +69,7 @@ function selectorOf(qualifier: string, routingKey: string | undefined): InvokeSe
   }
   const valid = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every((v) => typeof v === "string");
   if (!valid || routingKey.length > MAX_ROUTING_KEY) {
-    throw new QuiverError("InvalidParameter", `RoutingKey must be a JSON object of strings of at most ${MAX_ROUTING_KEY} bytes.`, { field: "RoutingKey" });
+    throw new QuiverError("InvalidParameter", `RoutingKey must be a JSON object of strings of at most ${MAX_ROUTING_KEY} bytes.`, { parameter: "RoutingKey" });
   }
   return { qualifier, headers: parsed as Record<string, string>, routingKey, aliasLookup: "fallback" };
 }
@@ -90,7 +90,7 @@ async function withQualifierCode<T>(run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (error) {
     if (isQuiverError(error) && error.code === "VersionNotFound") {
-      throw new QuiverError("VersionNotFound", error.message, { field: "InvokeQualifier", cause: error });
+      throw new QuiverError("VersionNotFound", error.message, { subject: "qualifier", operation: "invoke", cause: error });
     }
     throw error;
   }
@@ -99,14 +99,14 @@ async function withQualifierCode<T>(run: () => Promise<T>): Promise<T> {
 function wantsTail(logType: string | undefined): boolean {
   if (logType === undefined || logType === "" || logType === "None") return false;
   if (logType === "Tail") return true;
-  throw new QuiverError("InvalidParameter", `LogType "${logType}" is invalid: None or Tail.`, { field: "LogType" });
+  throw new QuiverError("InvalidParameter", `LogType "${logType}" is invalid: None or Tail.`, { parameter: "LogType" });
 }
 
 const invoke: ScfAction = async (ctx, params) => {
   const p = parseParams(Invoke, params);
   const type = p.InvocationType === undefined || p.InvocationType === "" ? "RequestResponse" : p.InvocationType;
   if (type !== "RequestResponse" && type !== "Event") {
-    throw new QuiverError("InvalidParameter", `InvocationType "${type}" is invalid: RequestResponse or Event.`, { field: "InvocationType" });
+    throw new QuiverError("InvalidParameter", `InvocationType "${type}" is invalid: RequestResponse or Event.`, { parameter: "InvocationType" });
   }
   const wantLog = wantsTail(p.LogType);
   const qualifier = p.Qualifier === undefined || p.Qualifier === "" ? LATEST : p.Qualifier;
