@@ -43,6 +43,16 @@ export default tseslint.config(
     },
   },
   {
+    // Tests take it/test from the kit, which gives each test its own timeout (Node 20 has none).
+    files: ["test/**/*.ts"],
+    ignores: ["test/helpers/node-test.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        paths: [{ name: "node:test", importNames: ["it", "test"], message: "import it/test from test/helpers/node-test.js: it gives every test a timeout" }],
+      }],
+    },
+  },
+  {
     // The core is vendor-neutral: no HTTP, SQL driver, process or dialect imports.
     files: ["src/core/**/*.ts"],
     rules: {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, test } from "node:test";
+import { describe, test } from "../helpers/node-test.js";
 import { fileURLToPath } from "node:url";
 import { publishability, type ScenarioLoad } from "../../bench/lib/publishable.js";
 import { markdown, type RunInfo } from "../../bench/report/markdown.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { after, describe, test } from "../helpers/node-test.js";
 import { AccountsFileError, loadAccountsFile } from "../../src/accounts/accounts.js";
 import { ALICE, BOB, tempDir } from "../helpers/accounts.js";
 

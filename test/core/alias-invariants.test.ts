@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { describe, test } from "../helpers/node-test.js";
 import { additionalVersionProblem, aliasTargetProblem, weightProblem, type AliasRouting } from "../../src/core/aliases.js";
 
 void describe("alias invariants", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "../helpers/node-test.js";
 import type { AliasRecord, AliasRouting } from "../../src/core/aliases.js";
 import { AliasRouter, parseRange, ruleMatches } from "../../src/core/routing.js";
 

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { describe, it } from "../helpers/node-test.js";
 import { FsBlobStore } from "../../src/blobs/fs-blob-store.js";
 import { ZipInspector } from "../../src/code/zip-inspector.js";
 import { BLOB_GRACE_MS, collectUnreferencedBlobs } from "../../src/core/blob-gc.js";

@@ -6,7 +6,7 @@
  * parameter a dialect's own validation names).
  */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "../helpers/node-test.js";
 import { ALL_ERROR_CODES, ERROR_SUBJECTS, QuiverError, USER_ERROR_CODES, type ErrorCode, type ErrorDetails, type ErrorOperation } from "../../src/core/errors.js";
 import { FGS_DOCUMENTED_STATUS } from "../../src/dialects/fgs/documented-codes.js";
 import { FGS_ERRORS, fgsWireError } from "../../src/dialects/fgs/errors.js";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { describe, test } from "../helpers/node-test.js";
 import { QuiverError } from "../../src/core/errors.js";
 import { MAX_CONFIG_BYTES, MAX_ROUTING_EXPRESSION_CHARS, MAX_ROUTING_RULES, checkConfigSize, routingProblem } from "../../src/core/limits.js";
 import type { FunctionConfig } from "../../src/core/model.js";

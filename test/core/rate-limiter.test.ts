@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { describe, test } from "../helpers/node-test.js";
 import { RateLimiter } from "../../src/dialects/shared/rate-limiter.js";
 
 void describe("RateLimiter", () => {

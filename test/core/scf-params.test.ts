@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { describe, test } from "../helpers/node-test.js";
 import { QuiverError } from "../../src/core/errors.js";
 import { unflatten } from "../../src/dialects/scf/params.js";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { describe, test } from "../helpers/node-test.js";
 import { AccountRegistry } from "../../src/accounts/accounts.js";
 import { QuiverError } from "../../src/core/errors.js";
 import { sha256Hex, tc3Signature, v1Signature } from "../../src/dialects/scf/signature.js";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { describe, test } from "../helpers/node-test.js";
 import type { AliasRecord, AliasRouting } from "../../src/core/aliases.js";
 import { QuiverError, type ErrorCode, type ErrorSubject } from "../../src/core/errors.js";
 import type { FunctionRecord, FunctionStatus } from "../../src/core/model.js";

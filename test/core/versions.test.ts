@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../helpers/node-test.js";
 import { FsBlobStore } from "../../src/blobs/fs-blob-store.js";
 import { ZipInspector } from "../../src/code/zip-inspector.js";
 import { headFirst, type PageWindow } from "../../src/core/functions/versions.js";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { describe, test } from "../helpers/node-test.js";
 import { QuiverError } from "../../src/core/errors.js";
 import { ZipInspector, unsafeName } from "../../src/code/zip-inspector.js";
 import { buildZip, rawZip } from "../helpers/zip.js";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "../helpers/node-test.js";
 import { scf } from "tencentcloud-sdk-nodejs-scf";
 import { ALICE } from "../helpers/accounts.js";
 import { call, type Caller } from "../helpers/fgs-http.js";

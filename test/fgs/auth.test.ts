@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "../helpers/node-test.js";
 import { ALICE, BOB } from "../helpers/accounts.js";
 import { call, type Caller, sdkDate, send, signHeaders } from "../helpers/fgs-http.js";
 import { createFunction, fgClient, sdkFailure, showConfig } from "../helpers/fgs-sdk.js";

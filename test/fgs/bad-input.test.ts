@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "../helpers/node-test.js";
 import { ALICE } from "../helpers/accounts.js";
 import { call, type Caller } from "../helpers/fgs-http.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";

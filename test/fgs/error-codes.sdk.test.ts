@@ -6,9 +6,9 @@
  * plain HTTP, and why is written next to it.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../helpers/node-test.js";
 import { FGS_ERRORS } from "../../src/dialects/fgs/errors.js";
 import { allWires } from "../../src/dialects/shared/error-table.js";
 import { createAlias, createBody, createFunction, fg, fgClient, invoke, publishVersion, sdkFailure, showAlias, showConfig, updateCode, urnOf } from "../helpers/fgs-sdk.js";
@@ -76,14 +76,13 @@ const THROUGH_SDK: Readonly<Record<string, (c: Ctx) => Promise<unknown>>> = {
   "FSS.0500": async (c) => {
     // A server whose blob directory is a file cannot store code.
     const broken = await startQuiver({ rateLimits: { enabled: false, overrides: {} } });
-    const blobs = join(broken.dataDir, "data", "blobs");
+    const blobs = join(broken.dataDir, "blobs");
     try {
       rmSync(blobs, { recursive: true, force: true });
       writeFileSync(blobs, "a file where the blob directory should be");
       await createFunction(fgClient(broken.url), c.zip, "unstored");
     } finally {
-      rmSync(blobs, { force: true });
-      mkdirSync(blobs);
+      // Stopped first: a failed restore must not leave the server (and the test file) running.
       await broken.stop();
     }
   },

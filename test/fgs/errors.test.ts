@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "../helpers/node-test.js";
 import { ALL_ERROR_CODES, QuiverError } from "../../src/core/errors.js";
 import { fgsErrorBody } from "../../src/dialects/fgs/errors.js";
 

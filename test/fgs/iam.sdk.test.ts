@@ -3,7 +3,7 @@
  * (`GET /v3/projects?name=<region>`); with its IAM endpoint pointed at Quiver, that works too.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "../helpers/node-test.js";
 import { BasicCredentials, Region } from "@huaweicloud/huaweicloud-sdk-core";
 import { ALICE } from "../helpers/accounts.js";
 import { fg, sdkFailure, wire } from "../helpers/fgs-sdk.js";

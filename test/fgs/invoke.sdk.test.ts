@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "../helpers/node-test.js";
 import { ALICE, BOB } from "../helpers/accounts.js";
 import { call, type Caller } from "../helpers/fgs-http.js";
 import { asyncInvoke, awaitAsync, createFunction, fg, fgClient, invoke, publishVersion, resultOf, sdkFailure, updateCode, urnOf, type Wire } from "../helpers/fgs-sdk.js";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "../helpers/node-test.js";
 import { canonicalQuery, canonicalUri, parseAuthorization, sha256Hex, signature } from "../../src/dialects/fgs/signature.js";
 
 /** The reference's test vector (huawei-functiongraph-api.md §2.1), computed with the SDK's own signer. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "../helpers/node-test.js";
 import { ALICE } from "../helpers/accounts.js";
 import { createFunction, fg, fgClient, listVersions, publishVersion, sdkFailure, showConfig, versionNames, wire } from "../helpers/fgs-sdk.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";

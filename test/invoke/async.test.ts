@@ -4,7 +4,7 @@
  * and durable: accepted invocations survive the server being SIGKILLed and finish after restart.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "../helpers/node-test.js";
 import { BOB } from "../helpers/accounts.js";
 import { startQuiver, testDirs, type TestQuiver } from "../helpers/quiver.js";
 import { createFunction, errorCode, scfClient, waitAsync, type ScfClient } from "../helpers/scf-client.js";

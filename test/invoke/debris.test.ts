@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { after, describe, test } from "../helpers/node-test.js";
 import { type CliProcess, spawnCli, waitForListening } from "../helpers/cli.js";
 import { testDirs } from "../helpers/quiver.js";
 import { call, createFunction, scfClient } from "../helpers/scf-client.js";

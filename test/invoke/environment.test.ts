@@ -4,7 +4,7 @@
  * the server process's /proc entries, not the data dir.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "../helpers/node-test.js";
 import { ACCOUNTS } from "../helpers/accounts.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { createFunction, invoke, REGION, scfClient } from "../helpers/scf-client.js";

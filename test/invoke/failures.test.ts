@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "../helpers/node-test.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { call, createFunction, errorCode, errorDoc, invoke, scfClient } from "../helpers/scf-client.js";
 import { zipBase64 } from "../helpers/zip.js";

@@ -4,7 +4,7 @@
  * wait for the work they started (callbackWaitsForEmptyEventLoop) unless told not to.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "../helpers/node-test.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { call, createFunction, invoke, scfClient } from "../helpers/scf-client.js";
 import { zipBase64 } from "../helpers/zip.js";

@@ -4,7 +4,7 @@
  * UpdateAlias takes effect on the very next invoke. Also the concurrency cap and wait queue.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "../helpers/node-test.js";
 import { BOB } from "../helpers/accounts.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { call, createFunction, errorCode, invoke, waitAsync, scfClient } from "../helpers/scf-client.js";

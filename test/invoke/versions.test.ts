@@ -4,7 +4,7 @@
  * style (Node CJS, ESM, async, callback; Python). Also InvokeFunction and its `$DEFAULT`.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "../helpers/node-test.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { call, createFunction, invoke, scfClient } from "../helpers/scf-client.js";
 import { zipBase64 } from "../helpers/zip.js";

@@ -4,7 +4,7 @@
  * version, deleting a function or replacing the head retires the instances of the old code.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "../helpers/node-test.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { call, createFunction, scfClient } from "../helpers/scf-client.js";
 import { zipBase64 } from "../helpers/zip.js";

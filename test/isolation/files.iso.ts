@@ -7,7 +7,7 @@ import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { after, before, describe } from "node:test";
+import { after, before, describe } from "../helpers/node-test.js";
 import { perLang, SKIP, Tenancy, type Attempt, type Lang } from "./tenancy.js";
 
 void describe("isolation: files", () => {

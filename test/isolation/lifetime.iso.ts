@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
-import { after, before, describe } from "node:test";
+import { after, before, describe } from "../helpers/node-test.js";
 import { parseConfig } from "../../src/config/config.js";
 import { createQuiver } from "../../src/server/app.js";
 import { zipBase64 } from "../helpers/zip.js";

@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, readlinkSync } from "node:fs";
 import { createConnection, createServer, type Server } from "node:net";
 import { networkInterfaces } from "node:os";
-import { after, before, describe, type TestContext } from "node:test";
+import { after, before, describe, type TestContext } from "../helpers/node-test.js";
 import { LANGS, perLang, show, SKIP, Tenancy, type Attempt, type Lang } from "./tenancy.js";
 
 /** Connects from the test itself; resolves with what the listener sent, or null. */

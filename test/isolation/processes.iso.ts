@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { readdirSync, readlinkSync } from "node:fs";
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../helpers/node-test.js";
 import { innerPid, inOwnPidNamespace, LANGS, perLang, SECRET_NEEDLES, SHORT, show, SKIP, Tenancy, uidsOf, type Attempt, type Lang } from "./tenancy.js";
 
 const NOBODY = 65534;

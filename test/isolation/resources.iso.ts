@@ -4,7 +4,7 @@
  * write fails with ENOSPC or EFBIG, the instance keeps answering and the server stays healthy.
  */
 import assert from "node:assert/strict";
-import { after, before, describe } from "node:test";
+import { after, before, describe } from "../helpers/node-test.js";
 import { healthy, perLang, show, SKIP, Tenancy, type Lang } from "./tenancy.js";
 
 const MiB = 1024 * 1024;

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { accessSync, chmodSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { test, type TestContext } from "node:test";
+import { test, type TestContext } from "../helpers/node-test.js";
 import { parseConfig } from "../../src/config/config.js";
 import { PIDS_ROOT } from "../../src/runtime/cgroups.js";
 import { runLayout, type RunLayout } from "../../src/runtime/options.js";

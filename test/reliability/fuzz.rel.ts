@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../helpers/node-test.js";
 import { tempDir } from "../helpers/accounts.js";
 import { scfClient } from "../helpers/scf-client.js";
 import { nodeZipBase64 } from "../helpers/zip.js";

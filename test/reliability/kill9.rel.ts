@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../helpers/node-test.js";
 import { tempDir } from "../helpers/accounts.js";
 import { cgroupParents, cgroupsAvailable, debrisOf, describeEntries, footprintOf, instanceEntries, ownedBy, removeFootprints, removeInstanceState, runtimeRoot, stillThere, type Footprint } from "./debris.js";
 import { PublishLoad } from "./load.js";

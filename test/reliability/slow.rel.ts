@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../helpers/node-test.js";
 import { tempDir } from "../helpers/accounts.js";
 import { scfClient } from "../helpers/scf-client.js";
 import { footprintOf, removeFootprints, removeInstanceState } from "./debris.js";

@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { describe, it } from "../helpers/node-test.js";
 import { promisify } from "node:util";
 import { resolvePython } from "../../src/runtime/launcher.js";
 import { PYTHON_BOOTSTRAP } from "../../src/runtime/paths.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { describe, it } from "../helpers/node-test.js";
 import { safeEntryPath } from "../../src/runtime/extract.js";
 import { buildZip, rawZip } from "../helpers/zip.js";
 import { fixture, request } from "./helpers.js";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "../helpers/node-test.js";
 import { fixture, request } from "./helpers.js";
 
 const HOG = "exports.main_handler = async (e) => { if (!e.hog) return 'fine'; const a = []; for (;;) { a.push(Buffer.alloc(16 << 20, 1)); await new Promise((r) => setTimeout(r, 5)); } };";

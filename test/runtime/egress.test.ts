@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer, type AddressInfo, type Server } from "node:net";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "../helpers/node-test.js";
 import type { Engine } from "../../src/runtime/index.js";
 import { fixture, request, type Fixture } from "./helpers.js";
 

@@ -4,7 +4,7 @@
  * with a clear error and retire the instance, while the engine (this process) keeps serving.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "../helpers/node-test.js";
 import type { InvocationOutcome } from "../../src/core/invoke.js";
 import type { Engine } from "../../src/runtime/index.js";
 import { ERROR_TEXT_CHARS } from "../../src/runtime/protocol.js";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "../helpers/node-test.js";
 import { transition } from "../../src/runtime/index.js";
 import { eventually } from "../helpers/eventually.js";
 import { fixture, request } from "./helpers.js";

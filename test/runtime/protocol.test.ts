@@ -1,6 +1,6 @@
 /** The child protocol's decoder and framing, without processes (hostile-children.test.ts runs them). */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "../helpers/node-test.js";
 import { LineFrames } from "../../src/runtime/channel.js";
 import { childProtocol, ERROR_TEXT_CHARS } from "../../src/runtime/protocol.js";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "../helpers/node-test.js";
 import type { Engine } from "../../src/runtime/index.js";
 import { fixture, request, type Fixture } from "./helpers.js";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { describe, it } from "node:test";
+import { describe, it } from "../helpers/node-test.js";
 import { fixture, request } from "./helpers.js";
 
 const STARTS = 200;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { describe, it } from "node:test";
+import { describe, it } from "../helpers/node-test.js";
 import { PIDS_ROOT } from "../../src/runtime/cgroups.js";
 import { runLayout } from "../../src/runtime/options.js";
 import { fixture, request } from "./helpers.js";

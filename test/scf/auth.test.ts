@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../helpers/node-test.js";
 import { ALICE, BOB } from "../helpers/accounts.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { createNodeFunction, expectScfError, scfClient, SIGNING_MODES } from "../helpers/scf-client.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../helpers/node-test.js";
 import { ALICE } from "../helpers/accounts.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { expectScfError, scfClient, type ScfClient } from "../helpers/scf-client.js";

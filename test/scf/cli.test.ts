@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, test } from "node:test";
+import { describe, test } from "../helpers/node-test.js";
 import { ALICE, BOB, tempDir, writeAccountsFile } from "../helpers/accounts.js";
 import { spawnCli, waitForListening } from "../helpers/cli.js";
 import { scfClient } from "../helpers/scf-client.js";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../helpers/node-test.js";
 import { ALICE, BOB } from "../helpers/accounts.js";
 import { startQuiver, testDirs, type QuiverProcess, type TestQuiver } from "../helpers/quiver.js";
 import { createNodeFunction, expectScfError, scfClient } from "../helpers/scf-client.js";

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../helpers/node-test.js";
 import { SCF_ERROR_CODES } from "../../src/dialects/scf/errors.js";
 import { allWires } from "../../src/dialects/shared/error-table.js";
 import { exchange, scfErrorCode } from "../helpers/raw-http.js";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../helpers/node-test.js";
 import { ALICE } from "../helpers/accounts.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { createNodeFunction, expectScfError, scfClient, type ScfClient } from "../helpers/scf-client.js";

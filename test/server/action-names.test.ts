@@ -4,7 +4,7 @@
  * error like any other unknown name, never run something, and never echo a secret.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "../helpers/node-test.js";
 import { configFromArgs } from "../../src/cli/main.js";
 import { ConfigError, parseConfig, type ConfigInput } from "../../src/config/config.js";
 import { SCF_RATE_LIMITS } from "../../src/dialects/scf/plugin.js";

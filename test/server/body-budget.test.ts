@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../helpers/node-test.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { collect, exchange, type Exchange } from "../helpers/raw-http.js";
 

@@ -5,7 +5,7 @@
  * Never Fastify's `{"statusCode","error","message"}`, never a bare status line, never silence.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "../helpers/node-test.js";
 import { connect } from "node:net";
 import { ALICE } from "../helpers/accounts.js";
 import { call } from "../helpers/fgs-http.js";

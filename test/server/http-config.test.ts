@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "../helpers/node-test.js";
 import { configFromArgs } from "../../src/cli/main.js";
 import { ConfigError, parseConfig, type ConfigInput } from "../../src/config/config.js";
 import { spawnCli } from "../helpers/cli.js";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it, mock } from "node:test";
+import { describe, it, mock } from "../helpers/node-test.js";
 import { IdleCollector } from "../../src/server/idle-gc.js";
 
 void describe("collection after large bodies", () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { chmodSync, chownSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { after, describe, it } from "../helpers/node-test.js";
 import { configFromArgs } from "../../src/cli/main.js";
 import { parseConfig, type ConfigInput } from "../../src/config/config.js";
 import { spawnCli, waitForListening, waitForOutput } from "../helpers/cli.js";

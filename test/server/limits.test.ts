@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it } from "../helpers/node-test.js";
 import { ALICE } from "../helpers/accounts.js";
 import { gc, settledMemory } from "../helpers/memory.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";

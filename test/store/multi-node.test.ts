@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test } from "../helpers/node-test.js";
 import { ALICE, tempDir, writeAccountsFile } from "../helpers/accounts.js";
 import { createNodeFunction, scfClient, type ScfClient } from "../helpers/scf-client.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";

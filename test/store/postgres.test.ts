@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { test } from "../helpers/node-test.js";
 import type { MetadataStore } from "../../src/core/ports.js";
 import { runStoreConformance } from "../../src/store/conformance/metadata-store.case.js";
 import { PostgresStore } from "../../src/store/postgres/postgres-store.js";

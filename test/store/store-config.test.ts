@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { describe, test } from "../helpers/node-test.js";
 import { configFromArgs } from "../../src/cli/main.js";
 import { ConfigError, parseConfig } from "../../src/config/config.js";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import Database from "better-sqlite3";
-import { describe, test } from "node:test";
+import { describe, test } from "../helpers/node-test.js";
 import { openPool } from "../../src/store/postgres/driver.js";
 import { migrate } from "../../src/store/postgres/migrations.js";
 import { TRANSIENT_CONDITION } from "../../src/store/rows.js";
