@@ -59,7 +59,7 @@ describe("dialect error tables", () => {
     }
   });
 
-  it("answer only codes in Tencent's documented SCF list (two named exceptions)", () => {
+  it("answer only codes in Tencent's documented SCF list (exceptions only by name, none today)", () => {
     const undocumented = new Set<string>(SCF_UNDOCUMENTED_CODES_IN_USE);
     for (const [code, entry] of Object.entries(SCF_ERROR_CODES)) {
       for (const wire of allWires(entry)) {

@@ -100,7 +100,7 @@ const THROUGH_SDK: Readonly<Record<string, (c: Ctx) => Promise<unknown>>> = {
   "InvalidParameterValue.Handler": (c) => c.scf.UpdateFunctionCode({ FunctionName: "target", ZipFile: c.zip, Handler: "nodot" }),
   "InvalidParameterValue.Runtime": (c) => create(c, { Runtime: "Cobol85" }),
   "InvalidParameterValue.MemorySize": (c) => c.scf.UpdateFunctionConfiguration({ FunctionName: "target", MemorySize: 300 }),
-  "InvalidParameterValue.Timeout": (c) => c.scf.UpdateFunctionConfiguration({ FunctionName: "target", Timeout: 1000 }),
+  "LimitExceeded.Timeout": (c) => c.scf.UpdateFunctionConfiguration({ FunctionName: "target", Timeout: 1000 }),
   "InvalidParameterValue.Description": (c) => c.scf.PublishVersion({ FunctionName: "target", Description: "d".repeat(1001) }),
   "InvalidParameterValue.Environment": (c) => create(c, { Environment: { Variables: [{ Key: "1ABC", Value: "v" }] } }),
   "InvalidParameterValue.EnvironmentExceededLimit": (c) => c.scf.UpdateFunctionConfiguration({ FunctionName: "target", Environment: { Variables: [{ Key: "BIG", Value: "x".repeat(4100) }] } }),
@@ -113,7 +113,7 @@ const THROUGH_SDK: Readonly<Record<string, (c: Ctx) => Promise<unknown>>> = {
   "InvalidParameterValue.Code": (c) => create(c, { Code: { CosBucketName: "bucket" } }),
   "InvalidParameterValue.NamespaceInvalid": (c) => c.scf.CreateNamespace({ Namespace: "has space" }),
   "InvalidParameterValue.Name": (c) => c.scf.CreateAlias({ FunctionName: "target", Name: "1bad", FunctionVersion: "1" }),
-  "InvalidParameterValue.InitTimeout": (c) => c.scf.UpdateFunctionConfiguration({ FunctionName: "target", InitTimeout: 1000 }),
+  "LimitExceeded.InitTimeout": (c) => c.scf.UpdateFunctionConfiguration({ FunctionName: "target", InitTimeout: 1000 }),
   "InvalidParameterValue.SearchKey": (c) => c.scf.ListNamespaces({ SearchKey: [{ Key: "Colour", Value: "x" }] }),
   "InvalidParameterValue.RoutingConfig": (c) => c.scf.CreateAlias({ FunctionName: "target", Name: "many", FunctionVersion: "$LATEST", RoutingConfig: { AddtionVersionMatchs: routingRules(51) } }),
 };

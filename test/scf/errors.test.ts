@@ -131,8 +131,8 @@ void describe("SCF error codes", () => {
     });
 
     void test("Timeout range", async () => {
-      for (const timeout of [0, -1, 901]) await expectScfError(create({ Timeout: timeout }), "InvalidParameterValue.Timeout");
-      await expectScfError(scf.UpdateFunctionConfiguration({ FunctionName: "target", Timeout: 1000 }), "InvalidParameterValue.Timeout");
+      for (const timeout of [0, -1, 901]) await expectScfError(create({ Timeout: timeout }), "LimitExceeded.Timeout");
+      await expectScfError(scf.UpdateFunctionConfiguration({ FunctionName: "target", Timeout: 1000 }), "LimitExceeded.Timeout");
       await scf.UpdateFunctionConfiguration({ FunctionName: "target", Timeout: 900 });
       assert.equal((await scf.GetFunction({ FunctionName: "target" })).Timeout, 900);
     });

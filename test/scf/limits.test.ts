@@ -107,7 +107,7 @@ void describe("SCF limits on everything stored", { timeout: 180_000 }, () => {
     await refused({ InstanceConcurrencyConfig: { MaxConcurrency: 101 } }, "InvalidParameterValue", /MaxConcurrency is invalid: from 1 to 100/);
     await refused({ PublicNetConfig: { PublicNetStatus: "ENABLE", EipConfig: { EipStatus: huge } } }, "InvalidParameterValue", /EipStatus is invalid: at most 32/);
     await refused({ IntranetConfig: { IpFixed: huge } }, "InvalidParameterValue", /IpFixed is invalid: at most 32/);
-    for (const value of [2, 301]) await refused({ InitTimeout: value }, "InvalidParameterValue.InitTimeout", /InitTimeout is invalid: from 3 to 300 seconds/);
+    for (const value of [2, 301]) await refused({ InitTimeout: value }, "LimitExceeded.InitTimeout", /InitTimeout is invalid: from 3 to 300 seconds/);
     await expectScfError(scf.GetFunction({ FunctionName: "never" }), "ResourceNotFound.Function");
     await assertUnchanged();
   });
@@ -116,7 +116,7 @@ void describe("SCF limits on everything stored", { timeout: 180_000 }, () => {
     for (const client of [scfClient(server, ALICE, { reqMethod: "GET" }), scfClient(server, ALICE, { signMethod: "HmacSHA256" })]) {
       const error = await expectScfError(client.request("UpdateFunctionConfiguration", { FunctionName: "steady", Tags: tags(51) }), "InvalidParameterValue");
       assert.match(error.message, /at most 50 tags/);
-      await expectScfError(client.UpdateFunctionConfiguration({ FunctionName: "steady", InitTimeout: 1000 }), "InvalidParameterValue.InitTimeout");
+      await expectScfError(client.UpdateFunctionConfiguration({ FunctionName: "steady", InitTimeout: 1000 }), "LimitExceeded.InitTimeout");
     }
     await assertUnchanged();
   });

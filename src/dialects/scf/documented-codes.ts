@@ -63,11 +63,10 @@ export const SCF_SERVICE_ERROR_CODES = [
 ] as const;
 
 /**
- * Codes Quiver answers although no vendor list has them. SCF documents `LimitExceeded.Timeout`
- * and `LimitExceeded.InitTimeout` for an out-of-range timeout; Quiver has answered
- * `InvalidParameterValue.<Field>` since its first release and clients may match on it, so the
- * spelling stays until a deliberate, announced change. Nothing may be added here silently.
+ * Codes Quiver answers although no vendor list has them: none. A code added here needs the
+ * reason next to it; test/core/error-tables.test.ts checks every entry is still answered and
+ * still undocumented.
  */
-export const SCF_UNDOCUMENTED_CODES_IN_USE = ["InvalidParameterValue.Timeout", "InvalidParameterValue.InitTimeout"] as const;
+export const SCF_UNDOCUMENTED_CODES_IN_USE: readonly string[] = [];
 
 export const SCF_DOCUMENTED_ERROR_CODES: ReadonlySet<string> = new Set<string>([...SCF_COMMON_ERROR_CODES, ...SCF_SERVICE_ERROR_CODES]);

@@ -14,12 +14,18 @@ type Entry = WireEntry<string>;
 /** `InvalidParameterValue.<Parameter>` for the parameters that have a documented sub-code. */
 const VALUE_SUBCODES: Readonly<Record<string, string>> = Object.fromEntries(
   [
-    "FunctionName", "Namespace", "Handler", "Runtime", "MemorySize", "Timeout", "Description", "Environment",
+    "FunctionName", "Namespace", "Handler", "Runtime", "MemorySize", "Description", "Environment",
     "EnvironmentExceededLimit", "EnvironmentSystemProtect", "Qualifier", "Order", "OrderBy", "Offset", "Limit",
     "Type", "Code", "ZipFile", "NamespaceInvalid", "DefaultNamespace", "Name", "Param",
-    "InitTimeout", "SearchKey", "RoutingConfig", "Alias",
+    "SearchKey", "RoutingConfig", "Alias",
   ].map((parameter) => [parameter, `InvalidParameterValue.${parameter}`]),
 );
+
+/** Time limits out of range: SCF documents `LimitExceeded.<Parameter>` for them, not a value code. */
+const LIMIT_SUBCODES: Readonly<Record<string, string>> = {
+  Timeout: "LimitExceeded.Timeout",
+  InitTimeout: "LimitExceeded.InitTimeout",
+};
 
 const STATE_CONFLICT: Readonly<Record<ConflictingOperation, string>> = {
   publish: "FailedOperation.PublishVersion",
@@ -36,7 +42,7 @@ export const SCF_ERROR_CODES: Readonly<Record<ErrorCode, Entry>> = {
   RequestTimeout: "InvalidRequest",
   MissingParameter: { choose: { parameter: { Code: "MissingParameter.Code", Runtime: "MissingParameter.Runtime" }, otherwise: "MissingParameter" } },
   UnknownParameter: "UnknownParameter",
-  InvalidParameter: { choose: { parameter: VALUE_SUBCODES, subject: { routing: "InvalidParameterValue.RoutingConfig" }, otherwise: "InvalidParameterValue" } },
+  InvalidParameter: { choose: { parameter: { ...VALUE_SUBCODES, ...LIMIT_SUBCODES }, subject: { routing: "InvalidParameterValue.RoutingConfig" }, otherwise: "InvalidParameterValue" } },
   InvalidParameterType: "InvalidParameter",
   UnknownAction: "InvalidAction",
   UnsupportedApiVersion: "NoSuchVersion",
