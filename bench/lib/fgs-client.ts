@@ -1,5 +1,6 @@
 import { Agent, request } from "node:http";
-import { canonicalUri, formatSdkDate, sha256Hex, signature } from "../../src/dialects/fgs/signature.js";
+import { canonicalUri, formatSdkDate, signature } from "../../src/dialects/fgs/signature.js";
+import { sha256Hex } from "../../src/dialects/shared/digest.js";
 
 export interface HuaweiBenchKeys {
   readonly projectId: string;

@@ -1,5 +1,6 @@
 import { Agent, request } from "node:http";
-import { sha256Hex, tc3Signature } from "../../src/dialects/scf/signature.js";
+import { sha256Hex } from "../../src/dialects/shared/digest.js";
+import { tc3Signature } from "../../src/dialects/scf/signature.js";
 
 export interface SignedRequest {
   readonly headers: Record<string, string>;

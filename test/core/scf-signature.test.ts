@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "../helpers/node-test.js";
 import { AccountRegistry } from "../../src/accounts/accounts.js";
 import { QuiverError } from "../../src/core/errors.js";
-import { sha256Hex, tc3Signature, v1Signature } from "../../src/dialects/scf/signature.js";
+import { tc3Signature, v1Signature } from "../../src/dialects/scf/signature.js";
+import { sha256Hex } from "../../src/dialects/shared/digest.js";
 import { authenticate, type RawRequest } from "../../src/dialects/scf/transport.js";
 import { tc3Headers } from "../helpers/tc3.js";
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "../helpers/node-test.js";
-import { canonicalQuery, canonicalUri, parseAuthorization, sha256Hex, signature } from "../../src/dialects/fgs/signature.js";
+import { canonicalQuery, canonicalUri, parseAuthorization, signature } from "../../src/dialects/fgs/signature.js";
+import { sha256Hex } from "../../src/dialects/shared/digest.js";
 
 /** The reference's test vector (huawei-functiongraph-api.md §2.1), computed with the SDK's own signer. */
 const PATH = "/v2/proj123/fgs/functions/urn:fss:cn-north-4:proj123:function:default:myfn:latest/versions";

@@ -3,7 +3,7 @@ import { request as httpRequest } from "node:http";
 
 /**
  * A small, independent TC3-HMAC-SHA256 signer written from the reference document's algorithm
- * (shared/reference/tencent-scf-api.md §2), for crafting raw requests the SDK would never send
+ * (Tencent Cloud API 3.0 signature v3), for crafting raw requests the SDK would never send
  * (old timestamps, broken headers, malformed bodies).
  */
 export interface RawTc3Request {

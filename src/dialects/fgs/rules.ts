@@ -3,7 +3,7 @@ import { QuiverError, invalid } from "../../core/errors.js";
 import { LATEST } from "../../core/model.js";
 
 /**
- * FunctionGraph's documented value rules (shared/reference/huawei-functiongraph-api.md §3.2).
+ * FunctionGraph's documented value rules (the API reference's request parameters; docs/functiongraph.md).
  * Each throws with the wire field whose FSS code the vendor documents (see errors.ts).
  */
 

@@ -1,8 +1,9 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHmac } from "node:crypto";
+import { sha256Hex } from "../shared/digest.js";
 
 /**
  * Huawei Cloud's `SDK-HMAC-SHA256` request signature, exactly as the official SDKs compute it
- * (shared/reference/huawei-functiongraph-api.md §2.1). Pure functions: the transport decides
+ * (Huawei Cloud API "AK/SK signing"). Pure functions: the transport decides
  * which inputs to try.
  */
 
@@ -11,9 +12,6 @@ export const EMPTY_BODY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b93
 /** The `X-Sdk-Content-Sha256` value with which the SDKs sign a request without its body. */
 export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 
-export function sha256Hex(data: string | Buffer): string {
-  return createHash("sha256").update(data).digest("hex");
-}
 
 /** RFC 3986 encoding with only the unreserved set kept (`A-Z a-z 0-9 - _ . ~`), as the SDKs do. */
 export function encodeRfc3986(value: string): string {

@@ -1,5 +1,6 @@
 import type { RawHttpRequest } from "../shared/raw-request.js";
 import type { Account, AccountRegistry } from "../../accounts/accounts.js";
+import { sha256Hex } from "../shared/digest.js";
 import { constantTimeEqual } from "../../core/constant-time.js";
 import { QuiverError } from "../../core/errors.js";
 import {
@@ -9,7 +10,6 @@ import {
   canonicalUri,
   parseAuthorization,
   parseSdkDate,
-  sha256Hex,
   signature,
   type ParsedAuthorization,
 } from "./signature.js";

@@ -2,7 +2,7 @@ import { QuiverError } from "../../core/errors.js";
 import { DEFAULT_NAMESPACE } from "../../core/model.js";
 
 /**
- * Function URNs (shared/reference/huawei-functiongraph-api.md §3.1):
+ * Function URNs (as the FunctionGraph API reference defines them):
  * `urn:fss:<region>:<project>:function:<package>:<name>[:<version> | :!<alias>]`, plus the
  * documented short forms `name`, `package:name`, `project:package:name` and
  * `project:package:name:qualifier`.

@@ -2,7 +2,7 @@ import { decodeStrictBase64 } from "../../code/base64.js";
 import { QuiverError, invalid } from "../../core/errors.js";
 
 /**
- * SCF's documented value rules (shared/reference/tencent-scf-api.md §8, §10.4–10.6). Each
+ * SCF's documented value rules (CreateFunction's and the runtime reference's limits). Each
  * throws naming the parameter whose `InvalidParameterValue.<Parameter>` code the vendor documents.
  */
 

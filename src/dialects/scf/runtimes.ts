@@ -1,7 +1,7 @@
 import { invalid } from "../../core/errors.js";
 import type { RuntimeId } from "../../core/model.js";
 
-/** Runtime names SCF documents for CreateFunction (shared/reference/tencent-scf-api.md §10.6). */
+/** Runtime names SCF documents for CreateFunction. */
 export const SCF_RUNTIMES = [
   "Python2.7", "Python3.6", "Python3.7", "Python3.9", "Python3.10",
   "Nodejs6.10", "Nodejs8.9", "Nodejs10.15", "Nodejs12.16", "Nodejs14.18", "Nodejs16.13", "Nodejs18.15",

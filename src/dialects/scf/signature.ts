@@ -1,14 +1,12 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHmac } from "node:crypto";
+import { sha256Hex } from "../shared/digest.js";
 
 /**
  * The two Tencent Cloud API 3.0 signature algorithms, exactly as the official SDKs compute them
- * (see shared/reference/tencent-scf-api.md §2 and §3). Pure functions: the verifier decides
+ * (Tencent Cloud API 3.0, "Signature v3" and "Signature"). Pure functions: the verifier decides
  * which inputs to try.
  */
 
-export function sha256Hex(data: string | Buffer): string {
-  return createHash("sha256").update(data).digest("hex");
-}
 
 function hmac(key: string | Buffer, data: string): Buffer {
   return createHmac("sha256", key).update(data).digest();

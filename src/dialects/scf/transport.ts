@@ -4,7 +4,8 @@ import { constantTimeEqual } from "../../core/constant-time.js";
 import { QuiverError } from "../../core/errors.js";
 import { parseJsonObject } from "../shared/json-body.js";
 import { unflatten, type Json } from "./params.js";
-import { sha256Hex, tc3Signature, v1Signature } from "./signature.js";
+import { sha256Hex } from "../shared/digest.js";
+import { tc3Signature, v1Signature } from "./signature.js";
 
 export const API_VERSION = "2018-04-16";
 /** Tencent refuses requests whose timestamp is more than five minutes off. */
