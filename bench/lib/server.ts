@@ -29,7 +29,9 @@ export async function startQuiver(extraArgs: string[] = []): Promise<RunningServ
   writeFileSync(accountsFile, JSON.stringify([{ name: "bench", appId: "1250000000", uin: "100000000001", tencent: account, huawei }]));
   const env = { ...process.env };
   delete env["NODE_EXTRA_CA_CERTS"];
-  const child = spawn(process.execPath, ["--import", "tsx", LAUNCH, "serve", "--port", "0", "--data-dir", join(dir, "data"), "--accounts", accountsFile, "--log-level", "warn", "--no-rate-limit", ...extraArgs], {
+  // QUIVER_BENCH_SERVER_NODE_FLAGS adds Node flags to the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeFlags = (process.env["QUIVER_BENCH_SERVER_NODE_FLAGS"] ?? "").split(" ").filter((flag) => flag !== "");
+  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", LAUNCH, "serve", "--port", "0", "--data-dir", join(dir, "data"), "--accounts", accountsFile, "--log-level", "warn", "--no-rate-limit", ...extraArgs], {
     env,
     stdio: ["ignore", "pipe", "inherit"],
   });
