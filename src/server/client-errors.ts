@@ -26,8 +26,6 @@ export function answerExpectation(req: IncomingMessage, res: ServerResponse): vo
 /** What Node passes to `clientError`: parser errors carry the bytes that failed (a Buffer). */
 type ClientError = Error & { readonly code?: string; readonly rawPacket?: unknown };
 
-const REQUEST_START = /^[A-Z]+ +[^ ]/;
-
 /** The latest request each connection carried, so a timeout can name (and stop) the one in flight. */
 export class ConnectionRequests {
   readonly #latest = new WeakMap<Socket, { readonly req: IncomingMessage; readonly res: ServerResponse }>();
@@ -38,25 +36,6 @@ export class ConnectionRequests {
 
   latest(socket: Socket): { readonly req: IncomingMessage; readonly res: ServerResponse } | undefined {
     return this.#latest.get(socket);
-  }
-
-  readonly #lines = new WeakMap<Socket, RequestLine>();
-
-  /**
-   * Notes the request line a chunk starts with. Node's parser reports a header overflow with
-   * only the chunk it was parsing, which for a large header is often not the first one; the
-   * method still decides the answer (a HEAD must get no body), so it is kept from here.
-   */
-  readonly sawChunk = (socket: Socket, chunk: Buffer): void => {
-    // Most chunks are bodies or headers: a cheap look at the first bytes skips them.
-    if (!REQUEST_START.test(chunk.subarray(0, 16).toString("latin1"))) return;
-    const line = requestLine(chunk);
-    if (line !== undefined) this.#lines.set(socket, line);
-  };
-
-  /** The request line most recently seen at the start of a chunk on this connection. */
-  lastLine(socket: Socket): RequestLine | undefined {
-    return this.#lines.get(socket);
   }
 }
 
@@ -86,7 +65,7 @@ export function clientErrorHandler(http: QuiverConfig["http"], requests: Connect
       socket.destroy();
       return;
     }
-    const line = pending ? { method: pending.req.method ?? "GET", target: pending.req.url ?? "/" } : (requestLine(error.rawPacket) ?? requests.lastLine(socket) ?? { method: "GET", target: latest?.req.url ?? "/" });
+    const line = pending ? { method: pending.req.method ?? "GET", target: pending.req.url ?? "/" } : (requestLine(error.rawPacket) ?? { method: "GET", target: latest?.req.url ?? "/" });
     refuse(socket, line, neutralError(error, http, pending !== undefined));
   };
 }

@@ -1,4 +1,3 @@
-import type { Socket } from "node:net";
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { QuiverConfig } from "../config/config.js";
 import { QuiverError } from "../core/errors.js";
@@ -41,9 +40,6 @@ export function createHttpServer(config: QuiverConfig): FastifyInstance {
   });
   app.server.maxConnections = http.maxConnections;
   app.server.on("request", requests.track);
-  // Reading the connection's chunks (to know a failed request's method) moves its parsing from
-  // Node's native fast path to JS, a few microseconds per chunk.
-  app.server.on("connection", (socket: Socket) => socket.on("data", (chunk: Buffer) => requests.sawChunk(socket, chunk)));
   app.server.on("connect", answerConnect);
   app.server.on("checkExpectation", answerExpectation);
   const bodies = new BodyBudget(http.bodyBudgetBytes);
