@@ -5,6 +5,7 @@ import { MAX_CONFIG_BYTES, MAX_ROUTING_EXPRESSION_CHARS, MAX_ROUTING_RULES, chec
 import type { FunctionConfig } from "../../src/core/model.js";
 import { unflatten } from "../../src/dialects/scf/params.js";
 import { MAX_JSON_DEPTH, parseJsonObject, tooDeepPath } from "../../src/dialects/shared/json-body.js";
+import { NODE_FUNCTION_CONFIG } from "../helpers/function-config.js";
 
 const nested = (levels: number): string => `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
 
@@ -47,16 +48,7 @@ void describe("request nesting depth", { timeout: 30_000 }, () => {
   });
 });
 
-const CONFIG: FunctionConfig = {
-  runtime: { family: "nodejs", version: "18.15" },
-  handler: "index.main_handler",
-  memoryMb: 128,
-  timeoutSec: 3,
-  description: "",
-  environment: {},
-  type: "Event",
-  extras: {},
-};
+const CONFIG = NODE_FUNCTION_CONFIG;
 const withExtra = (bytes: number): FunctionConfig => ({ ...CONFIG, extras: { scf: { Blob: "x".repeat(bytes) } } });
 
 void describe("function configuration size", { timeout: 30_000 }, () => {

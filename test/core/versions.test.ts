@@ -4,12 +4,13 @@ import { after, before, describe, test } from "../helpers/node-test.js";
 import { FsBlobStore } from "../../src/blobs/fs-blob-store.js";
 import { ZipInspector } from "../../src/code/zip-inspector.js";
 import { headFirst, type PageWindow } from "../../src/core/functions/versions.js";
-import type { FunctionConfig, FunctionRef, Page } from "../../src/core/model.js";
+import type { FunctionRef, Page } from "../../src/core/model.js";
 import { AliasRouter } from "../../src/core/routing.js";
 import { FunctionService } from "../../src/core/service.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { tempDir } from "../helpers/accounts.js";
 import { nodeZip } from "../helpers/zip.js";
+import { NODE_FUNCTION_CONFIG } from "../helpers/function-config.js";
 
 void describe("headFirst", () => {
   const published = ["3", "2", "1"];
@@ -32,16 +33,7 @@ void describe("headFirst", () => {
   });
 });
 
-const CONFIG: FunctionConfig = {
-  runtime: { family: "nodejs", version: "18.15" },
-  handler: "index.main_handler",
-  memoryMb: 128,
-  timeoutSec: 3,
-  description: "",
-  environment: {},
-  type: "Event",
-  extras: {},
-};
+const CONFIG = NODE_FUNCTION_CONFIG;
 
 void describe("Versions.list", () => {
   const dir = tempDir();
