@@ -10,6 +10,7 @@ import { scfRuntime } from "../runtimes.js";
 import { bool, ignored, int, parseParams, str } from "../schema.js";
 import type { Action } from "../../shared/pipeline.js";
 import type { ScfAction, ScfContext } from "./context.js";
+import { functionTriggersOut } from "./trigger-reads.js";
 
 const Variables = z.strictObject({ Variables: z.array(z.strictObject({ Key: str.optional(), Value: str.optional() })).optional() });
 
@@ -165,8 +166,9 @@ const createFunction: ScfAction = async (ctx, params) => {
 const getFunction: ScfAction = async (ctx, params) => {
   const p = parseParams(GetFunction, params);
   const qualifier = p.Qualifier === undefined || p.Qualifier === "" ? LATEST : p.Qualifier;
-  const { fn, version } = await resolveForGet(functionOf(ctx, p), qualifier, ctx);
-  return getFunctionOut(fn, version);
+  const ref = functionOf(ctx, p);
+  const { fn, version } = await resolveForGet(ref, qualifier, ctx);
+  return getFunctionOut(fn, version, await functionTriggersOut(ctx, ref));
 };
 
 /**
