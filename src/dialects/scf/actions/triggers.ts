@@ -152,9 +152,9 @@ const createTrigger: ScfAction = async (ctx, params) => {
     settings: desc.settings,
     extras: withScf(null, { desc: desc.kept, customArgument: argument }),
   };
-  if (type === "http") refuseSecondUrl((await allTriggers(ctx, ref)).triggers, qualifier);
+  const { fn, triggers } = await allTriggers(ctx, ref);
+  if (type === "http") refuseSecondUrl(triggers, qualifier);
   const trigger = await ctx.service.triggers.create(ref, input);
-  const fn = await ctx.service.functions.get(ref);
   return { TriggerInfo: triggerOut(trigger, triggerPlace(ctx, fn, trigger)) };
 };
 
