@@ -304,6 +304,33 @@ void describe("SCF triggers through the official SDK", () => {
     });
   });
 
+  void describe("a FunctionGraph APIG trigger seen through SCF", () => {
+    test("shows as apigw with its path's URL, and SCF can switch and delete it", async () => {
+      await createNodeFunction(scf, "shared");
+      const ref = { scope: { accountId: ALICE.name, region: REGION }, namespace: "default", name: "shared" };
+      // Made through the service as FunctionGraph's APIG route makes it (that dialect's own tests cover the route).
+      await server.quiver.service.triggers.create(ref, {
+        name: "shop-api",
+        qualifier: "$LATEST",
+        enabled: true,
+        description: "",
+        settings: { kind: "http", flavour: "apig", auth: "signed", path: "/shop", matchMode: "prefix", methods: ["GET"], cors: null, timeoutMs: null },
+        extras: { fgs: { env_name: "RELEASE" } },
+      });
+      const [trigger] = ((await scf.ListTriggers({ FunctionName: "shared" })).Triggers ?? []) as unknown as Trigger[];
+      assert.equal(trigger?.["Type"], "apigw");
+      const desc = descOf(trigger);
+      assert.deepEqual(desc["api"], { authRequired: "TRUE", requestConfig: { method: "GET" }, isIntegratedResponse: "FALSE", IsBase64Encoded: "FALSE" });
+      assert.equal((desc["service"] as Record<string, unknown>)["subDomain"], `${server.url}/apig/${ALICE.huawei.projectId}/shop`);
+      await scf.UpdateTriggerStatus({ FunctionName: "shared", TriggerName: "shop-api", Type: "apigw", Enable: "CLOSE" });
+      const { trigger: stored } = await server.quiver.service.triggers.get(ref, { name: "shop-api" });
+      assert.equal(stored.enabled, false);
+      assert.deepEqual(stored.extras["fgs"], { env_name: "RELEASE" }, "FunctionGraph's kept fields stay");
+      await scf.DeleteTrigger({ FunctionName: "shared", TriggerName: "shop-api", Type: "apigw" });
+      assert.equal((await scf.ListTriggers({ FunctionName: "shared" })).TotalCount, 0);
+    });
+  });
+
   void describe("triggers and the function's qualifiers", () => {
     before(async () => {
       await createNodeFunction(scf, "bound");
