@@ -217,11 +217,15 @@ void describe("SCF triggers through the official SDK", () => {
       assert.deepEqual(await names("listed", { Offset: 5 }), []);
     });
 
-    test("GET and v1-signed requests carry the flattened Filters", async () => {
-      for (const options of [{ reqMethod: "GET" as const }, { signMethod: "HmacSHA256" as const }, { signMethod: "HmacSHA1" as const, reqMethod: "GET" as const }]) {
+    test("GET and v1-signed requests carry the TriggerDesc and the flattened Filters", async () => {
+      const modes = [{ reqMethod: "GET" as const }, { signMethod: "HmacSHA256" as const }, { signMethod: "HmacSHA1" as const, reqMethod: "GET" as const }];
+      for (const [i, options] of modes.entries()) {
         const client = scfClient(server, ALICE, options);
         const list = await client.ListTriggers({ FunctionName: "listed", Filters: [{ Name: "Type", Values: ["apigw"] }], Limit: 10 });
         assert.deepEqual(list.Triggers?.map((t) => t.TriggerName), ["b-gw"]);
+        const { TriggerInfo } = await client.CreateTrigger({ FunctionName: "listed", TriggerName: `signed-${i}`, Type: "apigw", TriggerDesc: JSON.stringify({ api: { requestConfig: { method: "PUT" } } }), Qualifier: "$LATEST" });
+        assert.deepEqual((descOf(TriggerInfo as unknown as Trigger)["api"] as Record<string, unknown>)["requestConfig"], { method: "PUT" });
+        await client.DeleteTrigger({ FunctionName: "listed", TriggerName: `signed-${i}`, Type: "apigw" });
       }
     });
 
