@@ -10,7 +10,7 @@ import { int, parseParams, str } from "../schema.js";
 import { keptOf, servedType, shownType, triggerDescIn, type ServedType } from "../trigger-desc.js";
 import type { Action } from "../../shared/pipeline.js";
 import type { ScfAction, ScfContext } from "./context.js";
-import { functionOf } from "./functions.js";
+import { functionOf, type FunctionParams } from "./functions.js";
 import { allTriggers, triggerPlace } from "./trigger-reads.js";
 
 /**
@@ -109,11 +109,18 @@ function withScf(trigger: Pick<TriggerRecord, "extras"> | null, change: { desc?:
   return { ...trigger?.extras, scf };
 }
 
+/** The parameters that name a trigger in UpdateTrigger, UpdateTriggerStatus and DeleteTrigger. */
+interface TriggerParams extends FunctionParams {
+  readonly TriggerName: string;
+  readonly Type: string;
+  readonly Qualifier?: string | undefined;
+}
+
 /**
  * The trigger the request names. Its Type must be one Quiver serves and the trigger's own, and a
  * Qualifier, when sent, the one it is bound to; otherwise there is no such trigger.
  */
-async function namedTrigger(ctx: ScfContext, p: { FunctionName: string; Namespace?: string | undefined; TriggerName: string; Type: string; Qualifier?: string | undefined }): Promise<{ ref: FunctionRef; fn: FunctionRecord; trigger: TriggerRecord; type: ServedType }> {
+async function namedTrigger(ctx: ScfContext, p: TriggerParams): Promise<{ ref: FunctionRef; fn: FunctionRecord; trigger: TriggerRecord; type: ServedType }> {
   const ref = functionOf(ctx, p);
   const type = servedType(p.Type);
   const { fn, trigger } = await ctx.service.triggers.get(ref, { name: triggerName(p.TriggerName) });
@@ -158,12 +165,11 @@ const createTrigger: ScfAction = async (ctx, params) => {
   return { TriggerInfo: triggerOut(trigger, triggerPlace(ctx, fn, trigger)) };
 };
 
-/** Absent fields keep their value; Description and CustomArgument sent as "" clear theirs. */
+/** Absent fields keep their value (Enable, when sent, must be OPEN or CLOSE); Description and CustomArgument sent as "" clear theirs. */
 const updateTrigger: ScfAction = async (ctx, params) => {
   const p = parseParams(UpdateTrigger, params);
   const { ref, trigger, type } = await namedTrigger(ctx, p);
   if (type === "apigw") throw invalid("Type", "An apigw trigger cannot be updated; only http triggers can (delete it and create another, or switch it with UpdateTriggerStatus).");
-  if (p.Enable === "") throw invalid("Enable", "Enable cannot be empty: OPEN or CLOSE.");
   const desc = p.TriggerDesc === undefined ? null : triggerDescIn(type, p.TriggerDesc);
   const argument = p.CustomArgument === undefined ? undefined : customArgument(p.CustomArgument);
   await ctx.service.triggers.update(ref, trigger.id, {
