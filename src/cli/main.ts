@@ -13,6 +13,10 @@ Serve the Tencent SCF and Huawei FunctionGraph APIs.
 Options:
   --host HOST              address to listen on (default 127.0.0.1)
   --port PORT              port to listen on; 0 picks a free port (default 9000)
+  --http-trigger-port PORT a second listener serving only HTTP triggers; 0 picks a free port
+                           (default: triggers are served on --port with the API)
+  --public-url URL         base of the trigger URLs Quiver shows, e.g. https://fn.example.com
+                           (default: the address of the listener that serves triggers)
   --data-dir DIR           where metadata and code are kept (default ./.quiver)
   --region REGION          region for requests that name none (default ap-guangzhou)
   --accounts FILE          JSON accounts file; without it a default account is created
@@ -52,6 +56,8 @@ Options:
 const OPTIONS = {
   host: { type: "string" },
   port: { type: "string" },
+  "http-trigger-port": { type: "string" },
+  "public-url": { type: "string" },
   "data-dir": { type: "string" },
   region: { type: "string" },
   accounts: { type: "string" },
@@ -114,6 +120,8 @@ export function configFromArgs(args: string[]): ConfigInput | "help" {
   return {
     host: values.host,
     port: integer("port", values.port),
+    httpTriggerPort: integer("http-trigger-port", values["http-trigger-port"]),
+    publicUrl: values["public-url"],
     dataDir: values["data-dir"],
     region: values.region,
     accountsFile: values.accounts,

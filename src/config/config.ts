@@ -60,6 +60,16 @@ const HttpConfig = z.strictObject({
 export const ConfigSchema = z.strictObject({
   host: z.string().min(1).default("127.0.0.1"),
   port: z.number().int().min(0).max(65535).default(9000),
+  /**
+   * A second listener (same host) that serves only HTTP triggers, for teams that keep functions
+   * apart from the API; without it the API listener serves them too. 0 picks a free port.
+   */
+  httpTriggerPort: z.number().int().min(0).max(65535).optional(),
+  /**
+   * The base of the trigger URLs the dialects show (`https://fn.example.com`), when clients reach
+   * Quiver through a proxy; default the address of the listener that serves triggers.
+   */
+  publicUrl: z.string().url().regex(/^https?:\/\//, "must be an http:// or https:// URL").optional(),
   dataDir: z.string().min(1).default(".quiver"),
   /** Region for requests that name none (SCF requests without X-TC-Region). */
   region: z.string().regex(/^[a-z0-9-]{1,64}$/).default("ap-guangzhou"),

@@ -14,6 +14,7 @@ import { AliasRouter } from "../core/routing.js";
 import { FunctionService } from "../core/service.js";
 import type { DialectDeps } from "../dialects/shared/dialect.js";
 import { RateLimiter, unknownRateOverrides } from "../dialects/shared/rate-limiter.js";
+import { TriggerUrls } from "../dialects/shared/trigger-urls.js";
 import { Engine } from "../runtime/index.js";
 import { PostgresStore } from "../store/postgres/postgres-store.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
@@ -96,7 +97,8 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   });
   await invocations.resumePending();
 
-  const deps: DialectDeps = { service, invocations, accounts, config, limiter: new RateLimiter() };
+  const triggerUrls = triggerUrlsFor(config, app);
+  const deps: DialectDeps = { service, invocations, accounts, config, limiter: new RateLimiter(), triggerUrls };
   for (const dialect of DIALECTS) await app.register(dialect.plugin, deps);
 
   return {
@@ -123,6 +125,12 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
       await lock.release();
     },
   };
+}
+
+/** Trigger URLs under `--public-url`, else on the address of the listener that serves triggers. */
+function triggerUrlsFor(config: QuiverConfig, triggerListener: FastifyInstance): TriggerUrls {
+  if (config.publicUrl !== undefined) return TriggerUrls.fixed(config.publicUrl);
+  return TriggerUrls.listening(config.host, config.httpTriggerPort ?? config.port, () => triggerListener.server.address());
 }
 
 /** `rateLimits.overrides` may only name actions a dialect serves; anything else is a typo. */

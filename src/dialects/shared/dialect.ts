@@ -5,6 +5,7 @@ import type { QuiverError } from "../../core/errors.js";
 import type { InvocationService } from "../../core/invocations.js";
 import type { FunctionService } from "../../core/service.js";
 import type { RateLimiter } from "./rate-limiter.js";
+import type { TriggerUrls } from "./trigger-urls.js";
 import type { WireAnswer } from "./wire-answer.js";
 
 /** What the composition root hands every dialect plugin. */
@@ -15,6 +16,8 @@ export interface DialectDeps {
   readonly config: QuiverConfig;
   /** One limiter for the server; each dialect keeps its buckets apart by a key prefix. */
   readonly limiter: RateLimiter;
+  /** The URL of each HTTP trigger, as both dialects show it. */
+  readonly triggerUrls: TriggerUrls;
 }
 
 /** A vendor API as the server composes it: each dialect's `plugin.ts` exports one. */
