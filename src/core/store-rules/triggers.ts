@@ -89,6 +89,9 @@ export interface TriggerUpdateState {
 export function decideTriggerUpdate(patch: TriggerPatch, state: TriggerUpdateState): TriggerRecord | null {
   const { current } = state;
   if (current === null) return null;
+  if (patch.mustSwitch === true && patch.enabled === current.enabled) {
+    throw new QuiverError("TriggerStatusUnchanged", `Trigger "${current.name}" is already ${current.enabled ? "enabled" : "disabled"}; nothing to change.`, { subject: "trigger" });
+  }
   if (patch.qualifier !== undefined) checkQualifier(patch.qualifier, state.qualifier);
   if (patch.settings !== undefined && !sameShape(current.settings, patch.settings)) {
     throw new QuiverError("InvalidParameter", `The type of trigger "${current.name}" cannot change; delete it and create another.`, { subject: "trigger" });

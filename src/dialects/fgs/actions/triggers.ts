@@ -167,10 +167,7 @@ const update: FgsOperation = async (ctx) => {
   const { fn, trigger } = await pathTrigger(ctx);
   if (p.trigger_status === undefined || p.trigger_status === null) return ok(rendered(ctx, triggerOut, fn, trigger));
   const enabled = p.trigger_status === "ACTIVE";
-  if (enabled === trigger.enabled) {
-    throw new QuiverError("TriggerStatusUnchanged", `The trigger is already ${p.trigger_status}.`, { subject: "trigger" });
-  }
-  const changed = await ctx.service.triggers.update(functionOf(ctx), trigger.id, { enabled });
+  const changed = await ctx.service.triggers.setEnabled(functionOf(ctx), trigger.id, enabled);
   return ok(rendered(ctx, triggerOut, fn, changed));
 };
 

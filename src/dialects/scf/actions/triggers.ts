@@ -173,10 +173,7 @@ const updateTriggerStatus: ScfAction = async (ctx, params) => {
   const p = parseParams(UpdateTriggerStatus, params);
   const enabled = enableOf(p.Enable, true);
   const { ref, trigger } = await namedTrigger(ctx, p);
-  if (trigger.enabled === enabled) {
-    throw new QuiverError("TriggerStatusUnchanged", `Trigger "${trigger.name}" is already ${p.Enable}; nothing to change.`, { subject: "trigger" });
-  }
-  await ctx.service.triggers.update(ref, trigger.id, { enabled });
+  await ctx.service.triggers.setEnabled(ref, trigger.id, enabled);
   return {};
 };
 
