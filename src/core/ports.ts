@@ -308,6 +308,21 @@ export interface Clock {
   now(): number;
 }
 
+/** What one fire of a timer trigger delivers to its function. */
+export interface TimerFire {
+  /** The event as JSON text. */
+  readonly event: string;
+  readonly convention: HandlerConvention;
+  readonly contextValues: Readonly<Record<string, string>>;
+}
+
+/**
+ * Builds a timer trigger's fire for the time it is due (`fireTimeMs`, epoch ms): the event and
+ * handler conventions of the dialect the trigger was created through (`settings.origin`). The
+ * composition root wires it from the dialects; the core cannot import them.
+ */
+export type TimerEvents = (trigger: TriggerRecord, fn: FunctionRecord, fireTimeMs: number) => TimerFire;
+
 export interface IdSource {
   uuid(): string;
 }
