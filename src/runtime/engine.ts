@@ -56,6 +56,8 @@ export class Engine implements Invoker {
    * process group): killed with the instance, counted in its memory.
    */
   readonly #servers = new Map<Instance, number[]>();
+  /** Whether the warning that web functions share the host's network was given. */
+  #warnedSharedNetwork = false;
   #rt: Runtime | null = null;
   #sweeper: NodeJS.Timeout | null = null;
   #rssPoller: NodeJS.Timeout | null = null;
@@ -131,7 +133,7 @@ export class Engine implements Invoker {
 
   async invoke(req: InvocationRequest): Promise<InvocationOutcome> {
     if (this.#closed) return failure(req.requestId, wireError("runtime-start-failed", "engine is closed"), "", 0);
-    if (req.target.config.type === "HTTP") return failure(req.requestId, wireError("runtime-start-failed", "a web function is reached over HTTP (forward), not invoked with an event"), "", 0);
+    if (req.target.config.type === "HTTP" || req.target.config.runtime.family === "custom") return failure(req.requestId, wireError("runtime-start-failed", "a web function is reached over HTTP (forward), not invoked with an event"), "", 0);
     const rt = this.#rt ?? (await this.#ready);
     const t0 = performance.now();
     let grant;
@@ -375,6 +377,10 @@ export class Engine implements Invoker {
     const rt = this.#rt;
     const iso = rt?.launcher.isolation;
     const ownNetwork = inst.sandbox.uid !== undefined;
+    if (!ownNetwork && !this.#warnedSharedNetwork) {
+      this.#warnedSharedNetwork = true;
+      o.logger.warn({ isolation: iso?.level }, "runtime: web functions share the host's network without a sandbox, so each instance's server is given a free port in PORT instead of the vendor's (SCF 9000, FunctionGraph 8000); a server that ignores PORT serves only one instance at a time");
+    }
     const msg = {
       t: "web",
       root,
@@ -505,7 +511,8 @@ export class Engine implements Invoker {
 
 /** The process family an instance runs: a web function's relay is a Node.js process, whatever its server runs. */
 function familyOf(req: WarmRequest): Family {
-  return req.target.config.type === "HTTP" ? "nodejs" : req.target.config.runtime.family;
+  const { family } = req.target.config.runtime;
+  return req.target.config.type === "HTTP" || family === "custom" ? "nodejs" : family;
 }
 
 /** An invocation's failure as a web function's outcome. */
