@@ -384,8 +384,7 @@ export class Engine implements Invoker {
     const msg = {
       t: "web",
       root,
-      command: `${root}/${WEB_BOOTSTRAP[req.convention]}`,
-      shellFallback: req.convention === "fgs",
+      bootstraps: bootstrapsFor(req.convention, root),
       env: { ...env, PATH: rt?.launcher.webPath ?? env.PATH ?? "" },
       port: ownNetwork ? WEB_PORT[req.convention] : 0,
       ownGroup: iso?.cgroups !== true,
@@ -513,6 +512,15 @@ export class Engine implements Invoker {
 function familyOf(req: WarmRequest): Family {
   const { family } = req.target.config.runtime;
   return req.target.config.type === "HTTP" || family === "custom" ? "nodejs" : family;
+}
+
+/**
+ * The calling vendor's bootstrap file first, then the other's: a web function created through
+ * one API and served through the other's trigger still starts.
+ */
+function bootstrapsFor(convention: WarmRequest["convention"], root: string): { path: string; shell: boolean }[] {
+  const order = convention === "scf" ? (["scf", "fgs"] as const) : (["fgs", "scf"] as const);
+  return order.map((c) => ({ path: `${root}/${WEB_BOOTSTRAP[c]}`, shell: c === "fgs" }));
 }
 
 /** An invocation's failure as a web function's outcome. */

@@ -212,6 +212,12 @@ void describe("web functions in the engine", () => {
     assert.match(o.log, /python served \/py\?x=1/);
   });
 
+  void it("a package with the other vendor's bootstrap still starts (created through one API, served through the other's trigger)", async () => {
+    const seen = json(await engine.forward(webRequest({ sha: node, convention: "fgs" })));
+    assert.equal(seen.port, "8000", "FunctionGraph's port, in PORT");
+    assert.equal(seen.headers["x-cff-func-name"], "web");
+  });
+
   void it("a request over the function's timeout kills the instance (timeout); the next one starts afresh", async () => {
     const spec = { sha: node, timeoutSec: 1 };
     const first = json(await engine.forward(webRequest(spec)));
@@ -235,7 +241,7 @@ void describe("web functions in the engine", () => {
     const missing = await f.store(await zipWithModes({ "server.js": { content: NODE_SERVER } }));
     const a = await engine.forward(webRequest({ sha: missing }));
     assert.equal(a.error?.kind, "runtime-start-failed");
-    assert.match(a.error.message, /no scf_bootstrap file/);
+    assert.match(a.error.message, /no scf_bootstrap or bootstrap file/);
     const plain = await f.store(await zipWithModes({ "scf_bootstrap": { content: "#!/bin/sh\nexec node server.js\n" }, "server.js": { content: NODE_SERVER } }));
     const b = await engine.forward(webRequest({ sha: plain }));
     assert.equal(b.error?.kind, "runtime-start-failed");

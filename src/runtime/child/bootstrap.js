@@ -324,11 +324,13 @@ function isExecutable(file) {
 }
 
 function serverCommand(m) {
-  const name = m.command.slice(m.root.length + 1);
-  if (!existsSync(m.command)) return { err: `the package has no ${name} file` };
-  if (isExecutable(m.command)) return { argv: [m.command] };
-  if (!m.shellFallback) return { err: `${name} is not executable: set its mode to 755 before zipping` };
-  return { argv: [existsSync("/bin/bash") ? "/bin/bash" : "/bin/sh", m.command] };
+  const names = m.bootstraps.map((b) => b.path.slice(m.root.length + 1));
+  const found = m.bootstraps.find((b) => existsSync(b.path));
+  if (found === undefined) return { err: `the package has no ${names.join(" or ")} file` };
+  const name = found.path.slice(m.root.length + 1);
+  if (isExecutable(found.path)) return { argv: [found.path] };
+  if (!found.shell) return { err: `${name} is not executable: set its mode to 755 before zipping` };
+  return { argv: [existsSync("/bin/bash") ? "/bin/bash" : "/bin/sh", found.path] };
 }
 
 // The server's output goes to the real stdout/stderr through the hooks above, so it is captured
