@@ -422,5 +422,6 @@ void describe("web functions through the vendors' APIs and InvocationService.for
     assert.deepEqual([seen.method, seen.path, seen.body], ["POST", "/p?a=1", "hi"]);
     const refusedAsync = await sdkFailure(asyncInvoke(fg, urnOf("webfg"), event));
     assert.equal(refusedAsync.httpStatusCode, 400);
+    assert.equal(refusedAsync.errorCode, "FSS.0400");
   });
 });
