@@ -11,6 +11,7 @@ import { Agent, request as httpRequest } from "node:http";
 import { createRequire } from "node:module";
 import { connect, createServer, Socket } from "node:net";
 import { dirname, join, sep } from "node:path";
+import { setImmediate } from "node:timers";
 import { pathToFileURL } from "node:url";
 
 let handler = null;
@@ -400,7 +401,9 @@ function onRequest(m) {
   };
   const fail = (kind, message) => answer(502, [], "", wire(kind, message));
   forward(m, 0, (err, res, body) => {
-    if (err === null) return answer(res.statusCode, res.rawHeaders, body.toString("base64"), null);
+    // What the server wrote before it answered is in its pipes by now (it wrote it first), but
+    // may be read after the answer in this turn of the event loop: answer on the next one.
+    if (err === null) return setImmediate(() => answer(res.statusCode, res.rawHeaders, body.toString("base64"), null));
     if (err.quiverKind) return fail(err.quiverKind, err.message);
     // A server that dies while answering: the relay follows it (serverGone) and the engine
     // reports the death; wait for that rather than call it a bad answer.
