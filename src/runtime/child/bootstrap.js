@@ -6,7 +6,7 @@
 import process from "node:process";
 import { Buffer } from "node:buffer";
 import { spawn } from "node:child_process";
-import { accessSync, constants as fsConstants, existsSync, readFileSync } from "node:fs";
+import { accessSync, constants as fsConstants, existsSync, openSync, readFileSync, readSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { createRequire } from "node:module";
 import { connect, createServer, Socket } from "node:net";
@@ -352,7 +352,7 @@ async function onWeb(m) {
   const port = m.port === 0 ? await freePort() : m.port;
   const env = Object.assign({}, m.env, { PORT: String(port) });
   const child = spawn(cmd.argv[0], cmd.argv.slice(1), { cwd: m.root, env, stdio: ["ignore", "pipe", "pipe"], detached: m.ownGroup });
-  web = { child, port, agent: new Agent({ keepAlive: true, maxSockets: 1 }), startLog: "", ready: false, exited: false };
+  web = { child, port, agent: new Agent({ keepAlive: true, maxSockets: 1 }), startLog: "", ready: false, exited: false, statmFd: null };
   relayOutput(child.stdout, process.stdout);
   relayOutput(child.stderr, process.stderr);
   let spawnError = null;
@@ -444,12 +444,15 @@ function tooLarge(message) {
   return Object.assign(new Error(message), { quiverKind: "result-too-large" });
 }
 
-// The relay's and its server's resident memory.
+// The relay's and its server's resident memory. The server's statm stays open and is re-read
+// in place: one system call per answer instead of an open, a read and a close.
+const statm = Buffer.alloc(128);
 function relayRss() {
   let rss = process.memoryUsage.rss();
   try {
-    const pages = Number(readFileSync(`/proc/${web.child.pid}/statm`, "utf8").split(" ")[1] ?? 0);
-    rss += pages * 4096;
+    web.statmFd ??= openSync(`/proc/${web.child.pid}/statm`, "r");
+    const n = readSync(web.statmFd, statm, 0, statm.length, 0);
+    rss += Number(statm.toString("latin1", 0, n).split(" ")[1] ?? 0) * 4096;
   } catch {
     // The server is gone; its death is reported separately.
   }
