@@ -413,6 +413,12 @@ void describe("web functions through the vendors' APIs and InvocationService.for
     const zip = await zipWithModes({ ...py, bootstrap: { content: "python3 -u $RUNTIME_CODE_ROOT/index.py\n" } });
     await createFgFunction(fg, zip, "webfg", { runtime: "http", handler: "bootstrap" });
     assert.equal((await showConfig(fg, urnOf("webfg")))["runtime"], "http");
+    // Seen through SCF in FunctionGraph's region: a web function of a runtime SCF calls CustomRuntime.
+    const viaScf = await scfClient(server, ALICE, { region: ALICE.huawei.region }).GetFunction({ FunctionName: "webfg" });
+    assert.deepEqual([viaScf.Type, viaScf.Runtime], ["HTTP", "CustomRuntime"]);
+    // And an SCF web function is an HTTP function to FunctionGraph.
+    await scfClient(server, ALICE, { region: ALICE.huawei.region }).CreateFunction({ FunctionName: "webscf", Runtime: "Nodejs18.15", Type: "HTTP", Code: { ZipFile: await markZip("v1") } });
+    assert.equal((await showConfig(fg, urnOf("webscf")))["runtime"], "http");
     const event = { httpMethod: "POST", path: "/p", queryStringParameters: { a: "1" }, headers: { "content-type": "text/plain" }, body: Buffer.from("hi").toString("base64"), isBase64Encoded: true };
     const result = resultOf(await fgInvoke(fg, urnOf("webfg"), event));
     assert.equal(result["statusCode"], 200);

@@ -26,9 +26,12 @@ export function fgsRuntime(name: string): RuntimeId {
   throw invalid("runtime", `Runtime "${name}" cannot run on Quiver, which runs Node.js and Python 3 functions; use e.g. Node.js18.15 or Python3.9.`);
 }
 
-/** The FunctionGraph spelling of a runtime, whichever dialect created the function. */
-export function fgsRuntimeName(runtime: RuntimeId): string {
-  if (runtime.family === "custom") return HTTP_RUNTIME;
+/**
+ * The FunctionGraph spelling of a function's runtime, whichever dialect created it: every web
+ * function is an HTTP function (`http`) to FunctionGraph, an SCF one included.
+ */
+export function fgsRuntimeName({ runtime, type }: Pick<FunctionConfig, "runtime" | "type">): string {
+  if (type === "HTTP" || runtime.family === "custom") return HTTP_RUNTIME;
   return runtime.family === "nodejs" ? `Node.js${runtime.version}` : `Python${runtime.version}`;
 }
 
