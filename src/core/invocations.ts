@@ -14,6 +14,8 @@ export interface InvokeInput {
   readonly event: string;
   readonly convention: HandlerConvention;
   readonly contextValues: Readonly<Record<string, string>>;
+  /** The invocation's request id when the caller already named it (an HTTP trigger's event carries it); else a new one. */
+  readonly requestId?: string;
 }
 
 export interface SyncResult {
@@ -64,7 +66,7 @@ export class InvocationService {
 
   async invoke(input: InvokeInput): Promise<SyncResult> {
     const resolved = await this.#deps.resolver.resolve(input.function, input.selector);
-    const request = this.#request(resolved, input, this.#deps.ids.uuid());
+    const request = this.#request(resolved, input, input.requestId ?? this.#deps.ids.uuid());
     if (resolved.aliasRecord) this.#keepAliasWarm(resolved, input);
     const outcome = await this.#deps.invoker.invoke(request);
     return { outcome, versionName: resolved.versionName, alias: resolved.alias, memoryMb: request.target.config.memoryMb };
