@@ -52,6 +52,13 @@ export const USER_ERROR_CODES = [
   "InvocationNotFound", // no async invocation with that request id
   "EventInvalid", // the invocation event is not JSON
   "EventTooLarge",
+  "TriggerNotFound",
+  "TriggerAlreadyExists", // the trigger name is taken on the function
+  "TriggerLimitExceeded", // the function has the most triggers of that kind
+  "TriggerTypeUnsupported", // a trigger type Quiver does not serve
+  "TriggerPathTaken", // an API-gateway path already served in the scope (FunctionGraph project)
+  "TriggerStatusUnchanged", // a trigger switched to the state it already has
+  "QualifierHasTriggers", // a version or alias with triggers bound to it cannot be deleted
 ] as const;
 
 /** Faults of Quiver itself. */
@@ -90,6 +97,7 @@ export const ERROR_SUBJECTS = [
   "package", // a code package (zip)
   "configuration", // a function's configuration as a whole
   "invocation", // an asynchronous invocation by request id
+  "trigger", // a trigger of a function, by name or id
 ] as const;
 
 export type ErrorSubject = (typeof ERROR_SUBJECTS)[number];

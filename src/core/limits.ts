@@ -15,6 +15,13 @@ import type { FunctionConfig } from "./model.js";
  */
 export const MAX_CONFIG_BYTES = 64 * 1024;
 
+/**
+ * Triggers of one kind (HTTP, timer) a function may have, over all its qualifiers: SCF documents
+ * 10 of one type per function; FunctionGraph's own quota is not stated per type, and one
+ * function is managed through both APIs, so one limit serves both.
+ */
+export const MAX_TRIGGERS_PER_KIND = 10;
+
 /** Alias header rules: how many, and how long each rule's expression may be. */
 export const MAX_ROUTING_RULES = 50;
 export const MAX_ROUTING_EXPRESSION_CHARS = 256;

@@ -15,6 +15,7 @@ import type {
   SortOrder,
   VersionRecord,
 } from "./model.js";
+import type { TriggerKind, TriggerRecord, TriggerSettings } from "./triggers.js";
 
 export interface ListNamespacesQuery {
   readonly offset: number;
@@ -41,6 +42,29 @@ export interface ListVersionsQuery {
   readonly limit: number;
   readonly order: SortOrder;
   readonly orderBy: "createdAt" | "updatedAt";
+}
+
+export interface ListTriggersQuery {
+  /** Only triggers bound to this qualifier. */
+  readonly qualifier?: string;
+  readonly kind?: TriggerKind;
+  /** Case-sensitive substring filters. */
+  readonly nameContains?: string;
+  readonly descriptionContains?: string;
+  readonly offset: number;
+  readonly limit: number;
+  readonly order: SortOrder;
+  readonly orderBy: "createdAt" | "updatedAt";
+}
+
+/** What a trigger update may change; absent fields keep their value. The kind never changes. */
+export interface TriggerPatch {
+  readonly qualifier?: string;
+  readonly enabled?: boolean;
+  readonly description?: string;
+  readonly settings?: TriggerSettings;
+  readonly extras?: Readonly<Record<string, unknown>>;
+  readonly now: number;
 }
 
 /**
@@ -117,7 +141,7 @@ export interface MetadataStore {
    * `from`. Returns the updated record, or null when the status did not match (or it is gone).
    */
   transitionFunction(id: string, from: readonly FunctionStatus[], patch: FunctionPatch): Promise<FunctionRecord | null>;
-  /** Deletes the function with all its versions. Returns false when it did not exist. */
+  /** Deletes the function with all its versions, aliases and triggers. Returns false when it did not exist. */
   deleteFunction(id: string): Promise<boolean>;
   /** Every function stuck in a transient status (after a crash), for recovery at start. */
   listTransient(): Promise<FunctionRecord[]>;
@@ -131,7 +155,7 @@ export interface MetadataStore {
   getVersion(functionId: string, name: string): Promise<VersionRecord | null>;
   listVersions(functionId: string, query: ListVersionsQuery): Promise<Page<VersionRecord>>;
   countVersions(functionId: string): Promise<number>;
-  /** Throws VersionInUse when an alias routes to the version. */
+  /** Throws VersionInUse when an alias routes to the version, QualifierHasTriggers when a trigger is bound to it. */
   deleteVersion(functionId: string, name: string): Promise<boolean>;
 
   getAlias(functionId: string, name: string): Promise<AliasRecord | null>;
@@ -146,7 +170,26 @@ export interface MetadataStore {
    * the versions exist. With `upsert`, a missing alias is created. Null when it does not exist.
    */
   updateAlias(functionId: string, name: string, change: AliasChange, now: number, upsert: boolean): Promise<AliasRecord | null>;
+  /** Throws QualifierHasTriggers when a trigger is bound to the alias. */
   deleteAlias(functionId: string, name: string): Promise<boolean>;
+
+  /**
+   * Creates a trigger, holding the function. Throws FunctionNotFound; VersionNotFound (subject
+   * qualifier) unless the qualifier is $LATEST, a version, an alias or the implicit $DEFAULT;
+   * TriggerAlreadyExists (name taken on the function); TriggerLimitExceeded (the function has
+   * `maxPerKind` triggers of that kind); TriggerPathTaken (an APIG path taken in the scope).
+   */
+  insertTrigger(trigger: TriggerRecord, maxPerKind: number): Promise<TriggerRecord>;
+  getTrigger(functionId: string, id: string): Promise<TriggerRecord | null>;
+  getTriggerByName(functionId: string, name: string): Promise<TriggerRecord | null>;
+  listTriggers(functionId: string, query: ListTriggersQuery): Promise<Page<TriggerRecord>>;
+  /** Applies `patch`, re-checking a new qualifier and APIG path as an insert does. Null when the trigger does not exist. */
+  updateTrigger(functionId: string, id: string, patch: TriggerPatch): Promise<TriggerRecord | null>;
+  deleteTrigger(functionId: string, id: string): Promise<boolean>;
+  /** Deletes the function's triggers bound to `qualifier` (null: every one); returns how many. */
+  deleteTriggers(functionId: string, qualifier: string | null): Promise<number>;
+  /** Every FunctionGraph APIG trigger of the scope (flavour `apig`), with its function. */
+  findApigTriggers(scope: Scope): Promise<{ fn: FunctionRecord; trigger: TriggerRecord }[]>;
 
   insertAsyncInvocation(record: AsyncInvocationRecord): Promise<void>;
   finishAsyncInvocation(id: string, finish: AsyncFinish): Promise<void>;

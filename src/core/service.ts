@@ -3,6 +3,7 @@ import type { ServiceDeps } from "./functions/context.js";
 import { Functions } from "./functions/functions.js";
 import { Namespaces } from "./functions/namespaces.js";
 import { InvocationResolver } from "./functions/resolution.js";
+import { Triggers } from "./functions/triggers.js";
 import { Versions } from "./functions/versions.js";
 
 export type { ServiceDeps } from "./functions/context.js";
@@ -18,6 +19,7 @@ export class FunctionService {
   readonly functions: Functions;
   readonly versions: Versions;
   readonly aliases: Aliases;
+  readonly triggers: Triggers;
   /** What an invocation runs (used by the InvocationService). */
   readonly resolver: InvocationResolver;
 
@@ -26,6 +28,7 @@ export class FunctionService {
     this.functions = new Functions(deps, this.namespaces);
     this.versions = new Versions(deps, this.functions);
     this.aliases = new Aliases(deps, this.functions);
+    this.triggers = new Triggers(deps, this.functions);
     this.resolver = new InvocationResolver(deps, this.functions, this.aliases);
   }
 }

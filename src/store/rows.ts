@@ -1,8 +1,10 @@
 import type { AliasRecord, AliasRouting } from "../core/aliases.js";
 import type { HandlerConvention } from "../core/invoke.js";
 import type { AsyncInvocationRecord, AsyncStatus } from "../core/ports.js";
-import type { CodeRef, FunctionConfig, FunctionRecord, FunctionStatus, Namespace, VersionRecord } from "../core/model.js";
+import type { CodeRef, FunctionConfig, FunctionRecord, FunctionStatus, Namespace, Scope, VersionRecord } from "../core/model.js";
 import { SETTLED_STATUSES } from "../core/store-rules/statuses.js";
+import { apigPath } from "../core/store-rules/triggers.js";
+import type { TriggerRecord, TriggerSettings } from "../core/triggers.js";
 
 /**
  * Row shapes shared by both stores, and their mapping to domain records. JSON columns arrive as
@@ -151,6 +153,35 @@ export function toAsync(row: AsyncRow): AsyncInvocationRecord {
   };
 }
 
+export interface TriggerRow {
+  id: string;
+  function_id: string;
+  name: string;
+  qualifier: string;
+  /** 0/1 in SQLite, a boolean in PostgreSQL. */
+  enabled: number | boolean;
+  description: string;
+  settings: JsonColumn;
+  extras: JsonColumn;
+  created_at: number;
+  updated_at: number;
+}
+
+export function toTrigger(row: TriggerRow): TriggerRecord {
+  return {
+    id: row.id,
+    functionId: row.function_id,
+    name: row.name,
+    qualifier: row.qualifier,
+    enabled: Boolean(row.enabled),
+    description: row.description,
+    settings: json<TriggerSettings>(row.settings),
+    extras: json<Record<string, unknown>>(row.extras),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
 /**
  * The rows of functions in a transient status, for recovery. Spelled with literals, exactly as
  * the partial index on `functions (status)` of both stores' migrations, so that the index serves it.
@@ -218,6 +249,34 @@ export function aliasColumns(a: AliasRecord): Columns {
 /** Appended to an alias insert, it replaces an existing alias of that name (keeping its creation time). */
 export const ALIAS_UPSERT = `ON CONFLICT (function_id, name) DO UPDATE SET version = excluded.version, description = excluded.description,
   routing = excluded.routing, revision = excluded.revision, updated_at = excluded.updated_at`;
+
+/**
+ * A trigger's row. `kind` and `apig_path` repeat what `settings` says, for the queries: the
+ * per-kind filter, and the unique index that keeps an APIG path to one trigger per scope.
+ * `enabled` is 0/1, which SQLite binds and PostgreSQL reads as a boolean.
+ */
+export function triggerColumns(t: TriggerRecord, scope: Scope): Columns {
+  return {
+    id: t.id,
+    function_id: t.functionId,
+    account_id: scope.accountId,
+    region: scope.region,
+    name: t.name,
+    kind: t.settings.kind,
+    qualifier: t.qualifier,
+    enabled: t.enabled ? 1 : 0,
+    description: t.description,
+    settings: JSON.stringify(t.settings),
+    extras: JSON.stringify(t.extras),
+    apig_path: apigPath(t.settings),
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+  };
+}
+
+/** Appended to a trigger insert, it replaces the trigger of that id (an update: function, name, kind and creation time stay). */
+export const TRIGGER_UPSERT = `ON CONFLICT (id) DO UPDATE SET qualifier = excluded.qualifier, enabled = excluded.enabled, description = excluded.description,
+  settings = excluded.settings, extras = excluded.extras, apig_path = excluded.apig_path, updated_at = excluded.updated_at`;
 
 /** An accepted invocation's row; `claimedBy` is the node that runs it. */
 export function asyncColumns(r: AsyncInvocationRecord, claimedBy: string): Columns {

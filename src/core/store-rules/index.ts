@@ -10,4 +10,8 @@ export { acceptanceOrder } from "./invocations.js";
 export { decideNamespaceDelete, decideNamespaceInsert, type NamespaceDeleteState, type NamespaceInsertState } from "./namespaces.js";
 export { decidePublish, type PublishDecision, type PublishState } from "./publish.js";
 export { decideTransition } from "./statuses.js";
+export {
+  apigPath, apigPathAfter, checkQualifierUnbound, checkTriggerInsert, decideTriggerUpdate, qualifierNeedsLookup, triggerAlreadyExists, triggerPathTaken,
+  type QualifierFacts, type TriggerInsertState, type TriggerUpdateState,
+} from "./triggers.js";
 export { checkVersionDeletable } from "./versions.js";

@@ -47,6 +47,24 @@ const PARAMETER_CODES: Readonly<Record<string, string>> = {
   additional_version: "FSS.1091",
   additional_version_weights: "FSS.1092",
   additional_version_main: "FSS.1093",
+  // Triggers: the type, an APIG trigger's event_data, a timer's schedule, the trigger name.
+  trigger_type_code: "FSS.1101",
+  event_data: "FSS.1107",
+  "event_data.path": "FSS.1107",
+  "event_data.auth": "FSS.1107",
+  "event_data.protocol": "FSS.1107",
+  "event_data.match_mode": "FSS.1107",
+  "event_data.req_method": "FSS.1107",
+  "event_data.type": "FSS.1107",
+  "event_data.group_id": "FSS.1107",
+  "event_data.env_id": "FSS.1107",
+  "event_data.env_name": "FSS.1107",
+  "event_data.func_info": "FSS.1107",
+  "event_data.func_info.timeout": "FSS.1107",
+  "event_data.schedule": "FSS.1109",
+  "event_data.schedule_type": "FSS.1109",
+  "event_data.user_event": "FSS.1109",
+  "event_data.name": "FSS.1317",
 };
 
 const BAD_PARAMETER: FgsWireError = { status: 400, code: "FSS.0400" };
@@ -111,6 +129,14 @@ export const FGS_ERRORS: Readonly<Record<ErrorCode, Entry>> = {
   // An invocation body that is not JSON: "not in the expected JSON format".
   EventInvalid: { status: 406, code: "FSS.0406" },
   EventTooLarge: { status: 413, code: "FSS.1201" },
+  TriggerNotFound: { status: 404, code: "FSS.1131" },
+  TriggerAlreadyExists: { status: 400, code: "FSS.1307" },
+  TriggerLimitExceeded: { status: 400, code: "FSS.1306" },
+  TriggerTypeUnsupported: { status: 400, code: "FSS.1101" },
+  TriggerPathTaken: { status: 409, code: "FSS.1147" },
+  TriggerStatusUnchanged: { status: 400, code: "FSS.1318" },
+  // Documented for an alias with triggers; a version with triggers is refused the same way.
+  QualifierHasTriggers: { status: 403, code: "FSS.1154" },
   Internal: { status: 500, code: "FSS.0500", message: "Internal error; see the Quiver log for the request id" },
 };
 

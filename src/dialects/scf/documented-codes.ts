@@ -60,6 +60,11 @@ export const SCF_SERVICE_ERROR_CODES = [
   "UnauthorizedOperation.Role", "UnauthorizedOperation.TempCosAppid", "UnauthorizedOperation.UpdateFunctionCode",
   "UnsupportedOperation.AliasBind", "UnsupportedOperation.NotSupportRegion", "UnsupportedOperation.PublishVersion",
   "UnsupportedOperation.UpdateFunctionCode",
+  // The trigger actions (CreateTrigger, ListTriggers, UpdateTrigger, UpdateTriggerStatus, DeleteTrigger).
+  "FailedOperation.CreateTrigger", "FailedOperation.DeleteTrigger", "FailedOperation.UpdateTrigger",
+  "FailedOperation.UpdateTriggerStatus", "InvalidParameterValue.Cors", "InvalidParameterValue.CustomArgument",
+  "InvalidParameterValue.Enable", "InvalidParameterValue.TriggerDesc", "InvalidParameterValue.TriggerName",
+  "LimitExceeded.Trigger", "ResourceInUse.Trigger", "ResourceInUse.TriggerName", "ResourceNotFound.Trigger",
 ] as const;
 
 /**

@@ -18,6 +18,7 @@ const VALUE_SUBCODES: Readonly<Record<string, string>> = Object.fromEntries(
     "EnvironmentExceededLimit", "EnvironmentSystemProtect", "Qualifier", "Order", "OrderBy", "Offset", "Limit",
     "Type", "Code", "ZipFile", "NamespaceInvalid", "DefaultNamespace", "Name", "Param",
     "SearchKey", "RoutingConfig", "Alias",
+    "TriggerDesc", "TriggerName", "Enable", "CustomArgument", "Cors",
   ].map((parameter) => [parameter, `InvalidParameterValue.${parameter}`]),
 );
 
@@ -81,6 +82,18 @@ export const SCF_ERROR_CODES: Readonly<Record<ErrorCode, Entry>> = {
   InvocationNotFound: "ResourceNotFound.AsyncEvent",
   EventInvalid: "InvalidParameterValue.Param",
   EventTooLarge: "InvalidParameter.RequestTooLarge",
+  TriggerNotFound: "ResourceNotFound.Trigger",
+  TriggerAlreadyExists: "ResourceInUse.TriggerName",
+  TriggerLimitExceeded: "LimitExceeded.Trigger",
+  TriggerTypeUnsupported: "InvalidParameterValue.Type",
+  // A FunctionGraph APIG path taken in the project; SCF's "trigger in use" is the nearest code.
+  TriggerPathTaken: "ResourceInUse.Trigger",
+  // Documented as "the same as the current state, no change needed".
+  TriggerStatusUnchanged: "FailedOperation.UpdateTriggerStatus",
+  // SCF documents no code for a version or alias with triggers. DeleteFunction(Version) lists
+  // UnsupportedOperation ("operation not supported"; its FailedOperation.DeleteFunction means a
+  // status to wait out, and AliasBind means an alias); DeleteAlias lists only FailedOperation.DeleteAlias.
+  QualifierHasTriggers: { choose: { subject: { alias: "FailedOperation.DeleteAlias" }, otherwise: "UnsupportedOperation" } },
   Internal: "InternalError",
 };
 

@@ -97,6 +97,27 @@ export const MIGRATIONS: readonly string[] = [
     heartbeat_at TIMESTAMPTZ NOT NULL
   );
   `,
+  // 2: triggers; an APIG path is served by one trigger per scope (SQLite 6)
+  `
+  CREATE TABLE triggers (
+    id          TEXT PRIMARY KEY,
+    function_id TEXT NOT NULL REFERENCES functions (id) ON DELETE CASCADE,
+    account_id  TEXT NOT NULL,
+    region      TEXT NOT NULL,
+    name        TEXT COLLATE "C" NOT NULL,
+    kind        TEXT NOT NULL,
+    qualifier   TEXT NOT NULL,
+    enabled     BOOLEAN NOT NULL,
+    description TEXT NOT NULL,
+    settings    JSONB NOT NULL,
+    extras      JSONB NOT NULL,
+    apig_path   TEXT,
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL,
+    CONSTRAINT triggers_name UNIQUE (function_id, name)
+  );
+  CREATE UNIQUE INDEX triggers_apig_path ON triggers (account_id, region, apig_path) WHERE apig_path IS NOT NULL;
+  `,
 ];
 
 /** Arbitrary constant: the advisory lock that serialises migrations across nodes. */

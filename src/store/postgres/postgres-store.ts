@@ -8,18 +8,21 @@ import type {
   FunctionPatch,
   ListFunctionsQuery,
   ListNamespacesQuery,
+  ListTriggersQuery,
   ListVersionsQuery,
   MetadataStore,
   NewFunction,
   PublishPlan,
+  TriggerPatch,
 } from "../../core/ports.js";
+import type { TriggerRecord } from "../../core/triggers.js";
 import * as rules from "../../core/store-rules/index.js";
 import { openPool, redactUrl, StoreUnavailableError, type PgClient, type PgPool, type PgQueryable } from "./driver.js";
 import { migrate } from "./migrations.js";
 import { NodeLease } from "./node-lease.js";
 import { takenVersionNames } from "./publish-names.js";
-import { toAlias, toAsync, toFunction, toNamespace, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type VersionRow } from "../rows.js";
-import { aliasColumns, ALIAS_UPSERT, asyncColumns, insertSql, newFunctionColumns, TRANSIENT_CONDITION, versionColumns, type Columns } from "../rows.js";
+import { toAlias, toAsync, toFunction, toNamespace, toTrigger, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type TriggerRow, type VersionRow } from "../rows.js";
+import { aliasColumns, ALIAS_UPSERT, asyncColumns, insertSql, newFunctionColumns, TRANSIENT_CONDITION, triggerColumns, TRIGGER_UPSERT, versionColumns, type Columns } from "../rows.js";
 import { inTransaction, isUniqueViolation, LOCK, lockKey } from "./transaction.js";
 
 export interface PostgresStoreOptions {
@@ -238,6 +241,7 @@ export class PostgresStore implements MetadataStore {
       // Alias changes lock the same row, so no alias can start routing here while we delete.
       if (!(await lockFunction(c, functionId))) return false;
       rules.checkVersionDeletable(name, await aliases(c, functionId));
+      rules.checkQualifierUnbound("version", name, await triggersBoundTo(c, functionId, name));
       const deleted = await c.query("DELETE FROM versions WHERE function_id = $1 AND name = $2", [functionId, name]);
       if ((deleted.rowCount ?? 0) === 0) return false;
       await c.query("UPDATE functions SET version_count = version_count - 1 WHERE id = $1", [functionId]);
@@ -277,8 +281,89 @@ export class PostgresStore implements MetadataStore {
   }
 
   async deleteAlias(functionId: string, name: string): Promise<boolean> {
-    const result = await this.#pool.query("DELETE FROM aliases WHERE function_id = $1 AND name = $2", [functionId, name]);
+    return inTransaction(this.#pool, async (c) => {
+      // Trigger changes lock the same row, so no trigger can be bound to the alias while we delete.
+      if (!(await lockFunction(c, functionId)) || (await aliasNamed(c, functionId, name)) === null) return false;
+      rules.checkQualifierUnbound("alias", name, await triggersBoundTo(c, functionId, name));
+      const result = await c.query("DELETE FROM aliases WHERE function_id = $1 AND name = $2", [functionId, name]);
+      return (result.rowCount ?? 0) > 0;
+    });
+  }
+
+  // ---- triggers -----------------------------------------------------------------------------
+
+  async insertTrigger(trigger: TriggerRecord, maxPerKind: number): Promise<TriggerRecord> {
+    return inTransaction(this.#pool, async (c) => {
+      const fn = toFunction(rules.requireFunction(await lockFunction(c, trigger.functionId)));
+      const state = {
+        triggers: await triggersOf(c, fn.id),
+        qualifier: await qualifierFacts(c, fn.id, trigger.qualifier),
+        pathHolder: await apigPathHolder(c, fn.scope, rules.apigPath(trigger.settings)),
+      };
+      rules.checkTriggerInsert(trigger, state, maxPerKind);
+      await writeTrigger(c, trigger, fn.scope);
+      return trigger;
+    });
+  }
+
+  async getTrigger(functionId: string, id: string): Promise<TriggerRecord | null> {
+    return triggerById(this.#pool, functionId, id);
+  }
+
+  async getTriggerByName(functionId: string, name: string): Promise<TriggerRecord | null> {
+    const { rows } = await this.#pool.query<TriggerRow>("SELECT * FROM triggers WHERE function_id = $1 AND name = $2", [functionId, name]);
+    return rows[0] ? toTrigger(rows[0]) : null;
+  }
+
+  async listTriggers(functionId: string, q: ListTriggersQuery): Promise<Page<TriggerRecord>> {
+    const filter = new Filter([functionId], ["function_id = $1"]);
+    if (q.qualifier !== undefined) filter.add((p) => `qualifier = ${p}`, q.qualifier);
+    if (q.kind !== undefined) filter.add((p) => `kind = ${p}`, q.kind);
+    if (q.nameContains) filter.add((p) => `strpos(name, ${p}) > 0`, q.nameContains);
+    if (q.descriptionContains) filter.add((p) => `strpos(description, ${p}) > 0`, q.descriptionContains);
+    const column = q.orderBy === "createdAt" ? "created_at" : "updated_at";
+    return this.#page<TriggerRow, TriggerRecord>("triggers", filter, `${column} ${q.order}, name ${q.order}`, q, toTrigger);
+  }
+
+  async updateTrigger(functionId: string, id: string, patch: TriggerPatch): Promise<TriggerRecord | null> {
+    return inTransaction(this.#pool, async (c) => {
+      const fn = toFunction(rules.requireFunction(await lockFunction(c, functionId)));
+      const current = await triggerById(c, functionId, id);
+      const state = {
+        current,
+        qualifier: await qualifierFacts(c, functionId, patch.qualifier),
+        pathHolder: await apigPathHolder(c, fn.scope, rules.apigPathAfter(patch, current)),
+      };
+      const next = rules.decideTriggerUpdate(patch, state);
+      if (next) await writeTrigger(c, next, fn.scope, TRIGGER_UPSERT);
+      return next;
+    });
+  }
+
+  async deleteTrigger(functionId: string, id: string): Promise<boolean> {
+    const result = await this.#pool.query("DELETE FROM triggers WHERE function_id = $1 AND id = $2", [functionId, id]);
     return (result.rowCount ?? 0) > 0;
+  }
+
+  async deleteTriggers(functionId: string, qualifier: string | null): Promise<number> {
+    const result = qualifier === null
+      ? await this.#pool.query("DELETE FROM triggers WHERE function_id = $1", [functionId])
+      : await this.#pool.query("DELETE FROM triggers WHERE function_id = $1 AND qualifier = $2", [functionId, qualifier]);
+    return result.rowCount ?? 0;
+  }
+
+  async findApigTriggers(scope: Scope): Promise<{ fn: FunctionRecord; trigger: TriggerRecord }[]> {
+    const { rows } = await this.#pool.query<TriggerRow>(
+      "SELECT * FROM triggers WHERE account_id = $1 AND region = $2 AND apig_path IS NOT NULL ORDER BY apig_path",
+      [scope.accountId, scope.region],
+    );
+    if (rows.length === 0) return [];
+    const functions = await this.#pool.query<FunctionRow>("SELECT * FROM functions WHERE id = ANY($1::text[])", [[...new Set(rows.map((row) => row.function_id))]]);
+    const byId = new Map(functions.rows.map((row) => [row.id, toFunction(row)]));
+    return rows.flatMap((row) => {
+      const fn = byId.get(row.function_id);
+      return fn ? [{ fn, trigger: toTrigger(row) }] : [];
+    });
   }
 
   // ---- async invocations -----------------------------------------------------------------
@@ -384,6 +469,54 @@ async function aliasNamed(db: PgQueryable, functionId: string, name: string): Pr
 async function aliases(db: PgQueryable, functionId: string): Promise<AliasRecord[]> {
   const { rows } = await db.query<AliasRow>("SELECT * FROM aliases WHERE function_id = $1 ORDER BY created_at, name", [functionId]);
   return rows.map(toAlias);
+}
+
+async function triggerById(db: PgQueryable, functionId: string, id: string): Promise<TriggerRecord | null> {
+  const { rows } = await db.query<TriggerRow>("SELECT * FROM triggers WHERE function_id = $1 AND id = $2", [functionId, id]);
+  return rows[0] ? toTrigger(rows[0]) : null;
+}
+
+async function triggersOf(db: PgQueryable, functionId: string): Promise<TriggerRecord[]> {
+  const { rows } = await db.query<TriggerRow>("SELECT * FROM triggers WHERE function_id = $1 ORDER BY created_at, name", [functionId]);
+  return rows.map(toTrigger);
+}
+
+async function triggersBoundTo(db: PgQueryable, functionId: string, qualifier: string): Promise<TriggerRecord[]> {
+  const { rows } = await db.query<TriggerRow>("SELECT * FROM triggers WHERE function_id = $1 AND qualifier = $2 ORDER BY created_at, name", [functionId, qualifier]);
+  return rows.map(toTrigger);
+}
+
+async function qualifierFacts(db: PgQueryable, functionId: string, qualifier: string | undefined): Promise<rules.QualifierFacts> {
+  if (qualifier === undefined || !rules.qualifierNeedsLookup(qualifier)) return { isVersion: false, isAlias: false };
+  const { rows } = await db.query<{ v: boolean; a: boolean }>(
+    "SELECT EXISTS (SELECT 1 FROM versions WHERE function_id = $1 AND name = $2) AS v, EXISTS (SELECT 1 FROM aliases WHERE function_id = $1 AND name = $2) AS a",
+    [functionId, qualifier],
+  );
+  return { isVersion: rows[0]?.v === true, isAlias: rows[0]?.a === true };
+}
+
+/**
+ * The trigger of the scope serving an APIG path. Triggers of other functions hold other rows, so
+ * the scope's advisory lock serialises the check with their writes; the unique index on
+ * (scope, path) would refuse a write that got past it anyway.
+ */
+async function apigPathHolder(c: PgClient, scope: Scope, path: string | null): Promise<TriggerRecord | null> {
+  if (path === null) return null;
+  await lockKey(c, LOCK.apigPaths, scopeKey(scope));
+  const { rows } = await c.query<TriggerRow>("SELECT * FROM triggers WHERE account_id = $1 AND region = $2 AND apig_path = $3", [scope.accountId, scope.region, path]);
+  return rows[0] ? toTrigger(rows[0]) : null;
+}
+
+/** Writes a trigger's row; when a unique key, the last word, refuses it, the error the rules give. */
+async function writeTrigger(c: PgClient, trigger: TriggerRecord, scope: Scope, tail = ""): Promise<void> {
+  try {
+    await insert(c, "triggers", triggerColumns(trigger, scope), tail);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const path = rules.apigPath(trigger.settings);
+    const constraint = (error as { constraint?: unknown }).constraint;
+    throw constraint === "triggers_apig_path" && path !== null ? rules.triggerPathTaken(path) : rules.triggerAlreadyExists(trigger.name);
+  }
 }
 
 async function existingVersions(db: PgQueryable, functionId: string, names: readonly string[]): Promise<Set<string>> {

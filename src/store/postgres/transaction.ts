@@ -36,6 +36,8 @@ export const LOCK = {
   namespaceFunctions: 2,
   /** Claiming unfinished async invocations at start (one node at a time). */
   asyncClaims: 3,
+  /** APIG trigger paths of one scope: the check that a path is free and the write. */
+  apigPaths: 4,
 } as const;
 
 /** Takes a transaction-scoped advisory lock on a text key within a lock class. */

@@ -96,4 +96,25 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE async_invocations ADD COLUMN claimed_by TEXT;
   `,
+  // 6: triggers; an APIG path is served by one trigger per scope
+  `
+  CREATE TABLE triggers (
+    id          TEXT PRIMARY KEY,
+    function_id TEXT NOT NULL REFERENCES functions (id) ON DELETE CASCADE,
+    account_id  TEXT NOT NULL,
+    region      TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    qualifier   TEXT NOT NULL,
+    enabled     INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    settings    TEXT NOT NULL,
+    extras      TEXT NOT NULL,
+    apig_path   TEXT,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    UNIQUE (function_id, name)
+  );
+  CREATE UNIQUE INDEX triggers_apig_path ON triggers (account_id, region, apig_path) WHERE apig_path IS NOT NULL;
+  `,
 ];

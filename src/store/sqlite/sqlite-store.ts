@@ -11,15 +11,18 @@ import type {
   FunctionPatch,
   ListFunctionsQuery,
   ListNamespacesQuery,
+  ListTriggersQuery,
   ListVersionsQuery,
   MetadataStore,
   NewFunction,
   PublishPlan,
+  TriggerPatch,
 } from "../../core/ports.js";
+import type { TriggerRecord } from "../../core/triggers.js";
 import * as rules from "../../core/store-rules/index.js";
 import { MIGRATIONS } from "./migrations.js";
-import { toAlias, toAsync, toFunction, toNamespace, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type VersionRow } from "../rows.js";
-import { aliasColumns, ALIAS_UPSERT, asyncColumns, insertSql, newFunctionColumns, TRANSIENT_CONDITION, versionColumns, type Columns } from "../rows.js";
+import { toAlias, toAsync, toFunction, toNamespace, toTrigger, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type TriggerRow, type VersionRow } from "../rows.js";
+import { aliasColumns, ALIAS_UPSERT, asyncColumns, insertSql, newFunctionColumns, TRANSIENT_CONDITION, triggerColumns, TRIGGER_UPSERT, versionColumns, type Columns } from "../rows.js";
 
 type Db = Database.Database;
 
@@ -203,6 +206,7 @@ export class SqliteStore implements MetadataStore {
   async deleteVersion(functionId: string, name: string): Promise<boolean> {
     return this.#db.transaction(() => {
       rules.checkVersionDeletable(name, this.#aliases(functionId));
+      rules.checkQualifierUnbound("version", name, this.#triggersBoundTo(functionId, name));
       const deleted = this.#sql("DELETE FROM versions WHERE function_id = ? AND name = ?").run(functionId, name).changes > 0;
       if (deleted) this.#sql("UPDATE functions SET version_count = version_count - 1 WHERE id = ?").run(functionId);
       return deleted;
@@ -241,7 +245,11 @@ export class SqliteStore implements MetadataStore {
   }
 
   async deleteAlias(functionId: string, name: string): Promise<boolean> {
-    return this.#sql("DELETE FROM aliases WHERE function_id = ? AND name = ?").run(functionId, name).changes > 0;
+    return this.#db.transaction(() => {
+      if (this.#alias(functionId, name) === null) return false;
+      rules.checkQualifierUnbound("alias", name, this.#triggersBoundTo(functionId, name));
+      return this.#sql("DELETE FROM aliases WHERE function_id = ? AND name = ?").run(functionId, name).changes > 0;
+    }).immediate();
   }
 
   #alias(functionId: string, name: string): AliasRecord | null {
@@ -259,6 +267,106 @@ export class SqliteStore implements MetadataStore {
 
   #existingVersions(functionId: string, names: readonly string[]): Set<string> {
     return new Set(names.filter((name) => this.#versionExists(functionId, name)));
+  }
+
+  // ---- triggers -----------------------------------------------------------------------------
+
+  async insertTrigger(trigger: TriggerRecord, maxPerKind: number): Promise<TriggerRecord> {
+    return this.#db.transaction(() => {
+      const fn = toFunction(rules.requireFunction(this.#functionById(trigger.functionId)));
+      const state = {
+        triggers: this.#triggers(fn.id),
+        qualifier: this.#qualifierFacts(fn.id, trigger.qualifier),
+        pathHolder: this.#apigPathHolder(fn, rules.apigPath(trigger.settings)),
+      };
+      rules.checkTriggerInsert(trigger, state, maxPerKind);
+      this.#insert("triggers", triggerColumns(trigger, fn.scope));
+      return trigger;
+    }).immediate();
+  }
+
+  async getTrigger(functionId: string, id: string): Promise<TriggerRecord | null> {
+    return this.#trigger(functionId, id);
+  }
+
+  async getTriggerByName(functionId: string, name: string): Promise<TriggerRecord | null> {
+    const row = this.#sql<[string, string], TriggerRow>("SELECT * FROM triggers WHERE function_id = ? AND name = ?").get(functionId, name);
+    return row ? toTrigger(row) : null;
+  }
+
+  async listTriggers(functionId: string, q: ListTriggersQuery): Promise<Page<TriggerRecord>> {
+    const where = ["function_id = ?"];
+    const args: unknown[] = [functionId];
+    const filters: [string, string | undefined][] = [
+      ["qualifier = ?", q.qualifier],
+      ["kind = ?", q.kind],
+      ["instr(name, ?) > 0", q.nameContains || undefined],
+      ["instr(description, ?) > 0", q.descriptionContains || undefined],
+    ];
+    for (const [condition, value] of filters) {
+      if (value === undefined) continue;
+      where.push(condition);
+      args.push(value);
+    }
+    const column = q.orderBy === "createdAt" ? "created_at" : "updated_at";
+    return this.#page<TriggerRow, TriggerRecord>("triggers", where, args, `${column} ${q.order}, name ${q.order}`, q, toTrigger);
+  }
+
+  async updateTrigger(functionId: string, id: string, patch: TriggerPatch): Promise<TriggerRecord | null> {
+    return this.#db.transaction(() => {
+      const fn = toFunction(rules.requireFunction(this.#functionById(functionId)));
+      const current = this.#trigger(functionId, id);
+      const state = {
+        current,
+        qualifier: this.#qualifierFacts(functionId, patch.qualifier),
+        pathHolder: this.#apigPathHolder(fn, rules.apigPathAfter(patch, current)),
+      };
+      const next = rules.decideTriggerUpdate(patch, state);
+      if (next) this.#insert("triggers", triggerColumns(next, fn.scope), TRIGGER_UPSERT);
+      return next;
+    }).immediate();
+  }
+
+  async deleteTrigger(functionId: string, id: string): Promise<boolean> {
+    return this.#sql("DELETE FROM triggers WHERE function_id = ? AND id = ?").run(functionId, id).changes > 0;
+  }
+
+  async deleteTriggers(functionId: string, qualifier: string | null): Promise<number> {
+    if (qualifier === null) return this.#sql("DELETE FROM triggers WHERE function_id = ?").run(functionId).changes;
+    return this.#sql("DELETE FROM triggers WHERE function_id = ? AND qualifier = ?").run(functionId, qualifier).changes;
+  }
+
+  async findApigTriggers(scope: Scope): Promise<{ fn: FunctionRecord; trigger: TriggerRecord }[]> {
+    const rows = this.#sql<[string, string], TriggerRow>("SELECT * FROM triggers WHERE account_id = ? AND region = ? AND apig_path IS NOT NULL ORDER BY apig_path")
+      .all(scope.accountId, scope.region);
+    return rows.flatMap((row) => {
+      const fn = this.#functionById(row.function_id);
+      return fn ? [{ fn: toFunction(fn), trigger: toTrigger(row) }] : [];
+    });
+  }
+
+  #trigger(functionId: string, id: string): TriggerRecord | null {
+    const row = this.#sql<[string, string], TriggerRow>("SELECT * FROM triggers WHERE function_id = ? AND id = ?").get(functionId, id);
+    return row ? toTrigger(row) : null;
+  }
+
+  #triggers(functionId: string): TriggerRecord[] {
+    return this.#sql<[string], TriggerRow>("SELECT * FROM triggers WHERE function_id = ? ORDER BY created_at, name").all(functionId).map(toTrigger);
+  }
+
+  #triggersBoundTo(functionId: string, qualifier: string): TriggerRecord[] {
+    return this.#sql<[string, string], TriggerRow>("SELECT * FROM triggers WHERE function_id = ? AND qualifier = ? ORDER BY created_at, name").all(functionId, qualifier).map(toTrigger);
+  }
+
+  #qualifierFacts(functionId: string, qualifier: string | undefined): rules.QualifierFacts {
+    if (qualifier === undefined || !rules.qualifierNeedsLookup(qualifier)) return { isVersion: false, isAlias: false };
+    return { isVersion: this.#versionExists(functionId, qualifier), isAlias: this.#alias(functionId, qualifier) !== null };
+  }
+
+  #apigPathHolder(fn: FunctionRecord, path: string | null): TriggerRecord | null {
+    if (path === null) return null;
+    const row = this.#sql<[string, string, string], TriggerRow>("SELECT * FROM triggers WHERE account_id = ? AND region = ? AND apig_path = ?").get(fn.scope.accountId, fn.scope.region, path);
+    return row ? toTrigger(row) : null;
   }
 
   // ---- async invocations -----------------------------------------------------------------
