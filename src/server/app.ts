@@ -15,7 +15,8 @@ import { FunctionService } from "../core/service.js";
 import type { DialectDeps } from "../dialects/shared/dialect.js";
 import { RateLimiter, unknownRateOverrides } from "../dialects/shared/rate-limiter.js";
 import { TriggerUrls } from "../dialects/shared/trigger-urls.js";
-import { answerFailuresIn } from "../dialects/shared/pipeline.js";
+import { sendAnswer } from "../dialects/shared/wire-answer.js";
+import { QuiverError } from "../core/errors.js";
 import { scfDoorError } from "../dialects/http-door/plugin.js";
 import { Engine } from "../runtime/index.js";
 import { PostgresStore } from "../store/postgres/postgres-store.js";
@@ -102,12 +103,14 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   await invocations.resumePending();
 
   // With --http-trigger-port a second listener serves the trigger URLs and nothing else.
-  const triggerApp = config.httpTriggerPort === undefined ? null : createHttpServer(config);
+  const triggerApp = config.httpTriggerPort === undefined ? null : createHttpServer(config, scfDoorError);
   const triggerUrls = triggerUrlsFor(config, triggerApp ?? app);
   const deps: DialectDeps = { service, invocations, accounts, config, limiter: new RateLimiter(), triggerUrls };
   for (const dialect of DIALECTS) await app.register(dialect.plugin, deps);
   if (triggerApp) {
-    answerFailuresIn(triggerApp, scfDoorError, config.limits.maxBodyBytes);
+    triggerApp.setNotFoundHandler(async (request, reply) => {
+      await sendAnswer(reply, scfDoorError(new QuiverError("UnknownAction", `No trigger is served at ${request.method} ${request.url}.`), randomUUID()));
+    });
     for (const door of TRIGGER_DOORS) await triggerApp.register(door.plugin, deps);
   }
 
