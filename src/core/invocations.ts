@@ -1,7 +1,7 @@
 import { aliasTargets } from "./aliases.js";
 import { QuiverError } from "./errors.js";
 import { headKey, versionKey } from "./instance-keys.js";
-import { PER_CALL_CONTEXT_KEYS, type HandlerConvention, type InvocationOutcome, type InvocationRequest, type InvocationTarget, type Invoker } from "./invoke.js";
+import { PER_CALL_CONTEXT_KEYS, type HandlerConvention, type HttpExchange, type HttpForwardOutcome, type InvocationOutcome, type InvocationTarget, type Invoker, type WarmRequest } from "./invoke.js";
 import { LATEST, type FunctionRef, type Scope } from "./model.js";
 import type { AsyncInvocationRecord, Clock, IdSource, MetadataStore } from "./ports.js";
 import type { InvocationResolver, InvokeSelector, ResolvedInvocation } from "./functions/resolution.js";
@@ -16,6 +16,16 @@ export interface InvokeInput {
   readonly contextValues: Readonly<Record<string, string>>;
   /** The invocation's request id when the caller already named it (an HTTP trigger's event carries it); else a new one. */
   readonly requestId?: string;
+}
+
+/** A request for a web function: everything an invocation names, with the HTTP request instead of an event. */
+export type ForwardInput = Omit<InvokeInput, "event"> & { readonly exchange: HttpExchange };
+
+export interface ForwardResult {
+  readonly outcome: HttpForwardOutcome;
+  /** The version that served. */
+  readonly versionName: string;
+  readonly alias: string | null;
 }
 
 export interface SyncResult {
@@ -66,10 +76,29 @@ export class InvocationService {
 
   async invoke(input: InvokeInput): Promise<SyncResult> {
     const resolved = await this.#deps.resolver.resolve(input.function, input.selector);
-    const request = this.#request(resolved, input, input.requestId ?? this.#deps.ids.uuid());
+    const request = { ...this.#request(resolved, input, input.requestId ?? this.#deps.ids.uuid()), event: input.event };
     if (resolved.aliasRecord) this.#keepAliasWarm(resolved, input);
     const outcome = await this.#deps.invoker.invoke(request);
     return { outcome, versionName: resolved.versionName, alias: resolved.alias, memoryMb: request.target.config.memoryMb };
+  }
+
+  /**
+   * Sends an HTTP request to a web function: the qualifier is resolved as for `invoke` (an
+   * alias routes by weight or rule, and keeps its versions warm), then the version's server
+   * answers. A version that is not a web function answers with an error outcome, never a throw:
+   * an alias may route to versions of either type.
+   */
+  async forward(input: ForwardInput): Promise<ForwardResult> {
+    const resolved = await this.#deps.resolver.resolve(input.function, input.selector);
+    const requestId = input.requestId ?? this.#deps.ids.uuid();
+    const base = this.#request(resolved, input, requestId);
+    if (resolved.aliasRecord) this.#keepAliasWarm(resolved, input);
+    const versionName = resolved.versionName;
+    if (base.target.config.type !== "HTTP") {
+      return { outcome: notWebFunction(requestId, versionName), versionName, alias: resolved.alias };
+    }
+    const outcome = await this.#deps.invoker.forward({ ...base, exchange: input.exchange });
+    return { outcome, versionName, alias: resolved.alias };
   }
 
   /** Records the invocation durably, then runs it in the background. Returns its request id. */
@@ -123,16 +152,16 @@ export class InvocationService {
     if (this.#running > 0) await new Promise<void>((resolve) => this.#idle.add(resolve));
   }
 
-  #request(resolved: ResolvedInvocation, input: InvokeInput, requestId: string): InvocationRequest {
+  #request(resolved: ResolvedInvocation, input: WarmInput, requestId: string): WarmRequest {
     const target = instanceTarget(targetOf(resolved), input.convention, input.contextValues);
-    return { target, event: input.event, requestId, convention: input.convention, contextValues: input.contextValues };
+    return { target, requestId, convention: input.convention, contextValues: input.contextValues };
   }
 
   /**
    * While an alias is in use, every version it routes to keeps a warm instance (one is started
    * if needed), so a canary, a promotion or a rollback is served warm on its very next call.
    */
-  #keepAliasWarm(resolved: ResolvedInvocation, input: InvokeInput): void {
+  #keepAliasWarm(resolved: ResolvedInvocation, input: WarmInput): void {
     const alias = resolved.aliasRecord;
     if (!alias) return;
     const now = this.#deps.clock.now();
@@ -141,7 +170,7 @@ export class InvocationService {
     if (this.#warmedAt.size > 10_000) this.#warmedAt.clear();
     this.#warmedAt.set(id, now);
     const warm = async (): Promise<void> => {
-      const requests: InvocationRequest[] = [];
+      const requests: WarmRequest[] = [];
       for (const qualifier of aliasTargets(alias)) {
         const target = await this.#deps.resolver.resolve(input.function, { qualifier, headers: {}, routingKey: null, aliasLookup: "never" });
         requests.push(this.#request(target, input, `keep-warm-${alias.name}`));
@@ -210,6 +239,15 @@ export class InvocationService {
       return;
     }
   }
+}
+
+/** What names the instances a call runs on (an invocation or a forwarded HTTP request). */
+type WarmInput = Pick<InvokeInput, "function" | "convention" | "contextValues">;
+
+/** The outcome for a request routed to a version that is an event function. */
+function notWebFunction(requestId: string, versionName: string): HttpForwardOutcome {
+  const message = `Version ${versionName} is an event function, not a web function: it cannot serve HTTP requests directly.`;
+  return { requestId, reply: null, error: { kind: "runtime-start-failed", message, stack: "" }, log: "", durationMs: 0, billedMs: 0, memoryUsedBytes: 0 };
 }
 
 /**

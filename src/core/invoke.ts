@@ -42,6 +42,9 @@ export interface InvocationRequest {
   readonly contextValues: Readonly<Record<string, string>>;
 }
 
+/** What `keepWarm` needs of a request: which code runs, and how its instances are loaded. */
+export type WarmRequest = Pick<InvocationRequest, "target" | "requestId" | "convention" | "contextValues">;
+
 export type InvocationErrorKind =
   | "user-error" // the handler threw, rejected or called back with an error
   | "timeout"
@@ -65,13 +68,59 @@ export interface InvocationOutcome {
   readonly memoryUsedBytes: number;
 }
 
+/**
+ * One HTTP request for a web function (SCF `Type: HTTP`, FunctionGraph HTTP functions), as the
+ * front door received it. Header names keep the client's spelling; a name may repeat.
+ */
+export interface HttpExchange {
+  readonly method: string;
+  /** The path and, after a "?", the query string, exactly as the function's server should see them. */
+  readonly path: string;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly body: Buffer;
+}
+
+/** What a web function's server answered. */
+export interface HttpReply {
+  readonly status: number;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly body: Buffer;
+}
+
+export interface HttpForwardRequest {
+  readonly target: InvocationTarget;
+  readonly requestId: string;
+  readonly convention: HandlerConvention;
+  /** Vendor context values (appId, uin, project id, ...): the platform headers the server sees. */
+  readonly contextValues: Readonly<Record<string, string>>;
+  readonly exchange: HttpExchange;
+}
+
+/** Like `InvocationOutcome`, with the server's answer instead of a returned value. */
+export interface HttpForwardOutcome {
+  readonly requestId: string;
+  /** The server's answer; null exactly when `error` is set. */
+  readonly reply: HttpReply | null;
+  readonly error: { readonly kind: InvocationErrorKind; readonly message: string; readonly stack: string } | null;
+  /** Output of the function's server while it served this request (or failed to start). */
+  readonly log: string;
+  readonly durationMs: number;
+  readonly billedMs: number;
+  readonly memoryUsedBytes: number;
+}
+
 export interface Invoker {
   invoke(request: InvocationRequest): Promise<InvocationOutcome>;
+  /**
+   * Sends one HTTP request to a web function's server (started in an instance of its own, as
+   * event functions are) and returns its answer. Never throws for the function's failures.
+   */
+  forward(request: HttpForwardRequest): Promise<HttpForwardOutcome>;
   /**
    * Keeps at least one warm instance for each request's target until `untilMs` (starting one
    * when there is none), so that traffic moved to it by an alias is served warm.
    */
-  keepWarm(requests: readonly InvocationRequest[], untilMs: number): void;
+  keepWarm(requests: readonly WarmRequest[], untilMs: number): void;
   /** Retires the instances whose key starts with `keyPrefix`: their code can no longer run. */
   retire(keyPrefix: string): void;
   close(): Promise<void>;

@@ -39,6 +39,8 @@ export interface SandboxCommandSpec {
   readonly resolvConf: string;
   /** Host paths shown read-only at the same place (interpreters outside /usr, /etc files). */
   readonly roBinds: readonly string[];
+  /** Symbolic links made in the sandbox's root: [target, path] (the vendors' interpreter paths). */
+  readonly links: readonly (readonly [string, string])[];
   readonly command: string;
   readonly args: readonly string[];
 }
@@ -105,6 +107,7 @@ export function sandboxCommand(s: SandboxCommandSpec): SandboxCommand {
     "--hostname", "localhost",
     ...SYSTEM,
     ...s.roBinds.flatMap((path) => ["--ro-bind", path, path]),
+    ...s.links.flatMap(([target, path]) => ["--symlink", target, path]),
     "--ro-bind", `${s.runtimeDir}/etc/passwd`, "/etc/passwd",
     "--ro-bind", `${s.runtimeDir}/etc/group`, "/etc/group",
     // Filled in place when the function asks for public network (see egress.ts).

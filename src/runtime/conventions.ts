@@ -3,7 +3,7 @@
  * FunctionGraph conventions. Nothing from the engine's own environment leaks through: the child
  * env is built from scratch out of the function's `environment` plus the documented built-ins.
  */
-import type { InvocationRequest } from "../core/invoke.js";
+import type { WarmRequest } from "../core/invoke.js";
 
 export interface FunctionView {
   readonly env: Record<string, string>;
@@ -17,16 +17,16 @@ function baseEnv(codeRoot: string, tmpDir: string): Record<string, string> {
   return { PATH, HOME: tmpDir, TMPDIR: tmpDir, PWD: codeRoot, LANG: "C.UTF-8" };
 }
 
-function runtimeName(req: InvocationRequest): string {
+function runtimeName(req: WarmRequest): string {
   const { family, version } = req.target.config.runtime;
   return family === "nodejs" ? `Nodejs${version}` : `Python${version}`;
 }
 
-export function functionView(req: InvocationRequest, codeRoot: string, tmpDir: string): FunctionView {
+export function functionView(req: WarmRequest, codeRoot: string, tmpDir: string): FunctionView {
   return req.convention === "scf" ? scfView(req, codeRoot, tmpDir) : fgsView(req, codeRoot, tmpDir);
 }
 
-function scfView(req: InvocationRequest, codeRoot: string, tmpDir: string): FunctionView {
+function scfView(req: WarmRequest, codeRoot: string, tmpDir: string): FunctionView {
   const t = req.target;
   const cv = req.contextValues;
   const builtins: Record<string, string> = {
@@ -61,7 +61,7 @@ function scfView(req: InvocationRequest, codeRoot: string, tmpDir: string): Func
 }
 
 /** FunctionGraph's CPU share in millicores: memory/128*100 + 200, as its metadata reports it. */
-function fgsCpu(req: InvocationRequest): string {
+function fgsCpu(req: WarmRequest): string {
   return req.contextValues.cpu ?? String(Math.round((req.target.config.memoryMb / 128) * 100 + 200));
 }
 
@@ -70,7 +70,7 @@ function fgsVersion(version: string): string {
   return version === "$LATEST" ? "latest" : version;
 }
 
-function fgsView(req: InvocationRequest, codeRoot: string, tmpDir: string): FunctionView {
+function fgsView(req: WarmRequest, codeRoot: string, tmpDir: string): FunctionView {
   const t = req.target;
   const cv = req.contextValues;
   const pkg = cv.package ?? t.namespace;

@@ -2,9 +2,9 @@
  * The execution engine: runs a version's code in isolated OS processes, one invocation per
  * process at a time. See docs/runtime.md for the process model, protocol and limits.
  */
-import { chmod, mkdir } from "node:fs/promises";
+import { chmod, mkdir, readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
-import { PER_CALL_CONTEXT_KEYS, type InvocationOutcome, type InvocationRequest, type Invoker } from "../core/invoke.js";
+import { PER_CALL_CONTEXT_KEYS, type HttpForwardOutcome, type HttpForwardRequest, type InvocationOutcome, type InvocationRequest, type Invoker, type WarmRequest } from "../core/invoke.js";
 import { CodeCache, type CodeLease } from "./code-cache.js";
 import { functionView } from "./conventions.js";
 import type { Instance } from "./instance.js";
@@ -17,9 +17,10 @@ import { UidPool } from "./uids.js";
 import { billed, deathError, failure, fromResult, violationError, wireError } from "./outcome.js";
 import { ConcurrencyLimitError, Pool, SLOT } from "./pool.js";
 import { resolveOptions, runLayout, type EngineOptions, type Family, type ResolvedOptions } from "./options.js";
-import { ERROR_TEXT_CHARS, type WireError } from "./protocol.js";
+import { ERROR_TEXT_CHARS, WEB_MAX_HEADER_BYTES, type WireError } from "./protocol.js";
 import type { Failure } from "./instance.js";
 import { StemPool } from "./stems.js";
+import { replyHeaders, serverRequestHeaders, WEB_BOOTSTRAP, WEB_PORT } from "./web.js";
 
 export interface EngineStats {
   /** Specialised instances by state. */
@@ -50,6 +51,11 @@ export class Engine implements Invoker {
   readonly #cleanups = new Set<Promise<void>>();
   /** Memory limit per busy instance; only polled when cgroups are unavailable. */
   readonly #memLimit = new Map<Instance, number>();
+  /**
+   * Without cgroups, the processes a web function's relay started (its server, each leading a
+   * process group): killed with the instance, counted in its memory.
+   */
+  readonly #servers = new Map<Instance, number[]>();
   #rt: Runtime | null = null;
   #sweeper: NodeJS.Timeout | null = null;
   #rssPoller: NodeJS.Timeout | null = null;
@@ -125,6 +131,7 @@ export class Engine implements Invoker {
 
   async invoke(req: InvocationRequest): Promise<InvocationOutcome> {
     if (this.#closed) return failure(req.requestId, wireError("runtime-start-failed", "engine is closed"), "", 0);
+    if (req.target.config.type === "HTTP") return failure(req.requestId, wireError("runtime-start-failed", "a web function is reached over HTTP (forward), not invoked with an event"), "", 0);
     const rt = this.#rt ?? (await this.#ready);
     const t0 = performance.now();
     let grant;
@@ -151,7 +158,59 @@ export class Engine implements Invoker {
     }
   }
 
-  keepWarm(requests: readonly InvocationRequest[], untilMs: number): void {
+  /**
+   * A web function's request: its instance is started like an event function's (a stem cell
+   * specialised as the relay of the function's server), then serves one request at a time.
+   */
+  async forward(req: HttpForwardRequest): Promise<HttpForwardOutcome> {
+    if (this.#closed) return webFailure(failure(req.requestId, wireError("runtime-start-failed", "engine is closed"), "", 0));
+    const rt = this.#rt ?? (await this.#ready);
+    const t0 = performance.now();
+    let grant;
+    try {
+      grant = await this.#acquireLive(req.target.instanceKey);
+    } catch (err) {
+      const kind = err instanceof ConcurrencyLimitError ? "concurrency-limit" : "runtime-start-failed";
+      return webFailure(failure(req.requestId, wireError(kind, String((err as Error).message)), "", performance.now() - t0));
+    }
+    if (grant === SLOT) return this.#coldForward(rt, req, t0);
+    return this.#serve(grant, req, performance.now());
+  }
+
+  async #coldForward(rt: Runtime, req: HttpForwardRequest, t0: number): Promise<HttpForwardOutcome> {
+    let started: { inst: Instance; root: string };
+    try {
+      started = await this.#startInSlot(rt, req);
+    } catch (err) {
+      const msg = `runtime failed to start: ${err instanceof Error ? err.message : String(err)}`;
+      return webFailure(failure(req.requestId, wireError("runtime-start-failed", msg), "", performance.now() - t0));
+    }
+    const { inst, root } = started;
+    try {
+      const startError = await this.#specialise(inst, req, root);
+      if (startError === null) return await this.#serve(inst, req, t0);
+      const durationMs = performance.now() - t0;
+      return webFailure({ ...startError, durationMs, billedMs: billed(durationMs) });
+    } finally {
+      rt.stems[inst.family].refill();
+    }
+  }
+
+  /** Sends one request through a busy web instance's relay, then parks or retires it. */
+  async #serve(inst: Instance, req: HttpForwardRequest, t0: number): Promise<HttpForwardOutcome> {
+    const thawing = inst.wake();
+    if (thawing !== undefined) await thawing;
+    const { method, path, body } = req.exchange;
+    const m = await inst.forward({ t: "req", id: req.requestId, method, path, h: serverRequestHeaders(req), b: body.toString("base64") }, req.target.config.timeoutSec * 1000);
+    const durationMs = performance.now() - t0;
+    if (m.t !== "rep") return webFailure(await this.#failed(inst, req, m, durationMs));
+    this.#park(inst);
+    const base = { requestId: req.requestId, log: m.log, durationMs, billedMs: billed(durationMs), memoryUsedBytes: m.rss };
+    if (m.err !== null) return { ...base, reply: null, error: m.err };
+    return { ...base, reply: { status: m.s, headers: replyHeaders(m.h), body: Buffer.from(m.b, "base64") }, error: null };
+  }
+
+  keepWarm(requests: readonly WarmRequest[], untilMs: number): void {
     if (this.#closed) return;
     for (const req of requests) {
       const key = req.target.instanceKey;
@@ -169,7 +228,7 @@ export class Engine implements Invoker {
   }
 
   /** Starts and specialises one instance of the request's target and parks it idle, unused. */
-  async #warm(req: InvocationRequest): Promise<void> {
+  async #warm(req: WarmRequest): Promise<void> {
     const rt = this.#rt ?? (await this.#ready);
     const key = req.target.instanceKey;
     const grant = await this.#pool.acquire(key);
@@ -210,7 +269,7 @@ export class Engine implements Invoker {
     if (inst.state === "idle") inst.rest(this.#opts.freezeAfterMs);
   }
 
-  async #failed(inst: Instance, req: InvocationRequest, m: Failure, durationMs: number): Promise<InvocationOutcome> {
+  async #failed(inst: Instance, req: WarmRequest, m: Failure, durationMs: number): Promise<InvocationOutcome> {
     this.#retireBusy(inst);
     if (m.t === "violation") return failure(req.requestId, violationError(m.detail), m.output, durationMs);
     const oom = m.signal === "SIGKILL" && m.reason === null && (await inst.sandbox.oomKilled());
@@ -242,13 +301,13 @@ export class Engine implements Invoker {
    * Fills a reserved pool slot: the code extracted, a process obtained and made a member of
    * the request's key. On failure the slot is given back.
    */
-  async #startInSlot(rt: Runtime, req: InvocationRequest): Promise<{ inst: Instance; root: string }> {
+  async #startInSlot(rt: Runtime, req: WarmRequest): Promise<{ inst: Instance; root: string }> {
     const key = req.target.instanceKey;
     let inst: Instance;
     let code: CodeLease | undefined;
     try {
       code = await this.#cache.acquire(req.target.code.sha256);
-      inst = await this.#obtain(rt, req.target.config.runtime.family);
+      inst = await this.#obtain(rt, familyOf(req));
     } catch (err) {
       code?.release();
       this.#pool.releaseSlot(key);
@@ -283,25 +342,61 @@ export class Engine implements Invoker {
     return inst;
   }
 
-  async #specialise(inst: Instance, req: InvocationRequest, root: string): Promise<InvocationOutcome | null> {
+  async #specialise(inst: Instance, req: WarmRequest, root: string): Promise<InvocationOutcome | null> {
     const { config } = req.target;
-    const family = config.runtime.family;
-    const limit = (config.memoryMb + this.#opts.memoryOverheadMb[family]) * 1024 * 1024;
+    const limit = (config.memoryMb + this.#opts.memoryOverheadMb[familyOf(req)]) * 1024 * 1024;
     this.#memLimit.set(inst, limit);
     await inst.sandbox.setMemoryLimit(limit).catch((err: unknown) => this.#opts.logger.warn({ err: String(err) }, "runtime: could not set memory limit"));
     const view = functionView(req, root, inst.sandbox.tmpDir);
     const o = this.#opts;
     const timeoutMs = config.timeoutSec * 1000;
+    if (config.type === "HTTP") return this.#startServer(inst, req, root, view.env);
     const msg = { t: "load", root, handler: config.handler, convention: req.convention, env: view.env, ctx: view.ctx, timeoutMs, logTailBytes: o.logTailBytes, maxResultBytes: o.maxResultBytes, errorTextChars: ERROR_TEXT_CHARS } as const;
     const m = await inst.load(msg, timeoutMs);
     if (m.t === "loaded") return m.err === null ? null : this.#loadFailed(inst, req, m.err);
     return this.#failed(inst, req, m, 0);
   }
 
-  #loadFailed(inst: Instance, req: InvocationRequest, err: WireError): InvocationOutcome {
+  #loadFailed(inst: Instance, req: WarmRequest, err: WireError, log = ""): InvocationOutcome {
     // A version whose code cannot load leaves the process in an unknown state: never reuse it.
     this.#retireBusy(inst);
-    return failure(req.requestId, err, "", 0);
+    return failure(req.requestId, err, log, 0);
+  }
+
+  /**
+   * Specialises a process as a web function's relay: it starts the package's bootstrap with
+   * the function's environment and answers once the server accepts connections, within the
+   * function's timeout. In a sandbox the server has the instance's network namespace to
+   * itself and listens on the vendor's port; elsewhere instances share the host's, so each
+   * gets a free port of its own in PORT.
+   */
+  async #startServer(inst: Instance, req: WarmRequest, root: string, env: Record<string, string>): Promise<InvocationOutcome | null> {
+    const o = this.#opts;
+    const rt = this.#rt;
+    const iso = rt?.launcher.isolation;
+    const ownNetwork = inst.sandbox.uid !== undefined;
+    const msg = {
+      t: "web",
+      root,
+      command: `${root}/${WEB_BOOTSTRAP[req.convention]}`,
+      shellFallback: req.convention === "fgs",
+      env: { ...env, PATH: rt?.launcher.webPath ?? env.PATH ?? "" },
+      port: ownNetwork ? WEB_PORT[req.convention] : 0,
+      ownGroup: iso?.cgroups !== true,
+      logTailBytes: o.logTailBytes,
+      maxResultBytes: o.maxResultBytes,
+      maxHeaderBytes: WEB_MAX_HEADER_BYTES,
+      errorTextChars: ERROR_TEXT_CHARS,
+    } as const;
+    const m = await inst.startServer(msg, req.target.config.timeoutSec * 1000);
+    if (m.t !== "loaded") {
+      const failed = await this.#failed(inst, req, m, 0);
+      const why = failed.error?.kind === "timeout" ? `did not accept connections within ${req.target.config.timeoutSec} s` : failed.error?.message ?? "failed";
+      return { ...failed, error: wireError("runtime-start-failed", `the function's server ${why}`) };
+    }
+    if (m.err !== null) return this.#loadFailed(inst, req, m.err, m.log ?? "");
+    if (iso?.cgroups !== true && inst.pid !== undefined) this.#servers.set(inst, await childPids(inst.pid));
+    return null;
   }
 
   /**
@@ -318,6 +413,7 @@ export class Engine implements Invoker {
     this.#live.delete(inst);
     inst.code?.release();
     this.#memLimit.delete(inst);
+    this.#killServers(inst);
     this.#pool.remove(inst);
     if (inst.key === null) this.#rt?.stems[inst.family].forget(inst);
     if (inst.state !== "dead") inst.to("dead");
@@ -344,13 +440,31 @@ export class Engine implements Invoker {
     this.#cache.evict();
   }
 
-  /** Degraded mode only: kill busy instances whose RSS exceeds their limit. */
+  /** Degraded mode only: kill busy instances whose RSS (a web function's server included) exceeds their limit. */
   async #pollRss(): Promise<void> {
     for (const [inst, limit] of this.#memLimit) {
       const pid = inst.pid;
       if (inst.state !== "busy" || pid === undefined) continue;
-      const rss = await readRss(pid).catch(() => 0);
-      if (rss > limit) inst.kill("memory");
+      const pids = [pid, ...(this.#servers.get(inst) ?? [])];
+      const rss = (await Promise.all(pids.map((p) => readRss(p).catch(() => 0)))).reduce((a, b) => a + b, 0);
+      if (rss > limit) {
+        this.#killServers(inst);
+        inst.kill("memory");
+      }
+    }
+  }
+
+  /** Without cgroups nothing else ends a web function's server with its relay: its process group is killed. */
+  #killServers(inst: Instance): void {
+    const pids = this.#servers.get(inst);
+    if (pids === undefined) return;
+    this.#servers.delete(inst);
+    for (const pid of pids) {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        // Gone already.
+      }
     }
   }
 
@@ -387,6 +501,22 @@ export class Engine implements Invoker {
     // A clean stop leaves nothing: the engine's (now empty) cgroup group goes too.
     await removeGroup(runLayout(this.#opts.runDir).group);
   }
+}
+
+/** The process family an instance runs: a web function's relay is a Node.js process, whatever its server runs. */
+function familyOf(req: WarmRequest): Family {
+  return req.target.config.type === "HTTP" ? "nodejs" : req.target.config.runtime.family;
+}
+
+/** An invocation's failure as a web function's outcome. */
+function webFailure(o: InvocationOutcome): HttpForwardOutcome {
+  return { requestId: o.requestId, reply: null, error: o.error, log: o.log, durationMs: o.durationMs, billedMs: o.billedMs, memoryUsedBytes: o.memoryUsedBytes };
+}
+
+/** The direct children of a process (Linux `/proc/<pid>/task/<pid>/children`). */
+async function childPids(pid: number): Promise<number[]> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, "utf8").catch(() => "");
+  return text.split(" ").filter((p) => p.trim() !== "").map(Number);
 }
 
 /** The context values that vary per call, sent with each invocation (none for most calls). */

@@ -16,7 +16,7 @@ import { lineChannel, type Channel } from "./channel.js";
 import type { CodeLease } from "./code-cache.js";
 import type { Sandbox } from "./sandbox.js";
 import type { Family } from "./options.js";
-import type { ChildMessage, ChildProtocol, InvokeMessage, LoadedMessage, LoadMessage, ParentMessage, ProtocolViolation, ReadyMessage, ResultMessage } from "./protocol.js";
+import type { ChildMessage, ChildProtocol, ForwardMessage, InvokeMessage, LoadedMessage, LoadMessage, ParentMessage, ProtocolViolation, ReadyMessage, ReplyMessage, ResultMessage, WebLoadMessage } from "./protocol.js";
 import { transition, type InstanceState } from "./state.js";
 
 export type KillReason = "timeout" | "memory" | "dispose" | "protocol";
@@ -45,6 +45,7 @@ interface Replies {
   readonly ready: ReadyMessage;
   readonly loaded: LoadedMessage;
   readonly res: ResultMessage;
+  readonly rep: ReplyMessage;
 }
 
 interface Pending {
@@ -162,6 +163,16 @@ export class Instance {
 
   invoke(msg: InvokeMessage, timeoutMs: number): Promise<ResultMessage | Failure> {
     return this.#request(msg, "res", timeoutMs);
+  }
+
+  /** Specialises the process as a web function's relay: resolves once its server listens. */
+  startServer(msg: WebLoadMessage, timeoutMs: number): Promise<LoadedMessage | Failure> {
+    return this.#request(msg, "loaded", timeoutMs);
+  }
+
+  /** One HTTP request to a web function's server, through its relay. */
+  forward(msg: ForwardMessage, timeoutMs: number): Promise<ReplyMessage | Failure> {
+    return this.#request(msg, "rep", timeoutMs);
   }
 
   /** SIGKILL: user code gets no chance to linger. The reason is reported by the pending request. */

@@ -15,6 +15,7 @@ import { runLayout, type EngineLogger, type Family, type ResolvedOptions } from 
 import { NODE_ENTRY, PYTHON_ENTRY } from "./runtime-files.js";
 import { Sandbox, type SandboxLimits, type SandboxPlace } from "./sandbox.js";
 import type { UidPool } from "./uids.js";
+import { vendorInterpreterLinks } from "./web.js";
 
 const run = promisify(execFile);
 
@@ -109,13 +110,24 @@ export class Launcher {
     // with no loss of throughput in bench/engine.ts).
     const nodejs = { command: process.execPath, args: ["--max-semi-space-size=1"], entry: NODE_ENTRY, unprivileged: nodeReachable };
     const python = await pickPython(iso, opts.logger);
-    const roBinds = iso.level === "sandbox" ? await sandboxBinds([nodejs, python]) : [];
-    const limits = { pidsMax: opts.pidsMax, tmpSizeBytes: opts.tmpSizeMb * 1024 * 1024, roBinds };
+    const sandboxed = iso.level === "sandbox";
+    const roBinds = sandboxed ? await sandboxBinds([nodejs, python]) : [];
+    const links = sandboxed ? vendorInterpreterLinks(nodejs.command, python?.command ?? null) : [];
+    const limits = { pidsMax: opts.pidsMax, tmpSizeBytes: opts.tmpSizeMb * 1024 * 1024, roBinds, links };
     return new Launcher(opts, iso, { nodejs, python }, track, limits, uids);
   }
 
   get isolation(): Isolation {
     return this.#iso;
+  }
+
+  /**
+   * PATH for a web function's server: the directories of the interpreters Quiver runs first,
+   * so `node` and `python3` in a bootstrap are the ones the sandbox shows.
+   */
+  get webPath(): string {
+    const dirs = [this.#commands.nodejs?.command, this.#commands.python?.command].filter((c): c is string => c !== undefined).map((c) => dirname(c));
+    return [...new Set([...dirs, "/usr/local/bin", "/usr/bin", "/bin"])].join(":");
   }
 
   /** Starts one generic process of `family` and resolves when it is ready. */

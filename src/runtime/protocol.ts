@@ -56,12 +56,55 @@ export interface InvokeMessage {
   readonly ctx?: Readonly<Record<string, string>>;
 }
 
-export type ParentMessage = LoadMessage | InvokeMessage;
+/**
+ * Specialise a generic process as the relay of a web function: start the function's own
+ * server (`command`, in `root`, with `env` plus `PORT`) and answer `loaded` once `port` on
+ * 127.0.0.1 accepts connections. Port 0: the relay picks a free one (no network namespace of
+ * the instance's own, so instances cannot share the vendor's fixed port).
+ */
+export interface WebLoadMessage {
+  readonly t: "web";
+  readonly root: string;
+  readonly command: string;
+  /** Run `command` with a shell when it is not executable (FunctionGraph's `bootstrap` is a command line). */
+  readonly shellFallback: boolean;
+  readonly env: Readonly<Record<string, string>>;
+  readonly port: number;
+  /** Start the server in a process group of its own, for the engine to kill (no cgroups to do it). */
+  readonly ownGroup: boolean;
+  readonly logTailBytes: number;
+  readonly maxResultBytes: number;
+  readonly maxHeaderBytes: number;
+  readonly errorTextChars: number;
+}
+
+/** One HTTP request for a web function's server; headers as name, value, name, value… */
+export interface ForwardMessage {
+  readonly t: "req";
+  readonly id: string;
+  readonly method: string;
+  readonly path: string;
+  readonly h: readonly string[];
+  /** The body, base64. */
+  readonly b: string;
+}
+
+export type ParentMessage = LoadMessage | InvokeMessage | WebLoadMessage | ForwardMessage;
+
+/** Response headers of a web function, in bytes (names, values and separators): SCF's documented limit. */
+export const WEB_MAX_HEADER_BYTES = 4 * 1024;
+
+/** The bytes the headers take on the wire: `name: value\r\n` each. */
+export function headerBytes(flat: readonly string[]): number {
+  let n = 0;
+  for (const s of flat) n += Buffer.byteLength(s) + 2;
+  return n;
+}
 
 // --- child → engine (untrusted)
 
 /** The error kinds a child may report; every other kind is the engine's own finding. */
-const CHILD_ERROR_KINDS = ["user-error", "handler-not-found", "result-too-large"] as const satisfies readonly InvocationErrorKind[];
+const CHILD_ERROR_KINDS = ["user-error", "handler-not-found", "result-too-large", "runtime-start-failed"] as const satisfies readonly InvocationErrorKind[];
 
 /** Byte length check that skips the O(n) count when the length alone settles it. */
 function fitsBytes(max: number): (s: string) => boolean {
@@ -74,8 +117,9 @@ function childMessageSchema(limits: ProtocolLimits) {
   return z.discriminatedUnion("t", [
     // The process is up and generic (a stem cell). First message, once.
     z.strictObject({ t: z.literal("ready") }),
-    // Answer to `load`: the handler is loaded, or why not.
-    z.strictObject({ t: z.literal("loaded"), err }),
+    // Answer to `load` (the handler is loaded) or `web` (the server listens), or why not; a
+    // web function's start sends its server's output.
+    z.strictObject({ t: z.literal("loaded"), err, log: z.string().max(limits.logTailBytes).optional() }),
     // Answer to `inv`.
     z.strictObject({
       t: z.literal("res"),
@@ -88,6 +132,16 @@ function childMessageSchema(limits: ProtocolLimits) {
       /** The child's state is suspect (uncaught exception): retire it after this result. */
       retire: z.boolean().optional(),
     }),
+    // Answer to `req`: the server's status, headers and base64 body, or why there is none.
+    z.strictObject({
+      t: z.literal("rep"),
+      s: z.number().int().min(100).max(599),
+      h: z.array(z.string()).refine((h) => h.length % 2 === 0 && headerBytes(h) <= WEB_MAX_HEADER_BYTES, `headers exceed ${WEB_MAX_HEADER_BYTES} bytes`),
+      b: z.string().max(base64Chars(limits.maxResultBytes)).regex(/^[A-Za-z0-9+/]*={0,2}$/),
+      err,
+      log: z.string().max(limits.logTailBytes),
+      rss: z.number().int().nonnegative(),
+    }),
   ]);
 }
 
@@ -95,6 +149,12 @@ export type ChildMessage = z.infer<ReturnType<typeof childMessageSchema>>;
 export type ReadyMessage = Extract<ChildMessage, { t: "ready" }>;
 export type LoadedMessage = Extract<ChildMessage, { t: "loaded" }>;
 export type ResultMessage = Extract<ChildMessage, { t: "res" }>;
+export type ReplyMessage = Extract<ChildMessage, { t: "rep" }>;
+
+/** Characters of the base64 text of `bytes` bytes. */
+function base64Chars(bytes: number): number {
+  return 4 * Math.ceil(bytes / 3);
+}
 
 /** Why a child's frame was refused; short, and never echoing the child's bytes. */
 export interface ProtocolViolation {
@@ -136,8 +196,9 @@ export function violation(detail: string): ProtocolViolation {
 /**
  * The JSON text of the largest valid message. Escaping at most doubles the result text (it is
  * JSON already, so only `"` and `\` grow) and at most sextuples other text (a control character
- * becomes `\u00XX`); 4 KiB covers the keys and numbers.
+ * becomes `\u00XX`), a web function's headers included; a base64 body is 4/3 of its bytes,
+ * within the doubled result; 4 KiB covers the keys and numbers.
  */
 function maxFrameBytes(l: ProtocolLimits): number {
-  return 2 * l.maxResultBytes + 6 * (l.logTailBytes + 2 * ERROR_TEXT_CHARS) + 4096;
+  return 2 * l.maxResultBytes + 6 * (l.logTailBytes + 2 * ERROR_TEXT_CHARS + WEB_MAX_HEADER_BYTES) + 4096;
 }

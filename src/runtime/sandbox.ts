@@ -30,6 +30,8 @@ export interface SandboxLimits {
   readonly tmpSizeBytes: number;
   /** Host files and directories every sandbox shows read-only at the same path. */
   readonly roBinds: readonly string[];
+  /** Symbolic links every sandbox has in its root: [target, path]. */
+  readonly links: readonly (readonly [string, string])[];
 }
 
 /** How to spawn a runtime process in a sandbox. */
@@ -127,6 +129,7 @@ export class Sandbox {
         resolvConf: this.resolvConf,
         runtimeDir: this.#place.runtimeDir,
         roBinds: this.#limits.roBinds,
+        links: this.#limits.links,
         command,
         args,
       });

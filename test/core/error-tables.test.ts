@@ -105,6 +105,9 @@ describe("dialect error tables", () => {
     assert.equal(scf("InvalidParameter", { parameter: "MemorySize" }), "InvalidParameterValue.MemorySize");
     assert.equal(scf("InvalidParameter", { parameter: "__proto__" }), "InvalidParameterValue");
     assert.equal(scf("FunctionStateConflict", { operation: "updateCode" }), "FailedOperation.UpdateFunctionCode");
+    assert.equal(scf("QualifierHasTriggers", { subject: "alias" }), "FailedOperation.DeleteAlias");
+    assert.equal(scf("QualifierHasTriggers", { subject: "version" }), "UnsupportedOperation");
+    assert.equal(scf("InvalidParameter", { parameter: "TriggerDesc" }), "InvalidParameterValue.TriggerDesc");
     const fgs = (code: ErrorCode, d: ErrorDetails): string => fgsWireError(new QuiverError(code, "m", d)).code;
     assert.equal(fgs("CodeTooLarge", { subject: "inlineCode" }), "FSS.1072");
     assert.equal(fgs("CodeTooLarge", { subject: "package" }), "FSS.1071");
@@ -113,5 +116,8 @@ describe("dialect error tables", () => {
     assert.equal(fgs("MalformedRequest", { parameter: "Tags" }), "FSS.0400");
     assert.equal(fgs("MalformedRequest", { parameter: "memory_size" }), "FSS.1007");
     assert.equal(fgs("InvalidParameter", { parameter: "constructor" }), "FSS.0400");
+    assert.equal(fgs("InvalidParameter", { parameter: "event_data.path" }), "FSS.1107");
+    assert.equal(fgs("InvalidParameter", { parameter: "event_data.schedule" }), "FSS.1109");
+    assert.equal(fgs("InvalidParameter", { parameter: "event_data.name" }), "FSS.1317");
   });
 });

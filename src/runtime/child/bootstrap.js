@@ -5,9 +5,11 @@
 // a time.
 import process from "node:process";
 import { Buffer } from "node:buffer";
-import { existsSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { accessSync, constants as fsConstants, existsSync, readFileSync } from "node:fs";
+import { Agent, request as httpRequest } from "node:http";
 import { createRequire } from "node:module";
-import { Socket } from "node:net";
+import { connect, createServer, Socket } from "node:net";
 import { dirname, join, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -282,9 +284,178 @@ function onCrash(err) {
 process.on("uncaughtException", onCrash);
 process.on("unhandledRejection", onCrash);
 
+// --- web functions. The process becomes the relay of the function's own HTTP server: it starts
+// the server (the package's bootstrap file) with the function's environment, reports `loaded`
+// once the server's port accepts connections, then passes each `req` to 127.0.0.1:PORT and
+// answers `rep` with the status, headers and base64 body (within the vendors' limits). The
+// server's output passes through this process, so each answer carries the log of its request.
+// When the server exits, so does the relay, the same way: the engine sees the instance die.
+let web = null; // { child, port, agent, startLog }
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const sock = connect({ host: "127.0.0.1", port });
+    sock.once("connect", () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once("error", () => resolve(false));
+  });
+}
+
+function isExecutable(file) {
+  try {
+    accessSync(file, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function serverCommand(m) {
+  const name = m.command.slice(m.root.length + 1);
+  if (!existsSync(m.command)) return { err: `the package has no ${name} file` };
+  if (isExecutable(m.command)) return { argv: [m.command] };
+  if (!m.shellFallback) return { err: `${name} is not executable: set its mode to 755 before zipping` };
+  return { argv: [existsSync("/bin/bash") ? "/bin/bash" : "/bin/sh", m.command] };
+}
+
+// The server's output goes to the real stdout/stderr through the hooks above, so it is captured
+// like a handler's; before the first request it is kept for a failed start's answer.
+function relayOutput(stream, to) {
+  stream.setEncoding("utf8");
+  stream.on("data", (chunk) => {
+    if (current === null && web !== null) web.startLog = tail(web.startLog + chunk, load.logTailBytes * 2);
+    to.write(chunk);
+  });
+}
+
+async function onWeb(m) {
+  load = m;
+  process.chdir(m.root);
+  const cmd = serverCommand(m);
+  if (cmd.err) return startFailed(cmd.err);
+  const port = m.port === 0 ? await freePort() : m.port;
+  const env = Object.assign({}, m.env, { PORT: String(port) });
+  const child = spawn(cmd.argv[0], cmd.argv.slice(1), { cwd: m.root, env, stdio: ["ignore", "pipe", "pipe"], detached: m.ownGroup });
+  web = { child, port, agent: new Agent({ keepAlive: true, maxSockets: 1 }), startLog: "", ready: false, exited: false };
+  relayOutput(child.stdout, process.stdout);
+  relayOutput(child.stderr, process.stderr);
+  let spawnError = null;
+  child.once("error", (err) => (spawnError = err));
+  child.once("close", (code, signal) => serverGone(code, signal, spawnError));
+  while (!web.exited) {
+    if (await canConnect(port)) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  if (web.exited) return;
+  web.ready = true;
+  send({ t: "loaded", err: null, log: tail(web.startLog, load.logTailBytes) });
+}
+
+function startFailed(message) {
+  send({ t: "loaded", err: wire("runtime-start-failed", message), log: tail(web?.startLog ?? "", load.logTailBytes) });
+}
+
+// Before it listened: the start failed, with the server's output. After: the relay ends as the
+// server did (a signal, say the kernel's OOM kill, is passed on), so the engine sees the death.
+function serverGone(code, signal, spawnError) {
+  web.exited = true;
+  if (!web.ready) {
+    const how = spawnError !== null ? spawnError.message : signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
+    startFailed(`the function's server ${spawnError !== null ? `could not start: ${how}` : how} before it listened on port ${web.port}`);
+    return;
+  }
+  if (signal !== null) process.kill(process.pid, signal);
+  process.exit(code ?? 1);
+}
+
+function replyHeadersTooLarge(raw) {
+  let n = 0;
+  for (const s of raw) n += Buffer.byteLength(s) + 2;
+  return n > load.maxHeaderBytes;
+}
+
+function onRequest(m) {
+  const inv = { log: "", done: false };
+  current = inv;
+  const answer = (s, h, b, err) => {
+    if (inv.done) return;
+    inv.done = true;
+    current = null;
+    send({ t: "rep", s, h, b, err, log: tail(inv.log, load.logTailBytes), rss: relayRss() });
+  };
+  const fail = (kind, message) => answer(502, [], "", wire(kind, message));
+  forward(m, 0, (err, res, body) => {
+    if (err === null) return answer(res.statusCode, res.rawHeaders, body.toString("base64"), null);
+    if (err.quiverKind) return fail(err.quiverKind, err.message);
+    // A server that dies while answering: the relay follows it (serverGone) and the engine
+    // reports the death; wait for that rather than call it a bad answer.
+    setTimeout(() => fail("user-error", `the function's server did not answer: ${err.message}`), 200).unref();
+  });
+}
+
+function forward(m, attempt, done) {
+  const body = Buffer.from(m.b, "base64");
+  const req = httpRequest({ host: "127.0.0.1", port: web.port, method: m.method, path: m.path, headers: m.h, agent: web.agent });
+  req.once("error", (err) => {
+    // A kept-alive connection the server closed meanwhile: the request never reached it.
+    if (req.reusedSocket && err.code === "ECONNRESET" && attempt === 0) forward(m, 1, done);
+    else if (err.code === "HPE_HEADER_OVERFLOW") done(tooLarge(`the response headers exceed ${load.maxHeaderBytes} bytes`));
+    else done(err);
+  });
+  req.once("response", (res) => {
+    if (replyHeadersTooLarge(res.rawHeaders)) {
+      res.destroy();
+      return done(tooLarge(`the response headers exceed ${load.maxHeaderBytes} bytes`));
+    }
+    const parts = [];
+    let size = 0;
+    res.on("data", (chunk) => {
+      size += chunk.length;
+      if (size > load.maxResultBytes) {
+        res.destroy();
+        done(tooLarge(`the response body exceeds the ${load.maxResultBytes}-byte limit`));
+      } else parts.push(chunk);
+    });
+    res.once("end", () => done(null, res, Buffer.concat(parts)));
+    res.once("error", (err) => done(err));
+  });
+  req.end(body);
+}
+
+function tooLarge(message) {
+  return Object.assign(new Error(message), { quiverKind: "result-too-large" });
+}
+
+// The relay's and its server's resident memory.
+function relayRss() {
+  let rss = process.memoryUsage.rss();
+  try {
+    const pages = Number(readFileSync(`/proc/${web.child.pid}/statm`, "utf8").split(" ")[1] ?? 0);
+    rss += pages * 4096;
+  } catch {
+    // The server is gone; its death is reported separately.
+  }
+  return rss;
+}
+
 receive((m) => {
   if (m.t === "inv") onInvoke(m);
+  else if (m.t === "req") onRequest(m);
   else if (m.t === "load") onLoad(m).catch((err) => send({ t: "loaded", err: toWire("user-error", err) }));
+  else if (m.t === "web") onWeb(m).catch((err) => send({ t: "loaded", err: wire("runtime-start-failed", text(err?.message ?? err)) }));
 });
 // The engine going away (its end of the channel closed) means this process has no purpose left.
 ctl.on("error", () => undefined);

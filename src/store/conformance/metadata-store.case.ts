@@ -4,6 +4,7 @@ import { asyncCases } from "./async.case.js";
 import type { StoreUnderTest } from "./fixtures.js";
 import { functionCases } from "./functions.case.js";
 import { namespaceCases } from "./namespaces.case.js";
+import { triggerCases } from "./triggers.case.js";
 import { versionCases } from "./versions.case.js";
 
 export type { StoreUnderTest } from "./fixtures.js";
@@ -31,5 +32,6 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
     versionCases(context);
     aliasCases(context);
     asyncCases(context);
+    triggerCases(context);
   });
 }
