@@ -60,7 +60,6 @@ const REFUSALS: Readonly<Record<DoorRefusal, ApigError>> = {
   unavailable: { status: 502, code: "APIG.0202" },
   "invalid-response": { status: 502, code: "APIG.0202" },
   "gateway-timeout": { status: 504, code: "APIG.0203" },
-  "web-unsupported": { status: 501, code: "APIG.0202" },
   internal: { status: 500, code: "FSS.0500" },
 };
 

@@ -8,7 +8,7 @@ import type { FunctionService } from "../../core/service.js";
 import type { HttpTriggerSettings, TriggerRecord } from "../../core/triggers.js";
 import { subPathUnder } from "../../core/functions/triggers.js";
 import { isPreflight, preflightHeaders, responseCorsHeaders } from "../shared/cors.js";
-import { DoorError, integrationAnswer, refusalOf, singleHeaders, type DoorRefusal, type HttpAnswer, type TriggerHttpRequest } from "../shared/trigger-http.js";
+import { DoorError, integrationAnswer, refusalOf, singleHeaders, withoutFraming, type DoorRefusal, type HttpAnswer, type TriggerHttpRequest } from "../shared/trigger-http.js";
 import type { RawHttpRequest } from "../shared/raw-request.js";
 import { apigFailureAnswer, apigIdHeaders, apigRefusalAnswer, apigTriggerEvent } from "../fgs/http-trigger.js";
 import { identify as identifyHuawei } from "../fgs/transport.js";
@@ -32,6 +32,8 @@ import { verifyTc3 } from "../scf/transport.js";
 /** A request as the door needs it: the raw path and query as sent (signatures cover them). */
 export interface DoorRequest extends RawHttpRequest {
   readonly sourceIp: string;
+  /** Header names as the client spelled them, name and value alternating (Node's `rawHeaders`): what a web function's server sees. */
+  readonly rawHeaders: readonly string[];
 }
 
 export interface DoorDeps {
@@ -62,6 +64,8 @@ interface Found {
   readonly settings: HttpTriggerSettings;
   /** The path in the event: below the SCF trigger's URL (`/` for none), or the APIG API's path. */
   readonly eventPath: string;
+  /** The same path as sent (still percent-encoded): what a web function's server sees. */
+  readonly rawEventPath: string;
 }
 
 export class TriggerDoor {
@@ -128,7 +132,7 @@ export class TriggerDoor {
     if (settings.kind !== "http" || settings.flavour === "apig") throw noRoute(request);
     const below = segments.length > 5 ? `/${segments.slice(5).join("/")}` : "/";
     if (subPathUnder(settings, below) === null) throw noRoute(request);
-    return { account, ref, fn, trigger, settings, eventPath: below };
+    return { account, ref, fn, trigger, settings, eventPath: below, rawEventPath: rawBelow(request.rawPath, "/scf/".length, 5) };
   }
 
   async #findApig(request: DoorRequest): Promise<Found> {
@@ -142,7 +146,7 @@ export class TriggerDoor {
     const route = await this.#deps.service.triggers.findApigRoute(scope, path);
     if (route === null || route.trigger.settings.kind !== "http") throw noRoute(request);
     const ref: FunctionRef = { scope, namespace: route.fn.namespace, name: route.fn.name };
-    return { account, ref, fn: route.fn, trigger: route.trigger, settings: route.trigger.settings, eventPath: path };
+    return { account, ref, fn: route.fn, trigger: route.trigger, settings: route.trigger.settings, eventPath: path, rawEventPath: slash < 0 ? "/" : request.rawPath.slice(slash) };
   }
 
   /** A signed trigger's request must be signed by the trigger's own account; returns the key id that signed it. */
@@ -160,10 +164,8 @@ export class TriggerDoor {
     return signer.huawei.accessKey;
   }
 
-  async #run(request: DoorRequest, vendor: Vendor, found: Found, requestId: string, secretId: string | null): Promise<{ answer: HttpAnswer; versionName: string | null }> {
-    if (found.fn.config.type === "HTTP") {
-      throw new DoorError("web-unsupported", "Web functions (Type HTTP) cannot be called through a trigger in this build of Quiver yet.");
-    }
+  async #run(request: DoorRequest, vendor: Vendor, found: Found, requestId: string, secretId: string | null): Promise<Ran> {
+    if (found.fn.config.type === "HTTP") return this.#forward(request, vendor, found, requestId);
     const headers = singleHeaders(request.headers);
     const eventRequest: TriggerHttpRequest = { method: request.method, headers, path: found.eventPath, rawQuery: request.rawQuery, body: request.body, sourceIp: request.sourceIp };
     const event = vendor === SCF_VENDOR
@@ -186,7 +188,43 @@ export class TriggerDoor {
       return { answer: this.#refusal(error, vendor, requestId), versionName };
     }
   }
+
+  /** A web function: the request goes to its server as sent (path below the trigger, query, headers, body). */
+  async #forward(request: DoorRequest, vendor: Vendor, found: Found, requestId: string): Promise<Ran> {
+    const path = request.rawQuery === "" ? found.rawEventPath : `${found.rawEventPath}?${request.rawQuery}`;
+    const run = this.#deps.invocations.forward({
+      function: found.ref,
+      selector: { qualifier: found.trigger.qualifier, headers: singleHeaders(request.headers), routingKey: null, aliasLookup: "fallback" },
+      convention: vendor.convention,
+      contextValues: contextValuesOf(vendor, found),
+      requestId,
+      exchange: { method: request.method, path, headers: headerPairs(request.rawHeaders), body: request.body },
+    });
+    const { outcome, versionName } = await withGatewayTimeout(run, found.settings.timeoutMs);
+    if (outcome.error || !outcome.reply) return { answer: vendor.failure(outcome.error ?? { kind: "exit", message: "The web function gave no answer.", stack: "" }, requestId), versionName };
+    const { status, headers, body } = outcome.reply;
+    return { answer: { status, headers: withoutFraming(headers), body }, versionName };
+  }
 }
+
+function headerPairs(raw: readonly string[]): Array<readonly [string, string]> {
+  const pairs: Array<readonly [string, string]> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i] ?? "", raw[i + 1] ?? ""]);
+  return pairs;
+}
+
+/** The raw path after `skip` segments that start at `start`; `/` when nothing follows them. */
+function rawBelow(rawPath: string, start: number, skip: number): string {
+  let at = start;
+  for (let i = 0; i < skip; i++) {
+    const next = rawPath.indexOf("/", at);
+    if (next < 0) return "/";
+    at = next + 1;
+  }
+  return rawPath.slice(at - 1);
+}
+
+type Ran = { answer: HttpAnswer; versionName: string | null };
 
 /** The vendor context values a handler sees, as the invoke APIs set them. */
 function contextValuesOf(vendor: Vendor, found: Found): Record<string, string> {

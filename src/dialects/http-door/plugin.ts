@@ -46,6 +46,7 @@ function doorRequestOf(request: FastifyRequest): DoorRequest {
     rawQuery: q < 0 ? "" : url.slice(q + 1),
     body: Buffer.isBuffer(request.body) ? request.body : EMPTY,
     sourceIp: request.ip,
+    rawHeaders: request.raw.rawHeaders,
   };
 }
 

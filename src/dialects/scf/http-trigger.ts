@@ -68,7 +68,6 @@ const REFUSAL_STATUS: Readonly<Record<DoorRefusal, number>> = {
   unavailable: 503,
   "invalid-response": 502,
   "gateway-timeout": 504,
-  "web-unsupported": 501,
   internal: 500,
 };
 

@@ -41,7 +41,6 @@ export type DoorRefusal =
   | "unavailable" // the function cannot run now (no code yet, being updated)
   | "invalid-response" // the function's integration response cannot be sent as HTTP
   | "gateway-timeout" // the trigger's own timeout passed before the function answered
-  | "web-unsupported" // a web function, which this build cannot forward to yet
   | "internal";
 
 /** A refusal the door decided, with a message for the caller. */
@@ -165,6 +164,11 @@ function parseResult(resultJson: string): unknown {
 
 function isIntegrationResponse(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value) && "statusCode" in value;
+}
+
+/** A web function's answer headers, without the framing headers the server sets itself. */
+export function withoutFraming(headers: ReadonlyArray<readonly [string, string]>): Array<readonly [string, string]> {
+  return headers.filter(([name]) => !FRAMING_HEADERS.has(name.toLowerCase()));
 }
 
 function addHeaders(into: Array<readonly [string, string]>, headers: unknown): void {
