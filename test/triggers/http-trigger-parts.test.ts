@@ -80,7 +80,7 @@ describe("integration responses", () => {
   it("map statusCode, headers (arrays and multiValueHeaders as repeated lines) and body", () => {
     const answer = integrationAnswer(JSON.stringify({ statusCode: 201, headers: { "X-One": "1", "Set-Cookie": ["a=1", "b=2"], "X-Num": 5 }, multiValueHeaders: { "X-Multi": ["p", "q"] }, body: "made" }));
     assert.equal(answer.status, 201);
-    assert.deepEqual(answer.headers, [["X-One", "1"], ["Set-Cookie", "a=1"], ["Set-Cookie", "b=2"], ["X-Num", "5"], ["X-Multi", "p"], ["X-Multi", "q"]]);
+    assert.deepEqual(answer.headers, [["X-One", "1"], ["Set-Cookie", "a=1"], ["Set-Cookie", "b=2"], ["X-Num", "5"], ["X-Multi", "p"], ["X-Multi", "q"], ["content-type", "application/json"]]);
     assert.equal(answer.body.toString(), "made");
   });
 
@@ -102,7 +102,8 @@ describe("integration responses", () => {
 
   it("drop framing headers the server sets itself", () => {
     const answer = integrationAnswer(JSON.stringify({ statusCode: 200, headers: { "Content-Length": "999", "Transfer-Encoding": "chunked", Connection: "close", "X-Kept": "y" }, body: "ok" }));
-    assert.deepEqual(answer.headers, [["X-Kept", "y"]]);
+    assert.deepEqual(answer.headers, [["X-Kept", "y"], ["content-type", "application/json"]]);
+    assert.deepEqual(integrationAnswer(JSON.stringify({ statusCode: 200, headers: { "Content-Type": "text/html" } })).headers, [["Content-Type", "text/html"]], "a type of its own is kept");
   });
 
   it("refuse what cannot go on the wire as an invalid response", () => {

@@ -60,6 +60,7 @@ export function refusalOf(error: QuiverError): DoorRefusal {
     case "NamespaceNotFound":
     case "VersionNotFound":
     case "AliasNotFound":
+    case "TriggerNotFound":
     case "UnknownAction":
       return "no-route";
     case "AuthMissing":
@@ -80,8 +81,7 @@ export function refusalOf(error: QuiverError): DoorRefusal {
     case "Internal":
       return "internal";
     default:
-      // Trigger codes (TriggerNotFound) and anything else a lookup can raise mean nothing is served here.
-      return error.code.startsWith("Trigger") ? "no-route" : error.isUserError ? "bad-request" : "internal";
+      return error.isUserError ? "bad-request" : "internal";
   }
 }
 
@@ -150,6 +150,8 @@ export function integrationAnswer(resultJson: string): HttpAnswer {
   const headers: Array<readonly [string, string]> = [];
   addHeaders(headers, value["headers"]);
   addHeaders(headers, value["multiValueHeaders"]);
+  // Without a type of its own the answer is JSON, as a plain value is (and not Node's octet-stream).
+  if (!headers.some(([name]) => name.toLowerCase() === "content-type")) headers.push(["content-type", "application/json"]);
   return { status, headers, body: answerBody(value["body"], value["isBase64Encoded"] === true) };
 }
 
