@@ -23,7 +23,7 @@ import { nodeZip, nodeZipBase64 } from "../helpers/zip.js";
 const SCOPE = { accountId: ALICE.name, region: "ap-guangzhou" };
 
 interface Ctx {
-  /** Default limits; holds "target" (version 1, alias "live" → 1), "stuck" (Creating), "nocode". */
+  /** Default limits; holds "target" (version 1, alias "live" → 1, trigger "site"), "stuck" (Creating), "nocode", and the trigger fixtures "crowded" and "hooked". */
   readonly server: TestQuiver;
   readonly scf: ScfClient;
   /** Limits of one: namespace "first", function "only" with version 1 and alias "a1"; short HTTP timeouts; ListNamespaces at 1/s. */
@@ -35,6 +35,9 @@ interface Ctx {
 const nested = (levels: number): unknown => (levels === 0 ? "leaf" : { deeper: nested(levels - 1) });
 const create = (c: Ctx, params: Record<string, unknown>): Promise<unknown> =>
   c.scf.request("CreateFunction", { FunctionName: "never-made", Runtime: "Nodejs18.15", Handler: "index.main_handler", Code: { ZipFile: c.zip }, ...params });
+const OPEN_URL = JSON.stringify({ AuthType: "NONE", NetConfig: { EnableIntranet: false, EnableExtranet: true } });
+const urlTrigger = (c: Ctx, params: Record<string, unknown>): Promise<unknown> =>
+  c.scf.request("CreateTrigger", { FunctionName: "target", TriggerName: "never-made", Type: "http", Qualifier: "$LATEST", TriggerDesc: OPEN_URL, ...params });
 const routingRules = (count: number) => Array.from({ length: count }, (_, i) => ({ Version: "1", Key: `invoke.headers.H${i}`, Method: "exact", Expression: "v" }));
 
 /** One SDK call per code that the SDK reports with exactly that code. */
@@ -115,6 +118,19 @@ const THROUGH_SDK: Readonly<Record<string, (c: Ctx) => Promise<unknown>>> = {
   "InvalidParameterValue.Name": (c) => c.scf.CreateAlias({ FunctionName: "target", Name: "1bad", FunctionVersion: "1" }),
   "LimitExceeded.InitTimeout": (c) => c.scf.UpdateFunctionConfiguration({ FunctionName: "target", InitTimeout: 1000 }),
   "InvalidParameterValue.SearchKey": (c) => c.scf.ListNamespaces({ SearchKey: [{ Key: "Colour", Value: "x" }] }),
+  "ResourceNotFound.Trigger": (c) => c.scf.DeleteTrigger({ FunctionName: "target", TriggerName: "ghost", Type: "http" }),
+  "ResourceInUse.TriggerName": (c) => c.scf.CreateTrigger({ FunctionName: "target", TriggerName: "site", Type: "apigw" }),
+  "ResourceInUse.Trigger": (c) => c.scf.CreateTrigger({ FunctionName: "target", TriggerName: "second-site", Type: "http", TriggerDesc: OPEN_URL }),
+  "LimitExceeded.Trigger": (c) => c.scf.CreateTrigger({ FunctionName: "crowded", TriggerName: "one-more", Type: "apigw" }),
+  "FailedOperation.UpdateTriggerStatus": (c) => c.scf.UpdateTriggerStatus({ FunctionName: "target", TriggerName: "site", Type: "http", Enable: "OPEN" }),
+  "FailedOperation.DeleteAlias": (c) => c.scf.DeleteAlias({ FunctionName: "hooked", Name: "gated" }),
+  UnsupportedOperation: (c) => c.scf.DeleteFunctionVersion({ FunctionName: "hooked", Qualifier: "1" }),
+  "InvalidParameterValue.TriggerDesc": (c) => urlTrigger(c, { TriggerDesc: "not json" }),
+  "InvalidParameterValue.TriggerName": (c) => urlTrigger(c, { TriggerName: "has space" }),
+  "InvalidParameterValue.Enable": (c) => urlTrigger(c, { Enable: "MAYBE" }),
+  "InvalidParameterValue.CustomArgument": (c) => urlTrigger(c, { CustomArgument: "x".repeat(5000) }),
+  "InvalidParameterValue.Cors": (c) => urlTrigger(c, { TriggerDesc: JSON.stringify({ AuthType: "NONE", NetConfig: { EnableIntranet: false, EnableExtranet: true }, CorsConfig: { Enable: true, Origins: "*" } }) }),
+  "InvalidParameterValue.Filters": (c) => c.scf.ListTriggers({ FunctionName: "target", Filters: [{ Name: "Colour", Values: ["red"] }] }),
   "InvalidParameterValue.RoutingConfig": (c) => c.scf.CreateAlias({ FunctionName: "target", Name: "many", FunctionVersion: "$LATEST", RoutingConfig: { AddtionVersionMatchs: routingRules(51) } }),
 };
 
@@ -177,6 +193,17 @@ void describe("SCF: every mapped error code through the official SDK", { timeout
     assert.ok(await server.quiver.store.transitionFunction(stuck.id, ["Active"], { status: "Creating", now: Date.now() }));
     // A function whose creation never stored code (as after a crash mid-create).
     await server.quiver.store.insertFunction({ id: randomUUID(), scope: stuck.scope, namespace: "default", name: "nocode", config: stuck.config, now: Date.now(), maxFunctions: 50 });
+
+    // Triggers: "site" is target's function URL on $DEFAULT; "crowded" has the most HTTP
+    // triggers a function may have; "hooked" has triggers on version 1 and on alias "gated".
+    await scf.CreateTrigger({ FunctionName: "target", TriggerName: "site", Type: "http", TriggerDesc: OPEN_URL });
+    await createNodeFunction(scf, "crowded");
+    for (let i = 0; i < 10; i += 1) await scf.CreateTrigger({ FunctionName: "crowded", TriggerName: `gw${i}`, Type: "apigw" });
+    await createNodeFunction(scf, "hooked");
+    await scf.PublishVersion({ FunctionName: "hooked" });
+    await scf.CreateAlias({ FunctionName: "hooked", Name: "gated", FunctionVersion: "$LATEST" });
+    await scf.CreateTrigger({ FunctionName: "hooked", TriggerName: "on-version", Type: "apigw", Qualifier: "1" });
+    await scf.CreateTrigger({ FunctionName: "hooked", TriggerName: "on-alias", Type: "apigw", Qualifier: "gated" });
 
     await tightScf.CreateNamespace({ Namespace: "first" });
     await createNodeFunction(tightScf, "only");

@@ -18,7 +18,7 @@ const VALUE_SUBCODES: Readonly<Record<string, string>> = Object.fromEntries(
     "EnvironmentExceededLimit", "EnvironmentSystemProtect", "Qualifier", "Order", "OrderBy", "Offset", "Limit",
     "Type", "Code", "ZipFile", "NamespaceInvalid", "DefaultNamespace", "Name", "Param",
     "SearchKey", "RoutingConfig", "Alias",
-    "TriggerDesc", "TriggerName", "Enable", "CustomArgument", "Cors",
+    "TriggerDesc", "TriggerName", "Enable", "CustomArgument", "Cors", "Filters",
   ].map((parameter) => [parameter, `InvalidParameterValue.${parameter}`]),
 );
 

@@ -1,5 +1,7 @@
 import { LATEST, type FunctionConfig, type FunctionRecord, type Namespace, type VersionRecord } from "../../core/model.js";
+import type { TriggerRecord } from "../../core/triggers.js";
 import { scfRuntimeName } from "./runtimes.js";
+import { keptOf, shownType, triggerDescOut } from "./trigger-desc.js";
 
 /** SCF renders times as `YYYY-MM-DD hh:mm:ss` in the server's local time zone. */
 export function scfTime(ms: number): string {
@@ -25,8 +27,8 @@ function objectOr(value: unknown): Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-/** GetFunction: every documented field, with the empty values the official examples show. */
-export function getFunctionOut(fn: FunctionRecord, version: VersionRecord | null): Record<string, unknown> {
+/** GetFunction: every documented field, with the empty values the official examples show; `triggers` as `triggerOut` renders them. */
+export function getFunctionOut(fn: FunctionRecord, version: VersionRecord | null, triggers: readonly Record<string, unknown>[]): Record<string, unknown> {
   const config = version ? version.config : fn.config;
   const code = version ? version.code : fn.code;
   const qualifier = version ? version.name : LATEST;
@@ -36,7 +38,7 @@ export function getFunctionOut(fn: FunctionRecord, version: VersionRecord | null
     ModTime: scfTime(modTime),
     CodeInfo: "",
     Description: config.description,
-    Triggers: [],
+    Triggers: triggers,
     Handler: config.handler,
     CodeSize: code?.size ?? 0,
     Timeout: config.timeoutSec,
@@ -136,4 +138,41 @@ export function namespaceOut(ns: Namespace): Record<string, unknown> {
     ModTime: scfTime(ns.updatedAt),
     Type: "default",
   };
+}
+
+/** What SCF shows of a trigger besides the trigger itself: its function, owner and URL. */
+export interface TriggerPlace {
+  readonly fn: FunctionRecord;
+  readonly uin: string;
+  /** Where the front door serves the trigger. */
+  readonly url: string;
+}
+
+/**
+ * The `Trigger` model (CreateTrigger's TriggerInfo, GetFunction's Triggers): Enable as the
+ * integer 1 or 0, times as `YYYY-MM-DD hh:mm:ss`, TriggerDesc as JSON text with the URL in it,
+ * and the deprecated ResourceId, BindStatus and TriggerAttribute as the official examples show them.
+ */
+export function triggerOut(trigger: TriggerRecord, place: TriggerPlace): Record<string, unknown> {
+  const { fn } = place;
+  return {
+    ModTime: scfTime(trigger.updatedAt),
+    Type: shownType(trigger),
+    TriggerDesc: triggerDescOut(trigger, place.url),
+    TriggerName: trigger.name,
+    AddTime: scfTime(trigger.createdAt),
+    Enable: trigger.enabled ? 1 : 0,
+    CustomArgument: keptOf(trigger)["CustomArgument"] ?? "",
+    AvailableStatus: "Available",
+    ResourceId: `qcs::scf:${fn.scope.region}:uin/${place.uin}:function/${fn.name}/${trigger.name}`,
+    BindStatus: "on",
+    TriggerAttribute: "single",
+    Qualifier: trigger.qualifier,
+    Description: trigger.description,
+  };
+}
+
+/** ListTriggers' `TriggerInfo`: the trigger model and `BoundResources` (custom domains, none here). */
+export function triggerInfoOut(trigger: TriggerRecord, place: TriggerPlace): Record<string, unknown> {
+  return { ...triggerOut(trigger, place), BoundResources: "" };
 }

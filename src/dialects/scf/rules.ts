@@ -63,9 +63,15 @@ export function description(text: string): string {
 const RESERVED_ENV_PREFIXES = ["SCF_", "QCLOUD_", "TENCENTCLOUD_"];
 const MAX_ENV_BYTES = 4 * 1024;
 
+/**
+ * `Environment.Variables` as a name → value map. An entry with an empty Key and an empty Value
+ * names no variable and is skipped: `[{"Key":"","Value":""}]` is how Serverless Inc's Tencent
+ * clients clear every variable, which the real service accepts.
+ */
 export function environment(variables: readonly { Key?: string | undefined; Value?: string | undefined }[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const { Key: key = "", Value: value = "" } of variables) {
+    if (key === "" && value === "") continue;
     if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(key)) {
       throw invalid("Environment", `Environment variable name "${key}" is invalid: letters, digits and '_', starting with a letter.`);
     }

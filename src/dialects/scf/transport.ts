@@ -36,7 +36,28 @@ export function authenticate(req: RawRequest, accounts: AccountRegistry, nowSeco
   if (authorization !== undefined) return authenticateTc3(req, authorization, accounts, nowSeconds);
   const flat = formParams(req);
   if (flat.has("Signature")) return authenticateV1(req, flat, accounts, nowSeconds);
+  refuseBodyNotJson(req);
   throw new QuiverError("AuthMissing", "The request is not signed: send a TC3-HMAC-SHA256 Authorization header or v1 Signature parameters.");
+}
+
+/**
+ * A POST declared JSON whose body is not JSON: most often a v1-signed form sent under the wrong
+ * Content-Type. Its signature is in a body Quiver does not read as a form, so saying "not signed"
+ * would send the caller looking in the wrong place; the answer says what is wrong with the body.
+ */
+function refuseBodyNotJson(req: RawRequest): void {
+  if (req.method.toUpperCase() !== "POST" || !isJson(req) || req.body.length === 0) return;
+  try {
+    parseJsonObject(req.body);
+  } catch (error) {
+    const asForm = new URLSearchParams(req.body.toString("utf8"));
+    if (!asForm.has("Signature")) return;
+    throw new QuiverError(
+      "MalformedRequest",
+      "The request body is not JSON although its Content-Type is application/json: it is a v1-signed form body. Send v1 requests with Content-Type application/x-www-form-urlencoded.",
+      { cause: error },
+    );
+  }
 }
 
 // ---- TC3-HMAC-SHA256 ---------------------------------------------------------------------------
@@ -127,6 +148,10 @@ function checkApiVersion(version: string | undefined): void {
 
 function utcDate(seconds: number): string {
   return new Date(seconds * 1000).toISOString().slice(0, 10);
+}
+
+function isJson(req: RawRequest): boolean {
+  return (header(req, "content-type") ?? "").toLowerCase().startsWith("application/json");
 }
 
 function isForm(req: RawRequest): boolean {

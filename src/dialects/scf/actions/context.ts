@@ -3,6 +3,7 @@ import type { QuiverConfig } from "../../../config/config.js";
 import type { Scope } from "../../../core/model.js";
 import type { InvocationService } from "../../../core/invocations.js";
 import type { FunctionService } from "../../../core/service.js";
+import type { TriggerUrls } from "../../shared/trigger-urls.js";
 import type { Json } from "../params.js";
 
 /** Everything an SCF action handler may use. */
@@ -12,6 +13,8 @@ export interface ScfContext {
   readonly service: FunctionService;
   readonly invocations: InvocationService;
   readonly config: QuiverConfig;
+  /** Where each HTTP trigger is served, shown in its TriggerDesc. */
+  readonly triggerUrls: TriggerUrls;
   readonly requestId: string;
 }
 

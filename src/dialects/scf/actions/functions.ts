@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { QuiverError } from "../../../core/errors.js";
+import { QuiverError, isQuiverError } from "../../../core/errors.js";
+import type { ResolvedQualifier } from "../../../core/functions/versions.js";
 import { DEFAULT_NAMESPACE, LATEST, type FunctionConfig, type FunctionRef } from "../../../core/model.js";
 import { KEPT_SETTINGS, keptSettings } from "../kept-settings.js";
 import { getFunctionItemsQuery } from "./queries.js";
@@ -9,6 +10,7 @@ import { scfRuntime } from "../runtimes.js";
 import { bool, ignored, int, parseParams, str } from "../schema.js";
 import type { Action } from "../../shared/pipeline.js";
 import type { ScfAction, ScfContext } from "./context.js";
+import { functionTriggersOut } from "./trigger-reads.js";
 
 const Variables = z.strictObject({ Variables: z.array(z.strictObject({ Key: str.optional(), Value: str.optional() })).optional() });
 
@@ -82,6 +84,8 @@ const GetFunction = z.strictObject({
   Qualifier: str.optional(),
   Namespace: str.optional(),
   ShowCode: str.optional(),
+  // Serverless Inc's clients send it on every call (TRUE or FALSE); Triggers are always answered.
+  ShowTriggers: str.optional(),
 });
 
 const DeleteFunction = z.strictObject({
@@ -162,9 +166,26 @@ const createFunction: ScfAction = async (ctx, params) => {
 const getFunction: ScfAction = async (ctx, params) => {
   const p = parseParams(GetFunction, params);
   const qualifier = p.Qualifier === undefined || p.Qualifier === "" ? LATEST : p.Qualifier;
-  const { fn, version } = await ctx.service.versions.resolve(functionOf(ctx, p), qualifier);
-  return getFunctionOut(fn, version);
+  const ref = functionOf(ctx, p);
+  const { fn, version } = await resolveForGet(ref, qualifier, ctx);
+  return getFunctionOut(fn, version, await functionTriggersOut(ctx, ref));
 };
+
+/**
+ * `$LATEST`, a version, or an alias standing for its main version: the faas client asks
+ * GetFunction with the alias it is about to invoke through. A name that is neither keeps the
+ * version's not-found error.
+ */
+async function resolveForGet(ref: FunctionRef, qualifier: string, ctx: ScfContext): Promise<ResolvedQualifier> {
+  try {
+    return await ctx.service.versions.resolve(ref, qualifier);
+  } catch (error) {
+    if (!isQuiverError(error) || error.code !== "VersionNotFound") throw error;
+    const alias = await ctx.service.aliases.find(await ctx.service.functions.get(ref), qualifier);
+    if (!alias) throw error;
+    return ctx.service.versions.resolve(ref, alias.version);
+  }
+}
 
 const updateFunctionCode: ScfAction = async (ctx, params) => {
   const p = parseParams(UpdateFunctionCode, params);
