@@ -224,6 +224,23 @@ describe("SCF trigger URLs", () => {
     assert.ok(response.headers.get("x-scf-request-id"));
   });
 
+  it("a trigger created through CreateTrigger serves at the URL its TriggerDesc shows", async () => {
+    const created = await scf.CreateTrigger({
+      FunctionName: "web",
+      TriggerName: "fromsdk",
+      Type: "http",
+      Qualifier: "2",
+      TriggerDesc: JSON.stringify({ AuthType: "NONE", NetConfig: { EnableIntranet: false, EnableExtranet: true } }),
+    });
+    const desc = JSON.parse(String(created.TriggerInfo?.TriggerDesc)) as { NetConfig: { ExtranetUrl: string } };
+    assert.equal(desc.NetConfig.ExtranetUrl, url("fromsdk"));
+    const response = await fetch(`${desc.NetConfig.ExtranetUrl}/x?mode=plain`);
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { hello: "world", mark: "v2" });
+    await scf.UpdateTriggerStatus({ FunctionName: "web", TriggerName: "fromsdk", Type: "http", Qualifier: "2", Enable: "CLOSE" });
+    assert.equal((await fetch(desc.NetConfig.ExtranetUrl)).status, 403);
+  });
+
   it("the SCF API at / is untouched", async () => {
     const list = await scf.ListFunctions({});
     assert.ok((list.TotalCount ?? 0) >= 1);
