@@ -178,6 +178,7 @@ export class TriggerDoor {
       convention: vendor.convention,
       contextValues: contextValuesOf(vendor, found),
       requestId,
+      knownFunction: found.fn,
     });
     const result = await withGatewayTimeout(run, found.settings.timeoutMs);
     const { outcome, versionName } = result;
@@ -198,6 +199,7 @@ export class TriggerDoor {
       convention: vendor.convention,
       contextValues: contextValuesOf(vendor, found),
       requestId,
+      knownFunction: found.fn,
       exchange: { method: request.method, path, headers: headerPairs(request.rawHeaders), body: request.body },
     });
     const { outcome, versionName } = await withGatewayTimeout(run, found.settings.timeoutMs);
