@@ -64,6 +64,8 @@ export interface TriggerPatch {
   readonly description?: string;
   readonly settings?: TriggerSettings;
   readonly extras?: Readonly<Record<string, unknown>>;
+  /** Refuse with TriggerStatusUnchanged when `enabled` is what the trigger already has (a status switch). */
+  readonly mustSwitch?: boolean;
   readonly now: number;
 }
 
