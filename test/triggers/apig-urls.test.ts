@@ -10,6 +10,7 @@ import { ALICE, BOB, type TestAccount } from "../helpers/accounts.js";
 import { signHeaders, sdkDate } from "../helpers/fgs-http.js";
 import { createAlias, createFunction, fgClient, publishVersion, updateCode, urnOf, type fg } from "../helpers/fgs-sdk.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { createApigTrigger, eventDataOf } from "../helpers/fgs-triggers.js";
 import { createHttpTrigger, triggerHandlerCode } from "../helpers/triggers.js";
 import { buildZip } from "../helpers/zip.js";
 
@@ -155,6 +156,16 @@ describe("APIG trigger URLs on the trigger listener", () => {
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers.get("access-control-allow-origin"), "*");
     assert.equal(preflight.headers.get("access-control-allow-headers"), "x-a");
+  });
+
+  it("a trigger created through the FunctionGraph SDK serves at its invoke_url, bound to the URN's version", async () => {
+    const made = await createApigTrigger(client, urnOf("api", "v2"), { name: "from_sdk", path: "/sdk", timeout: 3000 });
+    const invokeUrl = String(eventDataOf(made)["invoke_url"]);
+    assert.equal(invokeUrl, apig("/sdk"));
+    const response = await fetch(`${invokeUrl}/more?mode=plain`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("x-cff-function-version"), "v2");
+    assert.deepEqual(await response.json(), { hello: "world", mark: "v2" });
   });
 
   it("the trigger listener serves nothing but triggers; the API listener serves them too", async () => {
