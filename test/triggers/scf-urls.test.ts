@@ -146,7 +146,7 @@ describe("SCF trigger URLs", () => {
   });
 
   it("a disabled trigger is 403; an unknown trigger, function or account 404", async () => {
-    await createHttpTrigger(server, { account: ALICE, functionName: "web", name: "off", enabled: false });
+    await createHttpTrigger(server, { account: ALICE, functionName: "web", name: "off", enabled: false, settings: { flavour: "api-gateway" } });
     const off = await fetch(url("off"));
     assert.equal(off.status, 403);
     assert.match(((await off.json()) as { error: string }).error, /disabled/);
@@ -168,7 +168,7 @@ describe("SCF trigger URLs", () => {
   });
 
   it("a trigger that serves only some methods refuses the others with 405", async () => {
-    await createHttpTrigger(server, { account: ALICE, functionName: "web", name: "getonly", settings: { methods: ["GET"] } });
+    await createHttpTrigger(server, { account: ALICE, functionName: "web", name: "getonly", settings: { flavour: "api-gateway", methods: ["GET"] } });
     assert.equal((await fetch(url("getonly"))).status, 200);
     assert.equal((await fetch(url("getonly"), { method: "HEAD" })).status, 200);
     assert.equal((await fetch(url("getonly"), { method: "DELETE" })).status, 405);
@@ -179,7 +179,7 @@ describe("SCF trigger URLs", () => {
       account: ALICE,
       functionName: "web",
       name: "cors",
-      settings: { cors: { origins: ["https://app.example"], methods: ["GET", "POST"], headers: ["content-type", "x-token"], exposeHeaders: ["x-scf-version"], maxAgeSec: 300, credentials: false } },
+      settings: { flavour: "api-gateway", cors: { origins: ["https://app.example"], methods: ["GET", "POST"], headers: ["content-type", "x-token"], exposeHeaders: ["x-scf-version"], maxAgeSec: 300, credentials: false } },
     });
     const preflight = await fetch(url("cors"), { method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "POST", "access-control-request-headers": "x-token" } });
     assert.equal(preflight.status, 204);
@@ -197,7 +197,7 @@ describe("SCF trigger URLs", () => {
   });
 
   it("a signed trigger runs a request signed with the owner's keys and refuses a missing, bad or foreign signature", async () => {
-    await createHttpTrigger(server, { account: ALICE, functionName: "web", name: "private", settings: { auth: "signed" } });
+    await createHttpTrigger(server, { account: ALICE, functionName: "web", name: "private", settings: { flavour: "api-gateway", auth: "signed" } });
     const target = url("private", "/a/b?x=1&y=2");
     const body = Buffer.from('{"signed":true}');
     const signed = await fetch(target, { method: "POST", headers: tc3TriggerHeaders(ALICE, target, "POST", body), body });

@@ -95,11 +95,17 @@ export class TriggerDoor {
       const { settings } = found;
       if (!found.trigger.enabled) throw new DoorError("disabled", `Trigger "${found.trigger.name}" is disabled.`);
       const origin = header(request, "origin");
-      if (settings.cors !== null && isPreflight(request.method, request.headers)) {
-        return { status: 204, headers: [...preflightHeaders(settings.cors, origin, header(request, "access-control-request-headers")), ...vendor.idHeaders(requestId, null)], body: Buffer.alloc(0) };
+      if (settings.cors !== null) {
+        // The function never sees a preflight; a real request's answers (refusals too) carry the allow headers.
+        if (isPreflight(request.method, request.headers)) {
+          const allowed = preflightHeaders(settings.cors, origin, header(request, "access-control-request-headers"));
+          return { status: 204, headers: [...allowed, ...vendor.idHeaders(requestId, null)], body: Buffer.alloc(0) };
+        }
+        corsHeaders = responseCorsHeaders(settings.cors, origin);
       }
-      if (!servesMethod(settings, request.method)) throw new DoorError("method-not-allowed", `Trigger "${found.trigger.name}" does not serve ${request.method} (it serves ${settings.methods.join(", ")}).`);
-      if (settings.cors !== null) corsHeaders = responseCorsHeaders(settings.cors, origin);
+      if (!servesMethod(settings, request.method)) {
+        throw new DoorError("method-not-allowed", `Trigger "${found.trigger.name}" does not serve ${request.method} (it serves ${settings.methods.join(", ")}).`);
+      }
       const secretId = settings.auth === "signed" ? this.#checkSignature(request, vendor, found.account) : null;
       const ran = await this.#run(request, vendor, found, requestId, secretId);
       versionName = ran.versionName;
