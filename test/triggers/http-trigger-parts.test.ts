@@ -8,6 +8,7 @@ import type { CorsSettings } from "../../src/core/triggers.js";
 import { apigFailureAnswer, apigIdHeaders, apigRefusalAnswer, apigTriggerEvent } from "../../src/dialects/fgs/http-trigger.js";
 import { scfFailureAnswer, scfIdHeaders, scfRefusalAnswer, scfTriggerEvent } from "../../src/dialects/scf/http-trigger.js";
 import { isPreflight, preflightHeaders, responseCorsHeaders } from "../../src/dialects/shared/cors.js";
+import { apigAddress, scfAddress } from "../../src/dialects/http-door/urls.js";
 import { DoorError, eventBody, integrationAnswer, queryParameters, type TriggerHttpRequest } from "../../src/dialects/shared/trigger-http.js";
 
 const request = (over: Partial<TriggerHttpRequest> = {}): TriggerHttpRequest => ({
@@ -182,5 +183,24 @@ describe("gateway answers", () => {
     assert.equal(apigFailureAnswer({ kind: "timeout", message: "t", stack: "" }, "rid").status, 504);
     assert.equal(apigFailureAnswer({ kind: "concurrency-limit", message: "busy", stack: "" }, "rid").status, 429);
     assert.deepEqual(apigIdHeaders("rid", "$LATEST"), [["x-request-id", "rid"], ["x-cff-request-id", "rid"], ["x-cff-function-version", "latest"]]);
+  });
+});
+
+describe("trigger URLs read back", () => {
+  it("SCF: the five parts, decoded, and the path below the trigger both decoded and as sent", () => {
+    assert.deepEqual(scfAddress("/scf/125/ap-guangzhou/default/my%2Dfn/web/a%20b/c"), {
+      appId: "125", region: "ap-guangzhou", namespace: "default", functionName: "my-fn", triggerName: "web", below: "/a b/c", rawBelow: "/a%20b/c",
+    });
+    assert.equal(scfAddress("/scf/125/r/n/f/t")?.below, "/");
+    assert.equal(scfAddress("/scf/125/r/n/f/t")?.rawBelow, "/");
+    assert.equal(scfAddress("/scf/125/r/n/f/t/")?.below, "/");
+    assert.equal(scfAddress("/scf/125/r/n/f"), null);
+    assert.throws(() => scfAddress("/scf/%zz/r/n/f/t"), (error: unknown) => error instanceof DoorError && error.refusal === "bad-request");
+  });
+
+  it("APIG: the project and the API path", () => {
+    assert.deepEqual(apigAddress("/apig/p1/orders/a%2Fb"), { projectId: "p1", path: "/orders/a/b", rawPath: "/orders/a%2Fb" });
+    assert.deepEqual(apigAddress("/apig/p1"), { projectId: "p1", path: "/", rawPath: "/" });
+    assert.deepEqual(apigAddress("/apig/p1/"), { projectId: "p1", path: "/", rawPath: "/" });
   });
 });

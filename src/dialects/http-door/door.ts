@@ -1,19 +1,16 @@
 import { randomUUID } from "node:crypto";
 import type { Account, AccountRegistry } from "../../accounts/accounts.js";
 import { isQuiverError } from "../../core/errors.js";
-import type { HandlerConvention, InvocationOutcome } from "../../core/invoke.js";
 import type { InvocationService } from "../../core/invocations.js";
 import type { FunctionRecord, FunctionRef } from "../../core/model.js";
 import type { FunctionService } from "../../core/service.js";
 import type { HttpTriggerSettings, TriggerRecord } from "../../core/triggers.js";
 import { subPathUnder } from "../../core/functions/triggers.js";
 import { isPreflight, preflightHeaders, responseCorsHeaders } from "../shared/cors.js";
-import { DoorError, integrationAnswer, refusalOf, singleHeaders, withoutFraming, type DoorRefusal, type HttpAnswer, type TriggerHttpRequest } from "../shared/trigger-http.js";
 import type { RawHttpRequest } from "../shared/raw-request.js";
-import { apigFailureAnswer, apigIdHeaders, apigRefusalAnswer, apigTriggerEvent } from "../fgs/http-trigger.js";
-import { identify as identifyHuawei } from "../fgs/transport.js";
-import { scfFailureAnswer, scfIdHeaders, scfRefusalAnswer, scfTriggerEvent } from "../scf/http-trigger.js";
-import { verifyTc3 } from "../scf/transport.js";
+import { DoorError, integrationAnswer, refusalOf, singleHeaders, withoutFraming, type HttpAnswer } from "../shared/trigger-http.js";
+import { apigAddress, scfAddress } from "./urls.js";
+import { APIG_VENDOR, SCF_VENDOR, type Vendor } from "./vendors.js";
 
 /**
  * The HTTP front door: a request to a trigger URL becomes an invocation of the trigger's
@@ -23,10 +20,11 @@ import { verifyTc3 } from "../scf/transport.js";
  *   /apig/{projectId}/{path}                                            FunctionGraph APIG triggers
  *
  * Each request: find the account and the trigger (404 when there is none), refuse a disabled
- * trigger or a method it does not serve, answer a CORS preflight, check the signature of a
- * signed trigger, build the vendor's event, run the qualifier the trigger is bound to (alias
- * routing sees the request headers), and send the function's integration response with the
- * request id and the version that ran. Free of Fastify: `plugin.ts` adapts requests to it.
+ * trigger, answer a CORS preflight, refuse a method it does not serve, check the signature of
+ * a signed trigger, then run the qualifier the trigger is bound to (alias routing sees the
+ * request headers): an event function with the vendor's event, its integration response sent
+ * back; a web function with the request itself, its server's answer sent back. Every answer
+ * names the request id and the version that ran. Free of Fastify: `plugin.ts` adapts to it.
  */
 
 /** A request as the door needs it: the raw path and query as sent (signatures cover them). */
@@ -44,17 +42,6 @@ export interface DoorDeps {
   readonly onInternalError: (error: unknown, requestId: string) => void;
 }
 
-/** What differs between the vendors once a trigger is found. */
-interface Vendor {
-  readonly convention: HandlerConvention;
-  refusal(refusal: DoorRefusal, message: string, requestId: string): HttpAnswer;
-  failure(error: NonNullable<InvocationOutcome["error"]>, requestId: string): HttpAnswer;
-  idHeaders(requestId: string, versionName: string | null): Array<readonly [string, string]>;
-}
-
-export const SCF_VENDOR: Vendor = { convention: "scf", refusal: scfRefusalAnswer, failure: scfFailureAnswer, idHeaders: scfIdHeaders };
-export const APIG_VENDOR: Vendor = { convention: "fgs", refusal: apigRefusalAnswer, failure: apigFailureAnswer, idHeaders: apigIdHeaders };
-
 /** A trigger found for a request, with what its event and auth need. */
 interface Found {
   readonly account: Account;
@@ -66,6 +53,12 @@ interface Found {
   readonly eventPath: string;
   /** The same path as sent (still percent-encoded): what a web function's server sees. */
   readonly rawEventPath: string;
+}
+
+/** What a run gave: the answer, and the version that ran (null when none did). */
+interface Ran {
+  readonly answer: HttpAnswer;
+  readonly versionName: string | null;
 }
 
 export class TriggerDoor {
@@ -87,15 +80,14 @@ export class TriggerDoor {
 
   async #serve(request: DoorRequest, vendor: Vendor, find: () => Promise<Found>): Promise<HttpAnswer> {
     const requestId = randomUUID();
-    let versionName: string | null = null;
     let corsHeaders: ReadonlyArray<readonly [string, string]> = [];
-    let answer: HttpAnswer;
+    let ran: Ran;
     try {
       const found = await find();
-      const { settings } = found;
-      if (!found.trigger.enabled) throw new DoorError("disabled", `Trigger "${found.trigger.name}" is disabled.`);
-      const origin = header(request, "origin");
+      const { settings, trigger } = found;
+      if (!trigger.enabled) throw new DoorError("disabled", `Trigger "${trigger.name}" is disabled.`);
       if (settings.cors !== null) {
+        const origin = header(request, "origin");
         // The function never sees a preflight; a real request's answers (refusals too) carry the allow headers.
         if (isPreflight(request.method, request.headers)) {
           const allowed = preflightHeaders(settings.cors, origin, header(request, "access-control-request-headers"));
@@ -104,15 +96,14 @@ export class TriggerDoor {
         corsHeaders = responseCorsHeaders(settings.cors, origin);
       }
       if (!servesMethod(settings, request.method)) {
-        throw new DoorError("method-not-allowed", `Trigger "${found.trigger.name}" does not serve ${request.method} (it serves ${settings.methods.join(", ")}).`);
+        throw new DoorError("method-not-allowed", `Trigger "${trigger.name}" does not serve ${request.method} (it serves ${settings.methods.join(", ")}).`);
       }
-      const secretId = settings.auth === "signed" ? this.#checkSignature(request, vendor, found.account) : null;
-      const ran = await this.#run(request, vendor, found, requestId, secretId);
-      versionName = ran.versionName;
-      answer = ran.answer;
+      const keyId = settings.auth === "signed" ? this.#checkSignature(request, vendor, found.account) : null;
+      ran = found.fn.config.type === "HTTP" ? await this.#forward(request, vendor, found, requestId) : await this.#invoke(request, vendor, found, requestId, keyId);
     } catch (error) {
-      answer = this.#refusal(error, vendor, requestId);
+      ran = { answer: this.#refusal(error, vendor, requestId), versionName: null };
     }
+    const { answer, versionName } = ran;
     return { status: answer.status, headers: [...answer.headers, ...corsHeaders, ...vendor.idHeaders(requestId, versionName)], body: answer.body };
   }
 
@@ -127,67 +118,53 @@ export class TriggerDoor {
   }
 
   async #findScf(request: DoorRequest): Promise<Found> {
-    const segments = splitPath(request.rawPath, "/scf/".length);
-    const [appId, region, namespace, name, triggerName] = segments;
-    if (triggerName === undefined) throw noRoute(request);
-    const account = this.#deps.accounts.byAppId(appId ?? "");
-    if (!account) throw noRoute(request);
-    const ref: FunctionRef = { scope: { accountId: account.name, region: region ?? "" }, namespace: namespace ?? "", name: name ?? "" };
-    const { fn, trigger } = await this.#deps.service.triggers.get(ref, { name: triggerName });
+    const address = scfAddress(request.rawPath);
+    const account = address && this.#deps.accounts.byAppId(address.appId);
+    if (!address || !account) throw noRoute(request);
+    const ref: FunctionRef = { scope: { accountId: account.name, region: address.region }, namespace: address.namespace, name: address.functionName };
+    const { fn, trigger } = await this.#deps.service.triggers.get(ref, { name: address.triggerName });
     const settings = trigger.settings;
-    if (settings.kind !== "http" || settings.flavour === "apig") throw noRoute(request);
-    const below = segments.length > 5 ? `/${segments.slice(5).join("/")}` : "/";
-    if (subPathUnder(settings, below) === null) throw noRoute(request);
-    return { account, ref, fn, trigger, settings, eventPath: below, rawEventPath: rawBelow(request.rawPath, "/scf/".length, 5) };
+    // An APIG trigger is served at its own path only, and a trigger serves only what is under its path.
+    if (settings.kind !== "http" || settings.flavour === "apig" || subPathUnder(settings, address.below) === null) throw noRoute(request);
+    return { account, ref, fn, trigger, settings, eventPath: address.below, rawEventPath: address.rawBelow };
   }
 
   async #findApig(request: DoorRequest): Promise<Found> {
-    const start = "/apig/".length;
-    const slash = request.rawPath.indexOf("/", start);
-    const projectId = decodeSegment(slash < 0 ? request.rawPath.slice(start) : request.rawPath.slice(start, slash));
-    const path = slash < 0 ? "/" : `/${splitPath(request.rawPath, slash + 1).join("/")}`;
-    const account = this.#deps.accounts.byHuaweiProject(projectId);
+    const address = apigAddress(request.rawPath);
+    const account = this.#deps.accounts.byHuaweiProject(address.projectId);
     if (!account?.huawei) throw noRoute(request);
     const scope = { accountId: account.name, region: account.huawei.region };
-    const route = await this.#deps.service.triggers.findApigRoute(scope, path);
+    const route = await this.#deps.service.triggers.findApigRoute(scope, address.path);
     if (route === null || route.trigger.settings.kind !== "http") throw noRoute(request);
-    const ref: FunctionRef = { scope, namespace: route.fn.namespace, name: route.fn.name };
-    return { account, ref, fn: route.fn, trigger: route.trigger, settings: route.trigger.settings, eventPath: path, rawEventPath: slash < 0 ? "/" : request.rawPath.slice(slash) };
+    const { fn, trigger } = route;
+    const ref: FunctionRef = { scope, namespace: fn.namespace, name: fn.name };
+    return { account, ref, fn, trigger, settings: route.trigger.settings, eventPath: address.path, rawEventPath: address.rawPath };
   }
 
   /** A signed trigger's request must be signed by the trigger's own account; returns the key id that signed it. */
   #checkSignature(request: DoorRequest, vendor: Vendor, owner: Account): string {
-    const now = Date.now();
-    if (vendor === SCF_VENDOR) {
-      const authorization = header(request, "authorization");
-      if (authorization === undefined) throw new DoorError("unauthenticated", "This trigger needs a TC3-HMAC-SHA256 signed request (Authorization header).");
-      const signer = verifyTc3(request, authorization, this.#deps.accounts, now / 1000, request.rawPath);
-      if (signer.name !== owner.name) throw new DoorError("forbidden", "The request is signed by another account than the trigger's.");
-      return signer.tencent?.secretId ?? "";
-    }
-    const signer = identifyHuawei(request, this.#deps.accounts, now);
-    if (signer.name !== owner.name) throw new DoorError("forbidden", "The request is signed by another account than the trigger's.");
-    return signer.huawei.accessKey;
+    const signer = vendor.signer(request, this.#deps.accounts, Date.now());
+    if (signer.account.name !== owner.name) throw new DoorError("forbidden", "The request is signed by another account than the trigger's.");
+    return signer.keyId;
   }
 
-  async #run(request: DoorRequest, vendor: Vendor, found: Found, requestId: string, secretId: string | null): Promise<Ran> {
-    if (found.fn.config.type === "HTTP") return this.#forward(request, vendor, found, requestId);
+  /** An event function: the vendor's event in, the integration response (or a plain value) out. */
+  async #invoke(request: DoorRequest, vendor: Vendor, found: Found, requestId: string, keyId: string | null): Promise<Ran> {
     const headers = singleHeaders(request.headers);
-    const eventRequest: TriggerHttpRequest = { method: request.method, headers, path: found.eventPath, rawQuery: request.rawQuery, body: request.body, sourceIp: request.sourceIp };
-    const event = vendor === SCF_VENDOR
-      ? scfTriggerEvent(eventRequest, { requestId, triggerId: found.trigger.id, triggerPath: found.settings.path, secretId })
-      : apigTriggerEvent(eventRequest, { requestId, triggerId: found.trigger.id });
+    const event = vendor.event(
+      { method: request.method, headers, path: found.eventPath, rawQuery: request.rawQuery, body: request.body, sourceIp: request.sourceIp },
+      { requestId, trigger: found.trigger, settings: found.settings, keyId },
+    );
     const run = this.#deps.invocations.invoke({
       function: found.ref,
       selector: { qualifier: found.trigger.qualifier, headers, routingKey: null, aliasLookup: "fallback" },
       event,
       convention: vendor.convention,
-      contextValues: contextValuesOf(vendor, found),
+      contextValues: vendor.contextValues(found.account, found.fn),
       requestId,
       knownFunction: found.fn,
     });
-    const result = await withGatewayTimeout(run, found.settings.timeoutMs);
-    const { outcome, versionName } = result;
+    const { outcome, versionName } = await withGatewayTimeout(run, found.settings.timeoutMs);
     if (outcome.error) return { answer: vendor.failure(outcome.error, requestId), versionName };
     try {
       return { answer: integrationAnswer(outcome.result), versionName };
@@ -203,41 +180,18 @@ export class TriggerDoor {
       function: found.ref,
       selector: { qualifier: found.trigger.qualifier, headers: singleHeaders(request.headers), routingKey: null, aliasLookup: "fallback" },
       convention: vendor.convention,
-      contextValues: contextValuesOf(vendor, found),
+      contextValues: vendor.contextValues(found.account, found.fn),
       requestId,
       knownFunction: found.fn,
       exchange: { method: request.method, path, headers: headerPairs(request.rawHeaders), body: request.body },
     });
     const { outcome, versionName } = await withGatewayTimeout(run, found.settings.timeoutMs);
-    if (outcome.error || !outcome.reply) return { answer: vendor.failure(outcome.error ?? { kind: "exit", message: "The web function gave no answer.", stack: "" }, requestId), versionName };
+    if (outcome.reply === null || outcome.error) {
+      return { answer: vendor.failure(outcome.error ?? { kind: "exit", message: "The web function gave no answer.", stack: "" }, requestId), versionName };
+    }
     const { status, headers, body } = outcome.reply;
     return { answer: { status, headers: withoutFraming(headers), body }, versionName };
   }
-}
-
-function headerPairs(raw: readonly string[]): Array<readonly [string, string]> {
-  const pairs: Array<readonly [string, string]> = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i] ?? "", raw[i + 1] ?? ""]);
-  return pairs;
-}
-
-/** The raw path after `skip` segments that start at `start`; `/` when nothing follows them. */
-function rawBelow(rawPath: string, start: number, skip: number): string {
-  let at = start;
-  for (let i = 0; i < skip; i++) {
-    const next = rawPath.indexOf("/", at);
-    if (next < 0) return "/";
-    at = next + 1;
-  }
-  return rawPath.slice(at - 1);
-}
-
-type Ran = { answer: HttpAnswer; versionName: string | null };
-
-/** The vendor context values a handler sees, as the invoke APIs set them. */
-function contextValuesOf(vendor: Vendor, found: Found): Record<string, string> {
-  if (vendor === SCF_VENDOR) return { appId: found.account.appId, uin: found.account.uin };
-  return { projectId: found.account.huawei?.projectId ?? "", package: found.fn.namespace, alias: "" };
 }
 
 /**
@@ -257,6 +211,7 @@ async function withGatewayTimeout<T>(run: Promise<T>, timeoutMs: number | null):
   }
 }
 
+/** `ANY`, the method itself, or HEAD where GET is served. */
 function servesMethod(settings: HttpTriggerSettings, method: string): boolean {
   return settings.methods.includes("ANY") || settings.methods.includes(method) || (method === "HEAD" && settings.methods.includes("GET"));
 }
@@ -266,17 +221,11 @@ function header(request: DoorRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The decoded segments of `rawPath` from `start` on; a trailing `/` is kept as an empty last segment. */
-function splitPath(rawPath: string, start: number): string[] {
-  return rawPath.length <= start ? [] : rawPath.slice(start).split("/").map(decodeSegment);
-}
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new DoorError("bad-request", `The path segment "${segment}" is not validly percent-encoded.`);
-  }
+/** Node's `rawHeaders` (name, value, name, value, …) as pairs. */
+function headerPairs(raw: readonly string[]): Array<readonly [string, string]> {
+  const pairs: Array<readonly [string, string]> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i] ?? "", raw[i + 1] ?? ""]);
+  return pairs;
 }
 
 function noRoute(request: DoorRequest): DoorError {

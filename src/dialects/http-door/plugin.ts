@@ -4,7 +4,8 @@ import type { Dialect, DialectDeps } from "../shared/dialect.js";
 import { answerFailuresIn } from "../shared/pipeline.js";
 import { refusalOf, type HttpAnswer } from "../shared/trigger-http.js";
 import type { WireAnswer } from "../shared/wire-answer.js";
-import { APIG_VENDOR, SCF_VENDOR, TriggerDoor, type DoorRequest } from "./door.js";
+import { TriggerDoor, type DoorRequest } from "./door.js";
+import { APIG_VENDOR, SCF_VENDOR, type Vendor } from "./vendors.js";
 
 /**
  * The front door as Fastify serves it: one scope per URL prefix (`/scf`, `/apig`), each
@@ -64,7 +65,7 @@ async function sendHttpAnswer(reply: FastifyReply, answer: HttpAnswer): Promise<
 }
 
 /** A refusal made before the door ran (Fastify's body limit, an unknown path), in a vendor's shape. */
-function errorAnswerOf(vendor: typeof SCF_VENDOR) {
+function errorAnswerOf(vendor: Vendor) {
   return (error: QuiverError, requestId: string): WireAnswer => {
     const answer = vendor.refusal(refusalOf(error), error.code === "Internal" ? "An internal error occurred." : error.message, requestId);
     const headers: Record<string, string> = {};
