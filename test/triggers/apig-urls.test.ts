@@ -122,13 +122,13 @@ describe("APIG trigger URLs on the trigger listener", () => {
     assert.ok(slow.headers.get("x-request-id"));
   });
 
-  it("the trigger's own timeout answers 504 APIG.0203 before the function's", async () => {
+  it("the trigger's own timeout answers 504 APIG.0201 before the function's", async () => {
     await createFunction(client, await buildZip(triggerHandlerCode("slow")), "slow", { timeout: 30 });
     await createHttpTrigger(server, { account: ALICE, functionName: "slow", name: "slow", settings: { flavour: "apig", path: "/slow", timeoutMs: 300 } });
     const started = Date.now();
     const response = await fetch(apig("/slow?mode=sleep"));
     assert.equal(response.status, 504);
-    assert.equal(((await response.json()) as ApigError).error_code, "APIG.0203");
+    assert.equal(((await response.json()) as ApigError).error_code, "APIG.0201");
     assert.ok(Date.now() - started < 4_000);
   });
 

@@ -44,9 +44,11 @@ interface ApigError {
 }
 
 /**
- * API Gateway's documented answers. A disabled trigger is an API that is not published: 404
- * APIG.0101, as is a method the API does not serve. Quiver's own failures are FunctionGraph's
- * internal error.
+ * API Gateway's documented answers (its "Error Codes" table): a disabled trigger is an API that
+ * is not published, 404 APIG.0101, as is a method the API does not serve; request, backend-
+ * unavailable (502) and backend-timeout (504) faults all share APIG.0201 with their own status
+ * there (the ROMA/APIC gateway splits them into .0202/.0203). Quiver's own failures are
+ * FunctionGraph's internal error.
  */
 const REFUSALS: Readonly<Record<DoorRefusal, ApigError>> = {
   "no-route": { status: 404, code: "APIG.0101" },
@@ -57,9 +59,9 @@ const REFUSALS: Readonly<Record<DoorRefusal, ApigError>> = {
   "too-large": { status: 413, code: "APIG.0201" },
   "bad-request": { status: 400, code: "APIG.0201" },
   busy: { status: 429, code: "APIG.0308" },
-  unavailable: { status: 502, code: "APIG.0202" },
-  "invalid-response": { status: 502, code: "APIG.0202" },
-  "gateway-timeout": { status: 504, code: "APIG.0203" },
+  unavailable: { status: 502, code: "APIG.0201" },
+  "invalid-response": { status: 502, code: "APIG.0201" },
+  "gateway-timeout": { status: 504, code: "APIG.0201" },
   internal: { status: 500, code: "FSS.0500" },
 };
 
