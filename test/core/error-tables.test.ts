@@ -117,7 +117,8 @@ describe("dialect error tables", () => {
     assert.equal(fgs("MalformedRequest", { parameter: "memory_size" }), "FSS.1007");
     assert.equal(fgs("InvalidParameter", { parameter: "constructor" }), "FSS.0400");
     assert.equal(fgs("InvalidParameter", { parameter: "event_data.path" }), "FSS.1107");
-    assert.equal(fgs("InvalidParameter", { parameter: "event_data.schedule" }), "FSS.1109");
+    assert.equal(fgs("TriggerNotFound", { parameter: "trigger_type_code" }), "FSS.1137");
+    assert.equal(fgs("TriggerNotFound", { subject: "trigger" }), "FSS.1131");
     assert.equal(fgs("InvalidParameter", { parameter: "event_data.name" }), "FSS.1317");
   });
 });

@@ -13,6 +13,7 @@ import { FGS_ERRORS } from "../../src/dialects/fgs/errors.js";
 import { allWires } from "../../src/dialects/shared/error-table.js";
 import { createAlias, createBody, createFunction, fg, fgClient, invoke, publishVersion, sdkFailure, showAlias, showConfig, updateCode, urnOf } from "../helpers/fgs-sdk.js";
 import { ALICE, BOB } from "../helpers/accounts.js";
+import { createApigTrigger, createTrigger, showTrigger, updateTrigger } from "../helpers/fgs-triggers.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { exchange, fgsError } from "../helpers/raw-http.js";
 import { nodeHandlerZip, rawZip } from "../helpers/zip.js";
@@ -25,6 +26,8 @@ interface Ctx {
   readonly tight: TestQuiver;
   readonly tightClient: fg.FunctionGraphClient;
   readonly zip: Buffer;
+  /** The id of "target"'s APIG trigger "live_api" (path /target, bound to alias "live"). */
+  readonly triggerId: string;
 }
 
 const { region, projectId } = ALICE.huawei;
@@ -100,6 +103,16 @@ const THROUGH_SDK: Readonly<Record<string, (c: Ctx) => Promise<unknown>>> = {
   "FSS.1017": (c) => create(c, createBody(c.zip, "never-made", { userData: JSON.stringify(Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`K${i}`, "v"]))) })),
   "FSS.1018": (c) => create(c, createBody(c.zip, "never-made", { userData: JSON.stringify({ BIG: "x".repeat(5000) }) })),
   "FSS.1019": (c) => create(c, createBody(c.zip, "never-made", { description: "d".repeat(513) })),
+  "FSS.1101": (c) => createTrigger(c.client, urnOf("target"), "TIMER", new fg.TriggerEventDataRequestBody().withName("t").withScheduleType("Rate").withSchedule("5m")),
+  "FSS.1107": (c) => createApigTrigger(c.client, urnOf("target"), { name: "app", path: "/app", auth: "APP" }),
+  "FSS.1317": (c) => createApigTrigger(c.client, urnOf("target"), { name: `n${"x".repeat(64)}`, path: "/long" }),
+  "FSS.1307": (c) => createApigTrigger(c.client, urnOf("target"), { name: "live_api", path: "/elsewhere" }),
+  "FSS.1147": (c) => createApigTrigger(c.client, urnOf("target"), { name: "other_api", path: "/target" }),
+  "FSS.1306": (c) => createApigTrigger(c.client, urnOf("full"), { name: "eleventh", path: "/full/11" }),
+  "FSS.1131": (c) => showTrigger(c.client, urnOf("target"), "APIG", "0".repeat(32)),
+  "FSS.1137": (c) => showTrigger(c.client, urnOf("target"), "FOO", c.triggerId),
+  "FSS.1318": (c) => updateTrigger(c.client, urnOf("target"), "APIG", c.triggerId, new fg.UpdateTriggerRequestBody().withTriggerStatus("ACTIVE")),
+  "FSS.1154": (c) => c.client.deleteVersionAlias(new fg.DeleteVersionAliasRequest().withFunctionUrn(urnOf("target")).withAliasName("live")),
   "FSS.1309": (c) => showConfig(c.client, `urn:xxx:${region}:${projectId}:function:default:target:latest`),
   "FSS.1404": (c) => create(c, withField(c, "initializer_handler", "no-dot")),
   "FSS.1405": (c) => create(c, withField(c, "initializer_timeout", 301)),
@@ -134,11 +147,15 @@ void describe("FunctionGraph: every mapped error code through the official SDK",
     });
     const client = fgClient(server.url);
     const tightClient = fgClient(tight.url);
-    ctx = { server, client, tight, tightClient, zip: await nodeHandlerZip() };
+    const zip = await nodeHandlerZip();
 
-    await createFunction(client, ctx.zip, "target");
+    await createFunction(client, zip, "target");
     await publishVersion(client, urnOf("target"), { version: "v1" });
     await createAlias(client, urnOf("target"), { name: "live", version: "v1" });
+    const trigger = await createApigTrigger(client, urnOf("target", "!live"), { name: "live_api", path: "/target" });
+    ctx = { server, client, tight, tightClient, zip, triggerId: String(trigger["trigger_id"]) };
+    await createFunction(client, ctx.zip, "full");
+    for (let i = 1; i <= 10; i += 1) await createApigTrigger(client, urnOf("full"), { name: `t${i}`, path: `/full/${i}` });
     await createFunction(client, ctx.zip, "stuck");
     const scope = { accountId: ALICE.name, region };
     const stuck = await server.quiver.store.getFunction(scope, "default", "stuck");

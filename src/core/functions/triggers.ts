@@ -63,6 +63,14 @@ export class Triggers {
     return updated;
   }
 
+  /**
+   * Switches a trigger on or off. Switching it to the state it has is refused
+   * (TriggerStatusUnchanged), checked by the store under its lock.
+   */
+  async setEnabled(ref: FunctionRef, id: string, enabled: boolean): Promise<TriggerRecord> {
+    return this.update(ref, id, { enabled, mustSwitch: true });
+  }
+
   async delete(ref: FunctionRef, id: string): Promise<void> {
     const fn = await this.#functions.get(ref);
     if (!(await this.#deps.store.deleteTrigger(fn.id, id))) throw triggerNotFound(ref, id);

@@ -52,7 +52,24 @@ export function checkTriggerInsert(trigger: TriggerRecord, state: TriggerInsertS
   if (count >= maxPerKind) {
     throw new QuiverError("TriggerLimitExceeded", `The function already has ${count} ${kind} triggers, the most allowed (${maxPerKind}).`);
   }
+  checkOneUrl(trigger, state.triggers);
   checkPath(trigger, state.pathHolder);
+}
+
+/**
+ * A version or alias has one function URL at most (SCF documents one per qualifier): checked here,
+ * under the function's lock, so two creates racing on one qualifier cannot both win.
+ */
+function checkOneUrl(trigger: TriggerRecord, triggers: readonly TriggerRecord[]): void {
+  if (!isFunctionUrl(trigger)) return;
+  const existing = triggers.find((other) => isFunctionUrl(other) && other.qualifier === trigger.qualifier);
+  if (existing) {
+    throw new QuiverError("TriggerPathTaken", `Qualifier "${trigger.qualifier}" already has a function URL (trigger "${existing.name}"); a version or alias has one URL at most.`, { subject: "trigger" });
+  }
+}
+
+function isFunctionUrl(trigger: TriggerRecord): boolean {
+  return trigger.settings.kind === "http" && trigger.settings.flavour === "function-url";
 }
 
 /** What a store reads, holding the function row, before updating a trigger. */
@@ -72,6 +89,9 @@ export interface TriggerUpdateState {
 export function decideTriggerUpdate(patch: TriggerPatch, state: TriggerUpdateState): TriggerRecord | null {
   const { current } = state;
   if (current === null) return null;
+  if (patch.mustSwitch === true && patch.enabled === current.enabled) {
+    throw new QuiverError("TriggerStatusUnchanged", `Trigger "${current.name}" is already ${current.enabled ? "enabled" : "disabled"}; nothing to change.`, { subject: "trigger" });
+  }
   if (patch.qualifier !== undefined) checkQualifier(patch.qualifier, state.qualifier);
   if (patch.settings !== undefined && !sameShape(current.settings, patch.settings)) {
     throw new QuiverError("InvalidParameter", `The type of trigger "${current.name}" cannot change; delete it and create another.`, { subject: "trigger" });

@@ -26,7 +26,7 @@ export const FGS_DOCUMENTED_ERRORS = [
   ["FSS.1091", 400], ["FSS.1092", 400], ["FSS.1093", 400], ["FSS.1094", 403], ["FSS.1154", 403],
   // Triggers: type, APIG and timer settings, not found, path taken, too many, name taken or too
   // long, an operation the trigger does not allow.
-  ["FSS.1101", 400], ["FSS.1107", 400], ["FSS.1109", 400], ["FSS.1131", 404], ["FSS.1147", 409],
+  ["FSS.1101", 400], ["FSS.1107", 400], ["FSS.1109", 400], ["FSS.1131", 404], ["FSS.1137", 404], ["FSS.1147", 409],
   ["FSS.1306", 400], ["FSS.1307", 400], ["FSS.1317", 400], ["FSS.1318", 400],
   // Invocation, URNs, initializers.
   ["FSS.1201", 413], ["FSS.1202", 500], ["FSS.1309", 400], ["FSS.1404", 400], ["FSS.1405", 400],

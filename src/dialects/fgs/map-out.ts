@@ -1,4 +1,6 @@
 import type { FunctionConfig, FunctionRecord, VersionRecord, CodeRef } from "../../core/model.js";
+import type { TriggerRecord } from "../../core/triggers.js";
+import { apigEventDataOut, typeCodeOf } from "./apig-trigger.js";
 import { FG_LATEST } from "./rules.js";
 import { fgsRuntimeName } from "./runtimes.js";
 import { functionUrn, type UrnContext } from "./urn.js";
@@ -154,4 +156,45 @@ export function legacyMetadataOut(ctx: OutContext, snap: Snapshot): Record<strin
     VersionDescription: m["version_description"],
     Xrole: m["xrole"],
   };
+}
+
+/** What a trigger's answer needs besides the trigger: where it is called, and its function. */
+export interface TriggerOutContext {
+  readonly invokeUrl: string;
+  readonly fn: FunctionRecord;
+}
+
+/**
+ * A trigger in the v2 shape (create, show, update, list items). HTTP triggers of every flavour
+ * read as APIG; a timer as TIMER with its schedule as stored.
+ */
+export function triggerOut(ctx: OutContext, trigger: TriggerRecord, where: TriggerOutContext): Record<string, unknown> {
+  const { settings } = trigger;
+  const kept = fgsTriggerExtras(trigger);
+  const eventData = settings.kind === "http"
+    ? apigEventDataOut(trigger, settings, kept, {
+      invokeUrl: where.invokeUrl,
+      functionUrn: functionUrn(ctx, where.fn.namespace, where.fn.name),
+      functionTimeoutMs: where.fn.config.timeoutSec * 1000,
+    })
+    : { name: trigger.name, schedule_type: settings.scheduleKind === "rate" ? "Rate" : "Cron", schedule: settings.expression, user_event: settings.payload };
+  return {
+    trigger_id: trigger.id,
+    trigger_type_code: typeCodeOf(trigger),
+    trigger_status: trigger.enabled ? "ACTIVE" : "DISABLED",
+    event_data: eventData,
+    last_updated_time: rfc3339(trigger.updatedAt),
+    created_time: rfc3339(trigger.createdAt),
+  };
+}
+
+/** The v1.0 shape: the v2 one plus `event_type_code` (as sent at create; "" otherwise). */
+export function legacyTriggerOut(ctx: OutContext, trigger: TriggerRecord, where: TriggerOutContext): Record<string, unknown> {
+  return { ...triggerOut(ctx, trigger, where), event_type_code: text(fgsTriggerExtras(trigger)["event_type_code"]) };
+}
+
+/** The FunctionGraph fields a trigger keeps that the neutral model has no place for. */
+export function fgsTriggerExtras(trigger: TriggerRecord): Record<string, unknown> {
+  const extras = trigger.extras["fgs"];
+  return typeof extras === "object" && extras !== null ? (extras as Record<string, unknown>) : {};
 }

@@ -8,7 +8,10 @@ export type OperationName =
   | "invokeFunction" | "asyncInvokeFunction" | "listAsyncInvocations"
   | "legacyCreateFunctionVersion" | "legacyListFunctionVersions" | "legacyShowFunctionConfig"
   | "legacyCreateVersionAlias" | "legacyListVersionAliases" | "legacyShowVersionAlias" | "legacyUpdateVersionAlias"
-  | "legacyDeleteVersionAlias" | "legacyInvokeFunction" | "legacyAsyncInvokeFunction";
+  | "legacyDeleteVersionAlias" | "legacyInvokeFunction" | "legacyAsyncInvokeFunction"
+  | "createFunctionTrigger" | "listFunctionTriggers" | "batchDeleteFunctionTriggers" | "showFunctionTrigger" | "updateTrigger"
+  | "deleteFunctionTrigger" | "legacyCreateFunctionTrigger" | "legacyListFunctionTriggers" | "legacyBatchDeleteFunctionTriggers"
+  | "legacyShowFunctionTrigger" | "legacyDeleteFunctionTrigger";
 
 export interface Route {
   readonly operation: OperationName;
@@ -17,6 +20,8 @@ export interface Route {
   readonly urn: string | undefined;
   /** The `{alias_name}` segment of `.../aliases/{alias_name}`. */
   readonly aliasName: string | undefined;
+  /** The `{trigger_type_code}` and `{trigger_id}` segments of `.../triggers/{function_urn}/{trigger_type_code}/{trigger_id}`. */
+  readonly trigger: { readonly typeCode: string; readonly id: string } | undefined;
 }
 
 /**
@@ -54,6 +59,23 @@ const V1_ITEM = routeTable({
   "POST invocations-async": "legacyAsyncInvokeFunction",
 });
 
+/** `<verb>` on `/triggers/{function_urn}`, `<verb> item` on `.../{trigger_type_code}/{trigger_id}`; v1.0 has no update. */
+const V2_TRIGGERS = routeTable({
+  POST: "createFunctionTrigger",
+  GET: "listFunctionTriggers",
+  DELETE: "batchDeleteFunctionTriggers",
+  "GET item": "showFunctionTrigger",
+  "PUT item": "updateTrigger",
+  "DELETE item": "deleteFunctionTrigger",
+});
+const V1_TRIGGERS = routeTable({
+  POST: "legacyCreateFunctionTrigger",
+  GET: "legacyListFunctionTriggers",
+  DELETE: "legacyBatchDeleteFunctionTriggers",
+  "GET item": "legacyShowFunctionTrigger",
+  "DELETE item": "legacyDeleteFunctionTrigger",
+});
+
 function routeTable(routes: Readonly<Record<string, OperationName>>): ReadonlyMap<string, OperationName> {
   return new Map(Object.entries(routes));
 }
@@ -81,6 +103,7 @@ export function projectOf(segments: readonly string[]): string {
 
 export function matchRoute(method: string, segments: readonly string[]): Route | null {
   const [api, projectId = "", service, collection, urn, tail, aliasName, ...extra] = segments;
+  if (collection === "triggers") return matchTriggerRoute(method, segments);
   if (collection !== "functions" || extra.length > 0) return null;
   if (aliasName !== undefined && tail !== "aliases") return null;
   const verb = method.toUpperCase();
@@ -92,5 +115,18 @@ export function matchRoute(method: string, segments: readonly string[]): Route |
   } else if (api === "v1.0" && service === "fss" && urn !== undefined) {
     operation = V1_ITEM.get(key);
   }
-  return operation ? { operation, projectId, urn, aliasName } : null;
+  return operation ? { operation, projectId, urn, aliasName, trigger: undefined } : null;
+}
+
+/** `/triggers/{function_urn}` and `/triggers/{function_urn}/{trigger_type_code}/{trigger_id}`, in both APIs. */
+function matchTriggerRoute(method: string, segments: readonly string[]): Route | null {
+  const [api, projectId = "", service, , urn, typeCode, id, ...extra] = segments;
+  if (urn === undefined || extra.length > 0 || (typeCode !== undefined && id === undefined)) return null;
+  const verb = method.toUpperCase();
+  const key = id === undefined ? verb : `${verb} item`;
+  let operation: OperationName | undefined;
+  if (api === "v2" && service === "fgs") operation = V2_TRIGGERS.get(key);
+  else if (api === "v1.0" && service === "fss") operation = V1_TRIGGERS.get(key);
+  const trigger = typeCode !== undefined && id !== undefined ? { typeCode, id } : undefined;
+  return operation ? { operation, projectId, urn, aliasName: undefined, trigger } : null;
 }

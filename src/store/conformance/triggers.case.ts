@@ -6,11 +6,19 @@ import type { ListTriggersQuery, MetadataStore } from "../../core/ports.js";
 import type { HttpTriggerFlavour, HttpTriggerSettings, TriggerRecord, TriggerSettings } from "../../core/triggers.js";
 import { activeFunction, alias, freshScope, plan, rejectsWith, tick, type SuiteContext } from "./fixtures.js";
 
-function httpSettings(flavour: HttpTriggerFlavour = "function-url", path = "/"): HttpTriggerSettings {
+/** API-gateway by default: a function has one function URL per qualifier, any number of those. */
+function httpSettings(flavour: HttpTriggerFlavour = "api-gateway", path = "/"): HttpTriggerSettings {
   return { kind: "http", flavour, auth: "none", path, matchMode: "prefix", methods: ["ANY"], cors: null, timeoutMs: null };
 }
 
-const TIMER: TriggerSettings = { kind: "timer", scheduleKind: "cron", expression: "0 */5 * * * * *", payload: "hello" };
+const TIMER: TriggerSettings = {
+  kind: "timer",
+  origin: "scf",
+  scheduleKind: "cron",
+  expression: "0 */5 * * * * *",
+  schedule: { kind: "cron", cron: "0 */5 * * * * *", timezone: "UTC" },
+  payload: "hello",
+};
 
 function trigger(functionId: string, name: string, extra: Partial<TriggerRecord> = {}): TriggerRecord {
   const now = tick();
@@ -254,6 +262,20 @@ export function triggerCases({ harness }: SuiteContext): void {
       const refused = outcomes.find((o) => o.status === "rejected");
       assert.equal((refused?.reason as { code?: string } | undefined)?.code, "TriggerLimitExceeded");
       assert.equal((await store.listTriggers(fn.id, everything)).total, 10);
+    });
+
+    void test("one function URL per qualifier, also when two creates race", async () => {
+      const { store, openPeer, multiNode } = harness();
+      const peer = multiNode && openPeer ? await openPeer() : store;
+      const fn = await withQualifiers("urls");
+      const url = (name: string, qualifier: string): TriggerRecord => trigger(fn.id, name, { qualifier, settings: httpSettings("function-url") });
+      await store.insertTrigger(url("on-live", "live"), 10);
+      await store.insertTrigger(url("on-1", "1"), 10);
+      await store.insertTrigger(trigger(fn.id, "gateway-on-live", { qualifier: "live" }), 10);
+      await rejectsWith(store.insertTrigger(url("second", "live"), 10), "TriggerPathTaken", "trigger");
+      const outcomes = await Promise.allSettled([store.insertTrigger(url("a", "2"), 10), peer.insertTrigger(url("b", "2"), 10)]);
+      assert.equal(outcomes.filter((o) => o.status === "fulfilled").length, 1);
+      for (const o of outcomes) if (o.status === "rejected") assert.equal((o.reason as { code?: string }).code, "TriggerPathTaken");
     });
 
     void test("concurrent inserts of one APIG path on different functions: exactly one wins", async () => {

@@ -4,9 +4,10 @@ import type { InvocationService } from "../../../core/invocations.js";
 import { LATEST, type FunctionRef, type Scope } from "../../../core/model.js";
 import type { FunctionService } from "../../../core/service.js";
 import type { Action } from "../../shared/pipeline.js";
+import type { TriggerUrls } from "../../shared/trigger-urls.js";
 import type { OutContext } from "../map-out.js";
 import { FG_LATEST } from "../rules.js";
-import type { OperationName } from "../router.js";
+import type { OperationName, Route } from "../router.js";
 import type { HuaweiAccount } from "../transport.js";
 import { parseFunctionUrn, type FunctionUrn } from "../urn.js";
 
@@ -18,10 +19,14 @@ export interface FgsContext {
   readonly service: FunctionService;
   readonly invocations: InvocationService;
   readonly config: QuiverConfig;
+  /** Where each trigger is called (its `invoke_url`). */
+  readonly triggerUrls: TriggerUrls;
   /** The `{function_urn}` path segment, decoded; absent on collection routes. */
   readonly urn: string | undefined;
   /** The `{alias_name}` path segment of alias item routes. */
   readonly aliasName: string | undefined;
+  /** The `{trigger_type_code}` and `{trigger_id}` path segments of trigger item routes. */
+  readonly trigger: Route["trigger"];
   readonly query: URLSearchParams;
   readonly body: Buffer;
   /** Request headers, names lower-cased (invoke options and alias rule routing read them). */
@@ -44,6 +49,7 @@ export type FgsOperation = (ctx: FgsContext) => Promise<FgsResult>;
 export type FgsActions = Partial<Readonly<Record<OperationName, Action<FgsOperation>>>>;
 
 export const ok = (body: unknown): FgsResult => ({ status: 200, body });
+export const created = (body: unknown): FgsResult => ({ status: 201, body });
 export const noContent: FgsResult = { status: 204 };
 
 /** The request's function URN: package, name and qualifier. */

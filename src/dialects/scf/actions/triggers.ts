@@ -132,17 +132,6 @@ async function namedTrigger(ctx: ScfContext, p: TriggerParams): Promise<{ ref: F
   return { ref, fn, trigger, type };
 }
 
-/**
- * One function URL per version or alias, as SCF documents: a second `http` trigger on the same
- * qualifier is refused as a trigger in use.
- */
-function refuseSecondUrl(triggers: readonly TriggerRecord[], qualifier: string): void {
-  const existing = triggers.find((t) => t.qualifier === qualifier && shownType(t) === "http");
-  if (existing) {
-    throw new QuiverError("TriggerPathTaken", `Qualifier "${qualifier}" already has a function URL (trigger "${existing.name}"); a version or alias has one URL at most.`, { subject: "trigger" });
-  }
-}
-
 const createTrigger: ScfAction = async (ctx, params) => {
   const p = parseParams(CreateTrigger, params);
   const ref = functionOf(ctx, p);
@@ -159,8 +148,7 @@ const createTrigger: ScfAction = async (ctx, params) => {
     settings: desc.settings,
     extras: withScf(null, { desc: desc.kept, customArgument: argument }),
   };
-  const { fn, triggers } = await allTriggers(ctx, ref);
-  if (type === "http") refuseSecondUrl(triggers, qualifier);
+  const fn = await ctx.service.functions.get(ref);
   const trigger = await ctx.service.triggers.create(ref, input);
   return { TriggerInfo: triggerOut(trigger, triggerPlace(ctx, fn, trigger)) };
 };
@@ -185,10 +173,7 @@ const updateTriggerStatus: ScfAction = async (ctx, params) => {
   const p = parseParams(UpdateTriggerStatus, params);
   const enabled = enableOf(p.Enable, true);
   const { ref, trigger } = await namedTrigger(ctx, p);
-  if (trigger.enabled === enabled) {
-    throw new QuiverError("TriggerStatusUnchanged", `Trigger "${trigger.name}" is already ${p.Enable}; nothing to change.`, { subject: "trigger" });
-  }
-  await ctx.service.triggers.update(ref, trigger.id, { enabled });
+  await ctx.service.triggers.setEnabled(ref, trigger.id, enabled);
   return {};
 };
 
