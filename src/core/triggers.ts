@@ -48,11 +48,27 @@ export interface HttpTriggerSettings {
   readonly timeoutMs: number | null;
 }
 
+/**
+ * When a timer fires, in neutral terms (each dialect translates its vendor's text to this):
+ * - `cron`: a croner 7-field expression, `sec min hour day-of-month month day-of-week year`
+ *   (day-of-week 0 = Sunday; `L`, `W`, `#` and `?` allowed), read in an IANA time zone;
+ * - `every`: every `intervalMs`, counted from 1970-01-01T00:00:00Z (so `1h` fires on the hour).
+ * `core/schedule.ts` computes fire times from it.
+ */
+export type Schedule =
+  | { readonly kind: "cron"; readonly cron: string; readonly timezone: string }
+  | { readonly kind: "every"; readonly intervalMs: number };
+
 export interface TimerTriggerSettings {
   readonly kind: "timer";
-  /** `cron`: `expression` is a cron in the dialect's form; `rate`: FunctionGraph `Rate` (`3m`, `1h`, `1d`). */
-  readonly scheduleKind: "cron" | "rate";
+  /** Which dialect's timer event and handler conventions a fire uses. */
+  readonly origin: "scf" | "fgs";
+  /** The schedule as the user wrote it, shown back by the dialects. */
   readonly expression: string;
+  /** FunctionGraph `Cron` or `Rate`; SCF timers are always `cron`. */
+  readonly scheduleKind: "cron" | "rate";
+  /** What the scheduler computes fire times from. */
+  readonly schedule: Schedule;
   /** Delivered in the timer event (SCF `Message` from `CustomArgument`, FunctionGraph `user_event`). */
   readonly payload: string;
 }

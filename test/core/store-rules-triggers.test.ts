@@ -8,7 +8,7 @@ import type { HttpTriggerFlavour, HttpTriggerSettings, TriggerRecord, TriggerSet
 
 const http = (flavour: HttpTriggerFlavour = "function-url", path = "/"): HttpTriggerSettings =>
   ({ kind: "http", flavour, auth: "none", path, matchMode: "prefix", methods: ["ANY"], cors: null, timeoutMs: null });
-const TIMER: TriggerSettings = { kind: "timer", scheduleKind: "rate", expression: "3m", payload: "" };
+const TIMER: TriggerSettings = { kind: "timer", origin: "fgs", scheduleKind: "rate", expression: "3m", schedule: { kind: "every", intervalMs: 180_000 }, payload: "" };
 
 let serial = 0;
 function trigger(name: string, extra: Partial<TriggerRecord> = {}): TriggerRecord {

@@ -341,7 +341,7 @@ void describe("FunctionGraph triggers and the other dialect", () => {
       qualifier: "$LATEST",
       enabled: true,
       description: "",
-      settings: { kind: "timer", scheduleKind: "rate", expression: "5m", payload: "hello" },
+      settings: { kind: "timer", origin: "fgs", scheduleKind: "rate", expression: "5m", schedule: { kind: "every", intervalMs: 300_000 }, payload: "hello" },
       extras: {},
     });
     const shown = await showTrigger(client, urnOf("shared"), "TIMER", timer.id);

@@ -11,7 +11,14 @@ function httpSettings(flavour: HttpTriggerFlavour = "api-gateway", path = "/"): 
   return { kind: "http", flavour, auth: "none", path, matchMode: "prefix", methods: ["ANY"], cors: null, timeoutMs: null };
 }
 
-const TIMER: TriggerSettings = { kind: "timer", scheduleKind: "cron", expression: "0 */5 * * * * *", payload: "hello" };
+const TIMER: TriggerSettings = {
+  kind: "timer",
+  origin: "scf",
+  scheduleKind: "cron",
+  expression: "0 */5 * * * * *",
+  schedule: { kind: "cron", cron: "0 */5 * * * * *", timezone: "UTC" },
+  payload: "hello",
+};
 
 function trigger(functionId: string, name: string, extra: Partial<TriggerRecord> = {}): TriggerRecord {
   const now = tick();
