@@ -53,8 +53,8 @@ export function questionMarkProblem(fields: CronFields): string | null {
   return null;
 }
 
-/** The croner pattern of vendor fields; `yearEnd` is the last year an open year step `a/b` reaches. */
-export function cronerPattern(fields: CronFields, yearEnd: number): string {
+/** The croner pattern of vendor fields; `yearEnd` is the last year an open year step `a/b` reaches (croner's last by default). */
+export function cronerPattern(fields: CronFields, yearEnd = 9999): string {
   return CRON_FIELDS.map((field) => {
     const value = fields[field];
     const last = field === "year" ? yearEnd : LAST_VALUE[field];
