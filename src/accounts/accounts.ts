@@ -43,12 +43,14 @@ export class AccountRegistry {
   readonly #byHuaweiAk = new Map<string, Account>();
   readonly #byProject = new Map<string, Account>();
   readonly #byToken = new Map<string, Account>();
+  readonly #byAppId = new Map<string, Account>();
 
   constructor(accounts: readonly Account[]) {
     this.accounts = accounts;
     const names = new Set<string>();
     for (const account of accounts) {
       unique(names, account.name, `account name "${account.name}" appears twice`);
+      addUnique(this.#byAppId, account.appId, account, "appId");
       if (account.tencent) addUnique(this.#byTencentId, account.tencent.secretId, account, "tencent.secretId");
       if (account.huawei) {
         addUnique(this.#byHuaweiAk, account.huawei.accessKey, account, "huawei.accessKey");
@@ -64,6 +66,11 @@ export class AccountRegistry {
 
   byHuaweiAccessKey(accessKey: string): Account | undefined {
     return this.#byHuaweiAk.get(accessKey);
+  }
+
+  /** The account an SCF trigger URL names (`/scf/{appId}/…`). */
+  byAppId(appId: string): Account | undefined {
+    return this.#byAppId.get(appId);
   }
 
   byHuaweiProject(projectId: string): Account | undefined {

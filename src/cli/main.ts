@@ -193,6 +193,7 @@ export async function main(args: string[]): Promise<number> {
     const url = await quiver.listen();
     if (quiver.createdDefaultAccount) printDefaultAccount(quiver.accounts.accounts[0]);
     process.stdout.write(`Quiver listening on ${url}\n`);
+    if (quiver.triggerUrls.base() !== url) process.stdout.write(`HTTP triggers at ${quiver.triggerUrls.base()}/scf/… and ${quiver.triggerUrls.base()}/apig/…\n`);
     stopOnSignals(quiver.close);
     return -1; // keep running
   } catch (error) {

@@ -2,7 +2,7 @@ import { aliasTargets } from "./aliases.js";
 import { QuiverError } from "./errors.js";
 import { headKey, versionKey } from "./instance-keys.js";
 import { PER_CALL_CONTEXT_KEYS, type HandlerConvention, type HttpExchange, type HttpForwardOutcome, type InvocationOutcome, type InvocationTarget, type Invoker, type WarmRequest } from "./invoke.js";
-import { LATEST, type FunctionRef, type Scope } from "./model.js";
+import { LATEST, type FunctionRecord, type FunctionRef, type Scope } from "./model.js";
 import type { AsyncInvocationRecord, Clock, IdSource, MetadataStore } from "./ports.js";
 import type { InvocationResolver, InvokeSelector, ResolvedInvocation } from "./functions/resolution.js";
 import { stateConflict } from "./store-rules/statuses.js";
@@ -14,6 +14,10 @@ export interface InvokeInput {
   readonly event: string;
   readonly convention: HandlerConvention;
   readonly contextValues: Readonly<Record<string, string>>;
+  /** The invocation's request id when the caller already named it (an HTTP trigger's event carries it); else a new one. */
+  readonly requestId?: string;
+  /** The function's record when the caller read it for this very call (an HTTP trigger's lookup): not read again. */
+  readonly knownFunction?: FunctionRecord;
 }
 
 /** A request for a web function: everything an invocation names, with the HTTP request instead of an event. */
@@ -73,8 +77,8 @@ export class InvocationService {
   }
 
   async invoke(input: InvokeInput): Promise<SyncResult> {
-    const resolved = await this.#deps.resolver.resolve(input.function, input.selector);
-    const request = { ...this.#request(resolved, input, this.#deps.ids.uuid()), event: input.event };
+    const resolved = await this.#deps.resolver.resolve(input.function, input.selector, input.knownFunction);
+    const request = { ...this.#request(resolved, input, input.requestId ?? this.#deps.ids.uuid()), event: input.event };
     if (resolved.aliasRecord) this.#keepAliasWarm(resolved, input);
     const outcome = await this.#deps.invoker.invoke(request);
     return { outcome, versionName: resolved.versionName, alias: resolved.alias, memoryMb: request.target.config.memoryMb };
@@ -87,8 +91,8 @@ export class InvocationService {
    * an alias may route to versions of either type.
    */
   async forward(input: ForwardInput): Promise<ForwardResult> {
-    const resolved = await this.#deps.resolver.resolve(input.function, input.selector);
-    const requestId = this.#deps.ids.uuid();
+    const resolved = await this.#deps.resolver.resolve(input.function, input.selector, input.knownFunction);
+    const requestId = input.requestId ?? this.#deps.ids.uuid();
     const base = this.#request(resolved, input, requestId);
     if (resolved.aliasRecord) this.#keepAliasWarm(resolved, input);
     const versionName = resolved.versionName;

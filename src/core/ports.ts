@@ -193,6 +193,17 @@ export interface MetadataStore {
   /** Every FunctionGraph APIG trigger of the scope (flavour `apig`), with its function. */
   findApigTriggers(scope: Scope): Promise<{ fn: FunctionRecord; trigger: TriggerRecord }[]>;
 
+  /** Every enabled timer trigger of every scope, with its function and planned fire time (for the scheduler). */
+  listTimers(): Promise<PlannedTimer[]>;
+  /**
+   * One step of a timer's schedule, in one transaction holding the trigger: applied only when
+   * the trigger is still an enabled timer, unchanged since the scheduler read it, with the
+   * planned fire time it read (core/store-rules/timers.ts). Then the plan moves to `nextFireAt`
+   * and the fire's invocation, if any, is recorded with it. False when another node took the
+   * step first or the trigger changed: nothing is written.
+   */
+  claimTimer(claim: TimerClaim): Promise<boolean>;
+
   insertAsyncInvocation(record: AsyncInvocationRecord): Promise<void>;
   finishAsyncInvocation(id: string, finish: AsyncFinish): Promise<void>;
   getAsyncInvocation(scope: Scope, id: string): Promise<AsyncInvocationRecord | null>;
@@ -208,6 +219,31 @@ export interface MetadataStore {
   listUnfinishedAsync(): Promise<AsyncInvocationRecord[]>;
 
   close(): Promise<void>;
+}
+
+/** An enabled timer trigger as the scheduler sees it. */
+export interface PlannedTimer {
+  readonly fn: FunctionRecord;
+  readonly trigger: TriggerRecord;
+  /**
+   * The next fire time planned (epoch ms; `NEVER` from core/schedule.ts when it never fires
+   * again), or null: not planned since the trigger was created or last changed (every update
+   * of a trigger clears its plan).
+   */
+  readonly nextFireAt: number | null;
+}
+
+/** A step of a timer's schedule: the compare-and-set a store applies atomically (see `claimTimer`). */
+export interface TimerClaim {
+  readonly triggerId: string;
+  /** The trigger's `updatedAt` as the scheduler read it: any change since loses the claim. */
+  readonly seenUpdatedAt: number;
+  /** The plan as the scheduler read it (null: unplanned). */
+  readonly seenNextFireAt: number | null;
+  /** The plan after this step. */
+  readonly nextFireAt: number;
+  /** The fire, recorded in the same transaction; null for a step that fires nothing (a plan, a skipped time). */
+  readonly invocation: AsyncInvocationRecord | null;
 }
 
 export type AsyncStatus = "RUNNING" | "FINISHED" | "FAILED" | "ABORTED";
@@ -271,6 +307,21 @@ export interface CodeInspector {
 export interface Clock {
   now(): number;
 }
+
+/** What one fire of a timer trigger delivers to its function. */
+export interface TimerFire {
+  /** The event as JSON text. */
+  readonly event: string;
+  readonly convention: HandlerConvention;
+  readonly contextValues: Readonly<Record<string, string>>;
+}
+
+/**
+ * Builds a timer trigger's fire for the time it is due (`fireTimeMs`, epoch ms): the event and
+ * handler conventions of the dialect the trigger was created through (`settings.origin`). The
+ * composition root wires it from the dialects; the core cannot import them.
+ */
+export type TimerEvents = (trigger: TriggerRecord, fn: FunctionRecord, fireTimeMs: number) => TimerFire;
 
 export interface IdSource {
   uuid(): string;

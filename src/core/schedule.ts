@@ -5,6 +5,9 @@
 import { Cron } from "croner";
 import type { Schedule } from "./triggers.js";
 
+/** The planned fire time of a timer that never fires again (a time no clock reaches; storable as a BIGINT). */
+export const NEVER = Number.MAX_SAFE_INTEGER;
+
 /** The shortest interval an `every` schedule may have: fire times are whole seconds. */
 export const MIN_INTERVAL_MS = 1_000;
 

@@ -15,12 +15,15 @@ import { FunctionService } from "../core/service.js";
 import type { DialectDeps } from "../dialects/shared/dialect.js";
 import { RateLimiter, unknownRateOverrides } from "../dialects/shared/rate-limiter.js";
 import { TriggerUrls } from "../dialects/shared/trigger-urls.js";
+import { sendAnswer } from "../dialects/shared/wire-answer.js";
+import { QuiverError } from "../core/errors.js";
+import { scfDoorError } from "../dialects/http-door/plugin.js";
 import { Engine } from "../runtime/index.js";
 import { PostgresStore } from "../store/postgres/postgres-store.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { lockDataDir, runDirFor, type DataDirLock } from "./data-dir-lock.js";
 import { createHttpServer } from "./http-server.js";
-import { DIALECTS, allActionNames } from "./dialects.js";
+import { DIALECTS, TRIGGER_DOORS, allActionNames } from "./dialects.js";
 
 export interface Quiver {
   readonly app: FastifyInstance;
@@ -29,6 +32,8 @@ export interface Quiver {
   readonly engine: Engine;
   readonly store: MetadataStore;
   readonly accounts: AccountRegistry;
+  /** Where each HTTP trigger is reached (on the trigger listener once it listens). */
+  readonly triggerUrls: TriggerUrls;
   /** True when this start created the default account (its keys should be shown once). */
   readonly createdDefaultAccount: boolean;
   /** Starts listening; resolves to the base URL. */
@@ -97,9 +102,17 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   });
   await invocations.resumePending();
 
-  const triggerUrls = triggerUrlsFor(config, app);
+  // With --http-trigger-port a second listener serves the trigger URLs and nothing else.
+  const triggerApp = config.httpTriggerPort === undefined ? null : createHttpServer(config, scfDoorError);
+  const triggerUrls = triggerUrlsFor(config, triggerApp ?? app);
   const deps: DialectDeps = { service, invocations, accounts, config, limiter: new RateLimiter(), triggerUrls };
   for (const dialect of DIALECTS) await app.register(dialect.plugin, deps);
+  if (triggerApp) {
+    triggerApp.setNotFoundHandler(async (request, reply) => {
+      await sendAnswer(reply, scfDoorError(new QuiverError("UnknownAction", `No trigger is served at ${request.method} ${request.url}.`), randomUUID()));
+    });
+    for (const door of TRIGGER_DOORS) await triggerApp.register(door.plugin, deps);
+  }
 
   return {
     app,
@@ -108,9 +121,11 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
     engine,
     store,
     accounts,
+    triggerUrls,
     createdDefaultAccount: created,
     async listen() {
       await app.listen({ host: config.host, port: config.port });
+      if (triggerApp) await triggerApp.listen({ host: config.host, port: config.httpTriggerPort });
       const address = app.server.address();
       const port = typeof address === "object" && address ? address.port : config.port;
       const host = config.host.includes(":") ? `[${config.host}]` : config.host;
@@ -118,7 +133,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
     },
     async close() {
       clearInterval(blobGc);
-      await app.close();
+      await Promise.all([app.close(), triggerApp?.close()]);
       await invocations.close();
       await engine.close();
       await store.close();

@@ -1,9 +1,13 @@
 import { FGS_DIALECT } from "../dialects/fgs/plugin.js";
+import { APIG_TRIGGER_DOOR, SCF_TRIGGER_DOOR } from "../dialects/http-door/plugin.js";
 import { SCF_DIALECT } from "../dialects/scf/plugin.js";
 import type { Dialect } from "../dialects/shared/dialect.js";
 
+/** The HTTP trigger URLs of each vendor: served with the APIs, and alone on `--http-trigger-port`. */
+export const TRIGGER_DOORS: readonly Dialect[] = [SCF_TRIGGER_DOOR, APIG_TRIGGER_DOOR];
+
 /** Every vendor API Quiver speaks. A new dialect is added here, and nowhere else in the server. */
-export const DIALECTS: readonly Dialect[] = [SCF_DIALECT, FGS_DIALECT];
+export const DIALECTS: readonly Dialect[] = [SCF_DIALECT, FGS_DIALECT, ...TRIGGER_DOORS];
 
 /** The dialect served at `/`: it answers whatever no other dialect claims. */
 export const ROOT_DIALECT: Dialect = rootOf(DIALECTS);

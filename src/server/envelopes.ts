@@ -27,7 +27,13 @@ export async function answerUnroutable(request: FastifyRequest, reply: FastifyRe
   await answerRequestError(request, reply, toQuiverError(error, bodyLimit), error, (quiverError, requestId) => errorAnswerFor(request.url, quiverError, requestId));
 }
 
-/** What fails on a route outside every dialect (`/healthz`) is answered as the dialect at `/` answers. */
-export async function answerOutsideDialects(request: FastifyRequest, reply: FastifyReply, error: unknown, bodyLimit: number): Promise<void> {
-  await answerRequestError(request, reply, toQuiverError(error, bodyLimit), error, ROOT_DIALECT.errorAnswer);
+/** What fails on a route outside every dialect (`/healthz`) is answered as the dialect at `/` answers, unless the listener names another envelope. */
+export async function answerOutsideDialects(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+  bodyLimit: number,
+  errorAnswer: (error: QuiverError, requestId: string) => WireAnswer = ROOT_DIALECT.errorAnswer,
+): Promise<void> {
+  await answerRequestError(request, reply, toQuiverError(error, bodyLimit), error, errorAnswer);
 }

@@ -5,6 +5,8 @@ import { BodyBudget } from "./body-budget.js";
 import { IdleCollector } from "./idle-gc.js";
 import { ConnectionRequests, answerConnect, answerExpectation, clientErrorHandler } from "./client-errors.js";
 import { answerOutsideDialects, answerUnroutable } from "./envelopes.js";
+import { ROOT_DIALECT } from "./dialects.js";
+import type { WireAnswer } from "../dialects/shared/wire-answer.js";
 
 /**
  * Fastify with Quiver's limits: time to send headers and a whole request (never the time to
@@ -13,7 +15,7 @@ import { answerOutsideDialects, answerUnroutable } from "./envelopes.js";
  * envelope of the vendor whose API the request was for: by the dialect's own scope once it is
  * routed, by `errorAnswerFor` before that.
  */
-export function createHttpServer(config: QuiverConfig): FastifyInstance {
+export function createHttpServer(config: QuiverConfig, outsideScopes: (error: QuiverError, requestId: string) => WireAnswer = ROOT_DIALECT.errorAnswer): FastifyInstance {
   const { http, limits } = config;
   const requests = new ConnectionRequests();
   const app = Fastify({
@@ -60,7 +62,8 @@ export function createHttpServer(config: QuiverConfig): FastifyInstance {
   // Vendor SDKs sign the exact bytes they send: keep every body raw and let dialects parse it.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
-  // Each dialect's plugin answers failures (and unknown paths) in its scope; this is for the rest (`/healthz`).
-  app.setErrorHandler(async (error, request, reply) => answerOutsideDialects(request, reply, error, limits.maxBodyBytes));
+  // Each dialect's plugin answers failures (and unknown paths) in its scope; this is for the rest
+  // (`/healthz`, and on the trigger listener every path outside the trigger URLs).
+  app.setErrorHandler(async (error, request, reply) => answerOutsideDialects(request, reply, error, limits.maxBodyBytes, outsideScopes));
   return app;
 }

@@ -167,6 +167,11 @@ export interface TriggerRow {
   updated_at: number;
 }
 
+/** A trigger row with its timer plan (`timer_next_at`, null when unplanned). */
+export interface TimerRow extends TriggerRow {
+  timer_next_at: number | null;
+}
+
 export function toTrigger(row: TriggerRow): TriggerRecord {
   return {
     id: row.id,
@@ -274,9 +279,13 @@ export function triggerColumns(t: TriggerRecord, scope: Scope): Columns {
   };
 }
 
-/** Appended to a trigger insert, it replaces the trigger of that id (an update: function, name, kind and creation time stay). */
+/**
+ * Appended to a trigger insert, it replaces the trigger of that id (an update: function, name,
+ * kind and creation time stay). A timer's plan is cleared: the scheduler plans it again from the
+ * update (a changed schedule, a timer switched back on after missing fires while off).
+ */
 export const TRIGGER_UPSERT = `ON CONFLICT (id) DO UPDATE SET qualifier = excluded.qualifier, enabled = excluded.enabled, description = excluded.description,
-  settings = excluded.settings, extras = excluded.extras, apig_path = excluded.apig_path, updated_at = excluded.updated_at`;
+  settings = excluded.settings, extras = excluded.extras, apig_path = excluded.apig_path, updated_at = excluded.updated_at, timer_next_at = NULL`;
 
 /** An accepted invocation's row; `claimedBy` is the node that runs it. */
 export function asyncColumns(r: AsyncInvocationRecord, claimedBy: string): Columns {

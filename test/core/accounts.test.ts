@@ -30,6 +30,7 @@ void describe("accounts file", () => {
     ["a missing secretKey", JSON.stringify([{ ...ALICE, tencent: { secretId: "AKIDx" } }]), /tencent\.secretKey/],
     ["a duplicated SecretId", JSON.stringify([ALICE, { ...BOB, tencent: ALICE.tencent }]), /tencent\.secretId .* two accounts/],
     ["a duplicated name", JSON.stringify([ALICE, { ...BOB, name: "alice" }]), /account name "alice" appears twice/],
+    ["a duplicated appId", JSON.stringify([ALICE, { ...BOB, appId: ALICE.appId }]), /appId "1250000001" is used by two accounts/],
   ];
   for (const [what, content, message] of refusals) {
     void test(`${what} is refused with a readable message`, () => {

@@ -1,6 +1,6 @@
 import type { AliasRecord } from "../aliases.js";
 import { QuiverError } from "../errors.js";
-import { LATEST, type FunctionRef } from "../model.js";
+import { LATEST, type FunctionRecord, type FunctionRef } from "../model.js";
 import type { ServiceDeps } from "./context.js";
 import type { Aliases } from "./aliases.js";
 import type { Functions } from "./functions.js";
@@ -40,10 +40,11 @@ export class InvocationResolver {
   /**
    * The one place a qualifier becomes the version that runs: `$LATEST`, a version name, or an
    * alias whose routing picks a version for this call. Alias rows are read on every call, so
-   * a repointed alias takes effect for the very next invocation.
+   * a repointed alias takes effect for the very next invocation. `known` is the function's record
+   * when the caller has just read it.
    */
-  async resolve(ref: FunctionRef, selector: InvokeSelector): Promise<ResolvedInvocation> {
-    const fn = await this.#functions.get(ref);
+  async resolve(ref: FunctionRef, selector: InvokeSelector, known?: FunctionRecord): Promise<ResolvedInvocation> {
+    const fn = known ?? (await this.#functions.get(ref));
     const { qualifier } = selector;
     if (selector.aliasLookup !== "only") {
       if (qualifier === LATEST) return { fn, version: null, versionName: LATEST, alias: null, aliasRecord: null };

@@ -14,4 +14,5 @@ export {
   apigPath, apigPathAfter, checkQualifierUnbound, checkTriggerInsert, decideTriggerUpdate, qualifierNeedsLookup, triggerAlreadyExists, triggerPathTaken,
   type QualifierFacts, type TriggerInsertState, type TriggerUpdateState,
 } from "./triggers.js";
+export { decideTimerClaim, type TimerState } from "./timers.js";
 export { checkVersionDeletable } from "./versions.js";

@@ -14,6 +14,8 @@ function hmac(key: string | Buffer, data: string): Buffer {
 
 export interface Tc3Input {
   readonly method: string;
+  /** The API signs `/` (its default); an HTTP trigger's signed request signs its own path. */
+  readonly canonicalUri?: string;
   readonly canonicalQuery: string;
   /** Lower-case header name → value, for exactly the signed headers. */
   readonly signedHeaders: readonly (readonly [string, string])[];
@@ -27,7 +29,7 @@ export interface Tc3Input {
 export function tc3Signature(input: Tc3Input): string {
   const canonicalHeaders = input.signedHeaders.map(([name, value]) => `${name}:${value}\n`).join("");
   const signedNames = input.signedHeaders.map(([name]) => name).join(";");
-  const canonicalRequest = [input.method, "/", input.canonicalQuery, canonicalHeaders, signedNames, input.payloadHash].join("\n");
+  const canonicalRequest = [input.method, input.canonicalUri ?? "/", input.canonicalQuery, canonicalHeaders, signedNames, input.payloadHash].join("\n");
   const scope = `${input.date}/${input.service}/tc3_request`;
   const stringToSign = ["TC3-HMAC-SHA256", input.timestamp, scope, sha256Hex(canonicalRequest)].join("\n");
   return createHmac("sha256", signingKey(input.secretKey, input.date, input.service)).update(stringToSign).digest("hex");

@@ -65,6 +65,20 @@ function refuseBodyNotJson(req: RawRequest): void {
 const TC3_AUTH = /^TC3-HMAC-SHA256\s+Credential=([^/\s]+)\/(\d{4}-\d{2}-\d{2})\/([^/\s]+)\/tc3_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/;
 
 function authenticateTc3(req: RawRequest, authorization: string, accounts: AccountRegistry, nowSeconds: number): ScfCall {
+  const account = verifyTc3(req, authorization, accounts, nowSeconds);
+  const method = req.method.toUpperCase();
+  checkApiVersion(header(req, "x-tc-version"));
+  const action = header(req, "x-tc-action") ?? "";
+  const flat = method === "GET" || isForm(req) ? formParams(req) : null;
+  return { action, region: header(req, "x-tc-region") || undefined, account, params: flat ? unflatten(flat) : jsonParams(req.body) };
+}
+
+/**
+ * Checks a TC3-HMAC-SHA256 signature and returns the account whose key made it. The API signs
+ * `/` and, for GET, its query; an HTTP trigger's signed request (`canonicalUri` its path) signs
+ * its query whatever the method.
+ */
+export function verifyTc3(req: RawRequest, authorization: string, accounts: AccountRegistry, nowSeconds: number, canonicalUri?: string): Account {
   const match = TC3_AUTH.exec(authorization.trim());
   if (!match) throw new QuiverError("AuthMalformed", "The Authorization header is not a valid TC3-HMAC-SHA256 authorization.");
   const [, secretId = "", date = "", service = "", signedNames = "", signature = ""] = match;
@@ -78,18 +92,15 @@ function authenticateTc3(req: RawRequest, authorization: string, accounts: Accou
   const secretKey = account.tencent.secretKey;
   const method = req.method.toUpperCase();
   const payloadHash = header(req, "x-tc-content-sha256") === "UNSIGNED-PAYLOAD" ? sha256Hex("UNSIGNED-PAYLOAD") : sha256Hex(method === "GET" ? "" : req.body);
-  const canonicalQuery = method === "GET" ? req.rawQuery : "";
+  const canonicalQuery = method === "GET" || canonicalUri !== undefined ? req.rawQuery : "";
   const names = signedNames.split(";");
   // The Node SDK signs the host without its port; Python, Go and tccli sign the Host header as sent.
   const valid = hostVariants(header(req, "host") ?? "").some((host) => {
     const signedHeaders = names.map((name) => [name, name === "host" ? host : (header(req, name) ?? "").trim()] as const);
-    return constantTimeEqual(tc3Signature({ method, canonicalQuery, signedHeaders, payloadHash, timestamp, date, service, secretKey }), signature);
+    return constantTimeEqual(tc3Signature({ method, canonicalUri, canonicalQuery, signedHeaders, payloadHash, timestamp, date, service, secretKey }), signature);
   });
   if (!valid) throw new QuiverError("AuthSignatureMismatch", "The request signature does not match; check the SecretKey and the signing steps.");
-  checkApiVersion(header(req, "x-tc-version"));
-  const action = header(req, "x-tc-action") ?? "";
-  const flat = method === "GET" || isForm(req) ? formParams(req) : null;
-  return { action, region: header(req, "x-tc-region") || undefined, account, params: flat ? unflatten(flat) : jsonParams(req.body) };
+  return account;
 }
 
 function hostVariants(host: string): string[] {

@@ -41,6 +41,11 @@ export class TriggerUrls {
     });
   }
 
+  /** `http://host:port` or the public URL, without a trailing `/`. */
+  base(): string {
+    return this.#base();
+  }
+
   scf(appId: string, region: string, namespace: string, functionName: string, triggerName: string): string {
     const segments = [appId, region, namespace, functionName, triggerName].map(encodeURIComponent);
     return `${this.#base()}/scf/${segments.join("/")}`;

@@ -118,6 +118,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE UNIQUE INDEX triggers_apig_path ON triggers (account_id, region, apig_path) WHERE apig_path IS NOT NULL;
   `,
+  // 3: a timer trigger's next planned fire time (null: not planned since it was created or changed) (SQLite 7)
+  `
+  ALTER TABLE triggers ADD COLUMN timer_next_at BIGINT;
+  CREATE INDEX triggers_timers ON triggers (kind) WHERE kind = 'timer';
+  `,
 ];
 
 /** Arbitrary constant: the advisory lock that serialises migrations across nodes. */

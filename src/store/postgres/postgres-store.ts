@@ -12,7 +12,9 @@ import type {
   ListVersionsQuery,
   MetadataStore,
   NewFunction,
+  PlannedTimer,
   PublishPlan,
+  TimerClaim,
   TriggerPatch,
 } from "../../core/ports.js";
 import type { TriggerRecord } from "../../core/triggers.js";
@@ -21,7 +23,7 @@ import { openPool, redactUrl, StoreUnavailableError, type PgClient, type PgPool,
 import { migrate } from "./migrations.js";
 import { NodeLease } from "./node-lease.js";
 import { takenVersionNames } from "./publish-names.js";
-import { toAlias, toAsync, toFunction, toNamespace, toTrigger, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type TriggerRow, type VersionRow } from "../rows.js";
+import { toAlias, toAsync, toFunction, toNamespace, toTrigger, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type TimerRow, type TriggerRow, type VersionRow } from "../rows.js";
 import { aliasColumns, ALIAS_UPSERT, asyncColumns, insertSql, newFunctionColumns, TRANSIENT_CONDITION, triggerColumns, TRIGGER_UPSERT, versionColumns, type Columns } from "../rows.js";
 import { inTransaction, isUniqueViolation, LOCK, lockKey } from "./transaction.js";
 
@@ -363,6 +365,26 @@ export class PostgresStore implements MetadataStore {
     return rows.flatMap((row) => {
       const fn = byId.get(row.function_id);
       return fn ? [{ fn, trigger: toTrigger(row) }] : [];
+    });
+  }
+
+  async listTimers(): Promise<PlannedTimer[]> {
+    const { rows } = await this.#pool.query<TimerRow & { fn: FunctionRow }>(
+      "SELECT t.*, to_jsonb(f) AS fn FROM triggers t JOIN functions f ON f.id = t.function_id WHERE t.kind = 'timer' AND t.enabled ORDER BY t.created_at, t.id",
+    );
+    // to_jsonb gives the function's BIGINT columns as JSON numbers, exact below 2^53 like the pool's parser.
+    return rows.map((row) => ({ fn: toFunction(row.fn), trigger: toTrigger(row), nextFireAt: row.timer_next_at }));
+  }
+
+  async claimTimer(claim: TimerClaim): Promise<boolean> {
+    return inTransaction(this.#pool, async (c) => {
+      // The row lock: nodes taking the same step wait here, and each then reads the plan the one before it wrote.
+      const { rows } = await c.query<TimerRow>("SELECT * FROM triggers WHERE id = $1 FOR UPDATE", [claim.triggerId]);
+      const row = rows[0];
+      if (!rules.decideTimerClaim(claim, row ? { trigger: toTrigger(row), nextFireAt: row.timer_next_at } : null)) return false;
+      await c.query("UPDATE triggers SET timer_next_at = $2 WHERE id = $1", [claim.triggerId, claim.nextFireAt]);
+      if (claim.invocation) await insert(c, "async_invocations", asyncColumns(claim.invocation, this.nodeId));
+      return true;
     });
   }
 

@@ -117,4 +117,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE UNIQUE INDEX triggers_apig_path ON triggers (account_id, region, apig_path) WHERE apig_path IS NOT NULL;
   `,
+  // 7: a timer trigger's next planned fire time (null: not planned since it was created or changed)
+  `
+  ALTER TABLE triggers ADD COLUMN timer_next_at INTEGER;
+  CREATE INDEX triggers_timers ON triggers (kind) WHERE kind = 'timer';
+  `,
 ];

@@ -15,13 +15,15 @@ import type {
   ListVersionsQuery,
   MetadataStore,
   NewFunction,
+  PlannedTimer,
   PublishPlan,
+  TimerClaim,
   TriggerPatch,
 } from "../../core/ports.js";
 import type { TriggerRecord } from "../../core/triggers.js";
 import * as rules from "../../core/store-rules/index.js";
 import { MIGRATIONS } from "./migrations.js";
-import { toAlias, toAsync, toFunction, toNamespace, toTrigger, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type TriggerRow, type VersionRow } from "../rows.js";
+import { toAlias, toAsync, toFunction, toNamespace, toTrigger, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type TimerRow, type TriggerRow, type VersionRow } from "../rows.js";
 import { aliasColumns, ALIAS_UPSERT, asyncColumns, insertSql, newFunctionColumns, TRANSIENT_CONDITION, triggerColumns, TRIGGER_UPSERT, versionColumns, type Columns } from "../rows.js";
 
 type Db = Database.Database;
@@ -343,6 +345,24 @@ export class SqliteStore implements MetadataStore {
       const fn = this.#functionById(row.function_id);
       return fn ? [{ fn: toFunction(fn), trigger: toTrigger(row) }] : [];
     });
+  }
+
+  async listTimers(): Promise<PlannedTimer[]> {
+    const rows = this.#sql<[], TimerRow>("SELECT * FROM triggers WHERE kind = 'timer' AND enabled = 1 ORDER BY created_at, id").all();
+    return rows.flatMap((row) => {
+      const fn = this.#functionById(row.function_id);
+      return fn ? [{ fn: toFunction(fn), trigger: toTrigger(row), nextFireAt: row.timer_next_at }] : [];
+    });
+  }
+
+  async claimTimer(claim: TimerClaim): Promise<boolean> {
+    return this.#db.transaction(() => {
+      const row = this.#sql<[string], TimerRow>("SELECT * FROM triggers WHERE id = ?").get(claim.triggerId);
+      if (!rules.decideTimerClaim(claim, row ? { trigger: toTrigger(row), nextFireAt: row.timer_next_at } : null)) return false;
+      this.#sql("UPDATE triggers SET timer_next_at = ? WHERE id = ?").run(claim.nextFireAt, claim.triggerId);
+      if (claim.invocation) this.#insert("async_invocations", asyncColumns(claim.invocation, this.#nodeId));
+      return true;
+    }).immediate();
   }
 
   #trigger(functionId: string, id: string): TriggerRecord | null {
