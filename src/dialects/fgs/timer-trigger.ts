@@ -1,5 +1,7 @@
 import { z } from "zod";
+import type { AccountRegistry } from "../../accounts/accounts.js";
 import { invalid } from "../../core/errors.js";
+import type { TimerEvents } from "../../core/ports.js";
 import type { TimerTriggerSettings, TriggerRecord } from "../../core/triggers.js";
 import { MAX_TIMER_PAYLOAD_BYTES } from "../shared/vendor-cron.js";
 import { triggerName } from "./apig-trigger.js";
@@ -58,6 +60,24 @@ function parsed(eventData: Readonly<Record<string, unknown>>): z.output<typeof T
  * The documented timer event: `{"version":"v1.0","time","trigger_type":"TIMER","trigger_name",
  * "user_event"}`, `time` the scheduled fire time in RFC 3339 with the server's offset.
  */
-export function fgsTimerEvent(trigger: Pick<TriggerRecord, "name">, settings: Pick<TimerTriggerSettings, "payload">, fireTimeMs: number): string {
-  return JSON.stringify({ version: "v1.0", time: rfc3339(fireTimeMs), trigger_type: "TIMER", trigger_name: trigger.name, user_event: settings.payload });
+export function fgsTimerEvent(trigger: Pick<TriggerRecord, "name" | "settings">, fireTimeMs: number): string {
+  const userEvent = trigger.settings.kind === "timer" ? trigger.settings.payload : "";
+  return JSON.stringify({ version: "v1.0", time: rfc3339(fireTimeMs), trigger_type: "TIMER", trigger_name: trigger.name, user_event: userEvent });
+}
+
+/**
+ * A fire of a FunctionGraph-made timer (the core's TimerEvents for origin `fgs`): the timer
+ * event, FunctionGraph's handler conventions with the owning account's project and the
+ * function's package, and `TRIGGER_SRC=timer` for this call only (`triggerSrc`, a per-call
+ * context value the bootstraps set in the environment).
+ */
+export function fgsTimerFire(accounts: AccountRegistry): TimerEvents {
+  return (trigger, fn, fireTimeMs) => {
+    const account = accounts.accounts.find((a) => a.name === fn.scope.accountId);
+    return {
+      event: fgsTimerEvent(trigger, fireTimeMs),
+      convention: "fgs",
+      contextValues: { projectId: account?.huawei?.projectId ?? "", package: fn.namespace, triggerSrc: "timer" },
+    };
+  };
 }

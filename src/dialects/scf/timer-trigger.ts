@@ -1,4 +1,6 @@
+import type { AccountRegistry } from "../../accounts/accounts.js";
 import { invalid } from "../../core/errors.js";
+import type { TimerEvents } from "../../core/ports.js";
 import type { TimerTriggerSettings, TriggerRecord } from "../../core/triggers.js";
 import { MAX_TIMER_PAYLOAD_BYTES } from "../shared/vendor-cron.js";
 import { scfSchedule } from "./timer-schedule.js";
@@ -70,7 +72,24 @@ export function timerDescOut(settings: TimerTriggerSettings): string {
  * The documented timer event: `{"Type":"Timer","TriggerName","Time","Message"}`, `Time` the
  * scheduled fire time in UTC to the second (`2019-02-21T11:49:00Z`), `Message` the CustomArgument.
  */
-export function scfTimerEvent(trigger: Pick<TriggerRecord, "name">, settings: Pick<TimerTriggerSettings, "payload">, fireTimeMs: number): string {
+export function scfTimerEvent(trigger: Pick<TriggerRecord, "name" | "settings">, fireTimeMs: number): string {
   const time = new Date(fireTimeMs).toISOString().replace(/\.\d{3}Z$/, "Z");
-  return JSON.stringify({ Type: "Timer", TriggerName: trigger.name, Time: time, Message: settings.payload });
+  const message = trigger.settings.kind === "timer" ? trigger.settings.payload : "";
+  return JSON.stringify({ Type: "Timer", TriggerName: trigger.name, Time: time, Message: message });
+}
+
+/**
+ * A fire of an SCF-made timer (the core's TimerEvents for origin `scf`): the timer event, SCF's
+ * handler conventions with the owning account's AppId and Uin, and `TRIGGER_SRC=timer` for this
+ * call only (`triggerSrc`, a per-call context value the bootstraps set in the environment).
+ */
+export function scfTimerFire(accounts: AccountRegistry): TimerEvents {
+  return (trigger, fn, fireTimeMs) => {
+    const account = accounts.accounts.find((a) => a.name === fn.scope.accountId);
+    return {
+      event: scfTimerEvent(trigger, fireTimeMs),
+      convention: "scf",
+      contextValues: { appId: account?.appId ?? "", uin: account?.uin ?? "", triggerSrc: "timer" },
+    };
+  };
 }
