@@ -23,6 +23,7 @@ import { peerPoints, publishTargets, warmTargets } from "./report/targets.js";
 import { controlPlane, measurePublish } from "./scenarios/control.js";
 import { fgsDialect, scfDialect } from "./scenarios/dialects.js";
 import { coldExhausted } from "./scenarios/exhausted.js";
+import { httpTriggerLatency, httpTriggerThroughput, setupHttpTriggers } from "./scenarios/http-trigger.js";
 import { aliasSwitch, coldWithPool, frozenWake, setupInvokeFunctions, warmLatency } from "./scenarios/invoke.js";
 import { idleInstances, manyFunctions } from "./scenarios/memory.js";
 import { peers } from "./scenarios/peers.js";
@@ -56,7 +57,7 @@ async function step(results: Results, name: string): Promise<void> {
   process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${name}${mark}\n`);
 }
 
-/** The main server: warm path, pool cold starts, alias switch, load, then the control plane. */
+/** The main server: warm path, pool cold starts, alias switch, load, the control plane, then HTTP triggers. */
 async function mainServer(plan: Plan, echo: EchoServer, results: Results): Promise<void> {
   const server = await startQuiver(["--scf-max-versions", "20000", "--fgs-max-versions", "20000", "--max-functions", "1000", "--max-instances", "200"]);
   const client = new ScfBenchClient(server.port, server.account.secretId, server.account.secretKey);
@@ -77,6 +78,11 @@ async function mainServer(plan: Plan, echo: EchoServer, results: Results): Promi
     await controlPlane(client, scfDialect(client), plan, results);
     await step(results, "FunctionGraph publish");
     await fgsPublish(server, plan, results);
+    const urls = await setupHttpTriggers(client);
+    await step(results, "HTTP trigger and web function latency");
+    await httpTriggerLatency(urls, echo, plan, results);
+    await step(results, "HTTP trigger throughput at 10/50 connections");
+    await httpTriggerThroughput(urls, echo, plan, results);
   } finally {
     client.close();
     await server.stop();

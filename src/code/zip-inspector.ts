@@ -40,17 +40,19 @@ export class ZipInspector implements CodeInspector {
       }
       let entries = 0;
       let unzippedSize = 0;
+      const rootFiles: string[] = [];
       for await (const entry of eachEntry(archive)) {
         const problem = entryProblem(entry);
         if (problem) throw new QuiverError("CodeUnsafePath", `The zip entry ${shown(entry.fileName)} ${problem}.`);
         entries += 1;
         unzippedSize += entry.uncompressedSize;
+        if (!/[\\/]/.test(entry.fileName)) rootFiles.push(entry.fileName);
         if (unzippedSize > this.#maxUnzippedBytes) {
           throw new QuiverError("CodeTooLarge", `The code unzips to more than ${this.#maxUnzippedBytes / 1024 / 1024} MB (at entry ${shown(entry.fileName)}).`);
         }
         await verifyData(archive, zip, entry);
       }
-      return { entries, unzippedSize };
+      return { entries, unzippedSize, rootFiles };
     } finally {
       archive.close();
     }

@@ -1,11 +1,12 @@
 import { aliasTargets } from "./aliases.js";
 import { QuiverError } from "./errors.js";
 import { headKey, versionKey } from "./instance-keys.js";
-import { PER_CALL_CONTEXT_KEYS, type HandlerConvention, type HttpExchange, type HttpForwardOutcome, type InvocationOutcome, type InvocationTarget, type Invoker, type WarmRequest } from "./invoke.js";
+import { PER_CALL_CONTEXT_KEYS, type HandlerConvention, type HttpExchange, type HttpForwardOutcome, type InvocationOutcome, type InvocationRequest, type InvocationTarget, type Invoker, type WarmRequest } from "./invoke.js";
 import { LATEST, type FunctionRecord, type FunctionRef, type Scope } from "./model.js";
 import type { AsyncInvocationRecord, Clock, IdSource, MetadataStore } from "./ports.js";
 import type { InvocationResolver, InvokeSelector, ResolvedInvocation } from "./functions/resolution.js";
 import { stateConflict } from "./store-rules/statuses.js";
+import { apigResultFromReply, exchangeFromApigEvent, refuseWebInvoke } from "./web-functions.js";
 
 export interface InvokeInput {
   readonly function: FunctionRef;
@@ -80,8 +81,21 @@ export class InvocationService {
     const resolved = await this.#deps.resolver.resolve(input.function, input.selector, input.knownFunction);
     const request = { ...this.#request(resolved, input, input.requestId ?? this.#deps.ids.uuid()), event: input.event };
     if (resolved.aliasRecord) this.#keepAliasWarm(resolved, input);
-    const outcome = await this.#deps.invoker.invoke(request);
+    const outcome = request.target.config.type === "HTTP" ? await this.#invokeWeb(request) : await this.#deps.invoker.invoke(request);
     return { outcome, versionName: resolved.versionName, alias: resolved.alias, memoryMb: request.target.config.memoryMb };
+  }
+
+  /** A web function through an invoke API: refused (SCF), or the event describes the HTTP request (FunctionGraph). */
+  async #invokeWeb(request: InvocationRequest): Promise<InvocationOutcome> {
+    refuseWebInvoke(request.convention, "sync");
+    let exchange;
+    try {
+      exchange = exchangeFromApigEvent(request.event);
+    } catch (cause) {
+      throw new QuiverError("EventInvalid", "The event of an HTTP function's invocation must be a JSON object describing the request (httpMethod, path, headers, body).", { cause });
+    }
+    const { reply, ...rest } = await this.#deps.invoker.forward({ ...request, exchange });
+    return { ...rest, result: reply === null ? "" : apigResultFromReply(reply) };
   }
 
   /**
@@ -106,7 +120,8 @@ export class InvocationService {
   /** Records the invocation durably, then runs it in the background. Returns its request id. */
   async invokeAsync(input: InvokeInput): Promise<AsyncInvocationRecord> {
     const resolved = await this.#deps.resolver.resolve(input.function, input.selector);
-    targetOf(resolved); // refuse now what could never run
+    // Refuse now what could never run.
+    if (targetOf(resolved).config.type === "HTTP") refuseWebInvoke(input.convention, "async");
     const record: AsyncInvocationRecord = {
       id: this.#deps.ids.uuid(),
       scope: input.function.scope,

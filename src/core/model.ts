@@ -54,9 +54,12 @@ export interface CodeRef {
   readonly fileName: string;
 }
 
-/** A runtime as Quiver understands it: a language family and a version string. */
+/**
+ * A runtime as Quiver understands it: a language family and a version string. `custom` is a
+ * web function that names no language (FunctionGraph's runtime `http`): its own server runs.
+ */
 export interface RuntimeId {
-  readonly family: "nodejs" | "python";
+  readonly family: "nodejs" | "python" | "custom";
   readonly version: string;
 }
 

@@ -296,6 +296,8 @@ export interface BlobStore {
 export interface ZipFacts {
   readonly entries: number;
   readonly unzippedSize: number;
+  /** Names of the files at the archive's root (a web function's bootstrap must be one). */
+  readonly rootFiles: readonly string[];
 }
 
 /** Checks that bytes are a safe zip archive. */

@@ -19,6 +19,7 @@ function baseEnv(codeRoot: string, tmpDir: string): Record<string, string> {
 
 function runtimeName(req: WarmRequest): string {
   const { family, version } = req.target.config.runtime;
+  if (family === "custom") return "CustomRuntime";
   return family === "nodejs" ? `Nodejs${version}` : `Python${version}`;
 }
 

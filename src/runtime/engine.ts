@@ -56,6 +56,8 @@ export class Engine implements Invoker {
    * process group): killed with the instance, counted in its memory.
    */
   readonly #servers = new Map<Instance, number[]>();
+  /** Whether the warning that web functions share the host's network was given. */
+  #warnedSharedNetwork = false;
   #rt: Runtime | null = null;
   #sweeper: NodeJS.Timeout | null = null;
   #rssPoller: NodeJS.Timeout | null = null;
@@ -131,7 +133,7 @@ export class Engine implements Invoker {
 
   async invoke(req: InvocationRequest): Promise<InvocationOutcome> {
     if (this.#closed) return failure(req.requestId, wireError("runtime-start-failed", "engine is closed"), "", 0);
-    if (req.target.config.type === "HTTP") return failure(req.requestId, wireError("runtime-start-failed", "a web function is reached over HTTP (forward), not invoked with an event"), "", 0);
+    if (req.target.config.type === "HTTP" || req.target.config.runtime.family === "custom") return failure(req.requestId, wireError("runtime-start-failed", "a web function is reached over HTTP (forward), not invoked with an event"), "", 0);
     const rt = this.#rt ?? (await this.#ready);
     const t0 = performance.now();
     let grant;
@@ -375,11 +377,14 @@ export class Engine implements Invoker {
     const rt = this.#rt;
     const iso = rt?.launcher.isolation;
     const ownNetwork = inst.sandbox.uid !== undefined;
+    if (!ownNetwork && !this.#warnedSharedNetwork) {
+      this.#warnedSharedNetwork = true;
+      o.logger.warn({ isolation: iso?.level }, "runtime: web functions share the host's network without a sandbox, so each instance's server is given a free port in PORT instead of the vendor's (SCF 9000, FunctionGraph 8000); a server that ignores PORT serves only one instance at a time");
+    }
     const msg = {
       t: "web",
       root,
-      command: `${root}/${WEB_BOOTSTRAP[req.convention]}`,
-      shellFallback: req.convention === "fgs",
+      bootstraps: bootstrapsFor(req.convention, root),
       env: { ...env, PATH: rt?.launcher.webPath ?? env.PATH ?? "" },
       port: ownNetwork ? WEB_PORT[req.convention] : 0,
       ownGroup: iso?.cgroups !== true,
@@ -505,7 +510,17 @@ export class Engine implements Invoker {
 
 /** The process family an instance runs: a web function's relay is a Node.js process, whatever its server runs. */
 function familyOf(req: WarmRequest): Family {
-  return req.target.config.type === "HTTP" ? "nodejs" : req.target.config.runtime.family;
+  const { family } = req.target.config.runtime;
+  return req.target.config.type === "HTTP" || family === "custom" ? "nodejs" : family;
+}
+
+/**
+ * The calling vendor's bootstrap file first, then the other's: a web function created through
+ * one API and served through the other's trigger still starts.
+ */
+function bootstrapsFor(convention: WarmRequest["convention"], root: string): { path: string; shell: boolean }[] {
+  const order = convention === "scf" ? (["scf", "fgs"] as const) : (["fgs", "scf"] as const);
+  return order.map((c) => ({ path: `${root}/${WEB_BOOTSTRAP[c]}`, shell: c === "fgs" }));
 }
 
 /** An invocation's failure as a web function's outcome. */

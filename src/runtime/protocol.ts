@@ -58,16 +58,18 @@ export interface InvokeMessage {
 
 /**
  * Specialise a generic process as the relay of a web function: start the function's own
- * server (`command`, in `root`, with `env` plus `PORT`) and answer `loaded` once `port` on
+ * server (a bootstrap file, in `root`, with `env` plus `PORT`) and answer `loaded` once `port` on
  * 127.0.0.1 accepts connections. Port 0: the relay picks a free one (no network namespace of
  * the instance's own, so instances cannot share the vendor's fixed port).
  */
 export interface WebLoadMessage {
   readonly t: "web";
   readonly root: string;
-  readonly command: string;
-  /** Run `command` with a shell when it is not executable (FunctionGraph's `bootstrap` is a command line). */
-  readonly shellFallback: boolean;
+  /**
+   * The bootstrap files to look for, the first one present wins; `shell`: run it with a shell
+   * when it is not executable (FunctionGraph's `bootstrap` is a command line).
+   */
+  readonly bootstraps: readonly { readonly path: string; readonly shell: boolean }[];
   readonly env: Readonly<Record<string, string>>;
   readonly port: number;
   /** Start the server in a process group of its own, for the engine to kill (no cgroups to do it). */

@@ -5,8 +5,7 @@
  */
 import type { HandlerConvention, HttpExchange, HttpForwardRequest } from "../core/invoke.js";
 
-/** The file in the package that starts the function's server, per vendor. */
-export const WEB_BOOTSTRAP: Readonly<Record<HandlerConvention, string>> = { scf: "scf_bootstrap", fgs: "bootstrap" };
+export { WEB_BOOTSTRAP } from "../core/web-functions.js";
 
 /** The port the vendors tell the server to listen on. */
 export const WEB_PORT: Readonly<Record<HandlerConvention, number>> = { scf: 9000, fgs: 8000 };
@@ -51,8 +50,8 @@ export function platformHeaders(req: HttpForwardRequest): [string, string][] {
 
 /**
  * The request headers the server sees, as name, value, name, value…: the client's, without
- * hop-by-hop headers and without any it sent in the platform's name, then the platform's, and
- * the body's length.
+ * hop-by-hop headers and without any it sent in the platform's name, then the platform's, a
+ * Host when the client sent none, and the body's length.
  */
 export function serverRequestHeaders(req: HttpForwardRequest): string[] {
   const out: string[] = [];
@@ -62,6 +61,8 @@ export function serverRequestHeaders(req: HttpForwardRequest): string[] {
     out.push(name, value);
   }
   for (const [name, value] of platformHeaders(req)) out.push(name, value);
+  // HTTP/1.1 requires Host, and Node's server refuses a request without one (400).
+  if (!req.exchange.headers.some(([name]) => name.toLowerCase() === "host")) out.push("Host", "localhost");
   if (needsLength(req.exchange)) out.push("Content-Length", String(req.exchange.body.length));
   return out;
 }

@@ -15,14 +15,14 @@ async function rejectsWith(promise: Promise<unknown>, code: string): Promise<voi
 void describe("ZipInspector", () => {
   const inspector = new ZipInspector();
 
-  void test("counts entries and declared unzipped bytes", async () => {
+  void test("counts entries and declared unzipped bytes, and names the files at the root", async () => {
     const zip = await buildZip({ "index.js": "x".repeat(1000), "lib/a.js": "y".repeat(24) });
-    assert.deepEqual(await inspector.inspect(zip), { entries: 2, unzippedSize: 1024 });
-    assert.deepEqual(await inspector.inspect(rawZip([{ name: "a.txt", content: "hello" }])), { entries: 1, unzippedSize: 5 });
+    assert.deepEqual(await inspector.inspect(zip), { entries: 2, unzippedSize: 1024, rootFiles: ["index.js"] });
+    assert.deepEqual(await inspector.inspect(rawZip([{ name: "a.txt", content: "hello" }])), { entries: 1, unzippedSize: 5, rootFiles: ["a.txt"] });
   });
 
   void test("an empty archive is a valid zip", async () => {
-    assert.deepEqual(await inspector.inspect(rawZip([])), { entries: 0, unzippedSize: 0 });
+    assert.deepEqual(await inspector.inspect(rawZip([])), { entries: 0, unzippedSize: 0, rootFiles: [] });
   });
 
   void test("bytes that are not a zip, or a truncated zip, are CodeNotZip", async () => {
@@ -77,7 +77,7 @@ void describe("ZipInspector limits", { timeout: 60_000 }, () => {
 
   void test("deflated entries that inflate to their declared size pass, with the true sizes", async () => {
     const zip = rawZip([INDEX, { name: "lib/data.txt", content: "z".repeat(5000), deflate: true }]);
-    assert.deepEqual(await inspector.inspect(zip), { entries: 2, unzippedSize: INDEX.content.length + 5000 });
+    assert.deepEqual(await inspector.inspect(zip), { entries: 2, unzippedSize: INDEX.content.length + 5000, rootFiles: [INDEX.name] });
   });
 
   void test("directory entries are not read: some tools write them deflated with no data", async () => {

@@ -12,6 +12,10 @@ import type { HandlerConvention, HttpExchange, HttpForwardOutcome, HttpForwardRe
 import type { FunctionConfig } from "../../src/core/model.js";
 import type { Engine } from "../../src/runtime/index.js";
 import { fixture, type Fixture } from "./helpers.js";
+import { ALICE } from "../helpers/accounts.js";
+import { asyncInvoke, createFunction as createFgFunction, fgClient, invoke as fgInvoke, resultOf, sdkFailure, showConfig, urnOf, type fg as fgSdk } from "../helpers/fgs-sdk.js";
+import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { createNodeFunction, expectScfError, REGION, scfClient, type ScfClient } from "../helpers/scf-client.js";
 
 /** A zip whose entries have the given Unix modes (a bootstrap must be executable). */
 function zipWithModes(files: Record<string, { content: string; mode?: number }>): Promise<Buffer> {
@@ -208,6 +212,12 @@ void describe("web functions in the engine", () => {
     assert.match(o.log, /python served \/py\?x=1/);
   });
 
+  void it("a package with the other vendor's bootstrap still starts (created through one API, served through the other's trigger)", async () => {
+    const seen = json(await engine.forward(webRequest({ sha: node, convention: "fgs" })));
+    assert.equal(seen.port, "8000", "FunctionGraph's port, in PORT");
+    assert.equal(seen.headers["x-cff-func-name"], "web");
+  });
+
   void it("a request over the function's timeout kills the instance (timeout); the next one starts afresh", async () => {
     const spec = { sha: node, timeoutSec: 1 };
     const first = json(await engine.forward(webRequest(spec)));
@@ -231,7 +241,7 @@ void describe("web functions in the engine", () => {
     const missing = await f.store(await zipWithModes({ "server.js": { content: NODE_SERVER } }));
     const a = await engine.forward(webRequest({ sha: missing }));
     assert.equal(a.error?.kind, "runtime-start-failed");
-    assert.match(a.error.message, /no scf_bootstrap file/);
+    assert.match(a.error.message, /no scf_bootstrap or bootstrap file/);
     const plain = await f.store(await zipWithModes({ "scf_bootstrap": { content: "#!/bin/sh\nexec node server.js\n" }, "server.js": { content: NODE_SERVER } }));
     const b = await engine.forward(webRequest({ sha: plain }));
     assert.equal(b.error?.kind, "runtime-start-failed");
@@ -298,8 +308,8 @@ void describe("web functions in the engine", () => {
 void describe("web functions without a sandbox (isolation none)", () => {
   void it("each instance's server gets a port of its own in PORT, and is killed with its instance", async () => {
     const f = await fixture();
-    const warnings: unknown[] = [];
-    const engine = f.engine({ isolation: "none", logger: { info() {}, warn: (o: unknown) => warnings.push(o), error() {} } });
+    const warnings: string[] = [];
+    const engine = f.engine({ isolation: "none", logger: { info() {}, warn: (_o: unknown, msg?: string) => warnings.push(msg ?? ""), error() {} } });
     let pids: number[] = [];
     try {
       const sha = await f.store(await zipWithModes({ "scf_bootstrap": { content: "#!/bin/sh\nexec node server.js\n", mode: EXEC }, "server.js": { content: NODE_SERVER.replace("startedAs, port", "startedAs, pid: process.pid, port") } }));
@@ -312,6 +322,7 @@ void describe("web functions without a sandbox (isolation none)", () => {
       assert.ok(Number(x.port) > 0);
       pids = [(JSON.parse((await engine.forward(webRequest(spec))).reply?.body.toString() ?? "{}") as { pid: number }).pid];
       assert.ok((pids[0] ?? 0) > 0);
+      assert.equal(warnings.filter((w) => w.includes("free port in PORT")).length, 1, "warned once");
     } finally {
       await engine.close();
     }
@@ -324,5 +335,99 @@ void describe("web functions without a sandbox (isolation none)", () => {
       }
     };
     await eventually(() => pids.every(gone), { what: "the server died with its instance" });
+  });
+});
+
+/** A server that answers which package it came from (`mark.txt`) and the version header it saw. */
+const MARK_SERVER = `
+const http = require('node:http');
+const mark = require('node:fs').readFileSync(__dirname + '/mark.txt', 'utf8');
+http.createServer((req, res) => res.end(JSON.stringify({ mark, version: req.headers['x-scf-version'] }))).listen(9000);
+`;
+
+async function markZip(mark: string, withBootstrap = true): Promise<string> {
+  const files: Record<string, { content: string; mode?: number }> = { "server.js": { content: MARK_SERVER }, "mark.txt": { content: mark } };
+  if (withBootstrap) files.scf_bootstrap = { content: "#!/bin/sh\nexec node server.js\n", mode: EXEC };
+  return (await zipWithModes(files)).toString("base64");
+}
+
+void describe("web functions through the vendors' APIs and InvocationService.forward", () => {
+  let server: TestQuiver;
+  let scf: ScfClient;
+  let fg: fgSdk.FunctionGraphClient;
+  const scope = { accountId: ALICE.name, region: REGION };
+  before(async () => {
+    server = await startQuiver({ engine: { prewarm: { nodejs: 1, python: 0 } } });
+    scf = scfClient(server);
+    fg = fgClient(server.url ?? "");
+  });
+  after(() => server.stop());
+
+  const forward = (name: string, qualifier: string): ReturnType<TestQuiver["quiver"]["invocations"]["forward"]> =>
+    server.quiver.invocations.forward({
+      function: { scope, namespace: "default", name },
+      selector: { qualifier, headers: {}, routingKey: null, aliasLookup: "fallback" },
+      convention: "scf",
+      contextValues: { appId: "1250000000", uin: "100000000001" },
+      exchange: { method: "GET", path: "/", headers: [], body: Buffer.alloc(0) },
+    });
+  const served = (r: Awaited<ReturnType<typeof forward>>): { mark: string; version: string } => {
+    assert.equal(r.outcome.error, null, JSON.stringify(r.outcome.error));
+    return JSON.parse(r.outcome.reply?.body.toString() ?? "") as { mark: string; version: string };
+  };
+
+  void it("SCF: a web function needs scf_bootstrap, refuses Invoke, and serves $LATEST, a version and an alias", async () => {
+    const base = { FunctionName: "web", Runtime: "Nodejs18.15", Type: "HTTP" };
+    await expectScfError(scf.CreateFunction({ ...base, Code: { ZipFile: await markZip("v1", false) } }), "InvalidParameterValue.Code");
+    await scf.CreateFunction({ ...base, Code: { ZipFile: await markZip("v1") } });
+    await expectScfError(scf.Invoke({ FunctionName: "web" }), "InvalidParameterValue.FunctionType");
+    await expectScfError(scf.Invoke({ FunctionName: "web", InvocationType: "Event" }), "InvalidParameterValue.FunctionType");
+    await scf.PublishVersion({ FunctionName: "web" });
+    await expectScfError(scf.UpdateFunctionCode({ FunctionName: "web", ZipFile: await markZip("v2", false) }), "InvalidParameterValue.Code");
+    await scf.UpdateFunctionCode({ FunctionName: "web", ZipFile: await markZip("v2") });
+    await scf.CreateAlias({ FunctionName: "web", Name: "live", FunctionVersion: "1" });
+
+    const latest = await forward("web", "$LATEST");
+    assert.deepEqual(served(latest), { mark: "v2", version: "$LATEST" });
+    assert.equal(latest.versionName, "$LATEST");
+    const one = await forward("web", "1");
+    assert.deepEqual(served(one), { mark: "v1", version: "1" });
+    const live = await forward("web", "live");
+    assert.deepEqual(served(live), { mark: "v1", version: "1" });
+    assert.equal(live.versionName, "1");
+    assert.equal(live.alias, "live");
+  });
+
+  void it("forward to a version that is an event function answers an error, never a throw", async () => {
+    await createNodeFunction(scf, "event-fn");
+    const r = await forward("event-fn", "$LATEST");
+    assert.equal(r.outcome.reply, null);
+    assert.match(r.outcome.error?.message ?? "", /is an event function, not a web function/);
+  });
+
+  void it("FunctionGraph: runtime http needs bootstrap; an invoke carries the request as an APIG event and answers APIG-shaped", async () => {
+    const py = { "index.py": { content: PY_SERVER } };
+    const noBootstrap = await sdkFailure(createFgFunction(fg, await zipWithModes(py), "webfg", { runtime: "http", handler: "bootstrap" }));
+    assert.equal(noBootstrap.httpStatusCode, 400);
+    assert.equal(noBootstrap.errorCode, "FSS.1011");
+    const zip = await zipWithModes({ ...py, bootstrap: { content: "python3 -u $RUNTIME_CODE_ROOT/index.py\n" } });
+    await createFgFunction(fg, zip, "webfg", { runtime: "http", handler: "bootstrap" });
+    assert.equal((await showConfig(fg, urnOf("webfg")))["runtime"], "http");
+    // Seen through SCF in FunctionGraph's region: a web function of a runtime SCF calls CustomRuntime.
+    const viaScf = await scfClient(server, ALICE, { region: ALICE.huawei.region }).GetFunction({ FunctionName: "webfg" });
+    assert.deepEqual([viaScf.Type, viaScf.Runtime], ["HTTP", "CustomRuntime"]);
+    // And an SCF web function is an HTTP function to FunctionGraph.
+    await scfClient(server, ALICE, { region: ALICE.huawei.region }).CreateFunction({ FunctionName: "webscf", Runtime: "Nodejs18.15", Type: "HTTP", Code: { ZipFile: await markZip("v1") } });
+    assert.equal((await showConfig(fg, urnOf("webscf")))["runtime"], "http");
+    const event = { httpMethod: "POST", path: "/p", queryStringParameters: { a: "1" }, headers: { "content-type": "text/plain" }, body: Buffer.from("hi").toString("base64"), isBase64Encoded: true };
+    const result = resultOf(await fgInvoke(fg, urnOf("webfg"), event));
+    assert.equal(result["statusCode"], 200);
+    assert.equal(result["isBase64Encoded"], true);
+    assert.deepEqual((result["headers"] as Record<string, string[]>)["Content-Type"], ["application/json"]);
+    const seen = JSON.parse(Buffer.from(String(result["body"]), "base64").toString()) as { method: string; path: string; body: string };
+    assert.deepEqual([seen.method, seen.path, seen.body], ["POST", "/p?a=1", "hi"]);
+    const refusedAsync = await sdkFailure(asyncInvoke(fg, urnOf("webfg"), event));
+    assert.equal(refusedAsync.httpStatusCode, 400);
+    assert.equal(refusedAsync.errorCode, "FSS.0400");
   });
 });

@@ -18,7 +18,7 @@ import { createNodeFunction, expectScfError, scfClient, type ScfClient } from ".
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { sendRaw, sendTc3 } from "../helpers/tc3.js";
 import { ALICE } from "../helpers/accounts.js";
-import { nodeZip, nodeZipBase64 } from "../helpers/zip.js";
+import { nodeZip, nodeZipBase64, zipBase64 } from "../helpers/zip.js";
 
 const SCOPE = { accountId: ALICE.name, region: "ap-guangzhou" };
 
@@ -83,6 +83,11 @@ const THROUGH_SDK: Readonly<Record<string, (c: Ctx) => Promise<unknown>>> = {
   "UnsupportedOperation.AliasBind": (c) => c.scf.DeleteFunctionVersion({ FunctionName: "target", Qualifier: "1" }),
   "ResourceNotFound.AsyncEvent": (c) => c.scf.GetAsyncEventStatus({ InvokeRequestId: "00000000-0000-0000-0000-000000000000" }),
   "InvalidParameterValue.Param": (c) => c.scf.Invoke({ FunctionName: "target", ClientContext: "not json" }),
+  // SCF: a web function "cannot be triggered through the function API".
+  "InvalidParameterValue.FunctionType": async (c) => {
+    await c.scf.CreateFunction({ FunctionName: "web", Runtime: "Nodejs18.15", Type: "HTTP", Code: { ZipFile: await zipBase64({ scf_bootstrap: "#!/bin/sh\nexit 1\n" }) } });
+    return c.scf.Invoke({ FunctionName: "web" });
+  },
   "InvalidParameter.RequestTooLarge": (c) => c.scf.Invoke({ FunctionName: "target", InvocationType: "Event", ClientContext: JSON.stringify({ pad: "x".repeat(130 * 1024) }) }),
   InternalError: async () => {
     // A server whose blob directory is a file cannot store code.

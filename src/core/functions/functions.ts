@@ -2,6 +2,7 @@ import { QuiverError } from "../errors.js";
 import { keyPrefix } from "../instance-keys.js";
 import { checkCode, type CheckedCode } from "../code.js";
 import { checkConfigSize } from "../limits.js";
+import { requireWebBootstrap } from "../web-functions.js";
 import type { FunctionConfig, FunctionRecord, FunctionRef, FunctionStatus, Page, Scope } from "../model.js";
 import type { ListFunctionsQuery } from "../ports.js";
 import { EDITABLE_STATUSES, settleAfterCrash, settleAfterFailedCodeWrite, stateConflict } from "../store-rules/statuses.js";
@@ -11,6 +12,12 @@ import type { Namespaces } from "./namespaces.js";
 export interface CodeUpload {
   readonly zip: Buffer;
   readonly fileName: string;
+  /**
+   * The file a web function's package must hold at its root, in the calling dialect's
+   * vendor's name (SCF `scf_bootstrap`, FunctionGraph `bootstrap`); checked when the function
+   * the code is for is a web function.
+   */
+  readonly webBootstrap?: string;
 }
 
 export interface CreateFunctionInput {
@@ -43,6 +50,7 @@ export class Functions {
   async create(scope: Scope, input: CreateFunctionInput): Promise<FunctionRecord> {
     checkConfigSize(input.config);
     const code = await this.checkCode(input.code);
+    requireWebBootstrap(input.config, code.facts, input.code.webBootstrap);
     await this.#namespaces.requireForNewFunction(scope, input.namespace);
     const { store, clock, ids } = this.#deps;
     // 1. Claim the name in status Creating, so concurrent creates of the same name conflict.
@@ -82,6 +90,7 @@ export class Functions {
     // transition; code changes only touch small fields (handler, code type), so that cannot
     // grow a configuration past the limit that this one stayed within.
     checkConfigSize(change(fn.config), fn.config);
+    requireWebBootstrap(change(fn.config), code.facts, upload.webBootstrap);
     const updating = await this.#deps.store.transitionFunction(fn.id, EDITABLE_STATUSES, { status: "Updating", now: this.#deps.clock.now() });
     if (!updating) throw await this.#conflict(fn.id, "updateCode");
     return this.#storeCodeThenSettle(updating, code, "Updating", change(updating.config));

@@ -88,7 +88,8 @@ export const FGS_ERRORS: Readonly<Record<ErrorCode, Entry>> = {
   RequestTimeout: { status: 408, code: "FSS.0408" },
   MissingParameter: byParameter,
   UnknownParameter: byParameter,
-  InvalidParameter: byParameter,
+  // A web function's package without its bootstrap: FSS.1011, "invalid function code".
+  InvalidParameter: { choose: { ...BY_PARAMETER, subject: { package: { status: 400, code: "FSS.1011" } } } },
   InvalidParameterType: byParameter,
   UnknownAction: { status: 404, code: "FSS.0404", message: "Not found the specified resource" },
   UnsupportedApiVersion: { status: 404, code: "FSS.0404", message: "Not found the specified resource" },

@@ -86,7 +86,7 @@ export function metadataOut(ctx: OutContext, snap: Snapshot, qualified = true): 
     namespace: ctx.projectId,
     project_name: ctx.region,
     package: fn.namespace,
-    runtime: fgsRuntimeName(config.runtime),
+    runtime: fgsRuntimeName(config),
     timeout: config.timeoutSec,
     handler: config.handler,
     memory_size: config.memoryMb,

@@ -1,5 +1,5 @@
 import { invalid } from "../../core/errors.js";
-import type { RuntimeId } from "../../core/model.js";
+import type { FunctionConfig, RuntimeId } from "../../core/model.js";
 
 /** Runtime names FunctionGraph documents (SDK 3.1.211 enum plus the current docs; reference §3.3). */
 export const FGS_RUNTIMES = [
@@ -18,6 +18,7 @@ export function fgsRuntime(name: string): RuntimeId {
   if (!(FGS_RUNTIMES as readonly string[]).includes(name)) {
     throw invalid("runtime", `Runtime "${name}" is not a FunctionGraph runtime; use one of ${FGS_RUNTIMES.join(", ")}.`);
   }
+  if (name === HTTP_RUNTIME) return { family: "custom", version: HTTP_RUNTIME };
   const node = /^Node\.js(.+)$/.exec(name);
   if (node?.[1]) return { family: "nodejs", version: node[1] };
   const python = /^Python(3\..+)$/.exec(name);
@@ -25,7 +26,19 @@ export function fgsRuntime(name: string): RuntimeId {
   throw invalid("runtime", `Runtime "${name}" cannot run on Quiver, which runs Node.js and Python 3 functions; use e.g. Node.js18.15 or Python3.9.`);
 }
 
-/** The FunctionGraph spelling of a runtime, whichever dialect created the function. */
-export function fgsRuntimeName(runtime: RuntimeId): string {
+/**
+ * The FunctionGraph spelling of a function's runtime, whichever dialect created it: every web
+ * function is an HTTP function (`http`) to FunctionGraph, an SCF one included.
+ */
+export function fgsRuntimeName({ runtime, type }: Pick<FunctionConfig, "runtime" | "type">): string {
+  if (type === "HTTP" || runtime.family === "custom") return HTTP_RUNTIME;
   return runtime.family === "nodejs" ? `Node.js${runtime.version}` : `Python${runtime.version}`;
+}
+
+/** FunctionGraph's runtime for HTTP functions: the package's `bootstrap` starts a server. */
+export const HTTP_RUNTIME = "http";
+
+/** An HTTP function is one whose runtime is `http`; every other runtime runs a handler. */
+export function fgsFunctionType(runtime: RuntimeId): FunctionConfig["type"] {
+  return runtime.family === "custom" ? "HTTP" : "Event";
 }

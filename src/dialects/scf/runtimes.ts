@@ -26,5 +26,6 @@ export function scfRuntime(name: string): RuntimeId {
 
 /** The SCF spelling of a runtime, whichever dialect created the function. */
 export function scfRuntimeName(runtime: RuntimeId): string {
+  if (runtime.family === "custom") return "CustomRuntime";
   return runtime.family === "nodejs" ? `Nodejs${runtime.version}` : `Python${runtime.version}`;
 }

@@ -6,11 +6,12 @@
 import process from "node:process";
 import { Buffer } from "node:buffer";
 import { spawn } from "node:child_process";
-import { accessSync, constants as fsConstants, existsSync, readFileSync } from "node:fs";
+import { accessSync, constants as fsConstants, existsSync, openSync, readFileSync, readSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { createRequire } from "node:module";
 import { connect, createServer, Socket } from "node:net";
 import { dirname, join, sep } from "node:path";
+import { setImmediate } from "node:timers";
 import { pathToFileURL } from "node:url";
 
 let handler = null;
@@ -336,11 +337,13 @@ function isExecutable(file) {
 }
 
 function serverCommand(m) {
-  const name = m.command.slice(m.root.length + 1);
-  if (!existsSync(m.command)) return { err: `the package has no ${name} file` };
-  if (isExecutable(m.command)) return { argv: [m.command] };
-  if (!m.shellFallback) return { err: `${name} is not executable: set its mode to 755 before zipping` };
-  return { argv: [existsSync("/bin/bash") ? "/bin/bash" : "/bin/sh", m.command] };
+  const names = m.bootstraps.map((b) => b.path.slice(m.root.length + 1));
+  const found = m.bootstraps.find((b) => existsSync(b.path));
+  if (found === undefined) return { err: `the package has no ${names.join(" or ")} file` };
+  const name = found.path.slice(m.root.length + 1);
+  if (isExecutable(found.path)) return { argv: [found.path] };
+  if (!found.shell) return { err: `${name} is not executable: set its mode to 755 before zipping` };
+  return { argv: [existsSync("/bin/bash") ? "/bin/bash" : "/bin/sh", found.path] };
 }
 
 // The server's output goes to the real stdout/stderr through the hooks above, so it is captured
@@ -361,7 +364,7 @@ async function onWeb(m) {
   const port = m.port === 0 ? await freePort() : m.port;
   const env = Object.assign({}, m.env, { PORT: String(port) });
   const child = spawn(cmd.argv[0], cmd.argv.slice(1), { cwd: m.root, env, stdio: ["ignore", "pipe", "pipe"], detached: m.ownGroup });
-  web = { child, port, agent: new Agent({ keepAlive: true, maxSockets: 1 }), startLog: "", ready: false, exited: false };
+  web = { child, port, agent: new Agent({ keepAlive: true, maxSockets: 1 }), startLog: "", ready: false, exited: false, statmFd: null };
   relayOutput(child.stdout, process.stdout);
   relayOutput(child.stderr, process.stderr);
   let spawnError = null;
@@ -410,7 +413,9 @@ function onRequest(m) {
   };
   const fail = (kind, message) => answer(502, [], "", wire(kind, message));
   forward(m, 0, (err, res, body) => {
-    if (err === null) return answer(res.statusCode, res.rawHeaders, body.toString("base64"), null);
+    // What the server wrote before it answered is in its pipes by now (it wrote it first), but
+    // may be read after the answer in this turn of the event loop: answer on the next one.
+    if (err === null) return setImmediate(() => answer(res.statusCode, res.rawHeaders, body.toString("base64"), null));
     if (err.quiverKind) return fail(err.quiverKind, err.message);
     // A server that dies while answering: the relay follows it (serverGone) and the engine
     // reports the death; wait for that rather than call it a bad answer.
@@ -451,12 +456,15 @@ function tooLarge(message) {
   return Object.assign(new Error(message), { quiverKind: "result-too-large" });
 }
 
-// The relay's and its server's resident memory.
+// The relay's and its server's resident memory. The server's statm stays open and is re-read
+// in place: one system call per answer instead of an open, a read and a close.
+const statm = Buffer.alloc(128);
 function relayRss() {
   let rss = process.memoryUsage.rss();
   try {
-    const pages = Number(readFileSync(`/proc/${web.child.pid}/statm`, "utf8").split(" ")[1] ?? 0);
-    rss += pages * 4096;
+    web.statmFd ??= openSync(`/proc/${web.child.pid}/statm`, "r");
+    const n = readSync(web.statmFd, statm, 0, statm.length, 0);
+    rss += Number(statm.toString("latin1", 0, n).split(" ")[1] ?? 0) * 4096;
   } catch {
     // The server is gone; its death is reported separately.
   }

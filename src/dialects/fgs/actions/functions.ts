@@ -5,7 +5,8 @@ import type { ResolvedQualifier } from "../../../core/functions/versions.js";
 import { DEFAULT_NAMESPACE, LATEST, type FunctionConfig, type FunctionRef } from "../../../core/model.js";
 import { codeOut, fgsExtras, metadataOut } from "../map-out.js";
 import * as rules from "../rules.js";
-import { fgsRuntime } from "../runtimes.js";
+import { fgsFunctionType, fgsRuntime } from "../runtimes.js";
+import { WEB_BOOTSTRAP } from "../../../core/web-functions.js";
 import { jsonBody, parseBody } from "../schema.js";
 import { functionOf, noContent, ok, queryValue, requestUrn, versionOfQualifier, type FgsContext, type FgsActions, type FgsOperation } from "./context.js";
 import { atRate } from "../../shared/pipeline.js";
@@ -90,21 +91,23 @@ function codeUpload(codeType: string | null | undefined, fileName: string | null
   if (type !== "zip" && type !== "inline") {
     throw invalid("code_type", `code_type "${type}" is not supported by Quiver, which has no OBS or image registry; send a base64 zip with code_type "zip".`);
   }
-  return { zip: rules.codeFromBase64(funcCode?.file ?? undefined, type === "inline"), fileName: fileName ?? "" };
+  return { zip: rules.codeFromBase64(funcCode?.file ?? undefined, type === "inline"), fileName: fileName ?? "", webBootstrap: WEB_BOOTSTRAP.fgs };
 }
 
 const createFunction: FgsOperation = async (ctx) => {
   const p = parseBody(CreateFunction, jsonBody(ctx.body));
   const name = rules.functionName(p.func_name);
   const pkg = rules.packageName(p.package ?? DEFAULT_NAMESPACE);
+  const runtime = fgsRuntime(p.runtime);
   const config: FunctionConfig = {
-    runtime: fgsRuntime(p.runtime),
-    handler: rules.handler(p.handler),
+    runtime,
+    // An HTTP function's server is started by its bootstrap; its handler names nothing to load.
+    handler: runtime.family === "custom" ? p.handler : rules.handler(p.handler),
     memoryMb: rules.memorySize(p.memory_size),
     timeoutSec: rules.timeout(p.timeout),
     description: rules.description(p.description ?? ""),
     environment: rules.userData(p.user_data ?? ""),
-    type: "Event",
+    type: fgsFunctionType(runtime),
     publicNetwork: publicNetworkOf(p.network_controller) ?? false,
     extras: { fgs: { ...kept(p), code_type: p.code_type ?? "zip" } },
   };
@@ -180,7 +183,7 @@ const updateConfig: FgsOperation = async (ctx) => {
 /** Validates the given fields of an update; absent fields keep their current values. */
 function configChange(p: z.infer<typeof UpdateConfig>): Partial<FunctionConfig> {
   return {
-    ...(p.runtime != null ? { runtime: fgsRuntime(p.runtime) } : {}),
+    ...(p.runtime != null ? { runtime: fgsRuntime(p.runtime), type: fgsFunctionType(fgsRuntime(p.runtime)) } : {}),
     ...(p.handler != null ? { handler: rules.handler(p.handler) } : {}),
     ...(p.memory_size != null ? { memoryMb: rules.memorySize(p.memory_size) } : {}),
     ...(p.timeout != null ? { timeoutSec: rules.timeout(p.timeout) } : {}),

@@ -7,6 +7,7 @@ import { getFunctionItemsQuery } from "./queries.js";
 import { getFunctionOut, listFunctionItem } from "../map-out.js";
 import * as rules from "../rules.js";
 import { scfRuntime } from "../runtimes.js";
+import { WEB_BOOTSTRAP } from "../../../core/web-functions.js";
 import { bool, ignored, int, parseParams, str } from "../schema.js";
 import type { Action } from "../../shared/pipeline.js";
 import type { ScfAction, ScfContext } from "./context.js";
@@ -157,7 +158,7 @@ const createFunction: ScfAction = async (ctx, params) => {
     namespace: namespaceOf(p.Namespace),
     name,
     config,
-    code: { zip, fileName: "" },
+    code: { zip, fileName: "", webBootstrap: WEB_BOOTSTRAP.scf },
     maxFunctions: ctx.config.limits.maxFunctionsPerNamespace,
   });
   return {};
@@ -193,7 +194,7 @@ const updateFunctionCode: ScfAction = async (ctx, params) => {
   const zip = zipOf(p.Code, p.ZipFile);
   const handler = p.Handler === undefined ? undefined : rules.handler(p.Handler);
   const ref: FunctionRef = { scope: ctx.scope, namespace, name: rules.functionRef(p.FunctionName) };
-  await ctx.service.functions.updateCode(ref, { zip, fileName: "" }, (current) => ({ ...current, handler: handler ?? current.handler }));
+  await ctx.service.functions.updateCode(ref, { zip, fileName: "", webBootstrap: WEB_BOOTSTRAP.scf }, (current) => ({ ...current, handler: handler ?? current.handler }));
   if (isTrue(p.Publish)) await publishAfterUpdate(ctx, ref);
   return {};
 };
