@@ -8,8 +8,6 @@
  * not document before translating.
  */
 
-import type { QuiverConfig } from "../../config/config.js";
-
 export type CronField = "second" | "minute" | "hour" | "dayOfMonth" | "month" | "dayOfWeek" | "year";
 
 /** Croner's field order. */
@@ -66,9 +64,4 @@ export function cronerPattern(fields: CronFields, yearEnd = 9999): string {
       .map((item) => item.replace(/^([0-9A-Za-z]+)\/(\d+)$/, (_all, start: string, step: string) => `${start}-${last}/${step}`))
       .join(",");
   }).join(" ");
-}
-
-/** The zone a schedule without one is read in. */
-export function timerZoneOf(_config: QuiverConfig): string {
-  return "UTC";
 }

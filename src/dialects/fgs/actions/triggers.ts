@@ -2,7 +2,6 @@ import { z } from "zod";
 import { QuiverError, invalid, isQuiverError } from "../../../core/errors.js";
 import { LATEST, type FunctionRecord, type FunctionRef } from "../../../core/model.js";
 import type { TriggerRecord, TriggerSettings } from "../../../core/triggers.js";
-import { timerZoneOf } from "../../shared/vendor-cron.js";
 import { atRate } from "../../shared/pipeline.js";
 import { ApigEventData, DOCUMENTED_TRIGGER_TYPES, apigTriggerIn, creatableType, typeCodeOf } from "../apig-trigger.js";
 import { legacyTriggerOut, triggerOut } from "../map-out.js";
@@ -117,7 +116,7 @@ function apigCreate(ctx: FgsContext, urn: FunctionUrn, body: Record<string, unkn
 
 /** A timer is bound to the URN's qualifier (its event_data names no version). */
 function timerCreate(ctx: FgsContext, urn: FunctionUrn, eventData: Record<string, unknown>): CreateIn {
-  const timer = timerTriggerIn(eventData, timerZoneOf(ctx.config));
+  const timer = timerTriggerIn(eventData, ctx.config.timers.timezone);
   return { name: timer.name, settings: timer.settings, kept: {}, qualifier: bindingOf(urn, undefined) };
 }
 

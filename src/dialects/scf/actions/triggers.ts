@@ -10,7 +10,6 @@ import * as rules from "../rules.js";
 import { int, parseParams, str } from "../schema.js";
 import { keptOf, servedType, shownType, triggerDescIn, type ServedType } from "../trigger-desc.js";
 import { customArgument, timerName, timerSettingsChanged, timerSettingsIn } from "../timer-trigger.js";
-import { timerZoneOf } from "../../shared/vendor-cron.js";
 import type { Action } from "../../shared/pipeline.js";
 import type { ScfAction, ScfContext } from "./context.js";
 import { functionOf, type FunctionParams } from "./functions.js";
@@ -132,7 +131,7 @@ async function namedTrigger(ctx: ScfContext, p: TriggerParams): Promise<{ ref: F
  * trigger keeps it (and what its TriggerDesc keeps) beside its settings.
  */
 function newTriggerOf(ctx: ScfContext, type: ServedType, desc: string | undefined, argument: string): Pick<NewTrigger, "settings" | "extras"> {
-  if (type === "timer") return { settings: timerSettingsIn(desc, argument, timerZoneOf(ctx.config)), extras: withScf(null, {}) };
+  if (type === "timer") return { settings: timerSettingsIn(desc, argument, ctx.config.timers.timezone), extras: withScf(null, {}) };
   const http = triggerDescIn(type, desc);
   return { settings: http.settings, extras: withScf(null, { desc: http.kept, customArgument: argument }) };
 }
@@ -162,7 +161,7 @@ const createTrigger: ScfAction = async (ctx, params) => {
  */
 function triggerChangeOf(ctx: ScfContext, trigger: TriggerRecord, type: ServedType, desc: string | undefined, argument: string | undefined): Pick<TriggerPatch, "settings" | "extras"> {
   if (trigger.settings.kind === "timer") {
-    const settings = desc === undefined && argument === undefined ? {} : { settings: timerSettingsChanged(trigger.settings, { desc, payload: argument }, timerZoneOf(ctx.config)) };
+    const settings = desc === undefined && argument === undefined ? {} : { settings: timerSettingsChanged(trigger.settings, { desc, payload: argument }, ctx.config.timers.timezone) };
     return { ...settings, extras: withScf(trigger, {}) };
   }
   const http = desc === undefined || type === "timer" ? null : triggerDescIn(type, desc);
