@@ -9,14 +9,18 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "../helpers/node-test.js";
 import { ALICE } from "../helpers/accounts.js";
 import { call, type Caller } from "../helpers/fgs-http.js";
-import { createAlias, createFunction, fg, fgClient, publishVersion, sdkFailure, urnOf, type Wire } from "../helpers/fgs-sdk.js";
+import { awaitAsync, createAlias, createFunction, fg, fgClient, invoke, publishVersion, resultOf, sdkFailure, updateCode, urnOf, type Wire } from "../helpers/fgs-sdk.js";
 import { createTrigger, deleteTrigger, eventDataOf, listTriggers, showTrigger, updateTrigger } from "../helpers/fgs-triggers.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { scfClient } from "../helpers/scf-client.js";
-import { nodeHandlerZip } from "../helpers/zip.js";
+import { buildZip, nodeHandlerZip } from "../helpers/zip.js";
 
 const { projectId, region, accessKey, secretKey } = ALICE.huawei;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/;
+
+/** A handler that returns its marker, the event it got, the TRIGGER_SRC it saw and its alias. */
+const reporter = (marker: string): Promise<Buffer> =>
+  buildZip({ "index.js": `exports.handler = async (event, context) => ({ marker: ${JSON.stringify(marker)}, event, src: process.env.TRIGGER_SRC ?? null });\n` });
 
 /** Noon on New Year's Day: a schedule that will not fire while the tests run. */
 const YEARLY = "0 0 12 1 1 ?";
@@ -154,5 +158,39 @@ void describe("FunctionGraph timer triggers through the official SDK", () => {
     assert.deepEqual(eventDataOf(await showTrigger(client, urnOf("shared"), "TIMER", idOf(made))), { name: "every5", schedule_type: "Cron", schedule: "0 0 12 1 1 ? *", user_event: "changed" });
     await scf.DeleteTrigger({ FunctionName: "shared", TriggerName: "every5", Type: "timer" });
     assert.deepEqual(await listTriggers(client, urnOf("shared")), []);
+  });
+
+  it("POST .../TIMER/{trigger_id}/fire (Quiver's own) runs a timer now: the TIMER event with its user_event, TRIGGER_SRC=timer, on its alias's version", async () => {
+    await createFunction(client, await reporter("one"), "fired");
+    await publishVersion(client, urnOf("fired"), { version: "v1" });
+    await updateCode(client, urnOf("fired"), await reporter("two"));
+    await createAlias(client, urnOf("fired"), { name: "prod", version: "v1" });
+    const body = new fg.CreateFunctionTriggerRequestBody().withTriggerTypeCode("TIMER").withTriggerStatus("DISABLED").withEventData(timerData("Timer_001", "Rate", "1d", "{\"k\":1}"));
+    const made = (await client.createFunctionTrigger(new fg.CreateFunctionTriggerRequest().withFunctionUrn(urnOf("fired", "!prod")).withBody(body))) as unknown as Wire;
+    const fire = (type: string, id: string): ReturnType<typeof call> => call(raw, "POST", `/v2/${projectId}/fgs/triggers/${urnOf("fired")}/${type}/${id}/fire`);
+
+    const before = Date.now();
+    const fired = await fire("TIMER", idOf(made));
+    assert.equal(fired.status, 202, fired.text);
+    const requestId = String(fired.json()["request_id"]);
+    const ran = await awaitAsync(client, urnOf("fired"), requestId);
+    assert.equal(ran["status"], "SUCCESS", "a disabled timer fires now too");
+    const result = JSON.parse(String(ran["result"])) as { marker: string; src: string | null; event: Record<string, unknown> };
+    assert.equal(result.marker, "one", "v1 ran: the alias's version, not the head's");
+    assert.equal(result.src, "timer");
+    assert.deepEqual(Object.keys(result.event), ["version", "time", "trigger_type", "trigger_name", "user_event"]);
+    assert.deepEqual({ ...result.event, time: undefined }, { version: "v1.0", time: undefined, trigger_type: "TIMER", trigger_name: "Timer_001", user_event: "{\"k\":1}" });
+    assert.match(String(result.event["time"]), RFC3339);
+    const time = Date.parse(String(result.event["time"]));
+    assert.ok(time >= Math.floor(before / 1000) * 1000 && time <= Date.now(), "the time it was fired");
+
+    const invoked = resultOf(await invoke(client, urnOf("fired", "!prod")));
+    assert.equal(invoked["src"], null, "an API call does not see TRIGGER_SRC");
+
+    assert.equal((await fire("TIMER", "0".repeat(32))).json()["error_code"], "FSS.1131");
+    const apig = await fire("APIG", idOf(made));
+    assert.equal(apig.status, 404);
+    assert.equal(apig.json()["error_code"], "FSS.1131");
+    assert.equal((await call(raw, "POST", `/v1.0/${projectId}/fss/triggers/${urnOf("fired")}/TIMER/${idOf(made)}/fire`)).status, 404, "v2 only");
   });
 });

@@ -8,12 +8,17 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "../helpers/node-test.js";
 import { ALICE } from "../helpers/accounts.js";
-import { fgClient, urnOf } from "../helpers/fgs-sdk.js";
+import { awaitAsync, fgClient, urnOf } from "../helpers/fgs-sdk.js";
 import { eventDataOf, listTriggers } from "../helpers/fgs-triggers.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
-import { createNodeFunction, expectScfError, scfClient, type ScfClient } from "../helpers/scf-client.js";
+import { createNodeFunction, expectScfError, scfClient, waitAsync, type ScfClient } from "../helpers/scf-client.js";
+import { zipBase64 } from "../helpers/zip.js";
 
 type Trigger = Record<string, unknown>;
+
+/** A handler that returns its marker, the event it got and the TRIGGER_SRC it saw. */
+const reporter = (marker: string): Promise<string> =>
+  zipBase64({ "index.js": `exports.main_handler = async (event) => ({ marker: ${JSON.stringify(marker)}, event, src: process.env.TRIGGER_SRC ?? null });\n` });
 
 /** New Year's Day at 03:00: a schedule that will not fire while the tests run. */
 const YEARLY = "0 0 3 1 1 ? *";
@@ -156,5 +161,40 @@ void describe("SCF timer triggers through the official SDK", () => {
     assert.equal(shown["trigger_type_code"], "TIMER");
     assert.equal(shown["trigger_status"], "ACTIVE");
     assert.deepEqual(eventDataOf(shown), { name: "weekly", schedule_type: "Cron", schedule: "0 30 9 ? * MON *", user_event: "hi" });
+  });
+
+  test("FireTrigger (Quiver's own) runs a timer now: the timer event with its Message, TRIGGER_SRC=timer, on the version its alias routes to", async () => {
+    // In the Huawei project's region, so FunctionGraph's async list (which shows results) sees the function too.
+    const tencent = scfClient(server, ALICE, { region: ALICE.huawei.region });
+    await tencent.CreateFunction({ FunctionName: "fired", Runtime: "Nodejs18.15", Handler: "index.main_handler", Code: { ZipFile: await reporter("one") } });
+    await tencent.PublishVersion({ FunctionName: "fired" });
+    await tencent.UpdateFunctionCode({ FunctionName: "fired", Handler: "index.main_handler", ZipFile: await reporter("two") });
+    await tencent.CreateAlias({ FunctionName: "fired", Name: "live", FunctionVersion: "1" });
+    await tencent.CreateTrigger({ FunctionName: "fired", TriggerName: "nightly", Type: "timer", TriggerDesc: YEARLY, Qualifier: "live", CustomArgument: "user define msg body", Enable: "CLOSE" });
+
+    const before = Date.now();
+    const answer = (await tencent.request("FireTrigger", { FunctionName: "fired", TriggerName: "nightly" })) as { InvokeRequestId?: string };
+    const id = answer.InvokeRequestId ?? "";
+    assert.match(id, /^[0-9a-f-]{36}$/, "the asynchronous invocation's id");
+    assert.equal((await waitAsync(tencent, id)).Status, "FINISHED", "a disabled timer fires now too");
+    const { EventList } = await tencent.ListAsyncEvents({ FunctionName: "fired", InvokeRequestId: id });
+    assert.equal(EventList?.[0]?.Qualifier, "live");
+
+    const ran = await awaitAsync(fgClient(server.url), urnOf("fired"), id);
+    const result = JSON.parse(String(ran["result"])) as { marker: string; src: string | null; event: Record<string, unknown> };
+    assert.equal(result.marker, "one", "version 1 ran: the alias's, not the head's");
+    assert.equal(result.src, "timer");
+    assert.deepEqual(Object.keys(result.event), ["Type", "TriggerName", "Time", "Message"]);
+    assert.deepEqual({ ...result.event, Time: undefined }, { Type: "Timer", TriggerName: "nightly", Time: undefined, Message: "user define msg body" });
+    const time = Date.parse(String(result.event["Time"]));
+    assert.match(String(result.event["Time"]), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    assert.ok(time >= Math.floor(before / 1000) * 1000 && time <= Date.now(), "the time it was fired");
+
+    const invoked = await tencent.Invoke({ FunctionName: "fired", Qualifier: "live" });
+    assert.equal((JSON.parse(invoked.Result?.RetMsg ?? "{}") as { src: unknown }).src, null, "an API call does not see TRIGGER_SRC");
+
+    await expectScfError(tencent.request("FireTrigger", { FunctionName: "fired", TriggerName: "ghost" }), "ResourceNotFound.Trigger");
+    await expectScfError(tencent.request("FireTrigger", { FunctionName: "fired", TriggerName: "nightly", Qualifier: "1" }), "ResourceNotFound.Trigger");
+    await expectScfError(tencent.request("FireTrigger", { FunctionName: "fired", TriggerName: "nightly", Type: "http" }), "InvalidParameterValue.Type");
   });
 });

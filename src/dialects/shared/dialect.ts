@@ -4,6 +4,7 @@ import type { QuiverConfig } from "../../config/config.js";
 import type { QuiverError } from "../../core/errors.js";
 import type { InvocationService } from "../../core/invocations.js";
 import type { FunctionService } from "../../core/service.js";
+import type { TimerScheduler } from "../../core/timer-scheduler.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import type { TriggerUrls } from "./trigger-urls.js";
 import type { WireAnswer } from "./wire-answer.js";
@@ -18,6 +19,8 @@ export interface DialectDeps {
   readonly limiter: RateLimiter;
   /** The URL of each HTTP trigger, as both dialects show it. */
   readonly triggerUrls: TriggerUrls;
+  /** Fires a timer trigger now (Quiver's own SCF FireTrigger and FunctionGraph `.../fire`). */
+  readonly timers: Pick<TimerScheduler, "fireNow">;
 }
 
 /** A vendor API as the server composes it: each dialect's `plugin.ts` exports one. */

@@ -197,6 +197,18 @@ const remove: FgsOperation = async (ctx) => {
   return noContent;
 };
 
+/**
+ * Quiver's own route, not FunctionGraph's: runs a TIMER trigger now with its user_event, as a
+ * fire at the present time would (an asynchronous invocation; disabled timers too), for
+ * development. 202 with the invocation's `request_id`, as an asynchronous invoke answers.
+ */
+const fire: FgsOperation = async (ctx) => {
+  const { trigger } = await pathTrigger(ctx);
+  if (trigger.settings.kind !== "timer") throw new QuiverError("TriggerNotFound", `Only TIMER triggers can be fired; ${ctx.trigger?.typeCode ?? ""} ${trigger.id} is not one.`, { subject: "trigger" });
+  const record = await ctx.timers.fireNow(functionOf(ctx), trigger.id);
+  return { status: 202, body: { request_id: record.id } };
+};
+
 const TRIGGER_OPERATIONS = {
   createFunctionTrigger: (async (ctx) => created(await create(ctx, triggerOut))) satisfies FgsOperation,
   listFunctionTriggers: (async (ctx) => ok(await list(ctx, triggerOut))) satisfies FgsOperation,
@@ -204,6 +216,7 @@ const TRIGGER_OPERATIONS = {
   showFunctionTrigger: (async (ctx) => ok(await show(ctx, triggerOut))) satisfies FgsOperation,
   updateTrigger: update,
   deleteFunctionTrigger: remove,
+  fireFunctionTrigger: fire,
   legacyCreateFunctionTrigger: (async (ctx) => created(await create(ctx, legacyTriggerOut))) satisfies FgsOperation,
   legacyListFunctionTriggers: (async (ctx) => ok(await list(ctx, legacyTriggerOut))) satisfies FgsOperation,
   legacyBatchDeleteFunctionTriggers: batchDelete,
