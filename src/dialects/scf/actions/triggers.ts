@@ -140,7 +140,7 @@ async function namedTrigger(ctx: ScfContext, p: TriggerParams): Promise<{ ref: F
  * trigger keeps it (and what its TriggerDesc keeps) beside its settings.
  */
 function newTriggerOf(ctx: ScfContext, type: ServedType, desc: string | undefined, argument: string): Pick<NewTrigger, "settings" | "extras"> {
-  if (type === "timer") return { settings: timerSettingsIn(desc, argument, ctx.config.timers.timezone), extras: withScf(null, {}) };
+  if (type === "timer") return { settings: timerSettingsIn(desc, argument, ctx.config.timers.timezone), extras: {} };
   const http = triggerDescIn(type, desc);
   return { settings: http.settings, extras: withScf(null, { desc: http.kept, customArgument: argument }) };
 }
@@ -169,10 +169,11 @@ const createTrigger: ScfAction = async (ctx, params) => {
  * CustomArgument what it keeps.
  */
 function triggerChangeOf(ctx: ScfContext, trigger: TriggerRecord, type: ServedType, desc: string | undefined, argument: string | undefined): Pick<TriggerPatch, "settings" | "extras"> {
-  if (trigger.settings.kind === "timer") {
-    const settings = desc === undefined && argument === undefined ? {} : { settings: timerSettingsChanged(trigger.settings, { desc, payload: argument }, ctx.config.timers.timezone) };
-    return { ...settings, extras: withScf(trigger, {}) };
+  const { settings } = trigger;
+  if (settings.kind === "timer") {
+    return desc === undefined && argument === undefined ? {} : { settings: timerSettingsChanged(settings, { desc, payload: argument }, ctx.config.timers.timezone) };
   }
+  // namedTrigger checked that `type` is the trigger's own: an HTTP type here.
   const http = desc === undefined || type === "timer" ? null : triggerDescIn(type, desc);
   return {
     ...(http ? { settings: http.settings } : {}),
