@@ -6,7 +6,7 @@ import {
 } from "../../src/core/store-rules/triggers.js";
 import type { HttpTriggerFlavour, HttpTriggerSettings, TriggerRecord, TriggerSettings } from "../../src/core/triggers.js";
 
-const http = (flavour: HttpTriggerFlavour = "function-url", path = "/"): HttpTriggerSettings =>
+const http = (flavour: HttpTriggerFlavour = "api-gateway", path = "/"): HttpTriggerSettings =>
   ({ kind: "http", flavour, auth: "none", path, matchMode: "prefix", methods: ["ANY"], cors: null, timeoutMs: null });
 const TIMER: TriggerSettings = { kind: "timer", origin: "fgs", scheduleKind: "rate", expression: "3m", schedule: { kind: "every", intervalMs: 180_000 }, payload: "" };
 
@@ -58,6 +58,9 @@ void describe("store rules: triggers", () => {
     checkTriggerInsert(trigger("c", { qualifier: "$DEFAULT" }), state(), 2);
     throwsQuiver(() => checkTriggerInsert(trigger("a", { qualifier: "9" }), state({ triggers: existing }), 1), "VersionNotFound", "qualifier");
     throwsQuiver(() => checkTriggerInsert(trigger("a"), state({ triggers: existing }), 1), "TriggerAlreadyExists", "trigger");
+    const url = (name: string, qualifier: string): ReturnType<typeof trigger> => trigger(name, { qualifier, settings: http("function-url") });
+    checkTriggerInsert(url("u2", "1"), state({ triggers: [url("u1", "$LATEST")], qualifier: { isVersion: true, isAlias: false } }), 10);
+    throwsQuiver(() => checkTriggerInsert(url("u2", "$LATEST"), state({ triggers: [url("u1", "$LATEST")] }), 10), "TriggerPathTaken", "trigger");
     throwsQuiver(() => checkTriggerInsert(trigger("c"), state({ triggers: existing }), 1), "TriggerLimitExceeded");
     checkTriggerInsert(trigger("c", { settings: TIMER }), state({ triggers: [trigger("a"), trigger("b")] }), 1);
     const holder = trigger("p", { settings: http("apig", "/p") });

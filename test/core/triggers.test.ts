@@ -110,9 +110,10 @@ void describe("service.triggers", () => {
 
   test("the limit per kind is MAX_TRIGGERS_PER_KIND", async () => {
     await service.functions.create(scope, { namespace: "default", name: "busy", config: NODE_FUNCTION_CONFIG, code: { zip: await nodeZip("busy"), fileName: "" }, maxFunctions: 10 });
-    const url = { ...apig("/"), flavour: "function-url" } as const;
-    for (let i = 0; i < MAX_TRIGGERS_PER_KIND; i += 1) await service.triggers.create(ref("busy"), input(`t${i}`, url));
-    await assert.rejects(service.triggers.create(ref("busy"), input("one-more", url)), (e: unknown) => e instanceof QuiverError && e.code === "TriggerLimitExceeded");
+    // API-gateway triggers: a qualifier has one function URL, any number of these.
+    const gateway = { ...apig("/"), flavour: "api-gateway" } as const;
+    for (let i = 0; i < MAX_TRIGGERS_PER_KIND; i += 1) await service.triggers.create(ref("busy"), input(`t${i}`, gateway));
+    await assert.rejects(service.triggers.create(ref("busy"), input("one-more", gateway)), (e: unknown) => e instanceof QuiverError && e.code === "TriggerLimitExceeded");
     const { page } = await service.triggers.list(ref("busy"), { kind: "http", offset: 0, limit: 100, order: "ASC", orderBy: "createdAt" });
     assert.equal(page.total, MAX_TRIGGERS_PER_KIND);
     assert.equal(await service.triggers.deleteAll(ref("busy"), "$LATEST"), MAX_TRIGGERS_PER_KIND);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
+import { eventually } from "../helpers/eventually.js";
 import { describe, it } from "../helpers/node-test.js";
 import { PIDS_ROOT } from "../../src/runtime/cgroups.js";
 import { runLayout } from "../../src/runtime/options.js";
@@ -88,6 +89,10 @@ void describe("instance teardown", () => {
       // a pid already gone is what this wants, and allGone checks every one.
       for (const pid of pids) killIfPresent(pid);
       assert.ok(await allGone(pids, 10_000));
+      // The processes are gone before the engine hears of it (the exit reaches its event loop
+      // later; on a loaded machine, after the next line could run). What this checks is that a
+      // death the engine has noticed leaves no dead idle instance to be handed the next call.
+      await eventually(() => engine.stats().states["idle"] === 0, { what: "the engine noticed the idle instance died" });
       const next = await engine.invoke(request({ sha, key: "victim" }));
       assert.equal(next.error, null, JSON.stringify(next.error));
       assert.notEqual(next.result, first.result, "a new instance served it");
