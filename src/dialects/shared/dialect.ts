@@ -13,14 +13,14 @@ import type { WireAnswer } from "./wire-answer.js";
 export interface DialectDeps {
   readonly service: FunctionService;
   readonly invocations: InvocationService;
+  /** Timer triggers: `fireNow` runs one at once (a Quiver extension on both wires). */
+  readonly timers: Pick<TimerScheduler, "fireNow">;
   readonly accounts: AccountRegistry;
   readonly config: QuiverConfig;
   /** One limiter for the server; each dialect keeps its buckets apart by a key prefix. */
   readonly limiter: RateLimiter;
   /** The URL of each HTTP trigger, as both dialects show it. */
   readonly triggerUrls: TriggerUrls;
-  /** Fires a timer trigger now (Quiver's own SCF FireTrigger and FunctionGraph `.../fire`). */
-  readonly timers: Pick<TimerScheduler, "fireNow">;
 }
 
 /** A vendor API as the server composes it: each dialect's `plugin.ts` exports one. */
