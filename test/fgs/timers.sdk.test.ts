@@ -110,6 +110,9 @@ void describe("FunctionGraph timer triggers through the official SDK", () => {
     assert.match(await expectCode(createTrigger(client, urnOf("ticks"), "TIMER", timerData("9lives", "Rate", "1h")), 400, "FSS.1109"), /a letter first/);
     await expectCode(createTrigger(client, urnOf("ticks"), "TIMER", timerData(`t${"x".repeat(64)}`, "Rate", "1h")), 400, "FSS.1317");
     await expectCode(createTrigger(client, urnOf("ticks"), "TIMER", timerData("big", "Rate", "1h", "x".repeat(4097))), 400, "FSS.1109");
+    const bare = async (type: string): Promise<unknown> => (await call(raw, "POST", `/v2/${projectId}/fgs/triggers/${urnOf("ticks")}`, { trigger_type_code: type })).json()["error_code"];
+    assert.equal(await bare("TIMER"), "FSS.1109", "no event_data: the timer's parameters are missing");
+    assert.equal(await bare("APIG"), "FSS.1107", "an APIG trigger's are the APIG code");
     assert.deepEqual(await listTriggers(client, urnOf("ticks")), []);
   });
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AccountRegistry } from "../../accounts/accounts.js";
-import { invalid } from "../../core/errors.js";
+import { QuiverError, invalid } from "../../core/errors.js";
 import type { TimerEvents } from "../../core/ports.js";
 import type { TimerTriggerSettings, TriggerRecord } from "../../core/triggers.js";
 import { MAX_TIMER_PAYLOAD_BYTES } from "../shared/vendor-cron.js";
@@ -31,7 +31,8 @@ export interface TimerTriggerIn {
 }
 
 /** A new FunctionGraph timer; a cron without `CRON_TZ=` is read in `timezone`. */
-export function timerTriggerIn(eventData: Readonly<Record<string, unknown>>, timezone: string): TimerTriggerIn {
+export function timerTriggerIn(eventData: Readonly<Record<string, unknown>> | null | undefined, timezone: string): TimerTriggerIn {
+  if (!eventData) throw new QuiverError("MissingParameter", "event_data is required: {name, schedule_type, schedule, user_event}.", { parameter: "event_data.timer" });
   const data = parsed(eventData);
   const payload = data.user_event ?? "";
   const bytes = Buffer.byteLength(payload);

@@ -25,7 +25,8 @@ const CreateHead = z.object({
   trigger_type_code: z.string(),
   trigger_status: Status.nullish(),
   event_type_code: z.string().max(64).nullish(),
-  event_data: z.record(z.string(), z.unknown()),
+  // Required by each type's own schema, so a missing one is that type's error (APIG FSS.1107, TIMER FSS.1109).
+  event_data: z.record(z.string(), z.unknown()).nullish(),
 });
 const CreateApig = CreateHead.extend({ event_data: ApigEventData });
 
@@ -115,7 +116,7 @@ function apigCreate(ctx: FgsContext, urn: FunctionUrn, body: Record<string, unkn
 }
 
 /** A timer is bound to the URN's qualifier (its event_data names no version). */
-function timerCreate(ctx: FgsContext, urn: FunctionUrn, eventData: Record<string, unknown>): CreateIn {
+function timerCreate(ctx: FgsContext, urn: FunctionUrn, eventData: Record<string, unknown> | null | undefined): CreateIn {
   const timer = timerTriggerIn(eventData, ctx.config.timers.timezone);
   return { name: timer.name, settings: timer.settings, kept: {}, qualifier: bindingOf(urn, undefined) };
 }
