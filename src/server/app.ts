@@ -26,8 +26,7 @@ import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { lockDataDir, runDirFor, type DataDirLock } from "./data-dir-lock.js";
 import { registerClockEndpoints } from "./clock-endpoint.js";
 import { createHttpServer } from "./http-server.js";
-import { interimTimerEvents } from "./timer-events.js";
-import { DIALECTS, TRIGGER_DOORS, allActionNames } from "./dialects.js";
+import { DIALECTS, TRIGGER_DOORS, allActionNames, timerEvents } from "./dialects.js";
 
 export interface Quiver {
   readonly app: FastifyInstance;
@@ -117,7 +116,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
     store,
     invocations,
     triggers: service.triggers,
-    events: interimTimerEvents(accounts),
+    events: timerEvents(accounts),
     clock: timerClock,
     missed: config.timers.missed,
     refreshMs: config.timers.refreshMs,
