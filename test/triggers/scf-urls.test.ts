@@ -271,6 +271,18 @@ describe("SCF trigger URLs", () => {
     assert.equal((await fetch(desc.NetConfig.ExtranetUrl)).status, 403);
   });
 
+  it("a trigger created without a Qualifier is on $DEFAULT: $LATEST until the alias is pointed at a version", async () => {
+    await createFunction(scf, { name: "defaulted", files: triggerHandlerCode("head") });
+    await scf.PublishVersion({ FunctionName: "defaulted" });
+    const created = await scf.CreateTrigger({ FunctionName: "defaulted", TriggerName: "url", Type: "http", TriggerDesc: JSON.stringify({ AuthType: "NONE", NetConfig: { EnableIntranet: false, EnableExtranet: true } }) });
+    assert.equal(created.TriggerInfo?.Qualifier, "$DEFAULT");
+    const before = await fetch(url("url", "?mode=plain", "defaulted"));
+    assert.equal(before.status, 200);
+    assert.equal(before.headers.get("x-scf-version"), "$LATEST");
+    await scf.UpdateAlias({ FunctionName: "defaulted", Name: "$DEFAULT", FunctionVersion: "1" });
+    assert.equal((await fetch(url("url", "?mode=plain", "defaulted"))).headers.get("x-scf-version"), "1");
+  });
+
   it("HEAD runs the function and answers its status and headers without a body", async () => {
     const response = await fetch(url("latest", "?mode=custom"), { method: "HEAD" });
     assert.equal(response.status, 418);
