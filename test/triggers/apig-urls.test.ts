@@ -110,6 +110,15 @@ describe("APIG trigger URLs on the trigger listener", () => {
     assert.deepEqual(custom.headers.getSetCookie(), ["a=1", "b=2"]);
   });
 
+  it("the request id and version headers are the platform's, whatever the function answers under those names", async () => {
+    const response = await fetch(apig("/orders?mode=spoof"));
+    assert.equal(response.headers.get("x-cff-function-version"), "latest");
+    const requestId = response.headers.get("x-request-id") ?? "";
+    assert.match(requestId, /^[0-9a-f-]{36}$/);
+    assert.equal(response.headers.get("x-cff-request-id"), requestId);
+    assert.equal(response.headers.get("x-kept"), "yes");
+  });
+
   it("a function error is 500 with FunctionGraph's error document; a timeout 504", async () => {
     const failed = await fetch(apig("/orders?mode=error"));
     assert.equal(failed.status, 500);

@@ -107,6 +107,13 @@ describe("SCF trigger URLs", () => {
     assert.equal(await response.text(), "teapot");
   });
 
+  it("the request id and version headers are the platform's, whatever the function answers under those names", async () => {
+    const response = await fetch(url("one", "?mode=spoof"));
+    assert.equal(response.headers.get("x-scf-version"), "1");
+    assert.match(response.headers.get("x-scf-request-id") ?? "", /^[0-9a-f-]{36}$/);
+    assert.equal(response.headers.get("x-kept"), "yes");
+  });
+
   it("a plain return value is served as JSON with 200", async () => {
     const response = await fetch(url("latest", "?mode=plain"));
     assert.equal(response.status, 200);

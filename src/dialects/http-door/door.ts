@@ -104,7 +104,11 @@ export class TriggerDoor {
       ran = { answer: this.#refusal(error, vendor, requestId), versionName: null };
     }
     const { answer, versionName } = ran;
-    return { status: answer.status, headers: [...answer.headers, ...corsHeaders, ...vendor.idHeaders(requestId, versionName)], body: answer.body };
+    const ids = vendor.idHeaders(requestId, versionName);
+    // The platform's request id and version replace any the function sent under those names.
+    const platform = new Set(ids.map(([name]) => name.toLowerCase()));
+    const own = answer.headers.filter(([name]) => !platform.has(name.toLowerCase()));
+    return { status: answer.status, headers: [...own, ...corsHeaders, ...ids], body: answer.body };
   }
 
   #refusal(error: unknown, vendor: Vendor, requestId: string): HttpAnswer {
