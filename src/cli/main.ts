@@ -50,6 +50,13 @@ Options:
   --max-connections N          open connections at most; more are closed on arrival (default 1024)
   --body-budget-mb N           request bodies received at once, by declared size; a body that does
                                not fit is refused before it is read, as a rate limit (default 256)
+  --timer-timezone ZONE    IANA time zone of timer cron schedules that name none (default UTC)
+  --timer-missed POLICY    fire times missed while Quiver was down: latest (default) fires once,
+                           at start, for the most recent; skip fires none of them
+  --clock KIND             system (default), or virtual: time stands still until advanced with
+                           POST /quiver/v1/clock/advance {"ms": N} (from this host only), for tests
+  --clock-start TIME       where the virtual clock starts, e.g. 2030-01-01T00:00:00Z
+                           (default: the system time at start)
   -h, --help               show this help
 `;
 
@@ -84,6 +91,10 @@ const OPTIONS = {
   "keep-alive-timeout": { type: "string" },
   "max-connections": { type: "string" },
   "body-budget-mb": { type: "string" },
+  "timer-timezone": { type: "string" },
+  "timer-missed": { type: "string" },
+  clock: { type: "string" },
+  "clock-start": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -139,6 +150,13 @@ export function configFromArgs(args: string[]): ConfigInput | "help" {
     store: values.store as ConfigInput["store"],
     databaseUrl: values["database-url"],
     blobDir: values["blob-dir"],
+    // The schema refuses other values with a message listing the allowed ones.
+    timers: defined({
+      timezone: values["timer-timezone"],
+      missed: values["timer-missed"] as "latest" | undefined,
+      clock: values.clock as "system" | undefined,
+      clockStart: values["clock-start"],
+    }),
   };
 }
 

@@ -53,6 +53,29 @@ const HttpConfig = z.strictObject({
   bodyBudgetBytes: z.number().int().positive().default(256 * 1024 * 1024),
 });
 
+/** Timer triggers: the default time zone of schedules, missed fires, and the clock they fire by. */
+const TimersConfig = z.strictObject({
+  /** The IANA time zone of cron schedules that name none (SCF's own is undocumented; FunctionGraph uses its region's). */
+  timezone: z.string().refine(isTimeZone, "must be an IANA time zone, e.g. UTC or Asia/Shanghai").default("UTC"),
+  /** Fire times missed while no node ran: `latest` fires once for the most recent at start, `skip` fires none. */
+  missed: z.enum(["latest", "skip"]).default("latest"),
+  /** `virtual`: time stands still until advanced through `POST /quiver/v1/clock/advance` (tests, CI). */
+  clock: z.enum(["system", "virtual"]).default("system"),
+  /** Where a virtual clock starts (ISO 8601 with a zone or Z); default the system time at start. */
+  clockStart: z.iso.datetime({ offset: true }).optional(),
+  /** How often a node reads the timers again when none is due sooner (timers changed through other nodes). */
+  refreshMs: z.number().int().positive().default(1_000),
+});
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return zone.length > 0;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The whole configuration, parsed once at the edge (CLI) and then passed down frozen.
  * Nothing else reads `process.env`.
@@ -100,6 +123,7 @@ export const ConfigSchema = z.strictObject({
     .default({ scfMaxVersions: 1000, fgsMaxVersions: 10, maxNamespaces: 5, maxFunctionsPerNamespace: 50, maxAliases: 10, maxBodyBytes: 72 * 1024 * 1024 }),
   engine: EngineConfig.default(EngineConfig.parse({})),
   http: HttpConfig.default(HttpConfig.parse({})),
+  timers: TimersConfig.default(TimersConfig.parse({})),
   /** Metadata store: `sqlite` (one process, in the data dir) or `postgres` (several nodes). */
   store: z.enum(["sqlite", "postgres"]).default("sqlite"),
   /** PostgreSQL connection URL; required with `store: "postgres"`. */
@@ -112,6 +136,9 @@ export const ConfigSchema = z.strictObject({
   }
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
     ctx.addIssue({ code: "custom", path: ["http", "headersTimeoutMs"], message: `the headers timeout (${config.http.headersTimeoutMs} ms) cannot exceed the request timeout (${config.http.requestTimeoutMs} ms)` });
+  }
+  if (config.timers.clockStart !== undefined && config.timers.clock !== "virtual") {
+    ctx.addIssue({ code: "custom", path: ["timers", "clockStart"], message: "a clock start needs the virtual clock (--clock virtual)" });
   }
   if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     ctx.addIssue({ code: "custom", path: ["databaseUrl"], message: "must be a postgres:// or postgresql:// URL" });

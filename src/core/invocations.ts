@@ -119,10 +119,22 @@ export class InvocationService {
 
   /** Records the invocation durably, then runs it in the background. Returns its request id. */
   async invokeAsync(input: InvokeInput): Promise<AsyncInvocationRecord> {
+    const record = await this.acceptAsync(input);
+    await this.#deps.store.insertAsyncInvocation(record);
+    this.runAccepted(record);
+    return record;
+  }
+
+  /**
+   * An asynchronous invocation resolved now (the version it will run is fixed here) but not yet
+   * recorded: the caller records it, in a transaction of its own (a timer fire, with its
+   * claim), and then hands it to `runAccepted`.
+   */
+  async acceptAsync(input: InvokeInput): Promise<AsyncInvocationRecord> {
     const resolved = await this.#deps.resolver.resolve(input.function, input.selector);
     // Refuse now what could never run.
     if (targetOf(resolved).config.type === "HTTP") refuseWebInvoke(input.convention, "async");
-    const record: AsyncInvocationRecord = {
+    return {
       id: this.#deps.ids.uuid(),
       scope: input.function.scope,
       functionId: resolved.fn.id,
@@ -141,9 +153,11 @@ export class InvocationService {
       createdAt: this.#deps.clock.now(),
       finishedAt: null,
     };
-    await this.#deps.store.insertAsyncInvocation(record);
+  }
+
+  /** Runs, in the background, an invocation from `acceptAsync` once it is recorded. */
+  runAccepted(record: AsyncInvocationRecord): void {
     this.#enqueue(record);
-    return record;
   }
 
   async getAsync(scope: Scope, requestId: string): Promise<AsyncInvocationRecord> {

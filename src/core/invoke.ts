@@ -27,10 +27,11 @@ export interface InvocationTarget {
 
 /**
  * Context values that may differ from one call to the next on the same warm instance (the
- * alias a FunctionGraph call came through); the others are fixed when an instance is loaded
- * and so are part of its key.
+ * alias a FunctionGraph call came through; `triggerSrc`, the trigger that made the call, which
+ * the function sees as TRIGGER_SRC for that call only); the others are fixed when an instance
+ * is loaded and so are part of its key.
  */
-export const PER_CALL_CONTEXT_KEYS: readonly string[] = ["alias"];
+export const PER_CALL_CONTEXT_KEYS: readonly string[] = ["alias", "triggerSrc"];
 
 export interface InvocationRequest {
   readonly target: InvocationTarget;

@@ -9,6 +9,8 @@ import { ZipInspector } from "../code/zip-inspector.js";
 import { ConfigError, type QuiverConfig } from "../config/config.js";
 import type { BlobStore, MetadataStore } from "../core/ports.js";
 import { collectUnreferencedBlobs } from "../core/blob-gc.js";
+import { systemClock, VirtualClock } from "../core/clocks.js";
+import { TimerScheduler, type TimerSchedulerDeps } from "../core/timer-scheduler.js";
 import { InvocationService } from "../core/invocations.js";
 import { AliasRouter } from "../core/routing.js";
 import { FunctionService } from "../core/service.js";
@@ -22,13 +24,16 @@ import { Engine } from "../runtime/index.js";
 import { PostgresStore } from "../store/postgres/postgres-store.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { lockDataDir, runDirFor, type DataDirLock } from "./data-dir-lock.js";
+import { registerClockEndpoints } from "./clock-endpoint.js";
 import { createHttpServer } from "./http-server.js";
-import { DIALECTS, TRIGGER_DOORS, allActionNames } from "./dialects.js";
+import { DIALECTS, TRIGGER_DOORS, allActionNames, timerEvents } from "./dialects.js";
 
 export interface Quiver {
   readonly app: FastifyInstance;
   readonly service: FunctionService;
   readonly invocations: InvocationService;
+  /** Fires timer triggers; `fireNow` and (virtual clock) `advance`. */
+  readonly timers: TimerScheduler;
   readonly engine: Engine;
   readonly store: MetadataStore;
   readonly accounts: AccountRegistry;
@@ -72,12 +77,18 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   // Code packages are Quiver's to read, not its functions': a shared --blob-dir is made 0700 too.
   mkdirSync(blobDir, { recursive: true, mode: 0o700 });
   chmodSync(blobDir, 0o700);
-  const clock = { now: () => Date.now() };
+  // One clock for every timestamp and fire time: the system's, or a virtual one tests move.
+  const timerClock = clockFor(config);
+  const clock = timerClock.clock;
   const ids = { uuid: () => randomUUID() };
   // Set once the engine exists: the service tells it which warm instances became unreachable.
   let retire: (prefix: string) => void = () => undefined;
   const onCodeRetired = (prefix: string): void => retire(prefix);
-  const service = new FunctionService({ store, blobs, inspector: new ZipInspector(), clock, ids, router: new AliasRouter(), onCodeRetired });
+  // Set once the scheduler exists: a trigger changed here is looked at again at once.
+  let onTriggersChanged = (): void => undefined;
+  const service = new FunctionService({
+    store, blobs, inspector: new ZipInspector(), clock, ids, router: new AliasRouter(), onCodeRetired, onTriggersChanged: () => onTriggersChanged(),
+  });
   await service.functions.recover();
 
   const app = createHttpServer(config);
@@ -101,11 +112,22 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
     onAsyncError: (error, record) => app.log.error({ err: error, requestId: record.id }, "async invocation failed to run"),
   });
   await invocations.resumePending();
+  const timers = new TimerScheduler({
+    store,
+    invocations,
+    triggers: service.triggers,
+    events: timerEvents(accounts),
+    clock: timerClock,
+    missed: config.timers.missed,
+    refreshMs: config.timers.refreshMs,
+    onError: (error, trigger) => app.log.warn({ err: error, triggerId: trigger?.id }, "a timer trigger could not fire"),
+  });
+  if (timerClock.kind === "virtual") registerClockEndpoints(app, timerClock.clock, timers);
 
   // With --http-trigger-port a second listener serves the trigger URLs and nothing else.
   const triggerApp = config.httpTriggerPort === undefined ? null : createHttpServer(config, scfDoorError);
   const triggerUrls = triggerUrlsFor(config, triggerApp ?? app);
-  const deps: DialectDeps = { service, invocations, accounts, config, limiter: new RateLimiter(), triggerUrls };
+  const deps: DialectDeps = { service, invocations, timers, accounts, config, limiter: new RateLimiter(), triggerUrls };
   for (const dialect of DIALECTS) await app.register(dialect.plugin, deps);
   if (triggerApp) {
     triggerApp.setNotFoundHandler(async (request, reply) => {
@@ -113,11 +135,15 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
     });
     for (const door of TRIGGER_DOORS) await triggerApp.register(door.plugin, deps);
   }
+  // Started last: a fire may run at once, on everything built above.
+  await timers.start();
+  onTriggersChanged = () => timers.refresh();
 
   return {
     app,
     service,
     invocations,
+    timers,
     engine,
     store,
     accounts,
@@ -134,12 +160,20 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
     async close() {
       clearInterval(blobGc);
       await Promise.all([app.close(), triggerApp?.close()]);
+      await timers.stop();
       await invocations.close();
       await engine.close();
       await store.close();
       await lock.release();
     },
   };
+}
+
+/** The clock the configuration names; a virtual one starts at `timers.clockStart`, else now. */
+function clockFor(config: QuiverConfig): TimerSchedulerDeps["clock"] {
+  if (config.timers.clock === "system") return { kind: "system", clock: systemClock };
+  const start = config.timers.clockStart === undefined ? Date.now() : Date.parse(config.timers.clockStart);
+  return { kind: "virtual", clock: new VirtualClock(start) };
 }
 
 /** Trigger URLs under `--public-url`, else on the address of the listener that serves triggers. */

@@ -1,7 +1,11 @@
+import type { AccountRegistry } from "../accounts/accounts.js";
+import type { TimerEvents } from "../core/ports.js";
 import { FGS_DIALECT } from "../dialects/fgs/plugin.js";
+import { fgsTimerFire } from "../dialects/fgs/timer-trigger.js";
 import { APIG_TRIGGER_DOOR, SCF_TRIGGER_DOOR } from "../dialects/http-door/plugin.js";
 import { SCF_DIALECT } from "../dialects/scf/plugin.js";
 import type { Dialect } from "../dialects/shared/dialect.js";
+import { scfTimerFire } from "../dialects/scf/timer-trigger.js";
 
 /** The HTTP trigger URLs of each vendor: served with the APIs, and alone on `--http-trigger-port`. */
 export const TRIGGER_DOORS: readonly Dialect[] = [SCF_TRIGGER_DOOR, APIG_TRIGGER_DOOR];
@@ -22,4 +26,13 @@ function rootOf(dialects: readonly Dialect[]): Dialect {
 /** Every action name any dialect serves: what `rateLimits.overrides` may name. */
 export function allActionNames(): ReadonlySet<string> {
   return new Set(DIALECTS.flatMap((dialect) => [...dialect.actionNames]));
+}
+
+/** A timer's fire, built by the dialect that created the timer (`settings.origin`): its event and conventions. */
+export function timerEvents(accounts: AccountRegistry): TimerEvents {
+  const byOrigin = { scf: scfTimerFire(accounts), fgs: fgsTimerFire(accounts) };
+  return (trigger, fn, fireTimeMs) => {
+    const origin = trigger.settings.kind === "timer" ? trigger.settings.origin : "scf";
+    return byOrigin[origin](trigger, fn, fireTimeMs);
+  };
 }

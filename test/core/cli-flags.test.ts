@@ -21,4 +21,19 @@ describe("quiver serve flags", () => {
     const input = configFromArgs(["serve", "--no-rate-limit"]) as ConfigInput;
     assert.equal(input.rateLimits?.enabled, false);
   });
+
+  it("timer flags: default time zone, missed-fire policy, a virtual clock and where it starts", () => {
+    const parse = (args: string[]): ReturnType<typeof parseConfig> => parseConfig(JSON.parse(JSON.stringify(configFromArgs(["serve", ...args]))) as ConfigInput);
+    assert.deepEqual(parse([]).timers, { timezone: "UTC", missed: "latest", clock: "system", refreshMs: 1000 });
+    const set = parse(["--timer-timezone", "Asia/Shanghai", "--timer-missed", "skip", "--clock", "virtual", "--clock-start", "2030-01-01T00:00:00Z"]).timers;
+    assert.deepEqual(set, { timezone: "Asia/Shanghai", missed: "skip", clock: "virtual", clockStart: "2030-01-01T00:00:00Z", refreshMs: 1000 });
+    const refused: [string[], RegExp][] = [
+      [["--timer-timezone", "Mars/Olympus"], /timers\.timezone: must be an IANA time zone/],
+      [["--timer-missed", "all"], /timers\.missed/],
+      [["--clock", "fast"], /timers\.clock/],
+      [["--clock-start", "2030-01-01T00:00:00Z"], /needs the virtual clock/],
+      [["--clock", "virtual", "--clock-start", "tomorrow"], /timers\.clockStart/],
+    ];
+    for (const [args, message] of refused) assert.throws(() => parse(args), (error: unknown) => error instanceof ConfigError && message.test(error.message), args.join(" "));
+  });
 });

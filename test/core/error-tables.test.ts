@@ -120,5 +120,9 @@ describe("dialect error tables", () => {
     assert.equal(fgs("TriggerNotFound", { parameter: "trigger_type_code" }), "FSS.1137");
     assert.equal(fgs("TriggerNotFound", { subject: "trigger" }), "FSS.1131");
     assert.equal(fgs("InvalidParameter", { parameter: "event_data.name" }), "FSS.1317");
+    assert.equal(fgs("InvalidParameter", { parameter: "event_data.schedule" }), "FSS.1109");
+    assert.equal(fgs("MissingParameter", { parameter: "event_data.schedule_type" }), "FSS.1109");
+    assert.equal(fgs("InvalidParameter", { parameter: "event_data.timer" }), "FSS.1109");
+    assert.equal(fgs("InvalidParameter", { parameter: "event_data" }), "FSS.1107");
   });
 });

@@ -11,4 +11,6 @@ export interface ServiceDeps {
   readonly router: AliasRouter;
   /** Told when code can no longer be invoked (deleted function or version, replaced head). */
   readonly onCodeRetired?: (instanceKeyPrefix: string) => void;
+  /** Told when a trigger was created, changed or deleted (the timer scheduler looks again at once). */
+  readonly onTriggersChanged?: () => void;
 }

@@ -40,7 +40,7 @@ export class Triggers {
     // FunctionGraph shows trigger ids as 32 lower-case hex characters.
     const id = this.#deps.ids.uuid().replaceAll("-", "").toLowerCase();
     const trigger: TriggerRecord = { ...input, id, functionId: fn.id, createdAt: now, updatedAt: now };
-    return this.#deps.store.insertTrigger(trigger, MAX_TRIGGERS_PER_KIND);
+    return this.#changed(await this.#deps.store.insertTrigger(trigger, MAX_TRIGGERS_PER_KIND));
   }
 
   async get(ref: FunctionRef, key: TriggerKey): Promise<{ fn: FunctionRecord; trigger: TriggerRecord }> {
@@ -60,7 +60,7 @@ export class Triggers {
     const fn = await this.#functions.get(ref);
     const updated = await this.#deps.store.updateTrigger(fn.id, id, { ...patch, now: this.#deps.clock.now() });
     if (!updated) throw triggerNotFound(ref, id);
-    return updated;
+    return this.#changed(updated);
   }
 
   /**
@@ -74,12 +74,18 @@ export class Triggers {
   async delete(ref: FunctionRef, id: string): Promise<void> {
     const fn = await this.#functions.get(ref);
     if (!(await this.#deps.store.deleteTrigger(fn.id, id))) throw triggerNotFound(ref, id);
+    this.#changed(null);
   }
 
   /** Deletes the function's triggers bound to `qualifier`, or every one (null); returns how many. */
   async deleteAll(ref: FunctionRef, qualifier: string | null): Promise<number> {
     const fn = await this.#functions.get(ref);
-    return this.#deps.store.deleteTriggers(fn.id, qualifier);
+    return this.#changed(await this.#deps.store.deleteTriggers(fn.id, qualifier));
+  }
+
+  #changed<T>(result: T): T {
+    this.#deps.onTriggersChanged?.();
+    return result;
   }
 
   /**

@@ -15,12 +15,12 @@ export const DOCUMENTED_TRIGGER_TYPES: readonly string[] = [
   "DEDICATEDGATEWAY", "OPENSOURCEKAFKA", "APIC", "GAUSSMONGO", "EVENTGRID",
 ];
 
-/** The types Quiver serves (TIMER: the timer issue). */
-export const SERVED_TRIGGER_TYPES: readonly string[] = ["APIG"];
+/** The types Quiver serves. */
+export const SERVED_TRIGGER_TYPES: readonly string[] = ["APIG", "TIMER"];
 
 /** The type code a create may use: an unknown code is invalid, a documented one Quiver does not serve is refused. */
-export function creatableType(code: string): "APIG" {
-  if (code === "APIG") return code;
+export function creatableType(code: string): "APIG" | "TIMER" {
+  if (code === "APIG" || code === "TIMER") return code;
   if (!DOCUMENTED_TRIGGER_TYPES.includes(code)) {
     throw invalid("trigger_type_code", `trigger_type_code "${code}" is not a FunctionGraph trigger type; Quiver serves ${SERVED_TRIGGER_TYPES.join(", ")}.`);
   }
@@ -102,14 +102,18 @@ export function apigTriggerIn(data: ApigEventDataIn): ApigTriggerIn {
     type: data.type,
     sl_domain: data.sl_domain ?? undefined,
   };
-  return { name: triggerName(data.name), settings, kept, version: data.func_info?.version ?? undefined, functionUrn: data.func_info?.function_urn ?? undefined };
+  return { name: triggerName(data.name, "event_data"), settings, kept, version: data.func_info?.version ?? undefined, functionUrn: data.func_info?.function_urn ?? undefined };
 }
 
-/** Trigger names: a letter first, then letters, digits, '_' or '-', at most 64 characters. */
-function triggerName(name: string): string {
+/**
+ * Trigger names, of every type: a letter first, then letters, digits, '_' or '-', at most 64
+ * characters. Too long is its own code (FSS.1317); other problems are the type's invalid
+ * parameters, named by `parameter` (APIG `event_data`, FSS.1107; timers FSS.1109).
+ */
+export function triggerName(name: string, parameter: "event_data" | "event_data.timer"): string {
   if (name.length > NAME_MAX) throw invalid("event_data.name", `event_data.name is ${name.length} characters long; at most ${NAME_MAX} are allowed.`);
   if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) {
-    throw invalid("event_data", `event_data.name "${name}" is invalid: a letter first, then letters, digits, '_' or '-'.`);
+    throw invalid(parameter, `event_data.name "${name}" is invalid: a letter first, then letters, digits, '_' or '-'.`);
   }
   return name;
 }

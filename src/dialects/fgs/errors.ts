@@ -47,8 +47,8 @@ const PARAMETER_CODES: Readonly<Record<string, string>> = {
   additional_version: "FSS.1091",
   additional_version_weights: "FSS.1092",
   additional_version_main: "FSS.1093",
-  // Triggers: the type, an APIG trigger's event_data, the trigger name. (A timer's FSS.1109 comes
-  // with timer triggers: until then TIMER is refused before its event_data is read.)
+  // Triggers: the type, an APIG trigger's event_data, a timer's (`event_data.timer`: its name),
+  // the trigger name too long.
   trigger_type_code: "FSS.1101",
   event_data: "FSS.1107",
   "event_data.path": "FSS.1107",
@@ -62,6 +62,10 @@ const PARAMETER_CODES: Readonly<Record<string, string>> = {
   "event_data.env_name": "FSS.1107",
   "event_data.func_info": "FSS.1107",
   "event_data.func_info.timeout": "FSS.1107",
+  "event_data.timer": "FSS.1109",
+  "event_data.schedule_type": "FSS.1109",
+  "event_data.schedule": "FSS.1109",
+  "event_data.user_event": "FSS.1109",
   "event_data.name": "FSS.1317",
 };
 

@@ -81,6 +81,7 @@ function contextOf(deps: DialectDeps, { account, route, raw }: FgsCall): FgsCont
     invocations: deps.invocations,
     config: deps.config,
     triggerUrls: deps.triggerUrls,
+    timers: deps.timers,
     urn: route?.urn,
     aliasName: route?.aliasName,
     trigger: route?.trigger,

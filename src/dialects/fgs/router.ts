@@ -11,7 +11,9 @@ export type OperationName =
   | "legacyDeleteVersionAlias" | "legacyInvokeFunction" | "legacyAsyncInvokeFunction"
   | "createFunctionTrigger" | "listFunctionTriggers" | "batchDeleteFunctionTriggers" | "showFunctionTrigger" | "updateTrigger"
   | "deleteFunctionTrigger" | "legacyCreateFunctionTrigger" | "legacyListFunctionTriggers" | "legacyBatchDeleteFunctionTriggers"
-  | "legacyShowFunctionTrigger" | "legacyDeleteFunctionTrigger";
+  | "legacyShowFunctionTrigger" | "legacyDeleteFunctionTrigger"
+  // Quiver's own, not an SDK method: `POST .../triggers/{function_urn}/TIMER/{trigger_id}/fire`.
+  | "fireFunctionTrigger";
 
 export interface Route {
   readonly operation: OperationName;
@@ -59,7 +61,10 @@ const V1_ITEM = routeTable({
   "POST invocations-async": "legacyAsyncInvokeFunction",
 });
 
-/** `<verb>` on `/triggers/{function_urn}`, `<verb> item` on `.../{trigger_type_code}/{trigger_id}`; v1.0 has no update. */
+/**
+ * `<verb>` on `/triggers/{function_urn}`, `<verb> item` on `.../{trigger_type_code}/{trigger_id}`,
+ * `POST item/fire` on `.../{trigger_id}/fire` (Quiver's fire-now, v2 only); v1.0 has no update.
+ */
 const V2_TRIGGERS = routeTable({
   POST: "createFunctionTrigger",
   GET: "listFunctionTriggers",
@@ -67,6 +72,7 @@ const V2_TRIGGERS = routeTable({
   "GET item": "showFunctionTrigger",
   "PUT item": "updateTrigger",
   "DELETE item": "deleteFunctionTrigger",
+  "POST item/fire": "fireFunctionTrigger",
 });
 const V1_TRIGGERS = routeTable({
   POST: "legacyCreateFunctionTrigger",
@@ -120,10 +126,10 @@ export function matchRoute(method: string, segments: readonly string[]): Route |
 
 /** `/triggers/{function_urn}` and `/triggers/{function_urn}/{trigger_type_code}/{trigger_id}`, in both APIs. */
 function matchTriggerRoute(method: string, segments: readonly string[]): Route | null {
-  const [api, projectId = "", service, , urn, typeCode, id, ...extra] = segments;
+  const [api, projectId = "", service, , urn, typeCode, id, action, ...extra] = segments;
   if (urn === undefined || extra.length > 0 || (typeCode !== undefined && id === undefined)) return null;
   const verb = method.toUpperCase();
-  const key = id === undefined ? verb : `${verb} item`;
+  const key = id === undefined ? verb : `${verb} item${action === undefined ? "" : `/${action}`}`;
   let operation: OperationName | undefined;
   if (api === "v2" && service === "fgs") operation = V2_TRIGGERS.get(key);
   else if (api === "v1.0" && service === "fss") operation = V1_TRIGGERS.get(key);

@@ -1,7 +1,7 @@
 import { LATEST, type FunctionConfig, type FunctionRecord, type Namespace, type VersionRecord } from "../../core/model.js";
 import type { TriggerRecord } from "../../core/triggers.js";
 import { scfRuntimeName } from "./runtimes.js";
-import { keptOf, shownType, triggerDescOut } from "./trigger-desc.js";
+import { customArgumentOut, shownType, triggerDescOut } from "./trigger-desc.js";
 
 /** SCF renders times as `YYYY-MM-DD hh:mm:ss` in the server's local time zone. */
 export function scfTime(ms: number): string {
@@ -162,7 +162,7 @@ export function triggerOut(trigger: TriggerRecord, place: TriggerPlace): Record<
     TriggerName: trigger.name,
     AddTime: scfTime(trigger.createdAt),
     Enable: trigger.enabled ? 1 : 0,
-    CustomArgument: keptOf(trigger)["CustomArgument"] ?? "",
+    CustomArgument: customArgumentOut(trigger),
     AvailableStatus: "Available",
     ResourceId: `qcs::scf:${fn.scope.region}:uin/${place.uin}:function/${fn.name}/${trigger.name}`,
     BindStatus: "on",

@@ -48,7 +48,7 @@ export async function scfPlugin(app: FastifyInstance, deps: DialectDeps): Promis
     },
     run(action, call, requestId) {
       const scope = { accountId: call.accountName, region: call.region };
-      return action({ scope, account: call.scf.account, service: deps.service, invocations: deps.invocations, config: deps.config, triggerUrls: deps.triggerUrls, requestId }, call.scf.params);
+      return action({ scope, account: call.scf.account, service: deps.service, invocations: deps.invocations, config: deps.config, triggerUrls: deps.triggerUrls, timers: deps.timers, requestId }, call.scf.params);
     },
     render: (result, requestId) => jsonAnswer(200, { Response: { ...result, RequestId: requestId } }),
     errorAnswer: scfErrorAnswer,

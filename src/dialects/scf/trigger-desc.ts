@@ -1,22 +1,26 @@
 import { z } from "zod";
 import { QuiverError, invalid } from "../../core/errors.js";
 import type { CorsSettings, HttpTriggerSettings, TriggerRecord } from "../../core/triggers.js";
+import { timerDescOut } from "./timer-trigger.js";
 
 /**
  * SCF's trigger `Type` and `TriggerDesc` ↔ the core's neutral trigger settings. `TriggerDesc`
  * is JSON text whose shape depends on the type:
  * - `http` (a function URL): `{"AuthType":"NONE"|"CAM","NetConfig":{…},"CorsConfig":{…}}`;
- * - `apigw` (the legacy API-gateway trigger): `{"api":{…},"service":{…},"release":{…}}`, all optional.
+ * - `apigw` (the legacy API-gateway trigger): `{"api":{…},"service":{…},"release":{…}}`, all optional;
+ * - `timer`: the cron itself (timer-trigger.ts).
  * What SCF documents but Quiver does not act on (network switches, the gateway's service and
  * release names, integrated-response flags) is kept beside the settings and shown back.
  */
 
 /** The trigger types this dialect serves; every other one is refused with TriggerTypeUnsupported. */
-export const SERVED_TYPES = ["http", "apigw"] as const;
+export const SERVED_TYPES = ["http", "apigw", "timer"] as const;
 export type ServedType = (typeof SERVED_TYPES)[number];
+/** The HTTP trigger types, whose TriggerDesc is JSON. */
+export type HttpType = Exclude<ServedType, "timer">;
 
-/** How a trigger shows in SCF: a function URL is `http`; both API-gateway flavours are `apigw`. */
-export type ShownType = ServedType | "timer";
+/** How a trigger shows in SCF: a function URL is `http`; both API-gateway flavours are `apigw`; timers `timer`. */
+export type ShownType = ServedType;
 
 /** Longest TriggerDesc accepted (Quiver's bound; SCF documents none for these types). */
 export const MAX_TRIGGER_DESC_CHARS = 4096;
@@ -29,7 +33,7 @@ const MAX_CORS_MAX_AGE = 86_400;
 export function servedType(type: string): ServedType {
   const served = SERVED_TYPES.find((t) => t === type);
   if (served) return served;
-  throw new QuiverError("TriggerTypeUnsupported", `Trigger type "${type}" is not served by Quiver; the types it serves are ${SERVED_TYPES.join(" and ")}.`, { subject: "trigger" });
+  throw new QuiverError("TriggerTypeUnsupported", `Trigger type "${type}" is not served by Quiver; the types it serves are ${SERVED_TYPES.join(", ")}.`, { subject: "trigger" });
 }
 
 export function shownType(trigger: Pick<TriggerRecord, "settings">): ShownType {
@@ -164,13 +168,13 @@ function apigwIn(desc: z.infer<typeof ApigwDesc>): TriggerDescIn {
  * required); an `apigw` trigger may leave it out. Problems are InvalidParameterValue.TriggerDesc,
  * or InvalidParameterValue.Cors for the CORS part.
  */
-export function triggerDescIn(type: ServedType, text: string | undefined): TriggerDescIn {
+export function triggerDescIn(type: HttpType, text: string | undefined): TriggerDescIn {
   const value = parseDesc(type, text);
   if (type === "http") return httpIn(checked(HttpDesc, value));
   return apigwIn(checked(ApigwDesc, value ?? {}));
 }
 
-function parseDesc(type: ServedType, text: string | undefined): unknown {
+function parseDesc(type: HttpType, text: string | undefined): unknown {
   if (text === undefined || text.trim() === "") {
     if (type === "http") throw invalid("TriggerDesc", 'An http trigger needs a TriggerDesc, e.g. {"AuthType":"NONE","NetConfig":{"EnableIntranet":false,"EnableExtranet":true}}.');
     return undefined;
@@ -201,16 +205,23 @@ function checked<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
 
 /**
  * The trigger's SCF fields kept beside its neutral settings (`extras.scf`): `desc`, what its
- * TriggerDesc kept, and `CustomArgument`.
+ * TriggerDesc kept, and `CustomArgument` (of an HTTP trigger; a timer's is its payload).
  */
 export function keptOf(trigger: Pick<TriggerRecord, "extras">): Record<string, unknown> {
   return objectOr(trigger.extras["scf"]);
 }
 
+/** The CustomArgument SCF shows: a timer's payload (whichever API set it), else what was kept. */
+export function customArgumentOut(trigger: Pick<TriggerRecord, "extras" | "settings">): string {
+  if (trigger.settings.kind === "timer") return trigger.settings.payload;
+  const kept = keptOf(trigger)["CustomArgument"];
+  return typeof kept === "string" ? kept : "";
+}
+
 /** The TriggerDesc SCF answers, with the trigger's URL in it (`url`: where the front door serves it). */
 export function triggerDescOut(trigger: TriggerRecord, url: string): string {
   const { settings } = trigger;
-  if (settings.kind === "timer") return JSON.stringify({ cron: settings.expression });
+  if (settings.kind === "timer") return timerDescOut(settings);
   const kept = objectOr(keptOf(trigger)["desc"]);
   if (settings.flavour === "function-url") return JSON.stringify(httpOut(settings, kept, url));
   return JSON.stringify(apigwOut(trigger, settings, kept, url));

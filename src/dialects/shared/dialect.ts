@@ -4,6 +4,7 @@ import type { QuiverConfig } from "../../config/config.js";
 import type { QuiverError } from "../../core/errors.js";
 import type { InvocationService } from "../../core/invocations.js";
 import type { FunctionService } from "../../core/service.js";
+import type { TimerScheduler } from "../../core/timer-scheduler.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import type { TriggerUrls } from "./trigger-urls.js";
 import type { WireAnswer } from "./wire-answer.js";
@@ -12,6 +13,8 @@ import type { WireAnswer } from "./wire-answer.js";
 export interface DialectDeps {
   readonly service: FunctionService;
   readonly invocations: InvocationService;
+  /** Timer triggers: `fireNow` runs one at once (a Quiver extension on both wires). */
+  readonly timers: Pick<TimerScheduler, "fireNow">;
   readonly accounts: AccountRegistry;
   readonly config: QuiverConfig;
   /** One limiter for the server; each dialect keeps its buckets apart by a key prefix. */

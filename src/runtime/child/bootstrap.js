@@ -226,6 +226,7 @@ function finish(inv, err, value, retire) {
     }
   }
   current = null;
+  setTriggerSrc(undefined);
   const msg = { t: "res", r, err: e, log: tail(inv.log, load.logTailBytes), rss: process.memoryUsage.rss() };
   if (retire) msg.retire = true;
   send(msg);
@@ -242,6 +243,15 @@ function drainThen(inv, baseline, done) {
     else setTimeout(check, 2).unref();
   };
   setTimeout(check, 0).unref();
+}
+
+// TRIGGER_SRC names the trigger that made a call (`timer`), for that call only: the per-call
+// value is set before the handler runs, and the function's own environment comes back after.
+function setTriggerSrc(value) {
+  const own = load.env.TRIGGER_SRC;
+  if (value !== undefined) process.env.TRIGGER_SRC = value;
+  else if (own !== undefined) process.env.TRIGGER_SRC = own;
+  else delete process.env.TRIGGER_SRC;
 }
 
 function onInvoke(m) {
@@ -261,7 +271,9 @@ function onInvoke(m) {
   let ret;
   try {
     const event = JSON.parse(m.ev);
-    ctx = load.convention === "scf" ? scfContext(m.id, m.ctx) : fgsContext(m.id, start, m.ctx);
+    const { triggerSrc, ...perCall } = m.ctx ?? {};
+    setTriggerSrc(triggerSrc);
+    ctx = load.convention === "scf" ? scfContext(m.id, perCall) : fgsContext(m.id, start, perCall);
     ret = handler(event, ctx, cb);
   } catch (err) {
     finish(inv, err);

@@ -193,9 +193,23 @@ class FgsContext:
     get_logger = getLogger
 
 
+def set_trigger_src(value, load):
+    """TRIGGER_SRC names the trigger that made a call ("timer"), for that call only: the per-call
+    value is set before the handler runs, and the function's own environment comes back after."""
+    own = load["env"].get("TRIGGER_SRC")
+    if value is not None:
+        os.environ["TRIGGER_SRC"] = value
+    elif own is not None:
+        os.environ["TRIGGER_SRC"] = own
+    else:
+        os.environ.pop("TRIGGER_SRC", None)
+
+
 def make_context(m, load):
     c = dict(load["ctx"])
-    c.update(m.get("ctx") or {})  # values for this call only (e.g. the alias)
+    per_call = dict(m.get("ctx") or {})  # values for this call only (e.g. the alias)
+    set_trigger_src(per_call.pop("triggerSrc", None), load)
+    c.update(per_call)
     if load["convention"] == "scf":
         c["request_id"] = m["id"]
         return c
@@ -218,6 +232,7 @@ def on_invoke(m):
         raise
     except BaseException as e:  # noqa: BLE001 - every user failure becomes a user-error
         err = wire("user-error", "%s: %s" % (type(e).__name__, e), user_trace(e))
+    set_trigger_src(None, load)
     log = tail(state["log"], load["logTailBytes"])
     state["log"] = None
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

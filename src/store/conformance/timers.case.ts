@@ -48,8 +48,7 @@ export function timerCases({ harness }: SuiteContext): void {
       const seen = await planned(store, on.id);
       assert.ok(seen, "the enabled timer is listed");
       assert.deepEqual(seen.trigger, on);
-      assert.equal(seen.fn.id, fn.id);
-      assert.equal(seen.fn.name, "ticking");
+      assert.deepEqual(seen.fn, fn, "with its function, as getFunctionById gives it");
       assert.equal(seen.nextFireAt, null, "not planned yet");
       assert.equal(await planned(store, off.id), undefined, "a disabled timer is not listed");
       assert.equal(await store.claimTimer(step(seen, 60_000, false)), true);

@@ -3,6 +3,7 @@ import { QuiverError, isQuiverError } from "../../../core/errors.js";
 import type { InvocationService } from "../../../core/invocations.js";
 import { LATEST, type FunctionRef, type Scope } from "../../../core/model.js";
 import type { FunctionService } from "../../../core/service.js";
+import type { TimerScheduler } from "../../../core/timer-scheduler.js";
 import type { Action } from "../../shared/pipeline.js";
 import type { TriggerUrls } from "../../shared/trigger-urls.js";
 import type { OutContext } from "../map-out.js";
@@ -21,6 +22,8 @@ export interface FgsContext {
   readonly config: QuiverConfig;
   /** Where each trigger is called (its `invoke_url`). */
   readonly triggerUrls: TriggerUrls;
+  /** Fires a timer trigger now (`.../TIMER/{trigger_id}/fire`). */
+  readonly timers: Pick<TimerScheduler, "fireNow">;
   /** The `{function_urn}` path segment, decoded; absent on collection routes. */
   readonly urn: string | undefined;
   /** The `{alias_name}` path segment of alias item routes. */

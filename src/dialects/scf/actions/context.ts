@@ -3,6 +3,7 @@ import type { QuiverConfig } from "../../../config/config.js";
 import type { Scope } from "../../../core/model.js";
 import type { InvocationService } from "../../../core/invocations.js";
 import type { FunctionService } from "../../../core/service.js";
+import type { TimerScheduler } from "../../../core/timer-scheduler.js";
 import type { TriggerUrls } from "../../shared/trigger-urls.js";
 import type { Json } from "../params.js";
 
@@ -15,6 +16,8 @@ export interface ScfContext {
   readonly config: QuiverConfig;
   /** Where each HTTP trigger is served, shown in its TriggerDesc. */
   readonly triggerUrls: TriggerUrls;
+  /** Fires a timer trigger now (FireTrigger). */
+  readonly timers: Pick<TimerScheduler, "fireNow">;
   readonly requestId: string;
 }
 

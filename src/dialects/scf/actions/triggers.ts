@@ -2,12 +2,14 @@ import { z } from "zod";
 import { QuiverError, invalid } from "../../../core/errors.js";
 import { DEFAULT_ALIAS } from "../../../core/aliases.js";
 import type { FunctionRecord, FunctionRef } from "../../../core/model.js";
-import type { ListTriggersQuery } from "../../../core/ports.js";
+import type { NewTrigger } from "../../../core/functions/triggers.js";
+import type { ListTriggersQuery, TriggerPatch } from "../../../core/ports.js";
 import type { TriggerRecord } from "../../../core/triggers.js";
 import { triggerInfoOut, triggerOut } from "../map-out.js";
 import * as rules from "../rules.js";
 import { int, parseParams, str } from "../schema.js";
 import { keptOf, servedType, shownType, triggerDescIn, type ServedType } from "../trigger-desc.js";
+import { customArgument, timerName, timerSettingsChanged, timerSettingsIn } from "../timer-trigger.js";
 import type { Action } from "../../shared/pipeline.js";
 import type { ScfAction, ScfContext } from "./context.js";
 import { functionOf, type FunctionParams } from "./functions.js";
@@ -15,14 +17,12 @@ import { allTriggers, triggerPlace } from "./trigger-reads.js";
 
 /**
  * SCF's trigger actions over the core's neutral triggers. Quiver serves the `http` (function
- * URL) and `apigw` types; a trigger is named by its function and TriggerName (names are unique
+ * URL), `apigw` and `timer` types; a trigger is named by its function and TriggerName (names are unique
  * per function), and a Qualifier sent to UpdateTrigger, UpdateTriggerStatus or DeleteTrigger
  * must be the one the trigger is bound to.
  */
 
 const TRIGGER_NAME = /^[A-Za-z0-9_-]{1,100}$/;
-/** CustomArgument is documented for timers, up to 4 KB; other types keep and show it. */
-const MAX_CUSTOM_ARGUMENT_BYTES = 4096;
 /** ListTriggers `Limit`: Serverless Inc's toolkit asks for 1000 at once. */
 const MAX_LIST_LIMIT = 1000;
 const MAX_FILTERS = 10;
@@ -69,6 +69,15 @@ const DeleteTrigger = z.strictObject({
   TriggerDesc: str.optional(),
 });
 
+/** Quiver's own action: the trigger by function and name; Type, when sent, must be timer. */
+const FireTrigger = z.strictObject({
+  FunctionName: str,
+  TriggerName: str,
+  Namespace: str.optional(),
+  Qualifier: str.optional(),
+  Type: str.optional(),
+});
+
 const ListTriggers = z.strictObject({
   FunctionName: str,
   Namespace: str.optional(),
@@ -90,12 +99,6 @@ function enableOf(value: string | undefined, fallback: boolean): boolean {
   if (value === "OPEN") return true;
   if (value === "CLOSE") return false;
   throw invalid("Enable", `Enable "${value}" is invalid: OPEN or CLOSE.`);
-}
-
-function customArgument(value: string): string {
-  const bytes = Buffer.byteLength(value);
-  if (bytes > MAX_CUSTOM_ARGUMENT_BYTES) throw invalid("CustomArgument", `CustomArgument takes ${bytes} bytes; at most ${MAX_CUSTOM_ARGUMENT_BYTES} are allowed.`);
-  return value;
 }
 
 /**
@@ -132,39 +135,62 @@ async function namedTrigger(ctx: ScfContext, p: TriggerParams): Promise<{ ref: F
   return { ref, fn, trigger, type };
 }
 
+/**
+ * A new trigger's settings and SCF extras: a timer's CustomArgument is its payload; an HTTP
+ * trigger keeps it (and what its TriggerDesc keeps) beside its settings.
+ */
+function newTriggerOf(ctx: ScfContext, type: ServedType, desc: string | undefined, argument: string): Pick<NewTrigger, "settings" | "extras"> {
+  if (type === "timer") return { settings: timerSettingsIn(desc, argument, ctx.config.timers.timezone), extras: {} };
+  const http = triggerDescIn(type, desc);
+  return { settings: http.settings, extras: withScf(null, { desc: http.kept, customArgument: argument }) };
+}
+
 const createTrigger: ScfAction = async (ctx, params) => {
   const p = parseParams(CreateTrigger, params);
   const ref = functionOf(ctx, p);
   const type = servedType(p.Type);
-  const name = triggerName(p.TriggerName);
+  const name = type === "timer" ? timerName(p.TriggerName) : triggerName(p.TriggerName);
   const qualifier = p.Qualifier === undefined || p.Qualifier === "" ? DEFAULT_ALIAS : p.Qualifier;
-  const desc = triggerDescIn(type, p.TriggerDesc);
-  const argument = customArgument(p.CustomArgument ?? "");
   const input = {
     name,
     qualifier,
     enabled: enableOf(p.Enable, true),
     description: rules.description(p.Description ?? ""),
-    settings: desc.settings,
-    extras: withScf(null, { desc: desc.kept, customArgument: argument }),
+    ...newTriggerOf(ctx, type, p.TriggerDesc, customArgument(p.CustomArgument ?? "")),
   };
   const fn = await ctx.service.functions.get(ref);
   const trigger = await ctx.service.triggers.create(ref, input);
   return { TriggerInfo: triggerOut(trigger, triggerPlace(ctx, fn, trigger)) };
 };
 
+/**
+ * What UpdateTrigger changes in a trigger's settings and SCF extras: a timer's TriggerDesc its
+ * schedule and CustomArgument its payload; an HTTP trigger's TriggerDesc its settings, and its
+ * CustomArgument what it keeps.
+ */
+function triggerChangeOf(ctx: ScfContext, trigger: TriggerRecord, type: ServedType, desc: string | undefined, argument: string | undefined): Pick<TriggerPatch, "settings" | "extras"> {
+  const { settings } = trigger;
+  if (settings.kind === "timer") {
+    return desc === undefined && argument === undefined ? {} : { settings: timerSettingsChanged(settings, { desc, payload: argument }, ctx.config.timers.timezone) };
+  }
+  // namedTrigger checked that `type` is the trigger's own: an HTTP type here.
+  const http = desc === undefined || type === "timer" ? null : triggerDescIn(type, desc);
+  return {
+    ...(http ? { settings: http.settings } : {}),
+    extras: withScf(trigger, { ...(http ? { desc: http.kept } : {}), ...(argument === undefined ? {} : { customArgument: argument }) }),
+  };
+}
+
 /** Absent fields keep their value (Enable, when sent, must be OPEN or CLOSE); Description and CustomArgument sent as "" clear theirs. */
 const updateTrigger: ScfAction = async (ctx, params) => {
   const p = parseParams(UpdateTrigger, params);
   const { ref, trigger, type } = await namedTrigger(ctx, p);
-  if (type === "apigw") throw invalid("Type", "An apigw trigger cannot be updated; only http triggers can (delete it and create another, or switch it with UpdateTriggerStatus).");
-  const desc = p.TriggerDesc === undefined ? null : triggerDescIn(type, p.TriggerDesc);
+  if (type === "apigw") throw invalid("Type", "An apigw trigger cannot be updated; only http and timer triggers can (delete it and create another, or switch it with UpdateTriggerStatus).");
   const argument = p.CustomArgument === undefined ? undefined : customArgument(p.CustomArgument);
   await ctx.service.triggers.update(ref, trigger.id, {
     enabled: enableOf(p.Enable, trigger.enabled),
     ...(p.Description === undefined ? {} : { description: rules.description(p.Description) }),
-    ...(desc ? { settings: desc.settings } : {}),
-    extras: withScf(trigger, { ...(desc ? { desc: desc.kept } : {}), ...(argument === undefined ? {} : { customArgument: argument }) }),
+    ...triggerChangeOf(ctx, trigger, type, p.TriggerDesc, argument),
   });
   return {};
 };
@@ -182,6 +208,19 @@ const deleteTrigger: ScfAction = async (ctx, params) => {
   const { ref, trigger } = await namedTrigger(ctx, p);
   await ctx.service.triggers.delete(ref, trigger.id);
   return {};
+};
+
+/**
+ * Quiver's own action, not Tencent's: runs a timer trigger now with its CustomArgument, as a fire
+ * at the present time would (an asynchronous invocation; disabled timers too), for development.
+ * Answers the invocation's id, which GetAsyncEventStatus and ListAsyncEvents know.
+ */
+const fireTrigger: ScfAction = async (ctx, params) => {
+  const p = parseParams(FireTrigger, params);
+  if (p.Type !== undefined && p.Type !== "timer") throw invalid("Type", `Only timer triggers can be fired; Type "${p.Type}" is not timer.`);
+  const { ref, trigger } = await namedTrigger(ctx, { ...p, Type: "timer" });
+  const record = await ctx.timers.fireNow(ref, trigger.id);
+  return { InvokeRequestId: record.id };
 };
 
 type Filter = (trigger: TriggerRecord) => boolean;
@@ -228,7 +267,8 @@ const listTriggers: ScfAction = async (ctx, params) => {
 /**
  * Trigger actions by wire name, at the rates Tencent documents (per account, per second):
  * CreateTrigger and DeleteTrigger 100, UpdateTrigger 20. Tencent's pages give none for
- * ListTriggers and UpdateTriggerStatus, which get UpdateTrigger's 20.
+ * ListTriggers and UpdateTriggerStatus, which get UpdateTrigger's 20. FireTrigger is Quiver's
+ * own (docs/triggers.md), at 20.
  */
 export const TRIGGER_ACTIONS: Readonly<Record<string, Action<ScfAction>>> = {
   CreateTrigger: { handler: createTrigger, ratePerSecond: 100 },
@@ -236,4 +276,5 @@ export const TRIGGER_ACTIONS: Readonly<Record<string, Action<ScfAction>>> = {
   UpdateTrigger: { handler: updateTrigger, ratePerSecond: 20 },
   UpdateTriggerStatus: { handler: updateTriggerStatus, ratePerSecond: 20 },
   DeleteTrigger: { handler: deleteTrigger, ratePerSecond: 100 },
+  FireTrigger: { handler: fireTrigger, ratePerSecond: 20 },
 };
