@@ -49,13 +49,17 @@ import json
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 class Echo(BaseHTTPRequestHandler):
-    def do_GET(self):
+    def answer(self):
         out = json.dumps({'path': self.path, 'python': True}).encode()
         self.send_response(200)
         self.send_header('Content-Type', 'application/json')
         self.send_header('Content-Length', str(len(out)))
         self.end_headers()
-        self.wfile.write(out)
+        return out
+    def do_GET(self):
+        self.wfile.write(self.answer())
+    def do_HEAD(self):
+        self.answer()
     def log_message(self, fmt, *args):
         pass
 
@@ -149,6 +153,11 @@ describe("web functions behind trigger URLs", () => {
     const response = await fetch(`${scfTriggerUrl(server, ALICE, "pysite", "url")}/hello?q=1`);
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), { path: "/hello?q=1", python: true });
+    const length = response.headers.get("content-length");
+    const head = await fetch(`${scfTriggerUrl(server, ALICE, "pysite", "url")}/hello?q=1`, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get("content-length"), length, "HEAD names the size of the GET's body, as the server said");
+    assert.equal((await head.arrayBuffer()).byteLength, 0);
   });
 
   it("HEAD reaches the server and answers its status and headers without a body", async () => {

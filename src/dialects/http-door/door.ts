@@ -194,7 +194,9 @@ export class TriggerDoor {
       return { answer: vendor.failure(outcome.error ?? { kind: "exit", message: "The web function gave no answer.", stack: "" }, requestId), versionName };
     }
     const { status, headers, body } = outcome.reply;
-    return { answer: { status, headers: withoutFraming(headers), body }, versionName };
+    // A HEAD answer's Content-Length is the GET body's size, not framing: it is kept when the server sent one.
+    const length = request.method === "HEAD" ? headers.filter(([name]) => name.toLowerCase() === "content-length") : [];
+    return { answer: { status, headers: [...withoutFraming(headers), ...length], body }, versionName };
   }
 }
 
