@@ -30,6 +30,8 @@ Options:
   --max-functions N        functions per namespace (default 50)
   --store KIND             metadata store: sqlite (default) or postgres (several nodes)
   --database-url URL       PostgreSQL URL for --store postgres (postgres://user@host:5432/db)
+  --node-lease-seconds N   --store postgres: a node silent this long is gone; live nodes
+                           take over its unfinished asynchronous work (default 30)
   --blob-dir DIR           code blobs (default <data-dir>/blobs); shared storage for several nodes
   --prewarm-nodejs N       pre-started Node.js runtime processes (default 1)
   --prewarm-python N       pre-started Python runtime processes (default 1)
@@ -77,6 +79,7 @@ const OPTIONS = {
   "max-functions": { type: "string" },
   store: { type: "string" },
   "database-url": { type: "string" },
+  "node-lease-seconds": { type: "string" },
   "blob-dir": { type: "string" },
   "prewarm-nodejs": { type: "string" },
   "prewarm-python": { type: "string" },
@@ -149,6 +152,7 @@ export function configFromArgs(args: string[]): ConfigInput | "help" {
     }),
     store: values.store as ConfigInput["store"],
     databaseUrl: values["database-url"],
+    nodeLeaseMs: seconds("node-lease-seconds", values["node-lease-seconds"]),
     blobDir: values["blob-dir"],
     // The schema refuses other values with a message listing the allowed ones.
     timers: defined({

@@ -128,6 +128,11 @@ export const ConfigSchema = z.strictObject({
   store: z.enum(["sqlite", "postgres"]).default("sqlite"),
   /** PostgreSQL connection URL; required with `store: "postgres"`. */
   databaseUrl: z.string().min(1).optional(),
+  /**
+   * PostgreSQL store: how long a node's lease lasts without renewal. Work a node accepted
+   * (asynchronous invocations, timer fires) is taken over by a live node once its lease lapsed.
+   */
+  nodeLeaseMs: z.number().int().min(500).max(600_000).default(30_000),
   /** Code blobs; default `<dataDir>/blobs`. Nodes sharing a database must share this directory. */
   blobDir: z.string().min(1).optional(),
 }).superRefine((config, ctx) => {

@@ -49,6 +49,12 @@ export interface InvocationServiceDeps {
   /** Async invocations run at most this many at once. */
   readonly asyncConcurrency: number;
   readonly onAsyncError?: (error: unknown, record: AsyncInvocationRecord) => void;
+  /**
+   * How often to look for unfinished invocations of nodes that are gone (lapsed lease) and
+   * take them over; null with one node (SQLite), where only a restart leaves any.
+   */
+  readonly takeoverEveryMs?: number | null;
+  readonly onTakeoverError?: (error: unknown) => void;
 }
 
 /** An alias in use keeps one warm instance of each version it routes to for this long… */
@@ -71,6 +77,7 @@ export class InvocationService {
   #running = 0;
   #closed = false;
   readonly #idle = new Set<() => void>();
+  #takeover: NodeJS.Timeout | null = null;
   readonly #warmedAt = new Map<string, number>();
 
   constructor(deps: InvocationServiceDeps) {
@@ -170,8 +177,26 @@ export class InvocationService {
     return this.#deps.store.listAsyncInvocations(scope, functionId, limit);
   }
 
-  /** Re-queues invocations that were accepted but not finished when the server last stopped. */
+  /**
+   * Re-queues invocations that were accepted but not finished when the server last stopped
+   * (or, on several nodes, whose node is gone), then keeps doing so every `takeoverEveryMs`:
+   * a node that dies leaves its accepted work to the live ones, not to its own restart. The
+   * store hands each record to one node once.
+   */
   async resumePending(): Promise<number> {
+    const resumed = await this.#resumeOnce();
+    const every = this.#deps.takeoverEveryMs ?? null;
+    if (every !== null && this.#takeover === null && !this.#closed) {
+      this.#takeover = setInterval(() => {
+        this.#resumeOnce().catch((error: unknown) => this.#deps.onTakeoverError?.(error));
+      }, every);
+      this.#takeover.unref();
+    }
+    return resumed;
+  }
+
+  async #resumeOnce(): Promise<number> {
+    if (this.#closed) return 0;
     const pending = await this.#deps.store.listUnfinishedAsync();
     pending.forEach((record) => this.#enqueue(record));
     return pending.length;
@@ -180,6 +205,7 @@ export class InvocationService {
   /** Stops taking queued work and waits for running async invocations to finish. */
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#takeover !== null) clearInterval(this.#takeover);
     if (this.#running > 0) await new Promise<void>((resolve) => this.#idle.add(resolve));
   }
 

@@ -109,6 +109,9 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
     clock,
     ids,
     asyncConcurrency: config.engine.asyncConcurrency,
+    // Half a lease: a dead node's work is taken over between one and one and a half leases after its last renewal.
+    takeoverEveryMs: config.store === "postgres" ? Math.floor(config.nodeLeaseMs / 2) : null,
+    onTakeoverError: (error) => app.log.warn({ err: error }, "could not look for a gone node's unfinished invocations; trying again"),
     onAsyncError: (error, record) => app.log.error({ err: error, requestId: record.id }, "async invocation failed to run"),
   });
   await invocations.resumePending();
@@ -195,7 +198,7 @@ async function openStore(config: QuiverConfig, dataDir: string): Promise<Metadat
   if (config.store === "sqlite") return new SqliteStore(join(dataDir, "quiver.db"));
   // parseConfig refuses postgres without a URL; this keeps the type checker convinced.
   if (config.databaseUrl === undefined) throw new Error("store postgres needs databaseUrl");
-  return PostgresStore.open({ url: config.databaseUrl });
+  return PostgresStore.open({ url: config.databaseUrl, leaseMs: config.nodeLeaseMs });
 }
 
 /**

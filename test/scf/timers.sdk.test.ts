@@ -179,6 +179,9 @@ void describe("SCF timer triggers through the official SDK", () => {
     assert.equal((await waitAsync(tencent, id)).Status, "FINISHED", "a disabled timer fires now too");
     const { EventList } = await tencent.ListAsyncEvents({ FunctionName: "fired", InvokeRequestId: id });
     assert.equal(EventList?.[0]?.Qualifier, "live");
+    assert.equal(EventList?.[0]?.InvokeType, "timer", "a timer fire is listed with its trigger type");
+    assert.equal((await tencent.ListAsyncEvents({ FunctionName: "fired", InvokeType: ["invoke"] })).TotalCount, 0, "not as an API call");
+    assert.equal((await tencent.ListAsyncEvents({ FunctionName: "fired", InvokeType: ["timer"] })).TotalCount, 1);
 
     const ran = await awaitAsync(fgClient(server.url), urnOf("fired"), id);
     const result = JSON.parse(String(ran["result"])) as { marker: string; src: string | null; event: Record<string, unknown> };

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { QuiverError, isQuiverError } from "../../../core/errors.js";
 import type { InvocationErrorKind } from "../../../core/invoke.js";
 import type { InvokeInput } from "../../../core/invocations.js";
+import type { AsyncInvocationRecord } from "../../../core/ports.js";
 import { LATEST } from "../../../core/model.js";
 import type { InvokeSelector } from "../../../core/functions/resolution.js";
 import { checkEvent } from "../../../core/invocation-text.js";
@@ -139,9 +140,14 @@ const getAsyncEventStatus: ScfAction = async (ctx, params) => {
 
 /**
  * ListAsyncEvents: the function's asynchronous invocations, newest first by default, filtered
- * by qualifier, status and request id. Every async call through the API has InvokeType
- * "invoke" (Quiver has no triggers).
+ * by qualifier, status, invoke type and request id. InvokeType is the trigger type that made
+ * the call (`timer` for a timer fire) and `invoke` for the Invoke API.
  */
+/** The trigger type that made an asynchronous call (its per-call `triggerSrc`), else the Invoke API. */
+function invokeTypeOf(record: AsyncInvocationRecord): string {
+  return record.contextValues["triggerSrc"] ?? "invoke";
+}
+
 const listAsyncEvents: ScfAction = async (ctx, params) => {
   const p = parseParams(ListAsyncEvents, params);
   const { offset, limit } = rules.paging(p.Offset, p.Limit);
@@ -152,13 +158,13 @@ const listAsyncEvents: ScfAction = async (ctx, params) => {
     (r) =>
       (p.Qualifier === undefined || p.Qualifier === "" || r.qualifier === p.Qualifier || r.versionName === p.Qualifier) &&
       (p.Status === undefined || p.Status.length === 0 || p.Status.includes(r.status)) &&
-      (p.InvokeType === undefined || p.InvokeType.length === 0 || p.InvokeType.includes("invoke")) &&
+      (p.InvokeType === undefined || p.InvokeType.length === 0 || p.InvokeType.includes(invokeTypeOf(r))) &&
       (p.InvokeRequestId === undefined || p.InvokeRequestId === "" || r.id === p.InvokeRequestId),
   );
   if (order === "ASC") wanted.reverse();
   const EventList = wanted.slice(offset, offset + limit).map((r) => ({
     InvokeRequestId: r.id,
-    InvokeType: "invoke",
+    InvokeType: invokeTypeOf(r),
     Qualifier: r.qualifier,
     Status: r.status,
     StartTime: scfTime(r.createdAt),
