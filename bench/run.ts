@@ -28,6 +28,7 @@ import { aliasSwitch, coldWithPool, frozenWake, setupInvokeFunctions, warmLatenc
 import { idleInstances, manyFunctions } from "./scenarios/memory.js";
 import { peers } from "./scenarios/peers.js";
 import { throughput } from "./scenarios/throughput.js";
+import { timerLateness } from "./scenarios/timers.js";
 
 const quick = process.argv.includes("--quick");
 const docs = process.argv.includes("--docs");
@@ -83,6 +84,13 @@ async function mainServer(plan: Plan, echo: EchoServer, results: Results): Promi
     await httpTriggerLatency(urls, echo, plan, results);
     await step(results, "HTTP trigger throughput at 10/50 connections");
     await httpTriggerThroughput(urls, echo, plan, results);
+    await step(results, "timer trigger lateness");
+    const fgs = new FgsBenchClient(server.port, server.huawei);
+    try {
+      await timerLateness(client, fgs, plan, results);
+    } finally {
+      fgs.close();
+    }
   } finally {
     client.close();
     await server.stop();

@@ -16,10 +16,12 @@ export interface Plan {
   readonly loadSeconds: number;
   readonly manyFunctions: number;
   readonly versionsPerFunction: number;
+  /** How long the every-second timer of the lateness scenario runs. */
+  readonly timerSeconds: number;
 }
 
 export function planFor(quick: boolean): Plan {
   return quick
-    ? { quick, floorSamples: 300, processSamples: 15, createSamples: 30, updateSamples: 8, publishSamples: 60, versionCounts: [10, 1000], listSamples: 60, concurrentRounds: 3, warmSamples: 600, aliasFlips: 20, coldSamples: 10, exhaustedSamples: 8, loadSeconds: 2, manyFunctions: 100, versionsPerFunction: 10 }
-    : { quick, floorSamples: 2000, processSamples: 60, createSamples: 200, updateSamples: 30, publishSamples: 500, versionCounts: [10, 1000, 10000], listSamples: 300, concurrentRounds: 20, warmSamples: 10000, aliasFlips: 100, coldSamples: 100, exhaustedSamples: 60, loadSeconds: 8, manyFunctions: 1000, versionsPerFunction: 10 };
+    ? { quick, floorSamples: 300, processSamples: 15, createSamples: 30, updateSamples: 8, publishSamples: 60, versionCounts: [10, 1000], listSamples: 60, concurrentRounds: 3, warmSamples: 600, aliasFlips: 20, coldSamples: 10, exhaustedSamples: 8, loadSeconds: 2, manyFunctions: 100, versionsPerFunction: 10, timerSeconds: 4 }
+    : { quick, floorSamples: 2000, processSamples: 60, createSamples: 200, updateSamples: 30, publishSamples: 500, versionCounts: [10, 1000, 10000], listSamples: 300, concurrentRounds: 20, warmSamples: 10000, aliasFlips: 100, coldSamples: 100, exhaustedSamples: 60, loadSeconds: 8, manyFunctions: 1000, versionsPerFunction: 10, timerSeconds: 60 };
 }

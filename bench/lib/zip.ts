@@ -22,3 +22,16 @@ export function makeZip(padBytes: number, language: "node" | "python" = "node"):
     zip.outputStream.on("error", reject);
   });
 }
+
+/** A zip of exactly these files. */
+export function makeZipWith(files: Readonly<Record<string, string>>): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const zip = new yazl.ZipFile();
+    for (const [name, text] of Object.entries(files)) zip.addBuffer(Buffer.from(text), name);
+    zip.end();
+    const chunks: Buffer[] = [];
+    zip.outputStream.on("data", (chunk: Buffer) => chunks.push(chunk));
+    zip.outputStream.on("end", () => resolve(Buffer.concat(chunks)));
+    zip.outputStream.on("error", reject);
+  });
+}
