@@ -209,7 +209,7 @@ export class Engine implements Invoker {
     this.#park(inst);
     const base = { requestId: req.requestId, log: m.log, durationMs, billedMs: billed(durationMs), memoryUsedBytes: m.rss };
     if (m.err !== null) return { ...base, reply: null, error: m.err };
-    return { ...base, reply: { status: m.s, headers: replyHeaders(m.h), body: Buffer.from(m.b, "base64") }, error: null };
+    return { ...base, reply: { status: m.s, headers: replyHeaders(m.h, method), body: Buffer.from(m.b, "base64") }, error: null };
   }
 
   keepWarm(requests: readonly WarmRequest[], untilMs: number): void {

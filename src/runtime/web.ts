@@ -72,12 +72,17 @@ function needsLength(exchange: HttpExchange): boolean {
   return exchange.body.length > 0 || !["GET", "HEAD", "DELETE", "OPTIONS", "TRACE"].includes(exchange.method.toUpperCase());
 }
 
-/** The server's answer headers as pairs, without the hop-by-hop ones (the front door frames the answer). */
-export function replyHeaders(flat: readonly string[]): [string, string][] {
+/**
+ * The server's answer headers as pairs, without the hop-by-hop ones (the front door frames the
+ * answer). An answer to HEAD keeps its Content-Length: it is the size of the GET's body, which
+ * the (empty) answer does not frame.
+ */
+export function replyHeaders(flat: readonly string[], method: string): [string, string][] {
+  const keepLength = method.toUpperCase() === "HEAD";
   const out: [string, string][] = [];
   for (let i = 0; i + 1 < flat.length; i += 2) {
-    const name = flat[i] ?? "";
-    if (!HOP_BY_HOP.has(name.toLowerCase())) out.push([name, flat[i + 1] ?? ""]);
+    const name = (flat[i] ?? "").toLowerCase();
+    if (!HOP_BY_HOP.has(name) || (keepLength && name === "content-length")) out.push([flat[i] ?? "", flat[i + 1] ?? ""]);
   }
   return out;
 }

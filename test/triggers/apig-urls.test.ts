@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "../helpers/node-test.js";
 import { ALICE, BOB, type TestAccount } from "../helpers/accounts.js";
 import { signHeaders, sdkDate } from "../helpers/fgs-http.js";
-import { createAlias, createFunction, fgClient, publishVersion, updateCode, urnOf, type fg } from "../helpers/fgs-sdk.js";
+import { createAlias, createFunction, fg, fgClient, publishVersion, updateCode, urnOf } from "../helpers/fgs-sdk.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
-import { createApigTrigger, eventDataOf } from "../helpers/fgs-triggers.js";
+import { createApigTrigger, eventDataOf, updateTrigger } from "../helpers/fgs-triggers.js";
 import { createHttpTrigger, triggerHandlerCode } from "../helpers/triggers.js";
 import { buildZip } from "../helpers/zip.js";
 
@@ -110,6 +110,15 @@ describe("APIG trigger URLs on the trigger listener", () => {
     assert.deepEqual(custom.headers.getSetCookie(), ["a=1", "b=2"]);
   });
 
+  it("the request id and version headers are the platform's, whatever the function answers under those names", async () => {
+    const response = await fetch(apig("/orders?mode=spoof"));
+    assert.equal(response.headers.get("x-cff-function-version"), "latest");
+    const requestId = response.headers.get("x-request-id") ?? "";
+    assert.match(requestId, /^[0-9a-f-]{36}$/);
+    assert.equal(response.headers.get("x-cff-request-id"), requestId);
+    assert.equal(response.headers.get("x-kept"), "yes");
+  });
+
   it("a function error is 500 with FunctionGraph's error document; a timeout 504", async () => {
     const failed = await fetch(apig("/orders?mode=error"));
     assert.equal(failed.status, 500);
@@ -120,6 +129,13 @@ describe("APIG trigger URLs on the trigger listener", () => {
     const slow = await fetch(apig("/orders?mode=sleep"));
     assert.equal(slow.status, 504);
     assert.ok(slow.headers.get("x-request-id"));
+  });
+
+  it("a memory kill is a 500 with FunctionGraph's error document and the request id", async () => {
+    const response = await fetch(apig("/orders?mode=hog"));
+    assert.equal(response.status, 500);
+    assert.ok(response.headers.get("x-request-id"));
+    assert.match(((await response.json()) as { errorMessage: string }).errorMessage, /memory/i);
   });
 
   it("the trigger's own timeout answers 504 APIG.0201 before the function's", async () => {
@@ -166,6 +182,34 @@ describe("APIG trigger URLs on the trigger listener", () => {
     assert.equal(response.status, 200);
     assert.equal(response.headers.get("x-cff-function-version"), "v2");
     assert.deepEqual(await response.json(), { hello: "world", mark: "v2" });
+  });
+
+  it("a trigger disabled and enabled again through the FunctionGraph SDK serves again; HEAD is served where GET is", async () => {
+    const made = await createApigTrigger(client, urnOf("api", "v1"), { name: "flip", path: "/flip", method: "GET" });
+    const id = String(made["trigger_id"]);
+    const flip = (status: string): Promise<unknown> => updateTrigger(client, urnOf("api"), "APIG", id, new fg.UpdateTriggerRequestBody().withTriggerStatus(status));
+    assert.equal((await fetch(apig("/flip"))).status, 200);
+    await flip("DISABLED");
+    const off = await fetch(apig("/flip"));
+    assert.equal(off.status, 404);
+    assert.equal(((await off.json()) as ApigError).error_code, "APIG.0101");
+    await flip("ACTIVE");
+    const again = await fetch(apig("/flip?mode=plain"));
+    assert.equal(again.status, 200);
+    assert.deepEqual(await again.json(), { hello: "world", mark: "v1" });
+    const head = await fetch(apig("/flip?mode=custom"), { method: "HEAD" });
+    assert.equal(head.status, 418);
+    assert.equal(head.headers.get("x-cff-function-version"), "v1");
+    assert.equal((await head.arrayBuffer()).byteLength, 0);
+    assert.equal((await fetch(apig("/flip"), { method: "POST" })).status, 404, "a GET trigger serves HEAD, not POST");
+  });
+
+  it("an IAM trigger takes the account's X-Auth-Token as the API does", async () => {
+    await trigger("iam-token", "/iam-token", { auth: "signed" });
+    const target = apig("/iam-token");
+    const response = await fetch(target, { headers: { "x-auth-token": ALICE.huawei.authToken } });
+    assert.equal(response.status, 200);
+    assert.equal((await fetch(target, { headers: { "x-auth-token": "not-a-token-0000000000" } })).status, 401);
   });
 
   it("the trigger listener serves nothing but triggers; the API listener serves them too", async () => {

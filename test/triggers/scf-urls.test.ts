@@ -11,6 +11,28 @@ import { createFunction, scfClient, type ScfClient } from "../helpers/scf-client
 import { createHttpTrigger, scfTriggerUrl, tc3TriggerHeaders, triggerHandlerCode } from "../helpers/triggers.js";
 import { zipBase64 } from "../helpers/zip.js";
 
+/** A Python handler that echoes the API-gateway event as an integration response. */
+const PY_HANDLER = `
+import json
+
+def main_handler(event, context):
+    query = event.get("queryStringParameters") or {}
+    if "fail" in query:
+        raise ValueError("python says no")
+    if "plain" in query:
+        return {"python": True}
+    seen = {
+        "method": event["httpMethod"],
+        "path": event["path"],
+        "query": query,
+        "body": event["body"],
+        "base64": event["isBase64Encoded"],
+        "hello": event["headers"].get("x-hello"),
+        "requestId": event["requestContext"]["requestId"],
+    }
+    return {"statusCode": 201, "headers": {"Content-Type": "application/json", "X-Python": "yes"}, "body": json.dumps(seen, ensure_ascii=False)}
+`;
+
 type Body = { mark: string; event: Record<string, unknown> & { requestContext: Record<string, unknown>; headers: Record<string, string> } };
 
 describe("SCF trigger URLs", () => {
@@ -85,6 +107,13 @@ describe("SCF trigger URLs", () => {
     assert.equal(await response.text(), "teapot");
   });
 
+  it("the request id and version headers are the platform's, whatever the function answers under those names", async () => {
+    const response = await fetch(url("one", "?mode=spoof"));
+    assert.equal(response.headers.get("x-scf-version"), "1");
+    assert.match(response.headers.get("x-scf-request-id") ?? "", /^[0-9a-f-]{36}$/);
+    assert.equal(response.headers.get("x-kept"), "yes");
+  });
+
   it("a plain return value is served as JSON with 200", async () => {
     const response = await fetch(url("latest", "?mode=plain"));
     assert.equal(response.status, 200);
@@ -143,6 +172,14 @@ describe("SCF trigger URLs", () => {
     assert.equal(response.status, 504);
     assert.equal(((await response.json()) as { errno: number }).errno, 433);
     assert.ok(Date.now() - started < 4_000, "answered at the 1 s function timeout, not when the handler would end");
+  });
+
+  it("a memory kill is a 502 (errno 434) with the request id, never a hung connection", async () => {
+    const response = await fetch(url("latest", "?mode=hog"));
+    assert.equal(response.status, 502);
+    const body = (await response.json()) as { errno: number; requestId: string };
+    assert.equal(body.errno, 434);
+    assert.equal(body.requestId, response.headers.get("x-scf-request-id"));
   });
 
   it("a disabled trigger is 403; an unknown trigger, function or account 404", async () => {
@@ -239,6 +276,56 @@ describe("SCF trigger URLs", () => {
     assert.deepEqual(await response.json(), { hello: "world", mark: "v2" });
     await scf.UpdateTriggerStatus({ FunctionName: "web", TriggerName: "fromsdk", Type: "http", Qualifier: "2", Enable: "CLOSE" });
     assert.equal((await fetch(desc.NetConfig.ExtranetUrl)).status, 403);
+  });
+
+  it("a trigger created without a Qualifier is on $DEFAULT: $LATEST until the alias is pointed at a version", async () => {
+    await createFunction(scf, { name: "defaulted", files: triggerHandlerCode("head") });
+    await scf.PublishVersion({ FunctionName: "defaulted" });
+    const created = await scf.CreateTrigger({ FunctionName: "defaulted", TriggerName: "url", Type: "http", TriggerDesc: JSON.stringify({ AuthType: "NONE", NetConfig: { EnableIntranet: false, EnableExtranet: true } }) });
+    assert.equal(created.TriggerInfo?.Qualifier, "$DEFAULT");
+    const before = await fetch(url("url", "?mode=plain", "defaulted"));
+    assert.equal(before.status, 200);
+    assert.equal(before.headers.get("x-scf-version"), "$LATEST");
+    await scf.UpdateAlias({ FunctionName: "defaulted", Name: "$DEFAULT", FunctionVersion: "1" });
+    assert.equal((await fetch(url("url", "?mode=plain", "defaulted"))).headers.get("x-scf-version"), "1");
+  });
+
+  it("HEAD runs the function and answers its status and headers without a body", async () => {
+    const response = await fetch(url("latest", "?mode=custom"), { method: "HEAD" });
+    assert.equal(response.status, 418);
+    assert.equal(response.headers.get("x-custom"), "yes");
+    assert.equal(response.headers.get("x-scf-version"), "$LATEST");
+    assert.equal((await response.arrayBuffer()).byteLength, 0);
+  });
+
+  it("a trigger switched off and on again through UpdateTriggerStatus serves again", async () => {
+    await scf.CreateTrigger({ FunctionName: "web", TriggerName: "flip", Type: "apigw", Qualifier: "1" });
+    const flip = (Enable: string): Promise<unknown> => scf.UpdateTriggerStatus({ FunctionName: "web", TriggerName: "flip", Type: "apigw", Qualifier: "1", Enable });
+    assert.equal((await fetch(url("flip"))).status, 200);
+    await flip("CLOSE");
+    assert.equal((await fetch(url("flip"))).status, 403);
+    await flip("OPEN");
+    const again = await fetch(url("flip", "?mode=plain"));
+    assert.equal(again.status, 200);
+    assert.deepEqual(await again.json(), { hello: "world", mark: "v1" });
+  });
+
+  it("a Python event function behind a function URL gets the event and answers an integration response", async () => {
+    await createFunction(scf, { name: "pyweb", runtime: "Python3.9", handler: "index.main_handler", files: { "index.py": PY_HANDLER } });
+    await scf.CreateTrigger({ FunctionName: "pyweb", TriggerName: "url", Type: "http", Qualifier: "$LATEST", TriggerDesc: JSON.stringify({ AuthType: "NONE", NetConfig: { EnableIntranet: false, EnableExtranet: true } }) });
+    const response = await fetch(`${url("url", "/py/path?q=1&q=2", "pyweb")}`, { method: "POST", headers: { "content-type": "text/plain", "x-hello": "py" }, body: "héllo" });
+    assert.equal(response.status, 201);
+    assert.equal(response.headers.get("x-python"), "yes");
+    assert.equal(response.headers.get("x-scf-version"), "$LATEST");
+    const seen = (await response.json()) as Record<string, unknown>;
+    assert.deepEqual(seen, { method: "POST", path: "/py/path", query: { q: ["1", "2"] }, body: "héllo", base64: false, hello: "py", requestId: response.headers.get("x-scf-request-id") });
+    const plain = await fetch(url("url", "?plain=1", "pyweb"));
+    assert.equal(plain.status, 200);
+    assert.equal(plain.headers.get("content-type"), "application/json");
+    assert.deepEqual(await plain.json(), { python: true });
+    const failed = await fetch(url("url", "?fail=1", "pyweb"));
+    assert.equal(failed.status, 502);
+    assert.match(((await failed.json()) as { error: string }).error, /python says no/);
   });
 
   it("the SCF API at / is untouched", async () => {

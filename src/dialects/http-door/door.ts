@@ -104,7 +104,11 @@ export class TriggerDoor {
       ran = { answer: this.#refusal(error, vendor, requestId), versionName: null };
     }
     const { answer, versionName } = ran;
-    return { status: answer.status, headers: [...answer.headers, ...corsHeaders, ...vendor.idHeaders(requestId, versionName)], body: answer.body };
+    const ids = vendor.idHeaders(requestId, versionName);
+    // The platform's request id and version replace any the function sent under those names.
+    const platform = new Set(ids.map(([name]) => name.toLowerCase()));
+    const own = answer.headers.filter(([name]) => !platform.has(name.toLowerCase()));
+    return { status: answer.status, headers: [...own, ...corsHeaders, ...ids], body: answer.body };
   }
 
   #refusal(error: unknown, vendor: Vendor, requestId: string): HttpAnswer {
@@ -190,7 +194,9 @@ export class TriggerDoor {
       return { answer: vendor.failure(outcome.error ?? { kind: "exit", message: "The web function gave no answer.", stack: "" }, requestId), versionName };
     }
     const { status, headers, body } = outcome.reply;
-    return { answer: { status, headers: withoutFraming(headers), body }, versionName };
+    // A HEAD answer's Content-Length is the GET body's size, not framing: it is kept when the server sent one.
+    const length = request.method === "HEAD" ? headers.filter(([name]) => name.toLowerCase() === "content-length") : [];
+    return { answer: { status, headers: [...withoutFraming(headers), ...length], body }, versionName };
   }
 }
 
