@@ -75,6 +75,7 @@ exports.main_handler = async (event, context) => {
     case "error": throw new Error("boom from " + MARK);
     case "sleep": await new Promise((resolve) => setTimeout(resolve, 5000)); return "late";
     case "spoof": return { statusCode: 200, headers: { "X-Scf-Request-Id": "forged", "X-Scf-Version": "9", "X-Request-Id": "forged", "X-Cff-Request-Id": "forged", "X-Cff-Function-Version": "9", "X-Kept": "yes" }, body: "" };
+    case "own-cors": return { statusCode: 200, headers: { "Access-Control-Allow-Origin": "*", "X-Kept": "yes" }, body: "" };
     case "hog": { const held = []; for (;;) held.push(Buffer.alloc(16 << 20, 1)); }
     case "echo-bytes": {
       const bytes = event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body);

@@ -231,6 +231,12 @@ describe("SCF trigger URLs", () => {
     assert.equal(real.headers.get("access-control-expose-headers"), "x-scf-version");
     const stranger = await fetch(url("cors"), { headers: { origin: "https://evil.example" } });
     assert.equal(stranger.headers.get("access-control-allow-origin"), null);
+    // The trigger's settings decide CORS: a function's own Access-Control-* headers are dropped, not doubled.
+    const own = await fetch(url("cors", "?mode=own-cors"), { headers: { origin: "https://evil.example" } });
+    assert.equal(own.headers.get("access-control-allow-origin"), null);
+    assert.equal(own.headers.get("x-kept"), "yes");
+    const ownAllowed = await fetch(url("cors", "?mode=own-cors"), { headers: { origin: "https://app.example" } });
+    assert.equal(ownAllowed.headers.get("access-control-allow-origin"), "https://app.example");
   });
 
   it("a signed trigger runs a request signed with the owner's keys and refuses a missing, bad or foreign signature", async () => {

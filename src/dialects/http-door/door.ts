@@ -81,12 +81,14 @@ export class TriggerDoor {
   async #serve(request: DoorRequest, vendor: Vendor, find: () => Promise<Found>): Promise<HttpAnswer> {
     const requestId = randomUUID();
     let corsHeaders: ReadonlyArray<readonly [string, string]> = [];
+    let corsByTrigger = false;
     let ran: Ran;
     try {
       const found = await find();
       const { settings, trigger } = found;
       if (!trigger.enabled) throw new DoorError("disabled", `Trigger "${trigger.name}" is disabled.`);
       if (settings.cors !== null) {
+        corsByTrigger = true;
         const origin = header(request, "origin");
         // The function never sees a preflight; a real request's answers (refusals too) carry the allow headers.
         if (isPreflight(request.method, request.headers)) {
@@ -105,9 +107,13 @@ export class TriggerDoor {
     }
     const { answer, versionName } = ran;
     const ids = vendor.idHeaders(requestId, versionName);
-    // The platform's request id and version replace any the function sent under those names.
+    // The platform's request id and version replace any the function sent under those names,
+    // and a trigger's CORS settings replace the function's own CORS headers (never both).
     const platform = new Set(ids.map(([name]) => name.toLowerCase()));
-    const own = answer.headers.filter(([name]) => !platform.has(name.toLowerCase()));
+    const own = answer.headers.filter(([name]) => {
+      const lower = name.toLowerCase();
+      return !platform.has(lower) && !(corsByTrigger && lower.startsWith("access-control-"));
+    });
     return { status: answer.status, headers: [...own, ...corsHeaders, ...ids], body: answer.body };
   }
 
