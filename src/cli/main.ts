@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { AccountsFileError } from "../accounts/accounts.js";
 import { ConfigError, parseConfig, type ConfigInput } from "../config/config.js";
@@ -59,6 +60,12 @@ Options:
                            POST /quiver/v1/clock/advance {"ms": N} (from this host only), for tests
   --clock-start TIME       where the virtual clock starts, e.g. 2030-01-01T00:00:00Z
                            (default: the system time at start)
+  --metrics-token TOKEN    bearer token GET /metrics requires (at least 16 characters); without
+                           one, /metrics is served only when --host is a loopback address
+  --metrics-token-file FILE  the same, read from a file (kept out of the process list)
+  --metrics-max-functions N  functions with their own metric labels; later ones are counted
+                           as function "_other" (default 100)
+  --metrics-max-versions N versions per function with their own version label (default 10)
   -h, --help               show this help
 `;
 
@@ -98,6 +105,10 @@ const OPTIONS = {
   "timer-missed": { type: "string" },
   clock: { type: "string" },
   "clock-start": { type: "string" },
+  "metrics-token": { type: "string" },
+  "metrics-token-file": { type: "string" },
+  "metrics-max-functions": { type: "string" },
+  "metrics-max-versions": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -161,7 +172,23 @@ export function configFromArgs(args: string[]): ConfigInput | "help" {
       clock: values.clock as "system" | undefined,
       clockStart: values["clock-start"],
     }),
+    metrics: defined({
+      token: metricsToken(values["metrics-token"], values["metrics-token-file"]),
+      maxFunctions: integer("metrics-max-functions", values["metrics-max-functions"]),
+      maxVersionsPerFunction: integer("metrics-max-versions", values["metrics-max-versions"]),
+    }),
   };
+}
+
+/** `--metrics-token` or `--metrics-token-file` (its content, without the trailing line break). */
+function metricsToken(token: string | undefined, file: string | undefined): string | undefined {
+  if (token !== undefined && file !== undefined) throw new ConfigError("give --metrics-token or --metrics-token-file, not both");
+  if (file === undefined) return token;
+  try {
+    return readFileSync(file, "utf8").replace(/\r?\n$/, "");
+  } catch (error) {
+    throw new ConfigError(`--metrics-token-file: cannot read ${file}: ${(error as Error).message}`);
+  }
 }
 
 /** `--rate-limit PublishVersion=50` (repeatable): per-account requests per second for one action. */

@@ -86,7 +86,7 @@ export class InvocationService {
 
   async invoke(input: InvokeInput): Promise<SyncResult> {
     const resolved = await this.#deps.resolver.resolve(input.function, input.selector, input.knownFunction);
-    const request = { ...this.#request(resolved, input, input.requestId ?? this.#deps.ids.uuid()), event: input.event };
+    const request = { ...this.#request(resolved, input, input.requestId ?? this.#deps.ids.uuid()), event: input.event, qualifier: input.selector.qualifier };
     if (resolved.aliasRecord) this.#keepAliasWarm(resolved, input);
     const outcome = request.target.config.type === "HTTP" ? await this.#invokeWeb(request) : await this.#deps.invoker.invoke(request);
     return { outcome, versionName: resolved.versionName, alias: resolved.alias, memoryMb: request.target.config.memoryMb };
@@ -120,7 +120,7 @@ export class InvocationService {
     if (base.target.config.type !== "HTTP") {
       return { outcome: notWebFunction(requestId, versionName), versionName, alias: resolved.alias };
     }
-    const outcome = await this.#deps.invoker.forward({ ...base, exchange: input.exchange });
+    const outcome = await this.#deps.invoker.forward({ ...base, exchange: input.exchange, qualifier: input.selector.qualifier });
     return { outcome, versionName, alias: resolved.alias };
   }
 
@@ -200,6 +200,11 @@ export class InvocationService {
     const pending = await this.#deps.store.listUnfinishedAsync();
     pending.forEach((record) => this.#enqueue(record));
     return pending.length;
+  }
+
+  /** Asynchronous invocations waiting for a turn, and running (for metrics). */
+  asyncBacklog(): { readonly queued: number; readonly running: number } {
+    return { queued: this.#queue.length, running: this.#running };
   }
 
   /** Stops taking queued work and waits for running async invocations to finish. */
@@ -287,6 +292,7 @@ export class InvocationService {
         requestId: record.id,
         convention: record.convention,
         contextValues: record.contextValues,
+        qualifier: record.qualifier,
       });
       if (outcome.error?.kind === "concurrency-limit" && attempt < BUSY_RETRIES && !this.#closed) {
         await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));

@@ -5,6 +5,7 @@ import type { QuiverError } from "../../core/errors.js";
 import type { InvocationService } from "../../core/invocations.js";
 import type { FunctionService } from "../../core/service.js";
 import type { TimerScheduler } from "../../core/timer-scheduler.js";
+import type { ApiRequestObserver } from "./pipeline.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import type { TriggerUrls } from "./trigger-urls.js";
 import type { WireAnswer } from "./wire-answer.js";
@@ -21,6 +22,8 @@ export interface DialectDeps {
   readonly limiter: RateLimiter;
   /** The URL of each HTTP trigger, as both dialects show it. */
   readonly triggerUrls: TriggerUrls;
+  /** Told of every API request answered (metrics). */
+  readonly observeApiRequest?: ApiRequestObserver;
 }
 
 /** A vendor API as the server composes it: each dialect's `plugin.ts` exports one. */
