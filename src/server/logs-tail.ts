@@ -40,6 +40,7 @@ export interface TailDeps {
 export class LiveTails {
   readonly #deps: TailDeps;
   readonly #open = new Set<TailStream>();
+  #closed = false;
 
   constructor(deps: TailDeps) {
     this.#deps = deps;
@@ -50,6 +51,8 @@ export class LiveTails {
       const requestId = randomUUID();
       try {
         const { account, filter } = await this.#admit(rawRequestOf(request));
+        // Checked once admitted: the server may have begun to stop meanwhile.
+        if (this.#closed) return await reply.code(503).header("connection", "close").send({ error: { code: "Stopping", message: "The server is stopping." }, requestId });
         this.#open.add(new TailStream(reply, account.name, filter, this.#deps, (stream) => this.#open.delete(stream)));
       } catch (error) {
         const quiverError = toQuiverError(error);
@@ -59,8 +62,9 @@ export class LiveTails {
     });
   }
 
-  /** Ends every open tail with a `close` event (the server is stopping). */
+  /** Ends every open tail with a `close` event and opens no more (the server is stopping). */
   closeAll(): void {
+    this.#closed = true;
     for (const stream of this.#open) stream.end("the server is stopping");
   }
 
