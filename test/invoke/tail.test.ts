@@ -4,6 +4,7 @@
  * seen; bad signatures are refused; a qualifier narrows the stream; stopping the server ends it.
  */
 import assert from "node:assert/strict";
+import { setTimeout as delay } from "node:timers/promises";
 import { after, before, describe, it } from "../helpers/node-test.js";
 import { ALICE, BOB } from "../helpers/accounts.js";
 import { openTail, openTailWith, tc3TailHeaders, TAIL_PATH, type SseEvent, type Tail } from "../helpers/live-tail.js";
@@ -151,12 +152,11 @@ describe("live tail when the server stops", () => {
       await createFunction(scfClient(server), { name: "printer", files: { "index.js": PRINTER } });
       const tail = await openTail(server.url, { function: "printer" }, { tencent: ALICE.tencent });
       await tail.next((e) => e.event === "ready");
-      const started = Date.now();
-      const exit = await server.kill("SIGTERM");
-      assert.equal(exit, 0);
+      // A stop that waits on the open stream never ends: bounded here so the test says so.
+      const stopped = await Promise.race([server.kill("SIGTERM"), delay(15_000, "still running 15 s after SIGTERM", { ref: false })]);
+      assert.equal(stopped, 0);
       await tail.ended;
       assert.ok(tail.events.some((e) => e.event === "close"), "the tail got a close event");
-      assert.ok(Date.now() - started < 10_000, `stopped after ${Date.now() - started} ms`);
     } finally {
       await server.stop();
     }
