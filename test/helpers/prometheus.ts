@@ -90,10 +90,13 @@ function parseSample(line: string, fail: (why: string) => never): Sample {
   return { name, labels, value };
 }
 
+/**
+ * A value as Go's ParseFloat reads it, which the format refers to: special values in any case
+ * (prom-client writes NaN as `Nan`).
+ */
 function parseValue(text: string, fail: (why: string) => never): number {
-  if (text === "+Inf") return Infinity;
-  if (text === "-Inf") return -Infinity;
-  if (text === "NaN") return NaN;
+  const special = /^([+-]?)(inf|infinity|nan)$/i.exec(text);
+  if (special) return special[2]?.toLowerCase() === "nan" ? NaN : special[1] === "-" ? -Infinity : Infinity;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) fail("has a value that is not a float");
   return Number(text);
 }
