@@ -182,7 +182,6 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   AuthUnknownKey: 401,
   AuthSignatureMismatch: 401,
   AuthExpired: 401,
-  AuthForbidden: 403,
   NamespaceNotFound: 404,
   FunctionNotFound: 404,
   RateLimited: 429,
