@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "../helpers/node-test.js";
+import { tempDir } from "../helpers/accounts.js";
 import { configFromArgs } from "../../src/cli/main.js";
 import { ConfigError, parseConfig, type ConfigInput } from "../../src/config/config.js";
 
@@ -35,5 +38,22 @@ describe("quiver serve flags", () => {
       [["--clock", "virtual", "--clock-start", "tomorrow"], /timers\.clockStart/],
     ];
     for (const [args, message] of refused) assert.throws(() => parse(args), (error: unknown) => error instanceof ConfigError && message.test(error.message), args.join(" "));
+  });
+
+  it("metrics flags: the token (or a file holding it) and the label cap", () => {
+    const parse = (args: string[]): ReturnType<typeof parseConfig> => parseConfig(JSON.parse(JSON.stringify(configFromArgs(["serve", ...args]))) as ConfigInput);
+    assert.deepEqual(parse([]).metrics, { maxFunctions: 100, maxVersionsPerFunction: 10 });
+    assert.deepEqual(parse(["--metrics-token", "token-0123456789abcdef", "--metrics-max-functions", "5", "--metrics-max-versions", "2"]).metrics, { token: "token-0123456789abcdef", maxFunctions: 5, maxVersionsPerFunction: 2 });
+    const dir = tempDir();
+    try {
+      const file = join(dir.path, "token");
+      writeFileSync(file, "token-from-a-file-0123\n");
+      assert.equal(parse(["--metrics-token-file", file]).metrics.token, "token-from-a-file-0123");
+      assert.throws(() => parse(["--metrics-token-file", join(dir.path, "absent")]), (error: unknown) => error instanceof ConfigError && /cannot read/.test(error.message));
+      assert.throws(() => parse(["--metrics-token", "token-0123456789abcdef", "--metrics-token-file", file]), (error: unknown) => error instanceof ConfigError && /not both/.test(error.message));
+    } finally {
+      dir.remove();
+    }
+    assert.throws(() => parse(["--metrics-token", "short"]), (error: unknown) => error instanceof ConfigError && /metrics\.token: a metrics token has at least 16 characters/.test(error.message));
   });
 });
