@@ -1,6 +1,7 @@
 import { aliasTargets } from "./aliases.js";
 import { QuiverError } from "./errors.js";
 import { headKey, versionKey } from "./instance-keys.js";
+import { logTail } from "./invocation-text.js";
 import type { InvocationRecorder, InvocationSource, RecordInput } from "./invocation-records.js";
 import { PER_CALL_CONTEXT_KEYS, type HandlerConvention, type HttpExchange, type HttpForwardOutcome, type InvocationOutcome, type InvocationRequest, type InvocationTarget, type Invoker, type WarmRequest } from "./invoke.js";
 import { LATEST, type FunctionRecord, type FunctionRef, type Scope } from "./model.js";
@@ -70,6 +71,9 @@ const WARM_REFRESH_MS = 10_000;
 /** How often an async invocation that met a full pool is retried, and how long apart. */
 const BUSY_RETRIES = 20;
 const BUSY_RETRY_MS = 500;
+
+/** Bytes of an async invocation's log kept with its status (both dialects show at most 4 KB). */
+const ASYNC_LOG_TAIL_BYTES = 4096;
 
 /**
  * Runs versions: resolves the qualifier (versions and aliases), checks the function can run,
@@ -282,7 +286,8 @@ export class InvocationService {
         status,
         result: outcome?.result ?? "",
         error,
-        log: outcome?.log ?? "",
+        // The status APIs show a tail; the whole log (up to its cap) is in the invocation's record.
+        log: logTail(outcome?.log ?? "", ASYNC_LOG_TAIL_BYTES),
         durationMs: outcome?.durationMs ?? 0,
         finishedAt: this.#deps.clock.now(),
       });
