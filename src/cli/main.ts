@@ -59,6 +59,13 @@ Options:
                            POST /quiver/v1/clock/advance {"ms": N} (from this host only), for tests
   --clock-start TIME       where the virtual clock starts, e.g. 2030-01-01T00:00:00Z
                            (default: the system time at start)
+  --no-records             keep no invocation records (the live tail and metrics still work)
+  --records-retention-days N   invocation records older than this are removed (default 7)
+  --records-retention-mb N     the oldest records are removed while all of them take more than
+                           this, in MB (default 1024)
+  --records-max-log-kb N   an invocation's log is kept up to this, in KB; a cut log keeps its
+                           end after a marker (default 1024)
+  --records-max-result-kb N    an invocation's returned value is kept up to this, in KB (default 64)
   -h, --help               show this help
 `;
 
@@ -98,12 +105,22 @@ const OPTIONS = {
   "timer-missed": { type: "string" },
   clock: { type: "string" },
   "clock-start": { type: "string" },
+  "no-records": { type: "boolean" },
+  "records-retention-days": { type: "string" },
+  "records-retention-mb": { type: "string" },
+  "records-max-log-kb": { type: "string" },
+  "records-max-result-kb": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
 function megabytes(name: string, value: string | undefined): number | undefined {
   const mb = integer(name, value);
   return mb === undefined ? undefined : mb * 1024 * 1024;
+}
+
+function kilobytes(name: string, value: string | undefined): number | undefined {
+  const kb = integer(name, value);
+  return kb === undefined ? undefined : kb * 1024;
 }
 
 function integer(name: string, value: string | undefined): number | undefined {
@@ -160,6 +177,13 @@ export function configFromArgs(args: string[]): ConfigInput | "help" {
       missed: values["timer-missed"] as "latest" | undefined,
       clock: values.clock as "system" | undefined,
       clockStart: values["clock-start"],
+    }),
+    records: defined({
+      enabled: values["no-records"] ? false : undefined,
+      retentionDays: integer("records-retention-days", values["records-retention-days"]),
+      retentionBytes: megabytes("records-retention-mb", values["records-retention-mb"]),
+      maxLogBytes: kilobytes("records-max-log-kb", values["records-max-log-kb"]),
+      maxResultBytes: kilobytes("records-max-result-kb", values["records-max-result-kb"]),
     }),
   };
 }
