@@ -17,6 +17,7 @@ import { createFunction, invoke, REGION, scfClient, type ScfClient } from "../he
 import { createHttpTrigger, scfTriggerUrl } from "../helpers/triggers.js";
 import { TRUNCATION_MARKER, type InvocationRecord, type RecordQuery } from "../../src/core/invocation-records.js";
 import type { Scope } from "../../src/core/model.js";
+import { createTestSchema, PG_OFF, PG_URL } from "../store/pg-schema.js";
 
 const SCOPE: Scope = { accountId: ALICE.name, region: REGION };
 const FG_SCOPE: Scope = { accountId: ALICE.name, region: ALICE.huawei.region };
@@ -268,6 +269,29 @@ describe("invocation records: retention and off", () => {
       assert.deepEqual(await records(server, {}), []);
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe("invocation records on PostgreSQL", { skip: PG_OFF ? "QUIVER_TEST_PG=off" : false }, () => {
+  it("the PostgreSQL store keeps the records, across a restart", async () => {
+    const schema = await createTestSchema();
+    const url = new URL(PG_URL);
+    url.searchParams.set("options", `-c search_path=${schema.name}`);
+    const server = await startQuiver({ rateLimits: { enabled: false, overrides: {} }, store: "postgres", databaseUrl: url.toString() });
+    try {
+      const scf = scfClient(server);
+      await createFunction(scf, { name: "pg", files: { "index.js": CODE }, timeout: 1 });
+      const ok = (await invoke(scf, "pg", {})).FunctionRequestId;
+      const thrown = (await invoke(scf, "pg", { mode: "throw" })).FunctionRequestId;
+      assert.equal((await recordOf(server, thrown)).resultCode, "function-error");
+      await server.restart();
+      const kept = await records(server, { functionName: "pg" });
+      assert.deepEqual(kept.map((r) => r.requestId).sort(), [ok, thrown].sort());
+      assert.equal(kept.find((r) => r.requestId === ok)?.result, '{"answer":42}');
+    } finally {
+      await server.stop();
+      await schema.drop();
     }
   });
 });
