@@ -236,11 +236,13 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     }
     const quiver = await createQuiver(parseConfig(stripUndefined(input)));
+    // Before the "listening" line: whoever reads that line may signal at once, and a signal that
+    // arrives before its handler is installed kills the process uncleanly (exit by SIGTERM, debris left).
+    stopOnSignals(quiver.close);
     const url = await quiver.listen();
     if (quiver.createdDefaultAccount) printDefaultAccount(quiver.accounts.accounts[0]);
     process.stdout.write(`Quiver listening on ${url}\n`);
     if (quiver.triggerUrls.base() !== url) process.stdout.write(`HTTP triggers at ${quiver.triggerUrls.base()}/scf/… and ${quiver.triggerUrls.base()}/apig/…\n`);
-    stopOnSignals(quiver.close);
     return -1; // keep running
   } catch (error) {
     if (error instanceof ConfigError || error instanceof AccountsFileError || error instanceof StoreUnavailableError || error instanceof DataDirInUseError || error instanceof IsolationUnavailableError || String((error as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS_")) {
