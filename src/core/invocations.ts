@@ -334,12 +334,21 @@ export class InvocationService {
 /** What names the instances a call runs on (an invocation or a forwarded HTTP request). */
 type WarmInput = Pick<InvokeInput, "function" | "convention" | "contextValues">;
 
-/** What a synchronous call's record says of the function and the version that ran. */
-function recordOf(input: InvokeInput | ForwardInput, resolved: ResolvedInvocation, requestId: string, source: InvocationSource) {
-  const { scope, namespace, name } = input.function;
+/** What a record says of the call: whose function, the qualifier asked, what ran, what made it. */
+type RecordHead = Omit<RecordInput, "startedAt" | "memoryMb" | "outcome">;
+
+/** The head of a synchronous call's record. */
+function recordOf(input: InvokeInput | ForwardInput, resolved: ResolvedInvocation, requestId: string, source: InvocationSource): RecordHead {
   return {
-    requestId, scope, namespace, functionName: name, functionId: resolved.fn.id, source,
-    qualifier: input.selector.qualifier, versionName: resolved.versionName, alias: resolved.alias,
+    requestId,
+    scope: input.function.scope,
+    functionId: resolved.fn.id,
+    namespace: input.function.namespace,
+    functionName: input.function.name,
+    qualifier: input.selector.qualifier,
+    versionName: resolved.versionName,
+    alias: resolved.alias,
+    source,
   };
 }
 
@@ -348,7 +357,7 @@ function recordOf(input: InvokeInput | ForwardInput, resolved: ResolvedInvocatio
  * run pinned the version when it was accepted; a qualifier asked that is not that version was
  * an alias (the only other kind of qualifier).
  */
-function asyncRecordOf(record: AsyncInvocationRecord, ran: boolean) {
+function asyncRecordOf(record: AsyncInvocationRecord, ran: boolean): RecordHead {
   return {
     requestId: record.id,
     scope: record.scope,
@@ -358,7 +367,7 @@ function asyncRecordOf(record: AsyncInvocationRecord, ran: boolean) {
     qualifier: record.qualifier,
     versionName: ran ? record.versionName : "",
     alias: record.qualifier !== record.versionName ? record.qualifier : null,
-    source: record.contextValues["triggerSrc"] === "timer" ? ("timer" as const) : ("async" as const),
+    source: record.contextValues["triggerSrc"] === "timer" ? "timer" : "async",
   };
 }
 

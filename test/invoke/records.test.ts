@@ -111,9 +111,12 @@ describe("invocation records", () => {
     assert.deepEqual([byVersion.qualifier, byVersion.versionName, byVersion.alias], ["1", "1", null]);
     const byAlias = await recordOf(server, (await invoke(scf, "rec", {}, { Qualifier: "prod" })).FunctionRequestId);
     assert.deepEqual([byAlias.qualifier, byAlias.versionName, byAlias.alias], ["prod", "1", "prod"]);
+    const asyncId = (await scf.Invoke({ FunctionName: "rec", Qualifier: "prod", InvocationType: "Event", ClientContext: "{}" })).Result?.FunctionRequestId ?? "";
+    const byAliasAsync = await recordOf(server, asyncId);
+    assert.deepEqual([byAliasAsync.source, byAliasAsync.qualifier, byAliasAsync.versionName, byAliasAsync.alias], ["async", "prod", "1", "prod"]);
     const ranVersion1 = await records(server, { functionName: "rec", qualifier: "1" });
-    // The virtual clock stands still: both started at the same time, so compare without order.
-    assert.deepEqual(ranVersion1.map((x) => x.requestId).sort(), [byVersion.requestId, byAlias.requestId].sort());
+    // The virtual clock stands still: all started at the same time, so compare without order.
+    assert.deepEqual(ranVersion1.map((x) => x.requestId).sort(), [byVersion.requestId, byAlias.requestId, asyncId].sort());
   });
 
   it("a thrown error, a timeout and a memory kill each leave their result code and message", async () => {
