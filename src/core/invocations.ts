@@ -1,6 +1,7 @@
 import { aliasTargets } from "./aliases.js";
 import { QuiverError } from "./errors.js";
 import { headKey, versionKey } from "./instance-keys.js";
+import { logTail } from "./invocation-text.js";
 import type { InvocationRecorder, InvocationSource, RecordInput } from "./invocation-records.js";
 import { PER_CALL_CONTEXT_KEYS, type HandlerConvention, type HttpExchange, type HttpForwardOutcome, type InvocationOutcome, type InvocationRequest, type InvocationTarget, type Invoker, type WarmRequest } from "./invoke.js";
 import { LATEST, type FunctionRecord, type FunctionRef, type Scope } from "./model.js";
@@ -70,6 +71,9 @@ const WARM_REFRESH_MS = 10_000;
 /** How often an async invocation that met a full pool is retried, and how long apart. */
 const BUSY_RETRIES = 20;
 const BUSY_RETRY_MS = 500;
+
+/** Bytes of an async invocation's log kept with its status (both dialects show at most 4 KB). */
+const ASYNC_LOG_TAIL_BYTES = 4096;
 
 /**
  * Runs versions: resolves the qualifier (versions and aliases), checks the function can run,
@@ -287,7 +291,8 @@ export class InvocationService {
         status,
         result: outcome?.result ?? "",
         error,
-        log: outcome?.log ?? "",
+        // The status APIs show a tail; the whole log (up to its cap) is in the invocation's record.
+        log: logTail(outcome?.log ?? "", ASYNC_LOG_TAIL_BYTES),
         durationMs: outcome?.durationMs ?? 0,
         finishedAt: this.#deps.clock.now(),
       });
@@ -335,12 +340,21 @@ export class InvocationService {
 /** What names the instances a call runs on (an invocation or a forwarded HTTP request). */
 type WarmInput = Pick<InvokeInput, "function" | "convention" | "contextValues">;
 
-/** What a synchronous call's record says of the function and the version that ran. */
-function recordOf(input: InvokeInput | ForwardInput, resolved: ResolvedInvocation, requestId: string, source: InvocationSource) {
-  const { scope, namespace, name } = input.function;
+/** What a record says of the call: whose function, the qualifier asked, what ran, what made it. */
+type RecordHead = Omit<RecordInput, "startedAt" | "memoryMb" | "outcome">;
+
+/** The head of a synchronous call's record. */
+function recordOf(input: InvokeInput | ForwardInput, resolved: ResolvedInvocation, requestId: string, source: InvocationSource): RecordHead {
   return {
-    requestId, scope, namespace, functionName: name, functionId: resolved.fn.id, source,
-    qualifier: input.selector.qualifier, versionName: resolved.versionName, alias: resolved.alias,
+    requestId,
+    scope: input.function.scope,
+    functionId: resolved.fn.id,
+    namespace: input.function.namespace,
+    functionName: input.function.name,
+    qualifier: input.selector.qualifier,
+    versionName: resolved.versionName,
+    alias: resolved.alias,
+    source,
   };
 }
 
@@ -349,7 +363,7 @@ function recordOf(input: InvokeInput | ForwardInput, resolved: ResolvedInvocatio
  * run pinned the version when it was accepted; a qualifier asked that is not that version was
  * an alias (the only other kind of qualifier).
  */
-function asyncRecordOf(record: AsyncInvocationRecord, ran: boolean) {
+function asyncRecordOf(record: AsyncInvocationRecord, ran: boolean): RecordHead {
   return {
     requestId: record.id,
     scope: record.scope,
@@ -359,7 +373,7 @@ function asyncRecordOf(record: AsyncInvocationRecord, ran: boolean) {
     qualifier: record.qualifier,
     versionName: ran ? record.versionName : "",
     alias: record.qualifier !== record.versionName ? record.qualifier : null,
-    source: record.contextValues["triggerSrc"] === "timer" ? ("timer" as const) : ("async" as const),
+    source: record.contextValues["triggerSrc"] === "timer" ? "timer" : "async",
   };
 }
 

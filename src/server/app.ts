@@ -12,7 +12,7 @@ import { collectUnreferencedBlobs } from "../core/blob-gc.js";
 import { systemClock, VirtualClock } from "../core/clocks.js";
 import { TimerScheduler, type TimerSchedulerDeps } from "../core/timer-scheduler.js";
 import { InvocationService } from "../core/invocations.js";
-import { InvocationRecorder } from "../core/invocation-records.js";
+import { ENGINE_LOG_SLACK_BYTES, InvocationRecorder } from "../core/invocation-records.js";
 import { AliasRouter } from "../core/routing.js";
 import { FunctionService } from "../core/service.js";
 import type { DialectDeps } from "../dialects/shared/dialect.js";
@@ -108,7 +108,15 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
 
   // The engine reads code blobs from the data dir as root and extracts them to a cache the
   // unprivileged function processes can read.
-  const engine = new Engine({ blobPath: (sha256) => blobs.pathOf(sha256), logger: app.log, runDir: runDirFor(dataDir), egressDeny: await storeAddresses(config), ...config.engine });
+  const engine = new Engine({
+    blobPath: (sha256) => blobs.pathOf(sha256),
+    logger: app.log,
+    runDir: runDirFor(dataDir),
+    egressDeny: await storeAddresses(config),
+    // Output kept per invocation: what its record keeps (each dialect cuts its own tail when it answers).
+    ...(config.records.enabled ? { logTailBytes: config.records.maxLogBytes + ENGINE_LOG_SLACK_BYTES } : {}),
+    ...config.engine,
+  });
   // What a killed server left (processes, cgroups, temp dirs) is removed before anything runs.
   await engine.prepare();
   retire = (prefix) => engine.retire(prefix);

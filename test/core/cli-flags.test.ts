@@ -56,4 +56,15 @@ describe("quiver serve flags", () => {
     }
     assert.throws(() => parse(["--metrics-token", "short"]), (error: unknown) => error instanceof ConfigError && /metrics\.token: a metrics token has at least 16 characters/.test(error.message));
   });
+
+  it("records flags: off, retention by age and size, the log and result caps", () => {
+    const parse = (args: string[]): ReturnType<typeof parseConfig> => parseConfig(JSON.parse(JSON.stringify(configFromArgs(["serve", ...args]))) as ConfigInput);
+    assert.deepEqual(parse([]).records, {
+      enabled: true, retentionDays: 7, retentionBytes: 1024 ** 3, retentionEveryMs: 600_000, maxLogBytes: 1024 ** 2, maxResultBytes: 64 * 1024,
+    });
+    const set = parse(["--no-records", "--records-retention-days", "2", "--records-retention-mb", "10", "--records-max-log-kb", "16", "--records-max-result-kb", "0"]).records;
+    assert.deepEqual(set, { enabled: false, retentionDays: 2, retentionBytes: 10 * 1024 ** 2, retentionEveryMs: 600_000, maxLogBytes: 16 * 1024, maxResultBytes: 0 });
+    assert.throws(() => parse(["--records-max-log-kb", "1"]), (error: unknown) => error instanceof ConfigError && /records\.maxLogBytes/.test(error.message), "a log cap below the 4 KB the tails show");
+    assert.throws(() => parse(["--records-retention-days", "0"]), (error: unknown) => error instanceof ConfigError && /records\.retentionDays/.test(error.message));
+  });
 });
