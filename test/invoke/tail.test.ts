@@ -7,8 +7,11 @@ import assert from "node:assert/strict";
 import { setTimeout as delay } from "node:timers/promises";
 import { after, before, describe, it } from "../helpers/node-test.js";
 import { ALICE, BOB } from "../helpers/accounts.js";
+import { eventually } from "../helpers/eventually.js";
 import { openTail, openTailWith, tc3TailHeaders, TAIL_PATH, type SseEvent, type Tail } from "../helpers/live-tail.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
+import { createHttpTrigger, scfTriggerUrl } from "../helpers/triggers.js";
+import yazl from "yazl";
 import { createFunction, invoke, scfClient } from "../helpers/scf-client.js";
 
 /** Prints its own clock with a tag, then waits `waitMs` before answering. */
@@ -20,6 +23,27 @@ exports.main_handler = async (event) => {
   return "done " + (event.tag || "");
 };
 `;
+
+/** A web function's server that prints a line for each request. */
+const WEB_SERVER = `
+require('node:http').createServer((req, res) => {
+  console.log('WEB-LINE ' + req.url);
+  res.end('ok');
+}).listen(process.env.PORT || 9000);
+`;
+
+/** A zip whose entries have Unix modes (`scf_bootstrap` must be executable). */
+function zipWithModes(files: Record<string, { content: string; mode?: number }>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const zip = new yazl.ZipFile();
+    for (const [name, f] of Object.entries(files)) zip.addBuffer(Buffer.from(f.content), name, { mtime: new Date(2024, 0, 1), mode: f.mode ?? 0o100644 });
+    zip.end();
+    const chunks: Buffer[] = [];
+    zip.outputStream.on("data", (c: Buffer) => chunks.push(c));
+    zip.outputStream.on("error", reject);
+    zip.outputStream.on("end", () => resolve(Buffer.concat(chunks).toString("base64")));
+  });
+}
 
 const isLog = (tag: string) => (e: SseEvent): boolean => e.event === "log" && String(e.data.text).includes(`TAIL-LINE `) && String(e.data.text).includes(` ${tag}`);
 const isEnd = (requestId: string) => (e: SseEvent): boolean => e.event === "end" && e.data.requestId === requestId;
@@ -133,6 +157,33 @@ describe("live tail", () => {
     await tail.next(isEnd(result.FunctionRequestId));
   });
 
+  it("streams asynchronous invocations and web functions behind a trigger URL too", async () => {
+    const scf = scfClient(server);
+    const tail = await open(server.url, { function: "printer" }, { tencent: ALICE.tencent });
+    await tail.next((e) => e.event === "ready");
+    const accepted = await scf.Invoke({ FunctionName: "printer", InvocationType: "Event", ClientContext: JSON.stringify({ tag: "async" }) });
+    const requestId = accepted.Result?.FunctionRequestId ?? "";
+    assert.equal((await tail.next(isLog("async"))).data.requestId, requestId);
+    assert.equal((await tail.next(isEnd(requestId))).data.source, "async");
+
+    await scf.CreateFunction({
+      FunctionName: "site",
+      Type: "HTTP",
+      Runtime: "Nodejs18.15",
+      Timeout: 3,
+      Code: { ZipFile: await zipWithModes({ scf_bootstrap: { content: "#!/bin/bash\nexec /var/lang/node18/bin/node server.js\n", mode: 0o100755 }, "server.js": { content: WEB_SERVER } }) },
+    });
+    await createHttpTrigger(server, { account: ALICE, functionName: "site", name: "url" });
+    const web = await open(server.url, { function: "site" }, { tencent: ALICE.tencent });
+    await web.next((e) => e.event === "ready");
+    const response = await fetch(`${scfTriggerUrl(server, ALICE, "site", "url")}/visited`);
+    assert.equal(response.status, 200);
+    const webRequestId = response.headers.get("x-scf-request-id") ?? "";
+    const line = await web.next((e) => e.event === "log" && String(e.data.text).includes("WEB-LINE /visited"));
+    assert.equal(line.data.requestId, webRequestId);
+    assert.equal((await web.next(isEnd(webRequestId))).data.source, "http");
+  });
+
   it("with a qualifier, sees only the invocations that asked for it or ran it", async () => {
     const tail = await open(server.url, { function: "printer", qualifier: "1" }, { tencent: ALICE.tencent });
     await tail.next((e) => e.event === "ready");
@@ -142,6 +193,35 @@ describe("live tail", () => {
     assert.equal(end.data.requestId, v1.FunctionRequestId, "the first outcome on the tail is version 1's");
     assert.equal(end.data.versionName, "1");
     assert.equal(tail.events.some((e) => e.data.requestId === latest.FunctionRequestId), false);
+  });
+});
+
+describe("live tail limits", () => {
+  it("keeps at most 10 open per account; closing one makes room", async () => {
+    const server = await startQuiver();
+    const tails: Tail[] = [];
+    try {
+      await createFunction(scfClient(server), { name: "printer", files: { "index.js": PRINTER } });
+      for (let i = 0; i < 10; i++) {
+        const tail = await openTail(server.url, { function: "printer" }, { tencent: ALICE.tencent });
+        tails.push(tail);
+        await tail.next((e) => e.event === "ready");
+      }
+      const refused = await openTail(server.url, { function: "printer" }, { tencent: ALICE.tencent });
+      assert.equal(refused.status, 429);
+      assert.equal(refused.refusal?.error.code, "RateLimited");
+      tails.shift()?.close();
+      const again = await eventually(async () => {
+        const tail = await openTail(server.url, { function: "printer" }, { tencent: ALICE.tencent });
+        if (tail.status === 200) return tail;
+        assert.equal(tail.status, 429, "refused only for the limit while the closed tail goes");
+        return null;
+      }, { what: "a tail opens once another was closed" });
+      tails.push(again);
+    } finally {
+      for (const tail of tails) tail.close();
+      await server.stop();
+    }
   });
 });
 
