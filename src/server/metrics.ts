@@ -19,6 +19,9 @@ import { FunctionLabelCap } from "./metric-labels.js";
 
 export const METRICS_PATH = "/metrics";
 
+/** The version label of an invocation that ran nothing (an async one whose function was deleted first). */
+const NOTHING_RAN = "_none";
+
 const FUNCTION_LABELS = ["account", "region", "namespace", "function", "version"] as const;
 /** Seconds: from a few ms (a warm call) to SCF's 900 s limit. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
@@ -47,7 +50,7 @@ export class QuiverMetrics {
   readonly #cap: FunctionLabelCap;
   readonly #detach: Array<() => void> = [];
   readonly #invocations = new Counter({ name: "quiver_invocations_total", help: "Invocations finished (or refused), by result: success, function-error, timeout, memory, start-failure, throttled.", labelNames: [...FUNCTION_LABELS, "result"], registers: [this.registry] });
-  readonly #duration = new Histogram({ name: "quiver_invocation_duration_seconds", help: "Duration of invocations that ran.", labelNames: FUNCTION_LABELS, buckets: DURATION_BUCKETS, registers: [this.registry] });
+  readonly #duration = new Histogram({ name: "quiver_invocation_duration_seconds", help: "Duration of invocations that ran (throttled ones excluded).", labelNames: FUNCTION_LABELS, buckets: DURATION_BUCKETS, registers: [this.registry] });
   readonly #coldStarts = new Histogram({ name: "quiver_cold_start_seconds", help: "Time an invocation waited for a new instance (process, code, load) before its handler ran.", labelNames: FUNCTION_LABELS, buckets: COLD_START_BUCKETS, registers: [this.registry] });
   readonly #publishes = new Counter({ name: "quiver_version_publishes_total", help: "Versions published.", labelNames: ["account"], registers: [this.registry] });
   readonly #apiRequests = new Counter({ name: "quiver_api_requests_total", help: "API requests answered, by dialect, action (_unknown when none the dialect serves) and core error code (OK on success).", labelNames: ["dialect", "action", "code"], registers: [this.registry] });
@@ -115,9 +118,10 @@ export class QuiverMetrics {
   }
 
   #recorded(record: InvocationRecord): void {
-    const labels = this.#cap.labels(record.scope, record.namespace, record.functionName, record.versionName || "_none");
+    const labels = this.#cap.labels(record.scope, record.namespace, record.functionName, record.versionName || NOTHING_RAN);
     this.#invocations.inc({ ...labels, result: record.resultCode });
-    if (record.versionName !== "") this.#duration.observe(labels, record.durationMs / 1000);
+    // A throttled call's time is its wait for an instance, not a run.
+    if (record.versionName !== "" && record.resultCode !== "throttled") this.#duration.observe(labels, record.durationMs / 1000);
   }
 
   #coldStarted(target: InvocationTarget, ms: number): void {
