@@ -49,7 +49,7 @@ export class QuiverMetrics {
   readonly registry = new Registry();
   readonly #cap: FunctionLabelCap;
   readonly #detach: Array<() => void> = [];
-  readonly #invocations = new Counter({ name: "quiver_invocations_total", help: "Invocations finished (or refused), by result: success, function-error, timeout, memory, start-failure, throttled.", labelNames: [...FUNCTION_LABELS, "result"], registers: [this.registry] });
+  readonly #invocations = new Counter({ name: "quiver_invocations_total", help: "Invocations finished (or refused), by what made them (invoke, async, http, timer) and result: success, function-error, timeout, memory, start-failure, throttled.", labelNames: [...FUNCTION_LABELS, "source", "result"], registers: [this.registry] });
   readonly #duration = new Histogram({ name: "quiver_invocation_duration_seconds", help: "Duration of invocations that ran (throttled ones excluded).", labelNames: FUNCTION_LABELS, buckets: DURATION_BUCKETS, registers: [this.registry] });
   readonly #coldStarts = new Histogram({ name: "quiver_cold_start_seconds", help: "Time an invocation waited for a new instance (process, code, load) before its handler ran.", labelNames: FUNCTION_LABELS, buckets: COLD_START_BUCKETS, registers: [this.registry] });
   readonly #publishes = new Counter({ name: "quiver_version_publishes_total", help: "Versions published.", labelNames: ["account"], registers: [this.registry] });
@@ -119,7 +119,7 @@ export class QuiverMetrics {
 
   #recorded(record: InvocationRecord): void {
     const labels = this.#cap.labels(record.scope, record.namespace, record.functionName, record.versionName || NOTHING_RAN);
-    this.#invocations.inc({ ...labels, result: record.resultCode });
+    this.#invocations.inc({ ...labels, source: record.source, result: record.resultCode });
     // A throttled call's time is its wait for an instance, not a run.
     if (record.versionName !== "" && record.resultCode !== "throttled") this.#duration.observe(labels, record.durationMs / 1000);
   }

@@ -47,7 +47,7 @@ describe("/metrics", () => {
     const m = await scrape(server.url);
     const fn = { account: "alice", region: "ap-guangzhou", namespace: "default", function: "counted" };
     assert.equal(m.types.get("quiver_invocations_total"), "counter");
-    assert.equal(m.sum("quiver_invocations_total", { ...fn, version: "$LATEST", result: "success" }), 3);
+    assert.equal(m.sum("quiver_invocations_total", { ...fn, version: "$LATEST", source: "invoke", result: "success" }), 3);
     assert.equal(m.sum("quiver_invocations_total", { ...fn, version: "$LATEST", result: "function-error" }), 2);
     assert.equal(m.sum("quiver_invocations_total", { ...fn, version: "1", result: "success" }), 1);
     assert.equal(m.sum("quiver_invocations_total", fn), 6);
