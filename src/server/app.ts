@@ -30,6 +30,7 @@ import { createHttpServer } from "./http-server.js";
 import { LiveTails } from "./logs-tail.js";
 import { isLoopback, QuiverMetrics, registerMetricsEndpoint } from "./metrics.js";
 import { registerReadiness } from "./readyz.js";
+import { registerQuiverApi } from "./quiver-api.js";
 import { DIALECTS, TRIGGER_DOORS, allActionNames, timerEvents } from "./dialects.js";
 
 export interface Quiver {
@@ -143,7 +144,6 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   metrics.attach({ engine, invocations, records: recorder, maxInstancesTotal: config.engine.maxInstancesTotal });
   registerReadiness(app, { store, engineReady: () => engine.ready() });
   const tails = new LiveTails({ accounts, findFunction: (ref) => service.functions.get(ref), output: engine, records: recorder, defaultRegion: config.region });
-  tails.register(app);
   const timers = new TimerScheduler({
     store,
     invocations,
@@ -154,7 +154,11 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
     refreshMs: config.timers.refreshMs,
     onError: (error, trigger) => app.log.warn({ err: error, triggerId: trigger?.id }, "a timer trigger could not fire"),
   });
-  if (timerClock.kind === "virtual") registerClockEndpoints(app, timerClock.clock, timers);
+  // Quiver's own API (live tail, virtual clock) under /quiver, with one error shape.
+  await registerQuiverApi(app, (scope) => {
+    tails.register(scope);
+    if (timerClock.kind === "virtual") registerClockEndpoints(scope, timerClock.clock, timers);
+  });
 
   // With --http-trigger-port a second listener serves the trigger URLs and nothing else.
   const triggerApp = config.httpTriggerPort === undefined ? null : createHttpServer(config, scfDoorError);

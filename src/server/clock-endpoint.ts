@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { QuiverError } from "../core/errors.js";
 import type { TimerScheduler } from "../core/timer-scheduler.js";
 import type { Clock } from "../core/ports.js";
@@ -8,26 +8,23 @@ const MAX_ADVANCE_MS = 366 * 24 * 3_600_000;
 
 /**
  * The virtual clock's endpoints, registered only with `--clock virtual` (otherwise the paths are
- * unknown, as any other): `GET /quiver/v1/clock` shows the time; `POST /quiver/v1/clock/advance`
+ * unknown, as any other), in Quiver's own API scope (paths relative to `/quiver`, refusals in its
+ * one shape): `GET /quiver/v1/clock` shows the time; `POST /quiver/v1/clock/advance`
  * with `{"ms": N}` moves it forward, firing every timer due on the way, in order. Answered only
  * to clients on this host (loopback): it carries no vendor signature to check.
  */
 export function registerClockEndpoints(app: FastifyInstance, clock: Clock, scheduler: TimerScheduler): void {
-  app.get("/quiver/v1/clock", async (request, reply) => {
-    if (!fromLoopback(request)) return refuseRemote(reply);
+  app.get("/v1/clock", async (request) => {
+    if (!fromLoopback(request)) refuseRemote();
     return { now: new Date(clock.now()).toISOString(), nowMs: clock.now() };
   });
-  app.post("/quiver/v1/clock/advance", async (request, reply) => {
-    if (!fromLoopback(request)) return refuseRemote(reply);
+  app.post("/v1/clock/advance", async (request) => {
+    if (!fromLoopback(request)) refuseRemote();
     const ms = advanceOf(request.body);
-    if (typeof ms === "string") return reply.code(400).send({ error: ms });
-    try {
-      const { now, fired } = await scheduler.advance(ms);
-      return { now: new Date(now).toISOString(), nowMs: now, fired };
-    } catch (error) {
-      if (error instanceof QuiverError) return reply.code(400).send({ error: error.message });
-      throw error;
-    }
+    if (typeof ms === "string") throw new QuiverError("InvalidParameter", ms);
+    // A refused advance (too many fire times) is a QuiverError: the scope's handler answers it.
+    const { now, fired } = await scheduler.advance(ms);
+    return { now: new Date(now).toISOString(), nowMs: now, fired };
   });
 }
 
@@ -51,6 +48,6 @@ function fromLoopback(request: FastifyRequest): boolean {
   return address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127.");
 }
 
-function refuseRemote(reply: FastifyReply): FastifyReply {
-  return reply.code(403).send({ error: "the clock can be advanced only from this host (loopback)" });
+function refuseRemote(): never {
+  throw new QuiverError("AuthForbidden", "the clock can be read and advanced only from this host (loopback)");
 }

@@ -5,6 +5,7 @@ import { toQuiverError } from "../dialects/shared/fastify-errors.js";
 import { answerRequestError } from "../dialects/shared/pipeline.js";
 import type { WireAnswer } from "../dialects/shared/wire-answer.js";
 import { DIALECTS, ROOT_DIALECT } from "./dialects.js";
+import { QUIVER_API_PREFIX, quiverErrorAnswer } from "./quiver-api.js";
 
 /**
  * Which vendor's envelope answers a failure that no dialect's Fastify scope can own, because
@@ -18,6 +19,7 @@ export function errorAnswerFor(target: string, error: QuiverError, requestId: st
   // An absolute-form target (`GET http://host/v2/... HTTP/1.1`) is judged by its path.
   const path = target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, "");
   const first = /^(\/[^/?#]*)/.exec(path)?.[1];
+  if (first === QUIVER_API_PREFIX) return quiverErrorAnswer(error, requestId);
   const owner = DIALECTS.find((dialect) => first !== undefined && dialect.prefixes.includes(first)) ?? ROOT_DIALECT;
   return owner.errorAnswer(error, requestId);
 }

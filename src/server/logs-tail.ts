@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Account, AccountRegistry } from "../accounts/accounts.js";
-import { QuiverError, type ErrorCode } from "../core/errors.js";
+import { QuiverError } from "../core/errors.js";
 import type { InvocationRecord, RecordListener } from "../core/invocation-records.js";
 import type { OutputListener } from "../core/invoke.js";
 import { chunkSubject, tailQualifier, tailSees, type TailFilter } from "../core/live-tail.js";
@@ -16,8 +16,11 @@ import { DEFAULT_NAMESPACE, type FunctionRecord, type FunctionRef, type Scope } 
 import { toQuiverError } from "../dialects/shared/fastify-errors.js";
 import { APIG_VENDOR, SCF_VENDOR } from "../dialects/http-door/vendors.js";
 import { rawRequestOf, type RawHttpRequest } from "../dialects/shared/raw-request.js";
+import { sendAnswer } from "../dialects/shared/wire-answer.js";
+import { quiverErrorAnswer } from "./quiver-api.js";
 
-export const TAIL_PATH = "/quiver/v1/logs/tail";
+/** Under Quiver's own API prefix (`/quiver`, server/quiver-api.ts): `/quiver/v1/logs/tail`. */
+export const TAIL_PATH = "/v1/logs/tail";
 
 /** Open tails per account: each holds a connection and sees every chunk its function prints. */
 export const MAX_TAILS_PER_ACCOUNT = 10;
@@ -175,20 +178,6 @@ function summaryOf(record: InvocationRecord): Record<string, unknown> {
   return { requestId, qualifier, versionName, alias, source, startedAt: new Date(startedAt).toISOString(), durationMs, billedMs, memoryUsedBytes, memoryMb, resultCode, errorMessage, logTruncated };
 }
 
-/** Status of each refusal; the body says the core code and why. */
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  AuthMissing: 401,
-  AuthMalformed: 401,
-  AuthUnknownKey: 401,
-  AuthSignatureMismatch: 401,
-  AuthExpired: 401,
-  NamespaceNotFound: 404,
-  FunctionNotFound: 404,
-  RateLimited: 429,
-  Internal: 500,
-};
-
 async function refuse(reply: FastifyReply, error: QuiverError, requestId: string): Promise<void> {
-  const message = error.code === "Internal" ? "An internal error occurred; see the Quiver log for the request id." : error.message;
-  await reply.code(STATUS[error.code] ?? 400).header("content-type", "application/json; charset=utf-8").send({ error: { code: error.code, message }, requestId });
+  await sendAnswer(reply, quiverErrorAnswer(error, requestId));
 }

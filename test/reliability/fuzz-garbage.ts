@@ -7,10 +7,17 @@ const ROUTES = [
   "/foo", "/v2", "/v2/", "/v1.0", "/v3", "/v3/x", "/v3/projects/x", "/healthz/x", "/healthz", "/api", "/.env", "//", "///v2//fgs",
   "/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/index.html", "/favicon.ico", "/v2/p/fgs", "/v2/p/fgs/functions/a/b/c/d/e",
   "/v1.0/p/fss/functions", "/v2/p/fgs/functions?marker=-1", "/?Action=ListFunctions", "/__proto__", "/constructor/prototype", "/toString",
+  // The HTTP trigger door, the live tail, the virtual clock, metrics and readiness.
+  "/scf", "/scf/", "/scf/1250000000", "/scf/1250000000/ap-guangzhou/default/f/t", "/scf/1250000000/ap-guangzhou/default/f/t/a/b?c=d",
+  "/scf/x/y/z/w/v/u/t/s", "/scf/__proto__/constructor/prototype/x/y", "/apig", "/apig/", "/apig/p", "/apig/p/orders/1",
+  "/apig/0123456789abcdef0123456789abcdef/x", "/quiver", "/quiver/v1", "/quiver/v1/logs/tail", "/quiver/v1/logs/tail?function=x&namespace=y",
+  "/quiver/v1/clock", "/quiver/v1/clock/advance", "/metrics", "/metrics/x", "/readyz", "/readyz/x",
 ];
 const MALFORMED = [
   "/%", "/%zz", "/%e0%a4%a", "/%ff%fe", "/v2/%zz/fgs/functions", "/v2/p/fgs/functions/%zz/config", "/v1.0/%/fss/functions/x/config",
   "/?%", "/?a=%zz", "/?%=%", "/v2/%00/fgs/functions", "/v2/p%2Ffgs/functions", "/%c0%ae%c0%ae/", "/v3/projects?name=%zz",
+  "/scf/%zz/a/b/c/d", "/scf/1/r/%ff%fe/f/t", "/apig/%zz", "/apig/p/%2F..%2F", "/apig/p/%00", "/quiver/v1/logs/tail?function=%zz",
+  "/quiver/%zz", "/metrics?%", "/readyz?%zz",
 ];
 const CONTENT_TYPES = [
   "application/json", "application/json; charset=utf-16", "multipart/form-data; boundary=x", "multipart/form-data", "text/xml", "*/*",

@@ -31,6 +31,12 @@ function scfEnvelope(status: number, contentType: string, json: unknown): string
   return null;
 }
 
+/** The HTTP trigger door (`/scf/`, `/apig/`) and Quiver's own API (`/quiver/`): a 4xx with that surface's error JSON. */
+function doorEnvelope(status: number, json: unknown, shaped: (json: Record<string, unknown>) => boolean, shape: string): string | null {
+  if (status < 400) return `HTTP ${status}: nothing is served here without a trigger, a signature or a virtual clock`;
+  return isRecord(json) && shaped(json) ? null : `HTTP ${status} without the ${shape} error`;
+}
+
 function fgsEnvelope(status: number, json: unknown, iam: boolean): string | null {
   if (status < 400) return null;
   if (isRecord(json) && typeof json["error_code"] === "string" && typeof json["error_msg"] === "string") {
@@ -58,6 +64,11 @@ export function verdict(c: FuzzCase, answer: WireAnswer, secrets: readonly strin
   const first = /^\/([^/]*)/.exec(path)?.[1];
   if (first === "v2" || first === "v1.0") return fgsEnvelope(status, json, false);
   if (first === "v3") return fgsEnvelope(status, json, true);
+  if (first === "scf") return doorEnvelope(status, json, (j) => typeof j["errno"] === "number" && typeof j["error"] === "string" && typeof j["requestId"] === "string", "SCF gateway {errno, error, requestId}");
+  if (first === "apig") return doorEnvelope(status, json, (j) => typeof j["error_code"] === "string" && /^APIG\.\d{4}$/.test(j["error_code"]) && typeof j["error_msg"] === "string", "API Gateway {error_code: APIG.xxxx, error_msg}");
+  if (first === "quiver") return doorEnvelope(status, json, (j) => isRecord(j["error"]) && typeof j["error"]["code"] === "string" && typeof j["error"]["message"] === "string", "Quiver {error: {code, message}}");
   if (path === "/healthz" && c.wire.method === "GET") return status === 200 ? null : `/healthz answered ${status}`;
+  // Readiness and metrics answer GET on loopback (the suite's server) in their own formats.
+  if ((path === "/readyz" || path === "/metrics") && c.wire.method === "GET") return status === 200 ? null : `${path} answered ${status}`;
   return scfEnvelope(status, String(headers["content-type"] ?? ""), json);
 }

@@ -33,8 +33,8 @@ const timerData = (name: string, type: "Rate" | "Cron", schedule: string): fg.Tr
 /** Moves the server's virtual clock; returns how many fires were recorded on the way. */
 async function advance(server: TestQuiver, ms: number): Promise<number> {
   const response = await fetch(`${server.url}/quiver/v1/clock/advance`, { method: "POST", body: JSON.stringify({ ms }) });
-  const body = (await response.json()) as { fired: number; error?: string };
-  assert.equal(response.status, 200, body.error);
+  const body = (await response.json()) as { fired: number; error?: { message: string } };
+  assert.equal(response.status, 200, body.error?.message);
   return body.fired;
 }
 
@@ -195,7 +195,7 @@ void describe("timers made through the SDKs fire at their vendor's times on a vi
 
     const response = await fetch(`${server.url}/quiver/v1/clock/advance`, { method: "POST", body: JSON.stringify({ ms: 3 * HOUR }) });
     assert.equal(response.status, 400);
-    assert.match(((await response.json()) as { error: string }).error, /10000 fire times/);
+    assert.match(((await response.json()) as { error: { message: string } }).error.message, /10000 fire times/);
     assert.equal(Date.parse(await clockNow(server)), base, "the refused advance did not move the clock");
 
     assert.equal(await advance(server, HOUR), 3600);

@@ -38,8 +38,8 @@ interface Fire {
 /** Moves the server's virtual clock; returns how many fires were recorded on the way. */
 async function advance(server: TestQuiver, ms: number): Promise<number> {
   const response = await fetch(`${server.url}/quiver/v1/clock/advance`, { method: "POST", body: JSON.stringify({ ms }) });
-  const body = (await response.json()) as { fired: number; error?: string };
-  assert.equal(response.status, 200, body.error);
+  const body = (await response.json()) as { fired: number; error?: { message: string } };
+  assert.equal(response.status, 200, body.error?.message);
   return body.fired;
 }
 
@@ -156,8 +156,17 @@ void describe("timer triggers on a virtual clock", () => {
     for (const body of ["", "{}", '{"ms":-1}', '{"ms":1.5}', '{"ms":"60000"}']) {
       const response = await fetch(`${server.url}/quiver/v1/clock/advance`, { method: "POST", body });
       assert.equal(response.status, 400, body);
-      assert.match(((await response.json()) as { error: string }).error, /ms/);
+      const answer = (await response.json()) as { error: { code: string; message: string }; requestId: string };
+      assert.equal(answer.error.code, "InvalidParameter", body);
+      assert.match(answer.error.message, /ms/);
     }
+    // Quiver's own API answers its unknown paths and methods in the same shape.
+    const unknown = await fetch(`${server.url}/quiver/v1/clock/rewind`, { method: "POST", body: "{}" });
+    assert.equal(unknown.status, 404);
+    assert.equal(((await unknown.json()) as { error: { code: string } }).error.code, "UnknownAction");
+    const malformed = await fetch(`${server.url}/quiver/%zz`);
+    assert.equal(malformed.status, 400);
+    assert.equal(((await malformed.json()) as { error: { code: string } }).error.code, "InvalidParameter");
   });
 });
 
@@ -228,7 +237,8 @@ void describe("timer triggers on the system clock", () => {
       assert.ok(lateness >= 0 && lateness < 1_000, `recorded ${lateness} ms after its time`);
     }
     const response = await fetch(`${server.url}/quiver/v1/clock/advance`, { method: "POST", body: '{"ms":1000}' });
-    const answer = (await response.json()) as { Response?: { Error?: { Code: string } } };
-    assert.equal(answer.Response?.Error?.Code, "InvalidAction", "without a virtual clock the path is unknown");
+    assert.equal(response.status, 404, "without a virtual clock the path is unknown");
+    const answer = (await response.json()) as { error?: { code: string } };
+    assert.equal(answer.error?.code, "UnknownAction", "answered in Quiver's own API shape");
   });
 });
