@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { AccountRegistry } from "../../accounts/accounts.js";
 import type { QuiverConfig } from "../../config/config.js";
 import type { QuiverError } from "../../core/errors.js";
+import type { InvocationRecordStore } from "../../core/invocation-records.js";
 import type { InvocationService } from "../../core/invocations.js";
 import type { FunctionService } from "../../core/service.js";
 import type { TimerScheduler } from "../../core/timer-scheduler.js";
@@ -13,6 +14,8 @@ import type { WireAnswer } from "./wire-answer.js";
 export interface DialectDeps {
   readonly service: FunctionService;
   readonly invocations: InvocationService;
+  /** The invocation records, for the dialects' log, status and statistics APIs. */
+  readonly records: InvocationRecordReader;
   /** Timer triggers: `fireNow` runs one at once (a Quiver extension on both wires). */
   readonly timers: Pick<TimerScheduler, "fireNow">;
   readonly accounts: AccountRegistry;
@@ -22,6 +25,9 @@ export interface DialectDeps {
   /** The URL of each HTTP trigger, as both dialects show it. */
   readonly triggerUrls: TriggerUrls;
 }
+
+/** What the dialects read of the invocation records. */
+export type InvocationRecordReader = Pick<InvocationRecordStore, "queryInvocationRecords" | "invocationBuckets">;
 
 /** A vendor API as the server composes it: each dialect's `plugin.ts` exports one. */
 export interface Dialect {
