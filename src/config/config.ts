@@ -67,6 +67,22 @@ const TimersConfig = z.strictObject({
   refreshMs: z.number().int().positive().default(1_000),
 });
 
+/** Invocation records (docs/observability.md): what is kept of each invocation, and for how long. */
+const RecordsConfig = z.strictObject({
+  /** Off: no records are written (the live tail and metrics still see every invocation). */
+  enabled: z.boolean().default(true),
+  /** Records older than this are removed. */
+  retentionDays: z.number().positive().max(3650).default(7),
+  /** The oldest records are removed while all of them take more than this (log, result and a share per row). */
+  retentionBytes: z.number().int().positive().default(1024 ** 3),
+  /** How often retention runs, in the background. */
+  retentionEveryMs: z.number().int().positive().default(10 * 60_000),
+  /** An invocation's log is kept up to this many bytes (a marker ends a cut log). */
+  maxLogBytes: z.number().int().min(4096).max(64 * 1024 ** 2).default(1024 ** 2),
+  /** An invocation's returned value is kept up to this many bytes. */
+  maxResultBytes: z.number().int().nonnegative().max(64 * 1024 ** 2).default(64 * 1024),
+});
+
 function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: zone });
@@ -124,6 +140,7 @@ export const ConfigSchema = z.strictObject({
   engine: EngineConfig.default(EngineConfig.parse({})),
   http: HttpConfig.default(HttpConfig.parse({})),
   timers: TimersConfig.default(TimersConfig.parse({})),
+  records: RecordsConfig.default(RecordsConfig.parse({})),
   /** Metadata store: `sqlite` (one process, in the data dir) or `postgres` (several nodes). */
   store: z.enum(["sqlite", "postgres"]).default("sqlite"),
   /** PostgreSQL connection URL; required with `store: "postgres"`. */

@@ -1,6 +1,7 @@
 import { aliasTargets } from "./aliases.js";
 import { QuiverError } from "./errors.js";
 import { headKey, versionKey } from "./instance-keys.js";
+import type { InvocationRecorder, InvocationSource, RecordInput } from "./invocation-records.js";
 import { PER_CALL_CONTEXT_KEYS, type HandlerConvention, type HttpExchange, type HttpForwardOutcome, type InvocationOutcome, type InvocationRequest, type InvocationTarget, type Invoker, type WarmRequest } from "./invoke.js";
 import { LATEST, type FunctionRecord, type FunctionRef, type Scope } from "./model.js";
 import type { AsyncInvocationRecord, Clock, IdSource, MetadataStore } from "./ports.js";
@@ -19,6 +20,8 @@ export interface InvokeInput {
   readonly requestId?: string;
   /** The function's record when the caller read it for this very call (an HTTP trigger's lookup): not read again. */
   readonly knownFunction?: FunctionRecord;
+  /** What made a synchronous call, for its record: the invoke APIs (default) or an HTTP trigger. */
+  readonly source?: Extract<InvocationSource, "invoke" | "http">;
 }
 
 /** A request for a web function: everything an invocation names, with the HTTP request instead of an event. */
@@ -55,6 +58,8 @@ export interface InvocationServiceDeps {
    */
   readonly takeoverEveryMs?: number | null;
   readonly onTakeoverError?: (error: unknown) => void;
+  /** Takes the record of every invocation that ran or was refused as a throttle; absent: none kept. */
+  readonly recorder?: InvocationRecorder;
 }
 
 /** An alias in use keeps one warm instance of each version it routes to for this long… */
@@ -88,8 +93,11 @@ export class InvocationService {
     const resolved = await this.#deps.resolver.resolve(input.function, input.selector, input.knownFunction);
     const request = { ...this.#request(resolved, input, input.requestId ?? this.#deps.ids.uuid()), event: input.event };
     if (resolved.aliasRecord) this.#keepAliasWarm(resolved, input);
+    const startedAt = this.#deps.clock.now();
     const outcome = request.target.config.type === "HTTP" ? await this.#invokeWeb(request) : await this.#deps.invoker.invoke(request);
-    return { outcome, versionName: resolved.versionName, alias: resolved.alias, memoryMb: request.target.config.memoryMb };
+    const memoryMb = request.target.config.memoryMb;
+    this.#record({ ...recordOf(input, resolved, request.requestId, input.source ?? "invoke"), startedAt, memoryMb, outcome });
+    return { outcome, versionName: resolved.versionName, alias: resolved.alias, memoryMb };
   }
 
   /** A web function through an invoke API: refused (SCF), or the event describes the HTTP request (FunctionGraph). */
@@ -117,11 +125,14 @@ export class InvocationService {
     const base = this.#request(resolved, input, requestId);
     if (resolved.aliasRecord) this.#keepAliasWarm(resolved, input);
     const versionName = resolved.versionName;
-    if (base.target.config.type !== "HTTP") {
-      return { outcome: notWebFunction(requestId, versionName), versionName, alias: resolved.alias };
-    }
-    const outcome = await this.#deps.invoker.forward({ ...base, exchange: input.exchange });
-    return { outcome, versionName, alias: resolved.alias };
+    const startedAt = this.#deps.clock.now();
+    const memoryMb = base.target.config.memoryMb;
+    const served = (outcome: HttpForwardOutcome): ForwardResult => {
+      this.#record({ ...recordOf(input, resolved, requestId, "http"), startedAt, memoryMb, outcome: { ...outcome, result: replyText(outcome) } });
+      return { outcome, versionName, alias: resolved.alias };
+    };
+    if (base.target.config.type !== "HTTP") return served(notWebFunction(requestId, versionName));
+    return served(await this.#deps.invoker.forward({ ...base, exchange: input.exchange }));
   }
 
   /** Records the invocation durably, then runs it in the background. Returns its request id. */
@@ -209,6 +220,10 @@ export class InvocationService {
     if (this.#running > 0) await new Promise<void>((resolve) => this.#idle.add(resolve));
   }
 
+  #record(input: RecordInput): void {
+    this.#deps.recorder?.recordOutcome(input);
+  }
+
   #request(resolved: ResolvedInvocation, input: WarmInput, requestId: string): WarmRequest {
     const target = instanceTarget(targetOf(resolved), input.convention, input.contextValues);
     return { target, requestId, convention: input.convention, contextValues: input.contextValues };
@@ -259,15 +274,26 @@ export class InvocationService {
   }
 
   async #runAsync(record: AsyncInvocationRecord): Promise<void> {
-    const finish = (status: AsyncInvocationRecord["status"], outcome: InvocationOutcome | null, message = ""): Promise<void> =>
-      this.#deps.store.finishAsyncInvocation(record.id, {
+    const startedAt = this.#deps.clock.now();
+    let memoryMb = 0;
+    const finish = async (status: AsyncInvocationRecord["status"], outcome: InvocationOutcome | null, message = ""): Promise<void> => {
+      const error = outcome?.error ?? (message ? { kind: "runtime-start-failed" as const, message, stack: "" } : null);
+      await this.#deps.store.finishAsyncInvocation(record.id, {
         status,
         result: outcome?.result ?? "",
-        error: outcome?.error ?? (message ? { kind: "runtime-start-failed", message, stack: "" } : null),
+        error,
         log: outcome?.log ?? "",
         durationMs: outcome?.durationMs ?? 0,
         finishedAt: this.#deps.clock.now(),
       });
+      // Recorded once its status is final, so a record never shows an invocation still running.
+      this.#record({
+        ...asyncRecordOf(record, outcome !== null),
+        startedAt,
+        memoryMb,
+        outcome: outcome ?? { result: "", error, log: "", durationMs: 0, billedMs: 0, memoryUsedBytes: 0 },
+      });
+    };
     let resolved: ResolvedInvocation;
     try {
       resolved = await this.#deps.resolver.resolve({ scope: record.scope, namespace: record.namespace, name: record.functionName }, {
@@ -280,9 +306,11 @@ export class InvocationService {
       await finish("ABORTED", null, (error as Error).message);
       return;
     }
+    const target = instanceTarget(targetOf(resolved), record.convention, record.contextValues);
+    memoryMb = target.config.memoryMb;
     for (let attempt = 0; ; attempt += 1) {
       const outcome = await this.#deps.invoker.invoke({
-        target: instanceTarget(targetOf(resolved), record.convention, record.contextValues),
+        target,
         event: record.event,
         requestId: record.id,
         convention: record.convention,
@@ -300,6 +328,39 @@ export class InvocationService {
 
 /** What names the instances a call runs on (an invocation or a forwarded HTTP request). */
 type WarmInput = Pick<InvokeInput, "function" | "convention" | "contextValues">;
+
+/** What a synchronous call's record says of the function and the version that ran. */
+function recordOf(input: InvokeInput | ForwardInput, resolved: ResolvedInvocation, requestId: string, source: InvocationSource) {
+  const { scope, namespace, name } = input.function;
+  return {
+    requestId, scope, namespace, functionName: name, functionId: resolved.fn.id, source,
+    qualifier: input.selector.qualifier, versionName: resolved.versionName, alias: resolved.alias,
+  };
+}
+
+/**
+ * What an asynchronous invocation's record says: a timer fire carries `triggerSrc: timer`. The
+ * run pinned the version when it was accepted; a qualifier asked that is not that version was
+ * an alias (the only other kind of qualifier).
+ */
+function asyncRecordOf(record: AsyncInvocationRecord, ran: boolean) {
+  return {
+    requestId: record.id,
+    scope: record.scope,
+    functionId: record.functionId,
+    namespace: record.namespace,
+    functionName: record.functionName,
+    qualifier: record.qualifier,
+    versionName: ran ? record.versionName : "",
+    alias: record.qualifier !== record.versionName ? record.qualifier : null,
+    source: record.contextValues["triggerSrc"] === "timer" ? ("timer" as const) : ("async" as const),
+  };
+}
+
+/** A web function's answer as its record keeps it: the body as text. */
+function replyText(outcome: HttpForwardOutcome): string {
+  return outcome.reply === null ? "" : outcome.reply.body.toString();
+}
 
 /** The outcome for a request routed to a version that is an event function. */
 function notWebFunction(requestId: string, versionName: string): HttpForwardOutcome {

@@ -3,6 +3,7 @@
  * `src/blobs` and `src/code`; the composition root (`src/server/app.ts`) wires them.
  */
 import type { AliasRecord, AliasRouting } from "./aliases.js";
+import type { InvocationRecordStore } from "./invocation-records.js";
 import type { HandlerConvention } from "./invoke.js";
 import type {
   CodeRef,
@@ -118,7 +119,7 @@ export interface FunctionPatch {
  * state together (publish, transitions, deletes) do so in one transaction, so two Quiver nodes
  * on one database stay correct.
  */
-export interface MetadataStore {
+export interface MetadataStore extends InvocationRecordStore {
   readonly kind: string;
 
   getNamespace(scope: Scope, name: string): Promise<Namespace | null>;

@@ -7,11 +7,12 @@ import { loadAccountsFile, loadOrCreateDefaultAccounts, type AccountRegistry } f
 import { FsBlobStore } from "../blobs/fs-blob-store.js";
 import { ZipInspector } from "../code/zip-inspector.js";
 import { ConfigError, type QuiverConfig } from "../config/config.js";
-import type { BlobStore, MetadataStore } from "../core/ports.js";
+import type { BlobStore, Clock, MetadataStore } from "../core/ports.js";
 import { collectUnreferencedBlobs } from "../core/blob-gc.js";
 import { systemClock, VirtualClock } from "../core/clocks.js";
 import { TimerScheduler, type TimerSchedulerDeps } from "../core/timer-scheduler.js";
 import { InvocationService } from "../core/invocations.js";
+import { InvocationRecorder } from "../core/invocation-records.js";
 import { AliasRouter } from "../core/routing.js";
 import { FunctionService } from "../core/service.js";
 import type { DialectDeps } from "../dialects/shared/dialect.js";
@@ -32,6 +33,8 @@ export interface Quiver {
   readonly app: FastifyInstance;
   readonly service: FunctionService;
   readonly invocations: InvocationService;
+  /** Every invocation's record goes through it (`subscribe` to hear each one as it is taken). */
+  readonly recorder: InvocationRecorder;
   /** Fires timer triggers; `fireNow` and (virtual clock) `advance`. */
   readonly timers: TimerScheduler;
   readonly engine: Engine;
@@ -102,6 +105,12 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   // What a killed server left (processes, cgroups, temp dirs) is removed before anything runs.
   await engine.prepare();
   retire = (prefix) => engine.retire(prefix);
+  const recorder = new InvocationRecorder({
+    store: config.records.enabled ? store : null,
+    caps: { maxLogBytes: config.records.maxLogBytes, maxResultBytes: config.records.maxResultBytes },
+    onError: (error, dropped) => app.log.error({ err: error, dropped }, "invocation records could not be written"),
+  });
+  const stopRetention = startRecordRetention(store, clock, config.records, app.log);
   const invocations = new InvocationService({
     resolver: service.resolver,
     store,
@@ -113,6 +122,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
     takeoverEveryMs: config.store === "postgres" ? Math.floor(config.nodeLeaseMs / 2) : null,
     onTakeoverError: (error) => app.log.warn({ err: error }, "could not look for a gone node's unfinished invocations; trying again"),
     onAsyncError: (error, record) => app.log.error({ err: error, requestId: record.id }, "async invocation failed to run"),
+    recorder,
   });
   await invocations.resumePending();
   const timers = new TimerScheduler({
@@ -146,6 +156,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
     app,
     service,
     invocations,
+    recorder,
     timers,
     engine,
     store,
@@ -162,9 +173,12 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
     },
     async close() {
       clearInterval(blobGc);
+      stopRetention();
       await Promise.all([app.close(), triggerApp?.close()]);
       await timers.stop();
       await invocations.close();
+      // After the last invocation finished: its record is written before the store closes.
+      await recorder.close();
       await engine.close();
       await store.close();
       await lock.release();
@@ -227,4 +241,31 @@ function startBlobCollection(store: MetadataStore, blobs: BlobStore, report: (re
   const timer = setInterval(run, BLOB_GC_INTERVAL_MS);
   timer.unref();
   return timer;
+}
+
+/**
+ * Removes invocation records past their age or beyond the total size, in the background: soon
+ * after start, then every `retentionEveryMs`; one pass at a time.
+ */
+function startRecordRetention(store: MetadataStore, clock: Clock, settings: QuiverConfig["records"], log: FastifyInstance["log"]): () => void {
+  let running = false;
+  const run = (): void => {
+    if (running) return;
+    running = true;
+    store
+      .pruneInvocationRecords(clock.now() - settings.retentionDays * 86_400_000, settings.retentionBytes)
+      .then(
+        (removed) => removed > 0 && log.info({ removed }, "removed old invocation records"),
+        (error: unknown) => log.warn({ err: error }, "could not remove old invocation records; trying again at the next pass"),
+      )
+      .finally(() => (running = false));
+  };
+  const first = setTimeout(run, 5_000);
+  const every = setInterval(run, settings.retentionEveryMs);
+  first.unref();
+  every.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(every);
+  };
 }

@@ -173,6 +173,7 @@ export class TriggerDoor {
       contextValues: vendor.contextValues(found.account, found.fn),
       requestId,
       knownFunction: found.fn,
+      source: "http",
     });
     const { outcome, versionName } = await withGatewayTimeout(run, found.settings.timeoutMs);
     if (outcome.error) return { answer: vendor.failure(outcome.error, requestId), versionName };

@@ -4,6 +4,7 @@ import { asyncCases } from "./async.case.js";
 import type { StoreUnderTest } from "./fixtures.js";
 import { functionCases } from "./functions.case.js";
 import { namespaceCases } from "./namespaces.case.js";
+import { recordCases } from "./records.case.js";
 import { timerCases } from "./timers.case.js";
 import { triggerCases } from "./triggers.case.js";
 import { versionCases } from "./versions.case.js";
@@ -35,5 +36,6 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
     asyncCases(context);
     triggerCases(context);
     timerCases(context);
+    recordCases(context);
   });
 }

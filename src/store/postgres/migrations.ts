@@ -123,6 +123,37 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE triggers ADD COLUMN timer_next_at BIGINT;
   CREATE INDEX triggers_timers ON triggers (kind) WHERE kind = 'timer';
   `,
+  // 4: invocation records (core/invocation-records.ts) (SQLite 8)
+  `
+  CREATE TABLE invocation_records (
+    account_id        TEXT NOT NULL,
+    region            TEXT NOT NULL,
+    request_id        TEXT NOT NULL,
+    function_id       TEXT NOT NULL,
+    namespace         TEXT NOT NULL,
+    function_name     TEXT NOT NULL,
+    qualifier         TEXT NOT NULL,
+    version_name      TEXT NOT NULL,
+    alias             TEXT,
+    source            TEXT NOT NULL,
+    started_at        BIGINT NOT NULL,
+    duration_ms       DOUBLE PRECISION NOT NULL,
+    billed_ms         DOUBLE PRECISION NOT NULL,
+    memory_used_bytes BIGINT NOT NULL,
+    memory_mb         INTEGER NOT NULL,
+    result_code       TEXT NOT NULL,
+    error_message     TEXT NOT NULL,
+    log               TEXT NOT NULL,
+    log_truncated     BOOLEAN NOT NULL,
+    result            TEXT NOT NULL,
+    result_truncated  BOOLEAN NOT NULL,
+    size_bytes        BIGINT NOT NULL,
+    PRIMARY KEY (account_id, region, request_id)
+  );
+  CREATE INDEX records_by_scope_time ON invocation_records (account_id, region, started_at);
+  CREATE INDEX records_by_function_time ON invocation_records (function_id, started_at);
+  CREATE INDEX records_by_time ON invocation_records (started_at);
+  `,
 ];
 
 /** Arbitrary constant: the advisory lock that serialises migrations across nodes. */

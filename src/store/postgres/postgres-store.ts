@@ -20,6 +20,8 @@ import type {
 import type { TriggerRecord } from "../../core/triggers.js";
 import * as rules from "../../core/store-rules/index.js";
 import { openPool, redactUrl, StoreUnavailableError, type PgClient, type PgPool, type PgQueryable } from "./driver.js";
+import type { InvocationBucket, InvocationRecord, RecordQuery } from "../../core/invocation-records.js";
+import { ERROR_CODES_SQL, PRUNE_BATCH, recordColumns, recordOrder, recordWhere, rowsOverBudget, toBucket, toRecord, type BucketRow, type RecordRow } from "../record-rows.js";
 import { migrate } from "./migrations.js";
 import { NodeLease } from "./node-lease.js";
 import { takenVersionNames } from "./publish-names.js";
@@ -440,6 +442,68 @@ export class PostgresStore implements MetadataStore {
       return result.rows;
     });
     return rows.map(toAsync).sort(rules.acceptanceOrder);
+  }
+
+  // ---- invocation records ----------------------------------------------------------------
+
+  async insertInvocationRecords(records: readonly InvocationRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    // One statement for the batch: one round trip, one transaction.
+    const rows = records.map((r) => recordColumns(r, (flag) => flag));
+    const names = Object.keys(rows[0] ?? {});
+    const args: unknown[] = [];
+    const tuples = rows.map((row) => `(${Object.values(row).map((value) => `$${args.push(value)}`).join(", ")})`);
+    await this.#pool.query(`INSERT INTO invocation_records (${names.join(", ")}) VALUES ${tuples.join(", ")} ON CONFLICT DO NOTHING`, args);
+  }
+
+  async queryInvocationRecords(scope: Scope, q: RecordQuery): Promise<Page<InvocationRecord>> {
+    const { where, args } = recordWhere(scope, q, (n) => `$${n}`);
+    return this.#page<RecordRow, InvocationRecord>("invocation_records", new Filter(args, [where]), recordOrder(q), q, toRecord);
+  }
+
+  async invocationBuckets(scope: Scope, functionId: string, from: number, to: number, bucketMs: number): Promise<InvocationBucket[]> {
+    const start = Math.floor(from);
+    const size = Math.max(1, Math.floor(bucketMs));
+    const { rows } = await this.#pool.query<BucketRow>(
+      `SELECT (started_at - $1::bigint) / $2::bigint AS b, count(*) AS n,
+              count(*) FILTER (WHERE result_code IN (${ERROR_CODES_SQL})) AS errors, count(*) FILTER (WHERE result_code = 'throttled') AS throttles,
+              sum(duration_ms) AS dsum, min(duration_ms) AS dmin, max(duration_ms) AS dmax
+         FROM invocation_records
+        WHERE account_id = $3 AND region = $4 AND function_id = $5 AND started_at >= $1::bigint AND started_at < $6
+        GROUP BY b ORDER BY b`,
+      [start, size, scope.accountId, scope.region, functionId, to],
+    );
+    return rows.map((row) => toBucket(row, start, size));
+  }
+
+  async pruneInvocationRecords(olderThan: number, maxBytes: number): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const result = await this.#pool.query(
+        `DELETE FROM invocation_records WHERE ctid IN (SELECT ctid FROM invocation_records WHERE started_at < $1 ORDER BY started_at LIMIT $2)`,
+        [olderThan, PRUNE_BATCH],
+      );
+      const n = result.rowCount ?? 0;
+      removed += n;
+      if (n < PRUNE_BATCH) break;
+    }
+    for (;;) {
+      const total = await count(this.#pool, "SELECT coalesce(sum(size_bytes), 0)::bigint AS n FROM invocation_records", []);
+      if (total <= maxBytes) break;
+      const { rows: oldest } = await this.#pool.query<{ account_id: string; region: string; request_id: string; size_bytes: number }>(
+        "SELECT account_id, region, request_id, size_bytes FROM invocation_records ORDER BY started_at LIMIT $1",
+        [PRUNE_BATCH],
+      );
+      const n = rowsOverBudget(oldest.map((row) => row.size_bytes), total, maxBytes);
+      if (n === 0) break;
+      const doomed = oldest.slice(0, n);
+      const result = await this.#pool.query(
+        "DELETE FROM invocation_records WHERE (account_id, region, request_id) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))",
+        [doomed.map((row) => row.account_id), doomed.map((row) => row.region), doomed.map((row) => row.request_id)],
+      );
+      removed += result.rowCount ?? 0;
+    }
+    return removed;
   }
 
   async close(): Promise<void> {

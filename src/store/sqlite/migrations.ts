@@ -122,4 +122,43 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE triggers ADD COLUMN timer_next_at INTEGER;
   CREATE INDEX triggers_timers ON triggers (kind) WHERE kind = 'timer';
   `,
+  // 8: invocation records (core/invocation-records.ts); record_bytes keeps their total size for retention
+  `
+  CREATE TABLE invocation_records (
+    account_id        TEXT NOT NULL,
+    region            TEXT NOT NULL,
+    request_id        TEXT NOT NULL,
+    function_id       TEXT NOT NULL,
+    namespace         TEXT NOT NULL,
+    function_name     TEXT NOT NULL,
+    qualifier         TEXT NOT NULL,
+    version_name      TEXT NOT NULL,
+    alias             TEXT,
+    source            TEXT NOT NULL,
+    started_at        INTEGER NOT NULL,
+    duration_ms       REAL NOT NULL,
+    billed_ms         REAL NOT NULL,
+    memory_used_bytes INTEGER NOT NULL,
+    memory_mb         INTEGER NOT NULL,
+    result_code       TEXT NOT NULL,
+    error_message     TEXT NOT NULL,
+    log               TEXT NOT NULL,
+    log_truncated     INTEGER NOT NULL,
+    result            TEXT NOT NULL,
+    result_truncated  INTEGER NOT NULL,
+    size_bytes        INTEGER NOT NULL,
+    PRIMARY KEY (account_id, region, request_id)
+  );
+  CREATE INDEX records_by_scope_time ON invocation_records (account_id, region, started_at);
+  CREATE INDEX records_by_function_time ON invocation_records (function_id, started_at);
+  CREATE INDEX records_by_time ON invocation_records (started_at);
+  CREATE TABLE record_bytes (id INTEGER PRIMARY KEY CHECK (id = 1), total INTEGER NOT NULL);
+  INSERT INTO record_bytes (id, total) VALUES (1, 0);
+  CREATE TRIGGER record_bytes_insert AFTER INSERT ON invocation_records BEGIN
+    UPDATE record_bytes SET total = total + NEW.size_bytes WHERE id = 1;
+  END;
+  CREATE TRIGGER record_bytes_delete AFTER DELETE ON invocation_records BEGIN
+    UPDATE record_bytes SET total = total - OLD.size_bytes WHERE id = 1;
+  END;
+  `,
 ];

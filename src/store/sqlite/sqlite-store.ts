@@ -22,7 +22,9 @@ import type {
 } from "../../core/ports.js";
 import type { TriggerRecord } from "../../core/triggers.js";
 import * as rules from "../../core/store-rules/index.js";
+import type { InvocationBucket, InvocationRecord, RecordQuery } from "../../core/invocation-records.js";
 import { MIGRATIONS } from "./migrations.js";
+import { ERROR_CODES_SQL, PRUNE_BATCH, recordColumns, recordOrder, recordWhere, rowsOverBudget, toBucket, toRecord, type BucketRow, type RecordRow } from "../record-rows.js";
 import { toAlias, toAsync, toFunction, toNamespace, toTrigger, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type TimerRow, type TriggerRow, type VersionRow } from "../rows.js";
 import { aliasColumns, ALIAS_UPSERT, asyncColumns, insertSql, newFunctionColumns, TRANSIENT_CONDITION, triggerColumns, TRIGGER_UPSERT, versionColumns, type Columns } from "../rows.js";
 
@@ -427,6 +429,59 @@ export class SqliteStore implements MetadataStore {
       .sort(rules.acceptanceOrder);
   }
 
+  // ---- invocation records ----------------------------------------------------------------
+
+  async insertInvocationRecords(records: readonly InvocationRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    this.#db.transaction(() => {
+      for (const r of records) this.#insert("invocation_records", recordColumns(r, (flag) => (flag ? 1 : 0)), "ON CONFLICT DO NOTHING");
+    }).immediate();
+  }
+
+  async queryInvocationRecords(scope: Scope, q: RecordQuery): Promise<Page<InvocationRecord>> {
+    const { where, args } = recordWhere(scope, q, () => "?");
+    return this.#page<RecordRow, InvocationRecord>("invocation_records", [where], args, recordOrder(q), q, toRecord);
+  }
+
+  async invocationBuckets(scope: Scope, functionId: string, from: number, to: number, bucketMs: number): Promise<InvocationBucket[]> {
+    const start = Math.floor(from);
+    const size = Math.max(1, Math.floor(bucketMs));
+    const rows = this.#sql<unknown[], BucketRow>(
+      `SELECT (started_at - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS b, count(*) AS n,
+              sum(result_code IN (${ERROR_CODES_SQL})) AS errors, sum(result_code = 'throttled') AS throttles,
+              sum(duration_ms) AS dsum, min(duration_ms) AS dmin, max(duration_ms) AS dmax
+         FROM invocation_records
+        WHERE account_id = ? AND region = ? AND function_id = ? AND started_at >= ? AND started_at < ?
+        GROUP BY b ORDER BY b`,
+    ).all(start, size, scope.accountId, scope.region, functionId, start, to);
+    return rows.map((row) => toBucket(row, start, size));
+  }
+
+  async pruneInvocationRecords(olderThan: number, maxBytes: number): Promise<number> {
+    // better-sqlite3 runs on this thread: small batches, yielding between them, keep the
+    // server answering while a large backlog goes.
+    let removed = 0;
+    for (;;) {
+      const n = this.#sql("DELETE FROM invocation_records WHERE rowid IN (SELECT rowid FROM invocation_records WHERE started_at < ? ORDER BY started_at LIMIT ?)")
+        .run(olderThan, PRUNE_BATCH).changes;
+      removed += n;
+      if (n < PRUNE_BATCH) break;
+      await yieldToEvents();
+    }
+    for (;;) {
+      const total = this.#count("SELECT total AS n FROM record_bytes WHERE id = 1");
+      if (total <= maxBytes) break;
+      const oldest = this.#sql<[number], { rowid: number; size_bytes: number }>("SELECT rowid, size_bytes FROM invocation_records ORDER BY started_at LIMIT ?").all(PRUNE_BATCH);
+      const n = rowsOverBudget(oldest.map((row) => row.size_bytes), total, maxBytes);
+      if (n === 0) break;
+      const ids = oldest.slice(0, n).map((row) => row.rowid);
+      this.#sql(`DELETE FROM invocation_records WHERE rowid IN (SELECT value FROM json_each(?))`).run(JSON.stringify(ids));
+      removed += n;
+      await yieldToEvents();
+    }
+    return removed;
+  }
+
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
   }
@@ -456,6 +511,10 @@ export class SqliteStore implements MetadataStore {
     const rows = this.#sql<unknown[], Row>(`SELECT * FROM ${table} WHERE ${clause} ORDER BY ${orderBy} LIMIT ? OFFSET ?`).all(...args, q.limit, q.offset);
     return { items: rows.map(map), total };
   }
+}
+
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function migrate(db: Db): void {
