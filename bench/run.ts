@@ -29,6 +29,7 @@ import { idleInstances, manyFunctions } from "./scenarios/memory.js";
 import { peers } from "./scenarios/peers.js";
 import { throughput } from "./scenarios/throughput.js";
 import { timerLateness } from "./scenarios/timers.js";
+import { recordsCost } from "./scenarios/records.js";
 
 const quick = process.argv.includes("--quick");
 const docs = process.argv.includes("--docs");
@@ -134,6 +135,8 @@ async function main(): Promise<void> {
     await mainServer(plan, echo, results);
     await step(results, "cold start, pool exhausted, with process-start floors");
     await exhaustedServer(plan, results);
+    await step(results, "invocation records on vs off");
+    await recordsCost(plan, results);
     await step(results, `server memory and publish rate with ${plan.manyFunctions} functions`);
     await manyFunctions(plan, results);
     await step(results, "peers");

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { AccountsFileError } from "../accounts/accounts.js";
 import { ConfigError, parseConfig, type ConfigInput } from "../config/config.js";
@@ -59,6 +60,19 @@ Options:
                            POST /quiver/v1/clock/advance {"ms": N} (from this host only), for tests
   --clock-start TIME       where the virtual clock starts, e.g. 2030-01-01T00:00:00Z
                            (default: the system time at start)
+  --no-records             keep no invocation records (the live tail and metrics still work)
+  --records-retention-days N   invocation records older than this are removed (default 7)
+  --records-retention-mb N     the oldest records are removed while all of them take more than
+                           this, in MB (default 1024)
+  --records-max-log-kb N   an invocation's log is kept up to this, in KB; a cut log keeps its
+                           end after a marker (default 1024)
+  --records-max-result-kb N    an invocation's returned value is kept up to this, in KB (default 64)
+  --metrics-token TOKEN    bearer token GET /metrics requires (at least 16 characters); without
+                           one, /metrics is served only when --host is a loopback address
+  --metrics-token-file FILE  the same, read from a file (kept out of the process list)
+  --metrics-max-functions N  functions with their own metric labels; later ones are counted
+                           as function "_other" (default 100)
+  --metrics-max-versions N versions per function with their own version label (default 10)
   -h, --help               show this help
 `;
 
@@ -98,12 +112,26 @@ const OPTIONS = {
   "timer-missed": { type: "string" },
   clock: { type: "string" },
   "clock-start": { type: "string" },
+  "no-records": { type: "boolean" },
+  "records-retention-days": { type: "string" },
+  "records-retention-mb": { type: "string" },
+  "records-max-log-kb": { type: "string" },
+  "records-max-result-kb": { type: "string" },
+  "metrics-token": { type: "string" },
+  "metrics-token-file": { type: "string" },
+  "metrics-max-functions": { type: "string" },
+  "metrics-max-versions": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
 function megabytes(name: string, value: string | undefined): number | undefined {
   const mb = integer(name, value);
   return mb === undefined ? undefined : mb * 1024 * 1024;
+}
+
+function kilobytes(name: string, value: string | undefined): number | undefined {
+  const kb = integer(name, value);
+  return kb === undefined ? undefined : kb * 1024;
 }
 
 function integer(name: string, value: string | undefined): number | undefined {
@@ -161,7 +189,30 @@ export function configFromArgs(args: string[]): ConfigInput | "help" {
       clock: values.clock as "system" | undefined,
       clockStart: values["clock-start"],
     }),
+    records: defined({
+      enabled: values["no-records"] ? false : undefined,
+      retentionDays: integer("records-retention-days", values["records-retention-days"]),
+      retentionBytes: megabytes("records-retention-mb", values["records-retention-mb"]),
+      maxLogBytes: kilobytes("records-max-log-kb", values["records-max-log-kb"]),
+      maxResultBytes: kilobytes("records-max-result-kb", values["records-max-result-kb"]),
+    }),
+    metrics: defined({
+      token: metricsToken(values["metrics-token"], values["metrics-token-file"]),
+      maxFunctions: integer("metrics-max-functions", values["metrics-max-functions"]),
+      maxVersionsPerFunction: integer("metrics-max-versions", values["metrics-max-versions"]),
+    }),
   };
+}
+
+/** `--metrics-token` or `--metrics-token-file` (its content, without the trailing line break). */
+function metricsToken(token: string | undefined, file: string | undefined): string | undefined {
+  if (token !== undefined && file !== undefined) throw new ConfigError("give --metrics-token or --metrics-token-file, not both");
+  if (file === undefined) return token;
+  try {
+    return readFileSync(file, "utf8").replace(/\r?\n$/, "");
+  } catch (error) {
+    throw new ConfigError(`--metrics-token-file: cannot read ${file}: ${(error as Error).message}`);
+  }
 }
 
 /** `--rate-limit PublishVersion=50` (repeatable): per-account requests per second for one action. */
@@ -212,11 +263,13 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     }
     const quiver = await createQuiver(parseConfig(stripUndefined(input)));
+    // Before the "listening" line: whoever reads that line may signal at once, and a signal that
+    // arrives before its handler is installed kills the process uncleanly (exit by SIGTERM, debris left).
+    stopOnSignals(quiver.close);
     const url = await quiver.listen();
     if (quiver.createdDefaultAccount) printDefaultAccount(quiver.accounts.accounts[0]);
     process.stdout.write(`Quiver listening on ${url}\n`);
     if (quiver.triggerUrls.base() !== url) process.stdout.write(`HTTP triggers at ${quiver.triggerUrls.base()}/scf/… and ${quiver.triggerUrls.base()}/apig/…\n`);
-    stopOnSignals(quiver.close);
     return -1; // keep running
   } catch (error) {
     if (error instanceof ConfigError || error instanceof AccountsFileError || error instanceof StoreUnavailableError || error instanceof DataDirInUseError || error instanceof IsolationUnavailableError || String((error as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS_")) {

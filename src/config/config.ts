@@ -92,6 +92,19 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+/** `GET /metrics`: who may read it, and how many label values per function it keeps. */
+const MetricsConfig = z.strictObject({
+  /**
+   * A bearer token `/metrics` requires (`Authorization: Bearer <token>`). Without one, `/metrics`
+   * is served only when the API listens on a loopback address.
+   */
+  token: z.string().min(16, "a metrics token has at least 16 characters").optional(),
+  /** Functions with their own labels; the ones seen after these are counted as `_other`. */
+  maxFunctions: z.number().int().positive().max(10_000).default(100),
+  /** Versions per function with their own `version` label; later ones are counted as `_other`. */
+  maxVersionsPerFunction: z.number().int().positive().max(1_000).default(10),
+});
+
 /**
  * The whole configuration, parsed once at the edge (CLI) and then passed down frozen.
  * Nothing else reads `process.env`.
@@ -141,6 +154,7 @@ export const ConfigSchema = z.strictObject({
   http: HttpConfig.default(HttpConfig.parse({})),
   timers: TimersConfig.default(TimersConfig.parse({})),
   records: RecordsConfig.default(RecordsConfig.parse({})),
+  metrics: MetricsConfig.default(MetricsConfig.parse({})),
   /** Metadata store: `sqlite` (one process, in the data dir) or `postgres` (several nodes). */
   store: z.enum(["sqlite", "postgres"]).default("sqlite"),
   /** PostgreSQL connection URL; required with `store: "postgres"`. */

@@ -4,6 +4,7 @@
  * path. Dialects read them to answer their log and status APIs; the live tail and the metrics
  * listen to the recorder.
  */
+import { logTail } from "./invocation-text.js";
 import type { InvocationErrorKind } from "./invoke.js";
 import type { Page, Scope, SortOrder } from "./model.js";
 
@@ -34,7 +35,10 @@ export interface InvocationRecord {
   readonly resultCode: ResultCode;
   /** "" on success. */
   readonly errorMessage: string;
-  /** The invocation's output up to the log cap; when cut, ends with `TRUNCATION_MARKER`. */
+  /**
+   * The invocation's output up to the log cap. When it was longer, its end is kept (where a
+   * failure shows, and what the vendors' tails show) and `TRUNCATION_MARKER` comes first.
+   */
   readonly log: string;
   readonly logTruncated: boolean;
   /** The returned value (JSON text, or an HTTP function's answer) up to the result cap. */
@@ -120,7 +124,13 @@ export function resultCodeOf(kind: InvocationErrorKind | null): ResultCode {
 /** Result codes that count as errors in statistics (the function's fault, or it could not start). */
 export const ERROR_RESULT_CODES: readonly ResultCode[] = ["function-error", "start-failure"];
 
-export const TRUNCATION_MARKER = "\n[log truncated: the rest of this invocation's output was not kept]\n";
+export const TRUNCATION_MARKER = "[log truncated: the start of this invocation's output was not kept]\n";
+
+/**
+ * How much more output than the record's cap the engine keeps, so that a log the engine had to
+ * cut is always longer than the cap and the record sees that it was cut.
+ */
+export const ENGINE_LOG_SLACK_BYTES = 4096;
 
 export interface RecordCaps {
   readonly maxLogBytes: number;
@@ -129,17 +139,29 @@ export interface RecordCaps {
 
 export const DEFAULT_RECORD_CAPS: RecordCaps = { maxLogBytes: 1024 * 1024, maxResultBytes: 64 * 1024 };
 
-/**
- * The first `maxBytes` bytes of a text, cut on a character boundary, and whether it was cut.
- * A cut log ends with the marker, within the cap.
- */
-export function capText(text: string, maxBytes: number, marker = ""): { text: string; truncated: boolean } {
-  if (text.length <= maxBytes / 3 || Buffer.byteLength(text) <= maxBytes) return { text, truncated: false };
-  const room = Math.max(0, maxBytes - Buffer.byteLength(marker));
+export interface Capped {
+  readonly text: string;
+  readonly truncated: boolean;
+}
+
+function fits(text: string, maxBytes: number): boolean {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: short texts need no encoding to know.
+  return text.length <= maxBytes / 3 || Buffer.byteLength(text) <= maxBytes;
+}
+
+/** The first `maxBytes` bytes of a text (a returned value), cut on a character boundary. */
+export function capHead(text: string, maxBytes: number): Capped {
+  if (fits(text, maxBytes)) return { text, truncated: false };
   const bytes = Buffer.from(text);
-  let end = Math.min(room, bytes.length);
+  let end = Math.max(0, maxBytes);
   while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end -= 1;
-  return { text: bytes.subarray(0, end).toString() + marker, truncated: true };
+  return { text: bytes.subarray(0, end).toString(), truncated: true };
+}
+
+/** A log within `maxBytes`: as it is, or the marker and then the log's last bytes (see `logTail`). */
+export function capLog(text: string, maxBytes: number): Capped {
+  if (fits(text, maxBytes)) return { text, truncated: false };
+  return { text: TRUNCATION_MARKER + logTail(text, maxBytes - Buffer.byteLength(TRUNCATION_MARKER)), truncated: true };
 }
 
 /** What a finished (or refused) invocation tells the recorder; the rest of the record is built here. */
@@ -168,8 +190,8 @@ export interface RecordInput {
 /** The record of an invocation, its log and result cut to the caps. */
 export function buildRecord(input: RecordInput, caps: RecordCaps): InvocationRecord {
   const { outcome, ...rest } = input;
-  const log = capText(outcome.log, caps.maxLogBytes, TRUNCATION_MARKER);
-  const result = capText(outcome.result, caps.maxResultBytes);
+  const log = capLog(outcome.log, caps.maxLogBytes);
+  const result = capHead(outcome.result, caps.maxResultBytes);
   return {
     ...rest,
     durationMs: outcome.durationMs,

@@ -1,6 +1,7 @@
 import { aliasTargets } from "./aliases.js";
 import { QuiverError } from "./errors.js";
 import { headKey, versionKey } from "./instance-keys.js";
+import { logTail } from "./invocation-text.js";
 import type { InvocationRecorder, InvocationSource, RecordInput } from "./invocation-records.js";
 import { PER_CALL_CONTEXT_KEYS, type HandlerConvention, type HttpExchange, type HttpForwardOutcome, type InvocationOutcome, type InvocationRequest, type InvocationTarget, type Invoker, type WarmRequest } from "./invoke.js";
 import { LATEST, type FunctionRecord, type FunctionRef, type Scope } from "./model.js";
@@ -71,6 +72,9 @@ const WARM_REFRESH_MS = 10_000;
 const BUSY_RETRIES = 20;
 const BUSY_RETRY_MS = 500;
 
+/** Bytes of an async invocation's log kept with its status (both dialects show at most 4 KB). */
+const ASYNC_LOG_TAIL_BYTES = 4096;
+
 /**
  * Runs versions: resolves the qualifier (versions and aliases), checks the function can run,
  * and hands the exact code and configuration of that version to the Invoker. Async
@@ -91,7 +95,7 @@ export class InvocationService {
 
   async invoke(input: InvokeInput): Promise<SyncResult> {
     const resolved = await this.#deps.resolver.resolve(input.function, input.selector, input.knownFunction);
-    const request = { ...this.#request(resolved, input, input.requestId ?? this.#deps.ids.uuid()), event: input.event };
+    const request = { ...this.#request(resolved, input, input.requestId ?? this.#deps.ids.uuid()), event: input.event, qualifier: input.selector.qualifier };
     if (resolved.aliasRecord) this.#keepAliasWarm(resolved, input);
     const startedAt = this.#deps.clock.now();
     const outcome = request.target.config.type === "HTTP" ? await this.#invokeWeb(request) : await this.#deps.invoker.invoke(request);
@@ -132,7 +136,7 @@ export class InvocationService {
       return { outcome, versionName, alias: resolved.alias };
     };
     if (base.target.config.type !== "HTTP") return served(notWebFunction(requestId, versionName));
-    return served(await this.#deps.invoker.forward({ ...base, exchange: input.exchange }));
+    return served(await this.#deps.invoker.forward({ ...base, exchange: input.exchange, qualifier: input.selector.qualifier }));
   }
 
   /** Records the invocation durably, then runs it in the background. Returns its request id. */
@@ -213,6 +217,11 @@ export class InvocationService {
     return pending.length;
   }
 
+  /** Asynchronous invocations waiting for a turn, and running (for metrics). */
+  asyncBacklog(): { readonly queued: number; readonly running: number } {
+    return { queued: this.#queue.length, running: this.#running };
+  }
+
   /** Stops taking queued work and waits for running async invocations to finish. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -282,7 +291,8 @@ export class InvocationService {
         status,
         result: outcome?.result ?? "",
         error,
-        log: outcome?.log ?? "",
+        // The status APIs show a tail; the whole log (up to its cap) is in the invocation's record.
+        log: logTail(outcome?.log ?? "", ASYNC_LOG_TAIL_BYTES),
         durationMs: outcome?.durationMs ?? 0,
         finishedAt: this.#deps.clock.now(),
       });
@@ -315,6 +325,7 @@ export class InvocationService {
         requestId: record.id,
         convention: record.convention,
         contextValues: record.contextValues,
+        qualifier: record.qualifier,
       });
       if (outcome.error?.kind === "concurrency-limit" && attempt < BUSY_RETRIES && !this.#closed) {
         await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
@@ -329,12 +340,21 @@ export class InvocationService {
 /** What names the instances a call runs on (an invocation or a forwarded HTTP request). */
 type WarmInput = Pick<InvokeInput, "function" | "convention" | "contextValues">;
 
-/** What a synchronous call's record says of the function and the version that ran. */
-function recordOf(input: InvokeInput | ForwardInput, resolved: ResolvedInvocation, requestId: string, source: InvocationSource) {
-  const { scope, namespace, name } = input.function;
+/** What a record says of the call: whose function, the qualifier asked, what ran, what made it. */
+type RecordHead = Omit<RecordInput, "startedAt" | "memoryMb" | "outcome">;
+
+/** The head of a synchronous call's record. */
+function recordOf(input: InvokeInput | ForwardInput, resolved: ResolvedInvocation, requestId: string, source: InvocationSource): RecordHead {
   return {
-    requestId, scope, namespace, functionName: name, functionId: resolved.fn.id, source,
-    qualifier: input.selector.qualifier, versionName: resolved.versionName, alias: resolved.alias,
+    requestId,
+    scope: input.function.scope,
+    functionId: resolved.fn.id,
+    namespace: input.function.namespace,
+    functionName: input.function.name,
+    qualifier: input.selector.qualifier,
+    versionName: resolved.versionName,
+    alias: resolved.alias,
+    source,
   };
 }
 
@@ -343,7 +363,7 @@ function recordOf(input: InvokeInput | ForwardInput, resolved: ResolvedInvocatio
  * run pinned the version when it was accepted; a qualifier asked that is not that version was
  * an alias (the only other kind of qualifier).
  */
-function asyncRecordOf(record: AsyncInvocationRecord, ran: boolean) {
+function asyncRecordOf(record: AsyncInvocationRecord, ran: boolean): RecordHead {
   return {
     requestId: record.id,
     scope: record.scope,
@@ -353,7 +373,7 @@ function asyncRecordOf(record: AsyncInvocationRecord, ran: boolean) {
     qualifier: record.qualifier,
     versionName: ran ? record.versionName : "",
     alias: record.qualifier !== record.versionName ? record.qualifier : null,
-    source: record.contextValues["triggerSrc"] === "timer" ? ("timer" as const) : ("async" as const),
+    source: record.contextValues["triggerSrc"] === "timer" ? "timer" : "async",
   };
 }
 

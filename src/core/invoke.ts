@@ -41,6 +41,8 @@ export interface InvocationRequest {
   readonly convention: HandlerConvention;
   /** Vendor context values the handler sees (appId, uin, project id, ...). */
   readonly contextValues: Readonly<Record<string, string>>;
+  /** The qualifier the caller asked for (a version or an alias), when it named one: the live tail filters by it. */
+  readonly qualifier?: string;
 }
 
 /** What `keepWarm` needs of a request: which code runs, and how its instances are loaded. */
@@ -95,7 +97,25 @@ export interface HttpForwardRequest {
   /** Vendor context values (appId, uin, project id, ...): the platform headers the server sees. */
   readonly contextValues: Readonly<Record<string, string>>;
   readonly exchange: HttpExchange;
+  /** The qualifier the caller asked for (a version or an alias), when it named one. */
+  readonly qualifier?: string;
 }
+
+/**
+ * Output a running invocation printed, as the engine read it from the process (a chunk may
+ * hold part of a line or several lines).
+ */
+export interface OutputChunk {
+  readonly requestId: string;
+  /** What runs: its scope, function and the version that runs. */
+  readonly target: Pick<InvocationTarget, "scope" | "functionId" | "namespace" | "functionName" | "version">;
+  /** The qualifier the caller asked for, when known. */
+  readonly qualifier: string | undefined;
+  readonly stream: "stdout" | "stderr";
+  readonly text: string;
+}
+
+export type OutputListener = (chunk: OutputChunk) => void;
 
 /** Like `InvocationOutcome`, with the server's answer instead of a returned value. */
 export interface HttpForwardOutcome {

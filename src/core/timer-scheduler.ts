@@ -11,7 +11,7 @@ import type { Triggers } from "./functions/triggers.js";
 import type { InvocationService } from "./invocations.js";
 import type { FunctionRef } from "./model.js";
 import type { AsyncInvocationRecord, Clock, MetadataStore, PlannedTimer, TimerEvents } from "./ports.js";
-import { NEVER } from "./schedule.js";
+import { NEVER, nextFireAfter } from "./schedule.js";
 import { dueStep, firstPlan, type MissedFirePolicy } from "./timer-steps.js";
 import type { TimerTriggerSettings, TriggerRecord } from "./triggers.js";
 import type { VirtualClock } from "./clocks.js";
@@ -97,13 +97,16 @@ export class TimerScheduler {
     const { clock } = this.#deps;
     if (clock.kind !== "virtual") throw new QuiverError("InvalidParameter", "The clock is the system clock; only a virtual clock (--clock virtual) can be advanced.");
     const target = clock.clock.now() + ms;
+    // Counted before anything moves, so a refused advance fires nothing and leaves the clock.
+    if (fireTimesUntil(timersOf(await this.#deps.store.listTimers()), target, MAX_FIRES_PER_ADVANCE) > MAX_FIRES_PER_ADVANCE) {
+      throw tooManyFires(ms);
+    }
     let fired = 0;
     for (let steps = 0; ; steps += 1) {
       const due = earliestPlan(await this.#deps.store.listTimers());
       if (due > target) break;
-      if (steps >= MAX_FIRES_PER_ADVANCE) {
-        throw new QuiverError("InvalidParameter", `Advancing by ${ms} ms passes more than ${MAX_FIRES_PER_ADVANCE} fire times; advance in smaller steps.`);
-      }
+      // Only timers created during the advance can get here after the count above.
+      if (steps >= MAX_FIRES_PER_ADVANCE) throw tooManyFires(ms);
       clock.clock.moveTo(due);
       fired += await this.#exclusivePass();
     }
@@ -207,6 +210,19 @@ function timersOf(planned: readonly PlannedTimer[]): Timer[] {
 /** The timer's plan: as stored, or, when nobody planned it yet, its first fire time after its last change. */
 function planOf(timer: Timer): number {
   return timer.nextFireAt ?? firstPlan(timer.trigger.settings, timer.trigger.updatedAt);
+}
+
+/** The fire times of the timers from their plans up to `target`, counted up to just past `cap`. */
+function fireTimesUntil(timers: readonly Timer[], target: number, cap: number): number {
+  let count = 0;
+  for (const timer of timers) {
+    for (let time = planOf(timer); time <= target && count <= cap; time = nextFireAfter(timer.trigger.settings.schedule, time) ?? NEVER) count += 1;
+  }
+  return count;
+}
+
+function tooManyFires(ms: number): QuiverError {
+  return new QuiverError("InvalidParameter", `Advancing by ${ms} ms passes more than ${MAX_FIRES_PER_ADVANCE} fire times; advance in smaller steps.`);
 }
 
 function earliestPlan(planned: readonly PlannedTimer[]): number {

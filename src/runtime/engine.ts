@@ -4,10 +4,10 @@
  */
 import { chmod, mkdir, readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
-import { PER_CALL_CONTEXT_KEYS, type HttpForwardOutcome, type HttpForwardRequest, type InvocationOutcome, type InvocationRequest, type Invoker, type WarmRequest } from "../core/invoke.js";
+import { PER_CALL_CONTEXT_KEYS, type InvocationTarget, type OutputListener, type HttpForwardOutcome, type HttpForwardRequest, type InvocationOutcome, type InvocationRequest, type Invoker, type WarmRequest } from "../core/invoke.js";
 import { CodeCache, type CodeLease } from "./code-cache.js";
 import { functionView } from "./conventions.js";
-import type { Instance } from "./instance.js";
+import type { Instance, OutputSink } from "./instance.js";
 import { removeGroup, sweepRun } from "./debris.js";
 import { detectIsolation, readRss, sweepStaleCgroups, type Isolation, type IsolationLevel } from "./isolation.js";
 import { Egress } from "./egress.js";
@@ -33,6 +33,16 @@ export interface EngineStats {
   readonly code: { readonly trees: number; readonly bytes: number };
   readonly perKey: Record<string, { instances: number; idle: number; queued: number }>;
   readonly total: number;
+}
+
+/** A new instance became ready to run `target`'s code, `durationMs` after the invocation asked for it. */
+export type ColdStartListener = (target: InvocationTarget, durationMs: number) => void;
+
+/** Specialised instances of one runtime in one state. */
+export interface InstanceCount {
+  readonly runtime: string;
+  readonly state: string;
+  readonly count: number;
 }
 
 interface Runtime {
@@ -66,6 +76,10 @@ export class Engine implements Invoker {
   #egress: Egress | null = null;
   /** Keys being warmed by keepWarm, so concurrent calls start one instance, not several. */
   readonly #warming = new Set<string>();
+  readonly #outputListeners = new Set<OutputListener>();
+  readonly #coldStartListeners = new Set<ColdStartListener>();
+  /** Given to every instance while anyone listens to output, and to none otherwise. */
+  readonly #sink: OutputSink = (inst, stream, text) => this.#emitOutput(inst, stream, text);
 
   constructor(options: EngineOptions) {
     this.#opts = resolveOptions(options);
@@ -190,7 +204,10 @@ export class Engine implements Invoker {
     const { inst, root } = started;
     try {
       const startError = await this.#specialise(inst, req, root);
-      if (startError === null) return await this.#serve(inst, req, t0);
+      if (startError === null) {
+        this.#coldStarted(req.target, performance.now() - t0);
+        return await this.#serve(inst, req, t0);
+      }
       const durationMs = performance.now() - t0;
       return webFailure({ ...startError, durationMs, billedMs: billed(durationMs) });
     } finally {
@@ -202,6 +219,7 @@ export class Engine implements Invoker {
   async #serve(inst: Instance, req: HttpForwardRequest, t0: number): Promise<HttpForwardOutcome> {
     const thawing = inst.wake();
     if (thawing !== undefined) await thawing;
+    inst.serving = { requestId: req.requestId, target: req.target, qualifier: req.qualifier };
     const { method, path, body } = req.exchange;
     const m = await inst.forward({ t: "req", id: req.requestId, method, path, h: serverRequestHeaders(req), b: body.toString("base64") }, req.target.config.timeoutSec * 1000);
     const durationMs = performance.now() - t0;
@@ -252,6 +270,7 @@ export class Engine implements Invoker {
     const timeoutMs = req.target.config.timeoutSec * 1000;
     const thawing = inst.wake();
     if (thawing !== undefined) await thawing;
+    inst.serving = { requestId: req.requestId, target: req.target, qualifier: req.qualifier };
     const m = await inst.invoke({ t: "inv", id: req.requestId, ev: req.event, ...perCallContext(req) }, timeoutMs);
     const durationMs = performance.now() - t0;
     if (m.t === "res") {
@@ -291,7 +310,10 @@ export class Engine implements Invoker {
     const { inst, root } = started;
     try {
       const loadError = await this.#specialise(inst, req, root);
-      if (loadError === null) return await this.#run(inst, req, t0);
+      if (loadError === null) {
+        this.#coldStarted(req.target, performance.now() - t0);
+        return await this.#run(inst, req, t0);
+      }
       const durationMs = performance.now() - t0;
       return { ...loadError, durationMs, billedMs: billed(durationMs) };
     } finally {
@@ -317,6 +339,7 @@ export class Engine implements Invoker {
     }
     inst.key = key;
     inst.code = code;
+    inst.runtime = runtimeLabel(req.target.config.runtime);
     this.#pool.adopt(inst);
     try {
       const root = await inst.sandbox.installCode(code.root, req.convention);
@@ -410,6 +433,7 @@ export class Engine implements Invoker {
    */
   #track(inst: Instance): void {
     this.#live.add(inst);
+    if (this.#outputListeners.size > 0) inst.streamOutput(this.#sink);
     inst.onDeath((i) => this.#onDeath(i));
     if (this.#closed) inst.kill("dispose");
   }
@@ -473,6 +497,57 @@ export class Engine implements Invoker {
     }
   }
 
+  /**
+   * Hands `listener` what every running invocation prints, as the engine reads it, until the
+   * returned function is called. While nobody listens, instances hand their output to no one.
+   * Output read after an invocation answered (a pipe drained late, a timer the handler left)
+   * belongs to the last request the instance served.
+   */
+  watchOutput(listener: OutputListener): () => void {
+    if (this.#outputListeners.size === 0) for (const inst of this.#live) inst.streamOutput(this.#sink);
+    this.#outputListeners.add(listener);
+    return () => {
+      if (!this.#outputListeners.delete(listener) || this.#outputListeners.size > 0) return;
+      for (const inst of this.#live) inst.streamOutput(null);
+    };
+  }
+
+  /** Tells `listener` of every cold start (an invocation that waited for a new instance) until the returned function is called. */
+  watchColdStarts(listener: ColdStartListener): () => void {
+    this.#coldStartListeners.add(listener);
+    return () => {
+      this.#coldStartListeners.delete(listener);
+    };
+  }
+
+  #emitOutput(inst: Instance, stream: "stdout" | "stderr", text: string): void {
+    const serving = inst.serving;
+    if (serving === null) return;
+    const chunk = { requestId: serving.requestId, target: serving.target, qualifier: serving.qualifier, stream, text };
+    for (const listener of this.#outputListeners) {
+      try {
+        listener(chunk);
+      } catch (err) {
+        this.#opts.logger.warn({ err: String(err) }, "runtime: an output listener failed");
+      }
+    }
+  }
+
+  #coldStarted(target: InvocationTarget, durationMs: number): void {
+    for (const listener of this.#coldStartListeners) listener(target, durationMs);
+  }
+
+  /** Specialised instances by runtime and state (stem cells are not counted: see `stats().stems`). */
+  instanceCounts(): InstanceCount[] {
+    const counts = new Map<string, InstanceCount>();
+    for (const inst of this.#live) {
+      if (inst.runtime === null) continue;
+      const id = `${inst.runtime}\0${inst.state}`;
+      counts.set(id, { runtime: inst.runtime, state: inst.state, count: (counts.get(id)?.count ?? 0) + 1 });
+    }
+    return [...counts.values()];
+  }
+
   stats(): EngineStats {
     const states: Record<string, number> = { starting: 0, idle: 0, busy: 0, retiring: 0, dead: 0 };
     for (const inst of this.#live) if (inst.key !== null) states[inst.state] = (states[inst.state] ?? 0) + 1;
@@ -506,6 +581,11 @@ export class Engine implements Invoker {
     // A clean stop leaves nothing: the engine's (now empty) cgroup group goes too.
     await removeGroup(runLayout(this.#opts.runDir).group);
   }
+}
+
+/** A runtime as metrics name it: `nodejs18`, `python3.9`, or `custom` (a web function's own server). */
+function runtimeLabel(runtime: InvocationTarget["config"]["runtime"]): string {
+  return runtime.family === "custom" ? "custom" : `${runtime.family}${runtime.version}`;
 }
 
 /** The process family an instance runs: a web function's relay is a Node.js process, whatever its server runs. */

@@ -14,12 +14,16 @@ import type { Socket } from "node:net";
 import type { Writable } from "node:stream";
 import { lineChannel, type Channel } from "./channel.js";
 import type { CodeLease } from "./code-cache.js";
+import type { OutputChunk } from "../core/invoke.js";
 import type { Sandbox } from "./sandbox.js";
 import type { Family } from "./options.js";
 import type { ChildMessage, ChildProtocol, ForwardMessage, InvokeMessage, LoadedMessage, LoadMessage, ParentMessage, ProtocolViolation, ReadyMessage, ReplyMessage, ResultMessage, WebLoadMessage } from "./protocol.js";
 import { transition, type InstanceState } from "./state.js";
 
 export type KillReason = "timeout" | "memory" | "dispose" | "protocol";
+
+/** Receives an instance's output as it is read, while someone listens (see `streamOutput`). */
+export type OutputSink = (inst: Instance, stream: "stdout" | "stderr", text: string) => void;
 
 /** What a request resolves to when the process died instead of answering. */
 export interface Death {
@@ -53,6 +57,13 @@ interface Pending {
   readonly resolve: (m: ChildMessage | Failure) => void;
 }
 
+/** Which request an instance's output belongs to. */
+export interface Serving {
+  readonly requestId: string;
+  readonly target: OutputChunk["target"];
+  readonly qualifier: string | undefined;
+}
+
 export interface SpawnSpec {
   readonly id: string;
   readonly family: Family;
@@ -81,6 +92,10 @@ export class Instance {
   /** The code tree the instance runs, leased from the cache until the process is gone. */
   code: CodeLease | null = null;
   lastUsed = 0;
+  /** The runtime it was specialised for (`nodejs18`, `python3.9`, `custom`); null while a stem cell. */
+  runtime: string | null = null;
+  /** The request it last started serving: output read while it runs, or soon after, belongs to it. */
+  serving: Serving | null = null;
   #state: InstanceState = "starting";
   readonly #child: ChildProcess;
   readonly #channel: Channel;
@@ -96,6 +111,8 @@ export class Instance {
   #freezeTimer: NodeJS.Timeout | null = null;
   /** The freeze in progress or done; null while the instance may run. */
   #frozen: Promise<void> | null = null;
+  /** Where output goes as it is read; null while nobody listens, so output costs one check. */
+  #sink: OutputSink | null = null;
 
   private constructor(spec: SpawnSpec, sandbox: Sandbox) {
     this.id = spec.id;
@@ -257,15 +274,22 @@ export class Instance {
     return Buffer.from(this.#output).subarray(-this.#tailBytes).toString();
   }
 
+  /** Hands every chunk of output read from now on to `sink`; null stops. */
+  streamOutput(sink: OutputSink | null): void {
+    this.#sink = sink;
+  }
+
   #watchOutput(): void {
-    const onData = (chunk: string): void => {
-      const out = this.#output + chunk;
-      this.#output = out.length > 2 * this.#tailBytes ? out.slice(-this.#tailBytes) : out;
+    const watch = (stream: "stdout" | "stderr", pipe: NodeJS.ReadableStream | null): void => {
+      pipe?.setEncoding("utf8");
+      pipe?.on("data", (chunk: string) => {
+        const out = this.#output + chunk;
+        this.#output = out.length > 2 * this.#tailBytes ? out.slice(-this.#tailBytes) : out;
+        if (this.#sink !== null) this.#sink(this, stream, chunk);
+      });
     };
-    for (const s of [this.#child.stdout, this.#child.stderr]) {
-      s?.setEncoding("utf8");
-      s?.on("data", onData);
-    }
+    watch("stdout", this.#child.stdout);
+    watch("stderr", this.#child.stderr);
   }
 
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {

@@ -12,7 +12,7 @@ import { collectUnreferencedBlobs } from "../core/blob-gc.js";
 import { systemClock, VirtualClock } from "../core/clocks.js";
 import { TimerScheduler, type TimerSchedulerDeps } from "../core/timer-scheduler.js";
 import { InvocationService } from "../core/invocations.js";
-import { InvocationRecorder } from "../core/invocation-records.js";
+import { ENGINE_LOG_SLACK_BYTES, InvocationRecorder } from "../core/invocation-records.js";
 import { AliasRouter } from "../core/routing.js";
 import { FunctionService } from "../core/service.js";
 import type { DialectDeps } from "../dialects/shared/dialect.js";
@@ -27,6 +27,9 @@ import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { lockDataDir, runDirFor, type DataDirLock } from "./data-dir-lock.js";
 import { registerClockEndpoints } from "./clock-endpoint.js";
 import { createHttpServer } from "./http-server.js";
+import { LiveTails } from "./logs-tail.js";
+import { isLoopback, QuiverMetrics, registerMetricsEndpoint } from "./metrics.js";
+import { registerReadiness } from "./readyz.js";
 import { DIALECTS, TRIGGER_DOORS, allActionNames, timerEvents } from "./dialects.js";
 
 export interface Quiver {
@@ -74,7 +77,9 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
     ? { registry: loadAccountsFile(config.accountsFile), created: false }
     : loadOrCreateDefaultAccounts(dataDir, config.region);
 
-  const store = await openStore(config, dataDir);
+  // First, so the store is timed and the service counted from the start.
+  const metrics = new QuiverMetrics(config.metrics);
+  const store = metrics.timedStore(await openStore(config, dataDir));
   const blobDir = config.blobDir === undefined ? join(dataDir, "blobs") : resolve(config.blobDir);
   const blobs = new FsBlobStore(blobDir);
   // Code packages are Quiver's to read, not its functions': a shared --blob-dir is made 0700 too.
@@ -90,18 +95,28 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   // Set once the scheduler exists: a trigger changed here is looked at again at once.
   let onTriggersChanged = (): void => undefined;
   const service = new FunctionService({
-    store, blobs, inspector: new ZipInspector(), clock, ids, router: new AliasRouter(), onCodeRetired, onTriggersChanged: () => onTriggersChanged(),
+    store, blobs, inspector: new ZipInspector(), clock, ids, router: new AliasRouter(), onCodeRetired, onTriggersChanged: () => onTriggersChanged(), onPublished: metrics.published,
   });
   await service.functions.recover();
 
   const app = createHttpServer(config);
   app.get("/healthz", async () => ({ status: "ok" }));
+  registerMetricsEndpoint(app, metrics, config);
+  if (config.metrics.token === undefined && !isLoopback(config.host)) app.log.warn({ host: config.host }, "GET /metrics is refused: the server listens beyond loopback and no --metrics-token is set");
   app.log.info({ store: store.kind }, "metadata store opened");
   const blobGc = startBlobCollection(store, blobs, (removed) => app.log.info({ removed }, "removed unreferenced code packages"));
 
   // The engine reads code blobs from the data dir as root and extracts them to a cache the
   // unprivileged function processes can read.
-  const engine = new Engine({ blobPath: (sha256) => blobs.pathOf(sha256), logger: app.log, runDir: runDirFor(dataDir), egressDeny: await storeAddresses(config), ...config.engine });
+  const engine = new Engine({
+    blobPath: (sha256) => blobs.pathOf(sha256),
+    logger: app.log,
+    runDir: runDirFor(dataDir),
+    egressDeny: await storeAddresses(config),
+    // Output kept per invocation: what its record keeps (each dialect cuts its own tail when it answers).
+    ...(config.records.enabled ? { logTailBytes: config.records.maxLogBytes + ENGINE_LOG_SLACK_BYTES } : {}),
+    ...config.engine,
+  });
   // What a killed server left (processes, cgroups, temp dirs) is removed before anything runs.
   await engine.prepare();
   retire = (prefix) => engine.retire(prefix);
@@ -125,6 +140,10 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
     recorder,
   });
   await invocations.resumePending();
+  metrics.attach({ engine, invocations, records: recorder, maxInstancesTotal: config.engine.maxInstancesTotal });
+  registerReadiness(app, { store, engineReady: () => engine.ready() });
+  const tails = new LiveTails({ accounts, findFunction: (ref) => service.functions.get(ref), output: engine, records: recorder, defaultRegion: config.region });
+  tails.register(app);
   const timers = new TimerScheduler({
     store,
     invocations,
@@ -140,7 +159,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   // With --http-trigger-port a second listener serves the trigger URLs and nothing else.
   const triggerApp = config.httpTriggerPort === undefined ? null : createHttpServer(config, scfDoorError);
   const triggerUrls = triggerUrlsFor(config, triggerApp ?? app);
-  const deps: DialectDeps = { service, invocations, records: store, timers, accounts, config, limiter: new RateLimiter(), triggerUrls };
+  const deps: DialectDeps = { service, invocations, records: store, timers, accounts, config, limiter: new RateLimiter(), triggerUrls, observeApiRequest: metrics.apiRequest };
   for (const dialect of DIALECTS) await app.register(dialect.plugin, deps);
   if (triggerApp) {
     triggerApp.setNotFoundHandler(async (request, reply) => {
@@ -174,12 +193,15 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
     async close() {
       clearInterval(blobGc);
       stopRetention();
+      // Live tails never end by themselves: ended first, or the server would wait for them.
+      tails.closeAll();
       await Promise.all([app.close(), triggerApp?.close()]);
       await timers.stop();
       await invocations.close();
       // After the last invocation finished: its record is written before the store closes.
       await recorder.close();
       await engine.close();
+      metrics.close();
       await store.close();
       await lock.release();
     },

@@ -4,7 +4,8 @@ import { describe, it } from "../helpers/node-test.js";
 import { eventually } from "../helpers/eventually.js";
 import {
   buildRecord,
-  capText,
+  capHead,
+  capLog,
   InvocationRecorder,
   resultCodeOf,
   TRUNCATION_MARKER,
@@ -72,17 +73,24 @@ describe("result codes", () => {
 
 describe("caps", () => {
   it("keeps a text within the cap as it is", () => {
-    assert.deepEqual(capText("abc", 3), { text: "abc", truncated: false });
-    assert.deepEqual(capText("é".repeat(10), 20), { text: "é".repeat(10), truncated: false });
+    assert.deepEqual(capHead("abc", 3), { text: "abc", truncated: false });
+    assert.deepEqual(capLog("é".repeat(10), 20), { text: "é".repeat(10), truncated: false });
   });
 
-  it("cuts a longer text on a character boundary and ends it with the marker, within the cap", () => {
-    const cut = capText("é".repeat(1000), 101, TRUNCATION_MARKER);
+  it("a result keeps its start, cut on a character boundary", () => {
+    const cut = capHead("é".repeat(100), 101);
+    assert.deepEqual(cut, { text: "é".repeat(50), truncated: true });
+  });
+
+  it("a log keeps its end after the marker, within the cap, no character split", () => {
+    const log = `first line\n${"é".repeat(1000)}last line\n`;
+    const cut = capLog(log, 301);
     assert.equal(cut.truncated, true);
-    assert.ok(cut.text.endsWith(TRUNCATION_MARKER));
-    assert.ok(Buffer.byteLength(cut.text) <= 101);
-    assert.ok(!cut.text.includes("\uFFFD"), "no character split");
-    assert.match(cut.text.slice(0, -TRUNCATION_MARKER.length), /^é+$/);
+    assert.ok(cut.text.startsWith(TRUNCATION_MARKER));
+    assert.ok(cut.text.endsWith("élast line\n"));
+    assert.ok(Buffer.byteLength(cut.text) <= 301);
+    assert.ok(Buffer.byteLength(cut.text) >= 298, "only a split character's bytes are lost");
+    assert.ok(!cut.text.includes("\uFFFD"));
   });
 
   it("builds a record with the log and result cut to the caps and the error's code and message", () => {

@@ -28,6 +28,12 @@ exports.main_handler = async (event) => {
 const PY = `
 import sys
 def main_handler(event, context):
+    if event.get("flood"):
+        line = "x" * 1023
+        for _ in range(200 * 1024):
+            print(line)
+        print("LAST-MARKER")
+        return 2
     print("python stdout")
     print("python stderr", file=sys.stderr)
     return 1
@@ -100,6 +106,12 @@ describe("invocation logs", () => {
     const r = await invoke(scfClient(server), "logs-py", {}, { LogType: "Tail" });
     assert.match(r.Log, /python stdout/);
     assert.match(r.Log, /python stderr/);
+  });
+
+  it("python: a function that prints 200 MB keeps a bounded log (not an out-of-memory kill at 128 MB)", async () => {
+    const r = await invoke(scfClient(server), "logs-py", { flood: true }, { LogType: "Tail" });
+    assert.equal(r.InvokeResult, 0, r.ErrMsg);
+    assert.match(r.Log, /LAST-MARKER/);
   });
 
   it("a callback handler waits for the work it started unless callbackWaitsForEmptyEventLoop is false", async () => {

@@ -1,3 +1,4 @@
+import type { FunctionRecord, VersionRecord } from "../model.js";
 import type { AliasRouter } from "../routing.js";
 import type { BlobStore, Clock, CodeInspector, IdSource, MetadataStore } from "../ports.js";
 
@@ -13,4 +14,6 @@ export interface ServiceDeps {
   readonly onCodeRetired?: (instanceKeyPrefix: string) => void;
   /** Told when a trigger was created, changed or deleted (the timer scheduler looks again at once). */
   readonly onTriggersChanged?: () => void;
+  /** Told of each version published (metrics count them). */
+  readonly onPublished?: (fn: FunctionRecord, version: VersionRecord) => void;
 }

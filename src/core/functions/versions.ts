@@ -54,6 +54,7 @@ export class Versions {
   async publish(ref: FunctionRef, input: PublishInput): Promise<{ fn: FunctionRecord; version: VersionRecord }> {
     const fn = await this.#functions.get(ref);
     const version = await this.#deps.store.publishVersion(fn.id, { ...input, now: this.#deps.clock.now() });
+    this.#deps.onPublished?.(fn, version);
     return { fn, version };
   }
 

@@ -103,7 +103,9 @@ export function decideTriggerUpdate(patch: TriggerPatch, state: TriggerUpdateSta
     description: patch.description ?? current.description,
     settings: patch.settings ?? current.settings,
     extras: patch.extras ?? current.extras,
-    updatedAt: patch.now,
+    // Always later than the last write, even in the same millisecond (or on a virtual clock that
+    // stands still): the timer scheduler's compare-and-set tells writes apart by this time.
+    updatedAt: Math.max(patch.now, current.updatedAt + 1),
   };
   checkPath(next, state.pathHolder);
   return next;

@@ -41,7 +41,7 @@ type FgsCall = Call & { readonly account: HuaweiAccount; readonly route: Route |
  * fails before a handler (and every unknown path under it) is answered in FunctionGraph's envelope.
  */
 export async function fgsPlugin(app: FastifyInstance, deps: DialectDeps): Promise<void> {
-  const handle = pipelineHandler(fgsPipeline(deps), deps.limiter, deps.config.rateLimits);
+  const handle = pipelineHandler(fgsPipeline(deps), deps.limiter, deps.config.rateLimits, deps.observeApiRequest);
   const bodyLimit = deps.config.limits.maxBodyBytes;
   for (const prefix of API_PREFIXES) {
     await app.register(async (api) => {

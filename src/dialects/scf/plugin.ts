@@ -55,7 +55,7 @@ export async function scfPlugin(app: FastifyInstance, deps: DialectDeps): Promis
     errorAnswer: scfErrorAnswer,
   };
   answerFailuresIn(app, scfErrorAnswer, deps.config.limits.maxBodyBytes);
-  app.route({ method: ["GET", "POST"], url: "/", handler: pipelineHandler(pipeline, deps.limiter, deps.config.rateLimits) });
+  app.route({ method: ["GET", "POST"], url: "/", handler: pipelineHandler(pipeline, deps.limiter, deps.config.rateLimits, deps.observeApiRequest) });
 }
 
 /** SCF's error envelope: always HTTP 200, `{"Response":{"Error":{"Code","Message"},"RequestId"}}`. */

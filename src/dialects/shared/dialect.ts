@@ -6,6 +6,7 @@ import type { InvocationRecordStore } from "../../core/invocation-records.js";
 import type { InvocationService } from "../../core/invocations.js";
 import type { FunctionService } from "../../core/service.js";
 import type { TimerScheduler } from "../../core/timer-scheduler.js";
+import type { ApiRequestObserver } from "./pipeline.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import type { TriggerUrls } from "./trigger-urls.js";
 import type { WireAnswer } from "./wire-answer.js";
@@ -24,6 +25,8 @@ export interface DialectDeps {
   readonly limiter: RateLimiter;
   /** The URL of each HTTP trigger, as both dialects show it. */
   readonly triggerUrls: TriggerUrls;
+  /** Told of every API request answered (metrics). */
+  readonly observeApiRequest?: ApiRequestObserver;
 }
 
 /** What the dialects read of the invocation records. */

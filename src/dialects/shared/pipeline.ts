@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from "fastify";
-import { QuiverError } from "../../core/errors.js";
+import { QuiverError, type ErrorCode } from "../../core/errors.js";
 import { toQuiverError } from "./fastify-errors.js";
 import { rawRequestOf, type RawHttpRequest } from "./raw-request.js";
 import type { QuiverConfig } from "../../config/config.js";
@@ -70,6 +70,13 @@ export interface DialectPipeline<C extends Call, Handler, Result> {
 }
 
 /**
+ * Told of every request a dialect answered: the action when it is one the dialect serves (null
+ * otherwise, so a caller cannot make up new names), the core error code (null on success) and
+ * how long the answer took. Metrics count them.
+ */
+export type ApiRequestObserver = (dialect: string, action: string | null, code: ErrorCode | null, seconds: number) => void;
+
+/**
  * One request through a dialect: a fresh request id; authentication; the action (unknown names
  * refused); the dialect's own admission checks; the per-account, per-action rate; the handler;
  * the answer. Any failure is rendered in the dialect's envelope, and logged unless it is the
@@ -79,22 +86,28 @@ export function pipelineHandler<C extends Call, Handler, Result>(
   dialect: DialectPipeline<C, Handler, Result>,
   limiter: RateLimiter,
   settings: QuiverConfig["rateLimits"],
+  observe: ApiRequestObserver = () => undefined,
 ): RouteHandlerMethod {
   const rates = new ActionRates(limiter, settings, dialect.name, ratesOf(dialect.actions));
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const requestId = randomUUID();
+    const started = performance.now();
+    let known: string | null = null;
     try {
       const raw = rawRequestOf(request);
       const call = dialect.authenticate(raw, Date.now());
       const action = call.action === undefined ? undefined : dialect.actions.get(call.action);
       if (call.action === undefined || action === undefined) throw dialect.unknownAction(call, raw);
+      known = call.action;
       dialect.admit?.(call);
       rates.enforce(call.accountName, call.action);
       await sendAnswer(reply, dialect.render(await dialect.run(action.handler, call, requestId), requestId));
+      observe(dialect.name, known, null, (performance.now() - started) / 1000);
     } catch (error) {
       const quiverError = toQuiverError(error);
       if (!quiverError.isUserError) request.log.error({ err: error, requestId }, `${dialect.title} request failed`);
       await sendAnswer(reply, dialect.errorAnswer(quiverError, requestId));
+      observe(dialect.name, known, quiverError.code, (performance.now() - started) / 1000);
     }
   };
 }

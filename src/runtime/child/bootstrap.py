@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 ctl = socket.socket(fileno=3)
 rfile = ctl.makefile("rb")
 
-state = {"load": None, "handler": None, "log": None}
+state = {"load": None, "handler": None, "log": None, "logChars": 0}
 
 
 def send(obj):
@@ -30,8 +30,17 @@ class Tee:
     def write(self, s):
         if not isinstance(s, str):
             s = str(s)
-        if state["log"] is not None:
-            state["log"].append(s)
+        log = state["log"]
+        if log is not None:
+            log.append(s)
+            # Bounded as in the Node bootstrap: past twice the limit, keep only the last `limit`
+            # characters, so a function that prints without end cannot grow this process.
+            state["logChars"] += len(s)
+            limit = state["load"]["logTailBytes"] if state["load"] else 4096
+            if state["logChars"] > 2 * limit + 1024:
+                kept = "".join(log)[-limit:]
+                log[:] = [kept]
+                state["logChars"] = len(kept)
         data = s.encode("utf-8", "replace")
         while data:
             n = os.write(self.fd, data)
@@ -116,6 +125,7 @@ def on_load(m):
     os.environ.update(m["env"])
     os.chdir(m["root"])
     state["log"] = []
+    state["logChars"] = 0
     f, err = load_handler(m)
     state["log"] = None
     state["handler"] = f
@@ -219,6 +229,7 @@ def make_context(m, load):
 def on_invoke(m):
     load = state["load"]
     state["log"] = []
+    state["logChars"] = 0
     result, err = "", None
     try:
         value = state["handler"](json.loads(m["ev"]), make_context(m, load))

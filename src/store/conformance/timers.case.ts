@@ -99,6 +99,21 @@ export function timerCases({ harness }: SuiteContext): void {
       assert.equal(await store.claimTimer(step(again, 120_000)), false, "deleted");
     });
 
+    void test("an update in the same millisecond as the trigger's last write still loses steps read before it", async () => {
+      // A virtual clock stands still between advances, and a fast client can write twice in a
+      // millisecond: a claim of the first plan read before the update must not plan by the old schedule.
+      const { store } = harness();
+      const fn = await activeFunction(store, freshScope(), "same-ms");
+      const t = await store.insertTrigger(timer(fn, "t"), 10);
+      const before = await planned(store, t.id);
+      assert.ok(before);
+      const daily: TriggerRecord["settings"] = { kind: "timer", origin: "fgs", scheduleKind: "rate", expression: "1d", schedule: { kind: "every", intervalMs: 86_400_000 }, payload: "p" };
+      const updated = await store.updateTrigger(fn.id, t.id, { settings: daily, now: t.updatedAt });
+      assert.ok(updated && updated.updatedAt > t.updatedAt, "the write is told apart from the one before");
+      assert.equal(await store.claimTimer(step(before, 60_000, false)), false, "read before the update");
+      assert.equal((await planned(store, t.id))?.nextFireAt, null, "still unplanned: the next plan is the new schedule's");
+    });
+
     void test("nodes claiming the same fire times at once: each time is won once", async (t) => {
       const { store, openPeer, multiNode } = harness();
       if (!openPeer || !multiNode) return t.skip("this store serves one process only");
