@@ -82,6 +82,7 @@ function contextOf(deps: DialectDeps, { account, route, raw }: FgsCall): FgsCont
     service: deps.service,
     invocations: deps.invocations,
     records: deps.records,
+    clock: deps.clock,
     config: deps.config,
     triggerUrls: deps.triggerUrls,
     timers: deps.timers,

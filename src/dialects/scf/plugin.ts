@@ -49,7 +49,7 @@ export async function scfPlugin(app: FastifyInstance, deps: DialectDeps): Promis
     },
     run(action, call, requestId) {
       const scope = { accountId: call.accountName, region: call.region };
-      return action({ scope, account: call.scf.account, service: deps.service, invocations: deps.invocations, records: deps.records, config: deps.config, triggerUrls: deps.triggerUrls, timers: deps.timers, requestId }, call.scf.params);
+      return action({ scope, account: call.scf.account, service: deps.service, invocations: deps.invocations, records: deps.records, clock: deps.clock, config: deps.config, triggerUrls: deps.triggerUrls, timers: deps.timers, requestId }, call.scf.params);
     },
     render: (result, requestId) => jsonAnswer(200, { Response: { ...result, RequestId: requestId } }),
     errorAnswer: scfErrorAnswer,

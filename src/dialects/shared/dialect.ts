@@ -4,6 +4,7 @@ import type { QuiverConfig } from "../../config/config.js";
 import type { QuiverError } from "../../core/errors.js";
 import type { InvocationRecordStore } from "../../core/invocation-records.js";
 import type { InvocationService } from "../../core/invocations.js";
+import type { Clock } from "../../core/ports.js";
 import type { FunctionService } from "../../core/service.js";
 import type { TimerScheduler } from "../../core/timer-scheduler.js";
 import type { ApiRequestObserver } from "./pipeline.js";
@@ -17,6 +18,8 @@ export interface DialectDeps {
   readonly invocations: InvocationService;
   /** The invocation records, for the dialects' log, status and statistics APIs. */
   readonly records: InvocationRecordReader;
+  /** Quiver's clock (virtual under `--clock virtual`): the time records are taken on, and log windows end at. */
+  readonly clock: Clock;
   /** Timer triggers: `fireNow` runs one at once (a Quiver extension on both wires). */
   readonly timers: Pick<TimerScheduler, "fireNow">;
   readonly accounts: AccountRegistry;

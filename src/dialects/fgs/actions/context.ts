@@ -2,6 +2,7 @@ import type { QuiverConfig } from "../../../config/config.js";
 import { QuiverError, isQuiverError } from "../../../core/errors.js";
 import type { InvocationService } from "../../../core/invocations.js";
 import { LATEST, type FunctionRef, type Scope } from "../../../core/model.js";
+import type { Clock } from "../../../core/ports.js";
 import type { FunctionService } from "../../../core/service.js";
 import type { TimerScheduler } from "../../../core/timer-scheduler.js";
 import type { Action } from "../../shared/pipeline.js";
@@ -22,6 +23,8 @@ export interface FgsContext {
   readonly invocations: InvocationService;
   /** The invocation records (LTS log query, statistics). */
   readonly records: InvocationRecordReader;
+  /** Quiver's clock, on which records are taken: metric windows end at its now. */
+  readonly clock: Clock;
   readonly config: QuiverConfig;
   /** Where each trigger is called (its `invoke_url`). */
   readonly triggerUrls: TriggerUrls;

@@ -13,10 +13,10 @@ async function series(ctx: FgsContext, window: BucketWindow, extra: readonly str
 }
 
 /** listFunctionStatistics: the last `period` minutes. */
-const listFunctionStatistics: FgsOperation = async (ctx) => ok(await series(ctx, statisticsWindow(ctx.period, ctx.now), []));
+const listFunctionStatistics: FgsOperation = async (ctx) => ok(await series(ctx, statisticsWindow(ctx.period, ctx.clock.now()), []));
 
 /** showFunctionMetrics: the last day in buckets of `period` minutes; it also has `instance_num`. */
-const showFunctionMetrics: FgsOperation = async (ctx) => ok(await series(ctx, metricsWindow(ctx.period, ctx.now), ["instance_num"]));
+const showFunctionMetrics: FgsOperation = async (ctx) => ok(await series(ctx, metricsWindow(ctx.period, ctx.clock.now()), ["instance_num"]));
 
 /** Metric operations by wire name; FunctionGraph documents no rate for them. */
 export const METRIC_ACTIONS = atRate(100, { listFunctionStatistics, showFunctionMetrics }) satisfies FgsActions;

@@ -16,7 +16,7 @@ import { functionOf, namespaceOf } from "./functions.js";
  */
 const getFunctionLogs: ScfAction = async (ctx, params) => {
   const p = parseParams(GetFunctionLogs, params);
-  const query = logsQuery(p, Date.now());
+  const query = logsQuery(p, ctx.clock.now());
   const namespace = namespaceOf(p.Namespace);
   const where = p.FunctionName === undefined || p.FunctionName === ""
     ? { namespace }
@@ -45,7 +45,7 @@ async function unrecordedAsync(ctx: ScfContext, functionId: string, id: string, 
 const getRequestStatus: ScfAction = async (ctx, params) => {
   const p = parseParams(GetRequestStatus, params);
   const id = requestId(p.FunctionRequestId);
-  const window = statusWindow(p, Date.now());
+  const window = statusWindow(p, ctx.clock.now());
   const fn = await ctx.service.functions.get(functionOf(ctx, p));
   const page = await ctx.records.queryInvocationRecords(ctx.scope, { functionId: fn.id, requestId: id, ...window, offset: 0, limit: 1, order: "DESC", orderBy: "startedAt" });
   const first = page.items[0];
