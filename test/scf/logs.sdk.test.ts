@@ -211,3 +211,23 @@ describe("SCF GetFunctionLogs and GetRequestStatus", () => {
     await expectScfError(scf.GetRequestStatus({ FunctionName: "logs-fn", FunctionRequestId: "x".repeat(200) }), "InvalidParameterValue.FunctionRequestId");
   });
 });
+
+describe("SCF log windows on a virtual clock", () => {
+  let virtual: TestQuiver;
+  before(async () => {
+    virtual = await startQuiver({ timers: { clock: "virtual", clockStart: "2030-01-01T00:00:00Z" } });
+  });
+  after(async () => virtual.stop());
+
+  it("the default windows end at Quiver's now, the clock the records are taken on", async () => {
+    const client = scfClient(virtual);
+    await create(client, "clocked", 3);
+    const answer = await client.Invoke({ FunctionName: "clocked", ClientContext: JSON.stringify({ marker: "m-clock" }) });
+    const id = String(answer.Result?.FunctionRequestId);
+    const log = await eventually(async () => (await logs({ FunctionName: "clocked" }, client)).Data?.[0], { what: "the record in the default window" });
+    assert.equal(log["RequestId"], id);
+    assert.equal(log["StartTime"], scfDate(Date.parse("2030-01-01T00:00:00Z")));
+    const status = await client.GetRequestStatus({ FunctionName: "clocked", FunctionRequestId: id });
+    assert.equal(status.Data?.[0]?.RetCode, 0);
+  });
+});
