@@ -59,6 +59,7 @@ export const USER_ERROR_CODES = [
   "TriggerPathTaken", // an API-gateway path already served in the scope (FunctionGraph project)
   "TriggerStatusUnchanged", // a trigger switched to the state it already has
   "QualifierHasTriggers", // a version or alias with triggers bound to it cannot be deleted
+  "PageBeyondLimit", // a page of a query reaches deeper than the query allows (offset + limit)
 ] as const;
 
 /** Faults of Quiver itself. */

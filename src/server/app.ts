@@ -163,7 +163,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   // With --http-trigger-port a second listener serves the trigger URLs and nothing else.
   const triggerApp = config.httpTriggerPort === undefined ? null : createHttpServer(config, scfDoorError);
   const triggerUrls = triggerUrlsFor(config, triggerApp ?? app);
-  const deps: DialectDeps = { service, invocations, timers, accounts, config, limiter: new RateLimiter(), triggerUrls, observeApiRequest: metrics.apiRequest };
+  const deps: DialectDeps = { service, invocations, records: store, clock, timers, accounts, config, limiter: new RateLimiter(), triggerUrls, observeApiRequest: metrics.apiRequest };
   for (const dialect of DIALECTS) await app.register(dialect.plugin, deps);
   if (triggerApp) {
     triggerApp.setNotFoundHandler(async (request, reply) => {

@@ -141,6 +141,7 @@ export const FGS_ERRORS: Readonly<Record<ErrorCode, Entry>> = {
   TriggerStatusUnchanged: { status: 400, code: "FSS.1318" },
   // Documented for an alias with triggers; a version with triggers is refused the same way.
   QualifierHasTriggers: { status: 403, code: "FSS.1154" },
+  PageBeyondLimit: { status: 400, code: "FSS.0400" },
   Internal: { status: 500, code: "FSS.0500", message: "Internal error; see the Quiver log for the request id" },
 };
 

@@ -1,4 +1,5 @@
 import type { FunctionConfig, FunctionRecord, VersionRecord, CodeRef } from "../../core/model.js";
+import { ltsGroupId } from "./lts.js";
 import type { TriggerRecord } from "../../core/triggers.js";
 import { apigEventDataOut, typeCodeOf } from "./apig-trigger.js";
 import { FG_LATEST } from "./rules.js";
@@ -111,8 +112,9 @@ export function metadataOut(ctx: OutContext, snap: Snapshot, qualified = true): 
     initializer_timeout: typeof extras["initializer_timeout"] === "number" ? extras["initializer_timeout"] : 0,
     enterprise_project_id: text(extras["enterprise_project_id"], "0"),
     long_time: false,
-    log_group_id: "",
-    log_stream_id: "",
+    // The same ids showLtsLogDetails gives: where the function's logs are queried.
+    log_group_id: ltsGroupId(ctx.projectId),
+    log_stream_id: fn.id,
     type: "v2",
     depend_list: [],
     depend_version_list: [],

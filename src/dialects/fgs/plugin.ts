@@ -8,6 +8,8 @@ import type { FgsContext, FgsOperation, FgsResult } from "./actions/context.js";
 import { FUNCTION_ACTIONS } from "./actions/functions.js";
 import { INVOKE_ACTIONS } from "./actions/invoke.js";
 import { LEGACY_ACTIONS } from "./actions/legacy.js";
+import { LOG_ACTIONS } from "./actions/logs.js";
+import { METRIC_ACTIONS } from "./actions/metrics.js";
 import { TRIGGER_ACTIONS } from "./actions/triggers.js";
 import { VERSION_ACTIONS } from "./actions/versions.js";
 import { fgsErrorBody } from "./errors.js";
@@ -16,7 +18,7 @@ import { matchRoute, pathSegments, projectOf, type OperationName, type Route } f
 import { authenticate, type HuaweiAccount, type RawRequest } from "./transport.js";
 
 /** Every operation by wire name. The record type makes the table total: no route without an action. */
-const OPERATIONS: Readonly<Record<OperationName, Action<FgsOperation>>> = { ...FUNCTION_ACTIONS, ...VERSION_ACTIONS, ...ALIAS_ACTIONS, ...INVOKE_ACTIONS, ...LEGACY_ACTIONS, ...TRIGGER_ACTIONS };
+const OPERATIONS: Readonly<Record<OperationName, Action<FgsOperation>>> = { ...FUNCTION_ACTIONS, ...VERSION_ACTIONS, ...ALIAS_ACTIONS, ...INVOKE_ACTIONS, ...LEGACY_ACTIONS, ...TRIGGER_ACTIONS, ...LOG_ACTIONS, ...METRIC_ACTIONS };
 const FGS_ACTIONS = actionTable(OPERATIONS);
 
 /** The operation names `rateLimits.overrides` may use (the official SDK's method names). */
@@ -79,12 +81,16 @@ function contextOf(deps: DialectDeps, { account, route, raw }: FgsCall): FgsCont
     out: { region, projectId, domainId },
     service: deps.service,
     invocations: deps.invocations,
+    records: deps.records,
+    clock: deps.clock,
     config: deps.config,
     triggerUrls: deps.triggerUrls,
     timers: deps.timers,
     urn: route?.urn,
     aliasName: route?.aliasName,
     trigger: route?.trigger,
+    period: route?.period,
+    logStream: route?.logStream,
     query: new URLSearchParams(raw.rawQuery),
     body: raw.body,
     headers: singleValued(raw.headers),

@@ -13,7 +13,10 @@ export type OperationName =
   | "deleteFunctionTrigger" | "legacyCreateFunctionTrigger" | "legacyListFunctionTriggers" | "legacyBatchDeleteFunctionTriggers"
   | "legacyShowFunctionTrigger" | "legacyDeleteFunctionTrigger"
   // Quiver's own, not an SDK method: `POST .../triggers/{function_urn}/TIMER/{trigger_id}/fire`.
-  | "fireFunctionTrigger";
+  | "fireFunctionTrigger"
+  | "showLtsLogDetails" | "listFunctionStatistics" | "showFunctionMetrics"
+  // LTS's log query (its SDK's method name), for the log group and stream showLtsLogDetails names.
+  | "listLogs";
 
 export interface Route {
   readonly operation: OperationName;
@@ -24,6 +27,10 @@ export interface Route {
   readonly aliasName: string | undefined;
   /** The `{trigger_type_code}` and `{trigger_id}` segments of `.../triggers/{function_urn}/{trigger_type_code}/{trigger_id}`. */
   readonly trigger: { readonly typeCode: string; readonly id: string } | undefined;
+  /** The `{period}` segment of `.../statistics/{period}` and `.../slareports/{period}`. */
+  readonly period?: string;
+  /** The `{log_group_id}` and `{log_stream_id}` segments of LTS's `/v2/{project_id}/groups/{log_group_id}/streams/{log_stream_id}/content/query`. */
+  readonly logStream?: { readonly groupId: string; readonly streamId: string };
 }
 
 /**
@@ -46,7 +53,13 @@ const V2_ITEM = routeTable({
   "POST invocations": "invokeFunction",
   "POST invocations-async": "asyncInvokeFunction",
   "GET async-invocations": "listAsyncInvocations",
+  "GET lts-log-detail": "showLtsLogDetails",
+  "GET statistics/": "listFunctionStatistics",
+  "GET slareports/": "showFunctionMetrics",
 });
+
+/** The tails whose next segment is an item: an alias name, or a statistics period. */
+const ITEM_TAILS: ReadonlySet<string> = new Set(["aliases", "statistics", "slareports"]);
 const V2_COLLECTION = routeTable({ GET: "listFunctions", POST: "createFunction" });
 const V1_ITEM = routeTable({
   "GET config": "legacyShowFunctionConfig",
@@ -108,20 +121,31 @@ export function projectOf(segments: readonly string[]): string {
 }
 
 export function matchRoute(method: string, segments: readonly string[]): Route | null {
-  const [api, projectId = "", service, collection, urn, tail, aliasName, ...extra] = segments;
+  const [api, projectId = "", service, collection, urn, tail, item, ...extra] = segments;
   if (collection === "triggers") return matchTriggerRoute(method, segments);
+  if (service === "groups") return matchLtsRoute(method, segments);
   if (collection !== "functions" || extra.length > 0) return null;
-  if (aliasName !== undefined && tail !== "aliases") return null;
+  if (item !== undefined && !ITEM_TAILS.has(tail ?? "")) return null;
   const verb = method.toUpperCase();
-  // Alias items share one key per verb: `GET aliases/` for `GET .../aliases/{alias_name}`.
-  const key = `${verb} ${tail ?? ""}${aliasName === undefined ? "" : "/"}`;
+  // Items share one key per verb: `GET aliases/` for `GET .../aliases/{alias_name}`.
+  const key = `${verb} ${tail ?? ""}${item === undefined ? "" : "/"}`;
   let operation: OperationName | undefined;
   if (api === "v2" && service === "fgs") {
     operation = urn === undefined ? V2_COLLECTION.get(verb) : V2_ITEM.get(key);
   } else if (api === "v1.0" && service === "fss" && urn !== undefined) {
     operation = V1_ITEM.get(key);
   }
-  return operation ? { operation, projectId, urn, aliasName, trigger: undefined } : null;
+  if (!operation) return null;
+  const aliasName = tail === "aliases" ? item : undefined;
+  return { operation, projectId, urn, aliasName, trigger: undefined, ...(tail !== "aliases" && item !== undefined ? { period: item } : {}) };
+}
+
+/** LTS's `POST /v2/{project_id}/groups/{log_group_id}/streams/{log_stream_id}/content/query`. */
+function matchLtsRoute(method: string, segments: readonly string[]): Route | null {
+  const [api, projectId = "", , groupId, streams, streamId, content, query, ...extra] = segments;
+  const shaped = api === "v2" && streams === "streams" && content === "content" && query === "query" && extra.length === 0;
+  if (!shaped || method.toUpperCase() !== "POST" || groupId === undefined || streamId === undefined) return null;
+  return { operation: "listLogs", projectId, urn: undefined, aliasName: undefined, trigger: undefined, logStream: { groupId, streamId } };
 }
 
 /** `/triggers/{function_urn}` and `/triggers/{function_urn}/{trigger_type_code}/{trigger_id}`, in both APIs. */

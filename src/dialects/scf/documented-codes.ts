@@ -65,6 +65,9 @@ export const SCF_SERVICE_ERROR_CODES = [
   "FailedOperation.UpdateTriggerStatus", "InvalidParameterValue.Cors", "InvalidParameterValue.CustomArgument",
   "InvalidParameterValue.Enable", "InvalidParameterValue.TriggerDesc", "InvalidParameterValue.TriggerName",
   "LimitExceeded.Trigger", "ResourceInUse.Trigger", "ResourceInUse.TriggerName", "ResourceNotFound.Trigger",
+  // The log and request-status actions (GetFunctionLogs, GetRequestStatus).
+  "InvalidParameterValue.FunctionRequestId", "InvalidParameterValue.RetCode", "InvalidParameterValue.StartTime",
+  "InvalidParameterValue.StartTimeOrEndTime",
 ] as const;
 
 /**

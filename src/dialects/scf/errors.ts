@@ -19,6 +19,7 @@ const VALUE_SUBCODES: Readonly<Record<string, string>> = Object.fromEntries(
     "Type", "Code", "ZipFile", "NamespaceInvalid", "DefaultNamespace", "Name", "Param",
     "SearchKey", "RoutingConfig", "Alias",
     "TriggerDesc", "TriggerName", "Enable", "CustomArgument", "Cors", "Filters",
+    "DateTime", "StartTimeOrEndTime", "RetCode", "FunctionRequestId",
   ].map((parameter) => [parameter, `InvalidParameterValue.${parameter}`]),
 );
 
@@ -94,6 +95,7 @@ export const SCF_ERROR_CODES: Readonly<Record<ErrorCode, Entry>> = {
   // UnsupportedOperation ("operation not supported"; its FailedOperation.DeleteFunction means a
   // status to wait out, and AliasBind means an alias); DeleteAlias lists only FailedOperation.DeleteAlias.
   QualifierHasTriggers: { choose: { subject: { alias: "FailedOperation.DeleteAlias" }, otherwise: "UnsupportedOperation" } },
+  PageBeyondLimit: "LimitExceeded.Offset",
   Internal: "InternalError",
 };
 

@@ -23,15 +23,34 @@ export const SCF_STATUS: Readonly<Record<InvocationErrorKind, number>> = {
 /** SCF returns at most 4 KB of log (InvokeFunction's documentation). */
 const MAX_LOG_BYTES = 4096;
 
+/** What SCF's log document reports about one invocation. */
+export interface LogFacts {
+  readonly requestId: string;
+  readonly versionName: string;
+  /** The function's own output. */
+  readonly output: string;
+  readonly durationMs: number;
+  readonly billedMs: number;
+  readonly memoryUsedBytes: number;
+}
+
+/**
+ * An invocation's log as SCF shows it: START, the function's output, END and the Report line.
+ * With `maxBytes` the whole document stays within it and the output keeps its most recent part.
+ */
+export function scfLog(facts: LogFacts, maxBytes: number | null): string {
+  const id = facts.requestId;
+  const report = `Report RequestId: ${id} Duration: ${facts.durationMs.toFixed(3)} ms Billed Duration: ${facts.billedMs} ms Memory Used: ${facts.memoryUsedBytes} bytes`;
+  const head = `START RequestId: ${id} Version: ${facts.versionName}\n`;
+  const foot = `END RequestId: ${id}\n${report}\n`;
+  const body = facts.output === "" || facts.output.endsWith("\n") ? facts.output : `${facts.output}\n`;
+  if (maxBytes === null) return head + body + foot;
+  return head + logTail(body, maxBytes - Buffer.byteLength(head) - Buffer.byteLength(foot)) + foot;
+}
+
 function logOf(outcome: InvocationOutcome, versionName: string, wantLog: boolean): string {
   if (!wantLog) return "";
-  const id = outcome.requestId;
-  const report = `Report RequestId: ${id} Duration: ${outcome.durationMs.toFixed(3)} ms Billed Duration: ${outcome.billedMs} ms Memory Used: ${outcome.memoryUsedBytes} bytes`;
-  const head = `START RequestId: ${id} Version: ${versionName}\n`;
-  const foot = `END RequestId: ${id}\n${report}\n`;
-  const body = outcome.log === "" || outcome.log.endsWith("\n") ? outcome.log : `${outcome.log}\n`;
-  // The whole log stays within the limit: the function's output keeps its most recent part.
-  return head + logTail(body, MAX_LOG_BYTES - Buffer.byteLength(head) - Buffer.byteLength(foot)) + foot;
+  return scfLog({ ...outcome, output: outcome.log, versionName }, MAX_LOG_BYTES);
 }
 
 export function resultOf(outcome: InvocationOutcome, versionName: string, wantLog: boolean): Record<string, unknown> {

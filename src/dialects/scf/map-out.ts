@@ -1,5 +1,8 @@
 import { LATEST, type FunctionConfig, type FunctionRecord, type Namespace, type VersionRecord } from "../../core/model.js";
 import type { TriggerRecord } from "../../core/triggers.js";
+import type { InvocationRecord, ResultCode } from "../../core/invocation-records.js";
+import { returnedText } from "../../core/invocation-text.js";
+import { SCF_STATUS, scfLog } from "./invoke-out.js";
 import { scfRuntimeName } from "./runtimes.js";
 import { customArgumentOut, shownType, triggerDescOut } from "./trigger-desc.js";
 
@@ -176,3 +179,69 @@ export function triggerOut(trigger: TriggerRecord, place: TriggerPlace): Record<
 export function triggerInfoOut(trigger: TriggerRecord, place: TriggerPlace): Record<string, unknown> {
   return { ...triggerOut(trigger, place), BoundResources: "" };
 }
+
+/**
+ * A failed invocation's RetCode in GetFunctionLogs: the function status code SCF puts in its
+ * error document for that kind of failure (Invoke's InvokeResult); 0 is success.
+ */
+const LOG_RET_CODE: Readonly<Record<ResultCode, number>> = {
+  success: 0,
+  "function-error": SCF_STATUS["user-error"],
+  timeout: SCF_STATUS.timeout,
+  memory: SCF_STATUS.memory,
+  "start-failure": SCF_STATUS["runtime-start-failed"],
+  throttled: SCF_STATUS["concurrency-limit"],
+};
+
+/** What an invocation returned (a string as it is), or why it failed. */
+function retMsgOf(record: InvocationRecord): string {
+  return record.resultCode === "success" ? returnedText(record.result) : record.errorMessage;
+}
+
+const millis = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+/** GetFunctionLogs' FunctionLog: a finished invocation, its whole log (up to the record cap) as SCF frames it. */
+export function functionLogOut(record: InvocationRecord): Record<string, unknown> {
+  return {
+    FunctionName: record.functionName,
+    RetMsg: retMsgOf(record),
+    RequestId: record.requestId,
+    StartTime: scfTime(record.startedAt),
+    RetCode: LOG_RET_CODE[record.resultCode],
+    InvokeFinished: 1,
+    Duration: millis(record.durationMs),
+    // SCF bills in steps of 100 ms, rounded up.
+    BillDuration: Math.ceil(record.durationMs / 100) * 100,
+    MemUsage: record.memoryUsedBytes,
+    Log: scfLog({ ...record, output: record.log }, null),
+    Level: "",
+    Source: "",
+    RetryNum: 0,
+  };
+}
+
+/** GetRequestStatus' RequestStatus: RetCode 0 success, 1 running, -1 failed; MemUsage in MB. */
+export function requestStatusOut(status: RequestStatus): Record<string, unknown> {
+  const { record } = status;
+  if (record === null) {
+    return { FunctionName: status.functionName, RetMsg: status.retMsg, RequestId: status.requestId, StartTime: scfTime(status.startedAt), RetCode: status.retCode, Duration: millis(status.durationMs), MemUsage: 0, RetryNum: 0 };
+  }
+  return {
+    FunctionName: record.functionName,
+    RetMsg: retMsgOf(record),
+    RequestId: record.requestId,
+    StartTime: scfTime(record.startedAt),
+    RetCode: record.resultCode === "success" ? 0 : -1,
+    Duration: millis(record.durationMs),
+    MemUsage: millis(record.memoryUsedBytes / (1024 * 1024)),
+    RetryNum: 0,
+  };
+}
+
+/**
+ * What GetRequestStatus knows of a request: its record, or (an asynchronous invocation not yet
+ * recorded) what the async table says.
+ */
+export type RequestStatus =
+  | { readonly record: InvocationRecord }
+  | { readonly record: null; readonly functionName: string; readonly requestId: string; readonly startedAt: number; readonly retCode: 0 | 1 | -1; readonly retMsg: string; readonly durationMs: number };

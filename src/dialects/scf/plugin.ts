@@ -7,6 +7,7 @@ import { ALIAS_ACTIONS } from "./actions/aliases.js";
 import type { ScfAction } from "./actions/context.js";
 import { FUNCTION_ACTIONS } from "./actions/functions.js";
 import { INVOKE_ACTIONS } from "./actions/invoke.js";
+import { LOG_ACTIONS } from "./actions/logs.js";
 import { NAMESPACE_ACTIONS } from "./actions/namespaces.js";
 import { TRIGGER_ACTIONS } from "./actions/triggers.js";
 import { VERSION_ACTIONS } from "./actions/versions.js";
@@ -14,7 +15,7 @@ import { scfCode } from "./errors.js";
 import { authenticate, type ScfCall } from "./transport.js";
 
 /** Every action Quiver serves, by the name `X-TC-Action` / `Action=` gives. */
-const SCF_ACTIONS = actionTable<ScfAction>({ ...FUNCTION_ACTIONS, ...VERSION_ACTIONS, ...NAMESPACE_ACTIONS, ...ALIAS_ACTIONS, ...INVOKE_ACTIONS, ...TRIGGER_ACTIONS });
+const SCF_ACTIONS = actionTable<ScfAction>({ ...FUNCTION_ACTIONS, ...VERSION_ACTIONS, ...NAMESPACE_ACTIONS, ...ALIAS_ACTIONS, ...INVOKE_ACTIONS, ...TRIGGER_ACTIONS, ...LOG_ACTIONS });
 
 /** The names `X-TC-Action` / `Action=` may take, which are also the keys of `rateLimits.overrides`. */
 export const SCF_ACTION_NAMES: ReadonlySet<string> = new Set(SCF_ACTIONS.keys());
@@ -48,7 +49,7 @@ export async function scfPlugin(app: FastifyInstance, deps: DialectDeps): Promis
     },
     run(action, call, requestId) {
       const scope = { accountId: call.accountName, region: call.region };
-      return action({ scope, account: call.scf.account, service: deps.service, invocations: deps.invocations, config: deps.config, triggerUrls: deps.triggerUrls, timers: deps.timers, requestId }, call.scf.params);
+      return action({ scope, account: call.scf.account, service: deps.service, invocations: deps.invocations, records: deps.records, clock: deps.clock, config: deps.config, triggerUrls: deps.triggerUrls, timers: deps.timers, requestId }, call.scf.params);
     },
     render: (result, requestId) => jsonAnswer(200, { Response: { ...result, RequestId: requestId } }),
     errorAnswer: scfErrorAnswer,

@@ -2,7 +2,9 @@ import type { FastifyInstance } from "fastify";
 import type { AccountRegistry } from "../../accounts/accounts.js";
 import type { QuiverConfig } from "../../config/config.js";
 import type { QuiverError } from "../../core/errors.js";
+import type { InvocationRecordStore } from "../../core/invocation-records.js";
 import type { InvocationService } from "../../core/invocations.js";
+import type { Clock } from "../../core/ports.js";
 import type { FunctionService } from "../../core/service.js";
 import type { TimerScheduler } from "../../core/timer-scheduler.js";
 import type { ApiRequestObserver } from "./pipeline.js";
@@ -14,6 +16,10 @@ import type { WireAnswer } from "./wire-answer.js";
 export interface DialectDeps {
   readonly service: FunctionService;
   readonly invocations: InvocationService;
+  /** The invocation records, for the dialects' log, status and statistics APIs. */
+  readonly records: InvocationRecordReader;
+  /** Quiver's clock (virtual under `--clock virtual`): the time records are taken on, and log windows end at. */
+  readonly clock: Clock;
   /** Timer triggers: `fireNow` runs one at once (a Quiver extension on both wires). */
   readonly timers: Pick<TimerScheduler, "fireNow">;
   readonly accounts: AccountRegistry;
@@ -25,6 +31,9 @@ export interface DialectDeps {
   /** Told of every API request answered (metrics). */
   readonly observeApiRequest?: ApiRequestObserver;
 }
+
+/** What the dialects read of the invocation records. */
+export type InvocationRecordReader = Pick<InvocationRecordStore, "queryInvocationRecords" | "invocationBuckets">;
 
 /** A vendor API as the server composes it: each dialect's `plugin.ts` exports one. */
 export interface Dialect {

@@ -2,9 +2,11 @@ import type { QuiverConfig } from "../../../config/config.js";
 import { QuiverError, isQuiverError } from "../../../core/errors.js";
 import type { InvocationService } from "../../../core/invocations.js";
 import { LATEST, type FunctionRef, type Scope } from "../../../core/model.js";
+import type { Clock } from "../../../core/ports.js";
 import type { FunctionService } from "../../../core/service.js";
 import type { TimerScheduler } from "../../../core/timer-scheduler.js";
 import type { Action } from "../../shared/pipeline.js";
+import type { InvocationRecordReader } from "../../shared/dialect.js";
 import type { TriggerUrls } from "../../shared/trigger-urls.js";
 import type { OutContext } from "../map-out.js";
 import { FG_LATEST } from "../rules.js";
@@ -19,6 +21,10 @@ export interface FgsContext {
   readonly out: OutContext;
   readonly service: FunctionService;
   readonly invocations: InvocationService;
+  /** The invocation records (LTS log query, statistics). */
+  readonly records: InvocationRecordReader;
+  /** Quiver's clock, on which records are taken: metric windows end at its now. */
+  readonly clock: Clock;
   readonly config: QuiverConfig;
   /** Where each trigger is called (its `invoke_url`). */
   readonly triggerUrls: TriggerUrls;
@@ -30,6 +36,10 @@ export interface FgsContext {
   readonly aliasName: string | undefined;
   /** The `{trigger_type_code}` and `{trigger_id}` path segments of trigger item routes. */
   readonly trigger: Route["trigger"];
+  /** The `{period}` path segment of the statistics routes. */
+  readonly period: string | undefined;
+  /** The log group and stream of LTS's log query route. */
+  readonly logStream: Route["logStream"];
   readonly query: URLSearchParams;
   readonly body: Buffer;
   /** Request headers, names lower-cased (invoke options and alias rule routing read them). */

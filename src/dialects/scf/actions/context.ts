@@ -1,7 +1,9 @@
 import type { Account } from "../../../accounts/accounts.js";
 import type { QuiverConfig } from "../../../config/config.js";
 import type { Scope } from "../../../core/model.js";
+import type { Clock } from "../../../core/ports.js";
 import type { InvocationService } from "../../../core/invocations.js";
+import type { InvocationRecordReader } from "../../shared/dialect.js";
 import type { FunctionService } from "../../../core/service.js";
 import type { TimerScheduler } from "../../../core/timer-scheduler.js";
 import type { TriggerUrls } from "../../shared/trigger-urls.js";
@@ -13,6 +15,10 @@ export interface ScfContext {
   readonly account: Account;
   readonly service: FunctionService;
   readonly invocations: InvocationService;
+  /** The invocation records (GetFunctionLogs, GetRequestStatus). */
+  readonly records: InvocationRecordReader;
+  /** Quiver's clock, on which records are taken: default log windows end at its now. */
+  readonly clock: Clock;
   readonly config: QuiverConfig;
   /** Where each HTTP trigger is served, shown in its TriggerDesc. */
   readonly triggerUrls: TriggerUrls;
