@@ -121,8 +121,8 @@ export function resultCodeOf(kind: InvocationErrorKind | null): ResultCode {
   }
 }
 
-/** Result codes that count as errors in statistics (the function's fault, or it could not start). */
-export const ERROR_RESULT_CODES: readonly ResultCode[] = ["function-error", "start-failure"];
+/** Result codes that count as failed invocations in statistics: the function failed (it threw, timed out or ran out of memory) or could not start; throttles are counted apart. */
+export const ERROR_RESULT_CODES: readonly ResultCode[] = ["function-error", "timeout", "memory", "start-failure"];
 
 export const TRUNCATION_MARKER = "[log truncated: the start of this invocation's output was not kept]\n";
 

@@ -114,7 +114,7 @@ export function recordCases({ harness }: SuiteContext): void {
       assert.deepEqual(await store.queryInvocationRecords(scope, { ...ALL, offset: 3 }), { items: [], total: 3 });
     });
 
-    void test("buckets count a function's invocations, errors, throttles and durations per period", async () => {
+    void test("buckets count a function's invocations, failures (errors, timeouts, memory kills, start failures), throttles and durations per period", async () => {
       const { store } = harness();
       const scope = freshScope();
       const fnId = randomUUID();
@@ -123,6 +123,8 @@ export function recordCases({ harness }: SuiteContext): void {
         invocationRecord(scope, fnId, 10_500, { durationMs: 15, resultCode: "function-error" }),
         invocationRecord(scope, fnId, 11_999, { durationMs: 10, resultCode: "throttled" }),
         invocationRecord(scope, fnId, 13_000, { durationMs: 7, resultCode: "start-failure" }),
+        invocationRecord(scope, fnId, 13_100, { durationMs: 3000, resultCode: "timeout" }),
+        invocationRecord(scope, fnId, 13_200, { durationMs: 20, resultCode: "memory" }),
         invocationRecord(scope, fnId, 14_000, { durationMs: 1 }), // at `to`: outside
         invocationRecord(scope, fnId, 9_999, { durationMs: 1 }), // before `from`: outside
         invocationRecord(scope, randomUUID(), 10_000, { durationMs: 1 }), // another function
@@ -130,7 +132,7 @@ export function recordCases({ harness }: SuiteContext): void {
       const buckets = await store.invocationBuckets(scope, fnId, 10_000, 14_000, 2_000);
       assert.deepEqual(buckets, [
         { start: 10_000, count: 3, errors: 1, throttles: 1, durationSumMs: 30, durationMinMs: 5, durationMaxMs: 15 },
-        { start: 12_000, count: 1, errors: 1, throttles: 0, durationSumMs: 7, durationMinMs: 7, durationMaxMs: 7 },
+        { start: 12_000, count: 3, errors: 3, throttles: 0, durationSumMs: 3027, durationMinMs: 7, durationMaxMs: 3000 },
       ]);
       assert.deepEqual(await store.invocationBuckets(freshScope(), fnId, 10_000, 14_000, 2_000), [], "another account counts nothing");
     });
