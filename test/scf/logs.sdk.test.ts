@@ -215,7 +215,7 @@ describe("SCF GetFunctionLogs and GetRequestStatus", () => {
 describe("SCF log windows on a virtual clock", () => {
   let virtual: TestQuiver;
   before(async () => {
-    virtual = await startQuiver({ timers: { clock: "virtual", clockStart: "2030-01-01T00:00:00Z" } });
+    virtual = await startQuiver({ rateLimits: { enabled: false, overrides: {} }, timers: { clock: "virtual", clockStart: "2030-01-01T00:00:00Z" } });
   });
   after(async () => virtual.stop());
 

@@ -24,7 +24,8 @@ import type { TriggerRecord } from "../../core/triggers.js";
 import * as rules from "../../core/store-rules/index.js";
 import type { InvocationBucket, InvocationRecord, RecordQuery } from "../../core/invocation-records.js";
 import { MIGRATIONS } from "./migrations.js";
-import { ERROR_CODES_SQL, PRUNE_BATCH, recordColumns, recordOrder, recordWhere, rowsOverBudget, toBucket, toRecord, type BucketRow, type RecordRow } from "../record-rows.js";
+import { SqliteRecordWriter } from "./records-writer.js";
+import { ERROR_CODES_SQL, PRUNE_BATCH, recordOrder, recordWhere, rowsOverBudget, toBucket, toRecord, type BucketRow, type RecordRow } from "../record-rows.js";
 import { toAlias, toAsync, toFunction, toNamespace, toTrigger, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type TimerRow, type TriggerRow, type VersionRow } from "../rows.js";
 import { aliasColumns, ALIAS_UPSERT, asyncColumns, insertSql, newFunctionColumns, TRANSIENT_CONDITION, triggerColumns, TRIGGER_UPSERT, versionColumns, type Columns } from "../rows.js";
 
@@ -44,7 +45,11 @@ export class SqliteStore implements MetadataStore {
   /** This instance; invocations it accepted are its own, others' are a previous run's. */
   readonly #nodeId = randomUUID();
 
+  readonly #file: string;
+  #records: SqliteRecordWriter | null = null;
+
   constructor(file: string) {
+    this.#file = file;
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     this.#db = new Database(file);
     this.#db.pragma("journal_mode = WAL");
@@ -433,9 +438,9 @@ export class SqliteStore implements MetadataStore {
 
   async insertInvocationRecords(records: readonly InvocationRecord[]): Promise<void> {
     if (records.length === 0) return;
-    this.#db.transaction(() => {
-      for (const r of records) this.#insert("invocation_records", recordColumns(r, (flag) => (flag ? 1 : 0)), "ON CONFLICT DO NOTHING");
-    }).immediate();
+    // Off the server's thread (records-writer.ts); the writer is started on first use.
+    this.#records ??= new SqliteRecordWriter(this.#file);
+    await this.#records.insert(records);
   }
 
   async queryInvocationRecords(scope: Scope, q: RecordQuery): Promise<Page<InvocationRecord>> {
@@ -483,6 +488,8 @@ export class SqliteStore implements MetadataStore {
   }
 
   async close(): Promise<void> {
+    await this.#records?.close();
+    this.#records = null;
     if (this.#db.open) this.#db.close();
   }
 
