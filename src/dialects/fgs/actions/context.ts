@@ -1,4 +1,5 @@
 import type { QuiverConfig } from "../../../config/config.js";
+import type { AliasRecord } from "../../../core/aliases.js";
 import { QuiverError, isQuiverError } from "../../../core/errors.js";
 import type { InvocationService } from "../../../core/invocations.js";
 import { LATEST, type FunctionRef, type Scope } from "../../../core/model.js";
@@ -80,23 +81,32 @@ export function queryValue(ctx: FgsContext, name: string): string | undefined {
   return ctx.query.get(name) ?? undefined;
 }
 
+/** What a URN's qualifier names: the head, a version, or an alias. */
+export type NamedQualifier = { readonly kind: "latest" } | { readonly kind: "version"; readonly name: string } | { readonly kind: "alias"; readonly alias: AliasRecord };
+
 /**
- * The core version a URN qualifier names for reading or deleting: none or `latest` is the
- * head, `!alias` is the alias's main version, and a plain name is a version or, when no
- * version has that name, an alias (reference §3.1 calls that fallback reasonable).
+ * What a URN qualifier names: none or `latest` is the head, `!alias` an alias, and a plain name
+ * a version or, when no version has that name, an alias (reference §3.1 calls that fallback
+ * reasonable). A version or alias that does not exist is the core's not-found error.
  */
-export async function versionOfQualifier(ctx: FgsContext, urn: FunctionUrn): Promise<string> {
+export async function namedQualifier(ctx: FgsContext, urn: FunctionUrn): Promise<NamedQualifier> {
   const q = urn.qualifier;
   const ref = functionOf(ctx, urn);
-  if (q === null || q === FG_LATEST) return LATEST;
-  if (q.startsWith("!")) return (await ctx.service.aliases.get(ref, q.slice(1))).alias.version;
+  if (q === null || q === FG_LATEST) return { kind: "latest" };
+  if (q.startsWith("!")) return { kind: "alias", alias: (await ctx.service.aliases.get(ref, q.slice(1))).alias };
   try {
     await ctx.service.versions.resolve(ref, q);
-    return q;
+    return { kind: "version", name: q };
   } catch (error) {
     if (!isQuiverError(error) || error.code !== "VersionNotFound") throw error;
-    const alias = await ctx.service.aliases.get(ref, q).catch(() => null);
-    if (alias === null) throw error;
-    return alias.alias.version;
+    const found = await ctx.service.aliases.get(ref, q).catch(() => null);
+    if (found === null) throw error;
+    return { kind: "alias", alias: found.alias };
   }
+}
+
+/** The core version a URN qualifier names for reading or deleting (an alias: its main version). */
+export async function versionOfQualifier(ctx: FgsContext, urn: FunctionUrn): Promise<string> {
+  const named = await namedQualifier(ctx, urn);
+  return named.kind === "latest" ? LATEST : named.kind === "version" ? named.name : named.alias.version;
 }

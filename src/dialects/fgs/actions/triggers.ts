@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { QuiverError, invalid, isQuiverError } from "../../../core/errors.js";
+import { QuiverError, invalid } from "../../../core/errors.js";
 import { LATEST, type FunctionRecord, type FunctionRef } from "../../../core/model.js";
 import type { TriggerRecord, TriggerSettings } from "../../../core/triggers.js";
 import { atRate } from "../../shared/pipeline.js";
@@ -9,7 +9,7 @@ import { FG_LATEST } from "../rules.js";
 import { jsonBody, parseBody } from "../schema.js";
 import { timerTriggerIn } from "../timer-trigger.js";
 import { parseFunctionUrn, type FunctionUrn } from "../urn.js";
-import { created, functionOf, noContent, ok, requestUrn, type FgsActions, type FgsContext, type FgsOperation } from "./context.js";
+import { created, functionOf, namedQualifier, noContent, ok, requestUrn, type FgsActions, type FgsContext, type FgsOperation } from "./context.js";
 
 /**
  * Function triggers (v2 `/fgs/triggers/...`, v1.0 `/fss/triggers/...`, snake_case in both): one
@@ -73,19 +73,8 @@ function checkSameFunction(ctx: FgsContext, ref: FunctionRef, functionUrn: strin
  * that does not exist is 404, as elsewhere.
  */
 async function coveredQualifier(ctx: FgsContext, urn: FunctionUrn): Promise<string | null> {
-  const q = urn.qualifier;
-  const ref = functionOf(ctx, urn);
-  if (q === null || q === FG_LATEST) return null;
-  if (q.startsWith("!")) return (await ctx.service.aliases.get(ref, q.slice(1))).alias.name;
-  try {
-    await ctx.service.versions.resolve(ref, q);
-    return q;
-  } catch (error) {
-    if (!isQuiverError(error) || error.code !== "VersionNotFound") throw error;
-    const alias = await ctx.service.aliases.get(ref, q).catch(() => null);
-    if (alias === null) throw error;
-    return q;
-  }
+  const named = await namedQualifier(ctx, urn);
+  return named.kind === "latest" ? null : named.kind === "version" ? named.name : named.alias.name;
 }
 
 /** Where a trigger is called: an APIG trigger at its path in the project, an SCF one at its SCF URL. */
