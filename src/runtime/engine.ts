@@ -148,6 +148,15 @@ export class Engine implements Invoker {
   async invoke(req: InvocationRequest): Promise<InvocationOutcome> {
     if (this.#closed) return failure(req.requestId, wireError("runtime-start-failed", "engine is closed"), "", 0);
     if (req.target.config.type === "HTTP" || req.target.config.runtime.family === "custom") return failure(req.requestId, wireError("runtime-start-failed", "a web function is reached over HTTP (forward), not invoked with an event"), "", 0);
+    return this.#onInstance(req, (inst, t0) => this.#run(inst, req, t0), (outcome) => outcome);
+  }
+
+  /**
+   * Runs `use` on a warm instance of the request's key, or on a new one (code cache, stem cell
+   * or fresh process, specialised) when none is free: the one path invocations and web requests
+   * share. A failure before `use` could run is passed through `failed` into the caller's shape.
+   */
+  async #onInstance<O>(req: WarmRequest, use: (inst: Instance, t0: number) => Promise<O>, failed: (outcome: InvocationOutcome) => O): Promise<O> {
     const rt = this.#rt ?? (await this.#ready);
     const t0 = performance.now();
     let grant;
@@ -155,10 +164,28 @@ export class Engine implements Invoker {
       grant = await this.#acquireLive(req.target.instanceKey);
     } catch (err) {
       const kind = err instanceof ConcurrencyLimitError ? "concurrency-limit" : "runtime-start-failed";
-      return failure(req.requestId, wireError(kind, String((err as Error).message)), "", performance.now() - t0);
+      return failed(failure(req.requestId, wireError(kind, String((err as Error).message)), "", performance.now() - t0));
     }
-    if (grant === SLOT) return this.#coldInvoke(rt, req, t0);
-    return this.#run(grant, req, performance.now());
+    if (grant !== SLOT) return use(grant, performance.now());
+    let started: { inst: Instance; root: string };
+    try {
+      started = await this.#startInSlot(rt, req);
+    } catch (err) {
+      const msg = `runtime failed to start: ${err instanceof Error ? err.message : String(err)}`;
+      return failed(failure(req.requestId, wireError("runtime-start-failed", msg), "", performance.now() - t0));
+    }
+    const { inst, root } = started;
+    try {
+      const loadError = await this.#specialise(inst, req, root);
+      if (loadError === null) {
+        this.#coldStarted(req.target, performance.now() - t0);
+        return await use(inst, t0);
+      }
+      const durationMs = performance.now() - t0;
+      return failed({ ...loadError, durationMs, billedMs: billed(durationMs) });
+    } finally {
+      rt.stems[inst.family].refill();
+    }
   }
 
   /**
@@ -180,39 +207,7 @@ export class Engine implements Invoker {
    */
   async forward(req: HttpForwardRequest): Promise<HttpForwardOutcome> {
     if (this.#closed) return webFailure(failure(req.requestId, wireError("runtime-start-failed", "engine is closed"), "", 0));
-    const rt = this.#rt ?? (await this.#ready);
-    const t0 = performance.now();
-    let grant;
-    try {
-      grant = await this.#acquireLive(req.target.instanceKey);
-    } catch (err) {
-      const kind = err instanceof ConcurrencyLimitError ? "concurrency-limit" : "runtime-start-failed";
-      return webFailure(failure(req.requestId, wireError(kind, String((err as Error).message)), "", performance.now() - t0));
-    }
-    if (grant === SLOT) return this.#coldForward(rt, req, t0);
-    return this.#serve(grant, req, performance.now());
-  }
-
-  async #coldForward(rt: Runtime, req: HttpForwardRequest, t0: number): Promise<HttpForwardOutcome> {
-    let started: { inst: Instance; root: string };
-    try {
-      started = await this.#startInSlot(rt, req);
-    } catch (err) {
-      const msg = `runtime failed to start: ${err instanceof Error ? err.message : String(err)}`;
-      return webFailure(failure(req.requestId, wireError("runtime-start-failed", msg), "", performance.now() - t0));
-    }
-    const { inst, root } = started;
-    try {
-      const startError = await this.#specialise(inst, req, root);
-      if (startError === null) {
-        this.#coldStarted(req.target, performance.now() - t0);
-        return await this.#serve(inst, req, t0);
-      }
-      const durationMs = performance.now() - t0;
-      return webFailure({ ...startError, durationMs, billedMs: billed(durationMs) });
-    } finally {
-      rt.stems[inst.family].refill();
-    }
+    return this.#onInstance(req, (inst, t0) => this.#serve(inst, req, t0), webFailure);
   }
 
   /** Sends one request through a busy web instance's relay, then parks or retires it. */
@@ -296,29 +291,6 @@ export class Engine implements Invoker {
     const oom = m.signal === "SIGKILL" && m.reason === null && (await inst.sandbox.oomKilled());
     const { timeoutSec, memoryMb } = req.target.config;
     return failure(req.requestId, deathError(m, oom, timeoutSec, memoryMb), m.output, durationMs);
-  }
-
-  /** First invoke on a new instance: code cache, stem cell (or fresh process), specialise, run. */
-  async #coldInvoke(rt: Runtime, req: InvocationRequest, t0: number): Promise<InvocationOutcome> {
-    let started: { inst: Instance; root: string };
-    try {
-      started = await this.#startInSlot(rt, req);
-    } catch (err) {
-      const msg = `runtime failed to start: ${err instanceof Error ? err.message : String(err)}`;
-      return failure(req.requestId, wireError("runtime-start-failed", msg), "", performance.now() - t0);
-    }
-    const { inst, root } = started;
-    try {
-      const loadError = await this.#specialise(inst, req, root);
-      if (loadError === null) {
-        this.#coldStarted(req.target, performance.now() - t0);
-        return await this.#run(inst, req, t0);
-      }
-      const durationMs = performance.now() - t0;
-      return { ...loadError, durationMs, billedMs: billed(durationMs) };
-    } finally {
-      rt.stems[inst.family].refill();
-    }
   }
 
   /**
