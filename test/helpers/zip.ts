@@ -6,12 +6,19 @@ import { createHash } from "node:crypto";
 import { deflateRawSync } from "node:zlib";
 import yazl from "yazl";
 
-/** Builds a zip with yazl from name → content. */
-export function buildZip(files: Readonly<Record<string, string | Buffer>>): Promise<Buffer> {
+/** An entry with its Unix mode (`0o100755` for an executable such as `scf_bootstrap`); default 0o100644. */
+export interface ModedEntry {
+  readonly content: string | Buffer;
+  readonly mode?: number;
+}
+
+/** Builds a zip with yazl from name → content (or content with a Unix mode). */
+export function buildZip(files: Readonly<Record<string, string | Buffer | ModedEntry>>): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const zip = new yazl.ZipFile();
-    for (const [name, content] of Object.entries(files)) {
-      zip.addBuffer(typeof content === "string" ? Buffer.from(content) : content, name, { mtime: new Date(2024, 0, 1) });
+    for (const [name, entry] of Object.entries(files)) {
+      const { content, mode } = typeof entry === "string" || Buffer.isBuffer(entry) ? { content: entry, mode: undefined } : entry;
+      zip.addBuffer(typeof content === "string" ? Buffer.from(content) : content, name, { mtime: new Date(2024, 0, 1), ...(mode === undefined ? {} : { mode }) });
     }
     zip.end();
     const chunks: Buffer[] = [];
@@ -31,7 +38,7 @@ export async function nodeZipBase64(marker = "v1"): Promise<string> {
 }
 
 /** Base64 of a zip holding `files`, as the SCF API takes it. */
-export async function zipBase64(files: Readonly<Record<string, string | Buffer>>): Promise<string> {
+export async function zipBase64(files: Readonly<Record<string, string | Buffer | ModedEntry>>): Promise<string> {
   return (await buildZip(files)).toString("base64");
 }
 

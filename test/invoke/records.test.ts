@@ -7,7 +7,6 @@
  * retention removes old ones in the background; `records.enabled: false` keeps none.
  */
 import assert from "node:assert/strict";
-import yazl from "yazl";
 import { after, before, describe, it } from "../helpers/node-test.js";
 import { ALICE } from "../helpers/accounts.js";
 import { eventually } from "../helpers/eventually.js";
@@ -18,6 +17,7 @@ import { createHttpTrigger, scfTriggerUrl } from "../helpers/triggers.js";
 import { TRUNCATION_MARKER, type InvocationRecord, type RecordQuery } from "../../src/core/invocation-records.js";
 import type { Scope } from "../../src/core/model.js";
 import { createTestSchema, PG_OFF, PG_URL } from "../store/pg-schema.js";
+import { zipBase64 } from "../helpers/zip.js";
 
 const SCOPE: Scope = { accountId: ALICE.name, region: REGION };
 const FG_SCOPE: Scope = { accountId: ALICE.name, region: ALICE.huawei.region };
@@ -37,18 +37,6 @@ exports.main_handler = async (event) => {
 };
 `;
 
-/** A zip whose entries have Unix modes (a web function's `scf_bootstrap` must be executable). */
-function zipWithModes(files: Record<string, { content: string; mode?: number }>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const zip = new yazl.ZipFile();
-    for (const [name, f] of Object.entries(files)) zip.addBuffer(Buffer.from(f.content), name, { mtime: new Date(2024, 0, 1), mode: f.mode ?? 0o100644 });
-    zip.end();
-    const chunks: Buffer[] = [];
-    zip.outputStream.on("data", (c: Buffer) => chunks.push(c));
-    zip.outputStream.on("error", reject);
-    zip.outputStream.on("end", () => resolve(Buffer.concat(chunks).toString("base64")));
-  });
-}
 
 /** The scope's record of a request, once it is written (async ones are written when they finish). */
 async function recordOf(server: TestQuiver, requestId: string, scope = SCOPE): Promise<InvocationRecord> {
@@ -178,11 +166,11 @@ describe("invocation records", () => {
     const server200 = "require('node:http').createServer((req, res) => { console.log('serving ' + req.url); res.end('hello web'); }).listen(9000, '0.0.0.0');\n";
     await scf.CreateFunction({
       FunctionName: "site", Type: "HTTP", Runtime: "Nodejs18.15", Timeout: 3,
-      Code: { ZipFile: await zipWithModes({ scf_bootstrap: { content: "#!/bin/bash\nexec /var/lang/node18/bin/node server.js\n", mode: 0o100755 }, "server.js": { content: server200 } }) },
+      Code: { ZipFile: await zipBase64({ scf_bootstrap: { content: "#!/bin/bash\nexec /var/lang/node18/bin/node server.js\n", mode: 0o100755 }, "server.js": { content: server200 } }) },
     });
     await scf.CreateFunction({
       FunctionName: "broken-site", Type: "HTTP", Runtime: "Nodejs18.15", Timeout: 3,
-      Code: { ZipFile: await zipWithModes({ scf_bootstrap: { content: "#!/bin/sh\necho 'cannot find config' >&2\nexit 3\n", mode: 0o100755 } }) },
+      Code: { ZipFile: await zipBase64({ scf_bootstrap: { content: "#!/bin/sh\necho 'cannot find config' >&2\nexit 3\n", mode: 0o100755 } }) },
     });
     await eventually(async () => (await scf.GetFunction({ FunctionName: "broken-site" })).Status === "Active", { what: "broken-site active" });
     await createHttpTrigger(server, { account: ALICE, functionName: "site", name: "url" });

@@ -11,8 +11,8 @@ import { eventually } from "../helpers/eventually.js";
 import { openTail, openTailWith, tc3TailHeaders, TAIL_PATH, type SseEvent, type Tail } from "../helpers/live-tail.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { createHttpTrigger, scfTriggerUrl } from "../helpers/triggers.js";
-import yazl from "yazl";
 import { createFunction, invoke, scfClient } from "../helpers/scf-client.js";
+import { zipBase64 } from "../helpers/zip.js";
 
 /** Prints its own clock with a tag, then waits `waitMs` before answering. */
 const PRINTER = `
@@ -32,18 +32,6 @@ require('node:http').createServer((req, res) => {
 }).listen(process.env.PORT || 9000);
 `;
 
-/** A zip whose entries have Unix modes (`scf_bootstrap` must be executable). */
-function zipWithModes(files: Record<string, { content: string; mode?: number }>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const zip = new yazl.ZipFile();
-    for (const [name, f] of Object.entries(files)) zip.addBuffer(Buffer.from(f.content), name, { mtime: new Date(2024, 0, 1), mode: f.mode ?? 0o100644 });
-    zip.end();
-    const chunks: Buffer[] = [];
-    zip.outputStream.on("data", (c: Buffer) => chunks.push(c));
-    zip.outputStream.on("error", reject);
-    zip.outputStream.on("end", () => resolve(Buffer.concat(chunks).toString("base64")));
-  });
-}
 
 const isLog = (tag: string) => (e: SseEvent): boolean => e.event === "log" && String(e.data.text).includes(`TAIL-LINE `) && String(e.data.text).includes(` ${tag}`);
 const isEnd = (requestId: string) => (e: SseEvent): boolean => e.event === "end" && e.data.requestId === requestId;
@@ -171,7 +159,7 @@ describe("live tail", () => {
       Type: "HTTP",
       Runtime: "Nodejs18.15",
       Timeout: 3,
-      Code: { ZipFile: await zipWithModes({ scf_bootstrap: { content: "#!/bin/bash\nexec /var/lang/node18/bin/node server.js\n", mode: 0o100755 }, "server.js": { content: WEB_SERVER } }) },
+      Code: { ZipFile: await zipBase64({ scf_bootstrap: { content: "#!/bin/bash\nexec /var/lang/node18/bin/node server.js\n", mode: 0o100755 }, "server.js": { content: WEB_SERVER } }) },
     });
     await createHttpTrigger(server, { account: ALICE, functionName: "site", name: "url" });
     const web = await open(server.url, { function: "site" }, { tencent: ALICE.tencent });

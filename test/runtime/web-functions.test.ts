@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:net";
-import yazl from "yazl";
 import { eventually } from "../helpers/eventually.js";
 import { after, before, describe, it } from "../helpers/node-test.js";
 import type { HandlerConvention, HttpExchange, HttpForwardOutcome, HttpForwardRequest } from "../../src/core/invoke.js";
@@ -16,19 +15,8 @@ import { ALICE } from "../helpers/accounts.js";
 import { asyncInvoke, createFunction as createFgFunction, fgClient, invoke as fgInvoke, resultOf, sdkFailure, showConfig, urnOf, type fg as fgSdk } from "../helpers/fgs-sdk.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { createNodeFunction, expectScfError, REGION, scfClient, type ScfClient } from "../helpers/scf-client.js";
+import { buildZip } from "../helpers/zip.js";
 
-/** A zip whose entries have the given Unix modes (a bootstrap must be executable). */
-function zipWithModes(files: Record<string, { content: string; mode?: number }>): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const zip = new yazl.ZipFile();
-    for (const [name, f] of Object.entries(files)) zip.addBuffer(Buffer.from(f.content), name, { mtime: new Date(2024, 0, 1), mode: f.mode ?? 0o100644 });
-    zip.end();
-    const chunks: Buffer[] = [];
-    zip.outputStream.on("data", (c: Buffer) => chunks.push(c));
-    zip.outputStream.on("error", reject);
-    zip.outputStream.on("end", () => resolve(Buffer.concat(chunks)));
-  });
-}
 
 const EXEC = 0o100755;
 
@@ -145,7 +133,7 @@ void describe("web functions in the engine", () => {
   before(async () => {
     f = await fixture();
     engine = f.engine({ maxResultBytes: 1024 * 1024, prewarm: { nodejs: 1, python: 0 } });
-    node = await f.store(await zipWithModes({ "scf_bootstrap": { content: "#!/bin/bash\nexec /var/lang/node18/bin/node server.js\n", mode: EXEC }, "server.js": { content: NODE_SERVER } }));
+    node = await f.store(await buildZip({ "scf_bootstrap": { content: "#!/bin/bash\nexec /var/lang/node18/bin/node server.js\n", mode: EXEC }, "server.js": { content: NODE_SERVER } }));
   });
   after(() => engine.close());
 
@@ -191,7 +179,7 @@ void describe("web functions in the engine", () => {
   });
 
   void it("runs a Python http.server app with FunctionGraph's bootstrap and headers", async () => {
-    const sha = await f.store(await zipWithModes({
+    const sha = await f.store(await buildZip({
       // FunctionGraph's bootstrap is a command line, not necessarily executable, at the documented interpreter path.
       "bootstrap": { content: "/opt/function/runtime/python3.9/rtsp/python/bin/python3 -u $RUNTIME_CODE_ROOT/index.py\n" },
       "index.py": { content: PY_SERVER },
@@ -230,7 +218,7 @@ void describe("web functions in the engine", () => {
   });
 
   void it("a server that dies at start fails the request with runtime-start-failed and its output", async () => {
-    const sha = await f.store(await zipWithModes({ "scf_bootstrap": { content: "#!/bin/sh\necho 'cannot find config' >&2\nexit 3\n", mode: EXEC } }));
+    const sha = await f.store(await buildZip({ "scf_bootstrap": { content: "#!/bin/sh\necho 'cannot find config' >&2\nexit 3\n", mode: EXEC } }));
     const o = await engine.forward(webRequest({ sha }));
     assert.equal(o.error?.kind, "runtime-start-failed");
     assert.match(o.error.message, /exited with code 3 before it listened on port 9000/);
@@ -238,18 +226,18 @@ void describe("web functions in the engine", () => {
   });
 
   void it("a bootstrap that is missing or not executable fails the start and says why", async () => {
-    const missing = await f.store(await zipWithModes({ "server.js": { content: NODE_SERVER } }));
+    const missing = await f.store(await buildZip({ "server.js": { content: NODE_SERVER } }));
     const a = await engine.forward(webRequest({ sha: missing }));
     assert.equal(a.error?.kind, "runtime-start-failed");
     assert.match(a.error.message, /no scf_bootstrap or bootstrap file/);
-    const plain = await f.store(await zipWithModes({ "scf_bootstrap": { content: "#!/bin/sh\nexec node server.js\n" }, "server.js": { content: NODE_SERVER } }));
+    const plain = await f.store(await buildZip({ "scf_bootstrap": { content: "#!/bin/sh\nexec node server.js\n" }, "server.js": { content: NODE_SERVER } }));
     const b = await engine.forward(webRequest({ sha: plain }));
     assert.equal(b.error?.kind, "runtime-start-failed");
     assert.match(b.error.message, /scf_bootstrap is not executable/);
   });
 
   void it("a server that never listens fails the start within the timeout", async () => {
-    const sha = await f.store(await zipWithModes({ "scf_bootstrap": { content: "#!/bin/sh\necho waiting\nexec sleep 600\n", mode: EXEC } }));
+    const sha = await f.store(await buildZip({ "scf_bootstrap": { content: "#!/bin/sh\necho waiting\nexec sleep 600\n", mode: EXEC } }));
     const o = await engine.forward(webRequest({ sha, timeoutSec: 1 }));
     assert.equal(o.error?.kind, "runtime-start-failed");
     assert.match(o.error.message, /did not accept connections within 1 s/);
@@ -312,7 +300,7 @@ void describe("web functions without a sandbox (isolation none)", () => {
     const engine = f.engine({ isolation: "none", logger: { info() {}, warn: (_o: unknown, msg?: string) => warnings.push(msg ?? ""), error() {} } });
     let pids: number[] = [];
     try {
-      const sha = await f.store(await zipWithModes({ "scf_bootstrap": { content: "#!/bin/sh\nexec node server.js\n", mode: EXEC }, "server.js": { content: NODE_SERVER.replace("startedAs, port", "startedAs, pid: process.pid, port") } }));
+      const sha = await f.store(await buildZip({ "scf_bootstrap": { content: "#!/bin/sh\nexec node server.js\n", mode: EXEC }, "server.js": { content: NODE_SERVER.replace("startedAs, port", "startedAs, pid: process.pid, port") } }));
       const spec = { sha, key: `${sha}/none` };
       const [a, b] = await Promise.all([engine.forward(webRequest(spec, { path: "/wait1" })), engine.forward(webRequest(spec, { path: "/wait2" }))]);
       assert.equal(a.error, null, JSON.stringify(a.error));
@@ -348,7 +336,7 @@ http.createServer((req, res) => res.end(JSON.stringify({ mark, version: req.head
 async function markZip(mark: string, withBootstrap = true): Promise<string> {
   const files: Record<string, { content: string; mode?: number }> = { "server.js": { content: MARK_SERVER }, "mark.txt": { content: mark } };
   if (withBootstrap) files.scf_bootstrap = { content: "#!/bin/sh\nexec node server.js\n", mode: EXEC };
-  return (await zipWithModes(files)).toString("base64");
+  return (await buildZip(files)).toString("base64");
 }
 
 void describe("web functions through the vendors' APIs and InvocationService.forward", () => {
@@ -407,10 +395,10 @@ void describe("web functions through the vendors' APIs and InvocationService.for
 
   void it("FunctionGraph: runtime http needs bootstrap; an invoke carries the request as an APIG event and answers APIG-shaped", async () => {
     const py = { "index.py": { content: PY_SERVER } };
-    const noBootstrap = await sdkFailure(createFgFunction(fg, await zipWithModes(py), "webfg", { runtime: "http", handler: "bootstrap" }));
+    const noBootstrap = await sdkFailure(createFgFunction(fg, await buildZip(py), "webfg", { runtime: "http", handler: "bootstrap" }));
     assert.equal(noBootstrap.httpStatusCode, 400);
     assert.equal(noBootstrap.errorCode, "FSS.1011");
-    const zip = await zipWithModes({ ...py, bootstrap: { content: "python3 -u $RUNTIME_CODE_ROOT/index.py\n" } });
+    const zip = await buildZip({ ...py, bootstrap: { content: "python3 -u $RUNTIME_CODE_ROOT/index.py\n" } });
     await createFgFunction(fg, zip, "webfg", { runtime: "http", handler: "bootstrap" });
     assert.equal((await showConfig(fg, urnOf("webfg")))["runtime"], "http");
     // Seen through SCF in FunctionGraph's region: a web function of a runtime SCF calls CustomRuntime.

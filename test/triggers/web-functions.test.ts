@@ -5,7 +5,6 @@
  * answer comes back as it is, with the request id and the version that served.
  */
 import assert from "node:assert/strict";
-import yazl from "yazl";
 import { after, before, describe, it } from "../helpers/node-test.js";
 import { ALICE } from "../helpers/accounts.js";
 import { createFunction as createFgFunction, fgClient, urnOf } from "../helpers/fgs-sdk.js";
@@ -13,19 +12,8 @@ import { createApigTrigger, eventDataOf } from "../helpers/fgs-triggers.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { scfClient, type ScfClient } from "../helpers/scf-client.js";
 import { createHttpTrigger, scfTriggerUrl } from "../helpers/triggers.js";
+import { zipBase64 } from "../helpers/zip.js";
 
-/** A zip whose entries have Unix modes (`scf_bootstrap` must be executable). */
-function zipWithModes(files: Record<string, { content: string; mode?: number }>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const zip = new yazl.ZipFile();
-    for (const [name, f] of Object.entries(files)) zip.addBuffer(Buffer.from(f.content), name, { mtime: new Date(2024, 0, 1), mode: f.mode ?? 0o100644 });
-    zip.end();
-    const chunks: Buffer[] = [];
-    zip.outputStream.on("data", (c: Buffer) => chunks.push(c));
-    zip.outputStream.on("error", reject);
-    zip.outputStream.on("end", () => resolve(Buffer.concat(chunks).toString("base64")));
-  });
-}
 
 /** A node:http server that echoes the request; `/slow` never answers in time. */
 const NODE_SERVER = `
@@ -90,7 +78,7 @@ require('node:http').createServer((req, res) => {
 `;
 
 const markZip = (mark: string): Promise<string> =>
-  zipWithModes({ scf_bootstrap: { content: "#!/bin/sh\nexec node server.js\n", mode: 0o100755 }, "server.js": { content: MARK_SERVER }, "mark.txt": { content: mark } });
+  zipBase64({ scf_bootstrap: { content: "#!/bin/sh\nexec node server.js\n", mode: 0o100755 }, "server.js": { content: MARK_SERVER }, "mark.txt": { content: mark } });
 
 type Seen = { method: string; url: string; headers: Record<string, string>; body: string };
 
@@ -106,7 +94,7 @@ describe("web functions behind trigger URLs", () => {
       Type: "HTTP",
       Runtime: "Nodejs18.15",
       Timeout: 3,
-      Code: { ZipFile: await zipWithModes({ scf_bootstrap: { content: "#!/bin/bash\nexec /var/lang/node18/bin/node server.js\n", mode: 0o100755 }, "server.js": { content: NODE_SERVER } }) },
+      Code: { ZipFile: await zipBase64({ scf_bootstrap: { content: "#!/bin/bash\nexec /var/lang/node18/bin/node server.js\n", mode: 0o100755 }, "server.js": { content: NODE_SERVER } }) },
     });
     await createHttpTrigger(server, { account: ALICE, functionName: "site", name: "url" });
   });
@@ -147,7 +135,7 @@ describe("web functions behind trigger URLs", () => {
       FunctionName: "pysite",
       Type: "HTTP",
       Runtime: "Python3.9",
-      Code: { ZipFile: await zipWithModes({ scf_bootstrap: { content: "#!/bin/bash\nexec /var/lang/python39/bin/python3.9 -u app.py\n", mode: 0o100755 }, "app.py": { content: PY_SERVER } }) },
+      Code: { ZipFile: await zipBase64({ scf_bootstrap: { content: "#!/bin/bash\nexec /var/lang/python39/bin/python3.9 -u app.py\n", mode: 0o100755 }, "app.py": { content: PY_SERVER } }) },
     });
     await createHttpTrigger(server, { account: ALICE, functionName: "pysite", name: "url" });
     const response = await fetch(`${scfTriggerUrl(server, ALICE, "pysite", "url")}/hello?q=1`);
@@ -191,7 +179,7 @@ describe("web functions behind trigger URLs", () => {
 
   it("a FunctionGraph HTTP function made through the Huawei SDK serves at its APIG trigger's invoke_url with FunctionGraph's headers", async () => {
     const fg = fgClient(server.url);
-    const zip = Buffer.from(await zipWithModes({ bootstrap: { content: "/opt/function/runtime/nodejs18.15/rtsp/nodejs/bin/node $RUNTIME_CODE_ROOT/server.js\n" }, "server.js": { content: FG_SERVER } }), "base64");
+    const zip = Buffer.from(await zipBase64({ bootstrap: { content: "/opt/function/runtime/nodejs18.15/rtsp/nodejs/bin/node $RUNTIME_CODE_ROOT/server.js\n" }, "server.js": { content: FG_SERVER } }), "base64");
     await createFgFunction(fg, zip, "fgsite", { runtime: "http", handler: "bootstrap", timeout: 10 });
     const made = await createApigTrigger(fg, urnOf("fgsite"), { name: "shop", path: "/shop", timeout: 5000 });
     const invokeUrl = String(eventDataOf(made)["invoke_url"]);
