@@ -165,18 +165,7 @@ export function capLog(text: string, maxBytes: number): Capped {
 }
 
 /** What a finished (or refused) invocation tells the recorder; the rest of the record is built here. */
-export interface RecordInput {
-  readonly requestId: string;
-  readonly scope: Scope;
-  readonly functionId: string;
-  readonly namespace: string;
-  readonly functionName: string;
-  readonly qualifier: string;
-  readonly versionName: string;
-  readonly alias: string | null;
-  readonly source: InvocationSource;
-  readonly startedAt: number;
-  readonly memoryMb: number;
+export interface RecordInput extends Pick<InvocationRecord, "requestId" | "scope" | "functionId" | "namespace" | "functionName" | "qualifier" | "versionName" | "alias" | "source" | "startedAt" | "memoryMb"> {
   readonly outcome: {
     readonly result: string;
     readonly error: { readonly kind: InvocationErrorKind; readonly message: string } | null;
