@@ -5,14 +5,7 @@ import { after, before, describe, test } from "../helpers/node-test.js";
 import { ALICE, tempDir, writeAccountsFile } from "../helpers/accounts.js";
 import { createNodeFunction, scfClient, type ScfClient } from "../helpers/scf-client.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
-import { createTestSchema, PG_OFF, PG_URL, type TestSchema } from "./pg-schema.js";
-
-/** The database URL with the test schema as search_path, as an operator would write it. */
-function urlWithSchema(schema: string): string {
-  const url = new URL(PG_URL);
-  url.searchParams.set("options", `-c search_path=${schema}`);
-  return url.toString();
-}
+import { createTestSchema, PG_OFF, urlWithSchema, type TestSchema } from "./pg-schema.js";
 
 void describe("two Quiver nodes on one PostgreSQL database", { skip: PG_OFF ? "QUIVER_TEST_PG=off" : false }, () => {
   const dir = tempDir("quiver-multinode-");

@@ -8,6 +8,13 @@ import { openPool } from "../../src/store/postgres/driver.js";
 export const PG_URL = process.env.QUIVER_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 export const PG_OFF = process.env.QUIVER_TEST_PG === "off";
 
+/** The database URL with a test schema as search_path, as an operator would write it for a node. */
+export function urlWithSchema(schema: string): string {
+  const url = new URL(PG_URL);
+  url.searchParams.set("options", `-c search_path=${schema}`);
+  return url.toString();
+}
+
 export interface TestSchema {
   readonly name: string;
   drop(): Promise<void>;

@@ -9,15 +9,9 @@ import { after, before, describe, test } from "../helpers/node-test.js";
 import { ALICE, tempDir, writeAccountsFile } from "../helpers/accounts.js";
 import { createFunction, scfClient, waitAsync } from "../helpers/scf-client.js";
 import { startQuiver, type QuiverProcess } from "../helpers/quiver.js";
-import { createTestSchema, PG_OFF, PG_URL, type TestSchema } from "./pg-schema.js";
+import { createTestSchema, PG_OFF, urlWithSchema, type TestSchema } from "./pg-schema.js";
 
 const LEASE_MS = 1_500;
-
-function urlWithSchema(schema: string): string {
-  const url = new URL(PG_URL);
-  url.searchParams.set("options", `-c search_path=${schema}`);
-  return url.toString();
-}
 
 void describe("a dead node's accepted invocations", { skip: PG_OFF ? "QUIVER_TEST_PG=off" : false }, () => {
   const dir = tempDir("quiver-takeover-");

@@ -11,7 +11,7 @@ import { ALICE, tempDir, writeAccountsFile } from "../helpers/accounts.js";
 import { eventually } from "../helpers/eventually.js";
 import { startQuiver, type QuiverProcess } from "../helpers/quiver.js";
 import { createFunction, REGION, scfClient } from "../helpers/scf-client.js";
-import { createTestSchema, PG_OFF, PG_URL, type TestSchema } from "../store/pg-schema.js";
+import { createTestSchema, PG_OFF, PG_URL, urlWithSchema, type TestSchema } from "../store/pg-schema.js";
 import type { FunctionRecord } from "../../src/core/model.js";
 import type { AsyncInvocationRecord } from "../../src/core/ports.js";
 import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
@@ -20,12 +20,6 @@ import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
 const CRON = "*/2 * * * * * *";
 const PERIOD_MS = 2_000;
 const scope = { accountId: ALICE.name, region: REGION };
-
-function urlWithSchema(schema: string): string {
-  const url = new URL(PG_URL);
-  url.searchParams.set("options", `-c search_path=${schema}`);
-  return url.toString();
-}
 
 void describe("timer triggers on several nodes fire each time exactly once", { skip: PG_OFF ? "QUIVER_TEST_PG=off" : false }, () => {
   const dir = tempDir("quiver-timers-nodes-");
