@@ -10,7 +10,7 @@ import { FunctionPage } from "./views/function.js";
 
 /** `#/fn/<ns>/<name>/<tab>` → ["fn", ns, name, tab]. */
 function route() {
-  return location.hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
+  return location.hash.replace(/^#\/?/, "").split("?")[0].split("/").filter(Boolean).map(decodeURIComponent);
 }
 
 function App() {
