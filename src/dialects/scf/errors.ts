@@ -96,6 +96,10 @@ export const SCF_ERROR_CODES: Readonly<Record<ErrorCode, Entry>> = {
   // status to wait out, and AliasBind means an alias); DeleteAlias lists only FailedOperation.DeleteAlias.
   QualifierHasTriggers: { choose: { subject: { alias: "FailedOperation.DeleteAlias" }, otherwise: "UnsupportedOperation" } },
   PageBeyondLimit: "LimitExceeded.Offset",
+  // PutProvisionedConcurrencyConfig's code for "more provisioned concurrency than is available".
+  CapacityExceedsMachine: "FailedOperation.ProvisionedExceedAvailable",
+  ReservedOverTotal: "LimitExceeded.FunctionReservedConcurrencyMemory",
+  TotalBelowReserved: "FailedOperation.ReservedExceedTotal",
   Internal: "InternalError",
 };
 
