@@ -4,7 +4,7 @@
  */
 import { chmod, mkdir, readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
-import { PER_CALL_CONTEXT_KEYS, type InvocationTarget, type OutputListener, type HttpForwardOutcome, type HttpForwardRequest, type InvocationOutcome, type InvocationRequest, type Invoker, type WarmRequest } from "../core/invoke.js";
+import { PER_CALL_CONTEXT_KEYS, type InvocationTarget, type OutputListener, type HttpForwardOutcome, type HttpForwardRequest, type InvocationOutcome, type InvocationRequest, type Invoker, type ProvisionState, type WarmRequest } from "../core/invoke.js";
 import { CodeCache, type CodeLease } from "./code-cache.js";
 import { functionView } from "./conventions.js";
 import type { Instance, OutputSink } from "./instance.js";
@@ -19,6 +19,7 @@ import { ConcurrencyLimitError, Pool, SLOT } from "./pool.js";
 import { resolveOptions, runLayout, type EngineOptions, type Family, type ResolvedOptions } from "./options.js";
 import { ERROR_TEXT_CHARS, WEB_MAX_HEADER_BYTES, type WireError } from "./protocol.js";
 import type { Failure } from "./instance.js";
+import { Provisions } from "./provisions.js";
 import { StemPool } from "./stems.js";
 import { replyHeaders, serverRequestHeaders, WEB_BOOTSTRAP, WEB_PORT } from "./web.js";
 
@@ -54,6 +55,7 @@ export class Engine implements Invoker {
   readonly #opts: ResolvedOptions;
   readonly #cache: CodeCache;
   readonly #pool: Pool;
+  readonly #provisions: Provisions;
   readonly #prepared: Promise<Isolation>;
   readonly #ready: Promise<Runtime>;
   readonly #live = new Set<Instance>();
@@ -87,6 +89,7 @@ export class Engine implements Invoker {
     this.#cache = new CodeCache(runLayout(o.runDir).codeDir, o.blobPath, o.codeCache);
     const limits = { perKey: o.maxInstancesPerFunction, total: o.maxInstancesTotal, queueLimit: o.queueLimit, queueTimeoutMs: o.queueTimeoutMs };
     this.#pool = new Pool(limits, (inst) => this.#retire(inst));
+    this.#provisions = new Provisions({ pool: this.#pool, maxInstances: o.maxInstancesTotal, startOne: (req) => this.#startKept(req), retire: (inst) => this.#retire(inst) });
     this.#prepared = this.#prepare();
     this.#ready = this.#prepared.then((iso) => this.#init(iso));
     // Start-up failures surface on the first invoke; keep them from being "unhandled" meanwhile.
@@ -239,7 +242,39 @@ export class Engine implements Invoker {
   }
 
   retire(keyPrefix: string): void {
+    this.#provisions.forget(keyPrefix);
     for (const inst of this.#pool.dropKeys(keyPrefix)) this.#retire(inst);
+  }
+
+  provision(req: WarmRequest, count: number): void {
+    if (this.#closed) return;
+    this.#provisions.set(req, count);
+  }
+
+  provisionState(instanceKey: string): ProvisionState | null {
+    return this.#provisions.state(instanceKey);
+  }
+
+  /** Starts one kept instance in a slot the pool granted, and parks it idle; the failure's text, or null. */
+  async #startKept(req: WarmRequest): Promise<string | null> {
+    const rt = this.#rt ?? (await this.#ready);
+    let started: { inst: Instance; root: string };
+    try {
+      started = await this.#startInSlot(rt, req);
+    } catch (err) {
+      return `an instance could not start: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    const { inst, root } = started;
+    try {
+      const loadError = await this.#specialise(inst, req, root);
+      if (loadError === null) {
+        this.#park(inst);
+        return null;
+      }
+      return `the function could not be loaded: ${loadError.error?.message ?? "unknown error"}`;
+    } finally {
+      rt.stems[inst.family].refill();
+    }
   }
 
   /** Starts and specialises one instance of the request's target and parks it idle, unused. */
@@ -417,6 +452,7 @@ export class Engine implements Invoker {
     this.#killServers(inst);
     this.#pool.remove(inst);
     if (inst.key === null) this.#rt?.stems[inst.family].forget(inst);
+    else if (!this.#closed) this.#provisions.left(inst.key);
     if (inst.state !== "dead") inst.to("dead");
     const cleanup = inst.sandbox.destroy().catch((err: unknown) => this.#opts.logger.warn({ err: String(err) }, "runtime: sandbox cleanup failed"));
     this.#cleanups.add(cleanup);
@@ -531,6 +567,7 @@ export class Engine implements Invoker {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#provisions.close();
     if (this.#sweeper !== null) clearInterval(this.#sweeper);
     if (this.#rssPoller !== null) clearInterval(this.#rssPoller);
     const rt = await this.#ready.catch(() => null);

@@ -72,7 +72,7 @@ export const SCF_SERVICE_ERROR_CODES = [
   // PutTotalConcurrencyConfig, GetAccount).
   "FailedOperation.ReservedExceedTotal", "InvalidParameterValue.TriggerCronConfig", "InvalidParameterValue.TriggerProvisionedConcurrencyNum",
   "InvalidParameterValue.ProvisionTriggerName", "InvalidParameterValue.ProvisionTriggerNameDuplicate", "InvalidParameterValue.ProvisionType",
-  "InvalidParameterValue.ProvisionTriggerCronConfigDuplicate", "LimitExceeded.TotalConcurrencyMemory",
+  "InvalidParameterValue.ProvisionTriggerCronConfigDuplicate",
 ] as const;
 
 /**

@@ -20,6 +20,8 @@ const VALUE_SUBCODES: Readonly<Record<string, string>> = Object.fromEntries(
     "SearchKey", "RoutingConfig", "Alias",
     "TriggerDesc", "TriggerName", "Enable", "CustomArgument", "Cors", "Filters",
     "DateTime", "StartTimeOrEndTime", "RetCode", "FunctionRequestId",
+    "TriggerCronConfig", "TriggerProvisionedConcurrencyNum", "ProvisionTriggerName", "ProvisionTriggerNameDuplicate",
+    "ProvisionType", "ProvisionTriggerCronConfigDuplicate",
   ].map((parameter) => [parameter, `InvalidParameterValue.${parameter}`]),
 );
 
