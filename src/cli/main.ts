@@ -34,6 +34,9 @@ Options:
   --node-lease-seconds N   --store postgres: a node silent this long is gone; live nodes
                            take over its unfinished asynchronous work (default 30)
   --blob-dir DIR           code blobs (default <data-dir>/blobs); shared storage for several nodes
+  --hot-reload-root DIR    turn hot reload on: function heads may run host directories under DIR
+                           (SCF Code.CosBucketName "hot-reload", FunctionGraph code_url file://);
+                           off by default
   --prewarm-nodejs N       pre-started Node.js runtime processes (default 1)
   --prewarm-python N       pre-started Python runtime processes (default 1)
   --max-instances N        function instances in all (default 64)
@@ -95,6 +98,7 @@ const OPTIONS = {
   "database-url": { type: "string" },
   "node-lease-seconds": { type: "string" },
   "blob-dir": { type: "string" },
+  "hot-reload-root": { type: "string" },
   "prewarm-nodejs": { type: "string" },
   "prewarm-python": { type: "string" },
   "max-instances": { type: "string" },
@@ -182,6 +186,7 @@ export function configFromArgs(args: string[]): ConfigInput | "help" {
     databaseUrl: values["database-url"],
     nodeLeaseMs: seconds("node-lease-seconds", values["node-lease-seconds"]),
     blobDir: values["blob-dir"],
+    hotReloadRoot: values["hot-reload-root"],
     // The schema refuses other values with a message listing the allowed ones.
     timers: defined({
       timezone: values["timer-timezone"],

@@ -166,6 +166,11 @@ export const ConfigSchema = z.strictObject({
   nodeLeaseMs: z.number().int().min(500).max(600_000).default(30_000),
   /** Code blobs; default `<dataDir>/blobs`. Nodes sharing a database must share this directory. */
   blobDir: z.string().min(1).optional(),
+  /**
+   * Hot reload: function heads may run host directories under this one (symbolic links
+   * resolved). Absent: hot reload is off and every such request is refused.
+   */
+  hotReloadRoot: z.string().min(1).optional(),
 }).superRefine((config, ctx) => {
   if (config.store === "postgres" && config.databaseUrl === undefined) {
     ctx.addIssue({ code: "custom", path: ["databaseUrl"], message: "the postgres store needs a database URL (--database-url postgres://…)" });

@@ -154,6 +154,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX records_by_function_time ON invocation_records (function_id, started_at);
   CREATE INDEX records_by_time ON invocation_records (started_at);
   `,
+  // 5: hot reload: the host directory a function's head runs instead of a stored package (SQLite 9)
+  `
+  ALTER TABLE functions ADD COLUMN hot_reload_dir TEXT;
+  `,
 ];
 
 /** Arbitrary constant: the advisory lock that serialises migrations across nodes. */
