@@ -329,3 +329,23 @@ export type TimerEvents = (trigger: TriggerRecord, fn: FunctionRecord, fireTimeM
 export interface IdSource {
   uuid(): string;
 }
+
+/**
+ * Request rates per key (dialect + account + action): takes one token at `ratePerSecond`,
+ * bursting up to the rate; false when the caller is over it. Per node (in memory) or shared by
+ * the nodes of a cluster (Redis).
+ */
+export interface TokenLimiter {
+  take(key: string, ratePerSecond: number): boolean | Promise<boolean>;
+}
+
+/**
+ * The ordinal (0, 1, 2, …) of this call among the weighted-routing calls of one alias
+ * revision (`aliasKey` names the alias). Per node (in memory) or shared by a cluster (Redis),
+ * which makes a weighted split exact across nodes.
+ */
+export interface SplitCounter {
+  next(aliasKey: string, revision: number): number | Promise<number>;
+  /** Forgets an alias's counter (it was deleted); a shared counter expires by itself. */
+  forget(aliasKey: string): void;
+}

@@ -7,13 +7,13 @@ import { loadAccountsFile, loadOrCreateDefaultAccounts, type AccountRegistry } f
 import { FsBlobStore } from "../blobs/fs-blob-store.js";
 import { ZipInspector } from "../code/zip-inspector.js";
 import { ConfigError, type QuiverConfig } from "../config/config.js";
-import type { BlobStore, Clock, MetadataStore } from "../core/ports.js";
+import type { BlobStore, Clock, MetadataStore, SplitCounter, TokenLimiter } from "../core/ports.js";
 import { collectUnreferencedBlobs } from "../core/blob-gc.js";
 import { systemClock, VirtualClock } from "../core/clocks.js";
 import { TimerScheduler, type TimerSchedulerDeps } from "../core/timer-scheduler.js";
 import { InvocationService } from "../core/invocations.js";
 import { ENGINE_LOG_SLACK_BYTES, InvocationRecorder } from "../core/invocation-records.js";
-import { AliasRouter } from "../core/routing.js";
+import { AliasRouter, LocalSplitCounter } from "../core/routing.js";
 import { FunctionService } from "../core/service.js";
 import type { DialectDeps } from "../dialects/shared/dialect.js";
 import { RateLimiter, unknownRateOverrides } from "../dialects/shared/rate-limiter.js";
@@ -22,6 +22,9 @@ import { sendAnswer } from "../dialects/shared/wire-answer.js";
 import { QuiverError } from "../core/errors.js";
 import { scfDoorError } from "../dialects/http-door/plugin.js";
 import { Engine } from "../runtime/index.js";
+import { RedisLimiter } from "../cluster/redis-limiter.js";
+import { RedisLink } from "../cluster/redis-link.js";
+import { RedisSplitCounter } from "../cluster/redis-split-counter.js";
 import { PostgresStore } from "../store/postgres/postgres-store.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { lockDataDir, runDirFor, type DataDirLock } from "./data-dir-lock.js";
@@ -86,21 +89,22 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   // Code packages are Quiver's to read, not its functions': a shared --blob-dir is made 0700 too.
   mkdirSync(blobDir, { recursive: true, mode: 0o700 });
   chmodSync(blobDir, 0o700);
+  const app = createHttpServer(config);
   // One clock for every timestamp and fire time: the system's, or a virtual one tests move.
   const timerClock = clockFor(config);
   const clock = timerClock.clock;
   const ids = { uuid: () => randomUUID() };
+  const shared = clusterCounters(config, app.log);
   // Set once the engine exists: the service tells it which warm instances became unreachable.
   let retire: (prefix: string) => void = () => undefined;
   const onCodeRetired = (prefix: string): void => retire(prefix);
   // Set once the scheduler exists: a trigger changed here is looked at again at once.
   let onTriggersChanged = (): void => undefined;
   const service = new FunctionService({
-    store, blobs, inspector: new ZipInspector(), clock, ids, router: new AliasRouter(), onCodeRetired, onTriggersChanged: () => onTriggersChanged(), onPublished: metrics.published,
+    store, blobs, inspector: new ZipInspector(), clock, ids, router: new AliasRouter(shared.splits), onCodeRetired, onTriggersChanged: () => onTriggersChanged(), onPublished: metrics.published,
   });
   await service.functions.recover();
 
-  const app = createHttpServer(config);
   app.get("/healthz", async () => ({ status: "ok" }));
   registerMetricsEndpoint(app, metrics, config);
   if (config.metrics.token === undefined && !isLoopback(config.host)) app.log.warn({ host: config.host }, "GET /metrics is refused: the server listens beyond loopback and no --metrics-token is set");
@@ -163,7 +167,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   // With --http-trigger-port a second listener serves the trigger URLs and nothing else.
   const triggerApp = config.httpTriggerPort === undefined ? null : createHttpServer(config, scfDoorError);
   const triggerUrls = triggerUrlsFor(config, triggerApp ?? app);
-  const deps: DialectDeps = { service, invocations, records: store, clock, timers, accounts, config, limiter: new RateLimiter(), triggerUrls, observeApiRequest: metrics.apiRequest };
+  const deps: DialectDeps = { service, invocations, records: store, clock, timers, accounts, config, limiter: shared.limiter, triggerUrls, observeApiRequest: metrics.apiRequest };
   for (const dialect of DIALECTS) await app.register(dialect.plugin, deps);
   if (triggerApp) {
     triggerApp.setNotFoundHandler(async (request, reply) => {
@@ -206,10 +210,22 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
       await recorder.close();
       await engine.close();
       metrics.close();
+      await shared.close();
       await store.close();
       await lock.release();
     },
   };
+}
+
+/**
+ * Rate limits and weighted-split counters: shared by the cluster through Redis when
+ * `redisUrl` is set (falling back to this node's own while Redis is away), else this node's own.
+ */
+function clusterCounters(config: QuiverConfig, log: FastifyInstance["log"]): { limiter: TokenLimiter; splits: SplitCounter; close(): Promise<void> } {
+  const local = { limiter: new RateLimiter(), splits: new LocalSplitCounter() };
+  if (config.redisUrl === undefined) return { ...local, close: async () => undefined };
+  const link = new RedisLink(config.redisUrl, config.redisKeyPrefix, log);
+  return { limiter: new RedisLimiter(link, local.limiter), splits: new RedisSplitCounter(link, local.splits), close: () => link.close() };
 }
 
 /** The clock the configuration names; a virtual one starts at `timers.clockStart`, else now. */
