@@ -121,6 +121,11 @@ export interface FunctionPatch {
  */
 export interface MetadataStore extends InvocationRecordStore {
   readonly kind: string;
+  /**
+   * Changes other processes make to functions, versions and aliases (several nodes on one
+   * database); absent when this process is the only writer (SQLite).
+   */
+  readonly changes?: ChangeFeed;
 
   getNamespace(scope: Scope, name: string): Promise<Namespace | null>;
   /**
@@ -220,6 +225,22 @@ export interface MetadataStore extends InvocationRecordStore {
   listUnfinishedAsync(): Promise<AsyncInvocationRecord[]>;
 
   close(): Promise<void>;
+}
+
+/**
+ * Tells a node which functions other nodes changed (their row, versions or aliases), so what
+ * it cached of them is dropped. While `live` is false changes may be missed: nothing cached may
+ * be trusted until it is live again (`reset` is called both when it is lost and when it is back).
+ */
+export interface ChangeFeed {
+  readonly live: boolean;
+  subscribe(listener: { changed(functionId: string): void; reset(): void }): void;
+  /**
+   * Resolves once this node has heard every change committed before the call (a barrier sent
+   * after them, heard back). A node's write waits for it before it is acknowledged, so by then
+   * the other nodes have been sent the change too.
+   */
+  settle(): Promise<void>;
 }
 
 /** An enabled timer trigger as the scheduler sees it. */

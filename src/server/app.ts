@@ -15,6 +15,7 @@ import { InvocationService } from "../core/invocations.js";
 import { ENGINE_LOG_SLACK_BYTES, InvocationRecorder } from "../core/invocation-records.js";
 import { AliasRouter, LocalSplitCounter } from "../core/routing.js";
 import { FunctionService } from "../core/service.js";
+import { cachedReads } from "../core/read-cache.js";
 import type { DialectDeps } from "../dialects/shared/dialect.js";
 import { RateLimiter, unknownRateOverrides } from "../dialects/shared/rate-limiter.js";
 import { TriggerUrls } from "../dialects/shared/trigger-urls.js";
@@ -83,7 +84,8 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
 
   // First, so the store is timed and the service counted from the start.
   const metrics = new QuiverMetrics(config.metrics);
-  const store = metrics.timedStore(await openStore(config, dataDir));
+  // Invocations read function, version and alias rows from memory, dropped on every change (core/read-cache.ts).
+  const store = cachedReads(metrics.timedStore(await openStore(config, dataDir)));
   const blobDir = config.blobDir === undefined ? join(dataDir, "blobs") : resolve(config.blobDir);
   const blobs = new FsBlobStore(blobDir);
   // Code packages are Quiver's to read, not its functions': a shared --blob-dir is made 0700 too.

@@ -154,6 +154,23 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX records_by_function_time ON invocation_records (function_id, started_at);
   CREATE INDEX records_by_time ON invocation_records (started_at);
   `,
+  // 5: every change to a function, its versions or its aliases is announced on commit
+  // (LISTEN quiver_changes, payload the function id): nodes drop what they cached of it.
+  `
+  CREATE FUNCTION quiver_announce_change() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF TG_TABLE_NAME = 'functions' THEN
+      PERFORM pg_notify('quiver_changes', CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
+    ELSE
+      PERFORM pg_notify('quiver_changes', CASE WHEN TG_OP = 'DELETE' THEN OLD.function_id ELSE NEW.function_id END);
+    END IF;
+    RETURN NULL;
+  END
+  $$;
+  CREATE TRIGGER functions_announce AFTER INSERT OR UPDATE OR DELETE ON functions FOR EACH ROW EXECUTE FUNCTION quiver_announce_change();
+  CREATE TRIGGER versions_announce AFTER INSERT OR UPDATE OR DELETE ON versions FOR EACH ROW EXECUTE FUNCTION quiver_announce_change();
+  CREATE TRIGGER aliases_announce AFTER INSERT OR UPDATE OR DELETE ON aliases FOR EACH ROW EXECUTE FUNCTION quiver_announce_change();
+  `,
 ];
 
 /** Arbitrary constant: the advisory lock that serialises migrations across nodes. */
