@@ -307,12 +307,17 @@ export interface BlobStore {
   put(sha256: string, bytes: Buffer): Promise<void>;
   has(sha256: string): Promise<boolean>;
   read(sha256: string): Promise<Buffer>;
-  /** Absolute path of the stored blob, for runtimes that read it from disk. */
-  pathOf(sha256: string): string;
+  /**
+   * A local file with the blob's bytes, for runtimes that read it from disk: the stored file
+   * itself, or a copy in this node's cache (verified against the digest) when blobs live elsewhere.
+   */
+  localFile(sha256: string): Promise<string>;
   /** Every stored blob with the time it was last written or reused. */
   list(): Promise<{ readonly sha256: string; readonly touchedAt: number }[]>;
   /** Removes a blob unless it was touched after `notAfter` (it is being reused); true if removed. */
   removeIfUntouchedSince(sha256: string, notAfter: number): Promise<boolean>;
+  /** Releases connections, if the store holds any. */
+  close?(): Promise<void>;
 }
 
 export interface ZipFacts {

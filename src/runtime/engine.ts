@@ -84,7 +84,7 @@ export class Engine implements Invoker {
   constructor(options: EngineOptions) {
     this.#opts = resolveOptions(options);
     const o = this.#opts;
-    this.#cache = new CodeCache(runLayout(o.runDir).codeDir, o.blobPath, o.codeCache);
+    this.#cache = new CodeCache(runLayout(o.runDir).codeDir, o.blobFile, o.codeCache);
     const limits = { perKey: o.maxInstancesPerFunction, total: o.maxInstancesTotal, queueLimit: o.queueLimit, queueTimeoutMs: o.queueTimeoutMs };
     this.#pool = new Pool(limits, (inst) => this.#retire(inst));
     this.#prepared = this.#prepare();

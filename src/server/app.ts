@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { loadAccountsFile, loadOrCreateDefaultAccounts, type AccountRegistry } from "../accounts/accounts.js";
 import { FsBlobStore } from "../blobs/fs-blob-store.js";
+import { PgBlobStore } from "../blobs/pg-blob-store.js";
 import { ZipInspector } from "../code/zip-inspector.js";
 import { ConfigError, type QuiverConfig } from "../config/config.js";
 import type { BlobStore, Clock, MetadataStore, SplitCounter, TokenLimiter } from "../core/ports.js";
@@ -86,11 +87,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   const metrics = new QuiverMetrics(config.metrics);
   // Invocations read function, version and alias rows from memory, dropped on every change (core/read-cache.ts).
   const store = cachedReads(metrics.timedStore(await openStore(config, dataDir)));
-  const blobDir = config.blobDir === undefined ? join(dataDir, "blobs") : resolve(config.blobDir);
-  const blobs = new FsBlobStore(blobDir);
-  // Code packages are Quiver's to read, not its functions': a shared --blob-dir is made 0700 too.
-  mkdirSync(blobDir, { recursive: true, mode: 0o700 });
-  chmodSync(blobDir, 0o700);
+  const blobs = await openBlobStore(config, dataDir);
   const app = createHttpServer(config);
   // One clock for every timestamp and fire time: the system's, or a virtual one tests move.
   const timerClock = clockFor(config);
@@ -116,7 +113,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   // The engine reads code blobs from the data dir as root and extracts them to a cache the
   // unprivileged function processes can read.
   const engine = new Engine({
-    blobPath: (sha256) => blobs.pathOf(sha256),
+    blobFile: (sha256) => blobs.localFile(sha256),
     logger: app.log,
     runDir: runDirFor(dataDir),
     egressDeny: await storeAddresses(config),
@@ -213,6 +210,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
       await engine.close();
       metrics.close();
       await shared.close();
+      await blobs.close?.();
       await store.close();
       await lock.release();
     },
@@ -249,6 +247,21 @@ function checkRateOverrides(config: QuiverConfig): void {
   if (unknown.length > 0) {
     throw new ConfigError(`rate limit for unknown action ${unknown.map((name) => `"${name}"`).join(", ")}: name an SCF action (e.g. PublishVersion) or a FunctionGraph operation (e.g. createFunctionVersion)`);
   }
+}
+
+/**
+ * Code blobs: files under `--blob-dir` (default `<data-dir>/blobs`), or PostgreSQL with this
+ * node's copies under `<data-dir>/blob-cache`. Either directory is 0700: code packages are
+ * Quiver's to read, not its functions' (a shared --blob-dir too).
+ */
+async function openBlobStore(config: QuiverConfig, dataDir: string): Promise<BlobStore> {
+  if (config.blobStore === "postgres" && config.databaseUrl !== undefined) {
+    return PgBlobStore.open({ url: config.databaseUrl, cacheDir: join(dataDir, "blob-cache") });
+  }
+  const blobDir = config.blobDir === undefined ? join(dataDir, "blobs") : resolve(config.blobDir);
+  mkdirSync(blobDir, { recursive: true, mode: 0o700 });
+  chmodSync(blobDir, 0o700);
+  return new FsBlobStore(blobDir);
 }
 
 /** The metadata store the configuration names; PostgreSQL (and the `pg` driver) only when asked for. */

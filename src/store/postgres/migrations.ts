@@ -171,6 +171,22 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER versions_announce AFTER INSERT OR UPDATE OR DELETE ON versions FOR EACH ROW EXECUTE FUNCTION quiver_announce_change();
   CREATE TRIGGER aliases_announce AFTER INSERT OR UPDATE OR DELETE ON aliases FOR EACH ROW EXECUTE FUNCTION quiver_announce_change();
   `,
+  // 6: code blobs in the database (src/blobs/pg-blob-store.ts, --blob-store postgres):
+  // content-addressed, in chunks of at most 1 MiB, written with their blob row in one transaction.
+  `
+  CREATE TABLE blobs (
+    sha256     TEXT PRIMARY KEY,
+    size       BIGINT NOT NULL,
+    chunks     INTEGER NOT NULL,
+    touched_at BIGINT NOT NULL
+  );
+  CREATE TABLE blob_chunks (
+    sha256 TEXT NOT NULL REFERENCES blobs (sha256) ON DELETE CASCADE,
+    seq    INTEGER NOT NULL,
+    data   BYTEA NOT NULL,
+    PRIMARY KEY (sha256, seq)
+  );
+  `,
 ];
 
 /** Arbitrary constant: the advisory lock that serialises migrations across nodes. */
