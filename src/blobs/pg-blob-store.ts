@@ -19,7 +19,7 @@ export interface PgBlobStoreOptions {
 }
 
 /**
- * Content-addressed code blobs in PostgreSQL (tables `blobs`, `blob_chunks`: migration 6), so
+ * Content-addressed code blobs in PostgreSQL (tables `blobs`, `blob_chunks`: migration 7), so
  * one database is all a cluster needs. A blob is written as its row plus chunks of at most
  * 1 MiB, one statement each, in one transaction: a reader never sees part of a blob, and no
  * statement carries the whole package. Writing a digest that is already stored only marks it

@@ -39,6 +39,9 @@ Options:
   --redis-url URL          --store postgres: Redis shared by the nodes, so rate limits and
                            weighted alias splits hold for the cluster (redis://host:6379/0)
   --redis-key-prefix P     prefix of Quiver's Redis keys (default "quiver:")
+  --hot-reload-root DIR    turn hot reload on: function heads may run host directories under DIR
+                           (SCF Code.CosBucketName "hot-reload", FunctionGraph code_url file://);
+                           off by default
   --prewarm-nodejs N       pre-started Node.js runtime processes (default 1)
   --prewarm-python N       pre-started Python runtime processes (default 1)
   --max-instances N        function instances in all (default 64)
@@ -103,6 +106,7 @@ const OPTIONS = {
   "blob-store": { type: "string" },
   "redis-url": { type: "string" },
   "redis-key-prefix": { type: "string" },
+  "hot-reload-root": { type: "string" },
   "prewarm-nodejs": { type: "string" },
   "prewarm-python": { type: "string" },
   "max-instances": { type: "string" },
@@ -193,6 +197,7 @@ export function configFromArgs(args: string[]): ConfigInput | "help" {
     blobStore: values["blob-store"] as ConfigInput["blobStore"],
     redisUrl: values["redis-url"],
     redisKeyPrefix: values["redis-key-prefix"],
+    hotReloadRoot: values["hot-reload-root"],
     // The schema refuses other values with a message listing the allowed ones.
     timers: defined({
       timezone: values["timer-timezone"],

@@ -175,6 +175,11 @@ export const ConfigSchema = z.strictObject({
   redisUrl: z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL").optional(),
   /** Prefix of every key Quiver writes to Redis (several clusters on one Redis). */
   redisKeyPrefix: z.string().min(1).max(128).default("quiver:"),
+  /**
+   * Hot reload: function heads may run host directories under this one (symbolic links
+   * resolved). Absent: hot reload is off and every such request is refused.
+   */
+  hotReloadRoot: z.string().min(1).optional(),
 }).superRefine((config, ctx) => {
   if (config.blobStore === "postgres" && config.store !== "postgres") {
     ctx.addIssue({ code: "custom", path: ["blobStore"], message: "blobs in PostgreSQL need the postgres store (--store postgres)" });

@@ -89,6 +89,11 @@ export interface PublishPlan {
   readonly maxVersions: number;
   /** When set, the function's current code must have this SHA-512 (FunctionGraph `digest`). */
   readonly expectedSha512: string | null;
+  /**
+   * A head that runs a hot-reload directory: the package its files were zipped into for this
+   * publish (stored before the transaction), which the version keeps.
+   */
+  readonly snapshot?: CodeRef;
   readonly now: number;
 }
 
@@ -108,7 +113,10 @@ export interface FunctionPatch {
   readonly status: FunctionStatus;
   readonly statusReason?: string;
   readonly config?: FunctionConfig;
+  /** A stored package for the head; it replaces a hot-reload directory. */
   readonly code?: CodeRef;
+  /** A hot-reload directory for the head (absolute); it replaces the stored package. */
+  readonly hotReloadDir?: string;
   /** When true the function revision is bumped (code or configuration changed). */
   readonly changed?: boolean;
   readonly now: number;
@@ -335,6 +343,21 @@ export interface CodeInspector {
 
 export interface Clock {
   now(): number;
+}
+
+/**
+ * Host directories a function's head may run (hot reload). Off unless the server names a root;
+ * every path is resolved (symbolic links included) and must lie under the root's real path.
+ */
+export interface HostDirectories {
+  /**
+   * The real path of an absolute directory under the root. Throws InvalidParameter (subject
+   * codeSource) when hot reload is off, the path is relative, missing, not a directory, or
+   * resolves outside the root.
+   */
+  resolve(dir: string): Promise<string>;
+  /** The directory's current files as a zip (a publish's snapshot), after `resolve`. */
+  zip(dir: string): Promise<Buffer>;
 }
 
 /** What one fire of a timer trigger delivers to its function. */

@@ -68,6 +68,11 @@ export interface EngineOptions {
   /** Time a process may take to signal readiness. Default 10 s. */
   readonly startTimeoutMs?: number;
   readonly logger?: EngineLogger;
+  /**
+   * Hot reload: the directory under which heads may run host directories (resolved again at
+   * every instance start). Undefined: hot reload is off, and such a head cannot start.
+   */
+  readonly hotReloadRoot?: string | undefined;
 }
 
 export interface ResolvedOptions {
@@ -91,6 +96,7 @@ export interface ResolvedOptions {
   readonly pidsMax: number;
   readonly startTimeoutMs: number;
   readonly logger: EngineLogger;
+  readonly hotReloadRoot: string | undefined;
 }
 
 const silent: EngineLogger = { info() {}, warn() {}, error() {} };
@@ -118,6 +124,7 @@ export function resolveOptions(o: EngineOptions): ResolvedOptions {
     pidsMax: o.pidsMax ?? 256,
     startTimeoutMs: o.startTimeoutMs ?? 10_000,
     logger: o.logger ?? silent,
+    hotReloadRoot: o.hotReloadRoot,
   });
 }
 

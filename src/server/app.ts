@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { lookup } from "node:dns/promises";
-import { chmodSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { loadAccountsFile, loadOrCreateDefaultAccounts, type AccountRegistry } from "../accounts/accounts.js";
 import { FsBlobStore } from "../blobs/fs-blob-store.js";
 import { PgBlobStore } from "../blobs/pg-blob-store.js";
+import { HostDirs } from "../code/host-dirs.js";
 import { ZipInspector } from "../code/zip-inspector.js";
 import { ConfigError, type QuiverConfig } from "../config/config.js";
 import type { BlobStore, Clock, MetadataStore, SplitCounter, TokenLimiter } from "../core/ports.js";
@@ -65,6 +66,7 @@ export interface Quiver {
  */
 export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
   checkRateOverrides(config);
+  hotReloadRootOf(config);
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   // Function code runs as an unprivileged user; it must not be able to read Quiver's data.
@@ -99,8 +101,10 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   const onCodeRetired = (prefix: string): void => retire(prefix);
   // Set once the scheduler exists: a trigger changed here is looked at again at once.
   let onTriggersChanged = (): void => undefined;
+  const hotReloadRoot = hotReloadRootOf(config);
   const service = new FunctionService({
     store, blobs, inspector: new ZipInspector(), clock, ids, router: new AliasRouter(shared.splits), onCodeRetired, onTriggersChanged: () => onTriggersChanged(), onPublished: metrics.published,
+    ...(hotReloadRoot === undefined ? {} : { hostDirs: new HostDirs(hotReloadRoot) }),
   });
   await service.functions.recover();
 
@@ -120,6 +124,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
     // Output kept per invocation: what its record keeps (each dialect cuts its own tail when it answers).
     ...(config.records.enabled ? { logTailBytes: config.records.maxLogBytes + ENGINE_LOG_SLACK_BYTES } : {}),
     ...config.engine,
+    hotReloadRoot,
   });
   // What a killed server left (processes, cgroups, temp dirs) is removed before anything runs.
   await engine.prepare();
@@ -325,4 +330,12 @@ function startRecordRetention(store: MetadataStore, clock: Clock, settings: Quiv
     clearTimeout(first);
     clearInterval(every);
   };
+}
+
+/** `--hot-reload-root` as an absolute path; a root that is not a directory stops the start. */
+function hotReloadRootOf(config: QuiverConfig): string | undefined {
+  if (config.hotReloadRoot === undefined) return undefined;
+  const root = resolve(config.hotReloadRoot);
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new ConfigError(`--hot-reload-root ${config.hotReloadRoot} is not a directory`);
+  return root;
 }

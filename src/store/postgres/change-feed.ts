@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { ChangeFeed } from "../../core/ports.js";
 import type { PgClient, PgPool } from "./driver.js";
 
-/** The channel migration 5's triggers announce on; the payload is a function id. */
+/** The channel migration 6's triggers announce on; the payload is a function id. */
 const CHANNEL = "quiver_changes";
 /** How soon a lost listening connection is opened again. */
 const RECONNECT_MS = 500;
@@ -19,7 +19,7 @@ interface ListeningClient extends PgClient {
 
 /**
  * Changes to functions, versions and aliases made by any node, heard through PostgreSQL
- * `LISTEN`: the database triggers of migration 5 `NOTIFY` on commit, so a node hears of a
+ * `LISTEN`: the database triggers of migration 6 `NOTIFY` on commit, so a node hears of a
  * change right after it is committed, without polling. One connection of the pool is kept for
  * listening. When it breaks the feed is not live (what was cached must not be trusted, since
  * changes may be missed) until a new connection listens again.

@@ -154,7 +154,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX records_by_function_time ON invocation_records (function_id, started_at);
   CREATE INDEX records_by_time ON invocation_records (started_at);
   `,
-  // 5: every change to a function, its versions or its aliases is announced on commit
+  // 5: hot reload: the host directory a function's head runs instead of a stored package (SQLite 9)
+  `
+  ALTER TABLE functions ADD COLUMN hot_reload_dir TEXT;
+  `,
+  // 6: every change to a function, its versions or its aliases is announced on commit
   // (LISTEN quiver_changes, payload the function id): nodes drop what they cached of it.
   `
   CREATE FUNCTION quiver_announce_change() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -171,7 +175,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER versions_announce AFTER INSERT OR UPDATE OR DELETE ON versions FOR EACH ROW EXECUTE FUNCTION quiver_announce_change();
   CREATE TRIGGER aliases_announce AFTER INSERT OR UPDATE OR DELETE ON aliases FOR EACH ROW EXECUTE FUNCTION quiver_announce_change();
   `,
-  // 6: code blobs in the database (src/blobs/pg-blob-store.ts, --blob-store postgres):
+  // 7: code blobs in the database (src/blobs/pg-blob-store.ts, --blob-store postgres):
   // content-addressed, in chunks of at most 1 MiB, written with their blob row in one transaction.
   `
   CREATE TABLE blobs (

@@ -191,8 +191,8 @@ export class PostgresStore implements MetadataStore {
       const next = row ? rules.decideTransition(toFunction(row), from, patch) : null;
       if (next) {
         await c.query(
-          "UPDATE functions SET status = $2, status_reason = $3, config = $4, code = $5, revision = $6, updated_at = $7 WHERE id = $1",
-          [id, next.status, next.statusReason, JSON.stringify(next.config), next.code && JSON.stringify(next.code), next.revision, next.updatedAt],
+          "UPDATE functions SET status = $2, status_reason = $3, config = $4, code = $5, hot_reload_dir = $8, revision = $6, updated_at = $7 WHERE id = $1",
+          [id, next.status, next.statusReason, JSON.stringify(next.config), next.code && JSON.stringify(next.code), next.revision, next.updatedAt, next.hotReloadDir ?? null],
         );
       }
       return next;

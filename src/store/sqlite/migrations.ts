@@ -161,4 +161,8 @@ export const MIGRATIONS: readonly string[] = [
     UPDATE record_bytes SET total = total - OLD.size_bytes WHERE id = 1;
   END;
   `,
+  // 9: hot reload: the host directory a function's head runs instead of a stored package
+  `
+  ALTER TABLE functions ADD COLUMN hot_reload_dir TEXT;
+  `,
 ];
