@@ -87,7 +87,7 @@ export class Engine implements Invoker {
   constructor(options: EngineOptions) {
     this.#opts = resolveOptions(options);
     const o = this.#opts;
-    this.#cache = new CodeCache(runLayout(o.runDir).codeDir, o.blobPath, o.codeCache);
+    this.#cache = new CodeCache(runLayout(o.runDir).codeDir, o.blobFile, o.codeCache);
     this.#hotReload = new HotReload(o.hotReloadRoot, runLayout(o.runDir).codeDir, (prefix) => this.retire(prefix));
     const limits = { perKey: o.maxInstancesPerFunction, total: o.maxInstancesTotal, queueLimit: o.queueLimit, queueTimeoutMs: o.queueTimeoutMs };
     this.#pool = new Pool(limits, (inst) => this.#retire(inst));

@@ -24,6 +24,7 @@ import type { InvocationBucket, InvocationRecord, RecordQuery } from "../../core
 import { ERROR_CODES_SQL, PRUNE_BATCH, recordColumns, recordOrder, recordWhere, rowsOverBudget, toBucket, toRecord, type BucketRow, type RecordRow } from "../record-rows.js";
 import { migrate } from "./migrations.js";
 import { NodeLease } from "./node-lease.js";
+import { PgChangeFeed } from "./change-feed.js";
 import { takenVersionNames } from "./publish-names.js";
 import { toAlias, toAsync, toFunction, toNamespace, toTrigger, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type TimerRow, type TriggerRow, type VersionRow } from "../rows.js";
 import { aliasColumns, ALIAS_UPSERT, asyncColumns, insertSql, newFunctionColumns, TRANSIENT_CONDITION, triggerColumns, TRIGGER_UPSERT, versionColumns, type Columns } from "../rows.js";
@@ -50,11 +51,14 @@ export class PostgresStore implements MetadataStore {
   readonly kind = "postgres";
   readonly #pool: PgPool;
   readonly #lease: NodeLease;
+  /** What other nodes change, heard through LISTEN (core/read-cache.ts drops what it kept of it). */
+  readonly changes: PgChangeFeed;
   #closed = false;
 
-  private constructor(pool: PgPool, lease: NodeLease) {
+  private constructor(pool: PgPool, lease: NodeLease, changes: PgChangeFeed) {
     this.#pool = pool;
     this.#lease = lease;
+    this.changes = changes;
   }
 
   /** Connects, migrates (once across nodes) and registers this node. Throws StoreUnavailableError. */
@@ -74,7 +78,9 @@ export class PostgresStore implements MetadataStore {
       await migrate(pool);
       const lease = new NodeLease(pool, randomUUID(), options.leaseMs ?? 30_000);
       await lease.start();
-      return new PostgresStore(pool, lease);
+      const changes = new PgChangeFeed(pool);
+      await changes.start();
+      return new PostgresStore(pool, lease, changes);
     } catch (error) {
       await pool.end().catch(() => undefined);
       throw new StoreUnavailableError(`cannot use PostgreSQL at ${redactUrl(options.url)}: ${(error as Error).message}`, { cause: error });
@@ -509,6 +515,7 @@ export class PostgresStore implements MetadataStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.changes.close();
     await this.#lease.stop().catch(() => undefined);
     await this.#pool.end();
   }
