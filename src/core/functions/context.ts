@@ -1,8 +1,9 @@
 import type { ProvisionedConfig } from "../capacity.js";
 import type { ProvisionedStatus } from "../capacity-keeper.js";
+import { QuiverError } from "../errors.js";
 import type { FunctionRecord, VersionRecord } from "../model.js";
 import type { AliasRouter } from "../routing.js";
-import type { BlobStore, Clock, CodeInspector, IdSource, MetadataStore } from "../ports.js";
+import type { BlobStore, Clock, CodeInspector, HostDirectories, IdSource, MetadataStore } from "../ports.js";
 
 /** What capacity needs of the node it runs on: the machine's cap, and the keeper (set once the engine exists). */
 export interface CapacityHooks {
@@ -19,6 +20,8 @@ export interface ServiceDeps {
   readonly store: MetadataStore;
   readonly blobs: BlobStore;
   readonly inspector: CodeInspector;
+  /** Host directories a head may run (hot reload); without it, hot reload is off (`HOT_RELOAD_OFF`). */
+  readonly hostDirs?: HostDirectories;
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly router: AliasRouter;
@@ -30,4 +33,18 @@ export interface ServiceDeps {
   readonly capacity?: CapacityHooks;
   /** Told of each version published (metrics count them). */
   readonly onPublished?: (fn: FunctionRecord, version: VersionRecord) => void;
+}
+
+/** Hot reload is off: every host directory is refused, with how to turn it on. */
+export const HOT_RELOAD_OFF: HostDirectories = {
+  resolve: () => Promise.reject(hotReloadOff()),
+  zip: () => Promise.reject(hotReloadOff()),
+};
+
+function hotReloadOff(): QuiverError {
+  return new QuiverError("InvalidParameter", "Hot reload is off on this server; start it with --hot-reload-root DIR to run functions from directories under DIR.", { subject: "codeSource" });
+}
+
+export function hostDirsOf(deps: ServiceDeps): HostDirectories {
+  return deps.hostDirs ?? HOT_RELOAD_OFF;
 }

@@ -161,7 +161,11 @@ export const MIGRATIONS: readonly string[] = [
     UPDATE record_bytes SET total = total - OLD.size_bytes WHERE id = 1;
   END;
   `,
-  // 9: capacity (core/capacity.ts): provisioned configs go with their version or alias; caps per function; totals per namespace
+  // 9: hot reload: the host directory a function's head runs instead of a stored package
+  `
+  ALTER TABLE functions ADD COLUMN hot_reload_dir TEXT;
+  `,
+  // 10: capacity (core/capacity.ts): provisioned configs go with their version or alias; caps per function; totals per namespace
   `
   CREATE TABLE provisioned_configs (
     function_id  TEXT NOT NULL REFERENCES functions (id) ON DELETE CASCADE,
