@@ -385,8 +385,16 @@ export class Engine implements Invoker {
     this.#memLimit.set(inst, limit);
     await inst.sandbox.setMemoryLimit(limit).catch((err: unknown) => this.#opts.logger.warn({ err: String(err) }, "runtime: could not set memory limit"));
     const view = functionView(req, root, inst.sandbox.tmpDir);
-    const o = this.#opts;
     const timeoutMs = config.timeoutSec * 1000;
+    const loaded = await this.#load(inst, req, root, view, timeoutMs);
+    inst.specialised = loaded === null;
+    return loaded;
+  }
+
+  /** Loads the handler (or starts a web function's server) in a process made a member of the request's key. */
+  async #load(inst: Instance, req: WarmRequest, root: string, view: ReturnType<typeof functionView>, timeoutMs: number): Promise<InvocationOutcome | null> {
+    const o = this.#opts;
+    const { config } = req.target;
     if (config.type === "HTTP") return this.#startServer(inst, req, root, view.env);
     const msg = { t: "load", root, handler: config.handler, convention: req.convention, env: view.env, ctx: view.ctx, timeoutMs, logTailBytes: o.logTailBytes, maxResultBytes: o.maxResultBytes, errorTextChars: ERROR_TEXT_CHARS } as const;
     const m = await inst.load(msg, timeoutMs);

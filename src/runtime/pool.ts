@@ -126,10 +126,10 @@ export class Pool {
     return out;
   }
 
-  /** Running (idle or busy) members of `key`: the instances that can serve now. */
+  /** Members of `key` loaded and running (idle or busy): the instances that can serve now, not those still starting. */
   readyCount(key: string): number {
     let n = 0;
-    for (const inst of this.#members) if (inst.key === key && (inst.state === "idle" || inst.state === "busy")) n++;
+    for (const inst of this.#members) if (inst.key === key && inst.specialised && (inst.state === "idle" || inst.state === "busy")) n++;
     return n;
   }
 
