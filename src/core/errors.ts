@@ -60,6 +60,9 @@ export const USER_ERROR_CODES = [
   "TriggerStatusUnchanged", // a trigger switched to the state it already has
   "QualifierHasTriggers", // a version or alias with triggers bound to it cannot be deleted
   "PageBeyondLimit", // a page of a query reaches deeper than the query allows (offset + limit)
+  "CapacityExceedsMachine", // provisioned instances asked for exceed what this machine may run (--max-instances)
+  "ReservedOverTotal", // a function's reserved concurrency would take its namespace past the account's total
+  "TotalBelowReserved", // an account total below the concurrency its functions already reserve
 ] as const;
 
 /** Faults of Quiver itself. */
@@ -96,6 +99,7 @@ export const ERROR_SUBJECTS = [
   "digest", // the code digest a publish expects
   "inlineCode", // code sent inline in the request (FunctionGraph code_type inline)
   "package", // a code package (zip)
+  "codeSource", // where the code comes from when it is not sent inline (a hot-reload directory)
   "configuration", // a function's configuration as a whole
   "invocation", // an asynchronous invocation by request id
   "trigger", // a trigger of a function, by name or id

@@ -7,6 +7,11 @@ import type { CodeRef, FunctionConfig, Scope } from "./model.js";
 /** Which vendor's handler conventions (context object, built-in environment) apply. */
 export type HandlerConvention = "scf" | "fgs";
 
+/** A head that runs a host directory (hot reload): each new instance runs the directory's current files. */
+export interface HostDirCode {
+  readonly hostDir: string;
+}
+
 /** Exactly what runs: one version's code and configuration. */
 export interface InvocationTarget {
   readonly scope: Scope;
@@ -21,7 +26,7 @@ export interface InvocationTarget {
    * so a changed head never runs on a stale instance.
    */
   readonly instanceKey: string;
-  readonly code: CodeRef;
+  readonly code: CodeRef | HostDirCode;
   readonly config: FunctionConfig;
 }
 
@@ -130,6 +135,15 @@ export interface HttpForwardOutcome {
   readonly memoryUsedBytes: number;
 }
 
+/** How the instances kept for one target are doing (see `Invoker.provision`). */
+export interface ProvisionState {
+  readonly asked: number;
+  /** Instances started and healthy (idle or busy), at most `asked`: never the number asked for. */
+  readonly available: number;
+  /** Why the instances asked for cannot all be kept; null while they can (or are being started). */
+  readonly failure: string | null;
+}
+
 export interface Invoker {
   invoke(request: InvocationRequest): Promise<InvocationOutcome>;
   /**
@@ -142,6 +156,14 @@ export interface Invoker {
    * when there is none), so that traffic moved to it by an alias is served warm.
    */
   keepWarm(requests: readonly WarmRequest[], untilMs: number): void;
+  /**
+   * Keeps `count` instances of the request's target started, however idle (provisioned
+   * concurrency), replacing any that die; 0 releases them. They count against the machine's
+   * instance cap like any other. Lowering the count retires idle instances above it.
+   */
+  provision(request: WarmRequest, count: number): void;
+  /** How the instances kept for `instanceKey` are doing; null when none are asked for. */
+  provisionState(instanceKey: string): ProvisionState | null;
   /** Retires the instances whose key starts with `keyPrefix`: their code can no longer run. */
   retire(keyPrefix: string): void;
   close(): Promise<void>;

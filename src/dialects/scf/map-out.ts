@@ -52,7 +52,7 @@ export function getFunctionOut(fn: FunctionRecord, version: VersionRecord | null
     VpcConfig: extras["VpcConfig"] ?? { VpcId: "", SubnetId: "" },
     UseGpu: "FALSE",
     Environment: environmentOut(config),
-    CodeResult: code ? "success" : "failed",
+    CodeResult: code || (!version && fn.hotReloadDir !== undefined) ? "success" : "failed",
     CodeError: "",
     ErrNo: 0,
     Namespace: fn.namespace,
