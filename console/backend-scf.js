@@ -54,7 +54,7 @@ export const scfBackend = {
     try {
       address = await scf("GetFunctionAddress", { ...fn(namespace, name), Qualifier: qualifier });
     } catch (error) {
-      if (error.code === "InvalidAction") throw new ApiError("CodeUnavailable", "This server has no GetFunctionAddress: code cannot be shown with Tencent keys (sign in with Huawei keys to see it).");
+      if (error.code === "InvalidAction") throw new ApiError("CodeUnavailable", "This server does not serve GetFunctionAddress (the code download the console reads): the code cannot be shown.");
       throw error;
     }
     const res = await fetch(address.Url);

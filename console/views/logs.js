@@ -28,7 +28,7 @@ function LiveTail({ namespace, name, qualifiers }) {
     openTail({ namespace, name, qualifier }, ({ event, data }) => {
       if (event === "ready") setState("live");
       else if (event === "log") add({ kind: data.stream, text: data.text, id: data.requestId, version: data.versionName });
-      else if (event === "end") add({ kind: data.resultCode === "success" ? "end" : "end failed", text: `${data.resultCode} · ${data.durationMs} ms · version ${data.versionName}${data.errorMessage ? ` · ${data.errorMessage}` : ""}`, id: data.requestId, version: data.versionName });
+      else if (event === "end") add({ kind: data.resultCode === "success" ? "end" : "end failed", text: `${data.resultCode} · ${Math.round(data.durationMs * 1000) / 1000} ms · version ${data.versionName}${data.errorMessage ? ` · ${data.errorMessage}` : ""}`, id: data.requestId, version: data.versionName });
       else if (event === "close") setState("closed");
     }).then(
       (stop) => (live ? (close = stop) : stop()),
@@ -51,7 +51,7 @@ function LiveTail({ namespace, name, qualifiers }) {
         <option value="">every qualifier</option>${qualifiers.map((q) => html`<option value=${q}>${q}</option>`)}</select></label>
       <button type="button" onClick=${() => setLines([])}>Clear</button></div>
     <${ErrorNote} error=${error} />
-    <pre class="source tail" ref=${box} tabindex="0" aria-label="Live output" data-testid="tail">${lines.length === 0 ? html`<span class="muted">Waiting for invocations…</span>` : lines.map((l) => html`<span class=${l.kind}><span class="muted">${l.id.slice(0, 8)} ${l.version}</span> ${l.text.replace(/\n$/, "")}\n</span>`)}</pre>
+    <pre class="source tail" ref=${box} tabindex="0" aria-label="Live output" data-testid="tail">${lines.length === 0 ? html`<span class="muted">Waiting for invocations…</span>` : lines.map((l) => html`<span class=${l.kind}><span class="muted">${l.id.slice(0, 8)} ${l.version}</span> ${l.text.replace(/\n$/, "")}${"\n"}</span>`)}</pre>
   </section>`;
 }
 
