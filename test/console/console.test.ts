@@ -18,7 +18,8 @@ import { ALICE, BOB, type TestAccount } from "../helpers/accounts.js";
 import { eventually } from "../helpers/eventually.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { exchange } from "../helpers/raw-http.js";
-import { BOB_FUNCTION, FUNCTION, OTHER_NAMESPACE, seed, type Seeded } from "./seed.js";
+import { BOB_FUNCTION, FUNCTION, OTHER_NAMESPACE, seed, seedHuawei, type Seeded } from "./seed.js";
+import type { ScfClient } from "../helpers/scf-client.js";
 
 /** Debian's Chromium (`apt-get install chromium`; .ci/run installs it). Playwright cannot download a browser here. */
 const CHROMIUM = process.env["QUIVER_CHROMIUM"] ?? "/usr/bin/chromium";
@@ -27,6 +28,8 @@ const SHOTS = process.env["QUIVER_CONSOLE_SCREENSHOTS"] ?? mkdtempSync(join(tmpd
 describe("web console", { timeout: 600_000 }, () => {
   let server: TestQuiver;
   let seeded: Seeded;
+  /** ALICE's functions in her FunctionGraph region, read through SCF with that region. */
+  let huaweiScope: ScfClient;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   /** Console errors and uncaught page errors of every page opened by the current test. */
@@ -39,6 +42,7 @@ describe("web console", { timeout: 600_000 }, () => {
     mkdirSync(SHOTS, { recursive: true });
     server = await startQuiver();
     seeded = await seed(server);
+    huaweiScope = await seedHuawei(server);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
   });
   after(async () => {
@@ -327,6 +331,61 @@ describe("web console", { timeout: 600_000 }, () => {
     await page.keyboard.press("Escape");
     assert.equal(await page.getByRole("dialog").isVisible(), false, "Escape cancels the confirmation");
     assert.deepEqual((await seeded.alice.GetAlias({ FunctionName: FUNCTION, Name: "live" })).RoutingConfig?.AdditionalVersionWeights, [{ Version: "2", Weight: 0.2 }]);
+  });
+
+  it("works the same with Huawei keys: FunctionGraph lists, shows code, compares it, moves an alias, invokes and fires", async () => {
+    const page = await open();
+    await page.getByLabel("Huawei FunctionGraph").check();
+    await page.getByLabel("Access key (AK)").fill(ALICE.huawei.accessKey);
+    await page.getByLabel("Secret key (SK)").fill(ALICE.huawei.secretKey);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const table = page.getByRole("table", { name: "Functions" });
+    await table.getByRole("link", { name: FUNCTION }).waitFor();
+    assert.deepEqual(await table.getByRole("link").allInnerTexts(), [FUNCTION], "only the functions of the keys' region");
+    assert.match(await page.locator(".who").innerText(), new RegExp(ALICE.huawei.region));
+
+    await go(page, `#/fn/default/${FUNCTION}/overview`);
+    await page.getByRole("list", { name: "Code files" }).getByRole("button", { name: /lib\/tax\.js/ }).click();
+    assert.match(await page.getByLabel("Contents of lib/tax.js").innerText(), /exports\.tax = /);
+    await shot(page, "13-huawei-code");
+
+    await go(page, `#/fn/default/${FUNCTION}/compare?a=1&b=2`);
+    const files = page.getByRole("list", { name: "Files compared" });
+    await files.waitFor();
+    const listed = (await files.getByRole("button").allTextContents()).map((t) => t.replace(/\s+/g, " ").trim());
+    assert.deepEqual(listed, ["changed README.md", "changed index.js", "removed lib/legacy.js", "added lib/tax.js", "same lib/total.js"]);
+    assert.match(await page.getByText(/^Files: /).innerText(), /1 added, 1 removed, 2 changed/);
+    await files.getByRole("button", { name: /index\.js/ }).click();
+    const diff = page.getByLabel("Differences in index.js");
+    assert.match((await diff.locator(".del").allInnerTexts()).join("\n"), /-\s+console\.log\("orders v1 handling/);
+    assert.match((await diff.locator(".add").allInnerTexts()).join("\n"), /\+\s+console\.log\("orders v2 handling/);
+    await shot(page, "14-huawei-compare");
+
+    await go(page, `#/fn/default/${FUNCTION}/aliases`);
+    const card = page.getByRole("article", { name: "Alias live" });
+    await card.getByRole("img", { name: /70 % to version 1, 30 % to version 2/ }).waitFor();
+    await card.getByLabel("Share of traffic to the second version (percent)").fill("40");
+    await card.getByRole("button", { name: "Save split" }).click();
+    await card.getByRole("status").filter({ hasText: "40 % to 2" }).waitFor();
+    assert.deepEqual((await huaweiScope.GetAlias({ FunctionName: FUNCTION, Name: "live" })).RoutingConfig?.AdditionalVersionWeights, [{ Version: "2", Weight: 0.4 }]);
+
+    await go(page, `#/fn/default/${FUNCTION}/invoke`);
+    await page.getByLabel("Qualifier").selectOption("1");
+    await page.getByRole("button", { name: "Invoke" }).click();
+    const outcome = page.getByRole("region", { name: "Invocation result" });
+    await outcome.waitFor();
+    assert.equal(await outcome.getByTestId("served-version").innerText(), "1");
+    assert.match(await outcome.innerText(), /"mark":"v1"/);
+
+    await go(page, `#/fn/default/${FUNCTION}/triggers`);
+    const timer = page.getByRole("table", { name: "Triggers of 2" }).getByRole("row").filter({ hasText: "hourly" });
+    await timer.getByRole("button", { name: "Fire now" }).click();
+    await page.getByRole("status").filter({ hasText: /Fired hourly: request \S+\./ }).waitFor();
+
+    await go(page, `#/fn/default/${FUNCTION}/metrics`);
+    const totals = page.getByRole("table", { name: "Totals per version" });
+    await totals.waitFor();
+    assert.ok((await totals.getByRole("row").allInnerTexts()).some((row) => /^2\t[1-9]/.test(row)), "version 2's invocations counted");
   });
 
   it("is readable 360 px wide: no page wider than the screen", async () => {
