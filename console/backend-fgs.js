@@ -71,6 +71,8 @@ export const fgsBackend = {
         "Public network": f.network_controller?.disable_public_network === false ? "ENABLE" : "DISABLE",
         Layers: (f.depend_version_list ?? []).join(", "),
         "Code size (bytes)": String(f.code_size),
+        // A hot-reload head runs a host directory (code_type obs with a file:// code_url).
+        "Code source": f.code_url ? f.code_url : "package",
       },
     };
   },
@@ -79,6 +81,22 @@ export const fgsBackend = {
     const file = answer.func_code?.file ?? "";
     if (!file) throw new ApiError("CodeUnavailable", "This version has no code package to show.");
     return Uint8Array.from(atob(file), (c) => c.charCodeAt(0));
+  },
+  /** Reserved instances per qualifier: the count configured, and (separately listed) what runs. */
+  async capacity(namespace, name) {
+    const query = (key) => `${key}=${encodeURIComponent(urn(namespace, name))}`;
+    const [configs, running] = await Promise.all([
+      fgs("GET", "/functions/reservedinstanceconfigs", { query: query("function_urn") }),
+      fgs("GET", "/functions/reservedinstances", { query: query("urn") }),
+    ]);
+    const runningBy = new Map((running.reservedinstances ?? []).map((r) => [r.func_urn.split(":").at(-1).replace(/^!/, ""), r.count]));
+    return {
+      provisioned: (configs.reserved_instances ?? []).map((c) => {
+        const now = runningBy.get(c.qualifier_name) ?? 0;
+        return { qualifier: c.qualifier_name, asked: c.min_count, running: now, status: now >= c.min_count ? "Done" : "InProgress", reason: "" };
+      }),
+      reserved: "see the function's max instances",
+    };
   },
   async versions(namespace, name) {
     const items = [];

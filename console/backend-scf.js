@@ -61,6 +61,17 @@ export const scfBackend = {
     if (!res.ok) throw new ApiError("CodeUnavailable", `The code could not be downloaded (HTTP ${res.status}).`);
     return new Uint8Array(await res.arrayBuffer());
   },
+  /** Provisioned concurrency per qualifier (what is due and what runs) and the reserved concurrency. */
+  async capacity(namespace, name) {
+    const [provisioned, reserved] = await Promise.all([
+      scf("GetProvisionedConcurrencyConfig", fn(namespace, name)),
+      scf("GetReservedConcurrencyConfig", fn(namespace, name)),
+    ]);
+    return {
+      provisioned: (provisioned.Allocated ?? []).map((a) => ({ qualifier: a.Qualifier, asked: a.AllocatedProvisionedConcurrencyNum, running: a.AvailableProvisionedConcurrencyNum, status: a.Status, reason: a.StatusReason ?? "" })),
+      reserved: reserved.ReservedMem == null ? "none" : `${reserved.ReservedMem} MB of concurrent executions`,
+    };
+  },
   async versions(namespace, name) {
     const list = await allPages("ListVersionByFunction", { ...fn(namespace, name), Order: "DESC", OrderBy: "AddTime" }, "Versions");
     return list.map((v) => ({ version: v.Version, description: v.Description, modified: v.ModTime, status: v.Status }));

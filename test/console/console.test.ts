@@ -122,6 +122,10 @@ describe("web console", { timeout: 600_000 }, () => {
     await fields.getByText("Memory (MB)").waitFor();
     assert.match(await fields.innerText(), /Memory \(MB\)\s+256/);
     assert.match(await fields.innerText(), /STAGE=prod\s+TAX=on/);
+    // The provisioned instance of version 1 (seeded): asked for 1, and running once it started.
+    const provisioned = page.getByRole("table", { name: "Provisioned concurrency" });
+    await provisioned.waitFor();
+    assert.match((await provisioned.getByRole("row").allInnerTexts())[1] ?? "", /^1\t1\t[01]\t(InProgress|Done)/);
     await shot(page, "03-function");
   });
 
@@ -347,6 +351,8 @@ describe("web console", { timeout: 600_000 }, () => {
     await go(page, `#/fn/default/${FUNCTION}/overview`);
     await page.getByRole("list", { name: "Code files" }).getByRole("button", { name: /lib\/tax\.js/ }).click();
     assert.match(await page.getByLabel("Contents of lib/tax.js").innerText(), /exports\.tax = /);
+    await page.getByText("No instances are provisioned for any version or alias.").waitFor();
+    assert.match(await page.locator("dl.fields").innerText(), /Code source\s+package/);
     await shot(page, "13-huawei-code");
 
     await go(page, `#/fn/default/${FUNCTION}/compare?a=1&b=2`);

@@ -53,6 +53,8 @@ export async function seed(server: TestQuiver): Promise<Seeded> {
   await alice.CreateAlias({ FunctionName: FUNCTION, Name: "live", FunctionVersion: "1", RoutingConfig: { AdditionalVersionWeights: [{ Version: "2", Weight: 0.2 }] }, Description: "production traffic" });
   await alice.CreateTrigger({ FunctionName: FUNCTION, TriggerName: "web", Type: "http", Qualifier: "$LATEST", TriggerDesc: JSON.stringify({ AuthType: "NONE", NetConfig: { EnableIntranet: false, EnableExtranet: true } }) });
   await alice.CreateTrigger({ FunctionName: FUNCTION, TriggerName: "nightly", Type: "timer", Qualifier: "2", TriggerDesc: "0 0 3 * * * *" });
+  // One instance of version 1 kept ready (the Overview shows what is due and what runs).
+  await alice.PutProvisionedConcurrencyConfig({ FunctionName: FUNCTION, Qualifier: "1", VersionProvisionedConcurrencyNum: 1 });
   await createFunction(alice, { name: "billing", files: { "index.js": "exports.main_handler = async () => 'billed';\n" } });
   await alice.CreateNamespace({ Namespace: OTHER_NAMESPACE, Description: "the team's functions" });
   await alice.CreateFunction({ FunctionName: "reports", Namespace: OTHER_NAMESPACE, Runtime: "Nodejs18.15", Handler: "index.main_handler", Code: { ZipFile: await zipBase64({ "index.js": "exports.main_handler = async () => 'ok';\n" }) } });
