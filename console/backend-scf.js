@@ -57,7 +57,10 @@ export const scfBackend = {
       if (error.code === "InvalidAction") throw new ApiError("CodeUnavailable", "This server does not serve GetFunctionAddress (the code download the console reads): the code cannot be shown.");
       throw error;
     }
-    const res = await fetch(address.Url);
+    // The URL names this server, perhaps by another host name than the page's (127.0.0.1 vs
+    // localhost): fetched by its path on the page's own origin, where the CSP lets it go.
+    const url = new URL(address.Url, location.href);
+    const res = await fetch(`${url.pathname}${url.search}`);
     if (!res.ok) throw new ApiError("CodeUnavailable", `The code could not be downloaded (HTTP ${res.status}).`);
     return new Uint8Array(await res.arrayBuffer());
   },
