@@ -32,6 +32,7 @@ import { LiveTails } from "./logs-tail.js";
 import { isLoopback, QuiverMetrics, registerMetricsEndpoint } from "./metrics.js";
 import { registerReadiness } from "./readyz.js";
 import { registerQuiverApi } from "./quiver-api.js";
+import { registerCodeDownload } from "./code-download.js";
 import { DIALECTS, TRIGGER_DOORS, allActionNames, timerEvents } from "./dialects.js";
 
 export interface Quiver {
@@ -162,6 +163,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   // Quiver's own API (live tail, virtual clock) under /quiver, with one error shape.
   await registerQuiverApi(app, (scope) => {
     tails.register(scope);
+    registerCodeDownload(scope, accounts, blobs);
     if (timerClock.kind === "virtual") registerClockEndpoints(scope, timerClock.clock, timers);
   });
 
