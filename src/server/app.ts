@@ -163,7 +163,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   // Quiver's own API (live tail, virtual clock) under /quiver, with one error shape.
   await registerQuiverApi(app, (scope) => {
     tails.register(scope);
-    registerCodeDownload(scope, accounts, blobs);
+    registerCodeDownload(scope, accounts, service, blobs);
     if (timerClock.kind === "virtual") registerClockEndpoints(scope, timerClock.clock, timers);
   });
 

@@ -296,8 +296,10 @@ const GetFunctionAddress = z.strictObject({
 const getFunctionAddress: ScfAction = async (ctx, params) => {
   const p = parseParams(GetFunctionAddress, params);
   const qualifier = p.Qualifier === undefined || p.Qualifier === "" ? LATEST : p.Qualifier;
-  const code = await ctx.service.versions.packageOf(functionOf(ctx, p), qualifier);
-  return { Url: signedCodeUrl(ctx.apiBase, ctx.account, code.sha256, Date.now() / 1000), CodeSha256: code.sha256 };
+  const ref = functionOf(ctx, p);
+  const code = await ctx.service.versions.packageOf(ref, qualifier);
+  const target = { region: ctx.scope.region, namespace: ref.namespace, functionName: ref.name, qualifier, sha256: code.sha256 };
+  return { Url: signedCodeUrl(ctx.apiBase, ctx.account, target, Date.now() / 1000), CodeSha256: code.sha256 };
 };
 
 /** Function actions by wire name, at the rates Tencent documents (per account, per second). */
