@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "../helpers/node-test.js";
@@ -77,7 +77,6 @@ describe("the quiver CLI against quiver serve", () => {
 
     writeFileSync(join(app, "index.js"), handler("two"));
     writeFileSync(join(app, "new.txt"), "added\n");
-    const { rmSync } = await import("node:fs");
     rmSync(join(app, "old.txt"));
     const second = json<{ version: string; alias: { version: string; additional: { version: string; weight: number } } }>(await q(["deploy", app, "--memory", "256", "--publish", "--alias", "prod", "--weight", "20", "--json"]));
     assert.equal(second.version, "2");
