@@ -3,6 +3,7 @@
  * `src/blobs` and `src/code`; the composition root (`src/server/app.ts`) wires them.
  */
 import type { AliasRecord, AliasRouting } from "./aliases.js";
+import type { ConcurrencyCap, FunctionConcurrency, ProvisionedConfig } from "./capacity.js";
 import type { InvocationRecordStore } from "./invocation-records.js";
 import type { HandlerConvention } from "./invoke.js";
 import type {
@@ -127,8 +128,42 @@ export interface FunctionPatch {
  * state together (publish, transitions, deletes) do so in one transaction, so two Quiver nodes
  * on one database stay correct.
  */
-export interface MetadataStore extends InvocationRecordStore {
+/**
+ * Capacity settings (core/capacity.ts). Provisioned configs go with their version or alias: a
+ * store deletes them with it (and with the function), so deleting either releases its instances.
+ */
+export interface CapacityStore {
+  /**
+   * Creates or replaces the config of (function, qualifier), holding a lock every capacity put
+   * takes, after `decideProvisionedPut` (core/store-rules/capacity.ts) accepted it against every
+   * other config. Throws FunctionNotFound, LatestProtected, VersionNotFound (subject qualifier)
+   * or CapacityExceedsMachine. A replaced config keeps its `createdAt`.
+   */
+  putProvisioned(config: ProvisionedConfig, machineInstances: number): Promise<ProvisionedConfig>;
+  /** One function's configs (by qualifier), or every config of every account (null). */
+  listProvisioned(functionId: string | null): Promise<ProvisionedConfig[]>;
+  deleteProvisioned(functionId: string, qualifier: string): Promise<boolean>;
+  /**
+   * Sets (or with null removes) a function's concurrency cap. A cap in memory is checked with
+   * `checkReservedPut` against the namespace's total (`defaultTotalMb` when none was put).
+   * Throws FunctionNotFound or ReservedOverTotal.
+   */
+  putConcurrencyCap(functionId: string, cap: ConcurrencyCap | null, defaultTotalMb: number): Promise<void>;
+  /** Caps of one scope's functions, or of every scope (null). */
+  listConcurrencyCaps(scope: Scope | null): Promise<FunctionConcurrency[]>;
+  /** Sets a namespace's total concurrency memory, checked with `checkTotalPut`. Throws TotalBelowReserved. */
+  putTotalConcurrency(scope: Scope, namespace: string, totalMb: number): Promise<void>;
+  /** The totals put for the scope's namespaces. */
+  listTotalConcurrency(scope: Scope): Promise<{ readonly namespace: string; readonly totalMb: number }[]>;
+}
+
+export interface MetadataStore extends InvocationRecordStore, CapacityStore {
   readonly kind: string;
+  /**
+   * Changes other processes make to functions, versions and aliases (several nodes on one
+   * database); absent when this process is the only writer (SQLite).
+   */
+  readonly changes?: ChangeFeed;
 
   getNamespace(scope: Scope, name: string): Promise<Namespace | null>;
   /**
@@ -230,6 +265,22 @@ export interface MetadataStore extends InvocationRecordStore {
   close(): Promise<void>;
 }
 
+/**
+ * Tells a node which functions other nodes changed (their row, versions or aliases), so what
+ * it cached of them is dropped. While `live` is false changes may be missed: nothing cached may
+ * be trusted until it is live again (`reset` is called both when it is lost and when it is back).
+ */
+export interface ChangeFeed {
+  readonly live: boolean;
+  subscribe(listener: { changed(functionId: string): void; reset(): void }): void;
+  /**
+   * Resolves once this node has heard every change committed before the call (a barrier sent
+   * after them, heard back). A node's write waits for it before it is acknowledged, so by then
+   * the other nodes have been sent the change too.
+   */
+  settle(): Promise<void>;
+}
+
 /** An enabled timer trigger as the scheduler sees it. */
 export interface PlannedTimer {
   readonly fn: FunctionRecord;
@@ -294,12 +345,17 @@ export interface BlobStore {
   put(sha256: string, bytes: Buffer): Promise<void>;
   has(sha256: string): Promise<boolean>;
   read(sha256: string): Promise<Buffer>;
-  /** Absolute path of the stored blob, for runtimes that read it from disk. */
-  pathOf(sha256: string): string;
+  /**
+   * A local file with the blob's bytes, for runtimes that read it from disk: the stored file
+   * itself, or a copy in this node's cache (verified against the digest) when blobs live elsewhere.
+   */
+  localFile(sha256: string): Promise<string>;
   /** Every stored blob with the time it was last written or reused. */
   list(): Promise<{ readonly sha256: string; readonly touchedAt: number }[]>;
   /** Removes a blob unless it was touched after `notAfter` (it is being reused); true if removed. */
   removeIfUntouchedSince(sha256: string, notAfter: number): Promise<boolean>;
+  /** Releases connections, if the store holds any. */
+  close?(): Promise<void>;
 }
 
 export interface ZipFacts {
@@ -351,4 +407,24 @@ export type TimerEvents = (trigger: TriggerRecord, fn: FunctionRecord, fireTimeM
 
 export interface IdSource {
   uuid(): string;
+}
+
+/**
+ * Request rates per key (dialect + account + action): takes one token at `ratePerSecond`,
+ * bursting up to the rate; false when the caller is over it. Per node (in memory) or shared by
+ * the nodes of a cluster (Redis).
+ */
+export interface TokenLimiter {
+  take(key: string, ratePerSecond: number): boolean | Promise<boolean>;
+}
+
+/**
+ * The ordinal (0, 1, 2, …) of this call among the weighted-routing calls of one alias
+ * revision (`aliasKey` names the alias). Per node (in memory) or shared by a cluster (Redis),
+ * which makes a weighted split exact across nodes.
+ */
+export interface SplitCounter {
+  next(aliasKey: string, revision: number): number | Promise<number>;
+  /** Forgets an alias's counter (it was deleted); a shared counter expires by itself. */
+  forget(aliasKey: string): void;
 }

@@ -14,8 +14,11 @@ export interface EngineLogger {
 export type Family = "nodejs" | "python";
 
 export interface EngineOptions {
-  /** Absolute path of the stored code zip for a sha256. Required. */
-  readonly blobPath: (sha256: string) => string;
+  /**
+   * A local file holding the stored code zip for a sha256 (the blob store's own file, or its
+   * copy in this node's cache when blobs live in a database). Required.
+   */
+  readonly blobFile: (sha256: string) => Promise<string>;
   /**
    * The engine's own directory: instance temp dirs (`instances/`) and extracted code (`code/`).
    * Whatever is in it when the engine starts is a killed engine's debris and is removed, as are
@@ -73,7 +76,7 @@ export interface EngineOptions {
 }
 
 export interface ResolvedOptions {
-  readonly blobPath: (sha256: string) => string;
+  readonly blobFile: (sha256: string) => Promise<string>;
   readonly runDir: string;
   readonly codeCache: { readonly maxBytes: number; readonly maxIdleMs: number };
   readonly idleTimeoutMs: number;
@@ -100,7 +103,7 @@ const silent: EngineLogger = { info() {}, warn() {}, error() {} };
 
 export function resolveOptions(o: EngineOptions): ResolvedOptions {
   return Object.freeze({
-    blobPath: o.blobPath,
+    blobFile: o.blobFile,
     runDir: o.runDir ?? join(tmpdir(), "quiver-engine"),
     codeCache: { maxBytes: o.codeCache?.maxBytes ?? 2 * 1024 ** 3, maxIdleMs: o.codeCache?.maxIdleMs ?? 60 * 60_000 },
     idleTimeoutMs: o.idleTimeoutMs ?? 10 * 60_000,

@@ -5,17 +5,21 @@ import { join, resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { loadAccountsFile, loadOrCreateDefaultAccounts, type AccountRegistry } from "../accounts/accounts.js";
 import { FsBlobStore } from "../blobs/fs-blob-store.js";
+import { PgBlobStore } from "../blobs/pg-blob-store.js";
 import { HostDirs } from "../code/host-dirs.js";
 import { ZipInspector } from "../code/zip-inspector.js";
 import { ConfigError, type QuiverConfig } from "../config/config.js";
-import type { BlobStore, Clock, MetadataStore } from "../core/ports.js";
+import type { BlobStore, Clock, MetadataStore, SplitCounter, TokenLimiter } from "../core/ports.js";
 import { collectUnreferencedBlobs } from "../core/blob-gc.js";
 import { systemClock, VirtualClock } from "../core/clocks.js";
 import { TimerScheduler, type TimerSchedulerDeps } from "../core/timer-scheduler.js";
 import { InvocationService } from "../core/invocations.js";
+import { CapacityKeeper } from "../core/capacity-keeper.js";
+import type { CapacityHooks } from "../core/functions/context.js";
 import { ENGINE_LOG_SLACK_BYTES, InvocationRecorder } from "../core/invocation-records.js";
-import { AliasRouter } from "../core/routing.js";
+import { AliasRouter, LocalSplitCounter } from "../core/routing.js";
 import { FunctionService } from "../core/service.js";
+import { cachedReads } from "../core/read-cache.js";
 import type { DialectDeps } from "../dialects/shared/dialect.js";
 import { RateLimiter, unknownRateOverrides } from "../dialects/shared/rate-limiter.js";
 import { TriggerUrls } from "../dialects/shared/trigger-urls.js";
@@ -23,6 +27,9 @@ import { sendAnswer } from "../dialects/shared/wire-answer.js";
 import { QuiverError } from "../core/errors.js";
 import { scfDoorError } from "../dialects/http-door/plugin.js";
 import { Engine } from "../runtime/index.js";
+import { RedisLimiter } from "../cluster/redis-limiter.js";
+import { RedisLink } from "../cluster/redis-link.js";
+import { RedisSplitCounter } from "../cluster/redis-split-counter.js";
 import { PostgresStore } from "../store/postgres/postgres-store.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { lockDataDir, runDirFor, type DataDirLock } from "./data-dir-lock.js";
@@ -83,29 +90,38 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
 
   // First, so the store is timed and the service counted from the start.
   const metrics = new QuiverMetrics(config.metrics);
-  const store = metrics.timedStore(await openStore(config, dataDir));
-  const blobDir = config.blobDir === undefined ? join(dataDir, "blobs") : resolve(config.blobDir);
-  const blobs = new FsBlobStore(blobDir);
-  // Code packages are Quiver's to read, not its functions': a shared --blob-dir is made 0700 too.
-  mkdirSync(blobDir, { recursive: true, mode: 0o700 });
-  chmodSync(blobDir, 0o700);
+  // Invocations read function, version and alias rows from memory, dropped on every change (core/read-cache.ts).
+  const store = cachedReads(metrics.timedStore(await openStore(config, dataDir)));
+  const blobs = await openBlobStore(config, dataDir);
+  const app = createHttpServer(config);
   // One clock for every timestamp and fire time: the system's, or a virtual one tests move.
   const timerClock = clockFor(config);
   const clock = timerClock.clock;
   const ids = { uuid: () => randomUUID() };
+  const shared = clusterCounters(config, app.log);
   // Set once the engine exists: the service tells it which warm instances became unreachable.
   let retire: (prefix: string) => void = () => undefined;
-  const onCodeRetired = (prefix: string): void => retire(prefix);
+  const onCodeRetired = (prefix: string): void => {
+    retire(prefix);
+    // A replaced head an alias routes to: the keeper provisions its new revision.
+    void keeper?.reconcile();
+  };
+  // Set once the engine exists: the node's provisioned instances (core/capacity-keeper.ts).
+  let keeper: CapacityKeeper | null = null;
+  const capacity: CapacityHooks = {
+    machineInstances: config.engine.maxInstancesTotal,
+    status: (c) => keeper?.status(c) ?? { allocated: 0, available: 0, status: "InProgress", reason: "" },
+    changed: () => keeper?.reconcile() ?? Promise.resolve(),
+  };
   // Set once the scheduler exists: a trigger changed here is looked at again at once.
   let onTriggersChanged = (): void => undefined;
   const hotReloadRoot = hotReloadRootOf(config);
   const service = new FunctionService({
-    store, blobs, inspector: new ZipInspector(), clock, ids, router: new AliasRouter(), onCodeRetired, onTriggersChanged: () => onTriggersChanged(), onPublished: metrics.published,
+    store, blobs, inspector: new ZipInspector(), clock, ids, router: new AliasRouter(shared.splits), onCodeRetired, capacity, onTriggersChanged: () => onTriggersChanged(), onPublished: metrics.published,
     ...(hotReloadRoot === undefined ? {} : { hostDirs: new HostDirs(hotReloadRoot) }),
   });
   await service.functions.recover();
 
-  const app = createHttpServer(config);
   app.get("/healthz", async () => ({ status: "ok" }));
   registerMetricsEndpoint(app, metrics, config);
   if (config.metrics.token === undefined && !isLoopback(config.host)) app.log.warn({ host: config.host }, "GET /metrics is refused: the server listens beyond loopback and no --metrics-token is set");
@@ -115,7 +131,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   // The engine reads code blobs from the data dir as root and extracts them to a cache the
   // unprivileged function processes can read.
   const engine = new Engine({
-    blobPath: (sha256) => blobs.pathOf(sha256),
+    blobFile: (sha256) => blobs.localFile(sha256),
     logger: app.log,
     runDir: runDirFor(dataDir),
     egressDeny: await storeAddresses(config),
@@ -145,7 +161,19 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
     onTakeoverError: (error) => app.log.warn({ err: error }, "could not look for a gone node's unfinished invocations; trying again"),
     onAsyncError: (error, record) => app.log.error({ err: error, requestId: record.id }, "async invocation failed to run"),
     recorder,
+    caps: { capOf: (functionId) => keeper?.capOf(functionId) },
   });
+  keeper = new CapacityKeeper({
+    store,
+    resolver: service.resolver,
+    invoker: engine,
+    clock,
+    wakesItself: timerClock.kind === "system",
+    refreshMs: config.timers.refreshMs,
+    onError: (error, c) => app.log.warn({ err: error, functionId: c?.functionId, qualifier: c?.qualifier }, "provisioned instances could not be kept"),
+  });
+  // Before invocations resume: reserved concurrency applies to them too.
+  await keeper.start();
   await invocations.resumePending();
   metrics.attach({ engine, invocations, records: recorder, maxInstancesTotal: config.engine.maxInstancesTotal });
   registerReadiness(app, { store, engineReady: () => engine.ready() });
@@ -164,13 +192,13 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   await registerQuiverApi(app, (scope) => {
     tails.register(scope);
     registerCodeDownload(scope, accounts, service, blobs);
-    if (timerClock.kind === "virtual") registerClockEndpoints(scope, timerClock.clock, timers);
+    if (timerClock.kind === "virtual") registerClockEndpoints(scope, timerClock.clock, timers, () => keeper?.reconcile() ?? Promise.resolve());
   });
 
   // With --http-trigger-port a second listener serves the trigger URLs and nothing else.
   const triggerApp = config.httpTriggerPort === undefined ? null : createHttpServer(config, scfDoorError);
   const triggerUrls = triggerUrlsFor(config, triggerApp ?? app);
-  const deps: DialectDeps = { service, invocations, records: store, clock, timers, accounts, config, limiter: new RateLimiter(), triggerUrls, observeApiRequest: metrics.apiRequest };
+  const deps: DialectDeps = { service, invocations, records: store, clock, timers, accounts, config, limiter: shared.limiter, triggerUrls, observeApiRequest: metrics.apiRequest };
   for (const dialect of DIALECTS) await app.register(dialect.plugin, deps);
   if (triggerApp) {
     triggerApp.setNotFoundHandler(async (request, reply) => {
@@ -208,15 +236,29 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
       tails.closeAll();
       await Promise.all([app.close(), triggerApp?.close()]);
       await timers.stop();
+      keeper?.stop();
       await invocations.close();
       // After the last invocation finished: its record is written before the store closes.
       await recorder.close();
       await engine.close();
       metrics.close();
+      await shared.close();
+      await blobs.close?.();
       await store.close();
       await lock.release();
     },
   };
+}
+
+/**
+ * Rate limits and weighted-split counters: shared by the cluster through Redis when
+ * `redisUrl` is set (falling back to this node's own while Redis is away), else this node's own.
+ */
+function clusterCounters(config: QuiverConfig, log: FastifyInstance["log"]): { limiter: TokenLimiter; splits: SplitCounter; close(): Promise<void> } {
+  const local = { limiter: new RateLimiter(), splits: new LocalSplitCounter() };
+  if (config.redisUrl === undefined) return { ...local, close: async () => undefined };
+  const link = new RedisLink(config.redisUrl, config.redisKeyPrefix, log);
+  return { limiter: new RedisLimiter(link, local.limiter), splits: new RedisSplitCounter(link, local.splits), close: () => link.close() };
 }
 
 /** The clock the configuration names; a virtual one starts at `timers.clockStart`, else now. */
@@ -238,6 +280,21 @@ function checkRateOverrides(config: QuiverConfig): void {
   if (unknown.length > 0) {
     throw new ConfigError(`rate limit for unknown action ${unknown.map((name) => `"${name}"`).join(", ")}: name an SCF action (e.g. PublishVersion) or a FunctionGraph operation (e.g. createFunctionVersion)`);
   }
+}
+
+/**
+ * Code blobs: files under `--blob-dir` (default `<data-dir>/blobs`), or PostgreSQL with this
+ * node's copies under `<data-dir>/blob-cache`. Either directory is 0700: code packages are
+ * Quiver's to read, not its functions' (a shared --blob-dir too).
+ */
+async function openBlobStore(config: QuiverConfig, dataDir: string): Promise<BlobStore> {
+  if (config.blobStore === "postgres" && config.databaseUrl !== undefined) {
+    return PgBlobStore.open({ url: config.databaseUrl, cacheDir: join(dataDir, "blob-cache") });
+  }
+  const blobDir = config.blobDir === undefined ? join(dataDir, "blobs") : resolve(config.blobDir);
+  mkdirSync(blobDir, { recursive: true, mode: 0o700 });
+  chmodSync(blobDir, 0o700);
+  return new FsBlobStore(blobDir);
 }
 
 /** The metadata store the configuration names; PostgreSQL (and the `pg` driver) only when asked for. */

@@ -158,6 +158,65 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE functions ADD COLUMN hot_reload_dir TEXT;
   `,
+  // 6: every change to a function, its versions or its aliases is announced on commit
+  // (LISTEN quiver_changes, payload the function id): nodes drop what they cached of it.
+  `
+  CREATE FUNCTION quiver_announce_change() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF TG_TABLE_NAME = 'functions' THEN
+      PERFORM pg_notify('quiver_changes', CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
+    ELSE
+      PERFORM pg_notify('quiver_changes', CASE WHEN TG_OP = 'DELETE' THEN OLD.function_id ELSE NEW.function_id END);
+    END IF;
+    RETURN NULL;
+  END
+  $$;
+  CREATE TRIGGER functions_announce AFTER INSERT OR UPDATE OR DELETE ON functions FOR EACH ROW EXECUTE FUNCTION quiver_announce_change();
+  CREATE TRIGGER versions_announce AFTER INSERT OR UPDATE OR DELETE ON versions FOR EACH ROW EXECUTE FUNCTION quiver_announce_change();
+  CREATE TRIGGER aliases_announce AFTER INSERT OR UPDATE OR DELETE ON aliases FOR EACH ROW EXECUTE FUNCTION quiver_announce_change();
+  `,
+  // 7: code blobs in the database (src/blobs/pg-blob-store.ts, --blob-store postgres):
+  // content-addressed, in chunks of at most 1 MiB, written with their blob row in one transaction.
+  `
+  CREATE TABLE blobs (
+    sha256     TEXT PRIMARY KEY,
+    size       BIGINT NOT NULL,
+    chunks     INTEGER NOT NULL,
+    touched_at BIGINT NOT NULL
+  );
+  CREATE TABLE blob_chunks (
+    sha256 TEXT NOT NULL REFERENCES blobs (sha256) ON DELETE CASCADE,
+    seq    INTEGER NOT NULL,
+    data   BYTEA NOT NULL,
+    PRIMARY KEY (sha256, seq)
+  );
+  `,
+  // 8: capacity (core/capacity.ts) (SQLite 10)
+  `
+  CREATE TABLE provisioned_configs (
+    function_id  TEXT NOT NULL REFERENCES functions (id) ON DELETE CASCADE,
+    qualifier    TEXT COLLATE "C" NOT NULL,
+    version_name TEXT COLLATE "C",
+    alias_name   TEXT COLLATE "C",
+    settings     JSONB NOT NULL,
+    created_at   BIGINT NOT NULL,
+    updated_at   BIGINT NOT NULL,
+    PRIMARY KEY (function_id, qualifier),
+    FOREIGN KEY (function_id, version_name) REFERENCES versions (function_id, name) ON DELETE CASCADE,
+    FOREIGN KEY (function_id, alias_name) REFERENCES aliases (function_id, name) ON DELETE CASCADE
+  );
+  CREATE TABLE concurrency_caps (
+    function_id TEXT PRIMARY KEY REFERENCES functions (id) ON DELETE CASCADE,
+    cap         JSONB NOT NULL
+  );
+  CREATE TABLE concurrency_totals (
+    account_id TEXT NOT NULL,
+    region     TEXT NOT NULL,
+    namespace  TEXT COLLATE "C" NOT NULL,
+    total_mb   BIGINT NOT NULL,
+    PRIMARY KEY (account_id, region, namespace)
+  );
+  `,
 ];
 
 /** Arbitrary constant: the advisory lock that serialises migrations across nodes. */
