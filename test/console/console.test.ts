@@ -114,7 +114,7 @@ describe("web console", { timeout: 600_000 }, () => {
     assert.deepEqual(await table.getByRole("link").allInnerTexts(), ["reports"]);
   });
 
-  it("shows the configuration of $LATEST", async () => {
+  it("shows the configuration, the concurrency and the code files of $LATEST", async () => {
     const page = await signedIn();
     await page.getByRole("link", { name: FUNCTION }).click();
     await page.getByRole("heading", { name: "Configuration of $LATEST" }).waitFor();
@@ -126,6 +126,12 @@ describe("web console", { timeout: 600_000 }, () => {
     const provisioned = page.getByRole("table", { name: "Provisioned concurrency" });
     await provisioned.waitFor();
     assert.match((await provisioned.getByRole("row").allInnerTexts())[1] ?? "", /^1\t1\t[01]\t(InProgress|Done)/);
+    // The code, downloaded through GetFunctionAddress and unzipped in the page.
+    const files = page.getByRole("list", { name: "Code files" });
+    await files.waitFor();
+    assert.deepEqual((await files.getByRole("button").allTextContents()).map((t) => t.replace(/\s+\S+ K?B$/, "")), ["README.md", "index.js", "lib/tax.js", "lib/total.js"]);
+    await files.getByRole("button", { name: /README\.md/ }).click();
+    assert.match(await page.getByLabel("Contents of README.md").innerText(), /now with tax/);
     await shot(page, "03-function");
   });
 
@@ -161,6 +167,11 @@ describe("web console", { timeout: 600_000 }, () => {
     const changed = await table.locator("tr.changed th").allInnerTexts();
     assert.deepEqual(changed, ["Memory (MB)", "Timeout (s)", "Environment", "Code size (bytes)"]);
     assert.match(await page.getByText(/settings? differ/).innerText(), /4 settings differ/);
+    const files = page.getByRole("list", { name: "Files compared" });
+    await files.waitFor();
+    const listed = (await files.getByRole("button").allTextContents()).map((t) => t.replace(/\s+/g, " ").trim());
+    assert.deepEqual(listed, ["changed README.md", "changed index.js", "removed lib/legacy.js", "added lib/tax.js", "same lib/total.js"]);
+    assert.match((await page.getByLabel("Differences in README.md").locator(".add").allInnerTexts()).join("\n"), /\+ Sums an order's items, now with tax\./);
     await shot(page, "05-compare");
   });
 
