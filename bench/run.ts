@@ -30,6 +30,7 @@ import { peers } from "./scenarios/peers.js";
 import { throughput } from "./scenarios/throughput.js";
 import { timerLateness } from "./scenarios/timers.js";
 import { recordsCost } from "./scenarios/records.js";
+import { clusterScaling, limiterCost } from "./scenarios/cluster.js";
 
 const quick = process.argv.includes("--quick");
 const docs = process.argv.includes("--docs");
@@ -141,6 +142,10 @@ async function main(): Promise<void> {
     await manyFunctions(plan, results);
     await step(results, "peers");
     await peers(plan, results);
+    await step(results, "cluster: rate-limit check in memory, Redis, PostgreSQL");
+    await limiterCost(plan, results);
+    await step(results, "cluster: three nodes vs one behind HAProxy");
+    await clusterScaling(plan, results);
   } finally {
     echo.stop();
   }
