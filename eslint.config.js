@@ -90,6 +90,16 @@ export default tseslint.config(
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: "readonly", URL: "readonly", console: "readonly" } },
   },
   {
+    // The web console: plain ES modules the browser runs as served (no build), so browser globals.
+    files: ["console/**/*.js"],
+    languageOptions: {
+      globals: Object.fromEntries([
+        "window", "document", "location", "sessionStorage", "fetch", "URLSearchParams", "AbortController", "TextEncoder",
+        "TextDecoder", "crypto", "FormData", "ResizeObserver", "addEventListener", "removeEventListener", "setTimeout", "clearTimeout",
+      ].map((name) => [name, "readonly"])),
+    },
+  },
+  {
     // The runtime bootstraps: plain JS run by Node inside the sandbox, without a build.
     files: ["src/runtime/child/**/*.js"],
     languageOptions: { globals: { setTimeout: "readonly", clearTimeout: "readonly" } },

@@ -60,6 +60,9 @@ export const USER_ERROR_CODES = [
   "TriggerStatusUnchanged", // a trigger switched to the state it already has
   "QualifierHasTriggers", // a version or alias with triggers bound to it cannot be deleted
   "PageBeyondLimit", // a page of a query reaches deeper than the query allows (offset + limit)
+  "CapacityExceedsMachine", // provisioned instances asked for exceed what this machine may run (--max-instances)
+  "ReservedOverTotal", // a function's reserved concurrency would take its namespace past the account's total
+  "TotalBelowReserved", // an account total below the concurrency its functions already reserve
 ] as const;
 
 /** Faults of Quiver itself. */

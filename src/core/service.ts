@@ -1,4 +1,5 @@
 import { Aliases } from "./functions/aliases.js";
+import { Capacity } from "./functions/capacity.js";
 import type { ServiceDeps } from "./functions/context.js";
 import { Functions } from "./functions/functions.js";
 import { Namespaces } from "./functions/namespaces.js";
@@ -20,6 +21,7 @@ export class FunctionService {
   readonly versions: Versions;
   readonly aliases: Aliases;
   readonly triggers: Triggers;
+  readonly capacity: Capacity;
   /** What an invocation runs (used by the InvocationService). */
   readonly resolver: InvocationResolver;
 
@@ -29,6 +31,7 @@ export class FunctionService {
     this.versions = new Versions(deps, this.functions);
     this.aliases = new Aliases(deps, this.functions);
     this.triggers = new Triggers(deps, this.functions);
+    this.capacity = new Capacity(deps, this.functions, this.namespaces);
     this.resolver = new InvocationResolver(deps, this.functions, this.aliases);
   }
 }

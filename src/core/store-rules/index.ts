@@ -16,3 +16,4 @@ export {
 } from "./triggers.js";
 export { decideTimerClaim, type TimerState } from "./timers.js";
 export { checkVersionDeletable } from "./versions.js";
+export { checkReservedPut, checkTotalPut, decideProvisionedPut, reservedMemory, type ProvisionedPutState, type ReservedPutState } from "./capacity.js";
