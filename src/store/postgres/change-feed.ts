@@ -22,7 +22,7 @@ interface Barrier {
 
 /**
  * Changes to functions, versions and aliases made by any node, heard through PostgreSQL
- * `LISTEN`: row triggers (PostgreSQL migration 6) `NOTIFY` the schema's channel on commit, so
+ * `LISTEN`: row triggers (PostgreSQL migrations 6 and 9) `NOTIFY` the schema's channel on commit, so
  * a node hears of a change right after it is committed, without polling. One connection of
  * the pool is kept for listening; while it is broken the feed is not live (what was cached must
  * not be trusted: changes may be missed) until a new connection listens again.
@@ -171,7 +171,7 @@ export class PgChangeFeed implements ChangeFeed {
   }
 }
 
-/** The schema's channel, as migration 6's trigger names it: the md5 of a schema name too long for PostgreSQL's 63-byte names. */
+/** The schema's channel, as migration 9's trigger names it: the md5 of a schema name too long for PostgreSQL's 63-byte names. */
 function channelOf(schema: string): string {
   return `quiver_changes:${schema.length <= 48 ? schema : createHash("md5").update(schema).digest("hex")}`;
 }
