@@ -71,6 +71,9 @@ export default tseslint.config(
   // Dialects reach stores and processes only through core's ports, which the server wires.
   layer(["src/dialects/**/*.ts"], ["server", "cli", "store", "runtime"]),
   layer(["src/server/**/*.ts"], ["cli"]),
+  // The CLI's client commands talk to a platform through the vendors' SDKs: no server, store,
+  // runtime or dialect code (only `quiver serve`, commands/serve.ts, starts the server).
+  layer(["src/cli/**/*.ts"], ["server", "store", "runtime", "dialects"]),
   {
     // core/ and store/ say what an error is about with a typed subject; a wire parameter name is
     // for a dialect's own validation only (see src/core/errors.ts, docs/architecture.md).

@@ -40,6 +40,7 @@ import { LiveTails } from "./logs-tail.js";
 import { isLoopback, QuiverMetrics, registerMetricsEndpoint } from "./metrics.js";
 import { registerReadiness } from "./readyz.js";
 import { registerQuiverApi } from "./quiver-api.js";
+import { registerCodeDownload } from "./code-download.js";
 import { registerStatsEndpoint } from "./stats-endpoint.js";
 import { DIALECTS, TRIGGER_DOORS, allActionNames, timerEvents } from "./dialects.js";
 
@@ -193,6 +194,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   // Quiver's own API (live tail, statistics, virtual clock) under /quiver, with one error shape.
   await registerQuiverApi(app, (scope) => {
     tails.register(scope);
+    registerCodeDownload(scope, accounts, service, blobs);
     registerStatsEndpoint(scope, { accounts, findFunction: (ref) => service.functions.get(ref), records: store, clock, defaultRegion: config.region });
     if (timerClock.kind === "virtual") registerClockEndpoints(scope, timerClock.clock, timers, () => keeper?.reconcile() ?? Promise.resolve());
   });
