@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "../helpers/node-test.js";
-import { ALICE } from "../helpers/accounts.js";
+import { ALICE, BOB } from "../helpers/accounts.js";
 import { eventually } from "../helpers/eventually.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { createFunction, expectScfError, invoke, scfClient, type ScfClient } from "../helpers/scf-client.js";
@@ -82,6 +82,20 @@ void describe("SCF provisioned concurrency", () => {
     }
     assert.deepEqual(coldStarts, [], "the first call after Done ran on a provisioned instance");
     assert.deepEqual(instancesOf(server, id, 1), { instances: 2, idle: 2 });
+  });
+
+  test("another account can neither see nor change a config, and its own are its own", async () => {
+    const bob = scfClient(server, BOB);
+    await expectScfError(bob.GetProvisionedConcurrencyConfig({ FunctionName: "warm" }), "ResourceNotFound.Function");
+    await expectScfError(bob.PutProvisionedConcurrencyConfig({ FunctionName: "warm", Qualifier: "1", VersionProvisionedConcurrencyNum: 0 }), "ResourceNotFound.Function");
+    await expectScfError(bob.DeleteProvisionedConcurrencyConfig({ FunctionName: "warm", Qualifier: "1" }), "ResourceNotFound.Function");
+    await expectScfError(bob.PutReservedConcurrencyConfig({ FunctionName: "warm", ReservedConcurrencyMem: 0 }), "ResourceNotFound.Function");
+    // A function of the same name in Bob's account is another function, with no config.
+    await createFunction(bob, { name: "warm", files: HELLO });
+    await bob.PublishVersion({ FunctionName: "warm" });
+    assert.deepEqual((await bob.GetProvisionedConcurrencyConfig({ FunctionName: "warm" })).Allocated, []);
+    assert.equal((await allocated(scf, "warm", "1"))?.AllocatedProvisionedConcurrencyNum, 2, "Alice's config is untouched");
+    assert.equal((await invoke(scf, "warm", {}, { Qualifier: "1" })).InvokeResult, 0);
   });
 
   test("lowering the count retires the surplus; raising it starts instances again", async () => {
@@ -268,7 +282,7 @@ void describe("SCF reserved concurrency and account totals", () => {
     assert.equal(limit?.TimeoutLimit, 900);
     assert.equal(limit?.Trigger?.Timer, 10);
     // Another account sees none of it.
-    const bob = await scfClient(server, (await import("../helpers/accounts.js")).BOB).GetAccount();
+    const bob = await scfClient(server, BOB).GetAccount();
     assert.equal(bob.AccountUsage?.TotalAllocatedConcurrencyMem, 0);
   });
 });
