@@ -131,9 +131,11 @@ void describe("SCF provisioned concurrency", () => {
     await expectScfError(put([action("up", "0 0 9 * * * *"), action("down", "0 0 9 * * * *")]), "InvalidParameterValue.ProvisionTriggerCronConfigDuplicate");
     await expectScfError(put([action("up", "0 0 9 * * * *", -2)]), "InvalidParameterValue.TriggerProvisionedConcurrencyNum");
     await expectScfError(put([action("up", "0 0 9 * * * *", 7)]), "FailedOperation.ProvisionedExceedAvailable");
-    await put([action("up", "0 0 9 * * * *", 3)]);
+    // A change that fires in 2099 only: the count stays 2 while the tests run.
+    await put([action("up", "0 0 9 1 1 ? 2099", 3)]);
     const a = await allocated(scf, "warm", "1");
-    assert.deepEqual(a?.TriggerActions, [{ TriggerName: "up", TriggerProvisionedConcurrencyNum: 3, TriggerCronConfig: "0 0 9 * * * *" }]);
+    assert.deepEqual(a?.TriggerActions, [{ TriggerName: "up", TriggerProvisionedConcurrencyNum: 3, TriggerCronConfig: "0 0 9 1 1 ? 2099" }]);
+    assert.equal(a?.AllocatedProvisionedConcurrencyNum, 2);
   });
 
   test("a version that cannot load reports Failed with the reason, and no instance is left", async () => {
@@ -149,6 +151,14 @@ void describe("SCF provisioned concurrency", () => {
     assert.match(failed.StatusReason ?? "", /could not be loaded/);
     assert.equal(instancesOf(server, id, 1).instances, 0);
     await scf.DeleteProvisionedConcurrencyConfig({ FunctionName: "broken", Qualifier: "1" });
+  });
+
+  test("after a restart the configs are there and their instances start again", async () => {
+    await server.restart();
+    scf = scfClient(server, ALICE);
+    const id = await functionId(server, "warm");
+    await eventually(async () => (await allocated(scf, "warm", "1"))?.Status === "Done", { timeoutMs: 30_000, what: "Done after the restart" });
+    assert.equal(instancesOf(server, id, 1).instances, 2);
   });
 
   test("deleting the config, or the version, releases the instances", async () => {
