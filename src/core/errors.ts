@@ -60,6 +60,9 @@ export const USER_ERROR_CODES = [
   "TriggerStatusUnchanged", // a trigger switched to the state it already has
   "QualifierHasTriggers", // a version or alias with triggers bound to it cannot be deleted
   "PageBeyondLimit", // a page of a query reaches deeper than the query allows (offset + limit)
+  "LayerNotFound", // no layer of that name (subject layer), or no such version of it (subject layerVersion)
+  "LayerLimitExceeded", // too many versions of one layer, layers in a scope, or layers on one function
+  "LayerInUse", // a layer version a function binds cannot be deleted (where the vendor refuses it)
 ] as const;
 
 /** Faults of Quiver itself. */
@@ -99,6 +102,8 @@ export const ERROR_SUBJECTS = [
   "configuration", // a function's configuration as a whole
   "invocation", // an asynchronous invocation by request id
   "trigger", // a trigger of a function, by name or id
+  "layer", // a layer (FunctionGraph: dependency) by name or id, or the layers bound to a function
+  "layerVersion", // one version of a layer
 ] as const;
 
 export type ErrorSubject = (typeof ERROR_SUBJECTS)[number];

@@ -2,6 +2,7 @@ import { Aliases } from "./functions/aliases.js";
 import type { ServiceDeps } from "./functions/context.js";
 import { Functions } from "./functions/functions.js";
 import { Namespaces } from "./functions/namespaces.js";
+import { Layers } from "./functions/layers.js";
 import { InvocationResolver } from "./functions/resolution.js";
 import { Triggers } from "./functions/triggers.js";
 import { Versions } from "./functions/versions.js";
@@ -20,6 +21,7 @@ export class FunctionService {
   readonly versions: Versions;
   readonly aliases: Aliases;
   readonly triggers: Triggers;
+  readonly layers: Layers;
   /** What an invocation runs (used by the InvocationService). */
   readonly resolver: InvocationResolver;
 
@@ -29,6 +31,7 @@ export class FunctionService {
     this.versions = new Versions(deps, this.functions);
     this.aliases = new Aliases(deps, this.functions);
     this.triggers = new Triggers(deps, this.functions);
+    this.layers = new Layers(deps);
     this.resolver = new InvocationResolver(deps, this.functions, this.aliases);
   }
 }

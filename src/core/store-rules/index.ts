@@ -16,3 +16,4 @@ export {
 } from "./triggers.js";
 export { decideTimerClaim, type TimerState } from "./timers.js";
 export { checkVersionDeletable } from "./versions.js";
+export { decideLayerDelete, decideLayerPublish, type LayerDeleteState, type LayerPublishState } from "./layers.js";

@@ -68,6 +68,11 @@ export const SCF_SERVICE_ERROR_CODES = [
   // The log and request-status actions (GetFunctionLogs, GetRequestStatus).
   "InvalidParameterValue.FunctionRequestId", "InvalidParameterValue.RetCode", "InvalidParameterValue.StartTime",
   "InvalidParameterValue.StartTimeOrEndTime",
+  // The layer actions (PublishLayerVersion, GetLayerVersion, ListLayers, ListLayerVersions,
+  // DeleteLayerVersion) and Layers on CreateFunction / UpdateFunctionConfiguration.
+  "FailedOperation.PublishLayerVersion", "FailedOperation.DeleteLayerVersion", "InvalidParameterValue.CompatibleRuntimes",
+  "InvalidParameterValue.Content", "InvalidParameterValue.LayerName", "InvalidParameterValue.Layers",
+  "LimitExceeded.LayerVersions", "LimitExceeded.Layers", "ResourceInUse.LayerVersion", "ResourceNotFound.LayerVersion",
 ] as const;
 
 /**

@@ -20,6 +20,7 @@ const VALUE_SUBCODES: Readonly<Record<string, string>> = Object.fromEntries(
     "SearchKey", "RoutingConfig", "Alias",
     "TriggerDesc", "TriggerName", "Enable", "CustomArgument", "Cors", "Filters",
     "DateTime", "StartTimeOrEndTime", "RetCode", "FunctionRequestId",
+    "LayerName", "CompatibleRuntimes", "Content", "Layers",
   ].map((parameter) => [parameter, `InvalidParameterValue.${parameter}`]),
 );
 
@@ -96,6 +97,13 @@ export const SCF_ERROR_CODES: Readonly<Record<ErrorCode, Entry>> = {
   // status to wait out, and AliasBind means an alias); DeleteAlias lists only FailedOperation.DeleteAlias.
   QualifierHasTriggers: { choose: { subject: { alias: "FailedOperation.DeleteAlias" }, otherwise: "UnsupportedOperation" } },
   PageBeyondLimit: "LimitExceeded.Offset",
+  // A layer named by a function's Layers (CreateFunction, UpdateFunctionConfiguration) or a
+  // layer listed by name (ListLayerVersions) vs one version asked for (Get/DeleteLayerVersion).
+  LayerNotFound: { choose: { subject: { layerVersion: "ResourceNotFound.LayerVersion" }, otherwise: "ResourceNotFound.Layer" } },
+  // Versions per layer, layers per region; too many layers on a function is a bad Layers value.
+  LayerLimitExceeded: { choose: { subject: { layerVersion: "LimitExceeded.LayerVersions", layer: "LimitExceeded.Layers", function: "InvalidParameterValue.Layers" }, otherwise: "LimitExceeded" } },
+  // Never answered through SCF, which lets a layer version in use be deleted (docs/layers.md).
+  LayerInUse: "ResourceInUse.LayerVersion",
   Internal: "InternalError",
 };
 

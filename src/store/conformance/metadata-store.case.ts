@@ -3,6 +3,7 @@ import { aliasCases } from "./aliases.case.js";
 import { asyncCases } from "./async.case.js";
 import type { StoreUnderTest } from "./fixtures.js";
 import { functionCases } from "./functions.case.js";
+import { layerCases } from "./layers.case.js";
 import { namespaceCases } from "./namespaces.case.js";
 import { recordCases } from "./records.case.js";
 import { timerCases } from "./timers.case.js";
@@ -37,5 +38,6 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
     triggerCases(context);
     timerCases(context);
     recordCases(context);
+    layerCases(context);
   });
 }

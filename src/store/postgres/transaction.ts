@@ -38,6 +38,8 @@ export const LOCK = {
   asyncClaims: 3,
   /** APIG trigger paths of one scope: the check that a path is free and the write. */
   apigPaths: 4,
+  /** Layers of one scope: the layer count, each layer's numbering, and deletes with their in-use check. */
+  layers: 5,
 } as const;
 
 /** Takes a transaction-scoped advisory lock on a text key within a lock class. */
