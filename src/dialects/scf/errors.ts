@@ -101,7 +101,7 @@ export const SCF_ERROR_CODES: Readonly<Record<ErrorCode, Entry>> = {
   // layer listed by name (ListLayerVersions) vs one version asked for (Get/DeleteLayerVersion).
   LayerNotFound: { choose: { subject: { layerVersion: "ResourceNotFound.LayerVersion" }, otherwise: "ResourceNotFound.Layer" } },
   // Versions per layer, layers per region; too many layers on a function is a bad Layers value.
-  LayerLimitExceeded: { choose: { subject: { layerVersion: "LimitExceeded.LayerVersions", layer: "LimitExceeded.Layers", function: "InvalidParameterValue.Layers" }, otherwise: "LimitExceeded" } },
+  LayerLimitExceeded: { choose: { subject: { layerVersion: "LimitExceeded.LayerVersions", layer: "LimitExceeded.Layers", function: "InvalidParameterValue.Layers" }, otherwise: "LimitExceeded.Layers" } },
   // Never answered through SCF, which lets a layer version in use be deleted (docs/layers.md).
   LayerInUse: "ResourceInUse.LayerVersion",
   Internal: "InternalError",
