@@ -19,6 +19,10 @@ export class FsBlobStore implements BlobStore {
     this.#root = root;
   }
 
+  async localFile(sha256: string): Promise<string> {
+    return this.pathOf(sha256);
+  }
+
   pathOf(sha256: string): string {
     // The id becomes a path: refuse anything that is not a digest, so it cannot escape the root.
     if (!SHA256_HEX.test(sha256)) throw new Error(`not a SHA-256 digest: ${sha256}`);

@@ -34,6 +34,14 @@ Options:
   --node-lease-seconds N   --store postgres: a node silent this long is gone; live nodes
                            take over its unfinished asynchronous work (default 30)
   --blob-dir DIR           code blobs (default <data-dir>/blobs); shared storage for several nodes
+  --blob-store KIND        code blobs: fs (default, in --blob-dir) or postgres (in the
+                           database, cached per node by digest; needs --store postgres)
+  --redis-url URL          --store postgres: Redis shared by the nodes, so rate limits and
+                           weighted alias splits hold for the cluster (redis://host:6379/0)
+  --redis-key-prefix P     prefix of Quiver's Redis keys (default "quiver:")
+  --hot-reload-root DIR    turn hot reload on: function heads may run host directories under DIR
+                           (SCF Code.CosBucketName "hot-reload", FunctionGraph code_url file://);
+                           off by default
   --prewarm-nodejs N       pre-started Node.js runtime processes (default 1)
   --prewarm-python N       pre-started Python runtime processes (default 1)
   --max-instances N        function instances in all (default 64)
@@ -95,6 +103,10 @@ const OPTIONS = {
   "database-url": { type: "string" },
   "node-lease-seconds": { type: "string" },
   "blob-dir": { type: "string" },
+  "blob-store": { type: "string" },
+  "redis-url": { type: "string" },
+  "redis-key-prefix": { type: "string" },
+  "hot-reload-root": { type: "string" },
   "prewarm-nodejs": { type: "string" },
   "prewarm-python": { type: "string" },
   "max-instances": { type: "string" },
@@ -182,6 +194,10 @@ export function configFromArgs(args: string[]): ConfigInput | "help" {
     databaseUrl: values["database-url"],
     nodeLeaseMs: seconds("node-lease-seconds", values["node-lease-seconds"]),
     blobDir: values["blob-dir"],
+    blobStore: values["blob-store"] as ConfigInput["blobStore"],
+    redisUrl: values["redis-url"],
+    redisKeyPrefix: values["redis-key-prefix"],
+    hotReloadRoot: values["hot-reload-root"],
     // The schema refuses other values with a message listing the allowed ones.
     timers: defined({
       timezone: values["timer-timezone"],

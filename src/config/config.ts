@@ -168,9 +168,29 @@ export const ConfigSchema = z.strictObject({
    * (asynchronous invocations, timer fires) is taken over by a live node once its lease lapsed.
    */
   nodeLeaseMs: z.number().int().min(500).max(600_000).default(30_000),
-  /** Code blobs; default `<dataDir>/blobs`. Nodes sharing a database must share this directory. */
+  /** Code blobs; default `<dataDir>/blobs`. Nodes sharing a database must share this directory (with `blobStore: "fs"`). */
   blobDir: z.string().min(1).optional(),
+  /** Where code blobs live: files under `blobDir` (one machine or a shared disk), or PostgreSQL (a cluster needs nothing else). */
+  blobStore: z.enum(["fs", "postgres"]).default("fs"),
+  /**
+   * Redis shared by the nodes of a PostgreSQL cluster: per-account rate limits and weighted
+   * alias splits hold for the cluster instead of per node. Unreachable: per node, with a warning.
+   */
+  redisUrl: z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL").optional(),
+  /** Prefix of every key Quiver writes to Redis (several clusters on one Redis). */
+  redisKeyPrefix: z.string().min(1).max(128).default("quiver:"),
+  /**
+   * Hot reload: function heads may run host directories under this one (symbolic links
+   * resolved). Absent: hot reload is off and every such request is refused.
+   */
+  hotReloadRoot: z.string().min(1).optional(),
 }).superRefine((config, ctx) => {
+  if (config.blobStore === "postgres" && config.store !== "postgres") {
+    ctx.addIssue({ code: "custom", path: ["blobStore"], message: "blobs in PostgreSQL need the postgres store (--store postgres)" });
+  }
+  if (config.redisUrl !== undefined && config.store !== "postgres") {
+    ctx.addIssue({ code: "custom", path: ["redisUrl"], message: "Redis is for several nodes on --store postgres; one SQLite node counts its limits itself" });
+  }
   if (config.store === "postgres" && config.databaseUrl === undefined) {
     ctx.addIssue({ code: "custom", path: ["databaseUrl"], message: "the postgres store needs a database URL (--database-url postgres://…)" });
   }

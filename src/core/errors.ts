@@ -99,6 +99,7 @@ export const ERROR_SUBJECTS = [
   "digest", // the code digest a publish expects
   "inlineCode", // code sent inline in the request (FunctionGraph code_type inline)
   "package", // a code package (zip)
+  "codeSource", // where the code comes from when it is not sent inline (a hot-reload directory)
   "configuration", // a function's configuration as a whole
   "invocation", // an asynchronous invocation by request id
   "trigger", // a trigger of a function, by name or id

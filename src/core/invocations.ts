@@ -405,7 +405,8 @@ function instanceTarget(target: InvocationTarget, convention: HandlerConvention,
 /** The exact code and configuration that runs; refuses a function that has no code yet. */
 export function targetOf(resolved: ResolvedInvocation): InvocationTarget {
   const { fn, version } = resolved;
-  const code = version ? version.code : fn.code;
+  const hostDir = version ? undefined : fn.hotReloadDir;
+  const code = version ? version.code : hostDir === undefined ? fn.code : { hostDir };
   if (!code) {
     throw stateConflict(fn, "invoke");
   }

@@ -7,6 +7,11 @@ import type { CodeRef, FunctionConfig, Scope } from "./model.js";
 /** Which vendor's handler conventions (context object, built-in environment) apply. */
 export type HandlerConvention = "scf" | "fgs";
 
+/** A head that runs a host directory (hot reload): each new instance runs the directory's current files. */
+export interface HostDirCode {
+  readonly hostDir: string;
+}
+
 /** Exactly what runs: one version's code and configuration. */
 export interface InvocationTarget {
   readonly scope: Scope;
@@ -21,7 +26,7 @@ export interface InvocationTarget {
    * so a changed head never runs on a stale instance.
    */
   readonly instanceKey: string;
-  readonly code: CodeRef;
+  readonly code: CodeRef | HostDirCode;
   readonly config: FunctionConfig;
 }
 

@@ -98,8 +98,17 @@ export interface FunctionRecord {
   readonly status: FunctionStatus;
   readonly statusReason: string;
   readonly config: FunctionConfig;
-  /** Null only while the function is Creating or after CreateFailed. */
+  /**
+   * The stored package the head runs. Null while the function is Creating, after CreateFailed,
+   * and while the head runs a host directory instead (`hotReloadDir`).
+   */
   readonly code: CodeRef | null;
+  /**
+   * Hot reload: the host directory the head runs, as the caller named it (absolute). Set, the
+   * head has no stored package: each new instance runs the directory's current files, and a
+   * publish snapshots them into a package. Absent for a head that runs a stored package.
+   */
+  readonly hotReloadDir?: string;
   /** Bumped on every change of code or configuration; a version records the revision it copied. */
   readonly revision: number;
   /** Last numeric version name handed out; numbers are never reused, even after deletes. */

@@ -90,6 +90,11 @@ export interface PublishPlan {
   readonly maxVersions: number;
   /** When set, the function's current code must have this SHA-512 (FunctionGraph `digest`). */
   readonly expectedSha512: string | null;
+  /**
+   * A head that runs a hot-reload directory: the package its files were zipped into for this
+   * publish (stored before the transaction), which the version keeps.
+   */
+  readonly snapshot?: CodeRef;
   readonly now: number;
 }
 
@@ -109,7 +114,10 @@ export interface FunctionPatch {
   readonly status: FunctionStatus;
   readonly statusReason?: string;
   readonly config?: FunctionConfig;
+  /** A stored package for the head; it replaces a hot-reload directory. */
   readonly code?: CodeRef;
+  /** A hot-reload directory for the head (absolute); it replaces the stored package. */
+  readonly hotReloadDir?: string;
   /** When true the function revision is bumped (code or configuration changed). */
   readonly changed?: boolean;
   readonly now: number;
@@ -122,6 +130,11 @@ export interface FunctionPatch {
  */
 export interface MetadataStore extends InvocationRecordStore {
   readonly kind: string;
+  /**
+   * Changes other processes make to functions, versions and aliases (several nodes on one
+   * database); absent when this process is the only writer (SQLite).
+   */
+  readonly changes?: ChangeFeed;
 
   getNamespace(scope: Scope, name: string): Promise<Namespace | null>;
   /**
@@ -240,6 +253,22 @@ export interface MetadataStore extends InvocationRecordStore {
   close(): Promise<void>;
 }
 
+/**
+ * Tells a node which functions other nodes changed (their row, versions or aliases), so what
+ * it cached of them is dropped. While `live` is false changes may be missed: nothing cached may
+ * be trusted until it is live again (`reset` is called both when it is lost and when it is back).
+ */
+export interface ChangeFeed {
+  readonly live: boolean;
+  subscribe(listener: { changed(functionId: string): void; reset(): void }): void;
+  /**
+   * Resolves once this node has heard every change committed before the call (a barrier sent
+   * after them, heard back). A node's write waits for it before it is acknowledged, so by then
+   * the other nodes have been sent the change too.
+   */
+  settle(): Promise<void>;
+}
+
 /** An enabled timer trigger as the scheduler sees it. */
 export interface PlannedTimer {
   readonly fn: FunctionRecord;
@@ -304,12 +333,17 @@ export interface BlobStore {
   put(sha256: string, bytes: Buffer): Promise<void>;
   has(sha256: string): Promise<boolean>;
   read(sha256: string): Promise<Buffer>;
-  /** Absolute path of the stored blob, for runtimes that read it from disk. */
-  pathOf(sha256: string): string;
+  /**
+   * A local file with the blob's bytes, for runtimes that read it from disk: the stored file
+   * itself, or a copy in this node's cache (verified against the digest) when blobs live elsewhere.
+   */
+  localFile(sha256: string): Promise<string>;
   /** Every stored blob with the time it was last written or reused. */
   list(): Promise<{ readonly sha256: string; readonly touchedAt: number }[]>;
   /** Removes a blob unless it was touched after `notAfter` (it is being reused); true if removed. */
   removeIfUntouchedSince(sha256: string, notAfter: number): Promise<boolean>;
+  /** Releases connections, if the store holds any. */
+  close?(): Promise<void>;
 }
 
 export interface ZipFacts {
@@ -329,6 +363,21 @@ export interface Clock {
   now(): number;
 }
 
+/**
+ * Host directories a function's head may run (hot reload). Off unless the server names a root;
+ * every path is resolved (symbolic links included) and must lie under the root's real path.
+ */
+export interface HostDirectories {
+  /**
+   * The real path of an absolute directory under the root. Throws InvalidParameter (subject
+   * codeSource) when hot reload is off, the path is relative, missing, not a directory, or
+   * resolves outside the root.
+   */
+  resolve(dir: string): Promise<string>;
+  /** The directory's current files as a zip (a publish's snapshot), after `resolve`. */
+  zip(dir: string): Promise<Buffer>;
+}
+
 /** What one fire of a timer trigger delivers to its function. */
 export interface TimerFire {
   /** The event as JSON text. */
@@ -346,4 +395,24 @@ export type TimerEvents = (trigger: TriggerRecord, fn: FunctionRecord, fireTimeM
 
 export interface IdSource {
   uuid(): string;
+}
+
+/**
+ * Request rates per key (dialect + account + action): takes one token at `ratePerSecond`,
+ * bursting up to the rate; false when the caller is over it. Per node (in memory) or shared by
+ * the nodes of a cluster (Redis).
+ */
+export interface TokenLimiter {
+  take(key: string, ratePerSecond: number): boolean | Promise<boolean>;
+}
+
+/**
+ * The ordinal (0, 1, 2, …) of this call among the weighted-routing calls of one alias
+ * revision (`aliasKey` names the alias). Per node (in memory) or shared by a cluster (Redis),
+ * which makes a weighted split exact across nodes.
+ */
+export interface SplitCounter {
+  next(aliasKey: string, revision: number): number | Promise<number>;
+  /** Forgets an alias's counter (it was deleted); a shared counter expires by itself. */
+  forget(aliasKey: string): void;
 }

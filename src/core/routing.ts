@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { AliasRecord, RoutingRule } from "./aliases.js";
+import type { SplitCounter } from "./ports.js";
 
 /**
  * Picks the version an alias serves for one invocation.
@@ -11,14 +12,21 @@ import type { AliasRecord, RoutingRule } from "./aliases.js";
  * traffic (Lambda and LocalStack draw independently per call and stray). φ is a per-revision
  * phase so the first canary call is not always the same position.
  *
+ * The counter is a `SplitCounter`: in memory per node (`LocalSplitCounter`), or shared by the
+ * nodes of a cluster (Redis), which numbers the calls of every node in one sequence, so the
+ * split is exact cluster-wide.
+ *
  * A routing key pins a caller: the choice is a hash of (alias revision, key), stable for as
- * long as the alias is unchanged. The counters live in memory per node; with several nodes
- * each node's share is exact, so the combined share is too within one call per node.
+ * long as the alias is unchanged.
  */
 export class AliasRouter {
-  readonly #counters = new Map<string, { revision: number; n: number; phase: number }>();
+  readonly #counter: SplitCounter;
 
-  choose(alias: AliasRecord, headers: Readonly<Record<string, string>>, routingKey: string | null): string {
+  constructor(counter: SplitCounter = new LocalSplitCounter()) {
+    this.#counter = counter;
+  }
+
+  async choose(alias: AliasRecord, headers: Readonly<Record<string, string>>, routingKey: string | null): Promise<string> {
     const routing = alias.routing;
     switch (routing.kind) {
       case "none":
@@ -26,26 +34,44 @@ export class AliasRouter {
       case "rules":
         return matches(routing.rules, routing.combine, headers) ? routing.version : alias.version;
       case "weighted":
-        return (routingKey === null ? this.#next(alias, routing.weight) : stickyShare(alias, routingKey) < routing.weight) ? routing.version : alias.version;
+        return (routingKey === null ? await this.#next(alias, routing.weight) : stickyShare(alias, routingKey) < routing.weight) ? routing.version : alias.version;
     }
   }
 
   /** The Bresenham step: true when this invocation belongs to the additional version. */
-  #next(alias: AliasRecord, weight: number): boolean {
-    const key = `${alias.functionId}/${alias.name}`;
-    let state = this.#counters.get(key);
-    if (!state || state.revision !== alias.revision) {
-      state = { revision: alias.revision, n: 0, phase: stickyShare(alias, "phase") };
-      this.#counters.set(key, state);
-    }
-    const n = state.n;
-    state.n += 1;
-    return Math.floor((n + 1) * weight + state.phase) > Math.floor(n * weight + state.phase);
+  async #next(alias: AliasRecord, weight: number): Promise<boolean> {
+    const n = await this.#counter.next(aliasKey(alias.functionId, alias.name), alias.revision);
+    const phase = stickyShare(alias, "phase");
+    return Math.floor((n + 1) * weight + phase) > Math.floor(n * weight + phase);
   }
 
   /** Forgets the counters of an alias (deleted aliases). */
   forget(functionId: string, name: string): void {
-    this.#counters.delete(`${functionId}/${name}`);
+    this.#counter.forget(aliasKey(functionId, name));
+  }
+}
+
+function aliasKey(functionId: string, name: string): string {
+  return `${functionId}/${name}`;
+}
+
+/** A counter per alias in this process: a new revision starts again at 0. */
+export class LocalSplitCounter implements SplitCounter {
+  readonly #counters = new Map<string, { revision: number; n: number }>();
+
+  next(key: string, revision: number): number {
+    let state = this.#counters.get(key);
+    if (!state || state.revision !== revision) {
+      state = { revision, n: 0 };
+      this.#counters.set(key, state);
+    }
+    const n = state.n;
+    state.n += 1;
+    return n;
+  }
+
+  forget(key: string): void {
+    this.#counters.delete(key);
   }
 }
 

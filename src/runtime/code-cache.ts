@@ -34,15 +34,15 @@ interface Entry {
 
 export class CodeCache {
   readonly #dir: string;
-  readonly #blobPath: (sha256: string) => string;
+  readonly #blobFile: (sha256: string) => Promise<string>;
   readonly #limits: CodeCacheLimits;
   readonly #now: () => number;
   /** Extractions in flight or done: the hot path never touches the disk twice for one sha. */
   readonly #entries = new Map<string, Entry>();
 
-  constructor(dir: string, blobPath: (sha256: string) => string, limits: CodeCacheLimits, now: () => number = Date.now) {
+  constructor(dir: string, blobFile: (sha256: string) => Promise<string>, limits: CodeCacheLimits, now: () => number = Date.now) {
     this.#dir = dir;
-    this.#blobPath = blobPath;
+    this.#blobFile = blobFile;
     this.#limits = limits;
     this.#now = now;
   }
@@ -126,7 +126,7 @@ export class CodeCache {
     const tmp = join(this.#dir, `.tmp-${sha256}-${randomBytes(4).toString("hex")}`);
     try {
       await mkdir(tmp, { mode: 0o755 });
-      const bytes = await extractZip(this.#blobPath(sha256), tmp);
+      const bytes = await extractZip(await this.#blobFile(sha256), tmp);
       await makeReadOnly(tmp);
       await rename(tmp, final);
       // Counted once in place: an empty package still takes a directory.

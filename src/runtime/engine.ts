@@ -6,6 +6,8 @@ import { chmod, mkdir, readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { PER_CALL_CONTEXT_KEYS, type InvocationTarget, type OutputListener, type HttpForwardOutcome, type HttpForwardRequest, type InvocationOutcome, type InvocationRequest, type Invoker, type WarmRequest } from "../core/invoke.js";
 import { CodeCache, type CodeLease } from "./code-cache.js";
+import { HotReload } from "./hot-reload.js";
+import { keyPrefix } from "../core/instance-keys.js";
 import { functionView } from "./conventions.js";
 import type { Instance, OutputSink } from "./instance.js";
 import { removeGroup, sweepRun } from "./debris.js";
@@ -53,6 +55,7 @@ interface Runtime {
 export class Engine implements Invoker {
   readonly #opts: ResolvedOptions;
   readonly #cache: CodeCache;
+  readonly #hotReload: HotReload;
   readonly #pool: Pool;
   readonly #prepared: Promise<Isolation>;
   readonly #ready: Promise<Runtime>;
@@ -84,7 +87,8 @@ export class Engine implements Invoker {
   constructor(options: EngineOptions) {
     this.#opts = resolveOptions(options);
     const o = this.#opts;
-    this.#cache = new CodeCache(runLayout(o.runDir).codeDir, o.blobPath, o.codeCache);
+    this.#cache = new CodeCache(runLayout(o.runDir).codeDir, o.blobFile, o.codeCache);
+    this.#hotReload = new HotReload(o.hotReloadRoot, runLayout(o.runDir).codeDir, (prefix) => this.retire(prefix));
     const limits = { perKey: o.maxInstancesPerFunction, total: o.maxInstancesTotal, queueLimit: o.queueLimit, queueTimeoutMs: o.queueTimeoutMs };
     this.#pool = new Pool(limits, (inst) => this.#retire(inst));
     this.#prepared = this.#prepare();
@@ -302,7 +306,8 @@ export class Engine implements Invoker {
     let inst: Instance;
     let code: CodeLease | undefined;
     try {
-      code = await this.#cache.acquire(req.target.code.sha256);
+      const source = req.target.code;
+      code = "hostDir" in source ? await this.#hotReload.acquire(source.hostDir, keyPrefix.head(req.target.functionId)) : await this.#cache.acquire(source.sha256);
       inst = await this.#obtain(rt, familyOf(req));
     } catch (err) {
       code?.release();
@@ -537,6 +542,7 @@ export class Engine implements Invoker {
     rt?.stems.nodejs.close();
     rt?.stems.python.close();
     this.#pool.drainAll();
+    await this.#hotReload.close();
     // Starts in flight end either in a failure (their sandbox removed) or in #track, which
     // kills them now that the engine is closed.
     await rt?.launcher.drain();

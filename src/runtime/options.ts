@@ -14,8 +14,11 @@ export interface EngineLogger {
 export type Family = "nodejs" | "python";
 
 export interface EngineOptions {
-  /** Absolute path of the stored code zip for a sha256. Required. */
-  readonly blobPath: (sha256: string) => string;
+  /**
+   * A local file holding the stored code zip for a sha256 (the blob store's own file, or its
+   * copy in this node's cache when blobs live in a database). Required.
+   */
+  readonly blobFile: (sha256: string) => Promise<string>;
   /**
    * The engine's own directory: instance temp dirs (`instances/`) and extracted code (`code/`).
    * Whatever is in it when the engine starts is a killed engine's debris and is removed, as are
@@ -65,10 +68,15 @@ export interface EngineOptions {
   /** Time a process may take to signal readiness. Default 10 s. */
   readonly startTimeoutMs?: number;
   readonly logger?: EngineLogger;
+  /**
+   * Hot reload: the directory under which heads may run host directories (resolved again at
+   * every instance start). Undefined: hot reload is off, and such a head cannot start.
+   */
+  readonly hotReloadRoot?: string | undefined;
 }
 
 export interface ResolvedOptions {
-  readonly blobPath: (sha256: string) => string;
+  readonly blobFile: (sha256: string) => Promise<string>;
   readonly runDir: string;
   readonly codeCache: { readonly maxBytes: number; readonly maxIdleMs: number };
   readonly idleTimeoutMs: number;
@@ -88,13 +96,14 @@ export interface ResolvedOptions {
   readonly pidsMax: number;
   readonly startTimeoutMs: number;
   readonly logger: EngineLogger;
+  readonly hotReloadRoot: string | undefined;
 }
 
 const silent: EngineLogger = { info() {}, warn() {}, error() {} };
 
 export function resolveOptions(o: EngineOptions): ResolvedOptions {
   return Object.freeze({
-    blobPath: o.blobPath,
+    blobFile: o.blobFile,
     runDir: o.runDir ?? join(tmpdir(), "quiver-engine"),
     codeCache: { maxBytes: o.codeCache?.maxBytes ?? 2 * 1024 ** 3, maxIdleMs: o.codeCache?.maxIdleMs ?? 60 * 60_000 },
     idleTimeoutMs: o.idleTimeoutMs ?? 10 * 60_000,
@@ -115,6 +124,7 @@ export function resolveOptions(o: EngineOptions): ResolvedOptions {
     pidsMax: o.pidsMax ?? 256,
     startTimeoutMs: o.startTimeoutMs ?? 10_000,
     logger: o.logger ?? silent,
+    hotReloadRoot: o.hotReloadRoot,
   });
 }
 

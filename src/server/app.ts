@@ -1,20 +1,23 @@
 import { randomUUID } from "node:crypto";
 import { lookup } from "node:dns/promises";
-import { chmodSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { loadAccountsFile, loadOrCreateDefaultAccounts, type AccountRegistry } from "../accounts/accounts.js";
 import { FsBlobStore } from "../blobs/fs-blob-store.js";
+import { PgBlobStore } from "../blobs/pg-blob-store.js";
+import { HostDirs } from "../code/host-dirs.js";
 import { ZipInspector } from "../code/zip-inspector.js";
 import { ConfigError, type QuiverConfig } from "../config/config.js";
-import type { BlobStore, Clock, MetadataStore } from "../core/ports.js";
+import type { BlobStore, Clock, MetadataStore, SplitCounter, TokenLimiter } from "../core/ports.js";
 import { collectUnreferencedBlobs } from "../core/blob-gc.js";
 import { systemClock, VirtualClock } from "../core/clocks.js";
 import { TimerScheduler, type TimerSchedulerDeps } from "../core/timer-scheduler.js";
 import { InvocationService } from "../core/invocations.js";
 import { ENGINE_LOG_SLACK_BYTES, InvocationRecorder } from "../core/invocation-records.js";
-import { AliasRouter } from "../core/routing.js";
+import { AliasRouter, LocalSplitCounter } from "../core/routing.js";
 import { FunctionService } from "../core/service.js";
+import { cachedReads } from "../core/read-cache.js";
 import type { DialectDeps } from "../dialects/shared/dialect.js";
 import { RateLimiter, unknownRateOverrides } from "../dialects/shared/rate-limiter.js";
 import { TriggerUrls } from "../dialects/shared/trigger-urls.js";
@@ -22,6 +25,9 @@ import { sendAnswer } from "../dialects/shared/wire-answer.js";
 import { QuiverError } from "../core/errors.js";
 import { scfDoorError } from "../dialects/http-door/plugin.js";
 import { Engine } from "../runtime/index.js";
+import { RedisLimiter } from "../cluster/redis-limiter.js";
+import { RedisLink } from "../cluster/redis-link.js";
+import { RedisSplitCounter } from "../cluster/redis-split-counter.js";
 import { PostgresStore } from "../store/postgres/postgres-store.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { lockDataDir, runDirFor, type DataDirLock } from "./data-dir-lock.js";
@@ -60,6 +66,7 @@ export interface Quiver {
  */
 export async function createQuiver(config: QuiverConfig): Promise<Quiver> {
   checkRateOverrides(config);
+  hotReloadRootOf(config);
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   // Function code runs as an unprivileged user; it must not be able to read Quiver's data.
@@ -80,27 +87,27 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
 
   // First, so the store is timed and the service counted from the start.
   const metrics = new QuiverMetrics(config.metrics);
-  const store = metrics.timedStore(await openStore(config, dataDir));
-  const blobDir = config.blobDir === undefined ? join(dataDir, "blobs") : resolve(config.blobDir);
-  const blobs = new FsBlobStore(blobDir);
-  // Code packages are Quiver's to read, not its functions': a shared --blob-dir is made 0700 too.
-  mkdirSync(blobDir, { recursive: true, mode: 0o700 });
-  chmodSync(blobDir, 0o700);
+  // Invocations read function, version and alias rows from memory, dropped on every change (core/read-cache.ts).
+  const store = cachedReads(metrics.timedStore(await openStore(config, dataDir)));
+  const blobs = await openBlobStore(config, dataDir);
+  const app = createHttpServer(config);
   // One clock for every timestamp and fire time: the system's, or a virtual one tests move.
   const timerClock = clockFor(config);
   const clock = timerClock.clock;
   const ids = { uuid: () => randomUUID() };
+  const shared = clusterCounters(config, app.log);
   // Set once the engine exists: the service tells it which warm instances became unreachable.
   let retire: (prefix: string) => void = () => undefined;
   const onCodeRetired = (prefix: string): void => retire(prefix);
   // Set once the scheduler exists: a trigger changed here is looked at again at once.
   let onTriggersChanged = (): void => undefined;
+  const hotReloadRoot = hotReloadRootOf(config);
   const service = new FunctionService({
-    store, blobs, inspector: new ZipInspector(), clock, ids, router: new AliasRouter(), onCodeRetired, onTriggersChanged: () => onTriggersChanged(), onPublished: metrics.published,
+    store, blobs, inspector: new ZipInspector(), clock, ids, router: new AliasRouter(shared.splits), onCodeRetired, onTriggersChanged: () => onTriggersChanged(), onPublished: metrics.published,
+    ...(hotReloadRoot === undefined ? {} : { hostDirs: new HostDirs(hotReloadRoot) }),
   });
   await service.functions.recover();
 
-  const app = createHttpServer(config);
   app.get("/healthz", async () => ({ status: "ok" }));
   registerMetricsEndpoint(app, metrics, config);
   if (config.metrics.token === undefined && !isLoopback(config.host)) app.log.warn({ host: config.host }, "GET /metrics is refused: the server listens beyond loopback and no --metrics-token is set");
@@ -110,13 +117,14 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   // The engine reads code blobs from the data dir as root and extracts them to a cache the
   // unprivileged function processes can read.
   const engine = new Engine({
-    blobPath: (sha256) => blobs.pathOf(sha256),
+    blobFile: (sha256) => blobs.localFile(sha256),
     logger: app.log,
     runDir: runDirFor(dataDir),
     egressDeny: await storeAddresses(config),
     // Output kept per invocation: what its record keeps (each dialect cuts its own tail when it answers).
     ...(config.records.enabled ? { logTailBytes: config.records.maxLogBytes + ENGINE_LOG_SLACK_BYTES } : {}),
     ...config.engine,
+    hotReloadRoot,
   });
   // What a killed server left (processes, cgroups, temp dirs) is removed before anything runs.
   await engine.prepare();
@@ -163,7 +171,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   // With --http-trigger-port a second listener serves the trigger URLs and nothing else.
   const triggerApp = config.httpTriggerPort === undefined ? null : createHttpServer(config, scfDoorError);
   const triggerUrls = triggerUrlsFor(config, triggerApp ?? app);
-  const deps: DialectDeps = { service, invocations, records: store, clock, timers, accounts, config, limiter: new RateLimiter(), triggerUrls, observeApiRequest: metrics.apiRequest };
+  const deps: DialectDeps = { service, invocations, records: store, clock, timers, accounts, config, limiter: shared.limiter, triggerUrls, observeApiRequest: metrics.apiRequest };
   for (const dialect of DIALECTS) await app.register(dialect.plugin, deps);
   if (triggerApp) {
     triggerApp.setNotFoundHandler(async (request, reply) => {
@@ -206,10 +214,23 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
       await recorder.close();
       await engine.close();
       metrics.close();
+      await shared.close();
+      await blobs.close?.();
       await store.close();
       await lock.release();
     },
   };
+}
+
+/**
+ * Rate limits and weighted-split counters: shared by the cluster through Redis when
+ * `redisUrl` is set (falling back to this node's own while Redis is away), else this node's own.
+ */
+function clusterCounters(config: QuiverConfig, log: FastifyInstance["log"]): { limiter: TokenLimiter; splits: SplitCounter; close(): Promise<void> } {
+  const local = { limiter: new RateLimiter(), splits: new LocalSplitCounter() };
+  if (config.redisUrl === undefined) return { ...local, close: async () => undefined };
+  const link = new RedisLink(config.redisUrl, config.redisKeyPrefix, log);
+  return { limiter: new RedisLimiter(link, local.limiter), splits: new RedisSplitCounter(link, local.splits), close: () => link.close() };
 }
 
 /** The clock the configuration names; a virtual one starts at `timers.clockStart`, else now. */
@@ -231,6 +252,21 @@ function checkRateOverrides(config: QuiverConfig): void {
   if (unknown.length > 0) {
     throw new ConfigError(`rate limit for unknown action ${unknown.map((name) => `"${name}"`).join(", ")}: name an SCF action (e.g. PublishVersion) or a FunctionGraph operation (e.g. createFunctionVersion)`);
   }
+}
+
+/**
+ * Code blobs: files under `--blob-dir` (default `<data-dir>/blobs`), or PostgreSQL with this
+ * node's copies under `<data-dir>/blob-cache`. Either directory is 0700: code packages are
+ * Quiver's to read, not its functions' (a shared --blob-dir too).
+ */
+async function openBlobStore(config: QuiverConfig, dataDir: string): Promise<BlobStore> {
+  if (config.blobStore === "postgres" && config.databaseUrl !== undefined) {
+    return PgBlobStore.open({ url: config.databaseUrl, cacheDir: join(dataDir, "blob-cache") });
+  }
+  const blobDir = config.blobDir === undefined ? join(dataDir, "blobs") : resolve(config.blobDir);
+  mkdirSync(blobDir, { recursive: true, mode: 0o700 });
+  chmodSync(blobDir, 0o700);
+  return new FsBlobStore(blobDir);
 }
 
 /** The metadata store the configuration names; PostgreSQL (and the `pg` driver) only when asked for. */
@@ -294,4 +330,12 @@ function startRecordRetention(store: MetadataStore, clock: Clock, settings: Quiv
     clearTimeout(first);
     clearInterval(every);
   };
+}
+
+/** `--hot-reload-root` as an absolute path; a root that is not a directory stops the start. */
+function hotReloadRootOf(config: QuiverConfig): string | undefined {
+  if (config.hotReloadRoot === undefined) return undefined;
+  const root = resolve(config.hotReloadRoot);
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new ConfigError(`--hot-reload-root ${config.hotReloadRoot} is not a directory`);
+  return root;
 }

@@ -65,8 +65,12 @@ export function clientErrorHandler(http: QuiverConfig["http"], requests: Connect
       socket.destroy();
       return;
     }
-    const line = pending ? { method: pending.req.method ?? "GET", target: pending.req.url ?? "/" } : (requestLine(error.rawPacket) ?? { method: "GET", target: latest?.req.url ?? "/" });
-    refuse(socket, line, neutralError(error, http, pending !== undefined));
+    const line = pending ? { method: pending.req.method ?? "GET", target: pending.req.url ?? "/" } : requestLine(error.rawPacket);
+    if (line === undefined && error.code === "HPE_HEADER_OVERFLOW") {
+      refuseUnknownRequest(socket);
+      return;
+    }
+    refuse(socket, line ?? { method: "GET", target: latest?.req.url ?? "/" }, neutralError(error, http, pending !== undefined));
   };
 }
 
@@ -80,6 +84,22 @@ function refuse(socket: Socket, line: RequestLine, error: QuiverError): void {
     return;
   }
   socket.end(rawHttpResponse(errorAnswerFor(line.target, error), line.method));
+  closeAfterLinger(socket);
+}
+
+/**
+ * Headers over the limit in a chunk that does not start with the request line: the line came in
+ * an earlier chunk, which Node's parser keeps to itself, so neither the method nor the path is
+ * known. Any body would be wrong for a HEAD request (the client would read it as the start of a
+ * next answer), and the path that picks the envelope is unknown too: the answer is a bare 431
+ * without a body, which is right whatever the request was.
+ */
+function refuseUnknownRequest(socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end("HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
   closeAfterLinger(socket);
 }
 

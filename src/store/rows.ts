@@ -34,6 +34,8 @@ export interface FunctionRow {
   status_reason: string;
   config: JsonColumn;
   code: JsonColumn;
+  /** The head's hot-reload directory (migration 9 in SQLite, 5 in PostgreSQL); null: a stored package. */
+  hot_reload_dir: string | null;
   revision: number;
   last_version_number: number;
   last_version_seq: number;
@@ -67,6 +69,7 @@ export function toFunction(row: FunctionRow): FunctionRecord {
     statusReason: row.status_reason,
     config: json<FunctionConfig>(row.config),
     code: row.code === null ? null : json<CodeRef>(row.code),
+    ...(row.hot_reload_dir === null ? {} : { hotReloadDir: row.hot_reload_dir }),
     revision: row.revision,
     lastVersionNumber: row.last_version_number,
     createdAt: row.created_at,
@@ -217,6 +220,7 @@ export function newFunctionColumns(fn: FunctionRecord): Columns {
     status_reason: fn.statusReason,
     config: JSON.stringify(fn.config),
     code: fn.code && JSON.stringify(fn.code),
+    hot_reload_dir: fn.hotReloadDir ?? null,
     revision: fn.revision,
     last_version_number: fn.lastVersionNumber,
     last_version_seq: 0,

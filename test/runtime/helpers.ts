@@ -34,7 +34,7 @@ export async function fixture(): Promise<Fixture> {
     },
     store,
     engine(opts = {}) {
-      return new Engine({ blobPath, runDir: join(dir, "run"), prewarm: { nodejs: 0, python: 0 }, ...opts });
+      return new Engine({ blobFile: async (sha) => blobPath(sha), runDir: join(dir, "run"), prewarm: { nodejs: 0, python: 0 }, ...opts });
     },
   };
 }

@@ -6,12 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "../helpers/node-test.js";
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { ALICE } from "../helpers/accounts.js";
 import { call } from "../helpers/fgs-http.js";
 import { gc, settledMemory } from "../helpers/memory.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { collect, exchange, type Exchange, fgsError, scfErrorCode } from "../helpers/raw-http.js";
+import { eventually } from "../helpers/eventually.js";
 import { sendTc3 } from "../helpers/tc3.js";
 
 const { projectId, accessKey, secretKey } = ALICE.huawei;
@@ -70,6 +71,24 @@ void describe("every refusal is in the vendor's envelope", { timeout: 120_000 },
     assert.match(JSON.parse(scf.responses[0]?.body ?? "{}").Response.Error.Message, /headers.*at most 49152 bytes/);
     const fgs = await exchange(server.port, get(`/v2/${projectId}/fgs/functions`, big), { end: false });
     assert.equal(fgsError(fgs.responses[0]), "413 FSS.0413");
+  });
+
+  void it("headers over the limit in a later chunk: a bare 431, with no body a HEAD client would misread", async () => {
+    // The request line arrives in one read, the header that crosses the limit in another, so
+    // the failing chunk does not say which method (or path) the request had.
+    const serverSide = new Promise<Socket>((resolve) => server.quiver.app.server.once("connection", resolve));
+    const client = connect(server.port, "127.0.0.1");
+    const received = new Promise<Exchange>((resolve) => collect(client, performance.now(), resolve));
+    const first = `HEAD / HTTP/1.1\r\nHost: quiver\r\nX-A: ${"a".repeat(30 * 1024)}\r\n`;
+    client.write(first);
+    const socket = await serverSide;
+    await eventually(() => socket.bytesRead >= first.length, { what: "the server to read the first chunk" });
+    client.write(`X-B: ${"b".repeat(30 * 1024)}\r\n\r\n`);
+    const result = await received;
+    const text = result.bytes.toString("latin1");
+    assert.match(text, /^HTTP\/1\.1 431 /, text.slice(0, 200));
+    assert.ok(text.endsWith("\r\n\r\n"), `nothing after the head: ${JSON.stringify(text)}`);
+    assert.match(text, /content-length: 0\r\n/i);
   });
 
   void it("a body over the limit", async () => {

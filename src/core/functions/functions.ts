@@ -6,7 +6,7 @@ import { requireWebBootstrap } from "../web-functions.js";
 import type { FunctionConfig, FunctionRecord, FunctionRef, FunctionStatus, Page, Scope } from "../model.js";
 import type { ListFunctionsQuery } from "../ports.js";
 import { EDITABLE_STATUSES, settleAfterCrash, settleAfterFailedCodeWrite, stateConflict } from "../store-rules/statuses.js";
-import type { ServiceDeps } from "./context.js";
+import { hostDirsOf, type ServiceDeps } from "./context.js";
 import type { Namespaces } from "./namespaces.js";
 
 export interface CodeUpload {
@@ -20,11 +20,23 @@ export interface CodeUpload {
   readonly webBootstrap?: string;
 }
 
+/** Hot reload: the head runs this host directory's current files instead of a stored package. */
+export interface HotReloadSource {
+  readonly hotReloadDir: string;
+}
+
+/** Where a head's code comes from: an uploaded zip, or a host directory. */
+export type CodeSource = CodeUpload | HotReloadSource;
+
+function isHotReload(source: object): source is HotReloadSource {
+  return "hotReloadDir" in source;
+}
+
 export interface CreateFunctionInput {
   readonly namespace: string;
   readonly name: string;
   readonly config: FunctionConfig;
-  readonly code: CodeUpload;
+  readonly code: CodeSource;
   readonly maxFunctions: number;
 }
 
@@ -49,8 +61,7 @@ export class Functions {
 
   async create(scope: Scope, input: CreateFunctionInput): Promise<FunctionRecord> {
     checkConfigSize(input.config);
-    const code = await this.checkCode(input.code);
-    requireWebBootstrap(input.config, code.facts, input.code.webBootstrap);
+    const code = await this.#checkSource(input.code, input.config);
     await this.#namespaces.requireForNewFunction(scope, input.namespace);
     const { store, clock, ids } = this.#deps;
     // 1. Claim the name in status Creating, so concurrent creates of the same name conflict.
@@ -83,14 +94,13 @@ export class Functions {
    * The function is Updating while the code is written, so a concurrent publish is refused
    * rather than snapshotting a half-applied change.
    */
-  async updateCode(ref: FunctionRef, upload: CodeUpload, change: (current: FunctionConfig) => FunctionConfig = (current) => current): Promise<FunctionRecord> {
-    const code = await this.checkCode(upload);
+  async updateCode(ref: FunctionRef, upload: CodeSource, change: (current: FunctionConfig) => FunctionConfig = (current) => current): Promise<FunctionRecord> {
     const fn = await this.get(ref);
     // Checked before any state changes. The change is applied again to the row read under the
     // transition; code changes only touch small fields (handler, code type), so that cannot
     // grow a configuration past the limit that this one stayed within.
     checkConfigSize(change(fn.config), fn.config);
-    requireWebBootstrap(change(fn.config), code.facts, upload.webBootstrap);
+    const code = await this.#checkSource(upload, change(fn.config));
     const updating = await this.#deps.store.transitionFunction(fn.id, EDITABLE_STATUSES, { status: "Updating", now: this.#deps.clock.now() });
     if (!updating) throw await this.#conflict(fn.id, "updateCode");
     return this.#storeCodeThenSettle(updating, code, "Updating", change(updating.config));
@@ -143,23 +153,39 @@ export class Functions {
     return stuck.length;
   }
 
+  /**
+   * Checks a code source before any state changes: a zip is checked and hashed (and must hold
+   * a web function's bootstrap); a hot-reload directory must resolve under the server's root.
+   */
+  async #checkSource(source: CodeSource, config: FunctionConfig): Promise<CheckedCode | HotReloadSource> {
+    if (isHotReload(source)) {
+      await hostDirsOf(this.#deps).resolve(source.hotReloadDir);
+      return source;
+    }
+    const code = await this.checkCode(source);
+    requireWebBootstrap(config, code.facts, source.webBootstrap);
+    return code;
+  }
+
   async #storeCodeThenSettle(
     fn: FunctionRecord,
-    code: CheckedCode,
+    code: CheckedCode | HotReloadSource,
     from: FunctionStatus,
     config: FunctionConfig,
   ): Promise<FunctionRecord> {
     const { store, blobs, clock } = this.#deps;
-    try {
-      await blobs.put(code.ref.sha256, code.bytes);
-    } catch (cause) {
-      await store.transitionFunction(fn.id, [from], { status: settleAfterFailedCodeWrite(from), statusReason: "code could not be stored", now: clock.now() });
-      throw new QuiverError("Internal", "The code package could not be stored.", { cause });
+    if (!isHotReload(code)) {
+      try {
+        await blobs.put(code.ref.sha256, code.bytes);
+      } catch (cause) {
+        await store.transitionFunction(fn.id, [from], { status: settleAfterFailedCodeWrite(from), statusReason: "code could not be stored", now: clock.now() });
+        throw new QuiverError("Internal", "The code package could not be stored.", { cause });
+      }
     }
     const settled = await store.transitionFunction(fn.id, [from], {
       status: "Active",
       statusReason: "",
-      code: code.ref,
+      ...(isHotReload(code) ? { hotReloadDir: code.hotReloadDir } : { code: code.ref }),
       config,
       changed: true,
       now: clock.now(),

@@ -55,7 +55,7 @@ export class InvocationResolver {
     if (!alias) {
       throw new QuiverError("VersionNotFound", `Qualifier "${qualifier}" is neither a version nor an alias of function "${ref.name}".`, { subject: "qualifier" });
     }
-    const versionName = this.#deps.router.choose(alias, selector.headers, selector.routingKey);
+    const versionName = await this.#deps.router.choose(alias, selector.headers, selector.routingKey);
     if (versionName === LATEST) return { fn, version: null, versionName, alias: alias.name, aliasRecord: alias };
     const version = await this.#deps.store.getVersion(fn.id, versionName);
     if (!version) throw new QuiverError("VersionNotFound", `Alias "${alias.name}" routes to version "${versionName}", which does not exist.`, { subject: "qualifier" });

@@ -1,8 +1,8 @@
 import { QuiverError } from "../errors.js";
 import { keyPrefix } from "../instance-keys.js";
-import { LATEST, type FunctionRecord, type FunctionRef, type Page, type VersionRecord } from "../model.js";
+import { LATEST, type CodeRef, type FunctionRecord, type FunctionRef, type Page, type VersionRecord } from "../model.js";
 import type { ListVersionsQuery, VersionNaming } from "../ports.js";
-import type { ServiceDeps } from "./context.js";
+import { hostDirsOf, type ServiceDeps } from "./context.js";
 import type { Functions } from "./functions.js";
 
 export interface PublishInput {
@@ -53,9 +53,22 @@ export class Versions {
    */
   async publish(ref: FunctionRef, input: PublishInput): Promise<{ fn: FunctionRecord; version: VersionRecord }> {
     const fn = await this.#functions.get(ref);
-    const version = await this.#deps.store.publishVersion(fn.id, { ...input, now: this.#deps.clock.now() });
+    const snapshot = fn.hotReloadDir === undefined ? undefined : await this.#snapshot(fn.hotReloadDir);
+    const version = await this.#deps.store.publishVersion(fn.id, { ...input, ...(snapshot ? { snapshot } : {}), now: this.#deps.clock.now() });
     this.#deps.onPublished?.(fn, version);
     return { fn, version };
+  }
+
+  /**
+   * A hot-reloaded head's files as a package, with the checks and digests of an upload, stored
+   * before the publish refers to it: the version keeps these bytes whatever the directory does.
+   */
+  async #snapshot(dir: string): Promise<CodeRef> {
+    const hostDirs = hostDirsOf(this.#deps);
+    const zip = await hostDirs.zip(await hostDirs.resolve(dir));
+    const code = await this.#functions.checkCode({ zip, fileName: "" });
+    await this.#deps.blobs.put(code.ref.sha256, code.bytes);
+    return code.ref;
   }
 
   /** `$LATEST` (the head) or a published version; aliases are not looked at. */

@@ -24,11 +24,14 @@ export interface PublishDecision {
  */
 export function decidePublish(state: PublishState, plan: PublishPlan, isNameTaken: (name: string) => boolean): PublishDecision {
   const { fn } = state;
-  if (fn.status !== PUBLISHABLE_STATUS || fn.code === null) throw stateConflict(fn, "publish");
-  if (plan.expectedSha512 !== null && plan.expectedSha512.toLowerCase() !== fn.code.sha512) {
+  // A hot-reloaded head publishes the snapshot the caller zipped; if the head changed to or from
+  // a directory since, the snapshot does not describe it, and the publish is refused as a conflict.
+  const code = fn.hotReloadDir === undefined ? fn.code : (plan.snapshot ?? null);
+  if (fn.status !== PUBLISHABLE_STATUS || code === null) throw stateConflict(fn, "publish");
+  if (plan.expectedSha512 !== null && plan.expectedSha512.toLowerCase() !== code.sha512) {
     throw new QuiverError(
       "CodeDigestMismatch",
-      `The digest ${plan.expectedSha512} does not match the current code of "${fn.name}" (SHA-512 ${fn.code.sha512}).`,
+      `The digest ${plan.expectedSha512} does not match the current code of "${fn.name}" (SHA-512 ${code.sha512}).`,
       { subject: "digest" },
     );
   }
@@ -42,7 +45,7 @@ export function decidePublish(state: PublishState, plan: PublishPlan, isNameTake
     seq: state.lastSeq + 1,
     description: plan.description,
     config: fn.config,
-    code: fn.code,
+    code,
     sourceRevision: fn.revision,
     createdAt: plan.now,
   };

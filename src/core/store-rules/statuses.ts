@@ -45,14 +45,29 @@ export function settleAfterFailedCodeWrite(from: FunctionStatus): FunctionStatus
 export function decideTransition(fn: FunctionRecord, from: readonly FunctionStatus[], patch: FunctionPatch): FunctionRecord | null {
   if (!from.includes(fn.status)) return null;
   return {
-    ...fn,
+    ...withoutCodeSource(fn),
     status: patch.status,
     statusReason: patch.statusReason ?? fn.statusReason,
     config: patch.config ?? fn.config,
-    code: patch.code ?? fn.code,
+    ...codeSourceAfter(fn, patch),
     revision: fn.revision + (patch.changed ? 1 : 0),
     updatedAt: patch.now,
   };
+}
+
+/** The record without its code and hot-reload directory (an absent directory stays absent, not undefined). */
+function withoutCodeSource(fn: FunctionRecord): Omit<FunctionRecord, "code" | "hotReloadDir"> {
+  const copy: { -readonly [K in keyof FunctionRecord]?: FunctionRecord[K] } = { ...fn };
+  delete copy.code;
+  delete copy.hotReloadDir;
+  return copy as Omit<FunctionRecord, "code" | "hotReloadDir">;
+}
+
+/** A head runs a stored package or a hot-reload directory, never both: setting one drops the other. */
+function codeSourceAfter(fn: FunctionRecord, patch: FunctionPatch): Pick<FunctionRecord, "code" | "hotReloadDir"> {
+  if (patch.hotReloadDir !== undefined) return { code: null, hotReloadDir: patch.hotReloadDir };
+  if (patch.code !== undefined) return { code: patch.code };
+  return fn.hotReloadDir === undefined ? { code: fn.code } : { code: fn.code, hotReloadDir: fn.hotReloadDir };
 }
 
 type RefusedOperation = Exclude<ConflictingOperation, "delete">;

@@ -97,7 +97,8 @@ export const FGS_ERRORS: Readonly<Record<ErrorCode, Entry>> = {
   MissingParameter: byParameter,
   UnknownParameter: byParameter,
   // A web function's package without its bootstrap: FSS.1011, "invalid function code".
-  InvalidParameter: { choose: { ...BY_PARAMETER, subject: { package: { status: 400, code: "FSS.1011" } } } },
+  // A hot-reload directory refused (hot reload off, outside the root): FSS.1010, the code_url code.
+  InvalidParameter: { choose: { ...BY_PARAMETER, subject: { package: { status: 400, code: "FSS.1011" }, codeSource: { status: 400, code: "FSS.1010" } } } },
   InvalidParameterType: byParameter,
   UnknownAction: { status: 404, code: "FSS.0404", message: "Not found the specified resource" },
   UnsupportedApiVersion: { status: 404, code: "FSS.0404", message: "Not found the specified resource" },

@@ -1,3 +1,4 @@
+import { pathToFileURL } from "node:url";
 import type { FunctionConfig, FunctionRecord, VersionRecord, CodeRef } from "../../core/model.js";
 import { ltsGroupId } from "./lts.js";
 import type { TriggerRecord } from "../../core/triggers.js";
@@ -58,13 +59,24 @@ interface Parts {
   readonly versionName: string;
   readonly lastModified: number;
   readonly versionDescription: string;
+  /** The head's hot-reload directory, when it runs one. */
+  readonly hotReloadDir?: string | undefined;
 }
 
 function partsOf({ fn, version }: Snapshot): Parts {
   if (version) {
     return { config: version.config, code: version.code, versionName: version.name, lastModified: version.createdAt, versionDescription: version.description };
   }
-  return { config: fn.config, code: fn.code, versionName: FG_LATEST, lastModified: fn.updatedAt, versionDescription: "" };
+  return { config: fn.config, code: fn.code, versionName: FG_LATEST, lastModified: fn.updatedAt, versionDescription: "", hotReloadDir: fn.hotReloadDir };
+}
+
+/**
+ * A head running a hot-reload directory shows `obs` (with its `file://` URL); a version
+ * published from one holds a stored package, so it shows `zip`.
+ */
+function codeTypeOf(parts: Parts, given: string): string {
+  if (parts.hotReloadDir !== undefined) return "obs";
+  return given === "obs" ? "zip" : given;
 }
 
 /** `image_name`: for a published version its name (as in the v1.0 example), for the head `latest-<revision>`. */
@@ -92,8 +104,8 @@ export function metadataOut(ctx: OutContext, snap: Snapshot, qualified = true): 
     handler: config.handler,
     memory_size: config.memoryMb,
     cpu: cpuOf(config.memoryMb),
-    code_type: text(extras["code_type"], "zip"),
-    code_url: "",
+    code_type: codeTypeOf(parts, text(extras["code_type"], "zip")),
+    code_url: parts.hotReloadDir === undefined ? "" : pathToFileURL(parts.hotReloadDir).href,
     code_filename: code?.fileName ?? "",
     code_size: code?.size ?? 0,
     user_data: userDataOut(config),

@@ -45,7 +45,7 @@ export const SCF_ERROR_CODES: Readonly<Record<ErrorCode, Entry>> = {
   RequestTimeout: "InvalidRequest",
   MissingParameter: { choose: { parameter: { Code: "MissingParameter.Code", Runtime: "MissingParameter.Runtime" }, otherwise: "MissingParameter" } },
   UnknownParameter: "UnknownParameter",
-  InvalidParameter: { choose: { parameter: { ...VALUE_SUBCODES, ...LIMIT_SUBCODES }, subject: { routing: "InvalidParameterValue.RoutingConfig", package: "InvalidParameterValue.Code", function: "InvalidParameterValue.FunctionType" }, otherwise: "InvalidParameterValue" } },
+  InvalidParameter: { choose: { parameter: { ...VALUE_SUBCODES, ...LIMIT_SUBCODES }, subject: { routing: "InvalidParameterValue.RoutingConfig", package: "InvalidParameterValue.Code", codeSource: "InvalidParameterValue.Code", function: "InvalidParameterValue.FunctionType" }, otherwise: "InvalidParameterValue" } },
   InvalidParameterType: "InvalidParameter",
   UnknownAction: "InvalidAction",
   UnsupportedApiVersion: "NoSuchVersion",

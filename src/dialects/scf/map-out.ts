@@ -58,7 +58,7 @@ export function getFunctionOut(
     VpcConfig: extras["VpcConfig"] ?? { VpcId: "", SubnetId: "" },
     UseGpu: "FALSE",
     Environment: environmentOut(config),
-    CodeResult: code ? "success" : "failed",
+    CodeResult: code || (!version && fn.hotReloadDir !== undefined) ? "success" : "failed",
     CodeError: "",
     ErrNo: 0,
     Namespace: fn.namespace,

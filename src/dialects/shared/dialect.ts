@@ -4,11 +4,10 @@ import type { QuiverConfig } from "../../config/config.js";
 import type { QuiverError } from "../../core/errors.js";
 import type { InvocationRecordStore } from "../../core/invocation-records.js";
 import type { InvocationService } from "../../core/invocations.js";
-import type { Clock } from "../../core/ports.js";
+import type { Clock, TokenLimiter } from "../../core/ports.js";
 import type { FunctionService } from "../../core/service.js";
 import type { TimerScheduler } from "../../core/timer-scheduler.js";
 import type { ApiRequestObserver } from "./pipeline.js";
-import type { RateLimiter } from "./rate-limiter.js";
 import type { TriggerUrls } from "./trigger-urls.js";
 import type { WireAnswer } from "./wire-answer.js";
 
@@ -25,7 +24,7 @@ export interface DialectDeps {
   readonly accounts: AccountRegistry;
   readonly config: QuiverConfig;
   /** One limiter for the server; each dialect keeps its buckets apart by a key prefix. */
-  readonly limiter: RateLimiter;
+  readonly limiter: TokenLimiter;
   /** The URL of each HTTP trigger, as both dialects show it. */
   readonly triggerUrls: TriggerUrls;
   /** Told of every API request answered (metrics). */

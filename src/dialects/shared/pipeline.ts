@@ -4,7 +4,8 @@ import { QuiverError, type ErrorCode } from "../../core/errors.js";
 import { toQuiverError } from "./fastify-errors.js";
 import { rawRequestOf, type RawHttpRequest } from "./raw-request.js";
 import type { QuiverConfig } from "../../config/config.js";
-import { ActionRates, type RateLimiter } from "./rate-limiter.js";
+import type { TokenLimiter } from "../../core/ports.js";
+import { ActionRates } from "./rate-limiter.js";
 import { sendAnswer, type WireAnswer } from "./wire-answer.js";
 
 /**
@@ -84,7 +85,7 @@ export type ApiRequestObserver = (dialect: string, action: string | null, code: 
  */
 export function pipelineHandler<C extends Call, Handler, Result>(
   dialect: DialectPipeline<C, Handler, Result>,
-  limiter: RateLimiter,
+  limiter: TokenLimiter,
   settings: QuiverConfig["rateLimits"],
   observe: ApiRequestObserver = () => undefined,
 ): RouteHandlerMethod {
@@ -100,7 +101,7 @@ export function pipelineHandler<C extends Call, Handler, Result>(
       if (call.action === undefined || action === undefined) throw dialect.unknownAction(call, raw);
       known = call.action;
       dialect.admit?.(call);
-      rates.enforce(call.accountName, call.action);
+      await rates.enforce(call.accountName, call.action);
       await sendAnswer(reply, dialect.render(await dialect.run(action.handler, call, requestId), requestId));
       observe(dialect.name, known, null, (performance.now() - started) / 1000);
     } catch (error) {

@@ -1,14 +1,16 @@
 import type { QuiverConfig } from "../../config/config.js";
 import { QuiverError } from "../../core/errors.js";
+import type { TokenLimiter } from "../../core/ports.js";
 
 /** The rate of a name no action declares and no override names (only ever asked about, never enforced). */
 export const DEFAULT_RATE_LIMIT = 100;
 
 /**
  * Token buckets per key (account + action): `rate` tokens per second, bursting up to `rate` (at least 1).
- * In-memory and per node; with several nodes each enforces the limit on its own traffic.
+ * In-memory and per node; with several nodes each enforces the limit on its own traffic (a
+ * cluster shares one limiter through Redis instead, and falls back to this one without it).
  */
-export class RateLimiter {
+export class RateLimiter implements TokenLimiter {
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
   readonly #now: () => number;
 
@@ -42,12 +44,12 @@ export class RateLimiter {
  * names clients send.
  */
 export class ActionRates {
-  readonly #limiter: RateLimiter;
+  readonly #limiter: TokenLimiter;
   readonly #settings: QuiverConfig["rateLimits"];
   readonly #dialect: string;
   readonly #defaults: ReadonlyMap<string, number>;
 
-  constructor(limiter: RateLimiter, settings: QuiverConfig["rateLimits"], dialect: string, defaults: ReadonlyMap<string, number>) {
+  constructor(limiter: TokenLimiter, settings: QuiverConfig["rateLimits"], dialect: string, defaults: ReadonlyMap<string, number>) {
     this.#limiter = limiter;
     this.#settings = settings;
     this.#dialect = dialect;
@@ -62,10 +64,10 @@ export class ActionRates {
   }
 
   /** Takes a token for `action`; throws RateLimited when the account is over its rate. */
-  enforce(accountName: string, action: string): void {
+  async enforce(accountName: string, action: string): Promise<void> {
     if (!this.#settings.enabled) return;
     const rate = this.rateOf(action);
-    if (!this.#limiter.take(`${this.#dialect}:${accountName}:${action}`, rate)) {
+    if (!(await this.#limiter.take(`${this.#dialect}:${accountName}:${action}`, rate))) {
       throw new QuiverError("RateLimited", `Too many ${action} requests: at most ${rate} per second are allowed.`);
     }
   }

@@ -24,6 +24,24 @@ export function versionCases({ harness }: SuiteContext): void {
       assert.equal(await store.getVersion(fn.id, "3"), null);
     });
 
+    void test("hot reload: a head on a directory has no package, publishes the snapshot it is given, and switches back to a package", async () => {
+      const { store } = harness();
+      const fn = await activeFunction(store, freshScope(), "hot");
+      const onDir = await store.transitionFunction(fn.id, ["Active"], { status: "Active", hotReloadDir: "/srv/app", changed: true, now: tick() });
+      assert.equal(onDir?.code, null);
+      assert.equal(onDir?.hotReloadDir, "/srv/app");
+      assert.deepEqual(await store.getFunctionById(fn.id), onDir, "the directory is stored");
+      await rejectsWith(store.publishVersion(fn.id, plan()), "FunctionStateConflict");
+      const version = await store.publishVersion(fn.id, plan(undefined, { snapshot: code("snap") }));
+      assert.deepEqual(version.code, code("snap"));
+      assert.equal((await store.getFunctionById(fn.id))?.hotReloadDir, "/srv/app", "a publish leaves the head on its directory");
+      const back = await store.transitionFunction(fn.id, ["Active"], { status: "Active", code: code("zip"), changed: true, now: tick() });
+      assert.deepEqual(back?.code, code("zip"));
+      assert.equal(back !== null && "hotReloadDir" in back, false, "a package replaces the directory");
+      assert.deepEqual(await store.getFunctionById(fn.id), back);
+      assert.deepEqual((await store.publishVersion(fn.id, plan(undefined, { snapshot: code("ignored") }))).code, code("zip"), "a head on a package publishes its package");
+    });
+
     void test("refusals: FunctionNotFound, FunctionStateConflict, CodeDigestMismatch, VersionLimitExceeded", async () => {
       const { store } = harness();
       await rejectsWith(store.publishVersion(randomUUID(), plan()), "FunctionNotFound");

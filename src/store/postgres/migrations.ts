@@ -154,8 +154,45 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX records_by_function_time ON invocation_records (function_id, started_at);
   CREATE INDEX records_by_time ON invocation_records (started_at);
   `,
-  // 5: layers (SCF) / dependencies (FunctionGraph): a row per layer keeps its id and last number
-  // (numbers are never reused); a row per published version. Functions bind them in their config. (SQLite 9)
+  // 5: hot reload: the host directory a function's head runs instead of a stored package (SQLite 9)
+  `
+  ALTER TABLE functions ADD COLUMN hot_reload_dir TEXT;
+  `,
+  // 6: every change to a function, its versions or its aliases is announced on commit
+  // (LISTEN quiver_changes, payload the function id): nodes drop what they cached of it.
+  `
+  CREATE FUNCTION quiver_announce_change() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF TG_TABLE_NAME = 'functions' THEN
+      PERFORM pg_notify('quiver_changes', CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
+    ELSE
+      PERFORM pg_notify('quiver_changes', CASE WHEN TG_OP = 'DELETE' THEN OLD.function_id ELSE NEW.function_id END);
+    END IF;
+    RETURN NULL;
+  END
+  $$;
+  CREATE TRIGGER functions_announce AFTER INSERT OR UPDATE OR DELETE ON functions FOR EACH ROW EXECUTE FUNCTION quiver_announce_change();
+  CREATE TRIGGER versions_announce AFTER INSERT OR UPDATE OR DELETE ON versions FOR EACH ROW EXECUTE FUNCTION quiver_announce_change();
+  CREATE TRIGGER aliases_announce AFTER INSERT OR UPDATE OR DELETE ON aliases FOR EACH ROW EXECUTE FUNCTION quiver_announce_change();
+  `,
+  // 7: code blobs in the database (src/blobs/pg-blob-store.ts, --blob-store postgres):
+  // content-addressed, in chunks of at most 1 MiB, written with their blob row in one transaction.
+  `
+  CREATE TABLE blobs (
+    sha256     TEXT PRIMARY KEY,
+    size       BIGINT NOT NULL,
+    chunks     INTEGER NOT NULL,
+    touched_at BIGINT NOT NULL
+  );
+  CREATE TABLE blob_chunks (
+    sha256 TEXT NOT NULL REFERENCES blobs (sha256) ON DELETE CASCADE,
+    seq    INTEGER NOT NULL,
+    data   BYTEA NOT NULL,
+    PRIMARY KEY (sha256, seq)
+  );
+  `,
+  // 8: layers (SCF) / dependencies (FunctionGraph): a row per layer keeps its id and last number
+  // (numbers are never reused); a row per published version. Functions bind them in their config. (SQLite 10)
   `
   CREATE TABLE layers (
     account_id   TEXT NOT NULL,

@@ -25,6 +25,7 @@ import type { InvocationBucket, InvocationRecord, RecordQuery } from "../../core
 import { ERROR_CODES_SQL, PRUNE_BATCH, recordColumns, recordOrder, recordWhere, rowsOverBudget, toBucket, toRecord, type BucketRow, type RecordRow } from "../record-rows.js";
 import { migrate } from "./migrations.js";
 import { NodeLease } from "./node-lease.js";
+import { PgChangeFeed } from "./change-feed.js";
 import { takenVersionNames } from "./publish-names.js";
 import { layerVersionColumns, toLayerVersion, type LayerVersionRow } from "../rows.js";
 import { toAlias, toAsync, toFunction, toNamespace, toTrigger, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type TimerRow, type TriggerRow, type VersionRow } from "../rows.js";
@@ -52,11 +53,14 @@ export class PostgresStore implements MetadataStore {
   readonly kind = "postgres";
   readonly #pool: PgPool;
   readonly #lease: NodeLease;
+  /** What other nodes change, heard through LISTEN (core/read-cache.ts drops what it kept of it). */
+  readonly changes: PgChangeFeed;
   #closed = false;
 
-  private constructor(pool: PgPool, lease: NodeLease) {
+  private constructor(pool: PgPool, lease: NodeLease, changes: PgChangeFeed) {
     this.#pool = pool;
     this.#lease = lease;
+    this.changes = changes;
   }
 
   /** Connects, migrates (once across nodes) and registers this node. Throws StoreUnavailableError. */
@@ -76,7 +80,9 @@ export class PostgresStore implements MetadataStore {
       await migrate(pool);
       const lease = new NodeLease(pool, randomUUID(), options.leaseMs ?? 30_000);
       await lease.start();
-      return new PostgresStore(pool, lease);
+      const changes = new PgChangeFeed(pool);
+      await changes.start();
+      return new PostgresStore(pool, lease, changes);
     } catch (error) {
       await pool.end().catch(() => undefined);
       throw new StoreUnavailableError(`cannot use PostgreSQL at ${redactUrl(options.url)}: ${(error as Error).message}`, { cause: error });
@@ -187,8 +193,8 @@ export class PostgresStore implements MetadataStore {
       const next = row ? rules.decideTransition(toFunction(row), from, patch) : null;
       if (next) {
         await c.query(
-          "UPDATE functions SET status = $2, status_reason = $3, config = $4, code = $5, revision = $6, updated_at = $7 WHERE id = $1",
-          [id, next.status, next.statusReason, JSON.stringify(next.config), next.code && JSON.stringify(next.code), next.revision, next.updatedAt],
+          "UPDATE functions SET status = $2, status_reason = $3, config = $4, code = $5, hot_reload_dir = $8, revision = $6, updated_at = $7 WHERE id = $1",
+          [id, next.status, next.statusReason, JSON.stringify(next.config), next.code && JSON.stringify(next.code), next.revision, next.updatedAt, next.hotReloadDir ?? null],
         );
       }
       return next;
@@ -571,6 +577,7 @@ export class PostgresStore implements MetadataStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.changes.close();
     await this.#lease.stop().catch(() => undefined);
     await this.#pool.end();
   }

@@ -161,7 +161,11 @@ export const MIGRATIONS: readonly string[] = [
     UPDATE record_bytes SET total = total - OLD.size_bytes WHERE id = 1;
   END;
   `,
-  // 9: layers (SCF) / dependencies (FunctionGraph): a row per layer keeps its id and last number
+  // 9: hot reload: the host directory a function's head runs instead of a stored package
+  `
+  ALTER TABLE functions ADD COLUMN hot_reload_dir TEXT;
+  `,
+  // 10: layers (SCF) / dependencies (FunctionGraph): a row per layer keeps its id and last number
   // (numbers are never reused); a row per published version. Functions bind them in their config.
   `
   CREATE TABLE layers (

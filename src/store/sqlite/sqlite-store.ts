@@ -161,8 +161,8 @@ export class SqliteStore implements MetadataStore {
       const row = this.#functionById(id);
       const next = row ? rules.decideTransition(toFunction(row), from, patch) : null;
       if (next) {
-        this.#sql("UPDATE functions SET status = ?, status_reason = ?, config = ?, code = ?, revision = ?, updated_at = ? WHERE id = ?")
-          .run(next.status, next.statusReason, JSON.stringify(next.config), next.code && JSON.stringify(next.code), next.revision, next.updatedAt, id);
+        this.#sql("UPDATE functions SET status = ?, status_reason = ?, config = ?, code = ?, hot_reload_dir = ?, revision = ?, updated_at = ? WHERE id = ?")
+          .run(next.status, next.statusReason, JSON.stringify(next.config), next.code && JSON.stringify(next.code), next.hotReloadDir ?? null, next.revision, next.updatedAt, id);
       }
       return next;
     }).immediate();

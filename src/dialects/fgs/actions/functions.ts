@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { QuiverError, invalid } from "../../../core/errors.js";
-import type { CodeUpload } from "../../../core/functions/functions.js";
+import type { CodeSource, CodeUpload } from "../../../core/functions/functions.js";
 import type { ResolvedQualifier } from "../../../core/functions/versions.js";
 import { DEFAULT_NAMESPACE, LATEST, type FunctionConfig, type FunctionRef } from "../../../core/model.js";
 import { codeOut, fgsExtras, metadataOut } from "../map-out.js";
@@ -85,6 +85,26 @@ function kept(body: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(KEPT_KEYS.filter((key) => body[key] !== undefined && body[key] !== null).map((key) => [key, body[key]]));
 }
 
+/** The scheme of a hot-reload `code_url` (with `code_type: "obs"`): `file:///abs/dir` names a host directory. */
+const HOT_RELOAD_SCHEME = "file://";
+
+/**
+ * Code sent inline (a base64 zip) is stored; `code_type: "obs"` with a `file://` `code_url`
+ * names a host directory the head runs (hot reload). Quiver has no OBS, SWR or JAR handling.
+ */
+function codeSource(codeType: string | null | undefined, codeUrl: string | null | undefined, fileName: string | null | undefined, funcCode: z.infer<typeof FuncCode> | null | undefined): CodeSource {
+  if (codeType === "obs" && codeUrl?.startsWith(HOT_RELOAD_SCHEME)) {
+    let dir: string;
+    try {
+      dir = decodeURIComponent(new URL(codeUrl).pathname);
+    } catch {
+      throw invalid("code_url", `code_url "${codeUrl}" is not a file:///absolute/path URL.`);
+    }
+    return { hotReloadDir: dir };
+  }
+  return codeUpload(codeType, fileName, funcCode);
+}
+
 /** Only code sent inline (a base64 zip) can be stored: Quiver has no OBS, SWR or JAR handling. */
 function codeUpload(codeType: string | null | undefined, fileName: string | null | undefined, funcCode: z.infer<typeof FuncCode> | null | undefined): CodeUpload {
   const type = codeType ?? "zip";
@@ -111,9 +131,9 @@ const createFunction: FgsOperation = async (ctx) => {
     publicNetwork: publicNetworkOf(p.network_controller) ?? false,
     extras: { fgs: { ...kept(p), code_type: p.code_type ?? "zip" } },
   };
-  const code = codeUpload(p.code_type, p.code_filename, p.func_code);
+  const code = codeSource(p.code_type, p.code_url, p.code_filename, p.func_code);
   // Check the zip before the package is created, so refused code leaves nothing behind.
-  await ctx.service.functions.checkCode(code);
+  if (!("hotReloadDir" in code)) await ctx.service.functions.checkCode(code);
   if (pkg !== DEFAULT_NAMESPACE) await ctx.service.namespaces.ensure(ctx.scope, pkg);
   const fn = await ctx.service.functions.create(ctx.scope, { namespace: pkg, name, config, code, maxFunctions: ctx.config.limits.maxFunctionsPerNamespace });
   return ok(metadataOut(ctx.out, { fn, version: null }));
@@ -159,7 +179,7 @@ function headRef(ctx: FgsContext): FunctionRef {
 const updateCode: FgsOperation = async (ctx) => {
   const ref = headRef(ctx);
   const p = parseBody(UpdateCode, jsonBody(ctx.body));
-  const upload = codeUpload(p.code_type, p.code_filename, p.func_code);
+  const upload = codeSource(p.code_type, p.code_url, p.code_filename, p.func_code);
   const codeType = p.code_type ?? "zip";
   const fn = await ctx.service.functions.updateCode(ref, upload, (current) => ({
     ...current,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { QuiverError, isQuiverError } from "../../../core/errors.js";
+import type { CodeSource } from "../../../core/functions/functions.js";
 import type { ResolvedQualifier } from "../../../core/functions/versions.js";
 import { DEFAULT_NAMESPACE, LATEST, type FunctionConfig, type FunctionRef } from "../../../core/model.js";
 import { KEPT_SETTINGS, keptSettings, LAYERS } from "../kept-settings.js";
@@ -127,6 +128,23 @@ export function functionOf(ctx: ScfContext, p: FunctionParams): FunctionRef {
   return { scope: ctx.scope, namespace: namespaceOf(p.Namespace), name: rules.functionRef(p.FunctionName) };
 }
 
+/** The bucket name that means "a host directory" (LocalStack's convention): `CosObjectName` is its absolute path. */
+export const HOT_RELOAD_BUCKET = "hot-reload";
+
+/**
+ * Inline zips are stored in Quiver; the `hot-reload` bucket names a host directory the head
+ * runs (hot reload). Other COS, demo, Git and image sources have no backing service here.
+ */
+function codeSourceOf(code: z.infer<typeof CodeSchema> | undefined, topLevel: { ZipFile?: string | undefined; CosBucketName?: string | undefined; CosObjectName?: string | undefined } = {}): CodeSource {
+  const bucket = topLevel.CosBucketName ?? code?.CosBucketName;
+  if (bucket === HOT_RELOAD_BUCKET && topLevel.ZipFile === undefined && code?.ZipFile === undefined) {
+    const dir = topLevel.CosObjectName ?? code?.CosObjectName;
+    if (dir === undefined || dir === "") throw new QuiverError("MissingParameter", `The "${HOT_RELOAD_BUCKET}" bucket needs CosObjectName: the absolute path of the directory to run.`, { parameter: "Code" });
+    return { hotReloadDir: dir };
+  }
+  return { zip: zipOf(code, topLevel.ZipFile), fileName: "", webBootstrap: WEB_BOOTSTRAP.scf };
+}
+
 /** Only inline zips are stored in Quiver; COS, demo, Git and image sources have no backing service here. */
 function zipOf(code: z.infer<typeof CodeSchema> | undefined, topLevelZip?: string): Buffer {
   const zip = topLevelZip ?? code?.ZipFile;
@@ -157,12 +175,12 @@ const createFunction: ScfAction = async (ctx, params) => {
     layers: await bindLayers(ctx, p.Layers ?? []),
     extras: { scf: keptSettings(p) },
   };
-  const zip = zipOf(p.Code);
+  const code = codeSourceOf(p.Code);
   await ctx.service.functions.create(ctx.scope, {
     namespace: namespaceOf(p.Namespace),
     name,
     config,
-    code: { zip, fileName: "", webBootstrap: WEB_BOOTSTRAP.scf },
+    code,
     maxFunctions: ctx.config.limits.maxFunctionsPerNamespace,
   });
   return {};
@@ -196,10 +214,10 @@ async function resolveForGet(ref: FunctionRef, qualifier: string, ctx: ScfContex
 const updateFunctionCode: ScfAction = async (ctx, params) => {
   const p = parseParams(UpdateFunctionCode, params);
   const namespace = namespaceOf(p.Namespace);
-  const zip = zipOf(p.Code, p.ZipFile);
+  const code = codeSourceOf(p.Code, p);
   const handler = p.Handler === undefined ? undefined : rules.handler(p.Handler);
   const ref: FunctionRef = { scope: ctx.scope, namespace, name: rules.functionRef(p.FunctionName) };
-  await ctx.service.functions.updateCode(ref, { zip, fileName: "", webBootstrap: WEB_BOOTSTRAP.scf }, (current) => ({ ...current, handler: handler ?? current.handler }));
+  await ctx.service.functions.updateCode(ref, code, (current) => ({ ...current, handler: handler ?? current.handler }));
   if (isTrue(p.Publish)) await publishAfterUpdate(ctx, ref);
   return {};
 };
