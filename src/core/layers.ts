@@ -39,14 +39,12 @@ export interface LayerRef {
 }
 
 /**
- * A layer version bound to a function: its name and number, with the code it had when it was
- * bound. The code is copied so that the function (and every version published from it) keeps
- * running the same files even after the layer version is deleted, as SCF documents.
+ * A layer version bound to a function: what it was when it was bound (layer versions never
+ * change). It is copied so that the function, and every version published from it, keeps
+ * running the same files even after the layer version is deleted, as SCF documents, and so
+ * that answers describing a function's layers need no further reads.
  */
-export interface BoundLayer extends LayerRef {
-  readonly id: string;
-  readonly code: CodeRef;
-}
+export type BoundLayer = Pick<LayerVersionRecord, "name" | "version" | "id" | "layerId" | "code" | "md5" | "description" | "compatibleRuntimes" | "createdAt">;
 
 /** What a publish asks of the store; the version number is chosen by the store under its lock. */
 export interface LayerPublishPlan {

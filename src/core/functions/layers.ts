@@ -118,7 +118,8 @@ export class Layers {
 }
 
 function boundLayer(version: LayerVersionRecord): BoundLayer {
-  return { name: version.name, version: version.version, id: version.id, code: version.code };
+  const { name, id, layerId, code, md5, description, compatibleRuntimes, createdAt } = version;
+  return { name, version: version.version, id, layerId, code, md5, description, compatibleRuntimes, createdAt };
 }
 
 function checkBindCount(count: number, max: number): void {

@@ -5,6 +5,7 @@ import { actionTable, answerFailuresIn, pipelineHandler, type Action, type Call,
 import { jsonAnswer, type WireAnswer } from "../shared/wire-answer.js";
 import { ALIAS_ACTIONS } from "./actions/aliases.js";
 import type { FgsContext, FgsOperation, FgsResult } from "./actions/context.js";
+import { DEPENDENCY_ACTIONS } from "./actions/dependencies.js";
 import { FUNCTION_ACTIONS } from "./actions/functions.js";
 import { INVOKE_ACTIONS } from "./actions/invoke.js";
 import { LEGACY_ACTIONS } from "./actions/legacy.js";
@@ -18,7 +19,7 @@ import { matchRoute, pathSegments, projectOf, type OperationName, type Route } f
 import { authenticate, type HuaweiAccount, type RawRequest } from "./transport.js";
 
 /** Every operation by wire name. The record type makes the table total: no route without an action. */
-const OPERATIONS: Readonly<Record<OperationName, Action<FgsOperation>>> = { ...FUNCTION_ACTIONS, ...VERSION_ACTIONS, ...ALIAS_ACTIONS, ...INVOKE_ACTIONS, ...LEGACY_ACTIONS, ...TRIGGER_ACTIONS, ...LOG_ACTIONS, ...METRIC_ACTIONS };
+const OPERATIONS: Readonly<Record<OperationName, Action<FgsOperation>>> = { ...FUNCTION_ACTIONS, ...VERSION_ACTIONS, ...ALIAS_ACTIONS, ...INVOKE_ACTIONS, ...LEGACY_ACTIONS, ...TRIGGER_ACTIONS, ...LOG_ACTIONS, ...METRIC_ACTIONS, ...DEPENDENCY_ACTIONS };
 const FGS_ACTIONS = actionTable(OPERATIONS);
 
 /** The operation names `rateLimits.overrides` may use (the official SDK's method names). */
@@ -91,6 +92,7 @@ function contextOf(deps: DialectDeps, { account, route, raw }: FgsCall): FgsCont
     trigger: route?.trigger,
     period: route?.period,
     logStream: route?.logStream,
+    dependency: route?.dependency,
     query: new URLSearchParams(raw.rawQuery),
     body: raw.body,
     headers: singleValued(raw.headers),

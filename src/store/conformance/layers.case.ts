@@ -26,7 +26,7 @@ function layerPlan(scope: Scope, name: string, extra: Partial<LayerPublishPlan> 
 }
 
 function bound(v: LayerVersionRecord): BoundLayer {
-  return { name: v.name, version: v.version, id: v.id, code: v.code };
+  return { name: v.name, version: v.version, id: v.id, layerId: v.layerId, code: v.code, md5: v.md5, description: v.description, compatibleRuntimes: v.compatibleRuntimes, createdAt: v.createdAt };
 }
 
 export function layerCases({ harness }: SuiteContext): void {
