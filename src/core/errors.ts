@@ -60,6 +60,9 @@ export const USER_ERROR_CODES = [
   "TriggerStatusUnchanged", // a trigger switched to the state it already has
   "QualifierHasTriggers", // a version or alias with triggers bound to it cannot be deleted
   "PageBeyondLimit", // a page of a query reaches deeper than the query allows (offset + limit)
+  "CapacityExceedsMachine", // provisioned instances asked for exceed what this machine may run (--max-instances)
+  "ReservedOverTotal", // a function's reserved concurrency would take its namespace past the account's total
+  "TotalBelowReserved", // an account total below the concurrency its functions already reserve
   "LayerNotFound", // no layer of that name (subject layer), or no such version of it (subject layerVersion)
   "LayerLimitExceeded", // too many versions of one layer, layers in a scope, or layers on one function
   "LayerInUse", // a layer version a function binds cannot be deleted (where the vendor refuses it)

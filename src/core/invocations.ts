@@ -1,4 +1,5 @@
 import { aliasTargets } from "./aliases.js";
+import type { ConcurrencyCap } from "./capacity.js";
 import { QuiverError } from "./errors.js";
 import { headKey, versionKey } from "./instance-keys.js";
 import { logTail } from "./invocation-text.js";
@@ -61,6 +62,8 @@ export interface InvocationServiceDeps {
   readonly onTakeoverError?: (error: unknown) => void;
   /** Takes the record of every invocation that ran or was refused as a throttle; absent: none kept. */
   readonly recorder?: InvocationRecorder;
+  /** Functions' caps on concurrent executions (the capacity keeper's view); absent: no caps. */
+  readonly caps?: { capOf(functionId: string): ConcurrencyCap | undefined };
 }
 
 /** An alias in use keeps one warm instance of each version it routes to for this long… */
@@ -88,6 +91,8 @@ export class InvocationService {
   readonly #idle = new Set<() => void>();
   #takeover: NodeJS.Timeout | null = null;
   readonly #warmedAt = new Map<string, number>();
+  /** Executions running per capped function on this node: how many, and their memory. */
+  readonly #executing = new Map<string, { count: number; memoryMb: number }>();
 
   constructor(deps: InvocationServiceDeps) {
     this.#deps = deps;
@@ -98,8 +103,8 @@ export class InvocationService {
     const request = { ...this.#request(resolved, input, input.requestId ?? this.#deps.ids.uuid()), event: input.event, qualifier: input.selector.qualifier };
     if (resolved.aliasRecord) this.#keepAliasWarm(resolved, input);
     const startedAt = this.#deps.clock.now();
-    const outcome = request.target.config.type === "HTTP" ? await this.#invokeWeb(request) : await this.#deps.invoker.invoke(request);
     const memoryMb = request.target.config.memoryMb;
+    const outcome = await this.#capped(resolved.fn.id, memoryMb, request.requestId, () => (request.target.config.type === "HTTP" ? this.#invokeWeb(request) : this.#deps.invoker.invoke(request)));
     this.#record({ ...recordOf(input, resolved, request.requestId, input.source ?? "invoke"), startedAt, memoryMb, outcome });
     return { outcome, versionName: resolved.versionName, alias: resolved.alias, memoryMb };
   }
@@ -136,7 +141,8 @@ export class InvocationService {
       return { outcome, versionName, alias: resolved.alias };
     };
     if (base.target.config.type !== "HTTP") return served(notWebFunction(requestId, versionName));
-    return served(await this.#deps.invoker.forward({ ...base, exchange: input.exchange, qualifier: input.selector.qualifier }));
+    const forward = (): Promise<HttpForwardOutcome> => this.#deps.invoker.forward({ ...base, exchange: input.exchange, qualifier: input.selector.qualifier });
+    return served(await this.#capped(resolved.fn.id, memoryMb, requestId, forward, webThrottle));
   }
 
   /** Records the invocation durably, then runs it in the background. Returns its request id. */
@@ -229,6 +235,27 @@ export class InvocationService {
     if (this.#running > 0) await new Promise<void>((resolve) => this.#idle.add(resolve));
   }
 
+  /**
+   * Runs `run` unless the function's cap on concurrent executions is reached on this node; then
+   * the call is refused as a throttle (`concurrency-limit`, the vendors' concurrency error)
+   * without running. A cap in memory counts the memory of the executions running.
+   */
+  async #capped<O>(functionId: string, memoryMb: number, requestId: string, run: () => Promise<O>, refused: (o: InvocationOutcome) => O = (o) => o as O): Promise<O> {
+    const cap = this.#deps.caps?.capOf(functionId);
+    if (cap === undefined) return run();
+    const now = this.#executing.get(functionId) ?? { count: 0, memoryMb: 0 };
+    const fits = cap.unit === "instances" ? now.count + 1 <= cap.value : now.memoryMb + memoryMb <= cap.value;
+    if (!fits) return refused(throttled(requestId, cap, now.count));
+    this.#executing.set(functionId, { count: now.count + 1, memoryMb: now.memoryMb + memoryMb });
+    try {
+      return await run();
+    } finally {
+      const after = this.#executing.get(functionId) ?? { count: 1, memoryMb };
+      if (after.count <= 1) this.#executing.delete(functionId);
+      else this.#executing.set(functionId, { count: after.count - 1, memoryMb: after.memoryMb - memoryMb });
+    }
+  }
+
   #record(input: RecordInput): void {
     this.#deps.recorder?.recordOutcome(input);
   }
@@ -319,14 +346,14 @@ export class InvocationService {
     const target = instanceTarget(targetOf(resolved), record.convention, record.contextValues);
     memoryMb = target.config.memoryMb;
     for (let attempt = 0; ; attempt += 1) {
-      const outcome = await this.#deps.invoker.invoke({
+      const outcome = await this.#capped(record.functionId, memoryMb, record.id, () => this.#deps.invoker.invoke({
         target,
         event: record.event,
         requestId: record.id,
         convention: record.convention,
         contextValues: record.contextValues,
         qualifier: record.qualifier,
-      });
+      }));
       if (outcome.error?.kind === "concurrency-limit" && attempt < BUSY_RETRIES && !this.#closed) {
         await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
         continue;
@@ -335,6 +362,18 @@ export class InvocationService {
       return;
     }
   }
+}
+
+/** The outcome of a call refused because its function's cap on concurrent executions is reached. */
+function throttled(requestId: string, cap: ConcurrencyCap, running: number): InvocationOutcome {
+  const limit = cap.unit === "instances" ? `${cap.value} concurrent executions` : `${cap.value} MB of concurrent executions`;
+  const message = `The function's reserved concurrency (${limit}) is in use by ${running} running execution${running === 1 ? "" : "s"}; the call was refused. Try again later or raise the reserved concurrency.`;
+  return { requestId, result: "", error: { kind: "concurrency-limit", message, stack: "" }, log: "", durationMs: 0, billedMs: 0, memoryUsedBytes: 0 };
+}
+
+/** A throttle as a web function's outcome. */
+function webThrottle(o: InvocationOutcome): HttpForwardOutcome {
+  return { requestId: o.requestId, reply: null, error: o.error, log: o.log, durationMs: 0, billedMs: 0, memoryUsedBytes: 0 };
 }
 
 /** What names the instances a call runs on (an invocation or a forwarded HTTP request). */
@@ -394,7 +433,7 @@ function notWebFunction(requestId: string, versionName: string): HttpForwardOutc
  * dialect never runs on an instance loaded for a different one. Per-call values (the alias)
  * travel with each invocation instead, so calls through different aliases share instances.
  */
-function instanceTarget(target: InvocationTarget, convention: HandlerConvention, contextValues: Readonly<Record<string, string>>): InvocationTarget {
+export function instanceTarget(target: InvocationTarget, convention: HandlerConvention, contextValues: Readonly<Record<string, string>>): InvocationTarget {
   const values = Object.keys(contextValues)
     .filter((k) => !PER_CALL_CONTEXT_KEYS.includes(k))
     .sort()

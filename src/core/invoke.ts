@@ -135,6 +135,15 @@ export interface HttpForwardOutcome {
   readonly memoryUsedBytes: number;
 }
 
+/** How the instances kept for one target are doing (see `Invoker.provision`). */
+export interface ProvisionState {
+  readonly asked: number;
+  /** Instances started and healthy (idle or busy), at most `asked`: never the number asked for. */
+  readonly available: number;
+  /** Why the instances asked for cannot all be kept; null while they can (or are being started). */
+  readonly failure: string | null;
+}
+
 export interface Invoker {
   invoke(request: InvocationRequest): Promise<InvocationOutcome>;
   /**
@@ -147,6 +156,14 @@ export interface Invoker {
    * when there is none), so that traffic moved to it by an alias is served warm.
    */
   keepWarm(requests: readonly WarmRequest[], untilMs: number): void;
+  /**
+   * Keeps `count` instances of the request's target started, however idle (provisioned
+   * concurrency), replacing any that die; 0 releases them. They count against the machine's
+   * instance cap like any other. Lowering the count retires idle instances above it.
+   */
+  provision(request: WarmRequest, count: number): void;
+  /** How the instances kept for `instanceKey` are doing; null when none are asked for. */
+  provisionState(instanceKey: string): ProvisionState | null;
   /** Retires the instances whose key starts with `keyPrefix`: their code can no longer run. */
   retire(keyPrefix: string): void;
   close(): Promise<void>;

@@ -3,6 +3,7 @@
  * `src/blobs` and `src/code`; the composition root (`src/server/app.ts`) wires them.
  */
 import type { AliasRecord, AliasRouting } from "./aliases.js";
+import type { ConcurrencyCap, FunctionConcurrency, ProvisionedConfig } from "./capacity.js";
 import type { InvocationRecordStore } from "./invocation-records.js";
 import type { HandlerConvention } from "./invoke.js";
 import type { LayerDeletePolicy, LayerPublishPlan, LayerVersionRecord, ListLayersQuery } from "./layers.js";
@@ -128,7 +129,36 @@ export interface FunctionPatch {
  * state together (publish, transitions, deletes) do so in one transaction, so two Quiver nodes
  * on one database stay correct.
  */
-export interface MetadataStore extends InvocationRecordStore {
+/**
+ * Capacity settings (core/capacity.ts). Provisioned configs go with their version or alias: a
+ * store deletes them with it (and with the function), so deleting either releases its instances.
+ */
+export interface CapacityStore {
+  /**
+   * Creates or replaces the config of (function, qualifier), holding a lock every capacity put
+   * takes, after `decideProvisionedPut` (core/store-rules/capacity.ts) accepted it against every
+   * other config. Throws FunctionNotFound, LatestProtected, VersionNotFound (subject qualifier)
+   * or CapacityExceedsMachine. A replaced config keeps its `createdAt`.
+   */
+  putProvisioned(config: ProvisionedConfig, machineInstances: number): Promise<ProvisionedConfig>;
+  /** One function's configs (by qualifier), or every config of every account (null). */
+  listProvisioned(functionId: string | null): Promise<ProvisionedConfig[]>;
+  deleteProvisioned(functionId: string, qualifier: string): Promise<boolean>;
+  /**
+   * Sets (or with null removes) a function's concurrency cap. A cap in memory is checked with
+   * `checkReservedPut` against the namespace's total (`defaultTotalMb` when none was put).
+   * Throws FunctionNotFound or ReservedOverTotal.
+   */
+  putConcurrencyCap(functionId: string, cap: ConcurrencyCap | null, defaultTotalMb: number): Promise<void>;
+  /** Caps of one scope's functions, or of every scope (null). */
+  listConcurrencyCaps(scope: Scope | null): Promise<FunctionConcurrency[]>;
+  /** Sets a namespace's total concurrency memory, checked with `checkTotalPut`. Throws TotalBelowReserved. */
+  putTotalConcurrency(scope: Scope, namespace: string, totalMb: number): Promise<void>;
+  /** The totals put for the scope's namespaces. */
+  listTotalConcurrency(scope: Scope): Promise<{ readonly namespace: string; readonly totalMb: number }[]>;
+}
+
+export interface MetadataStore extends InvocationRecordStore, CapacityStore {
   readonly kind: string;
   /**
    * Changes other processes make to functions, versions and aliases (several nodes on one

@@ -1,4 +1,5 @@
 import { Aliases } from "./functions/aliases.js";
+import { Capacity } from "./functions/capacity.js";
 import type { ServiceDeps } from "./functions/context.js";
 import { Functions } from "./functions/functions.js";
 import { Namespaces } from "./functions/namespaces.js";
@@ -21,6 +22,7 @@ export class FunctionService {
   readonly versions: Versions;
   readonly aliases: Aliases;
   readonly triggers: Triggers;
+  readonly capacity: Capacity;
   readonly layers: Layers;
   /** What an invocation runs (used by the InvocationService). */
   readonly resolver: InvocationResolver;
@@ -31,6 +33,7 @@ export class FunctionService {
     this.versions = new Versions(deps, this.functions);
     this.aliases = new Aliases(deps, this.functions);
     this.triggers = new Triggers(deps, this.functions);
+    this.capacity = new Capacity(deps, this.functions, this.namespaces);
     this.layers = new Layers(deps);
     this.resolver = new InvocationResolver(deps, this.functions, this.aliases);
   }

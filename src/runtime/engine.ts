@@ -4,7 +4,7 @@
  */
 import { chmod, mkdir, readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
-import { PER_CALL_CONTEXT_KEYS, type InvocationTarget, type OutputListener, type HttpForwardOutcome, type HttpForwardRequest, type InvocationOutcome, type InvocationRequest, type Invoker, type WarmRequest } from "../core/invoke.js";
+import { PER_CALL_CONTEXT_KEYS, type InvocationTarget, type OutputListener, type HttpForwardOutcome, type HttpForwardRequest, type InvocationOutcome, type InvocationRequest, type Invoker, type ProvisionState, type WarmRequest } from "../core/invoke.js";
 import { CodeCache, type CodeLease } from "./code-cache.js";
 import { HotReload } from "./hot-reload.js";
 import { keyPrefix } from "../core/instance-keys.js";
@@ -21,6 +21,7 @@ import { ConcurrencyLimitError, Pool, SLOT } from "./pool.js";
 import { resolveOptions, runLayout, type EngineOptions, type Family, type ResolvedOptions } from "./options.js";
 import { ERROR_TEXT_CHARS, WEB_MAX_HEADER_BYTES, type WireError } from "./protocol.js";
 import type { Failure } from "./instance.js";
+import { Provisions } from "./provisions.js";
 import { StemPool } from "./stems.js";
 import { replyHeaders, serverRequestHeaders, WEB_BOOTSTRAP, WEB_PORT } from "./web.js";
 
@@ -57,6 +58,7 @@ export class Engine implements Invoker {
   readonly #cache: CodeCache;
   readonly #hotReload: HotReload;
   readonly #pool: Pool;
+  readonly #provisions: Provisions;
   readonly #prepared: Promise<Isolation>;
   readonly #ready: Promise<Runtime>;
   readonly #live = new Set<Instance>();
@@ -91,6 +93,7 @@ export class Engine implements Invoker {
     this.#hotReload = new HotReload(o.hotReloadRoot, runLayout(o.runDir).codeDir, (prefix) => this.retire(prefix));
     const limits = { perKey: o.maxInstancesPerFunction, total: o.maxInstancesTotal, queueLimit: o.queueLimit, queueTimeoutMs: o.queueTimeoutMs };
     this.#pool = new Pool(limits, (inst) => this.#retire(inst));
+    this.#provisions = new Provisions({ pool: this.#pool, maxInstances: o.maxInstancesTotal, startOne: (req) => this.#startKept(req), retire: (inst) => this.#retire(inst) });
     this.#prepared = this.#prepare();
     this.#ready = this.#prepared.then((iso) => this.#init(iso));
     // Start-up failures surface on the first invoke; keep them from being "unhandled" meanwhile.
@@ -243,7 +246,39 @@ export class Engine implements Invoker {
   }
 
   retire(keyPrefix: string): void {
+    this.#provisions.forget(keyPrefix);
     for (const inst of this.#pool.dropKeys(keyPrefix)) this.#retire(inst);
+  }
+
+  provision(req: WarmRequest, count: number): void {
+    if (this.#closed) return;
+    this.#provisions.set(req, count);
+  }
+
+  provisionState(instanceKey: string): ProvisionState | null {
+    return this.#provisions.state(instanceKey);
+  }
+
+  /** Starts one kept instance in a slot the pool granted, and parks it idle; the failure's text, or null. */
+  async #startKept(req: WarmRequest): Promise<string | null> {
+    const rt = this.#rt ?? (await this.#ready);
+    let started: { inst: Instance; root: string };
+    try {
+      started = await this.#startInSlot(rt, req);
+    } catch (err) {
+      return `an instance could not start: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    const { inst, root } = started;
+    try {
+      const loadError = await this.#specialise(inst, req, root);
+      if (loadError === null) {
+        this.#park(inst);
+        return null;
+      }
+      return `the function could not be loaded: ${loadError.error?.message ?? "unknown error"}`;
+    } finally {
+      rt.stems[inst.family].refill();
+    }
   }
 
   /** Starts and specialises one instance of the request's target and parks it idle, unused. */
@@ -350,8 +385,16 @@ export class Engine implements Invoker {
     this.#memLimit.set(inst, limit);
     await inst.sandbox.setMemoryLimit(limit).catch((err: unknown) => this.#opts.logger.warn({ err: String(err) }, "runtime: could not set memory limit"));
     const view = functionView(req, root, inst.sandbox.tmpDir);
-    const o = this.#opts;
     const timeoutMs = config.timeoutSec * 1000;
+    const loaded = await this.#load(inst, req, root, view, timeoutMs);
+    inst.specialised = loaded === null;
+    return loaded;
+  }
+
+  /** Loads the handler (or starts a web function's server) in a process made a member of the request's key. */
+  async #load(inst: Instance, req: WarmRequest, root: string, view: ReturnType<typeof functionView>, timeoutMs: number): Promise<InvocationOutcome | null> {
+    const o = this.#opts;
+    const { config } = req.target;
     if (config.type === "HTTP") return this.#startServer(inst, req, root, view.env);
     const msg = { t: "load", root, handler: config.handler, convention: req.convention, env: view.env, ctx: view.ctx, timeoutMs, logTailBytes: o.logTailBytes, maxResultBytes: o.maxResultBytes, errorTextChars: ERROR_TEXT_CHARS } as const;
     const m = await inst.load(msg, timeoutMs);
@@ -422,6 +465,7 @@ export class Engine implements Invoker {
     this.#killServers(inst);
     this.#pool.remove(inst);
     if (inst.key === null) this.#rt?.stems[inst.family].forget(inst);
+    else if (!this.#closed) this.#provisions.left(inst.key);
     if (inst.state !== "dead") inst.to("dead");
     const cleanup = inst.sandbox.destroy().catch((err: unknown) => this.#opts.logger.warn({ err: String(err) }, "runtime: sandbox cleanup failed"));
     this.#cleanups.add(cleanup);
@@ -536,6 +580,7 @@ export class Engine implements Invoker {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#provisions.close();
     if (this.#sweeper !== null) clearInterval(this.#sweeper);
     if (this.#rssPoller !== null) clearInterval(this.#rssPoller);
     const rt = await this.#ready.catch(() => null);

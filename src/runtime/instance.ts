@@ -94,6 +94,8 @@ export class Instance {
   lastUsed = 0;
   /** The runtime it was specialised for (`nodejs18`, `python3.9`, `custom`); null while a stem cell. */
   runtime: string | null = null;
+  /** Its function is loaded (or its web server started): it can serve a call now. */
+  specialised = false;
   /** The request it last started serving: output read while it runs, or soon after, belongs to it. */
   serving: Serving | null = null;
   #state: InstanceState = "starting";

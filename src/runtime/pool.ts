@@ -27,6 +27,8 @@ class KeyPool {
   readonly queue: Waiter[] = [];
   /** Live members plus reserved slots. */
   count = 0;
+  /** Instances kept however idle (provisioned): never retired for idleness nor evicted below this. */
+  floor = 0;
 }
 
 export interface PoolLimits {
@@ -78,18 +80,64 @@ export class Pool {
       inst.to("busy");
       return inst;
     }
-    if (p.count >= this.#limits.perKey) return null;
-    if (this.#total >= this.#limits.total && !this.#evictOne(p)) return null;
+    return this.#claimSlot(p) ? SLOT : null;
+  }
+
+  /** Counts one more instance of `p` when the caps allow (evicting another key's idle one if needed). */
+  #claimSlot(p: KeyPool): boolean {
+    // A key kept at a floor may have that many, even above the per-function cap.
+    if (p.count >= Math.max(this.#limits.perKey, p.floor)) return false;
+    if (this.#total >= this.#limits.total && !this.#evictOne(p)) return false;
     p.count++;
     this.#total++;
-    return SLOT;
+    return true;
+  }
+
+  /**
+   * A slot for one more instance of `key` without taking an idle one (instances kept for a
+   * floor are started while others idle); false when the caps leave no room.
+   */
+  reserveSlot(key: string): boolean {
+    return this.#claimSlot(this.#pool(key));
+  }
+
+  /**
+   * Keeps at least `count` instances of `key` from idle retirement and eviction (0 lifts it),
+   * and lets the key have that many above the per-function cap. Returns the idle instances
+   * above a lowered floor, removed from the pool, for the caller to retire.
+   */
+  setFloor(key: string, count: number): Instance[] {
+    const p = this.#pool(key);
+    const lowered = count < p.floor;
+    p.floor = count;
+    // Oldest idle first: the warmest stay.
+    const out = lowered ? p.idle.slice(0, Math.min(Math.max(0, p.count - count), p.idle.length)) : [];
+    for (const inst of out) this.remove(inst);
+    if (p.count === 0 && p.queue.length === 0 && p.floor === 0) this.#keys.delete(key);
+    return out;
+  }
+
+  /** Removes and returns the idle instances of `key` above its floor (a start that finished after the floor was lowered). */
+  idleAboveFloor(key: string): Instance[] {
+    const p = this.#keys.get(key);
+    if (p === undefined) return [];
+    const out = p.idle.slice(0, Math.min(Math.max(0, p.count - p.floor), p.idle.length));
+    for (const inst of out) this.remove(inst);
+    return out;
+  }
+
+  /** Members of `key` loaded and running (idle or busy): the instances that can serve now, not those still starting. */
+  readyCount(key: string): number {
+    let n = 0;
+    for (const inst of this.#members) if (inst.key === key && inst.specialised && (inst.state === "idle" || inst.state === "busy")) n++;
+    return n;
   }
 
   /** Retires the least recently used idle instance of another key to make global room. */
   #evictOne(except: KeyPool): boolean {
     let victim: Instance | undefined;
     for (const [key, p] of this.#keys) {
-      const protectedLast = p.count <= 1 && this.isPinned(key);
+      const protectedLast = (p.count <= 1 && this.isPinned(key)) || p.count <= p.floor;
       const oldest = p === except || protectedLast ? undefined : p.idle[0];
       if (oldest !== undefined && (victim === undefined || oldest.lastUsed < victim.lastUsed)) victim = oldest;
     }
@@ -146,7 +194,7 @@ export class Pool {
     if (i >= 0) p.idle.splice(i, 1);
     p.count--;
     this.#total--;
-    if (p.count === 0 && p.queue.length === 0) this.#keys.delete(inst.key ?? "");
+    if (p.count === 0 && p.queue.length === 0 && p.floor === 0) this.#keys.delete(inst.key ?? "");
     this.#drain();
   }
 
@@ -175,7 +223,7 @@ export class Pool {
   takeIdleSince(cutoff: number, now = Date.now()): Instance[] {
     const out: Instance[] = [];
     for (const [key, p] of this.#keys) {
-      const keep = this.isPinned(key, now) ? 1 : 0;
+      const keep = Math.max(this.isPinned(key, now) ? 1 : 0, p.floor);
       const stale = p.idle.filter((inst) => inst.lastUsed < cutoff);
       out.push(...stale.slice(0, Math.max(0, Math.min(stale.length, p.count - keep))));
     }
@@ -215,6 +263,12 @@ export class Pool {
       this.remove(inst);
     }
     for (const key of this.#pins.keys()) if (key.startsWith(prefix)) this.#pins.delete(key);
+    // Code that can no longer run keeps no floor either.
+    for (const [key, p] of this.#keys) {
+      if (!key.startsWith(prefix)) continue;
+      p.floor = 0;
+      if (p.count === 0 && p.queue.length === 0) this.#keys.delete(key);
+    }
     return idle;
   }
 

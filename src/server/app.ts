@@ -14,6 +14,8 @@ import { collectUnreferencedBlobs } from "../core/blob-gc.js";
 import { systemClock, VirtualClock } from "../core/clocks.js";
 import { TimerScheduler, type TimerSchedulerDeps } from "../core/timer-scheduler.js";
 import { InvocationService } from "../core/invocations.js";
+import { CapacityKeeper } from "../core/capacity-keeper.js";
+import type { CapacityHooks } from "../core/functions/context.js";
 import { ENGINE_LOG_SLACK_BYTES, InvocationRecorder } from "../core/invocation-records.js";
 import { AliasRouter, LocalSplitCounter } from "../core/routing.js";
 import { FunctionService } from "../core/service.js";
@@ -98,12 +100,23 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   const shared = clusterCounters(config, app.log);
   // Set once the engine exists: the service tells it which warm instances became unreachable.
   let retire: (prefix: string) => void = () => undefined;
-  const onCodeRetired = (prefix: string): void => retire(prefix);
+  const onCodeRetired = (prefix: string): void => {
+    retire(prefix);
+    // A replaced head an alias routes to: the keeper provisions its new revision.
+    void keeper?.reconcile();
+  };
+  // Set once the engine exists: the node's provisioned instances (core/capacity-keeper.ts).
+  let keeper: CapacityKeeper | null = null;
+  const capacity: CapacityHooks = {
+    machineInstances: config.engine.maxInstancesTotal,
+    status: (c) => keeper?.status(c) ?? { allocated: 0, available: 0, status: "InProgress", reason: "" },
+    changed: () => keeper?.reconcile() ?? Promise.resolve(),
+  };
   // Set once the scheduler exists: a trigger changed here is looked at again at once.
   let onTriggersChanged = (): void => undefined;
   const hotReloadRoot = hotReloadRootOf(config);
   const service = new FunctionService({
-    store, blobs, inspector: new ZipInspector(), clock, ids, router: new AliasRouter(shared.splits), onCodeRetired, onTriggersChanged: () => onTriggersChanged(), onPublished: metrics.published,
+    store, blobs, inspector: new ZipInspector(), clock, ids, router: new AliasRouter(shared.splits), onCodeRetired, capacity, onTriggersChanged: () => onTriggersChanged(), onPublished: metrics.published,
     ...(hotReloadRoot === undefined ? {} : { hostDirs: new HostDirs(hotReloadRoot) }),
   });
   await service.functions.recover();
@@ -147,7 +160,19 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
     onTakeoverError: (error) => app.log.warn({ err: error }, "could not look for a gone node's unfinished invocations; trying again"),
     onAsyncError: (error, record) => app.log.error({ err: error, requestId: record.id }, "async invocation failed to run"),
     recorder,
+    caps: { capOf: (functionId) => keeper?.capOf(functionId) },
   });
+  keeper = new CapacityKeeper({
+    store,
+    resolver: service.resolver,
+    invoker: engine,
+    clock,
+    wakesItself: timerClock.kind === "system",
+    refreshMs: config.timers.refreshMs,
+    onError: (error, c) => app.log.warn({ err: error, functionId: c?.functionId, qualifier: c?.qualifier }, "provisioned instances could not be kept"),
+  });
+  // Before invocations resume: reserved concurrency applies to them too.
+  await keeper.start();
   await invocations.resumePending();
   metrics.attach({ engine, invocations, records: recorder, maxInstancesTotal: config.engine.maxInstancesTotal });
   registerReadiness(app, { store, engineReady: () => engine.ready() });
@@ -165,7 +190,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   // Quiver's own API (live tail, virtual clock) under /quiver, with one error shape.
   await registerQuiverApi(app, (scope) => {
     tails.register(scope);
-    if (timerClock.kind === "virtual") registerClockEndpoints(scope, timerClock.clock, timers);
+    if (timerClock.kind === "virtual") registerClockEndpoints(scope, timerClock.clock, timers, () => keeper?.reconcile() ?? Promise.resolve());
   });
 
   // With --http-trigger-port a second listener serves the trigger URLs and nothing else.
@@ -209,6 +234,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
       tails.closeAll();
       await Promise.all([app.close(), triggerApp?.close()]);
       await timers.stop();
+      keeper?.stop();
       await invocations.close();
       // After the last invocation finished: its record is written before the store closes.
       await recorder.close();

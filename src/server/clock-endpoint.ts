@@ -10,10 +10,11 @@ const MAX_ADVANCE_MS = 366 * 24 * 3_600_000;
  * The virtual clock's endpoints, registered only with `--clock virtual` (otherwise the paths are
  * unknown, as any other), in Quiver's own API scope (paths relative to `/quiver`, refusals in its
  * one shape): `GET /quiver/v1/clock` shows the time; `POST /quiver/v1/clock/advance`
- * with `{"ms": N}` moves it forward, firing every timer due on the way, in order. Answered only
+ * with `{"ms": N}` moves it forward, firing every timer due on the way, in order, then has the
+ * capacity keeper apply the provisioned counts due at the time reached. Answered only
  * to clients on this host (loopback): it carries no vendor signature to check.
  */
-export function registerClockEndpoints(app: FastifyInstance, clock: Clock, scheduler: TimerScheduler): void {
+export function registerClockEndpoints(app: FastifyInstance, clock: Clock, scheduler: TimerScheduler, clockMoved: () => Promise<void>): void {
   app.get("/v1/clock", async (request) => {
     if (!fromLoopback(request)) refuseRemote();
     return { now: new Date(clock.now()).toISOString(), nowMs: clock.now() };
@@ -24,6 +25,8 @@ export function registerClockEndpoints(app: FastifyInstance, clock: Clock, sched
     if (typeof ms === "string") throw new QuiverError("InvalidParameter", ms);
     // A refused advance (too many fire times) is a QuiverError: the scope's handler answers it.
     const { now, fired } = await scheduler.advance(ms);
+    // Scheduled capacity follows the clock too: the counts due now are asked for before the answer.
+    await clockMoved();
     return { now: new Date(now).toISOString(), nowMs: now, fired };
   });
 }

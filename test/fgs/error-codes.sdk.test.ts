@@ -74,6 +74,8 @@ const THROUGH_SDK: Readonly<Record<string, (c: Ctx) => Promise<unknown>>> = {
   },
   "FSS.1051": (c) => showConfig(c.client, urnOf("missing")),
   "FSS.1052": (c) => showConfig(c.client, urnOf("target", "v9")),
+  // More reserved instances than the machine runs (test/capacity/fgs.sdk.test.ts covers the rest).
+  "FSS.1076": (c) => c.client.updateFunctionReservedInstancesCount(new fg.UpdateFunctionReservedInstancesCountRequest().withFunctionUrn(urnOf("target", "v1")).withBody(new fg.UpdateFunctionReservedInstancesCountRequestBody().withCount(10_000))),
   "FSS.0409": (c) => updateCode(c.client, urnOf("stuck"), c.zip),
   "FSS.1061": (c) => createFunction(c.client, c.zip, "target"),
   "FSS.1062": (c) => publishVersion(c.client, urnOf("target"), { version: "v1" }),

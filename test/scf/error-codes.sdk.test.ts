@@ -38,6 +38,8 @@ const create = (c: Ctx, params: Record<string, unknown>): Promise<unknown> =>
 const OPEN_URL = JSON.stringify({ AuthType: "NONE", NetConfig: { EnableIntranet: false, EnableExtranet: true } });
 const urlTrigger = (c: Ctx, params: Record<string, unknown>): Promise<unknown> =>
   c.scf.request("CreateTrigger", { FunctionName: "target", TriggerName: "never-made", Type: "http", Qualifier: "$LATEST", TriggerDesc: OPEN_URL, ...params });
+const provision = (c: Ctx, actions: unknown[]): Promise<unknown> =>
+  c.scf.PutProvisionedConcurrencyConfig({ FunctionName: "target", Qualifier: "1", VersionProvisionedConcurrencyNum: 1, TriggerActions: actions as never });
 const routingRules = (count: number) => Array.from({ length: count }, (_, i) => ({ Version: "1", Key: `invoke.headers.H${i}`, Method: "exact", Expression: "v" }));
 
 /** One SDK call per code that the SDK reports with exactly that code. */
@@ -147,6 +149,23 @@ const THROUGH_SDK: Readonly<Record<string, (c: Ctx) => Promise<unknown>>> = {
   "InvalidParameterValue.StartTimeOrEndTime": (c) => c.scf.GetRequestStatus({ FunctionName: "target", FunctionRequestId: "r", StartTime: "2030-01-01 00:00:00" }),
   "InvalidParameterValue.RetCode": (c) => c.scf.GetFunctionLogs({ FunctionName: "target", Filter: { RetCode: "is2" } }),
   "InvalidParameterValue.FunctionRequestId": (c) => c.scf.GetRequestStatus({ FunctionName: "target", FunctionRequestId: "has space" }),
+  // Capacity (test/capacity/scf.sdk.test.ts covers what each does).
+  "FailedOperation.ProvisionedExceedAvailable": (c) => c.scf.PutProvisionedConcurrencyConfig({ FunctionName: "target", Qualifier: "1", VersionProvisionedConcurrencyNum: 10_000 }),
+  "InvalidParameterValue.ProvisionType": (c) => c.scf.PutProvisionedConcurrencyConfig({ FunctionName: "target", Qualifier: "1", VersionProvisionedConcurrencyNum: 1, ProvisionedType: "Elastic" }),
+  "InvalidParameterValue.TriggerCronConfig": (c) => provision(c, [{ TriggerName: "a", TriggerProvisionedConcurrencyNum: 1, TriggerCronConfig: "every day" }]),
+  "InvalidParameterValue.TriggerProvisionedConcurrencyNum": (c) => provision(c, [{ TriggerName: "a", TriggerProvisionedConcurrencyNum: -1, TriggerCronConfig: "0 0 9 * * * *" }]),
+  "InvalidParameterValue.ProvisionTriggerName": (c) => provision(c, [{ TriggerName: "has space", TriggerProvisionedConcurrencyNum: 1, TriggerCronConfig: "0 0 9 * * * *" }]),
+  "InvalidParameterValue.ProvisionTriggerNameDuplicate": (c) => provision(c, [{ TriggerName: "a", TriggerProvisionedConcurrencyNum: 1, TriggerCronConfig: "0 0 9 * * * *" }, { TriggerName: "a", TriggerProvisionedConcurrencyNum: 1, TriggerCronConfig: "0 0 10 * * * *" }]),
+  "InvalidParameterValue.ProvisionTriggerCronConfigDuplicate": (c) => provision(c, [{ TriggerName: "a", TriggerProvisionedConcurrencyNum: 1, TriggerCronConfig: "0 0 9 * * * *" }, { TriggerName: "b", TriggerProvisionedConcurrencyNum: 1, TriggerCronConfig: "0 0 9 * * * *" }]),
+  "LimitExceeded.FunctionReservedConcurrencyMemory": (c) => c.scf.PutReservedConcurrencyConfig({ FunctionName: "target", ReservedConcurrencyMem: 10_000_000 }),
+  "FailedOperation.ReservedExceedTotal": async (c) => {
+    await c.scf.PutReservedConcurrencyConfig({ FunctionName: "target", ReservedConcurrencyMem: 1024 });
+    try {
+      await c.scf.PutTotalConcurrencyConfig({ TotalConcurrencyMem: 512 });
+    } finally {
+      await c.scf.DeleteReservedConcurrencyConfig({ FunctionName: "target" });
+    }
+  },
   "InvalidParameterValue.CustomArgument": (c) => urlTrigger(c, { CustomArgument: "x".repeat(5000) }),
   "InvalidParameterValue.Cors": (c) => urlTrigger(c, { TriggerDesc: JSON.stringify({ AuthType: "NONE", NetConfig: { EnableIntranet: false, EnableExtranet: true }, CorsConfig: { Enable: true, Origins: "*" } }) }),
   "InvalidParameterValue.Filters": (c) => c.scf.ListTriggers({ FunctionName: "target", Filters: [{ Name: "Colour", Values: ["red"] }] }),

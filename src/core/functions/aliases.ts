@@ -57,6 +57,8 @@ export class Aliases {
     const fn = await this.#functions.get(ref);
     const updated = await this.#deps.store.updateAlias(fn.id, name, change, this.#deps.clock.now(), name === DEFAULT_ALIAS);
     if (!updated) throw aliasNotFound(ref, name);
+    // Provisioned instances of the alias move to the version it names now.
+    await this.#deps.capacity?.changed();
     return updated;
   }
 
@@ -65,6 +67,8 @@ export class Aliases {
     const fn = await this.#functions.get(ref);
     if (!(await this.#deps.store.deleteAlias(fn.id, name))) throw aliasNotFound(ref, name);
     this.#deps.router.forget(fn.id, name);
+    // Its provisioned config went with it: the instances are released.
+    await this.#deps.capacity?.changed();
   }
 }
 

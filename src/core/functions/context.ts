@@ -1,7 +1,19 @@
+import type { ProvisionedConfig } from "../capacity.js";
+import type { ProvisionedStatus } from "../capacity-keeper.js";
 import { QuiverError } from "../errors.js";
 import type { FunctionRecord, VersionRecord } from "../model.js";
 import type { AliasRouter } from "../routing.js";
 import type { BlobStore, Clock, CodeInspector, HostDirectories, IdSource, MetadataStore } from "../ports.js";
+
+/** What capacity needs of the node it runs on: the machine's cap, and the keeper (set once the engine exists). */
+export interface CapacityHooks {
+  /** Instances this machine runs at most (`--max-instances`). */
+  readonly machineInstances: number;
+  /** How the instances a config keeps are doing on this node. */
+  status(config: ProvisionedConfig): ProvisionedStatus;
+  /** Capacity settings changed through this node: act on them; resolves once the keeper looked. */
+  changed(): Promise<void>;
+}
 
 /** What the control-plane aggregates (namespaces, functions, versions, aliases, resolution) share. */
 export interface ServiceDeps {
@@ -17,6 +29,8 @@ export interface ServiceDeps {
   readonly onCodeRetired?: (instanceKeyPrefix: string) => void;
   /** Told when a trigger was created, changed or deleted (the timer scheduler looks again at once). */
   readonly onTriggersChanged?: () => void;
+  /** The node's capacity (core/capacity-keeper.ts); absent: no provisioned instances are kept, statuses stay InProgress. */
+  readonly capacity?: CapacityHooks;
   /** Told of each version published (metrics count them). */
   readonly onPublished?: (fn: FunctionRecord, version: VersionRecord) => void;
 }

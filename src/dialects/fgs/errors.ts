@@ -151,6 +151,11 @@ export const FGS_ERRORS: Readonly<Record<ErrorCode, Entry>> = {
   // Documented for an alias with triggers; a version with triggers is refused the same way.
   QualifierHasTriggers: { status: 403, code: "FSS.1154" },
   PageBeyondLimit: { status: 400, code: "FSS.0400" },
+  // Documented as "reserved instances over the limit".
+  CapacityExceedsMachine: { status: 400, code: "FSS.1076" },
+  // SCF's memory totals: no FunctionGraph request reaches them.
+  ReservedOverTotal: { status: 400, code: "FSS.0400" },
+  TotalBelowReserved: { status: 400, code: "FSS.0400" },
   // Dependencies: "dependency not found", "too many dependencies", "dependency in use".
   LayerNotFound: { status: 404, code: "FSS.1056" },
   LayerLimitExceeded: { status: 403, code: "FSS.1045" },

@@ -4,6 +4,7 @@ import type { Dialect, DialectDeps } from "../shared/dialect.js";
 import { actionTable, answerFailuresIn, pipelineHandler, type Action, type Call, type DialectPipeline } from "../shared/pipeline.js";
 import { jsonAnswer, type WireAnswer } from "../shared/wire-answer.js";
 import { ALIAS_ACTIONS } from "./actions/aliases.js";
+import { CAPACITY_ACTIONS } from "./actions/capacity.js";
 import type { FgsContext, FgsOperation, FgsResult } from "./actions/context.js";
 import { DEPENDENCY_ACTIONS } from "./actions/dependencies.js";
 import { FUNCTION_ACTIONS } from "./actions/functions.js";
@@ -19,7 +20,7 @@ import { matchRoute, pathSegments, projectOf, type OperationName, type Route } f
 import { authenticate, type HuaweiAccount, type RawRequest } from "./transport.js";
 
 /** Every operation by wire name. The record type makes the table total: no route without an action. */
-const OPERATIONS: Readonly<Record<OperationName, Action<FgsOperation>>> = { ...FUNCTION_ACTIONS, ...VERSION_ACTIONS, ...ALIAS_ACTIONS, ...INVOKE_ACTIONS, ...LEGACY_ACTIONS, ...TRIGGER_ACTIONS, ...LOG_ACTIONS, ...METRIC_ACTIONS, ...DEPENDENCY_ACTIONS };
+const OPERATIONS: Readonly<Record<OperationName, Action<FgsOperation>>> = { ...FUNCTION_ACTIONS, ...VERSION_ACTIONS, ...ALIAS_ACTIONS, ...INVOKE_ACTIONS, ...LEGACY_ACTIONS, ...TRIGGER_ACTIONS, ...LOG_ACTIONS, ...METRIC_ACTIONS, ...CAPACITY_ACTIONS, ...DEPENDENCY_ACTIONS };
 const FGS_ACTIONS = actionTable(OPERATIONS);
 
 /** The operation names `rateLimits.overrides` may use (the official SDK's method names). */

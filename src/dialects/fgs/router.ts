@@ -17,6 +17,7 @@ export type OperationName =
   | "showLtsLogDetails" | "listFunctionStatistics" | "showFunctionMetrics"
   // LTS's log query (its SDK's method name), for the log group and stream showLtsLogDetails names.
   | "listLogs"
+  | "updateFunctionReservedInstancesCount" | "listReservedInstanceConfigs" | "listFunctionReservedInstances" | "updateFunctionMaxInstanceConfig"
   | "createDependencyVersion" | "listDependencies" | "listDependencyVersion" | "showDependencyVersion" | "deleteDependencyVersion";
 
 export interface Route {
@@ -59,11 +60,15 @@ const V2_ITEM = routeTable({
   "GET lts-log-detail": "showLtsLogDetails",
   "GET statistics/": "listFunctionStatistics",
   "GET slareports/": "showFunctionMetrics",
+  "PUT reservedinstances": "updateFunctionReservedInstancesCount",
+  "PUT config-max-instance": "updateFunctionMaxInstanceConfig",
 });
 
 /** The tails whose next segment is an item: an alias name, or a statistics period. */
 const ITEM_TAILS: ReadonlySet<string> = new Set(["aliases", "statistics", "slareports"]);
 const V2_COLLECTION = routeTable({ GET: "listFunctions", POST: "createFunction" });
+/** `GET /v2/{project_id}/fgs/functions/<name>`: lists across the project's functions (no URN is named `reservedinstances`). */
+const V2_PROJECT_LISTS = routeTable({ "GET reservedinstances": "listFunctionReservedInstances", "GET reservedinstanceconfigs": "listReservedInstanceConfigs" });
 const V1_ITEM = routeTable({
   "GET config": "legacyShowFunctionConfig",
   "GET versions": "legacyListFunctionVersions",
@@ -135,6 +140,8 @@ export function matchRoute(method: string, segments: readonly string[]): Route |
   const key = `${verb} ${tail ?? ""}${item === undefined ? "" : "/"}`;
   let operation: OperationName | undefined;
   if (api === "v2" && service === "fgs") {
+    const projectList = tail === undefined ? V2_PROJECT_LISTS.get(`${verb} ${urn ?? ""}`) : undefined;
+    if (projectList !== undefined) return { operation: projectList, projectId, urn: undefined, aliasName: undefined, trigger: undefined };
     operation = urn === undefined ? V2_COLLECTION.get(verb) : V2_ITEM.get(key);
   } else if (api === "v1.0" && service === "fss" && urn !== undefined) {
     operation = V1_ITEM.get(key);

@@ -68,6 +68,11 @@ export const SCF_SERVICE_ERROR_CODES = [
   // The log and request-status actions (GetFunctionLogs, GetRequestStatus).
   "InvalidParameterValue.FunctionRequestId", "InvalidParameterValue.RetCode", "InvalidParameterValue.StartTime",
   "InvalidParameterValue.StartTimeOrEndTime",
+  // The capacity actions (Put/Get/DeleteProvisionedConcurrencyConfig, Put/Get/DeleteReservedConcurrencyConfig,
+  // PutTotalConcurrencyConfig, GetAccount).
+  "FailedOperation.ReservedExceedTotal", "InvalidParameterValue.TriggerCronConfig", "InvalidParameterValue.TriggerProvisionedConcurrencyNum",
+  "InvalidParameterValue.ProvisionTriggerName", "InvalidParameterValue.ProvisionTriggerNameDuplicate", "InvalidParameterValue.ProvisionType",
+  "InvalidParameterValue.ProvisionTriggerCronConfigDuplicate",
   // The layer actions (PublishLayerVersion, GetLayerVersion, ListLayers, ListLayerVersions,
   // DeleteLayerVersion) and Layers on CreateFunction / UpdateFunctionConfiguration.
   "FailedOperation.PublishLayerVersion", "FailedOperation.DeleteLayerVersion", "InvalidParameterValue.CompatibleRuntimes",

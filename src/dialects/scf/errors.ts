@@ -20,6 +20,8 @@ const VALUE_SUBCODES: Readonly<Record<string, string>> = Object.fromEntries(
     "SearchKey", "RoutingConfig", "Alias",
     "TriggerDesc", "TriggerName", "Enable", "CustomArgument", "Cors", "Filters",
     "DateTime", "StartTimeOrEndTime", "RetCode", "FunctionRequestId",
+    "TriggerCronConfig", "TriggerProvisionedConcurrencyNum", "ProvisionTriggerName", "ProvisionTriggerNameDuplicate",
+    "ProvisionType", "ProvisionTriggerCronConfigDuplicate",
     "LayerName", "CompatibleRuntimes", "Content", "Layers",
   ].map((parameter) => [parameter, `InvalidParameterValue.${parameter}`]),
 );
@@ -97,6 +99,10 @@ export const SCF_ERROR_CODES: Readonly<Record<ErrorCode, Entry>> = {
   // status to wait out, and AliasBind means an alias); DeleteAlias lists only FailedOperation.DeleteAlias.
   QualifierHasTriggers: { choose: { subject: { alias: "FailedOperation.DeleteAlias" }, otherwise: "UnsupportedOperation" } },
   PageBeyondLimit: "LimitExceeded.Offset",
+  // PutProvisionedConcurrencyConfig's code for "more provisioned concurrency than is available".
+  CapacityExceedsMachine: "FailedOperation.ProvisionedExceedAvailable",
+  ReservedOverTotal: "LimitExceeded.FunctionReservedConcurrencyMemory",
+  TotalBelowReserved: "FailedOperation.ReservedExceedTotal",
   // A layer named by a function's Layers (CreateFunction, UpdateFunctionConfiguration) or a
   // layer listed by name (ListLayerVersions) vs one version asked for (Get/DeleteLayerVersion).
   LayerNotFound: { choose: { subject: { layerVersion: "ResourceNotFound.LayerVersion" }, otherwise: "ResourceNotFound.Layer" } },

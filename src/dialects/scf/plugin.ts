@@ -4,6 +4,7 @@ import type { Dialect, DialectDeps } from "../shared/dialect.js";
 import { actionTable, answerFailuresIn, pipelineHandler, ratesOf, type Call, type DialectPipeline } from "../shared/pipeline.js";
 import { jsonAnswer, type WireAnswer } from "../shared/wire-answer.js";
 import { ALIAS_ACTIONS } from "./actions/aliases.js";
+import { CAPACITY_ACTIONS } from "./actions/capacity.js";
 import type { ScfAction } from "./actions/context.js";
 import { FUNCTION_ACTIONS } from "./actions/functions.js";
 import { INVOKE_ACTIONS } from "./actions/invoke.js";
@@ -16,7 +17,7 @@ import { scfCode } from "./errors.js";
 import { authenticate, type ScfCall } from "./transport.js";
 
 /** Every action Quiver serves, by the name `X-TC-Action` / `Action=` gives. */
-const SCF_ACTIONS = actionTable<ScfAction>({ ...FUNCTION_ACTIONS, ...VERSION_ACTIONS, ...NAMESPACE_ACTIONS, ...ALIAS_ACTIONS, ...INVOKE_ACTIONS, ...TRIGGER_ACTIONS, ...LOG_ACTIONS, ...LAYER_ACTIONS });
+const SCF_ACTIONS = actionTable<ScfAction>({ ...FUNCTION_ACTIONS, ...VERSION_ACTIONS, ...NAMESPACE_ACTIONS, ...ALIAS_ACTIONS, ...INVOKE_ACTIONS, ...TRIGGER_ACTIONS, ...LOG_ACTIONS, ...CAPACITY_ACTIONS, ...LAYER_ACTIONS });
 
 /** The names `X-TC-Action` / `Action=` may take, which are also the keys of `rateLimits.overrides`. */
 export const SCF_ACTION_NAMES: ReadonlySet<string> = new Set(SCF_ACTIONS.keys());

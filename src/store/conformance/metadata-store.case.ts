@@ -1,6 +1,7 @@
 import { after, before, describe } from "node:test";
 import { aliasCases } from "./aliases.case.js";
 import { asyncCases } from "./async.case.js";
+import { capacityCases } from "./capacity.case.js";
 import type { StoreUnderTest } from "./fixtures.js";
 import { functionCases } from "./functions.case.js";
 import { layerCases } from "./layers.case.js";
@@ -38,6 +39,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
     triggerCases(context);
     timerCases(context);
     recordCases(context);
+    capacityCases(context);
     layerCases(context);
   });
 }

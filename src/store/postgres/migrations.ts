@@ -191,8 +191,34 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (sha256, seq)
   );
   `,
-  // 8: layers (SCF) / dependencies (FunctionGraph): a row per layer keeps its id and last number
-  // (numbers are never reused); a row per published version. Functions bind them in their config. (SQLite 10)
+  // 8: capacity (core/capacity.ts) (SQLite 10)
+  `
+  CREATE TABLE provisioned_configs (
+    function_id  TEXT NOT NULL REFERENCES functions (id) ON DELETE CASCADE,
+    qualifier    TEXT COLLATE "C" NOT NULL,
+    version_name TEXT COLLATE "C",
+    alias_name   TEXT COLLATE "C",
+    settings     JSONB NOT NULL,
+    created_at   BIGINT NOT NULL,
+    updated_at   BIGINT NOT NULL,
+    PRIMARY KEY (function_id, qualifier),
+    FOREIGN KEY (function_id, version_name) REFERENCES versions (function_id, name) ON DELETE CASCADE,
+    FOREIGN KEY (function_id, alias_name) REFERENCES aliases (function_id, name) ON DELETE CASCADE
+  );
+  CREATE TABLE concurrency_caps (
+    function_id TEXT PRIMARY KEY REFERENCES functions (id) ON DELETE CASCADE,
+    cap         JSONB NOT NULL
+  );
+  CREATE TABLE concurrency_totals (
+    account_id TEXT NOT NULL,
+    region     TEXT NOT NULL,
+    namespace  TEXT COLLATE "C" NOT NULL,
+    total_mb   BIGINT NOT NULL,
+    PRIMARY KEY (account_id, region, namespace)
+  );
+  `,
+  // 9: layers (SCF) / dependencies (FunctionGraph): a row per layer keeps its id and last number
+  // (numbers are never reused); a row per published version. Functions bind them in their config. (SQLite 11)
   `
   CREATE TABLE layers (
     account_id   TEXT NOT NULL,

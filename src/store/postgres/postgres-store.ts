@@ -23,6 +23,8 @@ import * as rules from "../../core/store-rules/index.js";
 import { openPool, redactUrl, StoreUnavailableError, type PgClient, type PgPool, type PgQueryable } from "./driver.js";
 import type { InvocationBucket, InvocationRecord, RecordQuery } from "../../core/invocation-records.js";
 import { ERROR_CODES_SQL, PRUNE_BATCH, recordColumns, recordOrder, recordWhere, rowsOverBudget, toBucket, toRecord, type BucketRow, type RecordRow } from "../record-rows.js";
+import type { ConcurrencyCap, FunctionConcurrency, ProvisionedConfig } from "../../core/capacity.js";
+import { CAP_SELECT, PROVISIONED_SELECT, provisionedColumns, toCap, toProvisioned, type CapRow, type ProvisionedRow } from "../capacity-rows.js";
 import { migrate } from "./migrations.js";
 import { NodeLease } from "./node-lease.js";
 import { PgChangeFeed } from "./change-feed.js";
@@ -574,6 +576,70 @@ export class PostgresStore implements MetadataStore {
     return removed;
   }
 
+  // ---- capacity ----------------------------------------------------------------------------
+
+  async putProvisioned(config: ProvisionedConfig, machineInstances: number): Promise<ProvisionedConfig> {
+    return inTransaction(this.#pool, async (c) => {
+      // One lock for every config: the machine-wide count and the write cannot interleave.
+      await lockKey(c, LOCK.provisioned, "all");
+      rules.requireFunction(await lockFunction(c, config.functionId));
+      const others = await provisioned(c, `${PROVISIONED_SELECT} WHERE NOT (p.function_id = $1 AND p.qualifier = $2)`, [config.functionId, config.qualifier]);
+      const decided = rules.decideProvisionedPut(config, { qualifier: await qualifierFacts(c, config.functionId, config.qualifier), others }, machineInstances);
+      const [existing] = await provisioned(c, `${PROVISIONED_SELECT} WHERE p.function_id = $1 AND p.qualifier = $2`, [config.functionId, config.qualifier]);
+      const stored = { ...decided, createdAt: existing?.createdAt ?? decided.createdAt };
+      await c.query("DELETE FROM provisioned_configs WHERE function_id = $1 AND qualifier = $2", [config.functionId, config.qualifier]);
+      const columns = provisionedColumns(stored);
+      await c.query(insertSql("provisioned_configs", columns, (i) => `$${i}`), Object.values(columns));
+      return stored;
+    });
+  }
+
+  async listProvisioned(functionId: string | null): Promise<ProvisionedConfig[]> {
+    if (functionId === null) return provisioned(this.#pool, `${PROVISIONED_SELECT} ORDER BY p.function_id, p.qualifier`, []);
+    return provisioned(this.#pool, `${PROVISIONED_SELECT} WHERE p.function_id = $1 ORDER BY p.qualifier`, [functionId]);
+  }
+
+  async deleteProvisioned(functionId: string, qualifier: string): Promise<boolean> {
+    const { rowCount } = await this.#pool.query("DELETE FROM provisioned_configs WHERE function_id = $1 AND qualifier = $2", [functionId, qualifier]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async putConcurrencyCap(functionId: string, cap: ConcurrencyCap | null, defaultTotalMb: number): Promise<void> {
+    await inTransaction(this.#pool, async (c) => {
+      const fn = rules.requireFunction(await lockFunction(c, functionId));
+      if (cap === null) {
+        await c.query("DELETE FROM concurrency_caps WHERE function_id = $1", [functionId]);
+        return;
+      }
+      await lockKey(c, LOCK.concurrencyTotals, namespaceKey({ accountId: fn.account_id, region: fn.region }, fn.namespace));
+      const others = await caps(c, `${CAP_SELECT} WHERE f.account_id = $1 AND f.region = $2 AND f.namespace = $3 AND c.function_id <> $4`, [fn.account_id, fn.region, fn.namespace, functionId]);
+      const { rows } = await c.query<{ total_mb: number }>("SELECT total_mb FROM concurrency_totals WHERE account_id = $1 AND region = $2 AND namespace = $3", [fn.account_id, fn.region, fn.namespace]);
+      rules.checkReservedPut(cap, { others, totalMb: rows[0] ? Number(rows[0].total_mb) : defaultTotalMb });
+      await c.query("INSERT INTO concurrency_caps (function_id, cap) VALUES ($1, $2) ON CONFLICT (function_id) DO UPDATE SET cap = excluded.cap", [functionId, JSON.stringify(cap)]);
+    });
+  }
+
+  async listConcurrencyCaps(scope: Scope | null): Promise<FunctionConcurrency[]> {
+    if (scope === null) return caps(this.#pool, CAP_SELECT, []);
+    return caps(this.#pool, `${CAP_SELECT} WHERE f.account_id = $1 AND f.region = $2`, [scope.accountId, scope.region]);
+  }
+
+  async putTotalConcurrency(scope: Scope, namespace: string, totalMb: number): Promise<void> {
+    await inTransaction(this.#pool, async (c) => {
+      await lockKey(c, LOCK.concurrencyTotals, namespaceKey(scope, namespace));
+      rules.checkTotalPut(totalMb, await caps(c, `${CAP_SELECT} WHERE f.account_id = $1 AND f.region = $2 AND f.namespace = $3`, [scope.accountId, scope.region, namespace]));
+      await c.query(
+        "INSERT INTO concurrency_totals (account_id, region, namespace, total_mb) VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, region, namespace) DO UPDATE SET total_mb = excluded.total_mb",
+        [scope.accountId, scope.region, namespace, totalMb],
+      );
+    });
+  }
+
+  async listTotalConcurrency(scope: Scope): Promise<{ readonly namespace: string; readonly totalMb: number }[]> {
+    const { rows } = await this.#pool.query<{ namespace: string; total_mb: number }>("SELECT namespace, total_mb FROM concurrency_totals WHERE account_id = $1 AND region = $2 ORDER BY namespace", [scope.accountId, scope.region]);
+    return rows.map((row) => ({ namespace: row.namespace, totalMb: Number(row.total_mb) }));
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -609,6 +675,16 @@ class Filter {
     this.args.push(value);
     this.where.push(condition(`$${this.args.length}`));
   }
+}
+
+async function provisioned(db: PgQueryable, sql: string, args: unknown[]): Promise<ProvisionedConfig[]> {
+  const { rows } = await db.query<ProvisionedRow>(sql, args);
+  return rows.map(toProvisioned);
+}
+
+async function caps(db: PgQueryable, sql: string, args: unknown[]): Promise<FunctionConcurrency[]> {
+  const { rows } = await db.query<CapRow>(sql, args);
+  return rows.map(toCap);
 }
 
 async function lockFunction(c: PgClient, id: string): Promise<FunctionRow | undefined> {

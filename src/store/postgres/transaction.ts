@@ -38,8 +38,12 @@ export const LOCK = {
   asyncClaims: 3,
   /** APIG trigger paths of one scope: the check that a path is free and the write. */
   apigPaths: 4,
+  /** Every provisioned config: the machine-wide count and the write. */
+  provisioned: 5,
+  /** Concurrency caps and the total of one namespace: the sums and the write. */
+  concurrencyTotals: 6,
   /** Layers of one scope: the layer count, each layer's numbering, and deletes with their in-use check. */
-  layers: 5,
+  layers: 7,
 } as const;
 
 /** Takes a transaction-scoped advisory lock on a text key within a lock class. */

@@ -165,7 +165,33 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE functions ADD COLUMN hot_reload_dir TEXT;
   `,
-  // 10: layers (SCF) / dependencies (FunctionGraph): a row per layer keeps its id and last number
+  // 10: capacity (core/capacity.ts): provisioned configs go with their version or alias; caps per function; totals per namespace
+  `
+  CREATE TABLE provisioned_configs (
+    function_id  TEXT NOT NULL REFERENCES functions (id) ON DELETE CASCADE,
+    qualifier    TEXT NOT NULL,
+    version_name TEXT,
+    alias_name   TEXT,
+    settings     TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    PRIMARY KEY (function_id, qualifier),
+    FOREIGN KEY (function_id, version_name) REFERENCES versions (function_id, name) ON DELETE CASCADE,
+    FOREIGN KEY (function_id, alias_name) REFERENCES aliases (function_id, name) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+  CREATE TABLE concurrency_caps (
+    function_id TEXT PRIMARY KEY REFERENCES functions (id) ON DELETE CASCADE,
+    cap         TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE concurrency_totals (
+    account_id TEXT NOT NULL,
+    region     TEXT NOT NULL,
+    namespace  TEXT NOT NULL,
+    total_mb   INTEGER NOT NULL,
+    PRIMARY KEY (account_id, region, namespace)
+  ) WITHOUT ROWID;
+  `,
+  // 11: layers (SCF) / dependencies (FunctionGraph): a row per layer keeps its id and last number
   // (numbers are never reused); a row per published version. Functions bind them in their config.
   `
   CREATE TABLE layers (

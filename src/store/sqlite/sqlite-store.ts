@@ -24,6 +24,8 @@ import type { LayerDeletePolicy, LayerPublishPlan, LayerVersionRecord, ListLayer
 import type { TriggerRecord } from "../../core/triggers.js";
 import * as rules from "../../core/store-rules/index.js";
 import type { InvocationBucket, InvocationRecord, RecordQuery } from "../../core/invocation-records.js";
+import type { ConcurrencyCap, FunctionConcurrency, ProvisionedConfig } from "../../core/capacity.js";
+import { CAP_SELECT, PROVISIONED_SELECT, provisionedColumns, toCap, toProvisioned, type CapRow, type ProvisionedRow } from "../capacity-rows.js";
 import { MIGRATIONS } from "./migrations.js";
 import { SqliteRecordWriter } from "./records-writer.js";
 import { ERROR_CODES_SQL, PRUNE_BATCH, recordOrder, recordWhere, rowsOverBudget, toBucket, toRecord, type BucketRow, type RecordRow } from "../record-rows.js";
@@ -547,6 +549,72 @@ export class SqliteStore implements MetadataStore {
       await yieldToEvents();
     }
     return removed;
+  }
+
+  // ---- capacity ----------------------------------------------------------------------------
+  // BEGIN IMMEDIATE is the one write lock: every capacity put sees every other config.
+
+  async putProvisioned(config: ProvisionedConfig, machineInstances: number): Promise<ProvisionedConfig> {
+    return this.#db.transaction(() => {
+      rules.requireFunction(this.#functionById(config.functionId));
+      const others = this.#provisioned(`${PROVISIONED_SELECT} WHERE NOT (p.function_id = ? AND p.qualifier = ?)`, config.functionId, config.qualifier);
+      const decided = rules.decideProvisionedPut(config, { qualifier: this.#qualifierFacts(config.functionId, config.qualifier), others }, machineInstances);
+      const existing = this.#provisioned(`${PROVISIONED_SELECT} WHERE p.function_id = ? AND p.qualifier = ?`, config.functionId, config.qualifier)[0];
+      const stored = { ...decided, createdAt: existing?.createdAt ?? decided.createdAt };
+      this.#sql("DELETE FROM provisioned_configs WHERE function_id = ? AND qualifier = ?").run(config.functionId, config.qualifier);
+      this.#insert("provisioned_configs", provisionedColumns(stored));
+      return stored;
+    }).immediate();
+  }
+
+  async listProvisioned(functionId: string | null): Promise<ProvisionedConfig[]> {
+    if (functionId === null) return this.#provisioned(`${PROVISIONED_SELECT} ORDER BY p.function_id, p.qualifier`);
+    return this.#provisioned(`${PROVISIONED_SELECT} WHERE p.function_id = ? ORDER BY p.qualifier`, functionId);
+  }
+
+  async deleteProvisioned(functionId: string, qualifier: string): Promise<boolean> {
+    return this.#sql("DELETE FROM provisioned_configs WHERE function_id = ? AND qualifier = ?").run(functionId, qualifier).changes > 0;
+  }
+
+  async putConcurrencyCap(functionId: string, cap: ConcurrencyCap | null, defaultTotalMb: number): Promise<void> {
+    this.#db.transaction(() => {
+      const fn = rules.requireFunction(this.#functionById(functionId));
+      if (cap === null) {
+        this.#sql("DELETE FROM concurrency_caps WHERE function_id = ?").run(functionId);
+        return;
+      }
+      const others = this.#caps(`${CAP_SELECT} WHERE f.account_id = ? AND f.region = ? AND f.namespace = ? AND c.function_id <> ?`, fn.account_id, fn.region, fn.namespace, functionId);
+      const total = this.#sql<unknown[], { total_mb: number }>("SELECT total_mb FROM concurrency_totals WHERE account_id = ? AND region = ? AND namespace = ?").get(fn.account_id, fn.region, fn.namespace);
+      rules.checkReservedPut(cap, { others, totalMb: total?.total_mb ?? defaultTotalMb });
+      this.#sql("INSERT INTO concurrency_caps (function_id, cap) VALUES (?, ?) ON CONFLICT (function_id) DO UPDATE SET cap = excluded.cap").run(functionId, JSON.stringify(cap));
+    }).immediate();
+  }
+
+  async listConcurrencyCaps(scope: Scope | null): Promise<FunctionConcurrency[]> {
+    if (scope === null) return this.#caps(CAP_SELECT);
+    return this.#caps(`${CAP_SELECT} WHERE f.account_id = ? AND f.region = ?`, scope.accountId, scope.region);
+  }
+
+  async putTotalConcurrency(scope: Scope, namespace: string, totalMb: number): Promise<void> {
+    this.#db.transaction(() => {
+      rules.checkTotalPut(totalMb, this.#caps(`${CAP_SELECT} WHERE f.account_id = ? AND f.region = ? AND f.namespace = ?`, scope.accountId, scope.region, namespace));
+      this.#sql("INSERT INTO concurrency_totals (account_id, region, namespace, total_mb) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, region, namespace) DO UPDATE SET total_mb = excluded.total_mb")
+        .run(scope.accountId, scope.region, namespace, totalMb);
+    }).immediate();
+  }
+
+  async listTotalConcurrency(scope: Scope): Promise<{ readonly namespace: string; readonly totalMb: number }[]> {
+    return this.#sql<unknown[], { namespace: string; total_mb: number }>("SELECT namespace, total_mb FROM concurrency_totals WHERE account_id = ? AND region = ? ORDER BY namespace")
+      .all(scope.accountId, scope.region)
+      .map((row) => ({ namespace: row.namespace, totalMb: row.total_mb }));
+  }
+
+  #provisioned(sql: string, ...args: unknown[]): ProvisionedConfig[] {
+    return this.#sql<unknown[], ProvisionedRow>(sql).all(...args).map(toProvisioned);
+  }
+
+  #caps(sql: string, ...args: unknown[]): FunctionConcurrency[] {
+    return this.#sql<unknown[], CapRow>(sql).all(...args).map(toCap);
   }
 
   async close(): Promise<void> {
