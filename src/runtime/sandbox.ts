@@ -6,7 +6,8 @@
  * extracted package (`code/` in the instance's host directory, bound read-only at the vendors'
  * code paths). The extraction cache itself stays readable by root alone, and a stem cell that
  * was started before anyone knew which function it would run receives its code this way, with
- * one link per file, when it is specialised.
+ * one link per file, when it is specialised. Its layers, merged into one tree by the cache, are
+ * linked the same way into `opt/` (bound read-only at `/opt`).
  */
 import { chown, link, mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { constants } from "node:os";
@@ -86,8 +87,12 @@ export class Sandbox {
       // Reached by the sandbox's own uid (as its group) to bind its code, by nobody else.
       await mkdir(this.hostDir, { mode: 0o750 });
       await mkdir(this.#codeDir(), { mode: 0o750 });
+      await mkdir(this.#optDir(), { mode: 0o750 });
+      // The mount point of FunctionGraph's code root, which bwrap cannot create inside a read-only /opt.
+      await mkdir(join(this.#optDir(), FGS_CODE_IN_OPT), { recursive: true, mode: 0o755 });
       await chown(this.hostDir, 0, this.uid);
       await chown(this.#codeDir(), 0, this.uid);
+      await chown(this.#optDir(), 0, this.uid);
       await writeFile(this.resolvConf, "# no network: this function has no public network access\n", { mode: 0o644 });
       return;
     }
@@ -98,6 +103,10 @@ export class Sandbox {
 
   #codeDir(): string {
     return join(this.hostDir, "code");
+  }
+
+  #optDir(): string {
+    return join(this.hostDir, "opt");
   }
 
   /** The host file the sandbox sees as /etc/resolv.conf: no resolver until it has a network. */
@@ -126,6 +135,7 @@ export class Sandbox {
         fileSizeBytes: this.#limits.tmpSizeBytes,
         tmpSizeBytes: this.#limits.tmpSizeBytes,
         codeDir: this.#codeDir(),
+        optDir: this.#optDir(),
         resolvConf: this.resolvConf,
         runtimeDir: this.#place.runtimeDir,
         roBinds: this.#limits.roBinds,
@@ -155,13 +165,16 @@ export class Sandbox {
   }
 
   /**
-   * Makes the extracted package at `tree` the instance's code; returns its root as the process
-   * sees it. Called once, when the instance is specialised.
+   * Makes the extracted package at `tree` the instance's code, and the merged layers at
+   * `layers` (if any) its `/opt`; returns the code root and the layers' root as the process sees
+   * them. Without a sandbox there is no `/opt` of its own: the layers stay where they were
+   * extracted, and the process is pointed at them there. Called once, when the instance is specialised.
    */
-  async installCode(tree: string, convention: "scf" | "fgs"): Promise<string> {
-    if (this.uid === undefined) return tree;
+  async installCode(tree: string, convention: "scf" | "fgs", layers: string | null = null): Promise<{ root: string; layersRoot: string | null }> {
+    if (this.uid === undefined) return { root: tree, layersRoot: layers };
     await linkTree(tree, this.#codeDir());
-    return convention === "scf" ? SANDBOX_PATHS.scfCode : SANDBOX_PATHS.fgsCode;
+    if (layers !== null) await linkTree(layers, this.#optDir());
+    return { root: convention === "scf" ? SANDBOX_PATHS.scfCode : SANDBOX_PATHS.fgsCode, layersRoot: layers === null ? null : SANDBOX_PATHS.layers };
   }
 
   /**
@@ -216,6 +229,9 @@ export class Sandbox {
   }
 }
 
+/** `/opt/function/code` relative to `/opt`. */
+const FGS_CODE_IN_OPT = SANDBOX_PATHS.fgsCode.slice(SANDBOX_PATHS.layers.length + 1);
+
 const SIGNAL_NAMES: ReadonlyMap<number, NodeJS.Signals> = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
 
 /** Mirrors `src` under `dst` with directories made and files hard-linked (same inodes). */
@@ -226,7 +242,10 @@ async function linkTree(src: string, dst: string): Promise<void> {
       const from = join(src, entry.name);
       const to = join(dst, entry.name);
       if (entry.isDirectory()) {
-        await mkdir(to, { mode: 0o755 });
+        // A layer may bring a directory that is already there (`function/`, /opt's mount point).
+        await mkdir(to, { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== "EEXIST") throw err;
+        });
         await linkTree(from, to);
       } else if (entry.isFile()) {
         await link(from, to);
