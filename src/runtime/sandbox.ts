@@ -9,9 +9,9 @@
  * one link per file, when it is specialised. Its layers, merged into one tree by the cache, are
  * linked the same way into `opt/` (bound read-only at `/opt`).
  */
-import { chown, link, mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { chown, link, mkdir, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { constants } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { SANDBOX_PATHS, sandboxCommand } from "./bwrap.js";
 import { InstanceCgroups } from "./cgroups.js";
 import type { Isolation } from "./isolation.js";
@@ -90,6 +90,7 @@ export class Sandbox {
       await mkdir(this.#optDir(), { mode: 0o750 });
       // The mount point of FunctionGraph's code root, which bwrap cannot create inside a read-only /opt.
       await mkdir(join(this.#optDir(), FGS_CODE_IN_OPT), { recursive: true, mode: 0o755 });
+      await this.#linkUnderOpt();
       await chown(this.hostDir, 0, this.uid);
       await chown(this.#codeDir(), 0, this.uid);
       await chown(this.#optDir(), 0, this.uid);
@@ -107,6 +108,20 @@ export class Sandbox {
 
   #optDir(): string {
     return join(this.hostDir, "opt");
+  }
+
+  /**
+   * The symbolic links every sandbox has under /opt (FunctionGraph's interpreter paths) are made
+   * in the instance's own /opt directory: bwrap's would be hidden by the /opt bind.
+   */
+  async #linkUnderOpt(): Promise<void> {
+    await Promise.all(
+      this.#limits.links.filter(([, path]) => underOpt(path)).map(async ([target, path]) => {
+        const at = join(this.#optDir(), path.slice(SANDBOX_PATHS.layers.length + 1));
+        await mkdir(dirname(at), { recursive: true, mode: 0o755 });
+        await symlink(target, at);
+      }),
+    );
   }
 
   /** The host file the sandbox sees as /etc/resolv.conf: no resolver until it has a network. */
@@ -139,7 +154,7 @@ export class Sandbox {
         resolvConf: this.resolvConf,
         runtimeDir: this.#place.runtimeDir,
         roBinds: this.#limits.roBinds,
-        links: this.#limits.links,
+        links: this.#limits.links.filter(([, path]) => !underOpt(path)),
         command,
         args,
       });
@@ -227,6 +242,10 @@ export class Sandbox {
     await rm(this.hostDir, { recursive: true, force: true }).catch(() => undefined);
     if (this.uid !== undefined && empty) this.#uids.give(this.uid);
   }
+}
+
+function underOpt(path: string): boolean {
+  return path.startsWith(`${SANDBOX_PATHS.layers}/`);
 }
 
 /** `/opt/function/code` relative to `/opt`. */
