@@ -71,6 +71,9 @@ export default tseslint.config(
   // Dialects reach stores and processes only through core's ports, which the server wires.
   layer(["src/dialects/**/*.ts"], ["server", "cli", "store", "runtime"]),
   layer(["src/server/**/*.ts"], ["cli"]),
+  // The CLI's client commands talk to a platform through the vendors' SDKs: no server, store,
+  // runtime or dialect code (only `quiver serve`, commands/serve.ts, starts the server).
+  layer(["src/cli/**/*.ts"], ["server", "store", "runtime", "dialects"]),
   {
     // core/ and store/ say what an error is about with a typed subject; a wire parameter name is
     // for a dialect's own validation only (see src/core/errors.ts, docs/architecture.md).
@@ -88,6 +91,16 @@ export default tseslint.config(
     files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: "readonly", URL: "readonly", console: "readonly" } },
+  },
+  {
+    // The web console: plain ES modules the browser runs as served (no build), so browser globals.
+    files: ["console/**/*.js"],
+    languageOptions: {
+      globals: Object.fromEntries([
+        "window", "document", "location", "sessionStorage", "fetch", "URLSearchParams", "AbortController", "TextEncoder",
+        "TextDecoder", "crypto", "FormData", "ResizeObserver", "addEventListener", "removeEventListener", "setTimeout", "clearTimeout",
+      ].map((name) => [name, "readonly"])),
+    },
   },
   {
     // The runtime bootstraps: plain JS run by Node inside the sandbox, without a build.

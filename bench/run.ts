@@ -31,6 +31,7 @@ import { provisionedFirstCall } from "./scenarios/provisioned.js";
 import { throughput } from "./scenarios/throughput.js";
 import { timerLateness } from "./scenarios/timers.js";
 import { recordsCost } from "./scenarios/records.js";
+import { clusterScaling, limiterCost } from "./scenarios/cluster.js";
 
 const quick = process.argv.includes("--quick");
 const docs = process.argv.includes("--docs");
@@ -144,6 +145,10 @@ async function main(): Promise<void> {
     await manyFunctions(plan, results);
     await step(results, "peers");
     await peers(plan, results);
+    await step(results, "cluster: rate-limit check in memory, Redis, PostgreSQL");
+    await limiterCost(plan, results);
+    await step(results, "cluster: three nodes vs one behind HAProxy");
+    await clusterScaling(plan, results);
   } finally {
     echo.stop();
   }

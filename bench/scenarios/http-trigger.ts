@@ -4,6 +4,7 @@ import yazl from "yazl";
 import { childEnv } from "../lib/baselines.js";
 import type { EchoServer } from "../lib/echo.js";
 import { load, type LoadResult } from "../lib/load.js";
+import { startProcessRelay, startReverseProxy, type FloorServer } from "../lib/relay-floors.js";
 import type { Plan } from "../lib/plan.js";
 import { sample, shuffled, type Results } from "../lib/results.js";
 import type { ScfBenchClient } from "../lib/scf-client.js";
@@ -11,6 +12,12 @@ import { summarize } from "../lib/stats.js";
 import { EVENT } from "./invoke.js";
 
 const SECTION = "HTTP triggers";
+
+/** Instances of one version Quiver starts at most (--max-instances-per-function's default): the relay floor gets as many children. */
+const RELAY_CHILDREN = 10;
+
+const RELAY_FLOOR = "floor: HTTP → child process over a pipe (JSON, one request per child at a time)";
+const PROXY_FLOOR = "floor: bare Node reverse proxy in front of the web function's server";
 
 /**
  * The web function's server: echoes the body. The same file runs inside Quiver (started by
@@ -100,6 +107,11 @@ function postTo(agent: Agent, port: number, path: string): Promise<void> {
  */
 export async function httpTriggerLatency(urls: TriggerUrls, echo: EchoServer, plan: Plan, results: Results): Promise<void> {
   const direct = await startDirectWebServer();
+  const floors: FloorServer[] = [];
+  const relay = await startProcessRelay(RELAY_CHILDREN);
+  floors.push(relay);
+  const proxy = await startReverseProxy(direct.port);
+  floors.push(proxy);
   const agents: Agent[] = [];
   const via = (port: number, path: string): (() => Promise<void>) => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -111,6 +123,8 @@ export async function httpTriggerLatency(urls: TriggerUrls, echo: EchoServer, pl
     "event function URL (Node, version 1)": via(Number(urls.event.port), urls.event.pathname),
     "web function URL (Node server, version 1)": via(Number(urls.web.port), urls.web.pathname),
     "floor: the web function's server called directly": via(direct.port, "/"),
+    [RELAY_FLOOR]: via(relay.port, "/"),
+    [PROXY_FLOOR]: via(proxy.port, "/"),
   };
   try {
     const times = new Map(Object.keys(kinds).map((k) => [k, [] as number[]]));
@@ -123,39 +137,57 @@ export async function httpTriggerLatency(urls: TriggerUrls, echo: EchoServer, pl
     const directFloor = summaries.get("floor: the web function's server called directly");
     const event = summaries.get("event function URL (Node, version 1)");
     const web = summaries.get("web function URL (Node server, version 1)");
-    if (!echoFloor || !directFloor || !event || !web) return;
+    const relayFloor = summaries.get(RELAY_FLOOR);
+    const proxyFloor = summaries.get(PROXY_FLOOR);
+    if (!echoFloor || !directFloor || !event || !web || !relayFloor || !proxyFloor) return;
     results.add({ section: SECTION, name: "floor: bare Node HTTP echo (same request)", unit: "ms", summary: echoFloor });
+    results.add({ section: SECTION, name: RELAY_FLOOR, unit: "ms", summary: relayFloor, baseline: "HTTP echo p50", ratio: relayFloor.p50 / echoFloor.p50 });
     results.add({ section: SECTION, name: "warm POST to an event function's URL (Node, version 1)", unit: "ms", summary: event, baseline: "HTTP echo p50", ratio: event.p50 / echoFloor.p50 });
     results.add({ section: SECTION, name: "floor: the web function's server called directly", unit: "ms", summary: directFloor });
+    results.add({ section: SECTION, name: PROXY_FLOOR, unit: "ms", summary: proxyFloor, baseline: "direct server p50", ratio: proxyFloor.p50 / directFloor.p50 });
     results.add({ section: SECTION, name: "warm POST to a web function's URL (same server, proxied)", unit: "ms", summary: web, baseline: "direct server p50", ratio: web.p50 / directFloor.p50 });
     const overhead = event.p50 - echoFloor.p50;
     const proxy = web.p50 - directFloor.p50;
-    results.target("HTTP trigger overhead over HTTP echo, p50", "≤ 0.5 ms", `${overhead.toFixed(3)} ms (${event.p50.toFixed(3)} − ${echoFloor.p50.toFixed(3)})`, overhead <= 0.5);
-    results.target("web function URL over its server called directly, p50", "≤ 0.3 ms", `${proxy.toFixed(3)} ms (${web.p50.toFixed(3)} − ${directFloor.p50.toFixed(3)})`, proxy <= 0.3);
+    results.target("HTTP trigger overhead over HTTP echo, p50", "≤ 0.5 ms", `${overhead.toFixed(3)} ms (${event.p50.toFixed(3)} − ${echoFloor.p50.toFixed(3)}; the process-relay floor adds ${(relayFloor.p50 - echoFloor.p50).toFixed(3)})`, overhead <= 0.5);
+    results.target("web function URL over its server called directly, p50", "≤ 0.3 ms", `${proxy.toFixed(3)} ms (${web.p50.toFixed(3)} − ${directFloor.p50.toFixed(3)}; a bare reverse proxy adds ${(proxyFloor.p50 - directFloor.p50).toFixed(3)})`, proxy <= 0.3);
   } finally {
     for (const agent of agents) agent.destroy();
+    for (const floor of floors) floor.stop();
     direct.child.kill();
   }
 }
 
 /** Throughput of an event function's URL at 10 and 50 keep-alive connections, the echo alongside. */
 export async function httpTriggerThroughput(urls: TriggerUrls, echo: EchoServer, plan: Plan, results: Results): Promise<void> {
-  const req = { headers: HEADERS, body: BODY };
   const port = Number(urls.event.port);
-  for (const connections of [10, 50]) {
-    await load(port, req, connections, 1, urls.event.pathname); // unmeasured: instances scale up first
-    const out: Record<string, LoadResult> = {};
-    for (const which of shuffled(["echo", "trigger"])) {
-      out[which] = which === "echo" ? await load(echo.port, req, connections, plan.loadSeconds) : await load(port, req, connections, plan.loadSeconds, urls.event.pathname);
-    }
-    const floor = out["echo"] as LoadResult;
-    const trigger = out["trigger"] as LoadResult;
-    const note = (r: LoadResult): string => `${r.errors} errors; latency p50 ${r.latency.p50.toFixed(2)} ms, p99 ${r.latency.p99.toFixed(2)} ms`;
-    results.add({ section: SECTION, name: `bare Node HTTP echo, ${connections} connections`, unit: "req/s", value: floor.throughput, summary: floor.latency, note: note(floor) });
-    results.add({ section: SECTION, name: `event function URL, ${connections} connections`, unit: "req/s", value: trigger.throughput, summary: trigger.latency, note: note(trigger), baseline: "HTTP echo req/s", ratio: trigger.throughput / floor.throughput });
-    if (connections === 50) {
-      const ratio = trigger.throughput / floor.throughput;
-      results.target("HTTP trigger throughput at 50 connections vs HTTP echo (0 errors)", "≥ 0.25×", `${ratio.toFixed(2)}× (${trigger.throughput.toFixed(0)}/s, ${trigger.errors} errors)`, ratio >= 0.25 && trigger.errors === 0);
-    }
+  const relay = await startProcessRelay(RELAY_CHILDREN);
+  try {
+    for (const connections of [10, 50]) await throughputAt(connections, { port, path: urls.event.pathname }, echo, relay, plan, results);
+  } finally {
+    relay.stop();
+  }
+}
+
+/** Echo, process-relay floor and the trigger at one connection count, in shuffled order. */
+async function throughputAt(connections: number, trigger: { port: number; path: string }, echo: EchoServer, relay: FloorServer, plan: Plan, results: Results): Promise<void> {
+  const req = { headers: HEADERS, body: BODY };
+  await load(trigger.port, req, connections, 1, trigger.path); // unmeasured: instances scale up first
+  const out: Record<string, LoadResult> = {};
+  for (const which of shuffled(["echo", "relay", "trigger"])) {
+    if (which === "echo") out[which] = await load(echo.port, req, connections, plan.loadSeconds);
+    else if (which === "relay") out[which] = await load(relay.port, req, connections, plan.loadSeconds);
+    else out[which] = await load(trigger.port, req, connections, plan.loadSeconds, trigger.path);
+  }
+  const floor = out["echo"] as LoadResult;
+  const relayFloor = out["relay"] as LoadResult;
+  const measured = out["trigger"] as LoadResult;
+  const note = (r: LoadResult): string => `${r.errors} errors; latency p50 ${r.latency.p50.toFixed(2)} ms, p99 ${r.latency.p99.toFixed(2)} ms`;
+  results.add({ section: SECTION, name: `bare Node HTTP echo, ${connections} connections`, unit: "req/s", value: floor.throughput, summary: floor.latency, note: note(floor) });
+  results.add({ section: SECTION, name: `floor: HTTP → ${RELAY_CHILDREN} child processes over pipes, ${connections} connections`, unit: "req/s", value: relayFloor.throughput, summary: relayFloor.latency, note: note(relayFloor), baseline: "HTTP echo req/s", ratio: relayFloor.throughput / floor.throughput });
+  results.add({ section: SECTION, name: `event function URL, ${connections} connections`, unit: "req/s", value: measured.throughput, summary: measured.latency, note: `${note(measured)}; ${(measured.throughput / relayFloor.throughput).toFixed(2)}× the process-relay floor`, baseline: "HTTP echo req/s", ratio: measured.throughput / floor.throughput });
+  if (connections === 50) {
+    const ratio = measured.throughput / floor.throughput;
+    const floorRatio = relayFloor.throughput / floor.throughput;
+    results.target("HTTP trigger throughput at 50 connections vs HTTP echo (0 errors)", "≥ 0.25×", `${ratio.toFixed(2)}× (${measured.throughput.toFixed(0)}/s, ${measured.errors} errors; the process-relay floor is ${floorRatio.toFixed(2)}×)`, ratio >= 0.25 && measured.errors === 0);
   }
 }

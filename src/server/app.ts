@@ -34,11 +34,14 @@ import { PostgresStore } from "../store/postgres/postgres-store.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { lockDataDir, runDirFor, type DataDirLock } from "./data-dir-lock.js";
 import { registerClockEndpoints } from "./clock-endpoint.js";
+import { registerConsole } from "./console.js";
 import { createHttpServer } from "./http-server.js";
 import { LiveTails } from "./logs-tail.js";
 import { isLoopback, QuiverMetrics, registerMetricsEndpoint } from "./metrics.js";
 import { registerReadiness } from "./readyz.js";
 import { registerQuiverApi } from "./quiver-api.js";
+import { registerCodeDownload } from "./code-download.js";
+import { registerStatsEndpoint } from "./stats-endpoint.js";
 import { DIALECTS, TRIGGER_DOORS, allActionNames, timerEvents } from "./dialects.js";
 
 export interface Quiver {
@@ -122,6 +125,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   await service.functions.recover();
 
   app.get("/healthz", async () => ({ status: "ok" }));
+  registerConsole(app, { region: config.region });
   registerMetricsEndpoint(app, metrics, config);
   if (config.metrics.token === undefined && !isLoopback(config.host)) app.log.warn({ host: config.host }, "GET /metrics is refused: the server listens beyond loopback and no --metrics-token is set");
   app.log.info({ store: store.kind }, "metadata store opened");
@@ -187,9 +191,11 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
     refreshMs: config.timers.refreshMs,
     onError: (error, trigger) => app.log.warn({ err: error, triggerId: trigger?.id }, "a timer trigger could not fire"),
   });
-  // Quiver's own API (live tail, virtual clock) under /quiver, with one error shape.
+  // Quiver's own API (live tail, statistics, virtual clock) under /quiver, with one error shape.
   await registerQuiverApi(app, (scope) => {
     tails.register(scope);
+    registerCodeDownload(scope, accounts, service, blobs);
+    registerStatsEndpoint(scope, { accounts, findFunction: (ref) => service.functions.get(ref), records: store, clock, defaultRegion: config.region });
     if (timerClock.kind === "virtual") registerClockEndpoints(scope, timerClock.clock, timers, () => keeper?.reconcile() ?? Promise.resolve());
   });
 

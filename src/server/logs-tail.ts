@@ -12,11 +12,11 @@ import { QuiverError } from "../core/errors.js";
 import type { InvocationRecord, RecordListener } from "../core/invocation-records.js";
 import type { OutputListener } from "../core/invoke.js";
 import { chunkSubject, tailQualifier, tailSees, type TailFilter } from "../core/live-tail.js";
-import { DEFAULT_NAMESPACE, type FunctionRecord, type FunctionRef, type Scope } from "../core/model.js";
+import { DEFAULT_NAMESPACE, type FunctionRecord, type FunctionRef } from "../core/model.js";
 import { toQuiverError } from "../dialects/shared/fastify-errors.js";
-import { APIG_VENDOR, SCF_VENDOR } from "../dialects/http-door/vendors.js";
 import { rawRequestOf, type RawHttpRequest } from "../dialects/shared/raw-request.js";
 import { sendAnswer } from "../dialects/shared/wire-answer.js";
+import { signerOf } from "./quiver-auth.js";
 import { quiverErrorAnswer } from "./quiver-api.js";
 
 /** Under Quiver's own API prefix (`/quiver`, server/quiver-api.ts): `/quiver/v1/logs/tail`. */
@@ -82,32 +82,6 @@ export class LiveTails {
     if (open >= MAX_TAILS_PER_ACCOUNT) throw new QuiverError("RateLimited", `At most ${MAX_TAILS_PER_ACCOUNT} live tails may be open per account; close one first.`);
     return { account, filter: { scope, functionId: fn.id, qualifier: tailQualifier(query.get("qualifier") ?? undefined) } };
   }
-}
-
-/**
- * The account that signed a tail request and the scope it reads: Tencent keys read the region
- * the request names in X-TC-Region (else the server's default), as the SCF API does; Huawei keys
- * read their project's region, as the FunctionGraph API does.
- */
-function signerOf(raw: RawHttpRequest, accounts: AccountRegistry, defaultRegion: string): { account: Account; scope: Scope } {
-  const authorization = headerOf(raw, "authorization");
-  const nowMs = Date.now();
-  if (authorization === undefined && headerOf(raw, "x-auth-token") === undefined) {
-    throw new QuiverError("AuthMissing", "Sign the request with the account's keys: TC3-HMAC-SHA256 (Tencent) or SDK-HMAC-SHA256 (Huawei) over this GET, its path and query.");
-  }
-  if (authorization?.trim().startsWith("TC3-HMAC-SHA256")) {
-    const { account } = SCF_VENDOR.signer(raw, accounts, nowMs);
-    const region = headerOf(raw, "x-tc-region") || defaultRegion;
-    if (!/^[a-z0-9-]{1,64}$/.test(region)) throw new QuiverError("InvalidParameter", `Region "${region}" is not a valid region name.`);
-    return { account, scope: { accountId: account.name, region } };
-  }
-  const { account } = APIG_VENDOR.signer(raw, accounts, nowMs);
-  return { account, scope: { accountId: account.name, region: account.huawei?.region ?? defaultRegion } };
-}
-
-function headerOf(raw: RawHttpRequest, name: string): string | undefined {
-  const value = raw.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** One open tail: subscribed to the engine's output and the recorder until either side ends it. */

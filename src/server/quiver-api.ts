@@ -23,6 +23,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   AuthForbidden: 403,
   NamespaceNotFound: 404,
   FunctionNotFound: 404,
+  VersionNotFound: 404,
   UnknownAction: 404,
   RequestTooLarge: 413,
   RequestTimeout: 408,

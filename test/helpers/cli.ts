@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 
 const LAUNCHER = fileURLToPath(new URL("./launch-cli.ts", import.meta.url));
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** tsx by path, so a command run from another directory (a project's) still finds it. */
+const TSX = import.meta.resolve("tsx");
 
 /**
  * How bin/quiver.js starts Node (`#!/usr/bin/env -S VAR=value … node --flag …`): tests start the
@@ -42,6 +44,37 @@ export function spawnNode(script: string, args: readonly string[], as: { uid: nu
     child.on("exit", (code, signal) => resolve(code ?? signal ?? "unknown"));
   });
   return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+export interface CliRun {
+  readonly code: number | string;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a client command (`quiver deploy …`) to its end, from source and without proxies;
+ * `input` is its stdin (else none), `env` entries replace (or with undefined, remove) the
+ * test process's.
+ */
+export async function runCli(args: readonly string[], options: { input?: string; env?: Record<string, string | undefined>; cwd?: string } = {}): Promise<CliRun> {
+  const dropped = new Set(["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "NODE_TEST_CONTEXT"]);
+  const base: Record<string, string | undefined> = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !dropped.has(name))), ...SERVER_ENV, ...options.env };
+  const env = Object.fromEntries(Object.entries(base).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const child = spawn(process.execPath, [...NODE_FLAGS, "--import", TSX, LAUNCHER, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  child.stdin.end(options.input ?? "");
+  const code = await new Promise<number | string>((resolve) => child.on("exit", (exit, signal) => resolve(exit ?? signal ?? "unknown")));
+  return { code, stdout, stderr };
+}
+
+/** The command line that runs `quiver <args>` from source, for a shell (`script`, tmux). */
+export function cliCommandLine(args: readonly string[]): string {
+  const quote = (word: string): string => `'${word.replace(/'/g, "'\\''")}'`;
+  return [process.execPath, ...NODE_FLAGS, "--import", TSX, LAUNCHER, ...args].map(quote).join(" ");
 }
 
 /** Resolves once `pattern` appears in the process's stdout (checked on every chunk); fails if it exits first or the time runs out. */

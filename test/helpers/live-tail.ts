@@ -24,12 +24,12 @@ function queryString(query: TailQuery): string {
   return new URLSearchParams(Object.entries(query).filter((entry): entry is [string, string] => entry[1] !== undefined)).toString();
 }
 
-/** TC3-HMAC-SHA256 over `GET {TAIL_PATH}?{query}`, the host signed without its port (as the Node SDK does). */
-export function tc3TailHeaders(endpoint: string, keys: TestAccount["tencent"], rawQuery: string, options: { region?: string; timestamp?: number } = {}): Record<string, string> {
+/** TC3-HMAC-SHA256 over `GET {path}?{query}` (default the tail's path), the host signed without its port (as the Node SDK does). */
+export function tc3TailHeaders(endpoint: string, keys: TestAccount["tencent"], rawQuery: string, options: { region?: string; timestamp?: number; path?: string } = {}): Record<string, string> {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   const date = new Date(timestamp * 1000).toISOString().slice(0, 10);
   const host = endpoint.replace(/:\d+$/, "");
-  const canonicalRequest = ["GET", TAIL_PATH, rawQuery, `host:${host}\n`, "host", sha256("")].join("\n");
+  const canonicalRequest = ["GET", options.path ?? TAIL_PATH, rawQuery, `host:${host}\n`, "host", sha256("")].join("\n");
   const scope = `${date}/scf/tc3_request`;
   const stringToSign = ["TC3-HMAC-SHA256", String(timestamp), scope, sha256(canonicalRequest)].join("\n");
   const signingKey = hmac(hmac(hmac(`TC3${keys.secretKey}`, date), "scf"), "tc3_request");

@@ -24,8 +24,8 @@ void describe("HTTP settings", { timeout: 60_000 }, () => {
     assert.throws(() => parsed(["--headers-timeout", "90", "--request-timeout", "60"]), /headers timeout \(90000 ms\) cannot exceed the request timeout \(60000 ms\)/);
   });
 
-  void it("--help lists the flags", async () => {
-    const cli = spawnCli(["--help"]);
+  void it("serve --help lists the flags", async () => {
+    const cli = spawnCli(["serve", "--help"]);
     assert.equal(await cli.exited, 0);
     for (const flag of ["--headers-timeout", "--request-timeout", "--keep-alive-timeout", "--max-connections"]) assert.ok(cli.stdout().includes(flag), flag);
   });

@@ -1,4 +1,5 @@
 import { QuiverError } from "../errors.js";
+import { stateConflict } from "../store-rules/statuses.js";
 import { keyPrefix } from "../instance-keys.js";
 import { LATEST, type CodeRef, type FunctionRecord, type FunctionRef, type Page, type VersionRecord } from "../model.js";
 import type { ListVersionsQuery, VersionNaming } from "../ports.js";
@@ -69,6 +70,18 @@ export class Versions {
     const code = await this.#functions.checkCode({ zip, fileName: "" });
     await this.#deps.blobs.put(code.ref.sha256, code.bytes);
     return code.ref;
+  }
+
+  /**
+   * The package a qualifier runs, stored: a version's, the head's, or a hot-reloaded head's
+   * files zipped now (and stored, content-addressed, like a publish's snapshot).
+   */
+  async packageOf(ref: FunctionRef, qualifier: string): Promise<CodeRef> {
+    const { fn, version } = await this.resolve(ref, qualifier);
+    if (version) return version.code;
+    if (fn.hotReloadDir !== undefined) return this.#snapshot(fn.hotReloadDir);
+    if (fn.code === null) throw stateConflict(fn, "invoke");
+    return fn.code;
   }
 
   /** `$LATEST` (the head) or a published version; aliases are not looked at. */

@@ -28,7 +28,7 @@ export const SCF_RATE_LIMITS: ReadonlyMap<string, number> = ratesOf(SCF_ACTIONS)
 const REGION = /^[a-z]{2,}-[a-z0-9-]{1,40}$/;
 
 /** An authenticated SCF call, the region resolved (the request's, else the server's). */
-type ScfPipelineCall = Call & { readonly scf: ScfCall; readonly region: string };
+type ScfPipelineCall = Call & { readonly scf: ScfCall; readonly region: string; readonly apiBase: string };
 
 /**
  * The Tencent SCF API 3.0 dialect: `POST /` and `GET /` with the action in a header or a
@@ -43,7 +43,7 @@ export async function scfPlugin(app: FastifyInstance, deps: DialectDeps): Promis
     actions: SCF_ACTIONS,
     authenticate(request, nowMs) {
       const scf = authenticate(request, deps.accounts, nowMs / 1000);
-      return { accountName: scf.account.name, action: scf.action, scf, region: scf.region ?? deps.config.region };
+      return { accountName: scf.account.name, action: scf.action, scf, region: scf.region ?? deps.config.region, apiBase: apiBaseOf(request.headers, deps.config.publicUrl) };
     },
     unknownAction: (call) => new QuiverError("UnknownAction", `The action "${call.scf.action}" does not exist or is not supported by Quiver.`),
     admit(call) {
@@ -51,7 +51,7 @@ export async function scfPlugin(app: FastifyInstance, deps: DialectDeps): Promis
     },
     run(action, call, requestId) {
       const scope = { accountId: call.accountName, region: call.region };
-      return action({ scope, account: call.scf.account, service: deps.service, invocations: deps.invocations, records: deps.records, clock: deps.clock, config: deps.config, triggerUrls: deps.triggerUrls, timers: deps.timers, requestId }, call.scf.params);
+      return action({ scope, account: call.scf.account, service: deps.service, invocations: deps.invocations, records: deps.records, clock: deps.clock, config: deps.config, triggerUrls: deps.triggerUrls, timers: deps.timers, requestId, apiBase: call.apiBase }, call.scf.params);
     },
     render: (result, requestId) => jsonAnswer(200, { Response: { ...result, RequestId: requestId } }),
     errorAnswer: scfErrorAnswer,
@@ -68,3 +68,10 @@ export function scfErrorAnswer(error: QuiverError, requestId: string): WireAnswe
 
 /** SCF as the server composes it: served at `/`, so it answers every path no other dialect claims. */
 export const SCF_DIALECT: Dialect = { name: "scf", prefixes: [], plugin: scfPlugin, errorAnswer: scfErrorAnswer, actionNames: SCF_ACTION_NAMES };
+
+/** The base URL a client reached the API at: the public URL when one is configured, else the Host it sent. */
+function apiBaseOf(headers: Readonly<Record<string, string | string[] | undefined>>, publicUrl: string | undefined): string {
+  if (publicUrl !== undefined) return publicUrl.replace(/\/+$/, "");
+  const host = headers["host"];
+  return `http://${typeof host === "string" && /^[A-Za-z0-9.:[\]-]{1,300}$/.test(host) ? host : "127.0.0.1"}`;
+}

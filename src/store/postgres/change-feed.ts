@@ -1,15 +1,13 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { ChangeFeed } from "../../core/ports.js";
 import type { PgClient, PgPool } from "./driver.js";
 
-/** The channel migration 6's triggers announce on; the payload is a function id. */
-const CHANNEL = "quiver_changes";
 /** How soon a lost listening connection is opened again. */
 const RECONNECT_MS = 500;
-/** Payloads of this node's barriers (function ids are UUIDs, never this). */
-const BARRIER = "barrier:";
-/** A barrier not heard back by then is given up: the write is acknowledged anyway. */
-const SETTLE_TIMEOUT_MS = 2_000;
+/** A node that has not acknowledged a barrier by then is not waited for (it is dying, or stuck). */
+const SETTLE_TIMEOUT_MS = 1_000;
+/** `application_name` of a listening connection: `qf:<8 hex token>:<schema>`; the token starts at character 4, the schema at 13. */
+const FEED_TAG = "qf:";
 
 /** The events of a pooled connection the feed needs (a `pg` Client). */
 interface ListeningClient extends PgClient {
@@ -17,21 +15,38 @@ interface ListeningClient extends PgClient {
   on(event: "error" | "end", listener: (error?: Error) => void): unknown;
 }
 
+interface Barrier {
+  readonly waitingFor: Set<string>;
+  readonly done: () => void;
+}
+
 /**
  * Changes to functions, versions and aliases made by any node, heard through PostgreSQL
- * `LISTEN`: the database triggers of migration 6 `NOTIFY` on commit, so a node hears of a
- * change right after it is committed, without polling. One connection of the pool is kept for
- * listening. When it breaks the feed is not live (what was cached must not be trusted, since
- * changes may be missed) until a new connection listens again.
+ * `LISTEN`: row triggers (PostgreSQL migrations 6 and 9) `NOTIFY` the schema's channel on commit, so
+ * a node hears of a change right after it is committed, without polling. One connection of
+ * the pool is kept for listening; while it is broken the feed is not live (what was cached must
+ * not be trusted: changes may be missed) until a new connection listens again.
+ *
+ * `settle` makes a write synchronous for every node: the writer sends a barrier on the channel
+ * after its commit, every listening node answers it with an acknowledgement, and the writer
+ * waits for the answers of every node listening at that moment (each listening connection is
+ * named in `pg_stat_activity`, so a node that died has no connection left to wait for). A
+ * listener receives notifications in commit order and handles each one as it arrives, so a
+ * node that acknowledged the barrier has dropped what the change made stale, before the
+ * writer answers its client.
  */
 export class PgChangeFeed implements ChangeFeed {
   readonly #pool: PgPool;
   readonly #listeners: { changed(functionId: string): void; reset(): void }[] = [];
+  /** This node's name among the listeners. */
+  readonly #token = randomBytes(4).toString("hex");
+  readonly #barriers = new Map<string, Barrier>();
+  #channel = "";
+  #schema = "";
   #client: ListeningClient | null = null;
   #live = false;
   #closed = false;
   #retry: NodeJS.Timeout | null = null;
-  readonly #barriers = new Map<string, () => void>();
 
   constructor(pool: PgPool) {
     this.#pool = pool;
@@ -57,7 +72,11 @@ export class PgChangeFeed implements ChangeFeed {
     client.on("error", lost);
     client.on("end", lost);
     try {
-      await client.query(`LISTEN ${CHANNEL}`);
+      const { rows } = await client.query<{ schema: string }>("SELECT current_schema() AS schema");
+      this.#schema = rows[0]?.schema ?? "public";
+      this.#channel = channelOf(this.#schema);
+      await client.query("SELECT set_config('application_name', $1, false)", [`${FEED_TAG}${this.#token}:${this.#schema}`.slice(0, 63)]);
+      await client.query(`LISTEN "${this.#channel.replaceAll('"', '""')}"`);
     } catch (error) {
       client.release(error as Error);
       throw error;
@@ -68,28 +87,25 @@ export class PgChangeFeed implements ChangeFeed {
     for (const l of this.#listeners) l.reset();
   }
 
-  /**
-   * Notifications of one listener arrive in commit order, and PostgreSQL signals every
-   * listening connection when a transaction commits: once this node hears a barrier it sent
-   * after a write, it heard the write's change, and every other node was sent it too.
-   */
   async settle(): Promise<void> {
     if (!this.#live) return;
-    const id = `${BARRIER}${randomUUID()}`;
-    const heard = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.#barriers.get(id)?.(), SETTLE_TIMEOUT_MS);
-      this.#barriers.set(id, () => {
-        clearTimeout(timer);
-        this.#barriers.delete(id);
-        resolve();
-      });
-    });
+    const id = randomUUID();
+    let done: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    const barrier: Barrier = { waitingFor: new Set(), done };
+    const timer = setTimeout(done, SETTLE_TIMEOUT_MS);
     try {
-      await this.#pool.query("SELECT pg_notify($1, $2)", [CHANNEL, id]);
+      const listening = await this.#listeningNodes();
+      for (const token of listening) barrier.waitingFor.add(token);
+      this.#barriers.set(id, barrier);
+      await this.#notify(`barrier:${id}`);
+      if (barrier.waitingFor.size > 0) await finished;
     } catch {
-      this.#barriers.get(id)?.();
+      // Without a barrier the write is acknowledged as it is: other nodes hear the change a moment later.
+    } finally {
+      clearTimeout(timer);
+      this.#barriers.delete(id);
     }
-    await heard;
   }
 
   async close(): Promise<void> {
@@ -99,15 +115,35 @@ export class PgChangeFeed implements ChangeFeed {
     const client = this.#client;
     this.#client = null;
     if (client) {
-      await client.query(`UNLISTEN ${CHANNEL}`).catch(() => undefined);
+      await client.query("UNLISTEN *").catch(() => undefined);
       client.release();
     }
   }
 
+  /** The tokens of the nodes listening on this schema's channel right now (this one included). */
+  async #listeningNodes(): Promise<string[]> {
+    const { rows } = await this.#pool.query<{ token: string }>(
+      "SELECT substr(application_name, 4, 8) AS token FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'qf:%' AND substr(application_name, 13) = $1",
+      [this.#schema.slice(0, 63 - 12)],
+    );
+    return rows.map((row) => row.token);
+  }
+
+  async #notify(payload: string): Promise<void> {
+    await this.#pool.query("SELECT pg_notify($1, $2)", [this.#channel, payload]);
+  }
+
   #heard(channel: string, payload: string): void {
-    if (channel !== CHANNEL || payload === "") return;
-    if (payload.startsWith(BARRIER)) {
-      this.#barriers.get(payload)?.();
+    if (channel !== this.#channel || payload === "") return;
+    if (payload.startsWith("barrier:")) {
+      // Everything committed before the barrier has been handled: say so.
+      this.#notify(`ack:${payload.slice("barrier:".length)}:${this.#token}`).catch(() => undefined);
+      return;
+    }
+    if (payload.startsWith("ack:")) {
+      const [, id = "", token = ""] = payload.split(":");
+      const barrier = this.#barriers.get(id);
+      if (barrier?.waitingFor.delete(token) && barrier.waitingFor.size === 0) barrier.done();
       return;
     }
     for (const l of this.#listeners) l.changed(payload);
@@ -119,8 +155,8 @@ export class PgChangeFeed implements ChangeFeed {
     this.#live = false;
     for (const l of this.#listeners) l.reset();
     client.release(error ?? true);
-    // Barriers sent on the lost connection will never be heard: let their writes answer.
-    for (const release of [...this.#barriers.values()]) release();
+    // Acknowledgements would come on the lost connection: let the waiting writes answer.
+    for (const barrier of this.#barriers.values()) barrier.done();
     this.#reconnect();
   }
 
@@ -133,4 +169,9 @@ export class PgChangeFeed implements ChangeFeed {
     }, RECONNECT_MS);
     this.#retry.unref();
   }
+}
+
+/** The schema's channel, as migration 9's trigger names it: the md5 of a schema name too long for PostgreSQL's 63-byte names. */
+function channelOf(schema: string): string {
+  return `quiver_changes:${schema.length <= 48 ? schema : createHash("md5").update(schema).digest("hex")}`;
 }

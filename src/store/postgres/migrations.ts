@@ -217,7 +217,24 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (account_id, region, namespace)
   );
   `,
-  // 9: layers (SCF) / dependencies (FunctionGraph): a row per layer keeps its id and last number
+  // 9: change announcements go to the schema's own channel, "quiver_changes:<schema>" (the
+  // schema's md5 when longer than 48 characters, so the channel fits PostgreSQL's 63), so
+  // clusters in different schemas of one database do not wait for each other's acknowledgements.
+  `
+  CREATE OR REPLACE FUNCTION quiver_announce_change() RETURNS trigger LANGUAGE plpgsql AS $$
+  DECLARE
+    channel TEXT := 'quiver_changes:' || CASE WHEN length(TG_TABLE_SCHEMA) <= 48 THEN TG_TABLE_SCHEMA ELSE md5(TG_TABLE_SCHEMA) END;
+  BEGIN
+    IF TG_TABLE_NAME = 'functions' THEN
+      PERFORM pg_notify(channel, CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
+    ELSE
+      PERFORM pg_notify(channel, CASE WHEN TG_OP = 'DELETE' THEN OLD.function_id ELSE NEW.function_id END);
+    END IF;
+    RETURN NULL;
+  END
+  $$;
+  `,
+  // 10: layers (SCF) / dependencies (FunctionGraph): a row per layer keeps its id and last number
   // (numbers are never reused); a row per published version. Functions bind them in their config. (SQLite 11)
   `
   CREATE TABLE layers (

@@ -25,6 +25,8 @@ export interface ScfContext {
   /** Fires a timer trigger now (FireTrigger). */
   readonly timers: Pick<TimerScheduler, "fireNow">;
   readonly requestId: string;
+  /** Where this server's API was reached (`http://host:port`, or the public URL): for URLs it serves itself. */
+  readonly apiBase: string;
 }
 
 /** An action returns the fields of `Response` besides `RequestId`. */

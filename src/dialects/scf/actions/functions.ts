@@ -14,6 +14,7 @@ import { bool, ignored, int, parseParams, str } from "../schema.js";
 import type { Action } from "../../shared/pipeline.js";
 import type { ScfAction, ScfContext } from "./context.js";
 import { functionTriggersOut } from "./trigger-reads.js";
+import { signedCodeUrl } from "../../shared/code-urls.js";
 
 const Variables = z.strictObject({ Variables: z.array(z.strictObject({ Key: str.optional(), Value: str.optional() })).optional() });
 
@@ -290,6 +291,25 @@ const listFunctions: ScfAction = async (ctx, params) => {
   return { Functions: page.items.map(listFunctionItem), TotalCount: page.total };
 };
 
+const GetFunctionAddress = z.strictObject({
+  FunctionName: str,
+  Qualifier: str.optional(),
+  Namespace: str.optional(),
+});
+
+/**
+ * GetFunctionAddress: a short-lived URL this server serves the package at, and its SHA-256
+ * (hex). A hot-reloaded head's files are zipped and stored for it, as a publish would.
+ */
+const getFunctionAddress: ScfAction = async (ctx, params) => {
+  const p = parseParams(GetFunctionAddress, params);
+  const qualifier = p.Qualifier === undefined || p.Qualifier === "" ? LATEST : p.Qualifier;
+  const ref = functionOf(ctx, p);
+  const code = await ctx.service.versions.packageOf(ref, qualifier);
+  const target = { region: ctx.scope.region, namespace: ref.namespace, functionName: ref.name, qualifier, sha256: code.sha256 };
+  return { Url: signedCodeUrl(ctx.apiBase, ctx.account, target, Date.now() / 1000), CodeSha256: code.sha256 };
+};
+
 /** Function actions by wire name, at the rates Tencent documents (per account, per second). */
 export const FUNCTION_ACTIONS: Readonly<Record<string, Action<ScfAction>>> = {
   CreateFunction: { handler: createFunction, ratePerSecond: 100 },
@@ -299,4 +319,6 @@ export const FUNCTION_ACTIONS: Readonly<Record<string, Action<ScfAction>>> = {
   DeleteFunction: { handler: deleteFunction, ratePerSecond: 100 },
   DeleteFunctionVersion: { handler: deleteFunctionVersion, ratePerSecond: 100 },
   ListFunctions: { handler: listFunctions, ratePerSecond: 100 },
+  // Tencent documents no rate for it; the same as GetFunction.
+  GetFunctionAddress: { handler: getFunctionAddress, ratePerSecond: 100 },
 };

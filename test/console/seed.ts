@@ -1,0 +1,66 @@
+/**
+ * What the console tests (and its screenshots) look at: functions of ALICE in two namespaces,
+ * two published versions that differ in configuration and code, an alias splitting traffic
+ * between them, an HTTP trigger and a timer, and a few invocations of each version; BOB has a
+ * function of his own, which ALICE's console must never show. Made through the official SDK,
+ * as a user would.
+ */
+import type { TestQuiver } from "../helpers/quiver.js";
+import { ALICE, BOB } from "../helpers/accounts.js";
+import { createFunction, invoke, scfClient, type ScfClient } from "../helpers/scf-client.js";
+import { zipBase64 } from "../helpers/zip.js";
+
+export const FUNCTION = "orders";
+export const OTHER_NAMESPACE = "team";
+export const BOB_FUNCTION = "bob-private-ledger";
+
+const handler = (mark: string): string => `
+const { total } = require("./lib/total.js");
+exports.main_handler = async (event) => {
+  console.log("orders ${mark} handling " + JSON.stringify(event));
+  if (event.fail) throw new Error("failed on purpose");
+  return { mark: "${mark}", total: total(event.items || []) };
+};
+`;
+
+const V1_FILES = {
+  "index.js": handler("v1"),
+  "lib/total.js": "exports.total = (items) => items.reduce((a, b) => a + b, 0);\n",
+  "lib/legacy.js": "exports.old = true;\n",
+  "README.md": "# orders\n\nSums an order's items.\n",
+};
+
+const V2_FILES = {
+  "index.js": handler("v2"),
+  "lib/total.js": "exports.total = (items) => items.reduce((a, b) => a + b, 0);\n",
+  "lib/tax.js": "exports.tax = (amount) => Math.round(amount * 0.07);\n",
+  "README.md": "# orders\n\nSums an order's items, now with tax.\n",
+};
+
+export interface Seeded {
+  readonly alice: ScfClient;
+  readonly bob: ScfClient;
+}
+
+export async function seed(server: TestQuiver): Promise<Seeded> {
+  const alice = scfClient(server, ALICE);
+  const bob = scfClient(server, BOB);
+  await createFunction(alice, { name: FUNCTION, files: V1_FILES, env: { STAGE: "prod" } });
+  await alice.PublishVersion({ FunctionName: FUNCTION, Description: "first release" });
+  await alice.UpdateFunctionCode({ FunctionName: FUNCTION, Handler: "index.main_handler", ZipFile: await zipBase64(V2_FILES) });
+  await alice.UpdateFunctionConfiguration({ FunctionName: FUNCTION, MemorySize: 256, Timeout: 5, Environment: { Variables: [{ Key: "STAGE", Value: "prod" }, { Key: "TAX", Value: "on" }] } });
+  await alice.PublishVersion({ FunctionName: FUNCTION, Description: "adds tax" });
+  await alice.CreateAlias({ FunctionName: FUNCTION, Name: "live", FunctionVersion: "1", RoutingConfig: { AdditionalVersionWeights: [{ Version: "2", Weight: 0.2 }] }, Description: "production traffic" });
+  await alice.CreateTrigger({ FunctionName: FUNCTION, TriggerName: "web", Type: "http", Qualifier: "$LATEST", TriggerDesc: JSON.stringify({ AuthType: "NONE", NetConfig: { EnableIntranet: false, EnableExtranet: true } }) });
+  await alice.CreateTrigger({ FunctionName: FUNCTION, TriggerName: "nightly", Type: "timer", Qualifier: "2", TriggerDesc: "0 0 3 * * * *" });
+  await createFunction(alice, { name: "billing", files: { "index.js": "exports.main_handler = async () => 'billed';\n" } });
+  await alice.CreateNamespace({ Namespace: OTHER_NAMESPACE, Description: "the team's functions" });
+  await alice.CreateFunction({ FunctionName: "reports", Namespace: OTHER_NAMESPACE, Runtime: "Nodejs18.15", Handler: "index.main_handler", Code: { ZipFile: await zipBase64({ "index.js": "exports.main_handler = async () => 'ok';\n" }) } });
+  await createFunction(bob, { name: BOB_FUNCTION, files: { "index.js": "exports.main_handler = async () => 'bob';\n" } });
+  for (let i = 0; i < 3; i++) {
+    await invoke(alice, FUNCTION, { items: [i, 2] }, { Qualifier: "1" });
+    await invoke(alice, FUNCTION, { items: [i, 3] }, { Qualifier: "2" });
+  }
+  await invoke(alice, FUNCTION, { fail: true }, { Qualifier: "2" });
+  return { alice, bob };
+}
