@@ -67,6 +67,9 @@ void describe("SCF provisioned concurrency", () => {
     const listing = await scf.GetProvisionedConcurrencyConfig({ FunctionName: "warm" });
     assert.deepEqual(listing.Allocated?.map((a) => [a.Qualifier, a.TriggerActions]), [["1", []]]);
     assert.equal(listing.UnallocatedConcurrencyNum, 4, "6 instances on the machine, 2 provisioned");
+    const item = (await scf.ListFunctions({})).Functions?.find((f) => f.FunctionName === "warm");
+    assert.equal(item?.TotalProvisionedConcurrencyMem, 256, "2 instances of 128 MB");
+    assert.equal(item?.ReservedConcurrencyMem, null);
 
     const coldStarts: string[] = [];
     const stop = server.quiver.engine.watchColdStarts((target) => coldStarts.push(target.version));
@@ -248,6 +251,8 @@ void describe("SCF reserved concurrency and account totals", () => {
     await expectScfError(scf.PutReservedConcurrencyConfig({ FunctionName: "other", ReservedConcurrencyMem: 500 }), "LimitExceeded.FunctionReservedConcurrencyMemory");
     await expectScfError(scf.PutTotalConcurrencyConfig({ TotalConcurrencyMem: 599 }), "FailedOperation.ReservedExceedTotal");
     await expectScfError(scf.PutTotalConcurrencyConfig({ TotalConcurrencyMem: 2000, Namespace: "ghost" }), "ResourceNotFound.Namespace");
+    const items = (await scf.ListFunctions({ Order: "ASC", Orderby: "FunctionName" })).Functions ?? [];
+    assert.deepEqual(items.map((f) => [f.FunctionName, f.ReservedConcurrencyMem]), [["capped", 600], ["other", null]]);
     const account = await scf.GetAccount();
     assert.deepEqual(account.AccountUsage, {
       NamespacesCount: 1,

@@ -95,7 +95,13 @@ export function getFunctionOut(
   };
 }
 
-export function listFunctionItem(fn: FunctionRecord): Record<string, unknown> {
+/** What ListFunctions shows of a function's capacity: reserved memory (null when none) and the memory of its provisioned instances. */
+export interface CapacityFacts {
+  readonly reservedMb: number | null;
+  readonly provisionedMb: number;
+}
+
+export function listFunctionItem(fn: FunctionRecord, capacity: CapacityFacts = { reservedMb: null, provisionedMb: 0 }): Record<string, unknown> {
   const extras = scfExtras(fn.config);
   return {
     ModTime: scfTime(fn.updatedAt),
@@ -110,8 +116,8 @@ export function listFunctionItem(fn: FunctionRecord): Record<string, unknown> {
     Tags: extras["Tags"] ?? [],
     Type: fn.config.type,
     StatusReasons: fn.statusReason ? [{ ErrorCode: fn.status, ErrorMessage: fn.statusReason }] : [],
-    TotalProvisionedConcurrencyMem: 0,
-    ReservedConcurrencyMem: 0,
+    TotalProvisionedConcurrencyMem: capacity.provisionedMb,
+    ReservedConcurrencyMem: capacity.reservedMb,
     AsyncRunEnable: extras["AsyncRunEnable"] ?? "FALSE",
     TraceEnable: extras["TraceEnable"] ?? "FALSE",
   };

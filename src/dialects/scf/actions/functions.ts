@@ -6,6 +6,7 @@ import { DEFAULT_NAMESPACE, LATEST, type FunctionConfig, type FunctionRef } from
 import { KEPT_SETTINGS, keptSettings, LAYERS } from "../kept-settings.js";
 import { bindLayers, boundLayersOut } from "./layers.js";
 import { getFunctionItemsQuery } from "./queries.js";
+import { capInMemory } from "../../../core/capacity.js";
 import { getFunctionOut, listFunctionItem } from "../map-out.js";
 import * as rules from "../rules.js";
 import { scfRuntime } from "../runtimes.js";
@@ -288,7 +289,14 @@ const listFunctions: ScfAction = async (ctx, params) => {
   const query = getFunctionItemsQuery(p);
   if (query.namespace !== undefined) await ctx.service.namespaces.require(ctx.scope, query.namespace);
   const page = await ctx.service.functions.list(ctx.scope, query);
-  return { Functions: page.items.map(listFunctionItem), TotalCount: page.total };
+  const capacity = await ctx.service.capacity.byFunction(ctx.scope);
+  const items = page.items.map((fn) => {
+    const facts = capacity.get(fn.id);
+    const cap = facts?.cap ?? null;
+    const reservedMb = cap === null ? null : capInMemory(cap, fn.config.memoryMb);
+    return listFunctionItem(fn, { reservedMb, provisionedMb: facts?.provisionedMb ?? 0 });
+  });
+  return { Functions: items, TotalCount: page.total };
 };
 
 const GetFunctionAddress = z.strictObject({
