@@ -169,9 +169,11 @@ async function resolveSnapshot(ctx: FgsContext): Promise<ResolvedQualifier> {
 
 const showConfig: FgsOperation = async (ctx) => ok(metadataOut(ctx.out, await resolveSnapshot(ctx)));
 
+/** The package's bytes in `func_code.file`; a hot-reloaded head's directory is zipped (and stored) for it. */
 const showCode: FgsOperation = async (ctx) => {
   const snap = await resolveSnapshot(ctx);
-  const code = snap.version ? snap.version.code : snap.fn.code;
+  const hotHead = !snap.version && snap.fn.hotReloadDir !== undefined;
+  const code = hotHead ? await ctx.service.versions.packageOf(functionOf(ctx, requestUrn(ctx)), LATEST) : snap.version ? snap.version.code : snap.fn.code;
   return ok(codeOut(ctx.out, snap, code ? await ctx.service.functions.readCode(code.sha256) : null));
 };
 
