@@ -98,7 +98,7 @@ export default tseslint.config(
     languageOptions: {
       globals: Object.fromEntries([
         "window", "document", "location", "sessionStorage", "fetch", "URLSearchParams", "AbortController", "TextEncoder",
-        "TextDecoder", "crypto", "FormData", "ResizeObserver", "addEventListener", "removeEventListener", "setTimeout", "clearTimeout",
+        "TextDecoder", "crypto", "FormData", "ResizeObserver", "atob", "addEventListener", "removeEventListener", "setTimeout", "clearTimeout",
       ].map((name) => [name, "readonly"])),
     },
   },

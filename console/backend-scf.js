@@ -50,16 +50,24 @@ export const scfBackend = {
   },
   /** The zip of a qualifier's code, through GetFunctionAddress (a URL to download it from). */
   async code(namespace, name, qualifier = "$LATEST") {
-    let address;
-    try {
-      address = await scf("GetFunctionAddress", { ...fn(namespace, name), Qualifier: qualifier });
-    } catch (error) {
-      if (error.code === "InvalidAction") throw new ApiError("CodeUnavailable", "This server does not serve GetFunctionAddress (the code download the console reads): the code cannot be shown.");
-      throw error;
-    }
-    const res = await fetch(address.Url);
+    const address = await scf("GetFunctionAddress", { ...fn(namespace, name), Qualifier: qualifier });
+    // The URL names this server, perhaps by another host name than the page's (127.0.0.1 vs
+    // localhost): fetched by its path on the page's own origin, where the CSP lets it go.
+    const url = new URL(address.Url, location.href);
+    const res = await fetch(`${url.pathname}${url.search}`);
     if (!res.ok) throw new ApiError("CodeUnavailable", `The code could not be downloaded (HTTP ${res.status}).`);
     return new Uint8Array(await res.arrayBuffer());
+  },
+  /** Provisioned concurrency per qualifier (what is due and what runs) and the reserved concurrency. */
+  async capacity(namespace, name) {
+    const [provisioned, reserved] = await Promise.all([
+      scf("GetProvisionedConcurrencyConfig", fn(namespace, name)),
+      scf("GetReservedConcurrencyConfig", fn(namespace, name)),
+    ]);
+    return {
+      provisioned: (provisioned.Allocated ?? []).map((a) => ({ qualifier: a.Qualifier, asked: a.AllocatedProvisionedConcurrencyNum, running: a.AvailableProvisionedConcurrencyNum, status: a.Status, reason: a.StatusReason ?? "" })),
+      reserved: reserved.ReservedMem == null ? "none" : `${reserved.ReservedMem} MB of concurrent executions`,
+    };
   },
   async versions(namespace, name) {
     const list = await allPages("ListVersionByFunction", { ...fn(namespace, name), Order: "DESC", OrderBy: "AddTime" }, "Versions");
@@ -103,11 +111,11 @@ export const scfBackend = {
       version: /^START RequestId: \S+ Version: (\S+)/.exec(result.Log)?.[1] ?? "",
     };
   },
-  /** Finished invocations, newest first. filter: {qualifier, result: ""|"ok"|"error", from, to (Date), requestId}. */
+  /** Finished invocations, newest first. filter: {qualifier, result (a RetCode filter or ""), from, to (Date), requestId}. */
   async logs(namespace, name, filter) {
     const params = { ...fn(namespace, name), Offset: 0, Limit: 100, Order: "desc", OrderBy: "start_time" };
     if (filter.qualifier) params.Qualifier = filter.qualifier;
-    if (filter.result) params.Filter = { RetCode: filter.result === "ok" ? "is0" : "not0" };
+    if (filter.result) params.Filter = { RetCode: filter.result };
     if (filter.requestId) params.FunctionRequestId = filter.requestId;
     if (filter.from && filter.to) Object.assign(params, { StartTime: scfTime(filter.from), EndTime: scfTime(filter.to) });
     const r = await scf("GetFunctionLogs", params);

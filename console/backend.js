@@ -1,6 +1,6 @@
 // Which API the console speaks: the SCF API with Tencent keys, FunctionGraph with Huawei keys.
 // Both answer the same operations (backend-scf.js, backend-fgs.js), so the views are shared.
-import { ApiError, huaweiRequest } from "./http.js";
+import { huaweiRequest } from "./http.js";
 import { scfBackend } from "./backend-scf.js";
 import { fgsBackend } from "./backend-fgs.js";
 
@@ -17,6 +17,5 @@ export async function backendFor(session) {
   session.projectId = project.id;
   session.region = project.name;
   await fgsBackend.check();
-  if (!fgsBackend.functions) throw new ApiError("Unsupported", "The keys are valid, but the console's pages do not speak FunctionGraph yet: sign in with the account's Tencent keys.");
   return fgsBackend;
 }

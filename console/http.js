@@ -34,20 +34,20 @@ export async function scf(action, params = {}) {
 }
 
 /** A FunctionGraph v2 request signed with SDK-HMAC-SHA256; `path` is below /v2/{project_id}/fgs. */
-export async function fgs(method, path, { query = "", body } = {}) {
+export async function fgs(method, path, { query = "", body, headers = {} } = {}) {
   const s = signer();
   const full = `/v2/${s.projectId}/fgs${path}`;
-  return huaweiRequest(method, full, query, body);
+  return huaweiRequest(method, full, query, body, headers);
 }
 
-export async function huaweiRequest(method, path, query = "", body) {
+export async function huaweiRequest(method, path, query = "", body, extraHeaders = {}) {
   const s = signer();
   const text = body === undefined ? "" : JSON.stringify(body);
   const headers = { host: location.host, ...(body === undefined ? {} : { "content-type": "application/json" }) };
   const auth = await s.signer({ method, path, query, headers, body: text });
   const res = await fetch(`${path}${query ? `?${query}` : ""}`, {
     method,
-    headers: { ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...auth },
+    headers: { ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...extraHeaders, ...auth },
     ...(body === undefined ? {} : { body: text }),
   });
   const answer = res.status === 204 ? {} : await res.json().catch(() => ({}));

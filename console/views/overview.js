@@ -8,6 +8,8 @@ export function Overview({ backend, namespace, name }) {
   return html`
     <h2>Configuration of $LATEST</h2>
     <${Loading} state=${config}>${(c) => html`<p>Status <span class=${`status ${String(c.status).toLowerCase()}`}>${c.status}</span> · modified ${c.modified}</p><${Fields} fields=${c.fields} />`}<//>
+    <h2>Concurrency</h2>
+    <${Capacity} backend=${backend} namespace=${namespace} name=${name} />
     <h2>Code of $LATEST</h2>
     <${CodeFiles} backend=${backend} namespace=${namespace} name=${name} qualifier="$LATEST" />`;
 }
@@ -26,4 +28,17 @@ export function CodeFiles({ backend, namespace, name, qualifier }) {
       <pre class="source" tabindex="0" aria-label=${`Contents of ${shown}`}>${file ? (file.text ?? `(binary, ${formatBytes(file.size)})`) : ""}</pre>
     </div>`;
   }}<//>`;
+}
+
+/** Instances kept ready per version or alias (provisioned / reserved instances), and the concurrency cap. */
+function Capacity({ backend, namespace, name }) {
+  const capacity = useLoad(() => backend.capacity(namespace, name), [namespace, name]);
+  return html`<${Loading} state=${capacity}>${(c) => html`
+    <p>Reserved concurrency: ${c.reserved}.</p>
+    ${c.provisioned.length === 0
+      ? html`<p class="muted">No instances are provisioned for any version or alias.</p>`
+      : html`<div class="scroll"><table class="list" aria-label="Provisioned concurrency">
+          <thead><tr><th>Qualifier</th><th>Provisioned</th><th>Running</th><th>Status</th></tr></thead>
+          <tbody>${c.provisioned.map((p) => html`<tr><td>${p.qualifier}</td><td>${p.asked}</td><td>${p.running}</td><td>${p.status}${p.reason ? ` — ${p.reason}` : ""}</td></tr>`)}</tbody>
+        </table></div>`}`}<//>`;
 }

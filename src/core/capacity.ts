@@ -97,3 +97,8 @@ export function peakCount(settings: Pick<ProvisionedSettings, "count" | "schedul
 export function capInExecutions(cap: ConcurrencyCap, memoryMb: number): number {
   return cap.unit === "instances" ? cap.value : Math.floor(cap.value / Math.max(1, memoryMb));
 }
+
+/** A cap as memory (SCF's unit): a cap in instances is that many executions of `memoryMb`. */
+export function capInMemory(cap: ConcurrencyCap, memoryMb: number): number {
+  return cap.unit === "memoryMb" ? cap.value : cap.value * memoryMb;
+}

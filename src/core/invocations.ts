@@ -91,7 +91,7 @@ export class InvocationService {
   readonly #idle = new Set<() => void>();
   #takeover: NodeJS.Timeout | null = null;
   readonly #warmedAt = new Map<string, number>();
-  /** Executions running per capped function on this node: how many, and their memory. */
+  /** Executions running per function on this node: how many, and their memory (reserved concurrency counts them). */
   readonly #executing = new Map<string, { count: number; memoryMb: number }>();
 
   constructor(deps: InvocationServiceDeps) {
@@ -104,7 +104,8 @@ export class InvocationService {
     if (resolved.aliasRecord) this.#keepAliasWarm(resolved, input);
     const startedAt = this.#deps.clock.now();
     const memoryMb = request.target.config.memoryMb;
-    const outcome = await this.#capped(resolved.fn.id, memoryMb, request.requestId, () => (request.target.config.type === "HTTP" ? this.#invokeWeb(request) : this.#deps.invoker.invoke(request)));
+    const run = (): Promise<InvocationOutcome> => (request.target.config.type === "HTTP" ? this.#invokeWeb(request) : this.#deps.invoker.invoke(request));
+    const outcome = await this.#capped(resolved.fn.id, memoryMb, request.requestId, run, asIs);
     this.#record({ ...recordOf(input, resolved, request.requestId, input.source ?? "invoke"), startedAt, memoryMb, outcome });
     return { outcome, versionName: resolved.versionName, alias: resolved.alias, memoryMb };
   }
@@ -238,14 +239,15 @@ export class InvocationService {
   /**
    * Runs `run` unless the function's cap on concurrent executions is reached on this node; then
    * the call is refused as a throttle (`concurrency-limit`, the vendors' concurrency error)
-   * without running. A cap in memory counts the memory of the executions running.
+   * without running. A cap in memory counts the memory of the executions running. Executions
+   * are counted whether or not a cap is set, so a cap set while some run counts them too.
    */
-  async #capped<O>(functionId: string, memoryMb: number, requestId: string, run: () => Promise<O>, refused: (o: InvocationOutcome) => O = (o) => o as O): Promise<O> {
+  async #capped<O>(functionId: string, memoryMb: number, requestId: string, run: () => Promise<O>, refused: (o: InvocationOutcome) => O): Promise<O> {
     const cap = this.#deps.caps?.capOf(functionId);
-    if (cap === undefined) return run();
     const now = this.#executing.get(functionId) ?? { count: 0, memoryMb: 0 };
-    const fits = cap.unit === "instances" ? now.count + 1 <= cap.value : now.memoryMb + memoryMb <= cap.value;
-    if (!fits) return refused(throttled(requestId, cap, now.count));
+    if (cap !== undefined && !(cap.unit === "instances" ? now.count + 1 <= cap.value : now.memoryMb + memoryMb <= cap.value)) {
+      return refused(throttled(requestId, cap, now.count));
+    }
     this.#executing.set(functionId, { count: now.count + 1, memoryMb: now.memoryMb + memoryMb });
     try {
       return await run();
@@ -353,7 +355,7 @@ export class InvocationService {
         convention: record.convention,
         contextValues: record.contextValues,
         qualifier: record.qualifier,
-      }));
+      }), asIs);
       if (outcome.error?.kind === "concurrency-limit" && attempt < BUSY_RETRIES && !this.#closed) {
         await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
         continue;
@@ -370,6 +372,8 @@ function throttled(requestId: string, cap: ConcurrencyCap, running: number): Inv
   const message = `The function's reserved concurrency (${limit}) is in use by ${running} running execution${running === 1 ? "" : "s"}; the call was refused. Try again later or raise the reserved concurrency.`;
   return { requestId, result: "", error: { kind: "concurrency-limit", message, stack: "" }, log: "", durationMs: 0, billedMs: 0, memoryUsedBytes: 0 };
 }
+
+const asIs = (o: InvocationOutcome): InvocationOutcome => o;
 
 /** A throttle as a web function's outcome. */
 function webThrottle(o: InvocationOutcome): HttpForwardOutcome {

@@ -17,6 +17,7 @@ import { dirname, join } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import { listFiles } from "../code/directory.js";
 import { resolveUnderRoot } from "../code/host-dirs.js";
+import { MAX_ENTRIES, MAX_UNZIPPED_BYTES } from "../code/zip-inspector.js";
 import type { CodeLease } from "./code-cache.js";
 import { forceRemove, makeReadOnly } from "./extract.js";
 
@@ -130,10 +131,17 @@ export class HotReload {
   }
 }
 
-/** Copies the directory's regular files (no links: see code/directory.ts), then makes the copy read-only. */
+/**
+ * Copies the directory's regular files (no links: see code/directory.ts), then makes the copy
+ * read-only. The limits of an uploaded package apply (entries, unzipped bytes): a directory
+ * that could never be published does not fill the engine's disk once per instance either.
+ */
 async function copyTree(from: string, to: string): Promise<void> {
-  await mkdir(to, { mode: 0o755 });
   const files = await listFiles(from);
+  const bytes = files.reduce((sum, f) => sum + f.size, 0);
+  if (files.length > MAX_ENTRIES) throw new Error(`hot reload: ${from} holds ${files.length} files; at most ${MAX_ENTRIES} are allowed, as in a package`);
+  if (bytes > MAX_UNZIPPED_BYTES) throw new Error(`hot reload: ${from} holds ${bytes} bytes; at most ${MAX_UNZIPPED_BYTES} are allowed, as in a package`);
+  await mkdir(to, { mode: 0o755 });
   const dirs = new Set(files.map((f) => dirname(join(to, f.name))));
   for (const dir of dirs) await mkdir(dir, { recursive: true, mode: 0o755 });
   await Promise.all(files.map((f) => copyFile(f.path, join(to, f.name))));

@@ -202,6 +202,13 @@ describe("the quiver CLI against quiver serve", () => {
     const fromEnv = await runCli(["functions", "--endpoint", endpoint, "--json"], { env: { TENCENTCLOUD_SECRET_ID: "AKIDunknown", TENCENTCLOUD_SECRET_KEY: "x", HOME: dir.path } });
     assert.equal(fromEnv.code, 3, "the environment's keys are used (and refused) before the data dir is looked at");
 
+    // tccli's credential file (profile "default", or --profile) comes before the data dir.
+    mkdirSync(join(dir.path, ".tccli"), { recursive: true });
+    writeFileSync(join(dir.path, ".tccli", "work.credential"), JSON.stringify({ secretId: "AKIDfromTccli", secretKey: "k" }));
+    const fromTccli = await q(["functions", "--profile", "work"]);
+    assert.equal(fromTccli.code, 3);
+    assert.match(fromTccli.stderr, /AuthFailure\.SecretIdNotFound/, "the tccli profile's keys were used");
+
     const unreachable = await runCli(["functions", "--endpoint", "http://127.0.0.1:1", "--secret-id", "a", "--secret-key", "b"]);
     assert.equal(unreachable.code, 5);
     assert.match(unreachable.stderr, /cannot reach the endpoint/);

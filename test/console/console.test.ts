@@ -18,7 +18,8 @@ import { ALICE, BOB, type TestAccount } from "../helpers/accounts.js";
 import { eventually } from "../helpers/eventually.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { exchange } from "../helpers/raw-http.js";
-import { BOB_FUNCTION, FUNCTION, OTHER_NAMESPACE, seed, type Seeded } from "./seed.js";
+import { BOB_FUNCTION, FUNCTION, OTHER_NAMESPACE, seed, seedHuawei, type Seeded } from "./seed.js";
+import type { ScfClient } from "../helpers/scf-client.js";
 
 /** Debian's Chromium (`apt-get install chromium`; .ci/run installs it). Playwright cannot download a browser here. */
 const CHROMIUM = process.env["QUIVER_CHROMIUM"] ?? "/usr/bin/chromium";
@@ -27,6 +28,8 @@ const SHOTS = process.env["QUIVER_CONSOLE_SCREENSHOTS"] ?? mkdtempSync(join(tmpd
 describe("web console", { timeout: 600_000 }, () => {
   let server: TestQuiver;
   let seeded: Seeded;
+  /** ALICE's functions in her FunctionGraph region, read through SCF with that region. */
+  let huaweiScope: ScfClient;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   /** Console errors and uncaught page errors of every page opened by the current test. */
@@ -39,6 +42,7 @@ describe("web console", { timeout: 600_000 }, () => {
     mkdirSync(SHOTS, { recursive: true });
     server = await startQuiver();
     seeded = await seed(server);
+    huaweiScope = await seedHuawei(server);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
   });
   after(async () => {
@@ -110,7 +114,7 @@ describe("web console", { timeout: 600_000 }, () => {
     assert.deepEqual(await table.getByRole("link").allInnerTexts(), ["reports"]);
   });
 
-  it("shows the configuration of $LATEST", async () => {
+  it("shows the configuration, the concurrency and the code files of $LATEST", async () => {
     const page = await signedIn();
     await page.getByRole("link", { name: FUNCTION }).click();
     await page.getByRole("heading", { name: "Configuration of $LATEST" }).waitFor();
@@ -118,6 +122,16 @@ describe("web console", { timeout: 600_000 }, () => {
     await fields.getByText("Memory (MB)").waitFor();
     assert.match(await fields.innerText(), /Memory \(MB\)\s+256/);
     assert.match(await fields.innerText(), /STAGE=prod\s+TAX=on/);
+    // The provisioned instance of version 1 (seeded): asked for 1, and running once it started.
+    const provisioned = page.getByRole("table", { name: "Provisioned concurrency" });
+    await provisioned.waitFor();
+    assert.match((await provisioned.getByRole("row").allInnerTexts())[1] ?? "", /^1\t1\t[01]\t(InProgress|Done)/);
+    // The code, downloaded through GetFunctionAddress and unzipped in the page.
+    const files = page.getByRole("list", { name: "Code files" });
+    await files.waitFor();
+    assert.deepEqual((await files.getByRole("button").allTextContents()).map((t) => t.replace(/\s+\S+ K?B$/, "")), ["README.md", "index.js", "lib/tax.js", "lib/total.js"]);
+    await files.getByRole("button", { name: /README\.md/ }).click();
+    assert.match(await page.getByLabel("Contents of README.md").innerText(), /now with tax/);
     await shot(page, "03-function");
   });
 
@@ -153,6 +167,11 @@ describe("web console", { timeout: 600_000 }, () => {
     const changed = await table.locator("tr.changed th").allInnerTexts();
     assert.deepEqual(changed, ["Memory (MB)", "Timeout (s)", "Environment", "Code size (bytes)"]);
     assert.match(await page.getByText(/settings? differ/).innerText(), /4 settings differ/);
+    const files = page.getByRole("list", { name: "Files compared" });
+    await files.waitFor();
+    const listed = (await files.getByRole("button").allTextContents()).map((t) => t.replace(/\s+/g, " ").trim());
+    assert.deepEqual(listed, ["changed README.md", "changed index.js", "removed lib/legacy.js", "added lib/tax.js", "same lib/total.js"]);
+    assert.match((await page.getByLabel("Differences in README.md").locator(".add").allInnerTexts()).join("\n"), /\+ Sums an order's items, now with tax\./);
     await shot(page, "05-compare");
   });
 
@@ -214,13 +233,22 @@ describe("web console", { timeout: 600_000 }, () => {
 
     const history = page.getByRole("region", { name: "Past invocations" });
     await history.getByLabel("Qualifier").selectOption("1");
-    await history.getByLabel("Result").selectOption("ok");
+    await history.getByLabel("Result").selectOption("is0");
     await history.getByRole("button", { name: "Filter" }).click();
     await eventually(async () => ((await history.getByRole("table", { name: "Invocations" }).getByRole("row").count()) >= 2 ? true : null), { what: "version 1's invocations listed" });
     await history.getByRole("button", { name: /Show the record of/ }).first().click();
     const record = page.getByRole("region", { name: "Invocation record" });
     assert.match(await record.innerText(), /START RequestId: \S+ Version: 1/);
     await shot(page, "08-logs");
+
+    // The seeded call of version 2 that threw is the one function error of version 2.
+    await history.getByLabel("Qualifier").selectOption("2");
+    await history.getByLabel("Result").selectOption("UserCodeException");
+    await history.getByRole("button", { name: "Filter" }).click();
+    await eventually(async () => {
+      const rows = await history.getByRole("table", { name: "Invocations" }).getByRole("row").allInnerTexts();
+      return rows.length === 2 && /failed \(430\)/.test(rows[1] ?? "") ? true : null;
+    }, { what: "exactly the failed invocation of version 2" });
   });
 
   it("lists triggers by qualifier with their URLs, disables and enables one, and fires a timer now", async () => {
@@ -327,6 +355,63 @@ describe("web console", { timeout: 600_000 }, () => {
     await page.keyboard.press("Escape");
     assert.equal(await page.getByRole("dialog").isVisible(), false, "Escape cancels the confirmation");
     assert.deepEqual((await seeded.alice.GetAlias({ FunctionName: FUNCTION, Name: "live" })).RoutingConfig?.AdditionalVersionWeights, [{ Version: "2", Weight: 0.2 }]);
+  });
+
+  it("works the same with Huawei keys: FunctionGraph lists, shows code, compares it, moves an alias, invokes and fires", async () => {
+    const page = await open();
+    await page.getByLabel("Huawei FunctionGraph").check();
+    await page.getByLabel("Access key (AK)").fill(ALICE.huawei.accessKey);
+    await page.getByLabel("Secret key (SK)").fill(ALICE.huawei.secretKey);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const table = page.getByRole("table", { name: "Functions" });
+    await table.getByRole("link", { name: FUNCTION }).waitFor();
+    assert.deepEqual(await table.getByRole("link").allInnerTexts(), [FUNCTION], "only the functions of the keys' region");
+    assert.match(await page.locator(".who").innerText(), new RegExp(ALICE.huawei.region));
+
+    await go(page, `#/fn/default/${FUNCTION}/overview`);
+    await page.getByRole("list", { name: "Code files" }).getByRole("button", { name: /lib\/tax\.js/ }).click();
+    assert.match(await page.getByLabel("Contents of lib/tax.js").innerText(), /exports\.tax = /);
+    await page.getByText("No instances are provisioned for any version or alias.").waitFor();
+    assert.match(await page.locator("dl.fields").innerText(), /Code source\s+package/);
+    await shot(page, "13-huawei-code");
+
+    await go(page, `#/fn/default/${FUNCTION}/compare?a=1&b=2`);
+    const files = page.getByRole("list", { name: "Files compared" });
+    await files.waitFor();
+    const listed = (await files.getByRole("button").allTextContents()).map((t) => t.replace(/\s+/g, " ").trim());
+    assert.deepEqual(listed, ["changed README.md", "changed index.js", "removed lib/legacy.js", "added lib/tax.js", "same lib/total.js"]);
+    assert.match(await page.getByText(/^Files: /).innerText(), /1 added, 1 removed, 2 changed/);
+    await files.getByRole("button", { name: /index\.js/ }).click();
+    const diff = page.getByLabel("Differences in index.js");
+    assert.match((await diff.locator(".del").allInnerTexts()).join("\n"), /-\s+console\.log\("orders v1 handling/);
+    assert.match((await diff.locator(".add").allInnerTexts()).join("\n"), /\+\s+console\.log\("orders v2 handling/);
+    await shot(page, "14-huawei-compare");
+
+    await go(page, `#/fn/default/${FUNCTION}/aliases`);
+    const card = page.getByRole("article", { name: "Alias live" });
+    await card.getByRole("img", { name: /70 % to version 1, 30 % to version 2/ }).waitFor();
+    await card.getByLabel("Share of traffic to the second version (percent)").fill("40");
+    await card.getByRole("button", { name: "Save split" }).click();
+    await card.getByRole("status").filter({ hasText: "40 % to 2" }).waitFor();
+    assert.deepEqual((await huaweiScope.GetAlias({ FunctionName: FUNCTION, Name: "live" })).RoutingConfig?.AdditionalVersionWeights, [{ Version: "2", Weight: 0.4 }]);
+
+    await go(page, `#/fn/default/${FUNCTION}/invoke`);
+    await page.getByLabel("Qualifier").selectOption("1");
+    await page.getByRole("button", { name: "Invoke" }).click();
+    const outcome = page.getByRole("region", { name: "Invocation result" });
+    await outcome.waitFor();
+    assert.equal(await outcome.getByTestId("served-version").innerText(), "1");
+    assert.match(await outcome.innerText(), /"mark":"v1"/);
+
+    await go(page, `#/fn/default/${FUNCTION}/triggers`);
+    const timer = page.getByRole("table", { name: "Triggers of 2" }).getByRole("row").filter({ hasText: "hourly" });
+    await timer.getByRole("button", { name: "Fire now" }).click();
+    await page.getByRole("status").filter({ hasText: /Fired hourly: request \S+\./ }).waitFor();
+
+    await go(page, `#/fn/default/${FUNCTION}/metrics`);
+    const totals = page.getByRole("table", { name: "Totals per version" });
+    await totals.waitFor();
+    assert.ok((await totals.getByRole("row").allInnerTexts()).some((row) => /^2\t[1-9]/.test(row)), "version 2's invocations counted");
   });
 
   it("is readable 360 px wide: no page wider than the screen", async () => {

@@ -53,6 +53,8 @@ export async function seed(server: TestQuiver): Promise<Seeded> {
   await alice.CreateAlias({ FunctionName: FUNCTION, Name: "live", FunctionVersion: "1", RoutingConfig: { AdditionalVersionWeights: [{ Version: "2", Weight: 0.2 }] }, Description: "production traffic" });
   await alice.CreateTrigger({ FunctionName: FUNCTION, TriggerName: "web", Type: "http", Qualifier: "$LATEST", TriggerDesc: JSON.stringify({ AuthType: "NONE", NetConfig: { EnableIntranet: false, EnableExtranet: true } }) });
   await alice.CreateTrigger({ FunctionName: FUNCTION, TriggerName: "nightly", Type: "timer", Qualifier: "2", TriggerDesc: "0 0 3 * * * *" });
+  // One instance of version 1 kept ready (the Overview shows what is due and what runs).
+  await alice.PutProvisionedConcurrencyConfig({ FunctionName: FUNCTION, Qualifier: "1", VersionProvisionedConcurrencyNum: 1 });
   await createFunction(alice, { name: "billing", files: { "index.js": "exports.main_handler = async () => 'billed';\n" } });
   await alice.CreateNamespace({ Namespace: OTHER_NAMESPACE, Description: "the team's functions" });
   await alice.CreateFunction({ FunctionName: "reports", Namespace: OTHER_NAMESPACE, Runtime: "Nodejs18.15", Handler: "index.main_handler", Code: { ZipFile: await zipBase64({ "index.js": "exports.main_handler = async () => 'ok';\n" }) } });
@@ -63,4 +65,18 @@ export async function seed(server: TestQuiver): Promise<Seeded> {
   }
   await invoke(alice, FUNCTION, { fail: true }, { Qualifier: "2" });
   return { alice, bob };
+}
+
+/** The same function in ALICE's FunctionGraph region (her Huawei keys' scope), for the console signed in with Huawei keys. */
+export async function seedHuawei(server: TestQuiver): Promise<ScfClient> {
+  const alice = scfClient(server, ALICE, { region: ALICE.huawei.region });
+  await createFunction(alice, { name: FUNCTION, files: V1_FILES, env: { STAGE: "prod" } });
+  await alice.PublishVersion({ FunctionName: FUNCTION, Description: "first release" });
+  await alice.UpdateFunctionCode({ FunctionName: FUNCTION, Handler: "index.main_handler", ZipFile: await zipBase64(V2_FILES) });
+  await alice.UpdateFunctionConfiguration({ FunctionName: FUNCTION, MemorySize: 256 });
+  await alice.PublishVersion({ FunctionName: FUNCTION, Description: "adds tax" });
+  await alice.CreateAlias({ FunctionName: FUNCTION, Name: "live", FunctionVersion: "1", RoutingConfig: { AdditionalVersionWeights: [{ Version: "2", Weight: 0.3 }] } });
+  await alice.CreateTrigger({ FunctionName: FUNCTION, TriggerName: "hourly", Type: "timer", Qualifier: "2", TriggerDesc: "0 0 * * * * *" });
+  await invoke(alice, FUNCTION, { items: [1] }, { Qualifier: "2" });
+  return alice;
 }

@@ -81,6 +81,7 @@ export function registerAlias(program: Command, globals: () => GlobalOptions): v
 
   alias.command("list").argument("<function>")
     .description("the function's aliases and where their traffic goes")
+    .addHelpText("after", "\nExample:\n  quiver alias list hello --json")
     .action(async (name: string) => {
       const session = connect(globals());
       const aliases = await session.platform.listAliases(fnOf(session, name));

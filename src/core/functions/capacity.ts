@@ -140,6 +140,19 @@ export class Capacity {
     return out;
   }
 
+  /** Per function of the scope: its cap, and the memory of its provisioned instances due now. */
+  async byFunction(scope: Scope): Promise<Map<string, { readonly cap: ConcurrencyCap | null; readonly provisionedMb: number }>> {
+    const [caps, configs] = await Promise.all([this.#deps.store.listConcurrencyCaps(scope), this.listProvisionedInScope(scope)]);
+    const out = new Map<string, { cap: ConcurrencyCap | null; provisionedMb: number }>();
+    for (const c of caps) out.set(c.functionId, { cap: c.cap, provisionedMb: 0 });
+    for (const { config, status } of configs) {
+      const entry = out.get(config.functionId) ?? { cap: null, provisionedMb: 0 };
+      entry.provisionedMb += status.allocated * (await this.#memoryOf(config));
+      out.set(config.functionId, entry);
+    }
+    return out;
+  }
+
   #view(config: ProvisionedConfig): ProvisionedView {
     return { config, status: this.#hooks.status(config) };
   }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ConcurrencyCap, ProvisionedSettings, ScheduledCapacity } from "../../../core/capacity.js";
+import { capInMemory, type ProvisionedSettings, type ScheduledCapacity } from "../../../core/capacity.js";
 import type { ProvisionedView } from "../../../core/functions/capacity.js";
 import { invalid, isQuiverError } from "../../../core/errors.js";
 import { MAX_TRIGGERS_PER_KIND } from "../../../core/limits.js";
@@ -132,13 +132,9 @@ const putReserved: ScfAction = async (ctx, params) => {
 const getReserved: ScfAction = async (ctx, params) => {
   const p = parseParams(ByFunction, params);
   const { fn, cap } = await ctx.service.capacity.getCap(functionOf(ctx, p));
-  return { ReservedMem: cap === null ? null : reservedMemOf(cap, fn.config.memoryMb) };
+  // A cap set through FunctionGraph (instances) reads as that many executions of the function's memory.
+  return { ReservedMem: cap === null ? null : capInMemory(cap, fn.config.memoryMb) };
 };
-
-/** A cap set through FunctionGraph (instances) reads as that many executions of the function's memory. */
-function reservedMemOf(cap: ConcurrencyCap, memoryMb: number): number {
-  return cap.unit === "memoryMb" ? cap.value : cap.value * memoryMb;
-}
 
 const deleteReserved: ScfAction = async (ctx, params) => {
   const p = parseParams(ByFunction, params);
