@@ -69,7 +69,7 @@ export const fgsBackend = {
         Description: f.description,
         Environment: env,
         "Public network": f.network_controller?.disable_public_network === false ? "ENABLE" : "DISABLE",
-        Layers: (f.depend_version_list ?? []).join(", "),
+        Layers: (f.dependencies ?? []).map((d) => `${d.name}:${d.version}`).join(", "),
         "Code size (bytes)": String(f.code_size),
         // A hot-reload head runs a host directory (code_type obs with a file:// code_url).
         "Code source": f.code_url ? f.code_url : "package",

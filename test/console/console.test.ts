@@ -124,6 +124,7 @@ describe("web console", { timeout: 600_000 }, () => {
     await fields.getByText("Memory (MB)").waitFor();
     assert.match(await fields.innerText(), /Memory \(MB\)\s+256/);
     assert.match(await fields.innerText(), /STAGE=prod\s+TAX=on/);
+    assert.match(await fields.innerText(), /Layers\s+tax-rates:1/);
     // The provisioned instance of version 1 (seeded): asked for 1, and running once it started.
     const provisioned = page.getByRole("table", { name: "Provisioned concurrency" });
     await provisioned.waitFor();
@@ -167,8 +168,9 @@ describe("web console", { timeout: 600_000 }, () => {
     const table = page.getByRole("table", { name: "Configuration compared" });
     await table.waitFor();
     const changed = await table.locator("tr.changed th").allInnerTexts();
-    assert.deepEqual(changed, ["Memory (MB)", "Timeout (s)", "Environment", "Code size (bytes)"]);
-    assert.match(await page.getByText(/settings? differ/).innerText(), /4 settings differ/);
+    assert.deepEqual(changed, ["Memory (MB)", "Timeout (s)", "Environment", "Layers", "Code size (bytes)"]);
+    assert.match(await page.getByText(/settings? differ/).innerText(), /5 settings differ/);
+    assert.match(await table.getByRole("row").filter({ hasText: "Layers" }).innerText(), /Layers\s+tax-rates:1/);
     const files = page.getByRole("list", { name: "Files compared" });
     await files.waitFor();
     const listed = (await files.getByRole("button").allTextContents()).map((t) => t.replace(/\s+/g, " ").trim());
@@ -375,6 +377,7 @@ describe("web console", { timeout: 600_000 }, () => {
     assert.match(await page.getByLabel("Contents of lib/tax.js").innerText(), /exports\.tax = /);
     await page.getByText("No instances are provisioned for any version or alias.").waitFor();
     assert.match(await page.locator("dl.fields").innerText(), /Code source\s+package/);
+    assert.match(await page.locator("dl.fields").innerText(), /Layers\s+tax-rates:1/);
     await shot(page, "13-huawei-code");
 
     await go(page, `#/fn/default/${FUNCTION}/compare?a=1&b=2`);

@@ -37,6 +37,14 @@ const V2_FILES = {
   "README.md": "# orders\n\nSums an order's items, now with tax.\n",
 };
 
+export const LAYER = "tax-rates";
+
+/** A layer version (version 2 of the function runs with it; version 1 without). */
+async function publishLayer(client: ScfClient): Promise<{ LayerName: string; LayerVersion: number }> {
+  const { LayerVersion } = await client.PublishLayerVersion({ LayerName: LAYER, CompatibleRuntimes: ["Nodejs18.15"], Content: { ZipFile: await zipBase64({ "rates.json": '{"default": 0.07}\n' }) } });
+  return { LayerName: LAYER, LayerVersion: LayerVersion ?? 0 };
+}
+
 export interface Seeded {
   readonly alice: ScfClient;
   readonly bob: ScfClient;
@@ -48,7 +56,8 @@ export async function seed(server: TestQuiver): Promise<Seeded> {
   await createFunction(alice, { name: FUNCTION, files: V1_FILES, env: { STAGE: "prod" } });
   await alice.PublishVersion({ FunctionName: FUNCTION, Description: "first release" });
   await alice.UpdateFunctionCode({ FunctionName: FUNCTION, Handler: "index.main_handler", ZipFile: await zipBase64(V2_FILES) });
-  await alice.UpdateFunctionConfiguration({ FunctionName: FUNCTION, MemorySize: 256, Timeout: 5, Environment: { Variables: [{ Key: "STAGE", Value: "prod" }, { Key: "TAX", Value: "on" }] } });
+  const layer = await publishLayer(alice);
+  await alice.UpdateFunctionConfiguration({ FunctionName: FUNCTION, MemorySize: 256, Timeout: 5, Environment: { Variables: [{ Key: "STAGE", Value: "prod" }, { Key: "TAX", Value: "on" }] }, Layers: [layer] });
   await alice.PublishVersion({ FunctionName: FUNCTION, Description: "adds tax" });
   await alice.CreateAlias({ FunctionName: FUNCTION, Name: "live", FunctionVersion: "1", RoutingConfig: { AdditionalVersionWeights: [{ Version: "2", Weight: 0.2 }] }, Description: "production traffic" });
   await alice.CreateTrigger({ FunctionName: FUNCTION, TriggerName: "web", Type: "http", Qualifier: "$LATEST", TriggerDesc: JSON.stringify({ AuthType: "NONE", NetConfig: { EnableIntranet: false, EnableExtranet: true } }) });
@@ -73,7 +82,7 @@ export async function seedHuawei(server: TestQuiver): Promise<ScfClient> {
   await createFunction(alice, { name: FUNCTION, files: V1_FILES, env: { STAGE: "prod" } });
   await alice.PublishVersion({ FunctionName: FUNCTION, Description: "first release" });
   await alice.UpdateFunctionCode({ FunctionName: FUNCTION, Handler: "index.main_handler", ZipFile: await zipBase64(V2_FILES) });
-  await alice.UpdateFunctionConfiguration({ FunctionName: FUNCTION, MemorySize: 256 });
+  await alice.UpdateFunctionConfiguration({ FunctionName: FUNCTION, MemorySize: 256, Layers: [await publishLayer(alice)] });
   await alice.PublishVersion({ FunctionName: FUNCTION, Description: "adds tax" });
   await alice.CreateAlias({ FunctionName: FUNCTION, Name: "live", FunctionVersion: "1", RoutingConfig: { AdditionalVersionWeights: [{ Version: "2", Weight: 0.3 }] } });
   await alice.CreateTrigger({ FunctionName: FUNCTION, TriggerName: "hourly", Type: "timer", Qualifier: "2", TriggerDesc: "0 0 * * * * *" });
