@@ -88,14 +88,16 @@ describe("web console", { timeout: 600_000 }, () => {
 
   const shot = (page: Page, name: string): Promise<Buffer> => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
-  it("refuses a wrong secret key and shows why, with no data", async () => {
+  it("refuses a wrong secret key and shows why, with no data, and forgets the key", async () => {
     const page = await open();
     await shot(page, "01-sign-in");
+    await page.getByLabel(/Remember in this tab/).check();
     await signIn(page, ALICE, "not-the-secret-key-of-alice-000000");
     await page.getByRole("alert").waitFor();
     assert.match(await page.getByRole("alert").innerText(), /AuthFailure\.SignatureFailure/);
     assert.equal(await page.getByRole("heading", { name: "Functions" }).count(), 0);
     assert.equal(await page.getByText(FUNCTION).count(), 0);
+    assert.equal(await page.evaluate("sessionStorage.length + localStorage.length"), 0, "refused keys are not remembered");
   });
 
   it("lists an account's functions by namespace with status, runtime and time, and searches them", async () => {
