@@ -111,11 +111,11 @@ export const scfBackend = {
       version: /^START RequestId: \S+ Version: (\S+)/.exec(result.Log)?.[1] ?? "",
     };
   },
-  /** Finished invocations, newest first. filter: {qualifier, result: ""|"ok"|"error", from, to (Date), requestId}. */
+  /** Finished invocations, newest first. filter: {qualifier, result (a RetCode filter or ""), from, to (Date), requestId}. */
   async logs(namespace, name, filter) {
     const params = { ...fn(namespace, name), Offset: 0, Limit: 100, Order: "desc", OrderBy: "start_time" };
     if (filter.qualifier) params.Qualifier = filter.qualifier;
-    if (filter.result) params.Filter = { RetCode: filter.result === "ok" ? "is0" : "not0" };
+    if (filter.result) params.Filter = { RetCode: filter.result };
     if (filter.requestId) params.FunctionRequestId = filter.requestId;
     if (filter.from && filter.to) Object.assign(params, { StartTime: scfTime(filter.from), EndTime: scfTime(filter.to) });
     const r = await scf("GetFunctionLogs", params);

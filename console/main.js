@@ -30,8 +30,13 @@ function App() {
 
   async function start(keys, remember) {
     await signIn(keys, remember);
-    const chosen = await backendFor(session());
-    setBackend(chosen);
+    try {
+      setBackend(await backendFor(session()));
+    } catch (error) {
+      // Refused keys are forgotten at once, remembered or not.
+      signOut();
+      throw error;
+    }
   }
   function leave() {
     signOut();

@@ -4,7 +4,7 @@ import { RateLimiter } from "../../src/dialects/shared/rate-limiter.js";
 import { openPool } from "../../src/store/postgres/driver.js";
 import { ALICE } from "../../test/helpers/accounts.js";
 import { startCluster } from "../../test/cluster/cluster.js";
-import { REDIS_URL, testKeyPrefix } from "../../test/cluster/redis.js";
+import { REDIS_URL, removeKeys, testKeyPrefix } from "../../test/cluster/redis.js";
 import { createTestSchema, urlWithSchema } from "../../test/store/pg-schema.js";
 import { load, type LoadResult } from "../lib/load.js";
 import type { Plan } from "../lib/plan.js";
@@ -61,13 +61,15 @@ export async function limiterCost(plan: Plan, results: Results): Promise<void> {
   const local = new RateLimiter();
   results.add({ section: SECTION, name: "rate-limit check: in memory (one node)", unit: "ms", summary: summarize(await sample(n, async () => local.take("scf:a:Invoke", 1e9))) });
 
-  const link = new RedisLink(REDIS_URL, testKeyPrefix(), { warn: () => undefined, info: () => undefined });
+  const prefix = testKeyPrefix();
+  const link = new RedisLink(REDIS_URL, prefix, { warn: () => undefined, info: () => undefined });
   try {
     if (!(await link.waitReady(5_000))) throw new Error(`Redis at ${REDIS_URL} did not answer`);
     const redis = new RedisLimiter(link, local);
     results.add({ section: SECTION, name: "rate-limit check: GCRA in Redis (cluster)", unit: "ms", summary: summarize(await sample(n, () => redis.take("scf:a:Invoke", 1e9))) });
   } finally {
     await link.close();
+    await removeKeys(prefix);
   }
 
   const schema = await createTestSchema();

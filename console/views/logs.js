@@ -13,6 +13,16 @@ export function Logs({ backend, namespace, name }) {
 
 const MAX_LINES = 500;
 
+/** The result filters (SCF's GetFunctionLogs RetCode values, named for a person). */
+const RESULTS = [
+  ["", "any"],
+  ["is0", "succeeded"],
+  ["not0", "failed (any)"],
+  ["UserCodeException", "failed: function error"],
+  ["TimeLimitExceeded", "failed: timeout"],
+  ["ResourceLimitExceeded", "failed: memory or concurrency"],
+];
+
 function LiveTail({ namespace, name, qualifiers }) {
   const [qualifier, setQualifier] = useState("");
   const [lines, setLines] = useState([]);
@@ -72,7 +82,7 @@ function History({ backend, namespace, name, qualifiers }) {
     <h2>Past invocations</h2>
     <form class="row toolbar" onSubmit=${submit} aria-label="Filter invocations">
       <label>Qualifier <select name="qualifier"><option value="">any</option>${qualifiers.map((q) => html`<option value=${q}>${q}</option>`)}</select></label>
-      <label>Result <select name="result"><option value="">any</option><option value="ok">succeeded</option><option value="error">failed</option></select></label>
+      <label>Result <select name="result">${RESULTS.map(([value, label]) => html`<option value=${value}>${label}</option>`)}</select></label>
       <label>From <input type="datetime-local" name="from" step="1" /></label>
       <label>To <input type="datetime-local" name="to" step="1" /></label>
       <label>Request id <input name="requestId" spellcheck="false" /></label>

@@ -1,5 +1,5 @@
 import type { TokenLimiter } from "../core/ports.js";
-import type { RedisLink } from "./redis-link.js";
+import { RedisScript, type RedisLink } from "./redis-link.js";
 
 /**
  * GCRA (the generic cell rate algorithm), atomically in Redis on Redis's own clock: the key
@@ -8,7 +8,7 @@ import type { RedisLink } from "./redis-link.js";
  * exactly what the local token bucket allows (a burst of `rate`, then `rate` per second), but
  * for every node at once; nodes' clocks never matter.
  */
-const GCRA = `
+const GCRA = new RedisScript(`
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local t = redis.call('TIME')
@@ -20,7 +20,7 @@ local next_tat = tat + interval
 if next_tat - now > burst * interval then return 0 end
 redis.call('SET', KEYS[1], string.format('%.0f', next_tat), 'PX', math.ceil((next_tat - now) / 1000) + 1)
 return 1
-`;
+`);
 
 /** Per-account, per-action rates shared by every node on one Redis; the local limiter while Redis is away. */
 export class RedisLimiter implements TokenLimiter {
@@ -36,7 +36,7 @@ export class RedisLimiter implements TokenLimiter {
     // A bucket holds at least one whole request, or a rate below 1/s would refuse everything.
     const burst = Math.max(1, ratePerSecond);
     return this.#link.run(
-      async (redis) => (await redis.eval(GCRA, 1, `rate:${key}`, ratePerSecond, burst)) === 1,
+      async (redis) => (await GCRA.run(redis, `rate:${key}`, ratePerSecond, burst)) === 1,
       () => this.#local.take(key, ratePerSecond),
     );
   }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
 
 /** What the link reports: one warning when Redis is lost, one line when it is back. */
@@ -86,5 +87,29 @@ export class RedisLink {
     if (this.#degraded) return;
     this.#degraded = true;
     this.#log.warn({ err: error }, "Redis is unreachable: rate limits and weighted alias splits are counted per node until it is back");
+  }
+}
+
+/**
+ * A Lua script run by its SHA-1 (`EVALSHA`), so a request sends the digest rather than the
+ * script; a Redis that does not know it yet (started, restarted, flushed) gets the text once
+ * (`EVAL`, which also caches it there).
+ */
+export class RedisScript {
+  readonly #lua: string;
+  readonly #sha: string;
+
+  constructor(lua: string) {
+    this.#lua = lua;
+    this.#sha = createHash("sha1").update(lua).digest("hex");
+  }
+
+  async run(redis: Redis, key: string, ...args: (string | number)[]): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.#sha, 1, key, ...args);
+    } catch (error) {
+      if (!String((error as Error).message).startsWith("NOSCRIPT")) throw error;
+      return redis.eval(this.#lua, 1, key, ...args);
+    }
   }
 }

@@ -148,8 +148,12 @@ export const ConfigSchema = z.strictObject({
        * documents 10 MB for TC3 and 1 MB for v1 POSTs; Quiver takes up to this for either.
        */
       maxBodyBytes: z.number().int().positive().default(72 * 1024 * 1024),
+      /** Layers (dependencies) per region with at least one version (SCF documents 20). */
+      maxLayers: z.number().int().positive().default(20),
+      /** Versions one layer may have at once (SCF documents 200). */
+      maxLayerVersions: z.number().int().positive().default(200),
     })
-    .default({ scfMaxVersions: 1000, fgsMaxVersions: 10, maxNamespaces: 5, maxFunctionsPerNamespace: 50, maxAliases: 10, maxBodyBytes: 72 * 1024 * 1024 }),
+    .default({ scfMaxVersions: 1000, fgsMaxVersions: 10, maxNamespaces: 5, maxFunctionsPerNamespace: 50, maxAliases: 10, maxBodyBytes: 72 * 1024 * 1024, maxLayers: 20, maxLayerVersions: 200 }),
   engine: EngineConfig.default(EngineConfig.parse({})),
   http: HttpConfig.default(HttpConfig.parse({})),
   timers: TimersConfig.default(TimersConfig.parse({})),

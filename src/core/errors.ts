@@ -63,6 +63,9 @@ export const USER_ERROR_CODES = [
   "CapacityExceedsMachine", // provisioned instances asked for exceed what this machine may run (--max-instances)
   "ReservedOverTotal", // a function's reserved concurrency would take its namespace past the account's total
   "TotalBelowReserved", // an account total below the concurrency its functions already reserve
+  "LayerNotFound", // no layer of that name (subject layer), or no such version of it (subject layerVersion)
+  "LayerLimitExceeded", // too many versions of one layer, layers in a scope, or layers on one function
+  "LayerInUse", // a layer version a function binds cannot be deleted (where the vendor refuses it)
 ] as const;
 
 /** Faults of Quiver itself. */
@@ -103,6 +106,8 @@ export const ERROR_SUBJECTS = [
   "configuration", // a function's configuration as a whole
   "invocation", // an asynchronous invocation by request id
   "trigger", // a trigger of a function, by name or id
+  "layer", // a layer (FunctionGraph: dependency) by name or id, or the layers bound to a function
+  "layerVersion", // one version of a layer
 ] as const;
 
 export type ErrorSubject = (typeof ERROR_SUBJECTS)[number];

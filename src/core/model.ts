@@ -3,6 +3,8 @@
  * dialect maps these to its wire shapes in its own `map-out` module.
  */
 
+import type { BoundLayer } from "./layers.js";
+
 /** Who is asking, and where: every read and write is scoped to one account and region. */
 export interface Scope {
   readonly accountId: string;
@@ -79,6 +81,11 @@ export interface FunctionConfig {
    * written before it existed, which means off.
    */
   readonly publicNetwork?: boolean;
+  /**
+   * Layers (SCF) / dependencies (FunctionGraph) bound to the function, in order: later ones
+   * overlay earlier ones under `/opt`. Absent in records written before layers existed: none.
+   */
+  readonly layers?: readonly BoundLayer[];
   /** Dialect-specific settings Quiver keeps but does not interpret (role, VPC, etc.), by dialect. */
   readonly extras: Readonly<Record<string, unknown>>;
 }

@@ -6,6 +6,7 @@ import type { AliasRecord, AliasRouting } from "./aliases.js";
 import type { ConcurrencyCap, FunctionConcurrency, ProvisionedConfig } from "./capacity.js";
 import type { InvocationRecordStore } from "./invocation-records.js";
 import type { HandlerConvention } from "./invoke.js";
+import type { LayerDeletePolicy, LayerPublishPlan, LayerVersionRecord, ListLayersQuery } from "./layers.js";
 import type {
   CodeRef,
   FunctionConfig,
@@ -252,7 +253,24 @@ export interface MetadataStore extends InvocationRecordStore, CapacityStore {
   finishAsyncInvocation(id: string, finish: AsyncFinish): Promise<void>;
   getAsyncInvocation(scope: Scope, id: string): Promise<AsyncInvocationRecord | null>;
   listAsyncInvocations(scope: Scope, functionId: string, limit: number): Promise<AsyncInvocationRecord[]>;
-  /** SHA-256 of every code package a function head or a version refers to. */
+  /**
+   * Publishes the next version of a layer (created with its first version), in one transaction
+   * holding the scope's layers. Throws LayerLimitExceeded.
+   */
+  publishLayerVersion(plan: LayerPublishPlan): Promise<LayerVersionRecord>;
+  getLayerVersion(scope: Scope, name: string, version: number): Promise<LayerVersionRecord | null>;
+  /** A layer version by its id (FunctionGraph's dependency version id). */
+  getLayerVersionById(scope: Scope, id: string): Promise<LayerVersionRecord | null>;
+  /** The latest version of each layer of the scope, by name. */
+  listLayers(scope: Scope, query: ListLayersQuery): Promise<Page<LayerVersionRecord>>;
+  /** Every version of one layer, newest first (the layer by name, or by id). */
+  listLayerVersions(scope: Scope, layer: { readonly name: string } | { readonly layerId: string }): Promise<LayerVersionRecord[]>;
+  /**
+   * Deletes one layer version; false when it does not exist. Throws LayerInUse when a function
+   * head or version of the scope binds it and the policy refuses that.
+   */
+  deleteLayerVersion(scope: Scope, name: string, version: number, policy: LayerDeletePolicy): Promise<boolean>;
+  /** SHA-256 of every code package a function head, a version, a layer version or a bound layer refers to. */
   referencedBlobs(): Promise<Set<string>>;
   /**
    * Claims, for this store's node to resume, accepted invocations that have not finished and

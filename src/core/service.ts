@@ -3,6 +3,7 @@ import { Capacity } from "./functions/capacity.js";
 import type { ServiceDeps } from "./functions/context.js";
 import { Functions } from "./functions/functions.js";
 import { Namespaces } from "./functions/namespaces.js";
+import { Layers } from "./functions/layers.js";
 import { InvocationResolver } from "./functions/resolution.js";
 import { Triggers } from "./functions/triggers.js";
 import { Versions } from "./functions/versions.js";
@@ -22,6 +23,7 @@ export class FunctionService {
   readonly aliases: Aliases;
   readonly triggers: Triggers;
   readonly capacity: Capacity;
+  readonly layers: Layers;
   /** What an invocation runs (used by the InvocationService). */
   readonly resolver: InvocationResolver;
 
@@ -32,6 +34,7 @@ export class FunctionService {
     this.aliases = new Aliases(deps, this.functions);
     this.triggers = new Triggers(deps, this.functions);
     this.capacity = new Capacity(deps, this.functions, this.namespaces);
+    this.layers = new Layers(deps);
     this.resolver = new InvocationResolver(deps, this.functions, this.aliases);
   }
 }

@@ -10,8 +10,9 @@
  * 2. `setpriv` drops to the instance's own host uid and gid, with no supplementary groups and
  *    no way to gain privileges again.
  * 3. `bwrap`, now unprivileged, makes new user, pid, mount, ipc, uts, net and cgroup
- *    namespaces and a root file system of read-only system files, the instance's code, the
- *    runtime bootstrap and an empty size-capped `/tmp`; nothing else of the host is there.
+ *    namespaces and a root file system of read-only system files, the instance's code, its
+ *    layers at `/opt`, the runtime bootstrap and an empty size-capped `/tmp`; nothing else of
+ *    the host is there.
  *    With `--die-with-parent` the sandbox is killed if Quiver dies, however it dies. bwrap
  *    reads its arguments from fd 4 (`--args`): as the sandbox's pid 1 its command line is
  *    visible inside, and it would name host paths.
@@ -33,6 +34,11 @@ export interface SandboxCommandSpec {
   readonly tmpSizeBytes: number;
   /** Host directory shown read-only as the code root (`/var/user`, `/opt/function/code`). */
   readonly codeDir: string;
+  /**
+   * Host directory shown read-only as `/opt`: the function's layers, merged. It holds the empty
+   * `function/code` mount point, since FunctionGraph's code root is bound inside it.
+   */
+  readonly optDir: string;
   /** Host directory with the runtime bootstrap files and the sandbox's `/etc/passwd`. */
   readonly runtimeDir: string;
   /** Host file shown read-only as /etc/resolv.conf. */
@@ -49,6 +55,8 @@ export interface SandboxCommandSpec {
 export const SANDBOX_PATHS = {
   scfCode: "/var/user",
   fgsCode: "/opt/function/code",
+  /** Where both vendors show a function's layers (dependencies), merged in order. */
+  layers: "/opt",
   runtime: "/var/runtime",
   tmp: "/tmp",
 } as const;
@@ -116,6 +124,8 @@ export function sandboxCommand(s: SandboxCommandSpec): SandboxCommand {
     ...DEV,
     "--size", String(SHM_BYTES), "--tmpfs", "/dev/shm",
     "--size", String(s.tmpSizeBytes), "--tmpfs", SANDBOX_PATHS.tmp,
+    // Before the code: FunctionGraph's code root is a mount inside /opt.
+    "--ro-bind", s.optDir, SANDBOX_PATHS.layers,
     "--ro-bind", s.codeDir, SANDBOX_PATHS.scfCode,
     "--ro-bind", s.codeDir, SANDBOX_PATHS.fgsCode,
     "--ro-bind", s.runtimeDir, SANDBOX_PATHS.runtime,

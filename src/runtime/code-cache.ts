@@ -6,7 +6,7 @@
  * `maxBytes`, so a large package (a zip bomb within the unzipped-size limit, say) does not
  * stay on disk for good.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { renameSync } from "node:fs";
 import { chmod, mkdir, rename } from "node:fs/promises";
 import { join } from "node:path";
@@ -54,14 +54,27 @@ export class CodeCache {
   }
 
   /** The extracted tree for `sha256`, leased until `release()`. */
-  async acquire(sha256: string): Promise<CodeLease> {
-    let entry = this.#entries.get(sha256);
+  acquire(sha256: string): Promise<CodeLease> {
+    return this.#acquire(sha256, [sha256]);
+  }
+
+  /**
+   * One tree of several packages extracted in order into the same directory, so that a later
+   * package's file replaces an earlier one's at the same path and directories merge (layers
+   * under `/opt`). Kept once per ordered list, like a single package.
+   */
+  acquireMerged(sha256s: readonly string[]): Promise<CodeLease> {
+    return this.#acquire(`merged-${createHash("sha256").update(sha256s.join(",")).digest("hex")}`, sha256s);
+  }
+
+  async #acquire(key: string, packages: readonly string[]): Promise<CodeLease> {
+    let entry = this.#entries.get(key);
     if (entry === undefined) {
-      const created: Entry = { ready: this.#materialise(sha256, (bytes) => (created.bytes = bytes)), bytes: 0, users: 0, lastUsed: this.#now() };
+      const created: Entry = { ready: this.#materialise(key, packages, (bytes) => (created.bytes = bytes)), bytes: 0, users: 0, lastUsed: this.#now() };
       entry = created;
-      this.#entries.set(sha256, created);
+      this.#entries.set(key, created);
       // A failed extraction must be retried next time, not cached forever.
-      created.ready.catch(() => this.#entries.get(sha256) === created && this.#entries.delete(sha256));
+      created.ready.catch(() => this.#entries.get(key) === created && this.#entries.delete(key));
     }
     entry.users += 1;
     entry.lastUsed = this.#now();
@@ -120,13 +133,14 @@ export class CodeCache {
     void forceRemove(doomed).catch(() => undefined);
   }
 
-  async #materialise(sha256: string, sized: (bytes: number) => void): Promise<string> {
-    if (!/^[0-9a-f]{64}$/i.test(sha256)) throw new Error(`invalid code sha256 ${sha256}`);
-    const final = join(this.#dir, sha256);
-    const tmp = join(this.#dir, `.tmp-${sha256}-${randomBytes(4).toString("hex")}`);
+  async #materialise(key: string, packages: readonly string[], sized: (bytes: number) => void): Promise<string> {
+    for (const sha256 of packages) if (!/^[0-9a-f]{64}$/i.test(sha256)) throw new Error(`invalid code sha256 ${sha256}`);
+    const final = join(this.#dir, key);
+    const tmp = join(this.#dir, `.tmp-${key}-${randomBytes(4).toString("hex")}`);
     try {
       await mkdir(tmp, { mode: 0o755 });
-      const bytes = await extractZip(await this.#blobFile(sha256), tmp);
+      let bytes = 0;
+      for (const sha256 of packages) bytes += await extractZip(await this.#blobFile(sha256), tmp);
       await makeReadOnly(tmp);
       await rename(tmp, final);
       // Counted once in place: an empty package still takes a directory.
@@ -137,4 +151,16 @@ export class CodeCache {
     }
     return final;
   }
+}
+
+/** One lease for a code tree and, if any, the layers tree an instance runs with: released together. */
+export function joinLeases(code: CodeLease, layers: CodeLease | undefined): CodeLease {
+  if (layers === undefined) return code;
+  return {
+    root: code.root,
+    release: () => {
+      code.release();
+      layers.release();
+    },
+  };
 }

@@ -23,8 +23,23 @@ function runtimeName(req: WarmRequest): string {
   return family === "nodejs" ? `Nodejs${version}` : `Python${version}`;
 }
 
-export function functionView(req: WarmRequest, codeRoot: string, tmpDir: string): FunctionView {
-  return req.convention === "scf" ? scfView(req, codeRoot, tmpDir) : fgsView(req, codeRoot, tmpDir);
+/**
+ * `layersRoot` is where the function's layers are (`/opt` in a sandbox), null without layers.
+ * Both vendors look modules up in layers by the paths SCF documents for NODE_PATH (`/opt`,
+ * `/opt/node_modules`, plus `/opt/nodejs/node_modules` as other clouds' layers are built) and
+ * PYTHONPATH (`/opt`, plus `/opt/python`), after the code's own.
+ */
+export function functionView(req: WarmRequest, codeRoot: string, tmpDir: string, layersRoot: string | null = null): FunctionView {
+  const view = req.convention === "scf" ? scfView(req, codeRoot, tmpDir) : fgsView(req, codeRoot, tmpDir);
+  return layersRoot === null ? view : { ...view, env: withLayerPaths(view.env, req, codeRoot, layersRoot) };
+}
+
+function withLayerPaths(env: Record<string, string>, req: WarmRequest, codeRoot: string, layers: string): Record<string, string> {
+  if (req.target.config.runtime.family === "python") {
+    return { ...env, PYTHONPATH: [env.PYTHONPATH ?? codeRoot, `${layers}/python`, layers].join(":") };
+  }
+  const own = env.NODE_PATH ?? `${codeRoot}:${codeRoot}/node_modules`;
+  return { ...env, NODE_PATH: [own, `${layers}/nodejs/node_modules`, `${layers}/node_modules`, layers].join(":") };
 }
 
 function scfView(req: WarmRequest, codeRoot: string, tmpDir: string): FunctionView {

@@ -5,7 +5,7 @@
 import { chmod, mkdir, readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { PER_CALL_CONTEXT_KEYS, type InvocationTarget, type OutputListener, type HttpForwardOutcome, type HttpForwardRequest, type InvocationOutcome, type InvocationRequest, type Invoker, type ProvisionState, type WarmRequest } from "../core/invoke.js";
-import { CodeCache, type CodeLease } from "./code-cache.js";
+import { CodeCache, joinLeases, type CodeLease } from "./code-cache.js";
 import { HotReload } from "./hot-reload.js";
 import { keyPrefix } from "../core/instance-keys.js";
 import { functionView } from "./conventions.js";
@@ -53,6 +53,13 @@ interface Runtime {
   readonly stems: Record<Family, StemPool>;
 }
 
+/** Where a started instance's code and layers are, as its process sees them. */
+interface Placement {
+  readonly root: string;
+  /** Null when the function has no layers. */
+  readonly layersRoot: string | null;
+}
+
 export class Engine implements Invoker {
   readonly #opts: ResolvedOptions;
   readonly #cache: CodeCache;
@@ -73,6 +80,7 @@ export class Engine implements Invoker {
   readonly #servers = new Map<Instance, number[]>();
   /** Whether the warning that web functions share the host's network was given. */
   #warnedSharedNetwork = false;
+  #warnedLayersPath = false;
   #rt: Runtime | null = null;
   #sweeper: NodeJS.Timeout | null = null;
   #rssPoller: NodeJS.Timeout | null = null;
@@ -174,16 +182,16 @@ export class Engine implements Invoker {
       return failed(failure(req.requestId, wireError(kind, String((err as Error).message)), "", performance.now() - t0));
     }
     if (grant !== SLOT) return use(grant, performance.now());
-    let started: { inst: Instance; root: string };
+    let started: { inst: Instance } & Placement;
     try {
       started = await this.#startInSlot(rt, req);
     } catch (err) {
       const msg = `runtime failed to start: ${err instanceof Error ? err.message : String(err)}`;
       return failed(failure(req.requestId, wireError("runtime-start-failed", msg), "", performance.now() - t0));
     }
-    const { inst, root } = started;
+    const { inst } = started;
     try {
-      const loadError = await this.#specialise(inst, req, root);
+      const loadError = await this.#specialise(inst, req, started);
       if (loadError === null) {
         this.#coldStarted(req.target, performance.now() - t0);
         return await use(inst, t0);
@@ -262,15 +270,15 @@ export class Engine implements Invoker {
   /** Starts one kept instance in a slot the pool granted, and parks it idle; the failure's text, or null. */
   async #startKept(req: WarmRequest): Promise<string | null> {
     const rt = this.#rt ?? (await this.#ready);
-    let started: { inst: Instance; root: string };
+    let started: { inst: Instance } & Placement;
     try {
       started = await this.#startInSlot(rt, req);
     } catch (err) {
       return `an instance could not start: ${err instanceof Error ? err.message : String(err)}`;
     }
-    const { inst, root } = started;
+    const { inst } = started;
     try {
-      const loadError = await this.#specialise(inst, req, root);
+      const loadError = await this.#specialise(inst, req, started);
       if (loadError === null) {
         this.#park(inst);
         return null;
@@ -290,10 +298,11 @@ export class Engine implements Invoker {
       this.#park(grant);
       return;
     }
-    const { inst, root } = await this.#startInSlot(rt, req);
+    const started = await this.#startInSlot(rt, req);
+    const { inst } = started;
     try {
       // A load error retires the instance inside #specialise; success parks it idle.
-      if ((await this.#specialise(inst, req, root)) === null) this.#park(inst);
+      if ((await this.#specialise(inst, req, started)) === null) this.#park(inst);
     } finally {
       rt.stems[inst.family].refill();
     }
@@ -336,28 +345,33 @@ export class Engine implements Invoker {
    * Fills a reserved pool slot: the code extracted, a process obtained and made a member of
    * the request's key. On failure the slot is given back.
    */
-  async #startInSlot(rt: Runtime, req: WarmRequest): Promise<{ inst: Instance; root: string }> {
+  async #startInSlot(rt: Runtime, req: WarmRequest): Promise<{ inst: Instance } & Placement> {
     const key = req.target.instanceKey;
     let inst: Instance;
     let code: CodeLease | undefined;
+    let layers: CodeLease | undefined;
     try {
       const source = req.target.code;
       code = "hostDir" in source ? await this.#hotReload.acquire(source.hostDir, keyPrefix.head(req.target.functionId)) : await this.#cache.acquire(source.sha256);
+      const bound = req.target.config.layers ?? [];
+      if (bound.length > 0) layers = await this.#cache.acquireMerged(bound.map((layer) => layer.code.sha256));
       inst = await this.#obtain(rt, familyOf(req));
     } catch (err) {
       code?.release();
+      layers?.release();
       this.#pool.releaseSlot(key);
       throw err;
     }
     inst.key = key;
-    inst.code = code;
+    inst.code = joinLeases(code, layers);
     inst.runtime = runtimeLabel(req.target.config.runtime);
     this.#pool.adopt(inst);
     try {
-      const root = await inst.sandbox.installCode(code.root, req.convention);
+      const placed = await inst.sandbox.installCode(code.root, req.convention, layers?.root ?? null);
+      if (placed.layersRoot !== null && inst.sandbox.uid === undefined) this.#warnLayersWithoutSandbox();
       const helpers = inst.sandbox.helperCgroups;
       if (req.target.config.publicNetwork === true && this.#egress !== null && helpers !== null) await this.#egress.attach(inst.sandbox, helpers.procs, helpers.pids);
-      return { inst, root };
+      return { inst, ...placed };
     } catch (err) {
       this.#retireBusy(inst);
       throw err;
@@ -379,12 +393,19 @@ export class Engine implements Invoker {
     return inst;
   }
 
-  async #specialise(inst: Instance, req: WarmRequest, root: string): Promise<InvocationOutcome | null> {
+  /** Without a sandbox no process has an `/opt` of its own: said once, when a function with layers first starts. */
+  #warnLayersWithoutSandbox(): void {
+    if (this.#warnedLayersPath) return;
+    this.#warnedLayersPath = true;
+    this.#opts.logger.warn({ isolation: this.#rt?.launcher.isolation.level }, "runtime: without a sandbox, layers are not mounted at /opt; NODE_PATH and PYTHONPATH point at their extracted files instead, so require/import by module name works but paths under /opt do not");
+  }
+
+  async #specialise(inst: Instance, req: WarmRequest, { root, layersRoot }: Placement): Promise<InvocationOutcome | null> {
     const { config } = req.target;
     const limit = (config.memoryMb + this.#opts.memoryOverheadMb[familyOf(req)]) * 1024 * 1024;
     this.#memLimit.set(inst, limit);
     await inst.sandbox.setMemoryLimit(limit).catch((err: unknown) => this.#opts.logger.warn({ err: String(err) }, "runtime: could not set memory limit"));
-    const view = functionView(req, root, inst.sandbox.tmpDir);
+    const view = functionView(req, root, inst.sandbox.tmpDir, layersRoot);
     const timeoutMs = config.timeoutSec * 1000;
     const loaded = await this.#load(inst, req, root, view, timeoutMs);
     inst.specialised = loaded === null;

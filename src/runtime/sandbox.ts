@@ -6,11 +6,12 @@
  * extracted package (`code/` in the instance's host directory, bound read-only at the vendors'
  * code paths). The extraction cache itself stays readable by root alone, and a stem cell that
  * was started before anyone knew which function it would run receives its code this way, with
- * one link per file, when it is specialised.
+ * one link per file, when it is specialised. Its layers, merged into one tree by the cache, are
+ * linked the same way into `opt/` (bound read-only at `/opt`).
  */
-import { chown, link, mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { chown, link, mkdir, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { constants } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { SANDBOX_PATHS, sandboxCommand } from "./bwrap.js";
 import { InstanceCgroups } from "./cgroups.js";
 import type { Isolation } from "./isolation.js";
@@ -86,8 +87,13 @@ export class Sandbox {
       // Reached by the sandbox's own uid (as its group) to bind its code, by nobody else.
       await mkdir(this.hostDir, { mode: 0o750 });
       await mkdir(this.#codeDir(), { mode: 0o750 });
+      await mkdir(this.#optDir(), { mode: 0o750 });
+      // The mount point of FunctionGraph's code root, which bwrap cannot create inside a read-only /opt.
+      await mkdir(join(this.#optDir(), FGS_CODE_IN_OPT), { recursive: true, mode: 0o755 });
+      await this.#linkUnderOpt();
       await chown(this.hostDir, 0, this.uid);
       await chown(this.#codeDir(), 0, this.uid);
+      await chown(this.#optDir(), 0, this.uid);
       await writeFile(this.resolvConf, "# no network: this function has no public network access\n", { mode: 0o644 });
       return;
     }
@@ -98,6 +104,24 @@ export class Sandbox {
 
   #codeDir(): string {
     return join(this.hostDir, "code");
+  }
+
+  #optDir(): string {
+    return join(this.hostDir, "opt");
+  }
+
+  /**
+   * The symbolic links every sandbox has under /opt (FunctionGraph's interpreter paths) are made
+   * in the instance's own /opt directory: bwrap's would be hidden by the /opt bind.
+   */
+  async #linkUnderOpt(): Promise<void> {
+    await Promise.all(
+      this.#limits.links.filter(([, path]) => underOpt(path)).map(async ([target, path]) => {
+        const at = join(this.#optDir(), path.slice(SANDBOX_PATHS.layers.length + 1));
+        await mkdir(dirname(at), { recursive: true, mode: 0o755 });
+        await symlink(target, at);
+      }),
+    );
   }
 
   /** The host file the sandbox sees as /etc/resolv.conf: no resolver until it has a network. */
@@ -126,10 +150,11 @@ export class Sandbox {
         fileSizeBytes: this.#limits.tmpSizeBytes,
         tmpSizeBytes: this.#limits.tmpSizeBytes,
         codeDir: this.#codeDir(),
+        optDir: this.#optDir(),
         resolvConf: this.resolvConf,
         runtimeDir: this.#place.runtimeDir,
         roBinds: this.#limits.roBinds,
-        links: this.#limits.links,
+        links: this.#limits.links.filter(([, path]) => !underOpt(path)),
         command,
         args,
       });
@@ -155,13 +180,16 @@ export class Sandbox {
   }
 
   /**
-   * Makes the extracted package at `tree` the instance's code; returns its root as the process
-   * sees it. Called once, when the instance is specialised.
+   * Makes the extracted package at `tree` the instance's code, and the merged layers at
+   * `layers` (if any) its `/opt`; returns the code root and the layers' root as the process sees
+   * them. Without a sandbox there is no `/opt` of its own: the layers stay where they were
+   * extracted, and the process is pointed at them there. Called once, when the instance is specialised.
    */
-  async installCode(tree: string, convention: "scf" | "fgs"): Promise<string> {
-    if (this.uid === undefined) return tree;
+  async installCode(tree: string, convention: "scf" | "fgs", layers: string | null = null): Promise<{ root: string; layersRoot: string | null }> {
+    if (this.uid === undefined) return { root: tree, layersRoot: layers };
     await linkTree(tree, this.#codeDir());
-    return convention === "scf" ? SANDBOX_PATHS.scfCode : SANDBOX_PATHS.fgsCode;
+    if (layers !== null) await linkTree(layers, this.#optDir());
+    return { root: convention === "scf" ? SANDBOX_PATHS.scfCode : SANDBOX_PATHS.fgsCode, layersRoot: layers === null ? null : SANDBOX_PATHS.layers };
   }
 
   /**
@@ -216,6 +244,13 @@ export class Sandbox {
   }
 }
 
+function underOpt(path: string): boolean {
+  return path.startsWith(`${SANDBOX_PATHS.layers}/`);
+}
+
+/** `/opt/function/code` relative to `/opt`. */
+const FGS_CODE_IN_OPT = SANDBOX_PATHS.fgsCode.slice(SANDBOX_PATHS.layers.length + 1);
+
 const SIGNAL_NAMES: ReadonlyMap<number, NodeJS.Signals> = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
 
 /** Mirrors `src` under `dst` with directories made and files hard-linked (same inodes). */
@@ -226,7 +261,10 @@ async function linkTree(src: string, dst: string): Promise<void> {
       const from = join(src, entry.name);
       const to = join(dst, entry.name);
       if (entry.isDirectory()) {
-        await mkdir(to, { mode: 0o755 });
+        // A layer may bring a directory that is already there (`function/`, /opt's mount point).
+        await mkdir(to, { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== "EEXIST") throw err;
+        });
         await linkTree(from, to);
       } else if (entry.isFile()) {
         await link(from, to);

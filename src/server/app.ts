@@ -195,7 +195,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   await registerQuiverApi(app, (scope) => {
     tails.register(scope);
     registerCodeDownload(scope, accounts, service, blobs);
-    registerStatsEndpoint(scope, { accounts, findFunction: (ref) => service.functions.get(ref), records: store, clock, defaultRegion: config.region });
+    registerStatsEndpoint(scope, { accounts, findFunction: (ref) => service.functions.get(ref), records: store, clock, defaultRegion: config.region, limiter: config.rateLimits.enabled ? shared.limiter : null });
     if (timerClock.kind === "virtual") registerClockEndpoints(scope, timerClock.clock, timers, () => keeper?.reconcile() ?? Promise.resolve());
   });
 

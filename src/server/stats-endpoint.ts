@@ -11,7 +11,7 @@ import type { AccountRegistry } from "../accounts/accounts.js";
 import { QuiverError } from "../core/errors.js";
 import type { InvocationRecord, InvocationRecordStore } from "../core/invocation-records.js";
 import { DEFAULT_NAMESPACE, type FunctionRecord, type FunctionRef, type Scope } from "../core/model.js";
-import type { Clock } from "../core/ports.js";
+import type { Clock, TokenLimiter } from "../core/ports.js";
 import { MAX_STATS_MINUTES, statsWindow, versionStats, type StatsWindow } from "../core/version-stats.js";
 import { toQuiverError } from "../dialects/shared/fastify-errors.js";
 import { rawRequestOf } from "../dialects/shared/raw-request.js";
@@ -25,6 +25,12 @@ const DEFAULT_MINUTES = 60;
 /** Records read for one answer at most, newest first; beyond it the answer says `complete: false`. */
 export const MAX_STATS_RECORDS = 5000;
 const PAGE = 500;
+/**
+ * Requests per second per account: one answer reads up to MAX_STATS_RECORDS records, so it is
+ * bounded like SCF's GetFunctionLogs (5/s), which reads the same records. The console asks once
+ * per page view or refresh.
+ */
+export const STATS_RATE_PER_SECOND = 5;
 
 export interface StatsDeps {
   readonly accounts: AccountRegistry;
@@ -33,6 +39,8 @@ export interface StatsDeps {
   /** Quiver's clock: records are taken on it, so the window ends at its now. */
   readonly clock: Clock;
   readonly defaultRegion: string;
+  /** Takes a token of a per-account bucket (the API's rate limiter); null: no rate limit (`--no-rate-limit`). */
+  readonly limiter: TokenLimiter | null;
 }
 
 export function registerStatsEndpoint(scope: FastifyInstance, deps: StatsDeps): void {
@@ -40,7 +48,10 @@ export function registerStatsEndpoint(scope: FastifyInstance, deps: StatsDeps): 
     const requestId = randomUUID();
     try {
       const raw = rawRequestOf(request);
-      const { scope: caller } = signerOf(raw, deps.accounts, deps.defaultRegion);
+      const { account, scope: caller } = signerOf(raw, deps.accounts, deps.defaultRegion);
+      if (deps.limiter && !(await deps.limiter.take(`quiver:stats:${account.name}`, STATS_RATE_PER_SECOND))) {
+        throw new QuiverError("RateLimited", `At most ${STATS_RATE_PER_SECOND} statistics requests per second per account; try again in a moment.`);
+      }
       const query = new URLSearchParams(raw.rawQuery);
       const name = query.get("function") ?? "";
       if (name === "") throw new QuiverError("MissingParameter", "Name the function: ?function=<name> (and optionally &namespace= and &minutes=).");

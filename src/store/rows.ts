@@ -1,7 +1,8 @@
 import type { AliasRecord, AliasRouting } from "../core/aliases.js";
 import type { HandlerConvention } from "../core/invoke.js";
 import type { AsyncInvocationRecord, AsyncStatus } from "../core/ports.js";
-import type { CodeRef, FunctionConfig, FunctionRecord, FunctionStatus, Namespace, Scope, VersionRecord } from "../core/model.js";
+import type { LayerStatus, LayerVersionRecord } from "../core/layers.js";
+import type { CodeRef, FunctionConfig, FunctionRecord, FunctionStatus, Namespace, RuntimeId, Scope, VersionRecord } from "../core/model.js";
 import { SETTLED_STATUSES } from "../core/store-rules/statuses.js";
 import { apigPath } from "../core/store-rules/triggers.js";
 import type { TriggerRecord, TriggerSettings } from "../core/triggers.js";
@@ -313,5 +314,66 @@ export function asyncColumns(r: AsyncInvocationRecord, claimedBy: string): Colum
     created_at: r.createdAt,
     finished_at: r.finishedAt,
     claimed_by: claimedBy,
+  };
+}
+
+// ---- layers ----------------------------------------------------------------------------------
+
+export interface LayerVersionRow {
+  id: string;
+  layer_id: string;
+  account_id: string;
+  region: string;
+  name: string;
+  version: number | string;
+  description: string;
+  license: string;
+  runtimes: JsonColumn;
+  architecture: string;
+  code: JsonColumn;
+  md5: string;
+  status: string;
+  extras: JsonColumn;
+  created_at: number | string;
+}
+
+export function toLayerVersion(row: LayerVersionRow): LayerVersionRecord {
+  return {
+    scope: { accountId: row.account_id, region: row.region },
+    layerId: row.layer_id,
+    id: row.id,
+    name: row.name,
+    // BIGINT columns arrive from PostgreSQL as strings.
+    version: Number(row.version),
+    description: row.description,
+    license: row.license,
+    compatibleRuntimes: json<RuntimeId[]>(row.runtimes),
+    architecture: row.architecture,
+    code: json<CodeRef>(row.code),
+    md5: row.md5,
+    status: row.status as LayerStatus,
+    extras: json<Record<string, unknown>>(row.extras),
+    createdAt: Number(row.created_at),
+  };
+}
+
+export function layerVersionColumns(v: LayerVersionRecord): Columns {
+  return {
+    id: v.id,
+    layer_id: v.layerId,
+    account_id: v.scope.accountId,
+    region: v.scope.region,
+    name: v.name,
+    version: v.version,
+    description: v.description,
+    license: v.license,
+    // An array, not a string: `json` above still tells it from text to parse.
+    runtimes: JSON.stringify(v.compatibleRuntimes),
+    architecture: v.architecture,
+    code: JSON.stringify(v.code),
+    md5: v.md5,
+    status: v.status,
+    extras: JSON.stringify(v.extras),
+    created_at: v.createdAt,
   };
 }

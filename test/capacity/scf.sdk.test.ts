@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "../helpers/node-test.js";
-import { ALICE } from "../helpers/accounts.js";
+import { ALICE, BOB } from "../helpers/accounts.js";
 import { eventually } from "../helpers/eventually.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { createFunction, expectScfError, invoke, scfClient, type ScfClient } from "../helpers/scf-client.js";
@@ -84,6 +84,20 @@ void describe("SCF provisioned concurrency", () => {
     assert.deepEqual(instancesOf(server, id, 1), { instances: 2, idle: 2 });
   });
 
+  test("another account can neither see nor change a config, and its own are its own", async () => {
+    const bob = scfClient(server, BOB);
+    await expectScfError(bob.GetProvisionedConcurrencyConfig({ FunctionName: "warm" }), "ResourceNotFound.Function");
+    await expectScfError(bob.PutProvisionedConcurrencyConfig({ FunctionName: "warm", Qualifier: "1", VersionProvisionedConcurrencyNum: 0 }), "ResourceNotFound.Function");
+    await expectScfError(bob.DeleteProvisionedConcurrencyConfig({ FunctionName: "warm", Qualifier: "1" }), "ResourceNotFound.Function");
+    await expectScfError(bob.PutReservedConcurrencyConfig({ FunctionName: "warm", ReservedConcurrencyMem: 0 }), "ResourceNotFound.Function");
+    // A function of the same name in Bob's account is another function, with no config.
+    await createFunction(bob, { name: "warm", files: HELLO });
+    await bob.PublishVersion({ FunctionName: "warm" });
+    assert.deepEqual((await bob.GetProvisionedConcurrencyConfig({ FunctionName: "warm" })).Allocated, []);
+    assert.equal((await allocated(scf, "warm", "1"))?.AllocatedProvisionedConcurrencyNum, 2, "Alice's config is untouched");
+    assert.equal((await invoke(scf, "warm", {}, { Qualifier: "1" })).InvokeResult, 0);
+  });
+
   test("lowering the count retires the surplus; raising it starts instances again", async () => {
     const id = await functionId(server, "warm");
     // Lowering the count retires the surplus; raising it starts one again.
@@ -117,9 +131,11 @@ void describe("SCF provisioned concurrency", () => {
     await expectScfError(put([action("up", "0 0 9 * * * *"), action("down", "0 0 9 * * * *")]), "InvalidParameterValue.ProvisionTriggerCronConfigDuplicate");
     await expectScfError(put([action("up", "0 0 9 * * * *", -2)]), "InvalidParameterValue.TriggerProvisionedConcurrencyNum");
     await expectScfError(put([action("up", "0 0 9 * * * *", 7)]), "FailedOperation.ProvisionedExceedAvailable");
-    await put([action("up", "0 0 9 * * * *", 3)]);
+    // A change that fires in 2099 only: the count stays 2 while the tests run.
+    await put([action("up", "0 0 9 1 1 ? 2099", 3)]);
     const a = await allocated(scf, "warm", "1");
-    assert.deepEqual(a?.TriggerActions, [{ TriggerName: "up", TriggerProvisionedConcurrencyNum: 3, TriggerCronConfig: "0 0 9 * * * *" }]);
+    assert.deepEqual(a?.TriggerActions, [{ TriggerName: "up", TriggerProvisionedConcurrencyNum: 3, TriggerCronConfig: "0 0 9 1 1 ? 2099" }]);
+    assert.equal(a?.AllocatedProvisionedConcurrencyNum, 2);
   });
 
   test("a version that cannot load reports Failed with the reason, and no instance is left", async () => {
@@ -135,6 +151,14 @@ void describe("SCF provisioned concurrency", () => {
     assert.match(failed.StatusReason ?? "", /could not be loaded/);
     assert.equal(instancesOf(server, id, 1).instances, 0);
     await scf.DeleteProvisionedConcurrencyConfig({ FunctionName: "broken", Qualifier: "1" });
+  });
+
+  test("after a restart the configs are there and their instances start again", async () => {
+    await server.restart();
+    scf = scfClient(server, ALICE);
+    const id = await functionId(server, "warm");
+    await eventually(async () => (await allocated(scf, "warm", "1"))?.Status === "Done", { timeoutMs: 30_000, what: "Done after the restart" });
+    assert.equal(instancesOf(server, id, 1).instances, 2);
   });
 
   test("deleting the config, or the version, releases the instances", async () => {
@@ -268,7 +292,7 @@ void describe("SCF reserved concurrency and account totals", () => {
     assert.equal(limit?.TimeoutLimit, 900);
     assert.equal(limit?.Trigger?.Timer, 10);
     // Another account sees none of it.
-    const bob = await scfClient(server, (await import("../helpers/accounts.js")).BOB).GetAccount();
+    const bob = await scfClient(server, BOB).GetAccount();
     assert.equal(bob.AccountUsage?.TotalAllocatedConcurrencyMem, 0);
   });
 });

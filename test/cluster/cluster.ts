@@ -12,7 +12,7 @@ import { tempDir, writeAccountsFile } from "../helpers/accounts.js";
 import { spawnCli, waitForListening, type CliProcess } from "../helpers/cli.js";
 import { eventually } from "../helpers/eventually.js";
 import { createTestSchema, urlWithSchema, type TestSchema } from "../store/pg-schema.js";
-import { closedPort, REDIS_URL, testKeyPrefix } from "./redis.js";
+import { closedPort, REDIS_URL, removeKeys, testKeyPrefix } from "./redis.js";
 
 export interface ClusterOptions {
   readonly nodes: number;
@@ -66,6 +66,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const stop = async (): Promise<void> => {
     await balancer?.stop();
     await Promise.all(nodes.map((node) => node.stop()));
+    if (options.redis !== false) await removeKeys(prefix);
     await schema.drop();
     dir.remove();
   };

@@ -7,7 +7,7 @@ import { RateLimiter } from "../../src/dialects/shared/rate-limiter.js";
 import { RedisLimiter } from "../../src/cluster/redis-limiter.js";
 import { RedisLink, type LinkLog } from "../../src/cluster/redis-link.js";
 import { RedisSplitCounter } from "../../src/cluster/redis-split-counter.js";
-import { closedPort, REDIS_URL, startRedisServer, testKeyPrefix } from "./redis.js";
+import { closedPort, REDIS_URL, removeKeys, startRedisServer, testKeyPrefix } from "./redis.js";
 
 /** A log that keeps what it was told, to count the warnings. */
 function recordingLog(): LinkLog & { warnings: string[]; infos: string[] } {
@@ -31,12 +31,15 @@ async function taken(limiter: RedisLimiter, key: string, count: number, rate: nu
 
 describe("cluster counters in Redis", () => {
   const links: RedisLink[] = [];
+  const prefixes: string[] = [];
   after(async () => {
     await Promise.all(links.map((link) => link.close()));
+    for (const prefix of prefixes) await removeKeys(prefix);
   });
 
   it("three nodes share one rate: a burst of 20 in all, not 20 each", async () => {
     const prefix = testKeyPrefix();
+    prefixes.push(prefix);
     const nodes = [node(REDIS_URL, prefix), node(REDIS_URL, prefix), node(REDIS_URL, prefix)];
     links.push(...nodes.map((n) => n.link));
     for (const n of nodes) assert.ok(await n.link.waitReady(5_000), "Redis answers");
@@ -52,6 +55,7 @@ describe("cluster counters in Redis", () => {
 
   it("numbers the weighted calls of every node in one sequence: 10 of every 100 go to a 10 % version", async () => {
     const prefix = testKeyPrefix();
+    prefixes.push(prefix);
     const nodes = [node(REDIS_URL, prefix), node(REDIS_URL, prefix), node(REDIS_URL, prefix)];
     links.push(...nodes.map((n) => n.link));
     for (const n of nodes) assert.ok(await n.link.waitReady(5_000));

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createServer } from "node:net";
+import { Redis } from "ioredis";
 
 /** The Redis every developer and CI machine runs (`QUIVER_TEST_REDIS_URL` to point elsewhere). */
 export const REDIS_URL = process.env.QUIVER_TEST_REDIS_URL ?? "redis://127.0.0.1:6379/0";
@@ -9,6 +10,19 @@ export const REDIS_URL = process.env.QUIVER_TEST_REDIS_URL ?? "redis://127.0.0.1
 /** A key prefix of its own for each test, so tests running at once never share a counter. */
 export function testKeyPrefix(): string {
   return `quiver-test:${randomBytes(6).toString("hex")}:`;
+}
+
+/** Deletes what a test wrote under its prefix (split counters would otherwise stay a week). */
+export async function removeKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 })) {
+      if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
+    }
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** A free loopback port with nothing listening on it (a Redis that is down). */

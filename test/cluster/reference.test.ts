@@ -11,7 +11,7 @@ import { ALICE, BOB } from "../helpers/accounts.js";
 import { call, createFunction, errorCode, scfClient, type ScfClient } from "../helpers/scf-client.js";
 import { fg, fgClient, invoke as fgInvoke, urnOf, versionNames, wire } from "../helpers/fgs-sdk.js";
 import { parseExposition } from "../helpers/prometheus.js";
-import { zipBase64 } from "../helpers/zip.js";
+import { buildZip, zipBase64 } from "../helpers/zip.js";
 import { PG_OFF } from "../store/pg-schema.js";
 import { startCluster, type Cluster } from "./cluster.js";
 
@@ -111,5 +111,20 @@ describe("three nodes behind HAProxy", { skip: PG_OFF ? "QUIVER_TEST_PG=off" : f
         assert.deepEqual([viaScf, viaFg], [target, target], `round ${round}, node ${index}`);
       }
     }
+  });
+
+  it("code and a layer stored through one node run on every node: packages come from PostgreSQL, no shared disk", async () => {
+    const [first, second] = cluster.nodes;
+    assert.ok(first && second);
+    const layer = await buildZip({ "nodejs/node_modules/greeting/index.js": "module.exports = 'hello from a layer';\n" });
+    const { LayerVersion } = await alice(first).PublishLayerVersion({ LayerName: "shared", CompatibleRuntimes: ["Nodejs18.15"], Content: { ZipFile: layer.toString("base64") } });
+    await alice(second).CreateFunction({
+      FunctionName: "layered",
+      Runtime: "Nodejs18.15",
+      Handler: "index.main_handler",
+      Code: { ZipFile: await zipBase64({ "index.js": "exports.main_handler = async () => require('greeting');\n" }) },
+      Layers: [{ LayerName: "shared", LayerVersion: LayerVersion ?? 1 }],
+    });
+    for (const node of cluster.nodes) assert.equal(await call(alice(node), "layered"), "hello from a layer", `node ${node.index}`);
   });
 });

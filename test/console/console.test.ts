@@ -88,14 +88,16 @@ describe("web console", { timeout: 600_000 }, () => {
 
   const shot = (page: Page, name: string): Promise<Buffer> => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
-  it("refuses a wrong secret key and shows why, with no data", async () => {
+  it("refuses a wrong secret key and shows why, with no data, and forgets the key", async () => {
     const page = await open();
     await shot(page, "01-sign-in");
+    await page.getByLabel(/Remember in this tab/).check();
     await signIn(page, ALICE, "not-the-secret-key-of-alice-000000");
     await page.getByRole("alert").waitFor();
     assert.match(await page.getByRole("alert").innerText(), /AuthFailure\.SignatureFailure/);
     assert.equal(await page.getByRole("heading", { name: "Functions" }).count(), 0);
     assert.equal(await page.getByText(FUNCTION).count(), 0);
+    assert.equal(await page.evaluate("sessionStorage.length + localStorage.length"), 0, "refused keys are not remembered");
   });
 
   it("lists an account's functions by namespace with status, runtime and time, and searches them", async () => {
@@ -233,13 +235,22 @@ describe("web console", { timeout: 600_000 }, () => {
 
     const history = page.getByRole("region", { name: "Past invocations" });
     await history.getByLabel("Qualifier").selectOption("1");
-    await history.getByLabel("Result").selectOption("ok");
+    await history.getByLabel("Result").selectOption("is0");
     await history.getByRole("button", { name: "Filter" }).click();
     await eventually(async () => ((await history.getByRole("table", { name: "Invocations" }).getByRole("row").count()) >= 2 ? true : null), { what: "version 1's invocations listed" });
     await history.getByRole("button", { name: /Show the record of/ }).first().click();
     const record = page.getByRole("region", { name: "Invocation record" });
     assert.match(await record.innerText(), /START RequestId: \S+ Version: 1/);
     await shot(page, "08-logs");
+
+    // The seeded call of version 2 that threw is the one function error of version 2.
+    await history.getByLabel("Qualifier").selectOption("2");
+    await history.getByLabel("Result").selectOption("UserCodeException");
+    await history.getByRole("button", { name: "Filter" }).click();
+    await eventually(async () => {
+      const rows = await history.getByRole("table", { name: "Invocations" }).getByRole("row").allInnerTexts();
+      return rows.length === 2 && /failed \(430\)/.test(rows[1] ?? "") ? true : null;
+    }, { what: "exactly the failed invocation of version 2" });
   });
 
   it("lists triggers by qualifier with their URLs, disables and enables one, and fires a timer now", async () => {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "../helpers/node-test.js";
 import { FGS_ERRORS } from "../../src/dialects/fgs/errors.js";
 import { allWires } from "../../src/dialects/shared/error-table.js";
-import { createAlias, createBody, createFunction, fg, fgClient, invoke, publishVersion, sdkFailure, showAlias, showConfig, updateCode, urnOf } from "../helpers/fgs-sdk.js";
+import { createAlias, createBody, createFunction, fg, fgClient, invoke, publishVersion, sdkFailure, showAlias, showConfig, updateCode, urnOf, wire } from "../helpers/fgs-sdk.js";
 import { ALICE, BOB } from "../helpers/accounts.js";
 import { createApigTrigger, createTrigger, showTrigger, updateTrigger } from "../helpers/fgs-triggers.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
@@ -42,13 +42,30 @@ const listFunctions = (client: fg.FunctionGraphClient, maxitems?: string): Promi
 };
 const deleteFunction = (c: Ctx, urn: string): Promise<unknown> => c.client.deleteFunction(new fg.DeleteFunctionRequest().withFunctionUrn(urn));
 
+const dependencyRequest = (c: Ctx, name: string, type = "zip"): fg.CreateDependencyVersionRequest =>
+  new fg.CreateDependencyVersionRequest().withBody(new fg.CreateDependencyRequestBody().withDependType(type).withDependFile(c.zip.toString("base64")).withRuntime("Node.js18.15").withName(name));
+
 /** One SDK call per code that the SDK reports with exactly that code (and the table's status). */
 const THROUGH_SDK: Readonly<Record<string, (c: Ctx) => Promise<unknown>>> = {
   // A body that is JSON but not an object: the SDK sends what it is given.
   "FSS.0406": (c) => c.client.createFunction(new fg.CreateFunctionRequest().withBody([1, 2] as never)),
   "FSS.0400": (c) => deleteFunction(c, urnOf("target", "latest")),
   "FSS.0413": (c) => create(c, createBody(c.zip, "big", { description: "d".repeat(300 * 1024) }), c.tightClient),
-  "FSS.0404": (c) => c.client.listDependencies(new fg.ListDependenciesRequest()),
+  // An SDK operation Quiver does not serve.
+  "FSS.0404": (c) => c.client.listQuotas(new fg.ListQuotasRequest()),
+  // Dependencies: an invalid one, an unknown type, one not found, too many on a function, one in use.
+  "FSS.1024": (c) => c.client.createDependencyVersion(dependencyRequest(c, "9bad")),
+  "FSS.1032": (c) => c.client.createDependencyVersion(dependencyRequest(c, "lib", "tarball")),
+  "FSS.1056": (c) => c.client.listDependencyVersion(new fg.ListDependencyVersionRequest().withDependId("ghost")),
+  "FSS.1045": async (c) => {
+    const dep = wire(await c.client.createDependencyVersion(dependencyRequest(c, "many")));
+    return create(c, createBody(c.zip, "never-made").withDependVersionList(Array.from({ length: 21 }, () => String(dep["id"]))));
+  },
+  "FSS.1033": async (c) => {
+    const dep = wire(await c.client.createDependencyVersion(dependencyRequest(c, "used")));
+    await create(c, createBody(c.zip, "uses-dep").withDependVersionList([String(dep["id"])]));
+    return c.client.deleteDependencyVersion(new fg.DeleteDependencyVersionRequest().withDependId(String(dep["dep_id"])).withVersion("1"));
+  },
   "APIGW.0301": (c) => listFunctions(fgClient(c.server.url, { ...ALICE.huawei, secretKey: "not-the-secret-key-000000000000000000000" })),
   "FSS.0403": (c) => listFunctions(fgClient(c.server.url, { ...ALICE.huawei, projectId: BOB.huawei.projectId })),
   "FSS.0429": async (c) => {

@@ -132,6 +132,15 @@ const THROUGH_SDK: Readonly<Record<string, (c: Ctx) => Promise<unknown>>> = {
   "FailedOperation.UpdateTriggerStatus": (c) => c.scf.UpdateTriggerStatus({ FunctionName: "target", TriggerName: "site", Type: "http", Enable: "OPEN" }),
   "FailedOperation.DeleteAlias": (c) => c.scf.DeleteAlias({ FunctionName: "hooked", Name: "gated" }),
   UnsupportedOperation: (c) => c.scf.DeleteFunctionVersion({ FunctionName: "hooked", Qualifier: "1" }),
+  // Layers: "tight" allows one layer of one version, and has "only" (version 1).
+  "ResourceNotFound.Layer": (c) => c.scf.ListLayerVersions({ LayerName: "ghost-layer" }),
+  "ResourceNotFound.LayerVersion": (c) => c.scf.GetLayerVersion({ LayerName: "ghost-layer", LayerVersion: 1 }),
+  "LimitExceeded.LayerVersions": (c) => c.tightScf.PublishLayerVersion({ LayerName: "only", CompatibleRuntimes: ["Nodejs18.15"], Content: { ZipFile: c.zip } }),
+  "LimitExceeded.Layers": (c) => c.tightScf.PublishLayerVersion({ LayerName: "another", CompatibleRuntimes: ["Nodejs18.15"], Content: { ZipFile: c.zip } }),
+  "InvalidParameterValue.LayerName": (c) => c.scf.PublishLayerVersion({ LayerName: "9lives", CompatibleRuntimes: ["Nodejs18.15"], Content: { ZipFile: c.zip } }),
+  "InvalidParameterValue.CompatibleRuntimes": (c) => c.scf.PublishLayerVersion({ LayerName: "lib", CompatibleRuntimes: ["Go1"], Content: { ZipFile: c.zip } }),
+  "InvalidParameterValue.Content": (c) => c.scf.PublishLayerVersion({ LayerName: "lib", CompatibleRuntimes: ["Nodejs18.15"], Content: { CosBucketName: "b", CosObjectName: "o.zip" } }),
+  "InvalidParameterValue.Layers": (c) => c.scf.UpdateFunctionConfiguration({ FunctionName: "target", Layers: [{ LayerName: "lib", LayerVersion: 0 }] }),
   "InvalidParameterValue.TriggerDesc": (c) => urlTrigger(c, { TriggerDesc: "not json" }),
   "InvalidParameterValue.TriggerName": (c) => urlTrigger(c, { TriggerName: "has space" }),
   "InvalidParameterValue.Enable": (c) => urlTrigger(c, { Enable: "MAYBE" }),
@@ -196,6 +205,7 @@ const NOT_ANSWERED: Readonly<Record<string, string>> = {
   "FailedOperation.DeleteFunction": "no function status refuses a delete (store-rules/statuses.ts)",
   FailedOperation: "every FunctionStateConflict names its operation; this is the fallback for one that would not",
   ResourceInUse: "VersionAlreadyExists needs a chosen version name; SCF numbers versions itself, skipping taken names",
+  "ResourceInUse.LayerVersion": "SCF lets a layer version in use be deleted (functions keep its files); LayerInUse is FunctionGraph's refusal",
 };
 
 void describe("SCF: every mapped error code through the official SDK", { timeout: 120_000 }, () => {
@@ -205,7 +215,7 @@ void describe("SCF: every mapped error code through the official SDK", { timeout
     const server = await startQuiver({ rateLimits: { enabled: false } });
     const tight = await startQuiver({
       rateLimits: { enabled: true, overrides: { ListNamespaces: 1 } },
-      limits: { scfMaxVersions: 1, maxNamespaces: 1, maxFunctionsPerNamespace: 1, maxAliases: 1, maxBodyBytes: 256 * 1024 },
+      limits: { scfMaxVersions: 1, maxNamespaces: 1, maxFunctionsPerNamespace: 1, maxAliases: 1, maxBodyBytes: 256 * 1024, maxLayers: 1, maxLayerVersions: 1 },
       http: { headersTimeoutMs: 200, requestTimeoutMs: 500, keepAliveTimeoutMs: 300 },
     });
     const scf = scfClient(server, ALICE);
@@ -213,6 +223,7 @@ void describe("SCF: every mapped error code through the official SDK", { timeout
     ctx = { server, scf, tight, tightScf, zip: await nodeZipBase64() };
 
     await createNodeFunction(scf, "target");
+    await tightScf.PublishLayerVersion({ LayerName: "only", CompatibleRuntimes: ["Nodejs18.15"], Content: { ZipFile: ctx.zip } });
     await scf.PublishVersion({ FunctionName: "target" });
     await scf.CreateAlias({ FunctionName: "target", Name: "live", FunctionVersion: "1" });
     await scf.CreateNamespace({ Namespace: "taken" });

@@ -57,7 +57,6 @@ void describe("SCF limits on everything stored", { timeout: 180_000 }, () => {
     const settings = {
       Tags: tags(50, (i) => `${"k".repeat(120)}${i}`, "v".repeat(255)),
       VpcConfig: VPC,
-      Layers: [1, 2, 3, 4, 5].map((n) => ({ LayerName: `layer-${n}`, LayerVersion: n })),
       InitTimeout: 300,
       DeadLetterConfig: { Type: "CMQ-QUEUE", Name: "dead-letters", FilterType: "" },
       InstanceConcurrencyConfig: { DynamicEnabled: "FALSE", MaxConcurrency: 100 },
@@ -74,7 +73,9 @@ void describe("SCF limits on everything stored", { timeout: 180_000 }, () => {
     assert.equal(fn.Role, settings.Role);
     // GET requests carry every value as a string; nested numbers still parse.
     const viaGet = scfClient(server, ALICE, { reqMethod: "GET" });
-    await viaGet.UpdateFunctionConfiguration({ FunctionName: "shaped", Layers: [{ LayerName: "via-get", LayerVersion: 7 }], ProtocolParams: { WSParams: { IdleTimeOut: 60 } } });
+    await scf.PublishLayerVersion({ LayerName: "via-get", CompatibleRuntimes: ["Nodejs18.15"], Content: { ZipFile: (await nodeZip()).toString("base64") } });
+    await viaGet.UpdateFunctionConfiguration({ FunctionName: "shaped", Layers: [{ LayerName: "via-get", LayerVersion: 1 }], ProtocolParams: { WSParams: { IdleTimeOut: 60 } } });
+    assert.deepEqual((await scf.GetFunction({ FunctionName: "shaped" })).Layers?.map((l) => [l.LayerName, l.LayerVersion]), [["via-get", 1]]);
     assert.deepEqual((await scf.GetFunction({ FunctionName: "shaped" })).ProtocolParams, { WSParams: { IdleTimeOut: 60 } });
     await scf.DeleteFunction({ FunctionName: "shaped" });
   });
@@ -97,8 +98,8 @@ void describe("SCF limits on everything stored", { timeout: 180_000 }, () => {
     await refused({ ClsLogsetId: "c".repeat(65) }, "InvalidParameterValue", /ClsLogsetId is invalid: at most 64/);
     await refused({ ClsTopicId: "c".repeat(65) }, "InvalidParameterValue", /ClsTopicId is invalid: at most 64/);
     await refused({ DnsCache: "TRUE".repeat(10) }, "InvalidParameterValue", /DnsCache is invalid: at most 32/);
-    await refused({ Layers: [1, 2, 3, 4, 5, 6].map((n) => ({ LayerName: `l${n}`, LayerVersion: n })) }, "InvalidParameterValue", /Layers is invalid: at most 5 layer versions/);
-    await refused({ Layers: [{ LayerName: "9lives", LayerVersion: 1 }] }, "InvalidParameterValue", /Layers\.0\.LayerName is invalid: a layer name has 1-64/);
+    await refused({ Layers: [1, 2, 3, 4, 5, 6].map((n) => ({ LayerName: `l${n}`, LayerVersion: n })) }, "InvalidParameterValue.Layers", /Layers is invalid: at most 5 layer versions/);
+    await refused({ Layers: [{ LayerName: "9lives", LayerVersion: 1 }] }, "InvalidParameterValue.Layers", /Layers\.0\.LayerName is invalid: a layer name has 1-64/);
     await refused({ DeadLetterConfig: { Type: "CMQ-QUEUE", Name: huge } }, "InvalidParameterValue", /DeadLetterConfig\.Name is invalid: at most 128/);
     const mount = { UserId: "10000", UserGroupId: "10000", CfsId: "cfs-1", MountInsId: "cfs-1", LocalMountDir: "/mnt/a", RemoteMountDir: "/" };
     await refused({ CfsConfig: { CfsInsList: [mount, mount, mount, mount] } }, "InvalidParameterValue", /CfsConfig\.CfsInsList is invalid: at most 3 file systems/);

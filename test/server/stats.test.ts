@@ -36,7 +36,8 @@ describe("per-account statistics for the console", () => {
   let server: TestQuiver;
 
   before(async () => {
-    server = await startQuiver();
+    // Rate limits are tested on a server of their own below; here they would only slow the checks.
+    server = await startQuiver({ rateLimits: { enabled: false } });
     const alice = scfClient(server, ALICE);
     await createFunction(alice, { name: "canary", files: { "index.js": HANDLER } });
     await alice.PublishVersion({ FunctionName: "canary" });
@@ -109,5 +110,22 @@ describe("per-account statistics for the console", () => {
     const headers = tc3TailHeaders(server.endpoint, { secretId: ALICE.tencent.secretId, secretKey: BOB.tencent.secretKey }, raw, { path: STATS_PATH });
     const res = await fetch(`${server.url}${STATS_PATH}?${raw}`, { headers });
     assert.equal(res.status, 401);
+  });
+
+  describe("rate", () => {
+    it("answers at most 5 requests per second per account, then 429", async () => {
+      // A burst well over the rate, sent at once: the bucket holds 5, so most are refused.
+      const limited = await startQuiver();
+      try {
+        await createFunction(scfClient(limited, BOB), { name: "canary", files: { "index.js": HANDLER } });
+        const answers = await Promise.all(Array.from({ length: 20 }, () => stats(limited, { function: "canary" }, { tencent: BOB })));
+        const refused = answers.filter((a) => a.status === 429);
+        assert.ok(refused.length >= 10, `${refused.length} of 20 refused`);
+        assert.equal((refused[0]?.body["error"] as { code: string }).code, "RateLimited");
+        assert.ok(answers.some((a) => a.status === 200));
+      } finally {
+        await limited.stop();
+      }
+    });
   });
 });

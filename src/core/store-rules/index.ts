@@ -17,3 +17,4 @@ export {
 export { decideTimerClaim, type TimerState } from "./timers.js";
 export { checkVersionDeletable } from "./versions.js";
 export { checkReservedPut, checkTotalPut, decideProvisionedPut, reservedMemory, type ProvisionedPutState, type ReservedPutState } from "./capacity.js";
+export { decideLayerDelete, decideLayerPublish, type LayerDeleteState, type LayerPublishState } from "./layers.js";

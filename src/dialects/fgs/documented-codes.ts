@@ -30,6 +30,8 @@ export const FGS_DOCUMENTED_ERRORS = [
   ["FSS.1306", 400], ["FSS.1307", 400], ["FSS.1317", 400], ["FSS.1318", 400],
   // Invocation, URNs, initializers.
   ["FSS.1201", 413], ["FSS.1202", 500], ["FSS.1309", 400], ["FSS.1404", 400], ["FSS.1405", 400],
+  // Dependencies: invalid dependency or type, in use, too many, not found.
+  ["FSS.1024", 400], ["FSS.1032", 400], ["FSS.1033", 412], ["FSS.1045", 403], ["FSS.1056", 404],
   // API Gateway: IAM (AK/SK) and app signature failures.
   ["APIGW.0301", 401], ["APIG.0303", 401],
 ] as const satisfies readonly (readonly [string, number])[];

@@ -67,6 +67,14 @@ const PARAMETER_CODES: Readonly<Record<string, string>> = {
   "event_data.schedule": "FSS.1109",
   "event_data.user_event": "FSS.1109",
   "event_data.name": "FSS.1317",
+  // Dependencies: an invalid dependency (its name, runtime, file, a function's list) or type.
+  depend_version_list: "FSS.1024",
+  depend_file: "FSS.1024",
+  depend_link: "FSS.1024",
+  depend_type: "FSS.1032",
+  "dependency.name": "FSS.1024",
+  "dependency.runtime": "FSS.1024",
+  "dependency.description": "FSS.1024",
 };
 
 const BAD_PARAMETER: FgsWireError = { status: 400, code: "FSS.0400" };
@@ -148,6 +156,10 @@ export const FGS_ERRORS: Readonly<Record<ErrorCode, Entry>> = {
   // SCF's memory totals: no FunctionGraph request reaches them.
   ReservedOverTotal: { status: 400, code: "FSS.0400" },
   TotalBelowReserved: { status: 400, code: "FSS.0400" },
+  // Dependencies: "dependency not found", "too many dependencies", "dependency in use".
+  LayerNotFound: { status: 404, code: "FSS.1056" },
+  LayerLimitExceeded: { status: 403, code: "FSS.1045" },
+  LayerInUse: { status: 412, code: "FSS.1033" },
   Internal: { status: 500, code: "FSS.0500", message: "Internal error; see the Quiver log for the request id" },
 };
 

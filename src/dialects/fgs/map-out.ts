@@ -1,4 +1,5 @@
 import { pathToFileURL } from "node:url";
+import type { BoundLayer } from "../../core/layers.js";
 import type { FunctionConfig, FunctionRecord, VersionRecord, CodeRef } from "../../core/model.js";
 import { ltsGroupId } from "./lts.js";
 import type { TriggerRecord } from "../../core/triggers.js";
@@ -128,9 +129,7 @@ export function metadataOut(ctx: OutContext, snap: Snapshot, qualified = true): 
     log_group_id: ltsGroupId(ctx.projectId),
     log_stream_id: fn.id,
     type: "v2",
-    depend_list: [],
-    depend_version_list: [],
-    dependencies: [],
+    ...dependenciesOut(ctx, config),
   };
 }
 
@@ -211,4 +210,42 @@ export function legacyTriggerOut(ctx: OutContext, trigger: TriggerRecord, where:
 export function fgsTriggerExtras(trigger: TriggerRecord): Record<string, unknown> {
   const extras = trigger.extras["fgs"];
   return typeof extras === "object" && extras !== null ? (extras as Record<string, unknown>) : {};
+}
+
+/**
+ * A dependency version in the v2 `Dependency` shape. Quiver has no OBS, so `link` (and a shown
+ * version's `download_link`) are empty; `etag` is the zip's MD5, `last_modified` epoch seconds.
+ */
+export function dependencyOut(ctx: OutContext, layer: BoundLayer): Record<string, unknown> {
+  const runtime = layer.compatibleRuntimes[0];
+  return {
+    id: layer.id,
+    owner: ctx.domainId,
+    link: "",
+    runtime: runtime ? fgsRuntimeName({ runtime, type: "Event" }) : "",
+    etag: layer.md5,
+    size: layer.code.size,
+    name: layer.name,
+    description: layer.description,
+    file_name: layer.code.fileName,
+    version: layer.version,
+    dep_id: layer.layerId,
+    last_modified: Math.floor(layer.createdAt / 1000),
+    is_shared: false,
+  };
+}
+
+/** A dependency package in `listDependencies`: its latest version's fields, with the package's id. */
+export function dependencyPackageOut(ctx: OutContext, latest: BoundLayer): Record<string, unknown> {
+  return { ...dependencyOut(ctx, latest), id: latest.layerId };
+}
+
+/** `depend_list`, `depend_version_list` and `dependencies` of a function's metadata. */
+function dependenciesOut(ctx: OutContext, config: FunctionConfig): Record<string, unknown> {
+  const layers = config.layers ?? [];
+  return {
+    depend_list: layers.map((layer) => layer.layerId),
+    depend_version_list: layers.map((layer) => layer.id),
+    dependencies: layers.map((layer) => dependencyOut(ctx, layer)),
+  };
 }

@@ -6,6 +6,7 @@ import { jsonAnswer, type WireAnswer } from "../shared/wire-answer.js";
 import { ALIAS_ACTIONS } from "./actions/aliases.js";
 import { CAPACITY_ACTIONS } from "./actions/capacity.js";
 import type { FgsContext, FgsOperation, FgsResult } from "./actions/context.js";
+import { DEPENDENCY_ACTIONS } from "./actions/dependencies.js";
 import { FUNCTION_ACTIONS } from "./actions/functions.js";
 import { INVOKE_ACTIONS } from "./actions/invoke.js";
 import { LEGACY_ACTIONS } from "./actions/legacy.js";
@@ -19,7 +20,7 @@ import { matchRoute, pathSegments, projectOf, type OperationName, type Route } f
 import { authenticate, type HuaweiAccount, type RawRequest } from "./transport.js";
 
 /** Every operation by wire name. The record type makes the table total: no route without an action. */
-const OPERATIONS: Readonly<Record<OperationName, Action<FgsOperation>>> = { ...FUNCTION_ACTIONS, ...VERSION_ACTIONS, ...ALIAS_ACTIONS, ...INVOKE_ACTIONS, ...LEGACY_ACTIONS, ...TRIGGER_ACTIONS, ...LOG_ACTIONS, ...METRIC_ACTIONS, ...CAPACITY_ACTIONS };
+const OPERATIONS: Readonly<Record<OperationName, Action<FgsOperation>>> = { ...FUNCTION_ACTIONS, ...VERSION_ACTIONS, ...ALIAS_ACTIONS, ...INVOKE_ACTIONS, ...LEGACY_ACTIONS, ...TRIGGER_ACTIONS, ...LOG_ACTIONS, ...METRIC_ACTIONS, ...CAPACITY_ACTIONS, ...DEPENDENCY_ACTIONS };
 const FGS_ACTIONS = actionTable(OPERATIONS);
 
 /** The operation names `rateLimits.overrides` may use (the official SDK's method names). */
@@ -92,6 +93,7 @@ function contextOf(deps: DialectDeps, { account, route, raw }: FgsCall): FgsCont
     trigger: route?.trigger,
     period: route?.period,
     logStream: route?.logStream,
+    dependency: route?.dependency,
     query: new URLSearchParams(raw.rawQuery),
     body: raw.body,
     headers: singleValued(raw.headers),

@@ -17,7 +17,8 @@ export type OperationName =
   | "showLtsLogDetails" | "listFunctionStatistics" | "showFunctionMetrics"
   // LTS's log query (its SDK's method name), for the log group and stream showLtsLogDetails names.
   | "listLogs"
-  | "updateFunctionReservedInstancesCount" | "listReservedInstanceConfigs" | "listFunctionReservedInstances" | "updateFunctionMaxInstanceConfig";
+  | "updateFunctionReservedInstancesCount" | "listReservedInstanceConfigs" | "listFunctionReservedInstances" | "updateFunctionMaxInstanceConfig"
+  | "createDependencyVersion" | "listDependencies" | "listDependencyVersion" | "showDependencyVersion" | "deleteDependencyVersion";
 
 export interface Route {
   readonly operation: OperationName;
@@ -32,6 +33,8 @@ export interface Route {
   readonly period?: string;
   /** The `{log_group_id}` and `{log_stream_id}` segments of LTS's `/v2/{project_id}/groups/{log_group_id}/streams/{log_stream_id}/content/query`. */
   readonly logStream?: { readonly groupId: string; readonly streamId: string };
+  /** The `{depend_id}` and `{version}` segments of `.../dependencies/{depend_id}/version[/{version}]`. */
+  readonly dependency?: { readonly id: string; readonly version?: string };
 }
 
 /**
@@ -129,6 +132,7 @@ export function matchRoute(method: string, segments: readonly string[]): Route |
   const [api, projectId = "", service, collection, urn, tail, item, ...extra] = segments;
   if (collection === "triggers") return matchTriggerRoute(method, segments);
   if (service === "groups") return matchLtsRoute(method, segments);
+  if (collection === "dependencies") return matchDependencyRoute(method, segments);
   if (collection !== "functions" || extra.length > 0) return null;
   if (item !== undefined && !ITEM_TAILS.has(tail ?? "")) return null;
   const verb = method.toUpperCase();
@@ -145,6 +149,24 @@ export function matchRoute(method: string, segments: readonly string[]): Route |
   if (!operation) return null;
   const aliasName = tail === "aliases" ? item : undefined;
   return { operation, projectId, urn, aliasName, trigger: undefined, ...(tail !== "aliases" && item !== undefined ? { period: item } : {}) };
+}
+
+/**
+ * `/v2/{project_id}/fgs/dependencies` (list), `.../dependencies/version` (create) and
+ * `.../dependencies/{depend_id}/version[/{version}]` (list, show, delete a package's versions).
+ */
+function matchDependencyRoute(method: string, segments: readonly string[]): Route | null {
+  const [api, projectId = "", service, , dependId, version, number, ...extra] = segments;
+  if (api !== "v2" || service !== "fgs" || extra.length > 0) return null;
+  const verb = method.toUpperCase();
+  const route = (operation: OperationName, dependency?: Route["dependency"]): Route => ({ operation, projectId, urn: undefined, aliasName: undefined, trigger: undefined, ...(dependency ? { dependency } : {}) });
+  if (dependId === undefined) return verb === "GET" ? route("listDependencies") : null;
+  if (dependId === "version" && version === undefined) return verb === "POST" ? route("createDependencyVersion") : null;
+  if (version !== "version") return null;
+  if (number === undefined) return verb === "GET" ? route("listDependencyVersion", { id: dependId }) : null;
+  if (verb === "GET") return route("showDependencyVersion", { id: dependId, version: number });
+  if (verb === "DELETE") return route("deleteDependencyVersion", { id: dependId, version: number });
+  return null;
 }
 
 /** LTS's `POST /v2/{project_id}/groups/{log_group_id}/streams/{log_stream_id}/content/query`. */

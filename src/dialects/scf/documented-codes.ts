@@ -73,6 +73,11 @@ export const SCF_SERVICE_ERROR_CODES = [
   "FailedOperation.ReservedExceedTotal", "InvalidParameterValue.TriggerCronConfig", "InvalidParameterValue.TriggerProvisionedConcurrencyNum",
   "InvalidParameterValue.ProvisionTriggerName", "InvalidParameterValue.ProvisionTriggerNameDuplicate", "InvalidParameterValue.ProvisionType",
   "InvalidParameterValue.ProvisionTriggerCronConfigDuplicate",
+  // The layer actions (PublishLayerVersion, GetLayerVersion, ListLayers, ListLayerVersions,
+  // DeleteLayerVersion) and Layers on CreateFunction / UpdateFunctionConfiguration.
+  "FailedOperation.PublishLayerVersion", "FailedOperation.DeleteLayerVersion", "InvalidParameterValue.CompatibleRuntimes",
+  "InvalidParameterValue.Content", "InvalidParameterValue.LayerName", "InvalidParameterValue.Layers",
+  "LimitExceeded.LayerVersions", "LimitExceeded.Layers", "ResourceInUse.LayerVersion", "ResourceNotFound.LayerVersion",
 ] as const;
 
 /**

@@ -22,6 +22,7 @@ const VALUE_SUBCODES: Readonly<Record<string, string>> = Object.fromEntries(
     "DateTime", "StartTimeOrEndTime", "RetCode", "FunctionRequestId",
     "TriggerCronConfig", "TriggerProvisionedConcurrencyNum", "ProvisionTriggerName", "ProvisionTriggerNameDuplicate",
     "ProvisionType", "ProvisionTriggerCronConfigDuplicate",
+    "LayerName", "CompatibleRuntimes", "Content", "Layers",
   ].map((parameter) => [parameter, `InvalidParameterValue.${parameter}`]),
 );
 
@@ -102,6 +103,13 @@ export const SCF_ERROR_CODES: Readonly<Record<ErrorCode, Entry>> = {
   CapacityExceedsMachine: "FailedOperation.ProvisionedExceedAvailable",
   ReservedOverTotal: "LimitExceeded.FunctionReservedConcurrencyMemory",
   TotalBelowReserved: "FailedOperation.ReservedExceedTotal",
+  // A layer named by a function's Layers (CreateFunction, UpdateFunctionConfiguration) or a
+  // layer listed by name (ListLayerVersions) vs one version asked for (Get/DeleteLayerVersion).
+  LayerNotFound: { choose: { subject: { layerVersion: "ResourceNotFound.LayerVersion" }, otherwise: "ResourceNotFound.Layer" } },
+  // Versions per layer, layers per region; too many layers on a function is a bad Layers value.
+  LayerLimitExceeded: { choose: { subject: { layerVersion: "LimitExceeded.LayerVersions", layer: "LimitExceeded.Layers", function: "InvalidParameterValue.Layers" }, otherwise: "LimitExceeded.Layers" } },
+  // Never answered through SCF, which lets a layer version in use be deleted (docs/layers.md).
+  LayerInUse: "ResourceInUse.LayerVersion",
   Internal: "InternalError",
 };
 

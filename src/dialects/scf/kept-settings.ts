@@ -23,12 +23,22 @@ const Tag = z.strictObject({
   Value: z.string().min(1, "a tag value has 1 to 255 characters").max(255, "a tag value has 1 to 255 characters"),
 });
 
-/** Layer names as PublishLayerVersion documents them; 5 layer versions per function version. */
+/** A layer name as PublishLayerVersion documents it. */
+export const LAYER_NAME = /^[A-Za-z]([A-Za-z0-9_-]{0,62}[A-Za-z0-9])?$/;
+export const LAYER_NAME_RULE = "a layer name has 1-64 letters, digits, '-' or '_', starting with a letter and not ending with '-' or '_'";
+
+/** 5 layer versions per function version. */
 export const MAX_LAYERS = 5;
+/**
+ * `Layers` of CreateFunction and UpdateFunctionConfiguration (not a kept setting: Quiver binds
+ * them). An entry with an empty LayerName unbinds (with LayerVersion 0 when it is the last one),
+ * as the SDK's LayerVersionSimple documents; such entries bind nothing.
+ */
 const Layer = z.strictObject({
-  LayerName: z.string().regex(/^[A-Za-z]([A-Za-z0-9_-]{0,62}[A-Za-z0-9])?$/, "a layer name has 1-64 letters, digits, '-' or '_', starting with a letter and not ending with '-' or '_'"),
-  LayerVersion: intIn(1, Number.MAX_SAFE_INTEGER, "a layer version is a whole number from 1"),
+  LayerName: z.string().refine((name) => name === "" || LAYER_NAME.test(name), LAYER_NAME_RULE),
+  LayerVersion: intIn(0, Number.MAX_SAFE_INTEGER, "a layer version is a whole number from 1 (0 only to unbind)"),
 });
+export const LAYERS = z.array(Layer).max(MAX_LAYERS, `at most ${MAX_LAYERS} layer versions per function`).optional();
 
 /** SCF mounts at most 3 file systems per function version by default. */
 export const MAX_CFS_MOUNTS = 3;
@@ -75,7 +85,6 @@ export const KEPT_SETTINGS = {
   InstallDependency: flag,
   ClsLogsetId: id,
   ClsTopicId: id,
-  Layers: z.array(Layer).max(MAX_LAYERS, `at most ${MAX_LAYERS} layer versions per function`).optional(),
   DeadLetterConfig: z.strictObject({ Type: boundedText(FLAG), Name: boundedText(NAME), FilterType: boundedText(NAME).optional() }).optional(),
   PublicNetConfig: z.strictObject({ PublicNetStatus: boundedText(FLAG), EipConfig: z.strictObject({ EipStatus: boundedText(FLAG) }).optional() }).optional(),
   CfsConfig: z.strictObject({ CfsInsList: z.array(CfsInsInfo).max(MAX_CFS_MOUNTS, `at most ${MAX_CFS_MOUNTS} file systems per function`) }).optional(),

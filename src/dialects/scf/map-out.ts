@@ -1,3 +1,4 @@
+import type { BoundLayer, LayerVersionRecord } from "../../core/layers.js";
 import { LATEST, type FunctionConfig, type FunctionRecord, type Namespace, type VersionRecord } from "../../core/model.js";
 import type { TriggerRecord } from "../../core/triggers.js";
 import type { InvocationRecord, ResultCode } from "../../core/invocation-records.js";
@@ -31,7 +32,12 @@ function objectOr(value: unknown): Record<string, unknown> {
 }
 
 /** GetFunction: every documented field, with the empty values the official examples show; `triggers` as `triggerOut` renders them. */
-export function getFunctionOut(fn: FunctionRecord, version: VersionRecord | null, triggers: readonly Record<string, unknown>[]): Record<string, unknown> {
+export function getFunctionOut(
+  fn: FunctionRecord,
+  version: VersionRecord | null,
+  triggers: readonly Record<string, unknown>[],
+  layers: readonly Record<string, unknown>[],
+): Record<string, unknown> {
   const config = version ? version.config : fn.config;
   const code = version ? version.code : fn.code;
   const qualifier = version ? version.name : LATEST;
@@ -68,7 +74,7 @@ export function getFunctionOut(fn: FunctionRecord, version: VersionRecord | null
     AccessInfo: { Host: "", Vip: "" },
     Type: config.type,
     L5Enable: "FALSE",
-    Layers: [],
+    Layers: layers,
     DeadLetterConfig: extras["DeadLetterConfig"] ?? { Type: "", Name: "", FilterType: "" },
     AddTime: scfTime(fn.createdAt),
     PublicNetConfig: { PublicNetStatus: config.publicNetwork === true ? "ENABLE" : "DISABLE", EipConfig: { EipStatus: "DISABLE", EipAddress: [] } },
@@ -251,3 +257,33 @@ export function requestStatusOut(status: RequestStatus): Record<string, unknown>
 export type RequestStatus =
   | { readonly record: InvocationRecord }
   | { readonly record: null; readonly functionName: string; readonly requestId: string; readonly startedAt: number; readonly retCode: 0 | 1 | -1; readonly retMsg: string; readonly durationMs: number };
+
+/** `LayerVersionInfo`: one layer version as SCF lists it. */
+export function layerVersionInfo(layer: LayerVersionRecord): Record<string, unknown> {
+  return {
+    CompatibleRuntimes: layer.compatibleRuntimes.map(scfRuntimeName),
+    AddTime: scfTime(layer.createdAt),
+    Description: layer.description,
+    LicenseInfo: layer.license,
+    LayerVersion: layer.version,
+    LayerName: layer.name,
+    Status: layer.status,
+    Stamp: "",
+    Tags: objectOr(layer.extras["scf"])["Tags"] ?? [],
+  };
+}
+
+/**
+ * GetLayerVersion. `Location` is the vendor's pre-signed download URL; Quiver serves no
+ * downloads, so it is empty, and `CodeSha256` identifies the zip.
+ */
+export function layerVersionOut(layer: LayerVersionRecord): Record<string, unknown> {
+  const info = layerVersionInfo(layer);
+  const fields = ["CompatibleRuntimes", "AddTime", "Description", "LicenseInfo", "LayerVersion", "LayerName", "Status"];
+  return { ...Object.fromEntries(fields.map((field) => [field, info[field]])), CodeSha256: layer.code.sha256, Location: "" };
+}
+
+/** A bound layer whose version was deleted since: functions keep running it, SCF shows it `Deleted`. */
+export function deletedLayerInfo(layer: BoundLayer): Record<string, unknown> {
+  return { CompatibleRuntimes: [], AddTime: "", Description: "", LicenseInfo: "", LayerVersion: layer.version, LayerName: layer.name, Status: "Deleted", Stamp: "", Tags: [] };
+}

@@ -8,6 +8,7 @@ import { CAPACITY_ACTIONS } from "./actions/capacity.js";
 import type { ScfAction } from "./actions/context.js";
 import { FUNCTION_ACTIONS } from "./actions/functions.js";
 import { INVOKE_ACTIONS } from "./actions/invoke.js";
+import { LAYER_ACTIONS } from "./actions/layers.js";
 import { LOG_ACTIONS } from "./actions/logs.js";
 import { NAMESPACE_ACTIONS } from "./actions/namespaces.js";
 import { TRIGGER_ACTIONS } from "./actions/triggers.js";
@@ -16,7 +17,7 @@ import { scfCode } from "./errors.js";
 import { authenticate, type ScfCall } from "./transport.js";
 
 /** Every action Quiver serves, by the name `X-TC-Action` / `Action=` gives. */
-const SCF_ACTIONS = actionTable<ScfAction>({ ...FUNCTION_ACTIONS, ...VERSION_ACTIONS, ...NAMESPACE_ACTIONS, ...ALIAS_ACTIONS, ...INVOKE_ACTIONS, ...TRIGGER_ACTIONS, ...LOG_ACTIONS, ...CAPACITY_ACTIONS });
+const SCF_ACTIONS = actionTable<ScfAction>({ ...FUNCTION_ACTIONS, ...VERSION_ACTIONS, ...NAMESPACE_ACTIONS, ...ALIAS_ACTIONS, ...INVOKE_ACTIONS, ...TRIGGER_ACTIONS, ...LOG_ACTIONS, ...CAPACITY_ACTIONS, ...LAYER_ACTIONS });
 
 /** The names `X-TC-Action` / `Action=` may take, which are also the keys of `rateLimits.overrides`. */
 export const SCF_ACTION_NAMES: ReadonlySet<string> = new Set(SCF_ACTIONS.keys());

@@ -8,7 +8,7 @@ import { Buffer } from "node:buffer";
 import { spawn } from "node:child_process";
 import { accessSync, constants as fsConstants, existsSync, openSync, readFileSync, readSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
-import { createRequire } from "node:module";
+import Module, { createRequire } from "node:module";
 import { connect, createServer, Socket } from "node:net";
 import { dirname, join, sep } from "node:path";
 import { setImmediate } from "node:timers";
@@ -149,6 +149,9 @@ function replaceEnv(env) {
 async function onLoad(m) {
   load = m;
   replaceEnv(m.env);
+  // Node reads NODE_PATH once, at start; this process started before it knew its function
+  // (whose layers NODE_PATH names), so the CommonJS loader reads it again now.
+  Module._initPaths();
   process.chdir(m.root);
   current = { log: "" };
   const r = await loadHandler(m);

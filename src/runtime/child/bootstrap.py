@@ -123,6 +123,11 @@ def on_load(m):
     state["load"] = m
     os.environ.clear()
     os.environ.update(m["env"])
+    # Python reads PYTHONPATH once, at start; this process started before it knew its function
+    # (whose layers PYTHONPATH names), so its entries go to the front of sys.path now, in order.
+    for path in reversed([p for p in m["env"].get("PYTHONPATH", "").split(":") if p]):
+        if path not in sys.path:
+            sys.path.insert(0, path)
     os.chdir(m["root"])
     state["log"] = []
     state["logChars"] = 0

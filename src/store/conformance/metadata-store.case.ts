@@ -4,6 +4,7 @@ import { asyncCases } from "./async.case.js";
 import { capacityCases } from "./capacity.case.js";
 import type { StoreUnderTest } from "./fixtures.js";
 import { functionCases } from "./functions.case.js";
+import { layerCases } from "./layers.case.js";
 import { namespaceCases } from "./namespaces.case.js";
 import { recordCases } from "./records.case.js";
 import { timerCases } from "./timers.case.js";
@@ -39,5 +40,6 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
     timerCases(context);
     recordCases(context);
     capacityCases(context);
+    layerCases(context);
   });
 }

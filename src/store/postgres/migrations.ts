@@ -234,6 +234,37 @@ export const MIGRATIONS: readonly string[] = [
   END
   $$;
   `,
+  // 10: layers (SCF) / dependencies (FunctionGraph): a row per layer keeps its id and last number
+  // (numbers are never reused); a row per published version. Functions bind them in their config. (SQLite 11)
+  `
+  CREATE TABLE layers (
+    account_id   TEXT NOT NULL,
+    region       TEXT NOT NULL,
+    name         TEXT COLLATE "C" NOT NULL,
+    id           TEXT NOT NULL UNIQUE,
+    last_version BIGINT NOT NULL,
+    PRIMARY KEY (account_id, region, name)
+  );
+  CREATE TABLE layer_versions (
+    id           TEXT PRIMARY KEY,
+    layer_id     TEXT NOT NULL,
+    account_id   TEXT NOT NULL,
+    region       TEXT NOT NULL,
+    name         TEXT COLLATE "C" NOT NULL,
+    version      BIGINT NOT NULL,
+    description  TEXT NOT NULL,
+    license      TEXT NOT NULL,
+    runtimes     JSONB NOT NULL,
+    architecture TEXT NOT NULL,
+    code         JSONB NOT NULL,
+    md5          TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    extras       JSONB NOT NULL,
+    created_at   BIGINT NOT NULL,
+    UNIQUE (account_id, region, name, version)
+  );
+  CREATE INDEX layer_versions_by_layer ON layer_versions (layer_id, version);
+  `,
 ];
 
 /** Arbitrary constant: the advisory lock that serialises migrations across nodes. */

@@ -17,6 +17,7 @@ import type {
   TimerClaim,
   TriggerPatch,
 } from "../../core/ports.js";
+import type { LayerDeletePolicy, LayerPublishPlan, LayerVersionRecord, ListLayersQuery } from "../../core/layers.js";
 import type { TriggerRecord } from "../../core/triggers.js";
 import * as rules from "../../core/store-rules/index.js";
 import { openPool, redactUrl, StoreUnavailableError, type PgClient, type PgPool, type PgQueryable } from "./driver.js";
@@ -28,6 +29,7 @@ import { migrate } from "./migrations.js";
 import { NodeLease } from "./node-lease.js";
 import { PgChangeFeed } from "./change-feed.js";
 import { takenVersionNames } from "./publish-names.js";
+import { layerVersionColumns, toLayerVersion, type LayerVersionRow } from "../rows.js";
 import { toAlias, toAsync, toFunction, toNamespace, toTrigger, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type TimerRow, type TriggerRow, type VersionRow } from "../rows.js";
 import { aliasColumns, ALIAS_UPSERT, asyncColumns, insertSql, newFunctionColumns, TRANSIENT_CONDITION, triggerColumns, TRIGGER_UPSERT, versionColumns, type Columns } from "../rows.js";
 import { inTransaction, isUniqueViolation, LOCK, lockKey } from "./transaction.js";
@@ -426,9 +428,7 @@ export class PostgresStore implements MetadataStore {
   }
 
   async referencedBlobs(): Promise<Set<string>> {
-    const { rows } = await this.#pool.query<{ s: string | null }>(
-      "SELECT code->>'sha256' AS s FROM functions WHERE code IS NOT NULL UNION SELECT code->>'sha256' FROM versions",
-    );
+    const { rows } = await this.#pool.query<{ s: string | null }>(REFERENCED_BLOBS);
     return new Set(rows.map((row) => row.s).filter((s): s is string => s !== null));
   }
 
@@ -450,6 +450,68 @@ export class PostgresStore implements MetadataStore {
       return result.rows;
     });
     return rows.map(toAsync).sort(rules.acceptanceOrder);
+  }
+
+  // ---- layers -------------------------------------------------------------------------------
+
+  async publishLayerVersion(plan: LayerPublishPlan): Promise<LayerVersionRecord> {
+    const { scope } = plan;
+    return inTransaction(this.#pool, async (c) => {
+      // One lock for the scope's layers: the per-scope count and the numbering of each layer.
+      await lockKey(c, LOCK.layers, scopeKey(scope));
+      const { rows } = await c.query<{ id: string; last_version: number }>("SELECT id, last_version FROM layers WHERE account_id = $1 AND region = $2 AND name = $3", [scope.accountId, scope.region, plan.name]);
+      const layer = rows[0];
+      const record = rules.decideLayerPublish({
+        layer: layer ? { id: layer.id, lastVersion: Number(layer.last_version) } : null,
+        versionCount: await count(c, "SELECT count(*)::int AS n FROM layer_versions WHERE account_id = $1 AND region = $2 AND name = $3", [scope.accountId, scope.region, plan.name]),
+        layerCount: await count(c, "SELECT count(DISTINCT name)::int AS n FROM layer_versions WHERE account_id = $1 AND region = $2", [scope.accountId, scope.region]),
+      }, plan);
+      await c.query(
+        "INSERT INTO layers (account_id, region, name, id, last_version) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id, region, name) DO UPDATE SET last_version = excluded.last_version",
+        [scope.accountId, scope.region, plan.name, record.layerId, record.version],
+      );
+      await insert(c, "layer_versions", layerVersionColumns(record));
+      return record;
+    });
+  }
+
+  async getLayerVersion(scope: Scope, name: string, version: number): Promise<LayerVersionRecord | null> {
+    const { rows } = await this.#pool.query<LayerVersionRow>("SELECT * FROM layer_versions WHERE account_id = $1 AND region = $2 AND name = $3 AND version = $4", [scope.accountId, scope.region, name, version]);
+    return rows[0] ? toLayerVersion(rows[0]) : null;
+  }
+
+  async getLayerVersionById(scope: Scope, id: string): Promise<LayerVersionRecord | null> {
+    const { rows } = await this.#pool.query<LayerVersionRow>("SELECT * FROM layer_versions WHERE account_id = $1 AND region = $2 AND id = $3", [scope.accountId, scope.region, id]);
+    return rows[0] ? toLayerVersion(rows[0]) : null;
+  }
+
+  async listLayers(scope: Scope, q: ListLayersQuery): Promise<Page<LayerVersionRecord>> {
+    const filter = new Filter([scope.accountId, scope.region], [
+      "v.account_id = $1",
+      "v.region = $2",
+      "v.version = (SELECT max(w.version) FROM layer_versions w WHERE w.account_id = v.account_id AND w.region = v.region AND w.name = v.name)",
+    ]);
+    if (q.nameContains) filter.add((p) => `strpos(v.name, ${p}) > 0`, q.nameContains);
+    if (q.runtime) filter.add((p) => `v.runtimes @> ${p}::jsonb`, JSON.stringify([{ family: q.runtime.family, version: q.runtime.version }]));
+    return this.#page<LayerVersionRow, LayerVersionRecord>("layer_versions v", filter, "v.name", q, toLayerVersion);
+  }
+
+  async listLayerVersions(scope: Scope, layer: { readonly name: string } | { readonly layerId: string }): Promise<LayerVersionRecord[]> {
+    const [column, value] = "name" in layer ? ["name", layer.name] : ["layer_id", layer.layerId];
+    const { rows } = await this.#pool.query<LayerVersionRow>(`SELECT * FROM layer_versions WHERE account_id = $1 AND region = $2 AND ${column} = $3 ORDER BY version DESC`, [scope.accountId, scope.region, value]);
+    return rows.map(toLayerVersion);
+  }
+
+  async deleteLayerVersion(scope: Scope, name: string, version: number, policy: LayerDeletePolicy): Promise<boolean> {
+    return inTransaction(this.#pool, async (c) => {
+      await lockKey(c, LOCK.layers, scopeKey(scope));
+      const { rows } = await c.query<{ id: string }>("SELECT id FROM layer_versions WHERE account_id = $1 AND region = $2 AND name = $3 AND version = $4", [scope.accountId, scope.region, name, version]);
+      const row = rows[0];
+      const inUse = row !== undefined && (await c.query<{ used: boolean }>(LAYER_IN_USE, [scope.accountId, scope.region, JSON.stringify([{ id: row.id }])])).rows[0]?.used === true;
+      if (!rules.decideLayerDelete(name, version, { exists: row !== undefined, inUse }, policy) || row === undefined) return false;
+      await c.query("DELETE FROM layer_versions WHERE id = $1", [row.id]);
+      return true;
+    });
   }
 
   // ---- invocation records ----------------------------------------------------------------
@@ -701,6 +763,20 @@ async function count(db: PgQueryable, sql: string, args: unknown[]): Promise<num
   const { rows } = await db.query<{ n: number }>(sql, args);
   return rows[0]?.n ?? 0;
 }
+
+/** Code packages in use: function heads and versions, layer versions, and layers bound to functions (kept after their layer version is deleted). */
+const REFERENCED_BLOBS = `
+  SELECT code->>'sha256' AS s FROM functions WHERE code IS NOT NULL
+  UNION SELECT code->>'sha256' FROM versions
+  UNION SELECT code->>'sha256' FROM layer_versions
+  UNION SELECT l->'code'->>'sha256' FROM functions, jsonb_array_elements(COALESCE(functions.config->'layers', '[]'::jsonb)) l
+  UNION SELECT l->'code'->>'sha256' FROM versions, jsonb_array_elements(COALESCE(versions.config->'layers', '[]'::jsonb)) l`;
+
+/** Whether a function head or version of the scope binds the layer version ($3: `[{"id": …}]`). */
+const LAYER_IN_USE = `
+  SELECT EXISTS (SELECT 1 FROM functions f WHERE f.account_id = $1 AND f.region = $2 AND f.config->'layers' @> $3::jsonb)
+      OR EXISTS (SELECT 1 FROM versions v JOIN functions f ON f.id = v.function_id
+                  WHERE f.account_id = $1 AND f.region = $2 AND v.config->'layers' @> $3::jsonb) AS used`;
 
 // JSON keeps the parts apart whatever they contain (PostgreSQL text cannot hold a NUL separator).
 function scopeKey(scope: Scope): string {

@@ -42,6 +42,8 @@ export const LOCK = {
   provisioned: 5,
   /** Concurrency caps and the total of one namespace: the sums and the write. */
   concurrencyTotals: 6,
+  /** Layers of one scope: the layer count, each layer's numbering, and deletes with their in-use check. */
+  layers: 7,
 } as const;
 
 /** Takes a transaction-scoped advisory lock on a text key within a lock class. */

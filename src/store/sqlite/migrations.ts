@@ -191,4 +191,35 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (account_id, region, namespace)
   ) WITHOUT ROWID;
   `,
+  // 11: layers (SCF) / dependencies (FunctionGraph): a row per layer keeps its id and last number
+  // (numbers are never reused); a row per published version. Functions bind them in their config.
+  `
+  CREATE TABLE layers (
+    account_id   TEXT NOT NULL,
+    region       TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    id           TEXT NOT NULL UNIQUE,
+    last_version INTEGER NOT NULL,
+    PRIMARY KEY (account_id, region, name)
+  );
+  CREATE TABLE layer_versions (
+    id           TEXT PRIMARY KEY,
+    layer_id     TEXT NOT NULL,
+    account_id   TEXT NOT NULL,
+    region       TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    description  TEXT NOT NULL,
+    license      TEXT NOT NULL,
+    runtimes     TEXT NOT NULL,
+    architecture TEXT NOT NULL,
+    code         TEXT NOT NULL,
+    md5          TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    extras       TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    UNIQUE (account_id, region, name, version)
+  );
+  CREATE INDEX layer_versions_by_layer ON layer_versions (layer_id, version);
+  `,
 ];

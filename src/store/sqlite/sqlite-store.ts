@@ -20,6 +20,7 @@ import type {
   TimerClaim,
   TriggerPatch,
 } from "../../core/ports.js";
+import type { LayerDeletePolicy, LayerPublishPlan, LayerVersionRecord, ListLayersQuery } from "../../core/layers.js";
 import type { TriggerRecord } from "../../core/triggers.js";
 import * as rules from "../../core/store-rules/index.js";
 import type { InvocationBucket, InvocationRecord, RecordQuery } from "../../core/invocation-records.js";
@@ -28,6 +29,7 @@ import { CAP_SELECT, PROVISIONED_SELECT, provisionedColumns, toCap, toProvisione
 import { MIGRATIONS } from "./migrations.js";
 import { SqliteRecordWriter } from "./records-writer.js";
 import { ERROR_CODES_SQL, PRUNE_BATCH, recordOrder, recordWhere, rowsOverBudget, toBucket, toRecord, type BucketRow, type RecordRow } from "../record-rows.js";
+import { layerVersionColumns, toLayerVersion, type LayerVersionRow } from "../rows.js";
 import { toAlias, toAsync, toFunction, toNamespace, toTrigger, toVersion, type AliasRow, type AsyncRow, type FunctionRow, type NamespaceRow, type TimerRow, type TriggerRow, type VersionRow } from "../rows.js";
 import { aliasColumns, ALIAS_UPSERT, asyncColumns, insertSql, newFunctionColumns, TRANSIENT_CONDITION, triggerColumns, TRIGGER_UPSERT, versionColumns, type Columns } from "../rows.js";
 
@@ -421,9 +423,7 @@ export class SqliteStore implements MetadataStore {
   }
 
   async referencedBlobs(): Promise<Set<string>> {
-    const rows = this.#sql<[], { s: string | null }>(
-      "SELECT json_extract(code, '$.sha256') AS s FROM functions WHERE code IS NOT NULL UNION SELECT json_extract(code, '$.sha256') FROM versions",
-    ).all();
+    const rows = this.#sql<[], { s: string | null }>(REFERENCED_BLOBS).all();
     return new Set(rows.map((row) => row.s).filter((s): s is string => s !== null));
   }
 
@@ -434,6 +434,68 @@ export class SqliteStore implements MetadataStore {
       .all(this.#nodeId, this.#nodeId)
       .map(toAsync)
       .sort(rules.acceptanceOrder);
+  }
+
+  // ---- layers -------------------------------------------------------------------------------
+
+  async publishLayerVersion(plan: LayerPublishPlan): Promise<LayerVersionRecord> {
+    return this.#db.transaction(() => {
+      const { scope } = plan;
+      const layer = this.#sql<[string, string, string], { id: string; last_version: number }>("SELECT id, last_version FROM layers WHERE account_id = ? AND region = ? AND name = ?")
+        .get(scope.accountId, scope.region, plan.name);
+      const record = rules.decideLayerPublish({
+        layer: layer ? { id: layer.id, lastVersion: layer.last_version } : null,
+        versionCount: this.#count("SELECT count(*) AS n FROM layer_versions WHERE account_id = ? AND region = ? AND name = ?", scope.accountId, scope.region, plan.name),
+        layerCount: this.#count("SELECT count(DISTINCT name) AS n FROM layer_versions WHERE account_id = ? AND region = ?", scope.accountId, scope.region),
+      }, plan);
+      this.#sql("INSERT INTO layers (account_id, region, name, id, last_version) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, region, name) DO UPDATE SET last_version = excluded.last_version")
+        .run(scope.accountId, scope.region, plan.name, record.layerId, record.version);
+      this.#insert("layer_versions", layerVersionColumns(record));
+      return record;
+    }).immediate();
+  }
+
+  async getLayerVersion(scope: Scope, name: string, version: number): Promise<LayerVersionRecord | null> {
+    const row = this.#sql<[string, string, string, number], LayerVersionRow>("SELECT * FROM layer_versions WHERE account_id = ? AND region = ? AND name = ? AND version = ?")
+      .get(scope.accountId, scope.region, name, version);
+    return row ? toLayerVersion(row) : null;
+  }
+
+  async getLayerVersionById(scope: Scope, id: string): Promise<LayerVersionRecord | null> {
+    const row = this.#sql<[string, string, string], LayerVersionRow>("SELECT * FROM layer_versions WHERE account_id = ? AND region = ? AND id = ?").get(scope.accountId, scope.region, id);
+    return row ? toLayerVersion(row) : null;
+  }
+
+  async listLayers(scope: Scope, q: ListLayersQuery): Promise<Page<LayerVersionRecord>> {
+    const where = ["v.account_id = ?", "v.region = ?", "v.version = (SELECT max(w.version) FROM layer_versions w WHERE w.account_id = v.account_id AND w.region = v.region AND w.name = v.name)"];
+    const args: unknown[] = [scope.accountId, scope.region];
+    if (q.nameContains) {
+      where.push("instr(v.name, ?) > 0");
+      args.push(q.nameContains);
+    }
+    if (q.runtime) {
+      where.push("EXISTS (SELECT 1 FROM json_each(v.runtimes) r WHERE json_extract(r.value, '$.family') = ? AND json_extract(r.value, '$.version') = ?)");
+      args.push(q.runtime.family, q.runtime.version);
+    }
+    return this.#page<LayerVersionRow, LayerVersionRecord>("layer_versions v", where, args, "v.name", q, toLayerVersion);
+  }
+
+  async listLayerVersions(scope: Scope, layer: { readonly name: string } | { readonly layerId: string }): Promise<LayerVersionRecord[]> {
+    const [column, value] = "name" in layer ? ["name", layer.name] : ["layer_id", layer.layerId];
+    return this.#sql<[string, string, string], LayerVersionRow>(`SELECT * FROM layer_versions WHERE account_id = ? AND region = ? AND ${column} = ? ORDER BY version DESC`)
+      .all(scope.accountId, scope.region, value)
+      .map(toLayerVersion);
+  }
+
+  async deleteLayerVersion(scope: Scope, name: string, version: number, policy: LayerDeletePolicy): Promise<boolean> {
+    return this.#db.transaction(() => {
+      const row = this.#sql<[string, string, string, number], { id: string }>("SELECT id FROM layer_versions WHERE account_id = ? AND region = ? AND name = ? AND version = ?")
+        .get(scope.accountId, scope.region, name, version);
+      const inUse = row !== undefined && this.#sql<string[], { used: number }>(LAYER_IN_USE).get(scope.accountId, scope.region, row.id, scope.accountId, scope.region, row.id)?.used === 1;
+      if (!rules.decideLayerDelete(name, version, { exists: row !== undefined, inUse }, policy) || row === undefined) return false;
+      this.#sql("DELETE FROM layer_versions WHERE id = ?").run(row.id);
+      return true;
+    }).immediate();
   }
 
   // ---- invocation records ----------------------------------------------------------------
@@ -587,6 +649,24 @@ export class SqliteStore implements MetadataStore {
     return { items: rows.map(map), total };
   }
 }
+
+/** Code packages in use: function heads and versions, layer versions, and layers bound to functions (kept after their layer version is deleted). */
+const REFERENCED_BLOBS = `
+  SELECT json_extract(code, '$.sha256') AS s FROM functions WHERE code IS NOT NULL
+  UNION SELECT json_extract(code, '$.sha256') FROM versions
+  UNION SELECT json_extract(code, '$.sha256') FROM layer_versions
+  UNION SELECT json_extract(l.value, '$.code.sha256') FROM functions, json_each(functions.config, '$.layers') l
+  UNION SELECT json_extract(l.value, '$.code.sha256') FROM versions, json_each(versions.config, '$.layers') l`;
+
+/** Whether a function head or version of the scope binds the layer version with this id. */
+const LAYER_IN_USE = `
+  SELECT EXISTS (
+    SELECT 1 FROM functions f, json_each(f.config, '$.layers') l
+     WHERE f.account_id = ? AND f.region = ? AND json_extract(l.value, '$.id') = ?
+    UNION ALL
+    SELECT 1 FROM versions v JOIN functions f ON f.id = v.function_id, json_each(v.config, '$.layers') l
+     WHERE f.account_id = ? AND f.region = ? AND json_extract(l.value, '$.id') = ?
+  ) AS used`;
 
 function yieldToEvents(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

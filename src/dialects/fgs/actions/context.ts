@@ -41,6 +41,8 @@ export interface FgsContext {
   readonly period: string | undefined;
   /** The log group and stream of LTS's log query route. */
   readonly logStream: Route["logStream"];
+  /** The `{depend_id}` and `{version}` path segments of the dependency version routes. */
+  readonly dependency: Route["dependency"];
   readonly query: URLSearchParams;
   readonly body: Buffer;
   /** Request headers, names lower-cased (invoke options and alias rule routing read them). */

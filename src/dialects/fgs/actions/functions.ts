@@ -10,6 +10,7 @@ import { WEB_BOOTSTRAP } from "../../../core/web-functions.js";
 import { jsonBody, parseBody } from "../schema.js";
 import { functionOf, noContent, ok, queryValue, requestUrn, versionOfQualifier, type FgsContext, type FgsActions, type FgsOperation } from "./context.js";
 import { atRate } from "../../shared/pipeline.js";
+import { bindDependencies } from "./dependencies.js";
 
 const opt = <T extends z.ZodType>(schema: T) => schema.nullish();
 
@@ -44,6 +45,9 @@ function publicNetworkOf(network: z.infer<typeof NetworkController>): boolean | 
 const CodeFileName = opt(bounded(255));
 const KEPT_KEYS = Object.keys(KEPT);
 
+/** Dependency version ids, bound in order (createFunction, updateFunctionCode, updateFunctionConfig). */
+const DependVersionList = opt(z.array(z.string().max(64, "at most 64 characters")));
+
 const CreateFunction = z.object({
   func_name: z.string(),
   package: opt(z.string()),
@@ -58,6 +62,7 @@ const CreateFunction = z.object({
   user_data: opt(z.string()),
   description: opt(z.string()),
   network_controller: NetworkController,
+  depend_version_list: DependVersionList,
   ...KEPT,
 });
 
@@ -66,6 +71,7 @@ const UpdateCode = z.object({
   code_url: opt(z.string()),
   code_filename: CodeFileName,
   func_code: opt(FuncCode),
+  depend_version_list: DependVersionList,
 });
 
 const UpdateConfig = z.object({
@@ -77,6 +83,7 @@ const UpdateConfig = z.object({
   user_data: opt(z.string()),
   description: opt(z.string()),
   network_controller: NetworkController,
+  depend_version_list: DependVersionList,
   ...KEPT,
 });
 
@@ -129,6 +136,7 @@ const createFunction: FgsOperation = async (ctx) => {
     environment: rules.userData(p.user_data ?? ""),
     type: fgsFunctionType(runtime),
     publicNetwork: publicNetworkOf(p.network_controller) ?? false,
+    layers: await bindDependencies(ctx, p.depend_version_list ?? []),
     extras: { fgs: { ...kept(p), code_type: p.code_type ?? "zip" } },
   };
   const code = codeSource(p.code_type, p.code_url, p.code_filename, p.func_code);
@@ -183,8 +191,11 @@ const updateCode: FgsOperation = async (ctx) => {
   const p = parseBody(UpdateCode, jsonBody(ctx.body));
   const upload = codeSource(p.code_type, p.code_url, p.code_filename, p.func_code);
   const codeType = p.code_type ?? "zip";
+  // A list replaces the function's dependencies; absent, they stay.
+  const layers = p.depend_version_list == null ? undefined : await bindDependencies(ctx, p.depend_version_list);
   const fn = await ctx.service.functions.updateCode(ref, upload, (current) => ({
     ...current,
+    layers: layers ?? current.layers ?? [],
     extras: { ...current.extras, fgs: { ...fgsExtras(current), code_type: codeType } },
   }));
   return ok(codeOut(ctx.out, { fn, version: null }, null));
@@ -194,9 +205,11 @@ const updateConfig: FgsOperation = async (ctx) => {
   const ref = headRef(ctx);
   const p = parseBody(UpdateConfig, jsonBody(ctx.body));
   const change = configChange(p);
+  const layers = p.depend_version_list == null ? undefined : await bindDependencies(ctx, p.depend_version_list);
   const fn = await ctx.service.functions.updateConfig(ref, (current) => ({
     ...current,
     ...change,
+    ...(layers ? { layers } : {}),
     extras: { ...current.extras, fgs: { ...fgsExtras(current), ...kept(p) } },
   }));
   return ok(metadataOut(ctx.out, { fn, version: null }));

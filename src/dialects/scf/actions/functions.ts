@@ -3,7 +3,8 @@ import { QuiverError, isQuiverError } from "../../../core/errors.js";
 import type { CodeSource } from "../../../core/functions/functions.js";
 import type { ResolvedQualifier } from "../../../core/functions/versions.js";
 import { DEFAULT_NAMESPACE, LATEST, type FunctionConfig, type FunctionRef } from "../../../core/model.js";
-import { KEPT_SETTINGS, keptSettings } from "../kept-settings.js";
+import { KEPT_SETTINGS, keptSettings, LAYERS } from "../kept-settings.js";
+import { bindLayers, boundLayersOut } from "./layers.js";
 import { getFunctionItemsQuery } from "./queries.js";
 import { capInMemory } from "../../../core/capacity.js";
 import { getFunctionOut, listFunctionItem } from "../map-out.js";
@@ -51,6 +52,7 @@ const CreateFunction = z.strictObject({
   AutoDeployClsTopicIndex: str.optional(),
   AutoCreateClsTopic: str.optional(),
   ProtocolType: str.optional(),
+  Layers: LAYERS,
   ...KEPT_SETTINGS,
 });
 
@@ -80,6 +82,7 @@ const UpdateFunctionConfiguration = z.strictObject({
   Publish: str.optional(),
   L5Enable: str.optional(),
   IgnoreSysLog: bool.optional(),
+  Layers: LAYERS,
   ...KEPT_SETTINGS,
 });
 
@@ -171,6 +174,7 @@ const createFunction: ScfAction = async (ctx, params) => {
     environment: rules.environment(p.Environment?.Variables ?? []),
     type: p.Type === "HTTP" ? "HTTP" : "Event",
     publicNetwork: publicNetworkOf(p.PublicNetConfig) ?? false,
+    layers: await bindLayers(ctx, p.Layers ?? []),
     extras: { scf: keptSettings(p) },
   };
   const code = codeSourceOf(p.Code);
@@ -189,7 +193,8 @@ const getFunction: ScfAction = async (ctx, params) => {
   const qualifier = p.Qualifier === undefined || p.Qualifier === "" ? LATEST : p.Qualifier;
   const ref = functionOf(ctx, p);
   const { fn, version } = await resolveForGet(ref, qualifier, ctx);
-  return getFunctionOut(fn, version, await functionTriggersOut(ctx, ref));
+  const layers = await boundLayersOut(ctx, (version ?? fn).config.layers ?? []);
+  return getFunctionOut(fn, version, await functionTriggersOut(ctx, ref), layers);
 };
 
 /**
@@ -228,6 +233,8 @@ const updateFunctionConfiguration: ScfAction = async (ctx, params) => {
   const environment = p.Environment === undefined ? undefined : rules.environment(p.Environment.Variables ?? []);
   const runtime = p.Runtime === undefined ? undefined : scfRuntime(p.Runtime);
   const ref: FunctionRef = { scope: ctx.scope, namespace, name: rules.functionRef(p.FunctionName) };
+  // Layers replace the whole list; absent, the function keeps the ones it has.
+  const layers = p.Layers === undefined ? undefined : await bindLayers(ctx, p.Layers);
   await ctx.service.functions.updateConfig(ref, (current) => {
     if (runtime && (runtime.family !== current.runtime.family || runtime.version !== current.runtime.version)) {
       throw new QuiverError("InvalidParameter", "Runtime cannot be changed after the function is created.", { parameter: "Runtime" });
@@ -239,6 +246,7 @@ const updateFunctionConfiguration: ScfAction = async (ctx, params) => {
       timeoutSec: timeout ?? current.timeoutSec,
       description: description ?? current.description,
       environment: environment ?? current.environment,
+      layers: layers ?? current.layers ?? [],
       extras: { ...current.extras, scf: { ...(current.extras["scf"] as object | undefined), ...keptSettings(p) } },
     };
   });
