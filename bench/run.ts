@@ -27,6 +27,7 @@ import { httpTriggerLatency, httpTriggerThroughput, setupHttpTriggers } from "./
 import { aliasSwitch, coldWithPool, frozenWake, setupInvokeFunctions, warmLatency } from "./scenarios/invoke.js";
 import { idleInstances, manyFunctions } from "./scenarios/memory.js";
 import { peers } from "./scenarios/peers.js";
+import { coldWithLayers } from "./scenarios/layers.js";
 import { provisionedFirstCall } from "./scenarios/provisioned.js";
 import { throughput } from "./scenarios/throughput.js";
 import { timerLateness } from "./scenarios/timers.js";
@@ -75,6 +76,8 @@ async function mainServer(plan: Plan, echo: EchoServer, results: Results): Promi
     await aliasSwitch(client, plan, results);
     await step(results, "warm invoke of a frozen instance");
     await frozenWake(client, plan, results);
+    await step(results, "cold start with two layers");
+    await coldWithLayers(client, plan, results);
     await step(results, "first call on a provisioned instance");
     await provisionedFirstCall(client, plan, results);
     await step(results, "throughput at 1/10/50 connections");

@@ -8,7 +8,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { renameSync } from "node:fs";
-import { chmod, mkdir, rename } from "node:fs/promises";
+import { chmod, mkdir, readdir, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { extractZip, forceRemove, makeReadOnly } from "./extract.js";
 
@@ -22,11 +22,13 @@ export interface CodeCacheLimits {
 /** A tree in use by one instance; released when the instance is gone. */
 export interface CodeLease {
   readonly root: string;
+  /** What the tree holds, listed once when it was extracted (absent for trees the cache did not make). */
+  readonly listing?: TreeListing;
   release(): void;
 }
 
 interface Entry {
-  readonly ready: Promise<string>;
+  readonly ready: Promise<{ readonly root: string; readonly listing: TreeListing }>;
   bytes: number;
   users: number;
   lastUsed: number;
@@ -78,9 +80,9 @@ export class CodeCache {
     }
     entry.users += 1;
     entry.lastUsed = this.#now();
-    let root: string;
+    let tree: { readonly root: string; readonly listing: TreeListing };
     try {
-      root = await entry.ready;
+      tree = await entry.ready;
     } catch (err) {
       entry.users -= 1;
       throw err;
@@ -89,7 +91,7 @@ export class CodeCache {
     let released = false;
     const held = entry;
     return {
-      root,
+      ...tree,
       release: () => {
         if (released) return;
         released = true;
@@ -133,7 +135,7 @@ export class CodeCache {
     void forceRemove(doomed).catch(() => undefined);
   }
 
-  async #materialise(key: string, packages: readonly string[], sized: (bytes: number) => void): Promise<string> {
+  async #materialise(key: string, packages: readonly string[], sized: (bytes: number) => void): Promise<{ root: string; listing: TreeListing }> {
     for (const sha256 of packages) if (!/^[0-9a-f]{64}$/i.test(sha256)) throw new Error(`invalid code sha256 ${sha256}`);
     const final = join(this.#dir, key);
     const tmp = join(this.#dir, `.tmp-${key}-${randomBytes(4).toString("hex")}`);
@@ -142,14 +144,15 @@ export class CodeCache {
       let bytes = 0;
       for (const sha256 of packages) bytes += await extractZip(await this.#blobFile(sha256), tmp);
       await makeReadOnly(tmp);
+      const listing = await listTree(tmp);
       await rename(tmp, final);
       // Counted once in place: an empty package still takes a directory.
       sized(Math.max(1, bytes));
+      return { root: final, listing };
     } catch (err) {
       await forceRemove(tmp);
       throw err;
     }
-    return final;
   }
 }
 
@@ -157,10 +160,39 @@ export class CodeCache {
 export function joinLeases(code: CodeLease, layers: CodeLease | undefined): CodeLease {
   if (layers === undefined) return code;
   return {
-    root: code.root,
+    ...code,
     release: () => {
       code.release();
       layers.release();
     },
   };
+}
+
+/**
+ * A tree's directories (by depth: each level's parents are in the levels before) and files,
+ * as paths relative to its root. Listed once per extraction, so that showing the tree to an
+ * instance (`sandbox.ts`, a link per file) reads no directories on the cold-start path.
+ */
+export interface TreeListing {
+  readonly dirLevels: readonly (readonly string[])[];
+  readonly files: readonly string[];
+}
+
+async function listTree(root: string): Promise<TreeListing> {
+  const dirLevels: string[][] = [];
+  const files: string[] = [];
+  let level = [""];
+  while (level.length > 0) {
+    const next: string[] = [];
+    for (const dir of level) {
+      for (const entry of await readdir(join(root, dir), { withFileTypes: true })) {
+        const path = dir === "" ? entry.name : `${dir}/${entry.name}`;
+        if (entry.isDirectory()) next.push(path);
+        else if (entry.isFile()) files.push(path);
+      }
+    }
+    if (next.length > 0) dirLevels.push(next);
+    level = next;
+  }
+  return { dirLevels, files };
 }

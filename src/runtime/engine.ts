@@ -367,7 +367,7 @@ export class Engine implements Invoker {
     inst.runtime = runtimeLabel(req.target.config.runtime);
     this.#pool.adopt(inst);
     try {
-      const placed = await inst.sandbox.installCode(code.root, req.convention, layers?.root ?? null);
+      const placed = await inst.sandbox.installCode(code, req.convention, layers ?? null);
       if (placed.layersRoot !== null && inst.sandbox.uid === undefined) this.#warnLayersWithoutSandbox();
       const helpers = inst.sandbox.helperCgroups;
       if (req.target.config.publicNetwork === true && this.#egress !== null && helpers !== null) await this.#egress.attach(inst.sandbox, helpers.procs, helpers.pids);

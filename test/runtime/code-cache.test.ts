@@ -89,3 +89,27 @@ void describe("code cache", () => {
     }
   });
 });
+
+void describe("code cache: merged trees (layers)", () => {
+  void it("extracts packages in order into one tree, the later one's file winning, listed once, and shared by every lease of the list", async () => {
+    const { CodeCache } = await import("../../src/runtime/code-cache.js");
+    const { readFileSync } = await import("node:fs");
+    const f = await fixture();
+    const first = await f.zip({ "lib/a.js": "first a", "shared.txt": "first" });
+    const second = await f.zip({ "lib/b.js": "second b", "shared.txt": "second" });
+    const cache = new CodeCache(join(f.dir, "cache"), async (sha) => join(f.dir, `${sha}.zip`), { maxBytes: 1 << 30, maxIdleMs: 60_000 });
+    await cache.init(0o700);
+    const lease = await cache.acquireMerged([first, second]);
+    assert.equal(readFileSync(join(lease.root, "shared.txt"), "utf8"), "second");
+    assert.equal(readFileSync(join(lease.root, "lib/a.js"), "utf8"), "first a");
+    assert.equal(readFileSync(join(lease.root, "lib/b.js"), "utf8"), "second b");
+    assert.deepEqual(lease.listing?.dirLevels, [["lib"]]);
+    assert.deepEqual([...(lease.listing?.files ?? [])].sort(), ["lib/a.js", "lib/b.js", "shared.txt"]);
+    const again = await cache.acquireMerged([first, second]);
+    assert.equal(again.root, lease.root, "one tree per ordered list");
+    const reversed = await cache.acquireMerged([second, first]);
+    assert.notEqual(reversed.root, lease.root);
+    assert.equal(readFileSync(join(reversed.root, "shared.txt"), "utf8"), "first", "the order decides");
+    for (const l of [lease, again, reversed]) l.release();
+  });
+});
