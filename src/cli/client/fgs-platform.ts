@@ -141,7 +141,8 @@ export function fgsPlatform(connection: FgsConnection): Platform {
         return {
           requestId: text(got["request_id"] ?? got["X-Cff-Request-Id"]),
           result: text(got["result"]),
-          error: status >= 300 || (typeof got["result"] === "string" && /"errorCode"/.test(got["result"]) && status !== 200) ? text(got["result"]) : undefined,
+          // The v1 envelope's status is the function's: 200 when it returned, else its failure's.
+          error: status >= 300 ? text(got["result"]) : undefined,
           log: text(got["log"]),
           durationMs: 0,
         };
