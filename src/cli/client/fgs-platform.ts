@@ -1,12 +1,15 @@
-import { createRequire } from "node:module";
 /**
- * The client commands through the official Huawei Cloud SDK (FunctionGraph v2). Logs, trigger
- * creation and firing are SCF-only in this CLI for now (see docs/cli.md).
+ * The client commands through the official Huawei Cloud SDK (FunctionGraph v2). Logs (LTS) and
+ * Quiver's timer fire have no SDK method: they are sent signed by the core SDK's own signer
+ * (huawei-signed.ts).
  */
+import { createRequire } from "node:module";
 import { BasicCredentials } from "@huaweicloud/huaweicloud-sdk-core";
 import * as fg from "@huaweicloud/huaweicloud-sdk-functiongraph";
 import type { HuaweiKeys } from "./credentials.js";
 import { CliError, EXIT, fromSdkError, vendorCodeOf } from "./failure.js";
+import { entriesOf, streamLines } from "./fgs-logs.js";
+import { apigEventData, fireTimer, timerEventData } from "./fgs-triggers.js";
 import type { AliasInfo, FunctionInfo, FunctionName, Platform, TriggerInfo, VersionInfo } from "./platform.js";
 
 /**
@@ -30,7 +33,10 @@ const text = (value: unknown): string => (typeof value === "string" ? value : va
 
 export function fgsPlatform(connection: FgsConnection): Platform {
   silenceSdkLogger();
-  const client = makeClient(connection);
+  const urls = baseUrls(connection);
+  const credential = credentialOf(connection);
+  const client = fg.FunctionGraphClient.newBuilder().withCredential(credential).withEndpoint(urls.functionGraph).build();
+  const projectId = connection.keys.projectId;
   const urn = (fn: FunctionName, qualifier?: string): string =>
     `urn:fss:${connection.region}:${connection.keys.projectId}:function:${fn.namespace}:${fn.name}${qualifier === undefined ? "" : `:${qualifier}`}`;
   const call = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -40,12 +46,29 @@ export function fgsPlatform(connection: FgsConnection): Platform {
       throw fromSdkError(error);
     }
   };
-  const unsupported = (what: string): Promise<never> => Promise.reject(new CliError(`${what} is not available with --dialect fgs in this CLI yet; use the SCF dialect (the same functions are visible through both on Quiver)`, EXIT.usage));
   const aliasOf = (a: Wire): AliasInfo => {
     const weights = (a["additional_version_weights"] ?? {}) as Record<string, number>;
     const [extra] = Object.entries(weights);
     return { name: text(a["name"]), version: text(a["version"]), description: text(a["description"]), ...(extra ? { additional: { version: extra[0], weight: extra[1] } } : {}) };
   };
+  const getAlias = async (fn: FunctionName, alias: string): Promise<AliasInfo | null> => {
+    try {
+      return aliasOf(wire(await client.showVersionAlias(new fg.ShowVersionAliasRequest().withFunctionUrn(urn(fn)).withAliasName(alias))));
+    } catch (error) {
+      if (vendorCodeOf(error) === "FSS.1053") return null;
+      throw fromSdkError(error);
+    }
+  };
+  /** What a qualifier runs: the head, a version, or the versions an alias splits between now (LTS labels lines with the version that ran). */
+  const versionsBehind = async (fn: FunctionName, qualifier: string): Promise<string[]> => {
+    if (qualifier === "latest" || qualifier === "$LATEST") return ["latest"];
+    const alias = await getAlias(fn, qualifier.replace(/^!/, ""));
+    if (alias === null) return [qualifier];
+    return alias.additional ? [alias.version, alias.additional.version] : [alias.version];
+  };
+  const rawTriggers = async (fn: FunctionName): Promise<Wire[]> => wire(await client.listFunctionTriggers(new fg.ListFunctionTriggersRequest().withFunctionUrn(urn(fn)))) as unknown as Wire[];
+  /** A trigger's name is its `event_data.name` (what project files and `trigger fire` use); its id otherwise. */
+  const nameOf = (t: Wire): string => text(wire(t["event_data"] ?? {})["name"]) || text(t["trigger_id"]);
   return {
     dialect: "fgs",
 
@@ -106,21 +129,14 @@ export function fgsPlatform(connection: FgsConnection): Platform {
         return Buffer.from(file, "base64");
       }),
 
-    async getAlias(fn, alias) {
-      try {
-        return aliasOf(wire(await client.showVersionAlias(new fg.ShowVersionAliasRequest().withFunctionUrn(urn(fn)).withAliasName(alias))));
-      } catch (error) {
-        if (vendorCodeOf(error) === "FSS.1053") return null;
-        throw fromSdkError(error);
-      }
-    },
+    getAlias,
 
     listAliases: (fn) => call(async () => (wire(await client.listVersionAliases(new fg.ListVersionAliasesRequest().withFunctionUrn(urn(fn)))) as unknown as Wire[]).map(aliasOf)),
 
     putAlias(fn, alias) {
       const weights = alias.additional ? { [alias.additional.version]: alias.additional.weight } : {};
       return call(async () => {
-        const exists = (await this.getAlias(fn, alias.name)) !== null;
+        const exists = (await getAlias(fn, alias.name)) !== null;
         if (exists) {
           const body = new fg.UpdateVersionAliasRequestBody().withVersion(alias.version).withAdditionalVersionWeights(weights);
           if (alias.description !== undefined) body.withDescription(alias.description);
@@ -148,16 +164,44 @@ export function fgsPlatform(connection: FgsConnection): Platform {
         };
       }),
 
-    logs: () => unsupported("logs"),
-
-    listTriggers: (fn) =>
+    logs: (fn, qualifier, sinceMs, untilMs) =>
       call(async () => {
-        const got = wire(await client.listFunctionTriggers(new fg.ListFunctionTriggersRequest().withFunctionUrn(urn(fn)))) as unknown as Wire[];
-        return got.map((t): TriggerInfo => ({ name: text(t["trigger_id"]), type: text(t["trigger_type_code"]), qualifier: "", enabled: text(t["trigger_status"]) === "ACTIVE", description: JSON.stringify(t["event_data"] ?? {}) }));
+        const ids = wire(await client.showLtsLogDetails(new fg.ShowLtsLogDetailsRequest().withFunctionUrn(urn(fn))));
+        const versions = qualifier === undefined ? null : await versionsBehind(fn, qualifier);
+        const stream = { base: urls.lts, credential, projectId, groupId: text(ids["group_id"]), streamId: text(ids["stream_id"]) };
+        return entriesOf(await streamLines(stream, sinceMs, untilMs), versions);
       }),
 
-    putTrigger: () => unsupported("creating triggers"),
-    fireTrigger: () => unsupported("trigger fire"),
+    listTriggers: (fn) =>
+      call(async () => (await rawTriggers(fn)).map((t): TriggerInfo => ({
+        name: nameOf(t), type: text(t["trigger_type_code"]), qualifier: "", enabled: text(t["trigger_status"]) === "ACTIVE", description: JSON.stringify(t["event_data"] ?? {}),
+      }))),
+
+    checkTrigger: (trigger) => {
+      if (trigger.type === "timer") timerEventData(trigger);
+    },
+
+    putTrigger: (fn, trigger) =>
+      call(async () => {
+        const typeCode = trigger.type === "timer" ? "TIMER" : "APIG";
+        // Translated first: a trigger FunctionGraph cannot take is refused before the old one is deleted.
+        const eventData = trigger.type === "timer" ? timerEventData(trigger) : apigEventData(fn, trigger);
+        const existing = (await rawTriggers(fn)).find((t) => text(t["trigger_type_code"]) === typeCode && nameOf(t) === trigger.name);
+        if (existing !== undefined) {
+          await client.deleteFunctionTrigger(new fg.DeleteFunctionTriggerRequest().withFunctionUrn(urn(fn)).withTriggerTypeCode(typeCode).withTriggerId(text(existing["trigger_id"])));
+        }
+        const body = new fg.CreateFunctionTriggerRequestBody().withTriggerTypeCode(typeCode).withTriggerStatus(trigger.enabled === false ? "DISABLED" : "ACTIVE")
+          .withEventData(Object.assign(new fg.TriggerEventDataRequestBody(), eventData));
+        const qualifier = trigger.qualifier === "$LATEST" ? "latest" : trigger.qualifier;
+        await client.createFunctionTrigger(new fg.CreateFunctionTriggerRequest().withFunctionUrn(urn(fn, qualifier)).withBody(body));
+      }),
+
+    fireTrigger: (fn, trigger) =>
+      call(async () => {
+        const timer = (await rawTriggers(fn)).find((t) => text(t["trigger_type_code"]) === "TIMER" && (nameOf(t) === trigger || text(t["trigger_id"]) === trigger));
+        if (timer === undefined) throw new CliError(`${fn.name} has no timer trigger named ${trigger}`, EXIT.api, { hint: "list them with `quiver trigger list FUNCTION --dialect fgs`" });
+        return fireTimer({ base: urls.functionGraph, credential, projectId }, urn(fn), text(timer["trigger_id"]));
+      }),
 
     listFunctions: (namespace) =>
       call(async () => {
@@ -172,10 +216,15 @@ export function fgsPlatform(connection: FgsConnection): Platform {
   };
 }
 
-function makeClient(c: FgsConnection): fg.FunctionGraphClient {
-  const credentials = new BasicCredentials().withAk(c.keys.ak).withSk(c.keys.sk).withProjectId(c.keys.projectId);
-  const endpoint = c.endpoint === undefined ? `https://functiongraph.${c.region}.myhuaweicloud.com` : (c.endpoint.includes("://") ? c.endpoint : `http://${c.endpoint}`).replace(/\/+$/, "");
-  return fg.FunctionGraphClient.newBuilder().withCredential(credentials).withEndpoint(endpoint).build();
+function credentialOf(c: FgsConnection): BasicCredentials {
+  return new BasicCredentials().withAk(c.keys.ak).withSk(c.keys.sk).withProjectId(c.keys.projectId);
+}
+
+/** Quiver serves FunctionGraph and LTS on one listener; Huawei Cloud has a host per service and region. */
+function baseUrls(c: FgsConnection): { functionGraph: string; lts: string } {
+  if (c.endpoint === undefined) return { functionGraph: `https://functiongraph.${c.region}.myhuaweicloud.com`, lts: `https://lts.${c.region}.myhuaweicloud.com` };
+  const base = (c.endpoint.includes("://") ? c.endpoint : `http://${c.endpoint}`).replace(/\/+$/, "");
+  return { functionGraph: base, lts: base };
 }
 
 function infoOf(f: Wire): FunctionInfo {

@@ -51,13 +51,18 @@ export interface InvokeOutcome {
   readonly durationMs: number;
 }
 
+/**
+ * One finished invocation and its log. FunctionGraph's log service (LTS) holds only the lines a
+ * function printed, so there the outcome, duration and result are null: not known, rather
+ * than a made-up success.
+ */
 export interface LogEntry {
   readonly requestId: string;
   readonly startTime: string;
-  readonly retCode: number;
-  readonly durationMs: number;
+  readonly retCode: number | null;
+  readonly durationMs: number | null;
   readonly log: string;
-  readonly result: string;
+  readonly result: string | null;
 }
 
 export interface TriggerInfo {
@@ -68,10 +73,30 @@ export interface TriggerInfo {
   readonly description: string;
 }
 
+/**
+ * A timer's schedule in the form its project file wrote it: serverless.yml's SCF cron (7
+ * fields, or the legacy 5), or s.yaml's FunctionGraph `Cron` (6 fields, `@every`, `CRON_TZ=`)
+ * or `Rate` (`5m`). Each platform translates what it can (`schedules.ts`).
+ */
+export interface TimerSchedule {
+  readonly form: "scf-cron" | "fgs-cron" | "fgs-rate";
+  readonly text: string;
+}
+
+/** What an s.yaml APIG trigger says beyond name and auth (FunctionGraph only). */
+export interface ApigSettings {
+  readonly groupId?: string | undefined;
+  readonly groupName?: string | undefined;
+  readonly protocol?: "HTTP" | "HTTPS" | undefined;
+  readonly timeoutMs?: number | undefined;
+  readonly path?: string | undefined;
+  readonly method?: string | undefined;
+}
+
 /** A trigger `deploy` creates from a project file. */
 export type TriggerSpec =
-  | { readonly type: "timer"; readonly name: string; readonly cron: string; readonly enabled: boolean; readonly argument?: string | undefined; readonly qualifier?: string | undefined }
-  | { readonly type: "http"; readonly name: string; readonly authType: "NONE" | "CAM"; readonly qualifier?: string | undefined };
+  | { readonly type: "timer"; readonly name: string; readonly schedule: TimerSchedule; readonly enabled: boolean; readonly argument?: string | undefined; readonly qualifier?: string | undefined }
+  | { readonly type: "http"; readonly name: string; readonly authType: "NONE" | "CAM"; readonly enabled?: boolean | undefined; readonly qualifier?: string | undefined; readonly apig?: ApigSettings | undefined };
 
 export interface FunctionName {
   readonly namespace: string;
@@ -97,9 +122,11 @@ export interface Platform {
   /** Finished invocations started in [sinceMs, untilMs], oldest first. */
   logs(fn: FunctionName, qualifier: string | undefined, sinceMs: number, untilMs: number): Promise<LogEntry[]>;
   listTriggers(fn: FunctionName): Promise<TriggerInfo[]>;
+  /** Throws (usage) when this platform cannot take the trigger: checked before a deploy changes anything. */
+  checkTrigger(trigger: TriggerSpec): void;
   /** Creates the trigger, or replaces one of the same name and type. */
   putTrigger(fn: FunctionName, trigger: TriggerSpec): Promise<void>;
-  /** Runs a timer trigger now (Quiver's FireTrigger); returns the invocation's request id. */
+  /** Runs a timer trigger (by name; FunctionGraph: or id) now (Quiver's own fire); returns the invocation's request id. */
   fireTrigger(fn: FunctionName, trigger: string): Promise<string>;
   listFunctions(namespace: string | undefined): Promise<FunctionInfo[]>;
   listNamespaces(): Promise<string[]>;

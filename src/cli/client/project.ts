@@ -7,8 +7,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
-import { CliError, EXIT } from "./failure.js";
+import { devsTriggersOf } from "./devs-triggers.js";
 import type { FunctionSettings, TriggerSpec } from "./platform.js";
+import { defined, isNode, node, onlyKeys, optNumber, optString, refuse, stringMap, type Node } from "./project-checks.js";
 
 export interface Project {
   /** The project file read, or null when none was there. */
@@ -23,8 +24,6 @@ export interface Project {
   readonly triggers: readonly TriggerSpec[];
   readonly region: string | undefined;
 }
-
-type Node = Record<string, unknown>;
 
 export const SERVERLESS_INPUT_KEYS = ["name", "src", "handler", "runtime", "memorySize", "timeout", "environment", "namespace", "description", "events", "region"] as const;
 const SERVERLESS_TOP_KEYS = ["component", "name", "app", "stage", "org", "inputs"];
@@ -107,7 +106,7 @@ function eventsOf(path: string, value: unknown): TriggerSpec[] {
       onlyKeys(path, p, ["name", "cronExpression", "enable", "argument", "qualifier"], at);
       const cron = optString(path, p, "cronExpression", at);
       if (cron === undefined) throw refuse(path, `${at}cronExpression is required`);
-      return { type: "timer", name: optString(path, p, "name", at) ?? `timer-${i + 1}`, cron, enabled: p["enable"] !== false, argument: optString(path, p, "argument", at), qualifier: optString(path, p, "qualifier", at) };
+      return { type: "timer", name: optString(path, p, "name", at) ?? `timer-${i + 1}`, schedule: { form: "scf-cron", text: cron }, enabled: p["enable"] !== false, argument: optString(path, p, "argument", at), qualifier: optString(path, p, "qualifier", at) };
     }
     if (type === "http") {
       onlyKeys(path, p, ["name", "authType", "qualifier"], at);
@@ -129,7 +128,7 @@ function devsProject(root: string, path: string, doc: Node): Project {
   const service = node(path, services[key], `${servicesKey}.${key}`);
   onlyKeys(path, service, ["component", "props"], `${servicesKey}.${key}.`);
   const props = node(path, service["props"] ?? {}, `${servicesKey}.${key}.props`);
-  onlyKeys(path, props, ["region", "function"], `${servicesKey}.${key}.props.`);
+  onlyKeys(path, props, ["region", "function", "trigger"], `${servicesKey}.${key}.props.`);
   const at = `${servicesKey}.${key}.props.function.`;
   const fn = node(path, props["function"] ?? {}, `${servicesKey}.${key}.props.function`);
   onlyKeys(path, fn, S_YAML_FUNCTION_KEYS, at);
@@ -148,49 +147,6 @@ function devsProject(root: string, path: string, doc: Node): Project {
       description: optString(path, fn, "description", at),
       environment: fn["environmentVariables"] === undefined ? undefined : stringMap(path, fn["environmentVariables"], `${at}environmentVariables`),
     }),
-    triggers: [],
+    triggers: devsTriggersOf(path, props["trigger"], `${servicesKey}.${key}.props.trigger`),
   };
-}
-
-function isNode(value: unknown): value is Node {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function node(path: string, value: unknown, where: string): Node {
-  if (!isNode(value)) throw refuse(path, `${where} must be a mapping`);
-  return value;
-}
-
-function onlyKeys(path: string, value: Node, allowed: readonly string[], prefix: string): void {
-  const unknown = Object.keys(value).filter((key) => !allowed.includes(key));
-  if (unknown.length > 0) {
-    throw refuse(path, `${unknown.map((key) => `${prefix}${key}`).join(", ")} ${unknown.length === 1 ? "is" : "are"} not supported by quiver deploy (supported here: ${allowed.join(", ")})`);
-  }
-}
-
-function optString(path: string, value: Node, key: string, prefix: string): string | undefined {
-  const v = value[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "string" && typeof v !== "number") throw refuse(path, `${prefix}${key} must be a string`);
-  return String(v);
-}
-
-function optNumber(path: string, value: Node, key: string, prefix: string): number | undefined {
-  const v = value[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "number" || !Number.isInteger(v)) throw refuse(path, `${prefix}${key} must be a whole number`);
-  return v;
-}
-
-function stringMap(path: string, value: unknown, where: string): Record<string, string> {
-  const map = node(path, value, where);
-  return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
-}
-
-function defined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function refuse(path: string, problem: string): CliError {
-  return new CliError(`${path}: ${problem}`, EXIT.usage);
 }

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import tencentcloud from "tencentcloud-sdk-nodejs-scf";
 import type { TencentKeys } from "./credentials.js";
 import { CliError, EXIT, fromSdkError, vendorCodeOf } from "./failure.js";
+import { scfCron } from "./schedules.js";
 import type { AliasInfo, CodeInput, FunctionInfo, FunctionName, FunctionSettings, InvokeOutcome, LogEntry, Platform, TriggerInfo, TriggerSpec, VersionInfo } from "./platform.js";
 
 type Client = InstanceType<typeof tencentcloud.scf.v20180416.Client>;
@@ -128,13 +129,19 @@ export function scfPlatform(connection: ScfConnection): Platform {
         return (got.Triggers ?? []).map((t): TriggerInfo => ({ name: t.TriggerName ?? "", type: t.Type ?? "", qualifier: t.Qualifier ?? "", enabled: t.Enable === 1, description: t.TriggerDesc ?? "" }));
       }),
 
+    checkTrigger: (trigger) => {
+      triggerIn(trigger);
+    },
+
     putTrigger: (fn, trigger) =>
       call(async () => {
+        // Translated first: a trigger SCF cannot take is refused before the old one is deleted.
+        const wanted = triggerIn(trigger);
         const existing = (await client.ListTriggers({ FunctionName: fn.name, Namespace: fn.namespace, Limit: 100 })).Triggers ?? [];
         if (existing.some((t) => t.TriggerName === trigger.name && t.Type === trigger.type)) {
           await client.DeleteTrigger({ FunctionName: fn.name, Namespace: fn.namespace, TriggerName: trigger.name, Type: trigger.type, ...(trigger.qualifier ? { Qualifier: trigger.qualifier } : {}) });
         }
-        await client.CreateTrigger({ FunctionName: fn.name, Namespace: fn.namespace, ...triggerIn(trigger) });
+        await client.CreateTrigger({ FunctionName: fn.name, Namespace: fn.namespace, ...wanted });
       }),
 
     fireTrigger: (fn, trigger) =>
@@ -201,8 +208,9 @@ function codeIn(code: CodeInput): { ZipFile: string } | { CosBucketName: string;
 function triggerIn(t: TriggerSpec): { TriggerName: string; Type: string; TriggerDesc: string; Enable?: string; CustomArgument?: string; Qualifier?: string } {
   const qualifier = t.qualifier ? { Qualifier: t.qualifier } : {};
   if (t.type === "timer") {
-    return { TriggerName: t.name, Type: "timer", TriggerDesc: t.cron, Enable: t.enabled ? "OPEN" : "CLOSE", ...(t.argument === undefined ? {} : { CustomArgument: t.argument }), ...qualifier };
+    return { TriggerName: t.name, Type: "timer", TriggerDesc: scfCron(t.name, t.schedule), Enable: t.enabled ? "OPEN" : "CLOSE", ...(t.argument === undefined ? {} : { CustomArgument: t.argument }), ...qualifier };
   }
+  if (t.apig !== undefined || t.enabled === false) throw new CliError(`http trigger ${t.name} is an s.yaml APIG trigger: FunctionGraph settings SCF has no place for; deploy with --dialect fgs`, EXIT.usage);
   return { TriggerName: t.name, Type: "http", TriggerDesc: JSON.stringify({ AuthType: t.authType, NetConfig: { EnableIntranet: false, EnableExtranet: true } }), ...qualifier };
 }
 

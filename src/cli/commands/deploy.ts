@@ -93,6 +93,7 @@ export interface Deployed {
 /** Creates or updates the function with `code`, waits until it is Active, applies the project's triggers. */
 export async function deployFunction(session: Session, fn: FunctionName, settings: FunctionSettings, code: CodeInput, project: Project): Promise<Deployed> {
   const { platform, out } = session;
+  for (const trigger of project.triggers) platform.checkTrigger(trigger);
   const existing = await platform.getFunction(fn);
   const what = "zip" in code ? `Uploading ${(code.zip.length / 1024).toFixed(1)} KB to ${fn.name}` : `Pointing ${fn.name} at ${code.hotReloadDir}`;
   await out.progress(what, async () => {
@@ -129,7 +130,6 @@ export function registerDeploy(program: Command, globals: () => GlobalOptions): 
       const session = connect(globals(), project.region);
       const fn = { namespace: globals().namespace ?? project.namespace ?? "default", name: flags.name ?? project.name ?? basename(resolve(dir)) };
       const settings = settingsOf(session, project, flags);
-      if (session.platform.dialect === "fgs" && project.triggers.length > 0) throw new CliError(`${project.file ?? "the project"} has events; creating triggers is SCF-only in this CLI (drop --dialect fgs, or the events)`, EXIT.usage);
       const weight = wholeNumber("--weight", flags.weight);
       if (weight !== undefined && (flags.alias === undefined || weight > 100)) throw new CliError("--weight needs --alias and is a percentage from 0 to 100", EXIT.usage);
       const { zip, files } = await session.out.progress(`Packaging ${project.src}`, () => packageDirectory(project.src, project.exclude));

@@ -53,7 +53,7 @@ export function registerListings(program: Command, globals: () => GlobalOptions)
       session.out.result(list, list.length === 0 ? `${name} has no triggers` : table([["NAME", "TYPE", "QUALIFIER", "ENABLED", "DESCRIPTION"], ...list.map((t) => [t.name, t.type, t.qualifier, t.enabled ? "yes" : "no", t.description])]));
     });
   trigger.command("fire").argument("<function>").argument("<trigger>")
-    .description("run a timer trigger now, as if its time had come (Quiver only)")
+    .description("run a timer trigger now, as if its time had come (Quiver only; FunctionGraph: by name or trigger id)")
     .addHelpText("after", "\nExample:\n  quiver trigger fire hello every-minute")
     .action(async (name: string, triggerName: string) => {
       const session = connect(globals());

@@ -19,7 +19,11 @@ function show(session: Session, entry: LogEntry): void {
     process.stdout.write(`${JSON.stringify(entry)}\n`);
     return;
   }
-  process.stdout.write(`── ${entry.startTime}  ${entry.requestId}  ${entry.retCode === 0 ? "ok" : `failed (${entry.retCode})`}  ${entry.durationMs} ms\n${entry.log.endsWith("\n") || entry.log === "" ? entry.log : `${entry.log}\n`}`);
+  // FunctionGraph's LTS tells no outcome or duration: those parts are left out rather than guessed.
+  const outcome = entry.retCode === null ? [] : [entry.retCode === 0 ? "ok" : `failed (${entry.retCode})`];
+  const duration = entry.durationMs === null ? [] : [`${entry.durationMs} ms`];
+  const header = `── ${[entry.startTime, entry.requestId, ...outcome, ...duration].join("  ")}`;
+  process.stdout.write(`${header}\n${entry.log.endsWith("\n") || entry.log === "" ? entry.log : `${entry.log}\n`}`);
 }
 
 const POLL_MS = 1000;
@@ -56,7 +60,7 @@ export async function followLogs(session: Session, fn: FunctionName, qualifier: 
 export function registerLogs(program: Command, globals: () => GlobalOptions): void {
   program.command("logs")
     .argument("<function>", "function name")
-    .description("the function's finished invocations and their logs (SCF GetFunctionLogs)")
+    .description("the function's finished invocations and their logs (SCF GetFunctionLogs; FunctionGraph: its LTS log stream)")
     .option("--qualifier <q>", "only this version or alias")
     .option("--since <when>", "from this long ago (90s, 10m, 2h, 1d) or this time", "1h")
     .option("--follow", "keep printing invocations as they finish")
