@@ -14,8 +14,11 @@ const APIG_KEYS = ["name", "groupId", "groupName", "auth", "protocol", "timeout"
 
 export function devsTriggersOf(path: string, value: unknown, where: string): TriggerSpec[] {
   if (value === undefined || value === null) return [];
-  const list = Array.isArray(value) ? value : [value];
-  return list.map((entry, i) => devsTrigger(path, node(path, entry, Array.isArray(value) ? `${where}[${i}]` : where), Array.isArray(value) ? `${where}[${i}]` : where, i));
+  const list: unknown[] = Array.isArray(value) ? value : [value];
+  return list.map((entry, i) => {
+    const at = Array.isArray(value) ? `${where}[${i}]` : where;
+    return devsTrigger(path, node(path, entry, at), at, i);
+  });
 }
 
 function devsTrigger(path: string, t: Node, where: string, index: number): TriggerSpec {
@@ -41,8 +44,9 @@ function devsTrigger(path: string, t: Node, where: string, index: number): Trigg
     // The component's default is IAM: calls signed with the account's keys (SCF's CAM).
     const auth = optString(path, data, "auth", at) ?? "IAM";
     if (auth !== "IAM" && auth !== "NONE") throw refuse(path, `${at}auth must be IAM or NONE (APP authentication needs API Gateway apps, which quiver deploy does not create)`);
-    const protocol = optString(path, data, "protocol", at);
-    if (protocol !== undefined && protocol !== "HTTP" && protocol !== "HTTPS") throw refuse(path, `${at}protocol must be HTTP or HTTPS`);
+    const protocolText = optString(path, data, "protocol", at);
+    const protocol = protocolText === "HTTP" || protocolText === "HTTPS" ? protocolText : undefined;
+    if (protocolText !== undefined && protocol === undefined) throw refuse(path, `${at}protocol must be HTTP or HTTPS`);
     const apig: ApigSettings = {
       groupId: optString(path, data, "groupId", at), groupName: optString(path, data, "groupName", at), protocol,
       timeoutMs: optNumber(path, data, "timeout", at), path: optString(path, data, "path", at), method: optString(path, data, "method", at),
