@@ -48,7 +48,8 @@ export async function streamLines(stream: LtsStream, sinceMs: number, untilMs: n
     lines.push(...logs);
     const last = logs.at(-1);
     // A short page that looked at everything is the end; a query that stopped early goes on after its last line.
-    if (last === undefined || (logs.length < PAGE && page.isQueryComplete !== false)) return lines;
+    // A page that did not move past the cursor would be read forever: stop there.
+    if (last === undefined || last.line_num === after || (logs.length < PAGE && page.isQueryComplete !== false)) return lines;
     after = last.line_num;
   }
 }
