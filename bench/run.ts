@@ -10,6 +10,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { sqliteCommitFloor } from "./lib/baselines.js";
+import { leftoverFirewallTables } from "./lib/host-debris.js";
 import { startEcho, type EchoServer } from "./lib/echo.js";
 import { planFor, type Plan } from "./lib/plan.js";
 import { MAX_PUBLISHABLE_LOAD, mayWriteDocs, publishability } from "./lib/publishable.js";
@@ -135,6 +136,10 @@ async function main(): Promise<void> {
   const results = new Results();
   const load0 = loadavg();
   process.stdout.write(`Quiver benchmark (${quick ? "quick" : "full"})\n`);
+  const leftovers = leftoverFirewallTables();
+  if (leftovers.length > 0) {
+    process.stdout.write(`WARNING: ${leftovers.length} nftables tables of killed Quiver servers hook every packet of this host and slow loopback; with no Quiver running, remove them first: for t in ${leftovers.slice(0, 3).join(" ")}${leftovers.length > 3 ? " …" : ""}; do nft delete table inet $t; done\n`);
+  }
   await step(results, "floors: durable SQLite commit");
   results.add({ section: "Floors", name: "floor: durable SQLite commit (WAL, synchronous=FULL)", unit: "ms", summary: sqliteCommitFloor(plan.floorSamples) });
   const echo = await startEcho();
