@@ -25,9 +25,36 @@ describe("quiver deploy project files", () => {
       assert.deepEqual(p.exclude, ["*.md"]);
       assert.deepEqual(p.settings, { handler: "app.main", runtime: "Python3.9", memoryMb: 512, timeoutSec: 20, description: "d", environment: { A: "1" } });
       assert.deepEqual(p.triggers, [
-        { type: "timer", name: "t", cron: "0 * * * * * *", enabled: false, argument: "arg", qualifier: undefined },
+        { type: "timer", name: "t", schedule: { form: "scf-cron", text: "0 * * * * * *" }, enabled: false, argument: "arg", qualifier: undefined },
         { type: "http", name: "http-2", authType: "CAM", qualifier: undefined },
       ]);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("s.yaml: the fgs component's trigger, one mapping or a list, TIMER and APIG", () => {
+    const dir = tempDir();
+    const yaml = (trigger: string[]): string => ["edition: 1.0.0", "services:", "  fn:", "    props:", "      function:", "        functionName: hello", "      trigger:", ...trigger, ""].join("\n");
+    try {
+      writeFileSync(join(dir.path, "s.yaml"), yaml(["        triggerTypeCode: TIMER", "        status: DISABLED", "        eventData:", "          name: Timer-1", "          scheduleType: Rate", "          schedule: 3m", "          userEvent: hi"]));
+      assert.deepEqual(readProject(dir.path).triggers, [{ type: "timer", name: "Timer-1", schedule: { form: "fgs-rate", text: "3m" }, enabled: false, argument: "hi" }]);
+      writeFileSync(join(dir.path, "s.yaml"), yaml(["        - triggerTypeCode: TIMER", "          eventData:", "            scheduleType: Cron", "            schedule: 0 15 2 * * ?",
+        "        - triggerTypeCode: APIG", "          eventData:", "            groupName: g", "            protocol: HTTP", "            timeout: 5000", "            path: /hi", "            method: GET"]));
+      assert.deepEqual(readProject(dir.path).triggers, [
+        { type: "timer", name: "timer-1", schedule: { form: "fgs-cron", text: "0 15 2 * * ?" }, enabled: true, argument: undefined },
+        { type: "http", name: "http-2", authType: "CAM", enabled: true, apig: { groupId: undefined, groupName: "g", protocol: "HTTP", timeoutMs: 5000, path: "/hi", method: "GET" } },
+      ], "the component's default auth is IAM (CAM)");
+      const refused: [string[], RegExp][] = [
+        [["        triggerTypeCode: OBS", "        eventData: {}"], /props\.trigger\.triggerTypeCode "OBS" is not supported: TIMER or APIG/],
+        [["        triggerTypeCode: APIG", "        eventData:", "          auth: App"], /eventData\.auth must be IAM or NONE/],
+        [["        triggerTypeCode: TIMER", "        eventData:", "          schedule: 3m"], /eventData\.scheduleType must be Rate or Cron/],
+        [["        triggerTypeCode: TIMER", "        status: OFF", "        eventData: {}"], /status must be ACTIVE or DISABLED/],
+      ];
+      for (const [trigger, message] of refused) {
+        writeFileSync(join(dir.path, "s.yaml"), yaml(trigger));
+        assert.throws(() => readProject(dir.path), (error: unknown) => error instanceof CliError && error.exitCode === 2 && message.test(error.message), trigger.join("\n"));
+      }
     } finally {
       dir.remove();
     }
