@@ -66,6 +66,7 @@ export const USER_ERROR_CODES = [
   "LayerNotFound", // no layer of that name (subject layer), or no such version of it (subject layerVersion)
   "LayerLimitExceeded", // too many versions of one layer, layers in a scope, or layers on one function
   "LayerInUse", // a layer version a function binds cannot be deleted (where the vendor refuses it)
+  "ProvisionedOverReserved", // a function's provisioned instances would exceed its reserved concurrency (a put of either)
 ] as const;
 
 /** Faults of Quiver itself. */

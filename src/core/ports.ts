@@ -138,7 +138,8 @@ export interface CapacityStore {
    * Creates or replaces the config of (function, qualifier), holding a lock every capacity put
    * takes, after `decideProvisionedPut` (core/store-rules/capacity.ts) accepted it against every
    * other config. Throws FunctionNotFound, LatestProtected, VersionNotFound (subject qualifier)
-   * or CapacityExceedsMachine. A replaced config keeps its `createdAt`.
+   * or CapacityExceedsMachine, and ProvisionedOverReserved when the function's configs would
+   * exceed its cap (read under the function's lock). A replaced config keeps its `createdAt`.
    */
   putProvisioned(config: ProvisionedConfig, machineInstances: number): Promise<ProvisionedConfig>;
   /** One function's configs (by qualifier), or every config of every account (null). */
@@ -147,7 +148,8 @@ export interface CapacityStore {
   /**
    * Sets (or with null removes) a function's concurrency cap. A cap in memory is checked with
    * `checkReservedPut` against the namespace's total (`defaultTotalMb` when none was put).
-   * Throws FunctionNotFound or ReservedOverTotal.
+   * Under the function's lock, any cap must cover what the function's provisioned configs keep
+   * (`checkCapCoversProvisioned`). Throws FunctionNotFound, ReservedOverTotal or ProvisionedOverReserved.
    */
   putConcurrencyCap(functionId: string, cap: ConcurrencyCap | null, defaultTotalMb: number): Promise<void>;
   /** Caps of one scope's functions, or of every scope (null). */

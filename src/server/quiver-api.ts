@@ -24,6 +24,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   NamespaceNotFound: 404,
   FunctionNotFound: 404,
   VersionNotFound: 404,
+  LayerNotFound: 404,
   UnknownAction: 404,
   RequestTooLarge: 413,
   RequestTimeout: 408,

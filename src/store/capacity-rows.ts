@@ -1,4 +1,6 @@
 import type { ConcurrencyCap, FunctionConcurrency, ProvisionedConfig, ProvisionedSettings } from "../core/capacity.js";
+import type { FunctionConfig } from "../core/model.js";
+import type { SizedProvisioned } from "../core/store-rules/index.js";
 
 /**
  * Capacity rows shared by both stores (core/capacity.ts). JSON columns arrive as text from
@@ -69,4 +71,29 @@ export function toCap(row: CapRow): FunctionConcurrency {
 
 function json<T>(value: unknown): T {
   return (typeof value === "string" ? JSON.parse(value) : value) as T;
+}
+
+/**
+ * A function's provisioned configs with the configuration of what each keeps instances of: its
+ * version, or an alias's main version (the head's own when the alias names `$LATEST`), for the
+ * memory of its instances (append WHERE on `p.function_id`).
+ */
+export const SIZED_PROVISIONED_SELECT = `SELECT p.qualifier, p.settings, COALESCE(v.config, f.config) AS kept_config
+  FROM provisioned_configs p JOIN functions f ON f.id = p.function_id
+  LEFT JOIN aliases a ON a.function_id = p.function_id AND a.name = p.alias_name
+  LEFT JOIN versions v ON v.function_id = p.function_id AND v.name = COALESCE(p.version_name, a.version)`;
+
+export interface SizedProvisionedRow {
+  qualifier: string;
+  settings: unknown;
+  kept_config: unknown;
+}
+
+export function toSizedProvisioned(row: SizedProvisionedRow): SizedProvisioned {
+  return { qualifier: row.qualifier, settings: json<ProvisionedSettings>(row.settings), memoryMb: memoryOf(row.kept_config) };
+}
+
+/** The memory (MB) a stored function or version configuration gives each instance; 0 when there is none. */
+export function memoryOf(config: unknown): number {
+  return config === null || config === undefined ? 0 : json<Pick<FunctionConfig, "memoryMb">>(config).memoryMb;
 }

@@ -128,6 +128,28 @@ void describe("FunctionGraph reserved instances", () => {
     const missing = await sdkFailure(client.updateFunctionMaxInstanceConfig(new fg.UpdateFunctionMaxInstanceConfigRequest().withFunctionUrn(urnOf("ghost")).withBody(new fg.UpdateFunctionMaxInstanceConfigRequestBody().withMaxInstanceNum(1))));
     assert.equal(missing.httpStatusCode, 404);
   });
+
+  test("reserved instances must fit in the maximum instances, whichever is set second: 400 FSS.1076", async () => {
+    const maxInstances = (n: number): Promise<unknown> =>
+      client.updateFunctionMaxInstanceConfig(new fg.UpdateFunctionMaxInstanceConfigRequest().withFunctionUrn(urnOf("kept")).withBody(new fg.UpdateFunctionMaxInstanceConfigRequestBody().withMaxInstanceNum(n)));
+    await maxInstances(2);
+    const over = await sdkFailure(reserve(client, urnOf("kept", "v1"), 3));
+    assert.deepEqual([over.httpStatusCode, over.errorCode], [400, "FSS.1076"]);
+    assert.match(over.errorMsg, /3 instances .*over its reserved concurrency of 2 instances/);
+    await reserve(client, urnOf("kept", "v1"), 1);
+    // The alias's reservation counts with the version's, a cron's count at its peak.
+    const peak = new fg.CronConfig().withName("peak").withCron("0 0 9 * * *").withCount(2);
+    assert.equal((await sdkFailure(reserve(client, urnOf("kept", "!prod"), 1, [peak]))).errorCode, "FSS.1076");
+    await reserve(client, urnOf("kept", "!prod"), 1);
+    const lowered = await sdkFailure(maxInstances(1));
+    assert.deepEqual([lowered.httpStatusCode, lowered.errorCode], [400, "FSS.1076"]);
+    assert.match(lowered.errorMsg, /1 instances is less than the 2 instances/);
+    // -1 lifts the cap, and with it the check.
+    await maxInstances(-1);
+    await reserve(client, urnOf("kept", "v1"), 3);
+    await reserve(client, urnOf("kept", "v1"), 0);
+    await reserve(client, urnOf("kept", "!prod"), 0);
+  });
 });
 
 void describe("FunctionGraph scheduled reserved instances (virtual clock)", () => {

@@ -296,3 +296,43 @@ void describe("SCF reserved concurrency and account totals", () => {
     assert.equal(bob.AccountUsage?.TotalAllocatedConcurrencyMem, 0);
   });
 });
+
+void describe("SCF provisioned concurrency within the reserved concurrency", () => {
+  let server: TestQuiver;
+  let scf: ScfClient;
+
+  before(async () => {
+    server = await startQuiver({ rateLimits: { enabled: false } });
+    scf = scfClient(server, ALICE);
+  });
+  after(async () => server.stop());
+
+  test("provisioned instances (× their memory) must fit in the reserved memory, whichever is put second: FailedOperation.ProvisionedExceedReserved", async () => {
+    await createFunction(scf, { name: "within", files: HELLO, memory: 128 });
+    await scf.PublishVersion({ FunctionName: "within" });
+    await scf.CreateAlias({ FunctionName: "within", Name: "live", FunctionVersion: "1" });
+    await scf.PutReservedConcurrencyConfig({ FunctionName: "within", ReservedConcurrencyMem: 256 });
+
+    const over = await expectScfError(scf.PutProvisionedConcurrencyConfig({ FunctionName: "within", Qualifier: "1", VersionProvisionedConcurrencyNum: 3 }), "FailedOperation.ProvisionedExceedReserved");
+    assert.match(over.message, /384 MB .*over its reserved concurrency of 256 MB/);
+    await scf.PutProvisionedConcurrencyConfig({ FunctionName: "within", Qualifier: "1", VersionProvisionedConcurrencyNum: 1 });
+    // The alias's configs count with the version's; a scheduled peak counts at its peak.
+    const peak = [{ TriggerName: "peak", TriggerProvisionedConcurrencyNum: 2, TriggerCronConfig: "0 0 9 * * * *" }];
+    await expectScfError(scf.PutProvisionedConcurrencyConfig({ FunctionName: "within", Qualifier: "live", VersionProvisionedConcurrencyNum: 1, TriggerActions: peak }), "FailedOperation.ProvisionedExceedReserved");
+    await scf.PutProvisionedConcurrencyConfig({ FunctionName: "within", Qualifier: "live", VersionProvisionedConcurrencyNum: 1 });
+    assert.deepEqual((await scf.GetProvisionedConcurrencyConfig({ FunctionName: "within" })).Allocated?.map((a) => [a.Qualifier, a.AllocatedProvisionedConcurrencyNum]), [["1", 1], ["live", 1]]);
+
+    // Lowering the reserved memory below what is provisioned is refused and changes nothing.
+    const lowered = await expectScfError(scf.PutReservedConcurrencyConfig({ FunctionName: "within", ReservedConcurrencyMem: 128 }), "FailedOperation.ProvisionedExceedReserved");
+    assert.match(lowered.message, /128 MB is less than the 256 MB/);
+    assert.equal((await scf.GetReservedConcurrencyConfig({ FunctionName: "within" })).ReservedMem, 256);
+
+    // Deleting the reservation lifts the check; so does deleting the provisioned configs.
+    await scf.DeleteReservedConcurrencyConfig({ FunctionName: "within" });
+    await scf.PutProvisionedConcurrencyConfig({ FunctionName: "within", Qualifier: "1", VersionProvisionedConcurrencyNum: 3 });
+    await scf.DeleteProvisionedConcurrencyConfig({ FunctionName: "within", Qualifier: "1" });
+    await scf.DeleteProvisionedConcurrencyConfig({ FunctionName: "within", Qualifier: "live" });
+    await scf.PutReservedConcurrencyConfig({ FunctionName: "within", ReservedConcurrencyMem: 128 });
+    assert.equal((await scf.GetReservedConcurrencyConfig({ FunctionName: "within" })).ReservedMem, 128);
+  });
+});

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "../helpers/node-test.js";
 import { capInExecutions, desiredCount, peakCount, type ProvisionedConfig, type ScheduledCapacity } from "../../src/core/capacity.js";
 import type { QuiverError } from "../../src/core/errors.js";
-import { checkReservedPut, checkTotalPut, decideProvisionedPut } from "../../src/core/store-rules/capacity.js";
+import { checkCapCoversProvisioned, checkReservedPut, checkTotalPut, decideProvisionedPut } from "../../src/core/store-rules/capacity.js";
 
 const T0 = Date.parse("2030-01-01T00:00:00Z");
 const HOUR = 3_600_000;
@@ -57,17 +57,38 @@ void describe("capacity: the count due at a time", () => {
 
 void describe("capacity store rules", () => {
   const qualifier = { isVersion: true, isAlias: false };
+  // No cap on the function: only the machine bounds its configs.
+  const uncapped = { cap: null, siblings: [], memoryMb: 128 };
 
   test("a provisioned config: a version or alias, never $LATEST, within the machine with every other config", () => {
-    assert.equal(decideProvisionedPut(config(2), { qualifier: { isVersion: false, isAlias: true }, others: [] }, 10).qualifierKind, "alias");
-    assert.throws(() => decideProvisionedPut(config(1, [], "$LATEST"), { qualifier, others: [] }, 10), (e: QuiverError) => e.code === "LatestProtected");
-    assert.throws(() => decideProvisionedPut(config(1), { qualifier: { isVersion: false, isAlias: false }, others: [] }, 10), (e: QuiverError) => e.code === "VersionNotFound" && e.subject === "qualifier");
+    assert.equal(decideProvisionedPut(config(2), { qualifier: { isVersion: false, isAlias: true }, others: [], ...uncapped }, 10).qualifierKind, "alias");
+    assert.throws(() => decideProvisionedPut(config(1, [], "$LATEST"), { qualifier, others: [], ...uncapped }, 10), (e: QuiverError) => e.code === "LatestProtected");
+    assert.throws(() => decideProvisionedPut(config(1), { qualifier: { isVersion: false, isAlias: false }, others: [], ...uncapped }, 10), (e: QuiverError) => e.code === "VersionNotFound" && e.subject === "qualifier");
     const others = [config(3), config(1, [change("x", 1, 4)])];
-    assert.equal(decideProvisionedPut(config(3), { qualifier, others }, 10).settings.count, 3);
+    assert.equal(decideProvisionedPut(config(3), { qualifier, others, ...uncapped }, 10).settings.count, 3);
     assert.throws(
-      () => decideProvisionedPut(config(1, [change("y", 2, 4)]), { qualifier, others }, 10),
+      () => decideProvisionedPut(config(1, [change("y", 2, 4)]), { qualifier, others, ...uncapped }, 10),
       (e: QuiverError) => e.code === "CapacityExceedsMachine" && e.message.includes("at most 10 instances") && e.message.includes("already ask for 7") && e.message.includes("at most 3 are left"),
     );
+  });
+
+  test("provisioned instances within the function's cap, in its unit, each config at its peak", () => {
+    const memoryCap = { unit: "memoryMb" as const, value: 384 };
+    const siblings = [{ qualifier: "live", settings: { count: 1, schedules: [] }, memoryMb: 128 }];
+    // 1 × 128 (live) + 2 × 128 = 384: fits exactly; a peak of 3 does not.
+    decideProvisionedPut(config(2), { qualifier, others: [], cap: memoryCap, siblings, memoryMb: 128 }, 10);
+    assert.throws(
+      () => decideProvisionedPut(config(1, [change("p", 1, 3)]), { qualifier, others: [], cap: memoryCap, siblings, memoryMb: 128 }, 10),
+      (e: QuiverError) => e.code === "ProvisionedOverReserved" && e.message.includes("512 MB") && e.message.includes("of 384 MB"),
+    );
+    // Bigger instances count for more memory; a cap in instances counts instances.
+    assert.throws(() => decideProvisionedPut(config(2), { qualifier, others: [], cap: memoryCap, siblings, memoryMb: 256 }, 10), (e: QuiverError) => e.code === "ProvisionedOverReserved");
+    decideProvisionedPut(config(2), { qualifier, others: [], cap: { unit: "instances", value: 3 }, siblings, memoryMb: 4096 }, 10);
+    const kept = [...siblings, { qualifier: "1", settings: { count: 2, schedules: [] }, memoryMb: 128 }];
+    checkCapCoversProvisioned(memoryCap, kept, "f");
+    assert.throws(() => checkCapCoversProvisioned({ unit: "memoryMb", value: 383 }, kept, "f"), (e: QuiverError) => e.code === "ProvisionedOverReserved" && e.message.includes("383 MB is less than the 384 MB"));
+    assert.throws(() => checkCapCoversProvisioned({ unit: "instances", value: 2 }, kept, "f"), (e: QuiverError) => e.code === "ProvisionedOverReserved" && e.message.includes("2 instances is less than the 3 instances"));
+    checkCapCoversProvisioned({ unit: "memoryMb", value: 0 }, [], "f");
   });
 
   test("reserved memory within the namespace's total; instance caps reserve no memory", () => {

@@ -157,6 +157,15 @@ const THROUGH_SDK: Readonly<Record<string, (c: Ctx) => Promise<unknown>>> = {
   "InvalidParameterValue.ProvisionTriggerName": (c) => provision(c, [{ TriggerName: "has space", TriggerProvisionedConcurrencyNum: 1, TriggerCronConfig: "0 0 9 * * * *" }]),
   "InvalidParameterValue.ProvisionTriggerNameDuplicate": (c) => provision(c, [{ TriggerName: "a", TriggerProvisionedConcurrencyNum: 1, TriggerCronConfig: "0 0 9 * * * *" }, { TriggerName: "a", TriggerProvisionedConcurrencyNum: 1, TriggerCronConfig: "0 0 10 * * * *" }]),
   "InvalidParameterValue.ProvisionTriggerCronConfigDuplicate": (c) => provision(c, [{ TriggerName: "a", TriggerProvisionedConcurrencyNum: 1, TriggerCronConfig: "0 0 9 * * * *" }, { TriggerName: "b", TriggerProvisionedConcurrencyNum: 1, TriggerCronConfig: "0 0 9 * * * *" }]),
+  "FailedOperation.ProvisionedExceedReserved": async (c) => {
+    // No reserved memory at all: one provisioned instance is already more.
+    await c.scf.PutReservedConcurrencyConfig({ FunctionName: "target", ReservedConcurrencyMem: 0 });
+    try {
+      await c.scf.PutProvisionedConcurrencyConfig({ FunctionName: "target", Qualifier: "1", VersionProvisionedConcurrencyNum: 1 });
+    } finally {
+      await c.scf.DeleteReservedConcurrencyConfig({ FunctionName: "target" });
+    }
+  },
   "LimitExceeded.FunctionReservedConcurrencyMemory": (c) => c.scf.PutReservedConcurrencyConfig({ FunctionName: "target", ReservedConcurrencyMem: 10_000_000 }),
   "FailedOperation.ReservedExceedTotal": async (c) => {
     await c.scf.PutReservedConcurrencyConfig({ FunctionName: "target", ReservedConcurrencyMem: 1024 });

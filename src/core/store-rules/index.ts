@@ -16,5 +16,5 @@ export {
 } from "./triggers.js";
 export { decideTimerClaim, type TimerState } from "./timers.js";
 export { checkVersionDeletable } from "./versions.js";
-export { checkReservedPut, checkTotalPut, decideProvisionedPut, reservedMemory, type ProvisionedPutState, type ReservedPutState } from "./capacity.js";
+export { checkCapCoversProvisioned, checkReservedPut, checkTotalPut, decideProvisionedPut, reservedMemory, type ProvisionedPutState, type ReservedPutState, type SizedProvisioned } from "./capacity.js";
 export { decideLayerDelete, decideLayerPublish, type LayerDeleteState, type LayerPublishState } from "./layers.js";

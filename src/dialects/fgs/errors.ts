@@ -160,6 +160,9 @@ export const FGS_ERRORS: Readonly<Record<ErrorCode, Entry>> = {
   LayerNotFound: { status: 404, code: "FSS.1056" },
   LayerLimitExceeded: { status: 403, code: "FSS.1045" },
   LayerInUse: { status: 412, code: "FSS.1033" },
+  // "Reserved instances over the limit": more reserved instances than the function's maximum
+  // instances, whichever of the two is being set.
+  ProvisionedOverReserved: { status: 400, code: "FSS.1076" },
   Internal: { status: 500, code: "FSS.0500", message: "Internal error; see the Quiver log for the request id" },
 };
 

@@ -16,6 +16,11 @@ import { functionUrn, type UrnContext } from "./urn.js";
 
 export interface OutContext extends UrnContext {
   readonly domainId: string;
+  /**
+   * A short-lived URL this server serves a dependency version's zip at, signed for the caller
+   * (dialects/shared/code-urls.ts): FunctionGraph's `link` and `download_link`.
+   */
+  readonly layerUrl: (layer: BoundLayer) => string;
 }
 
 /** The head of a function or one published version of it: what a metadata document describes. */
@@ -213,15 +218,15 @@ export function fgsTriggerExtras(trigger: TriggerRecord): Record<string, unknown
 }
 
 /**
- * A dependency version in the v2 `Dependency` shape. Quiver has no OBS, so `link` (and a shown
- * version's `download_link`) are empty; `etag` is the zip's MD5, `last_modified` epoch seconds.
+ * A dependency version in the v2 `Dependency` shape. `link` (and a shown version's `download_link`)
+ * is a short-lived URL of the zip (there is no OBS here); `etag` is the zip's MD5, `last_modified` epoch seconds.
  */
 export function dependencyOut(ctx: OutContext, layer: BoundLayer): Record<string, unknown> {
   const runtime = layer.compatibleRuntimes[0];
   return {
     id: layer.id,
     owner: ctx.domainId,
-    link: "",
+    link: ctx.layerUrl(layer),
     runtime: runtime ? fgsRuntimeName({ runtime, type: "Event" }) : "",
     etag: layer.md5,
     size: layer.code.size,

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { QuiverError } from "../../core/errors.js";
+import type { BoundLayer } from "../../core/layers.js";
+import { apiBaseOf, signedLayerUrl } from "../shared/code-urls.js";
 import type { Dialect, DialectDeps } from "../shared/dialect.js";
 import { actionTable, answerFailuresIn, pipelineHandler, type Action, type Call, type DialectPipeline } from "../shared/pipeline.js";
 import { jsonAnswer, type WireAnswer } from "../shared/wire-answer.js";
@@ -77,10 +79,13 @@ function fgsPipeline(deps: DialectDeps): DialectPipeline<FgsCall, FgsOperation, 
 
 function contextOf(deps: DialectDeps, { account, route, raw }: FgsCall): FgsContext {
   const { region, projectId, domainId } = account.huawei;
+  const now = Date.now();
+  const apiBase = apiBaseOf(raw.headers, deps.config.publicUrl);
+  const layerUrl = (layer: BoundLayer): string => signedLayerUrl(apiBase, account, { region, layerName: layer.name, version: layer.version, sha256: layer.code.sha256 }, now / 1000);
   return {
     scope: { accountId: account.name, region },
     account,
-    out: { region, projectId, domainId },
+    out: { region, projectId, domainId, layerUrl },
     service: deps.service,
     invocations: deps.invocations,
     records: deps.records,
@@ -97,7 +102,7 @@ function contextOf(deps: DialectDeps, { account, route, raw }: FgsCall): FgsCont
     query: new URLSearchParams(raw.rawQuery),
     body: raw.body,
     headers: singleValued(raw.headers),
-    now: Date.now(),
+    now,
   };
 }
 

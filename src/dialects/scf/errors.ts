@@ -110,6 +110,8 @@ export const SCF_ERROR_CODES: Readonly<Record<ErrorCode, Entry>> = {
   LayerLimitExceeded: { choose: { subject: { layerVersion: "LimitExceeded.LayerVersions", layer: "LimitExceeded.Layers", function: "InvalidParameterValue.Layers" }, otherwise: "LimitExceeded.Layers" } },
   // Never answered through SCF, which lets a layer version in use be deleted (docs/layers.md).
   LayerInUse: "ResourceInUse.LayerVersion",
+  // Documented for both PutProvisionedConcurrencyConfig and PutReservedConcurrencyConfig.
+  ProvisionedOverReserved: "FailedOperation.ProvisionedExceedReserved",
   Internal: "InternalError",
 };
 

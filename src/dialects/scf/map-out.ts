@@ -274,13 +274,13 @@ export function layerVersionInfo(layer: LayerVersionRecord): Record<string, unkn
 }
 
 /**
- * GetLayerVersion. `Location` is the vendor's pre-signed download URL; Quiver serves no
- * downloads, so it is empty, and `CodeSha256` identifies the zip.
+ * GetLayerVersion. `Location` is a pre-signed download URL of the zip, as the vendor's (Quiver's
+ * own, short-lived: dialects/shared/code-urls.ts); `CodeSha256` is the zip's hex SHA-256.
  */
-export function layerVersionOut(layer: LayerVersionRecord): Record<string, unknown> {
+export function layerVersionOut(layer: LayerVersionRecord, location: string): Record<string, unknown> {
   const info = layerVersionInfo(layer);
   const fields = ["CompatibleRuntimes", "AddTime", "Description", "LicenseInfo", "LayerVersion", "LayerName", "Status"];
-  return { ...Object.fromEntries(fields.map((field) => [field, info[field]])), CodeSha256: layer.code.sha256, Location: "" };
+  return { ...Object.fromEntries(fields.map((field) => [field, info[field]])), CodeSha256: layer.code.sha256, Location: location };
 }
 
 /** A bound layer whose version was deleted since: functions keep running it, SCF shows it `Deleted`. */

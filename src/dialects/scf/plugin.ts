@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { QuiverError } from "../../core/errors.js";
+import { apiBaseOf } from "../shared/code-urls.js";
 import type { Dialect, DialectDeps } from "../shared/dialect.js";
 import { actionTable, answerFailuresIn, pipelineHandler, ratesOf, type Call, type DialectPipeline } from "../shared/pipeline.js";
 import { jsonAnswer, type WireAnswer } from "../shared/wire-answer.js";
@@ -68,10 +69,3 @@ export function scfErrorAnswer(error: QuiverError, requestId: string): WireAnswe
 
 /** SCF as the server composes it: served at `/`, so it answers every path no other dialect claims. */
 export const SCF_DIALECT: Dialect = { name: "scf", prefixes: [], plugin: scfPlugin, errorAnswer: scfErrorAnswer, actionNames: SCF_ACTION_NAMES };
-
-/** The base URL a client reached the API at: the public URL when one is configured, else the Host it sent. */
-function apiBaseOf(headers: Readonly<Record<string, string | string[] | undefined>>, publicUrl: string | undefined): string {
-  if (publicUrl !== undefined) return publicUrl.replace(/\/+$/, "");
-  const host = headers["host"];
-  return `http://${typeof host === "string" && /^[A-Za-z0-9.:[\]-]{1,300}$/.test(host) ? host : "127.0.0.1"}`;
-}

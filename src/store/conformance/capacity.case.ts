@@ -84,6 +84,40 @@ export function capacityCases({ harness }: SuiteContext): void {
       assert.equal((await store.listProvisioned(null)).some((c) => c.functionId === fn.id), false);
     });
 
+    void test("provisioned instances within the function's cap, in the cap's unit, whichever is put second", async () => {
+      const { store } = harness();
+      // Version 1 at 128 MB (the head's at publish); then the head goes to 512 MB for alias "head" → $LATEST.
+      const fn = await withVersions("within", 1);
+      const bigger = await store.transitionFunction(fn.id, ["Active"], { status: "Active", config: { ...fn.config, memoryMb: 512 }, changed: true, now: tick() });
+      assert.ok(bigger);
+      await store.insertAlias(alias(fn.id, "live", "1"), 5);
+      await store.insertAlias(alias(fn.id, "head", "$LATEST"), 5);
+      await store.putConcurrencyCap(fn.id, { unit: "memoryMb", value: 384 }, 1_000_000);
+      await store.putProvisioned(config(fn, "1", 2), 1_000_000); // 256 MB
+      // Another 128 MB instance fits exactly; a scheduled peak of 2 does not.
+      await rejectsWith(store.putProvisioned(config(fn, "live", 1, 2), 1_000_000), "ProvisionedOverReserved");
+      await store.putProvisioned(config(fn, "live", 1), 1_000_000);
+      // An alias of $LATEST keeps instances of the head's 512 MB.
+      await store.putConcurrencyCap(fn.id, { unit: "memoryMb", value: 384 + 511 }, 1_000_000);
+      await rejectsWith(store.putProvisioned(config(fn, "head", 1), 1_000_000), "ProvisionedOverReserved");
+      await store.putConcurrencyCap(fn.id, { unit: "memoryMb", value: 384 + 512 }, 1_000_000);
+      await store.putProvisioned(config(fn, "head", 1), 1_000_000);
+      // Replacing a config counts its new count, not its old one too.
+      await store.putProvisioned(config(fn, "1", 2), 1_000_000);
+      // Lowering the cap below what is kept is refused; in instances, instances count.
+      await rejectsWith(store.putConcurrencyCap(fn.id, { unit: "memoryMb", value: 895 }, 1_000_000), "ProvisionedOverReserved");
+      await rejectsWith(store.putConcurrencyCap(fn.id, { unit: "instances", value: 3 }, 1_000_000), "ProvisionedOverReserved");
+      await store.putConcurrencyCap(fn.id, { unit: "instances", value: 4 }, 1_000_000);
+      await rejectsWith(store.putProvisioned(config(fn, "1", 3), 1_000_000), "ProvisionedOverReserved");
+      assert.deepEqual((await store.listConcurrencyCaps(fn.scope)).map((c) => c.cap), [{ unit: "instances", value: 4 }], "a refused cap is not stored");
+      assert.deepEqual((await store.listProvisioned(fn.id)).map((c) => [c.qualifier, c.settings.count]), [["1", 2], ["head", 1], ["live", 1]], "a refused config is not stored");
+      // Removing the cap, or the configs, lifts the check.
+      await store.putConcurrencyCap(fn.id, null, 1_000_000);
+      await store.putProvisioned(config(fn, "1", 3), 1_000_000);
+      for (const q of ["1", "head", "live"]) await store.deleteProvisioned(fn.id, q);
+      await store.putConcurrencyCap(fn.id, { unit: "memoryMb", value: 0 }, 1_000_000);
+    });
+
     void test("concurrency caps and namespace totals: set, replace, remove; reserved memory within the total", async () => {
       const { store } = harness();
       const a = await activeFunction(store, freshScope(), "a");

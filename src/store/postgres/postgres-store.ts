@@ -24,7 +24,7 @@ import { openPool, redactUrl, StoreUnavailableError, type PgClient, type PgPool,
 import type { InvocationBucket, InvocationRecord, RecordQuery } from "../../core/invocation-records.js";
 import { ERROR_CODES_SQL, PRUNE_BATCH, recordColumns, recordOrder, recordWhere, rowsOverBudget, toBucket, toRecord, type BucketRow, type RecordRow } from "../record-rows.js";
 import type { ConcurrencyCap, FunctionConcurrency, ProvisionedConfig } from "../../core/capacity.js";
-import { CAP_SELECT, PROVISIONED_SELECT, provisionedColumns, toCap, toProvisioned, type CapRow, type ProvisionedRow } from "../capacity-rows.js";
+import { CAP_SELECT, memoryOf, PROVISIONED_SELECT, provisionedColumns, SIZED_PROVISIONED_SELECT, toCap, toProvisioned, toSizedProvisioned, type CapRow, type ProvisionedRow, type SizedProvisionedRow } from "../capacity-rows.js";
 import { migrate } from "./migrations.js";
 import { NodeLease } from "./node-lease.js";
 import { PgChangeFeed } from "./change-feed.js";
@@ -580,11 +580,16 @@ export class PostgresStore implements MetadataStore {
 
   async putProvisioned(config: ProvisionedConfig, machineInstances: number): Promise<ProvisionedConfig> {
     return inTransaction(this.#pool, async (c) => {
-      // One lock for every config: the machine-wide count and the write cannot interleave.
+      // One lock for every config: the machine-wide count and the write cannot interleave. The
+      // function's row lock then holds its cap still (putConcurrencyCap takes it too).
       await lockKey(c, LOCK.provisioned, "all");
-      rules.requireFunction(await lockFunction(c, config.functionId));
+      const fn = rules.requireFunction(await lockFunction(c, config.functionId));
       const others = await provisioned(c, `${PROVISIONED_SELECT} WHERE NOT (p.function_id = $1 AND p.qualifier = $2)`, [config.functionId, config.qualifier]);
-      const decided = rules.decideProvisionedPut(config, { qualifier: await qualifierFacts(c, config.functionId, config.qualifier), others }, machineInstances);
+      const facts = await qualifierFacts(c, config.functionId, config.qualifier);
+      const [cap] = await caps(c, `${CAP_SELECT} WHERE c.function_id = $1`, [config.functionId]);
+      const siblings = await sizedProvisioned(c, `${SIZED_PROVISIONED_SELECT} WHERE p.function_id = $1 AND p.qualifier <> $2`, [config.functionId, config.qualifier]);
+      const memoryMb = await keptMemory(c, fn, config.qualifier, facts);
+      const decided = rules.decideProvisionedPut(config, { qualifier: facts, others, cap: cap?.cap ?? null, siblings, memoryMb }, machineInstances);
       const [existing] = await provisioned(c, `${PROVISIONED_SELECT} WHERE p.function_id = $1 AND p.qualifier = $2`, [config.functionId, config.qualifier]);
       const stored = { ...decided, createdAt: existing?.createdAt ?? decided.createdAt };
       await c.query("DELETE FROM provisioned_configs WHERE function_id = $1 AND qualifier = $2", [config.functionId, config.qualifier]);
@@ -615,6 +620,7 @@ export class PostgresStore implements MetadataStore {
       const others = await caps(c, `${CAP_SELECT} WHERE f.account_id = $1 AND f.region = $2 AND f.namespace = $3 AND c.function_id <> $4`, [fn.account_id, fn.region, fn.namespace, functionId]);
       const { rows } = await c.query<{ total_mb: number }>("SELECT total_mb FROM concurrency_totals WHERE account_id = $1 AND region = $2 AND namespace = $3", [fn.account_id, fn.region, fn.namespace]);
       rules.checkReservedPut(cap, { others, totalMb: rows[0] ? Number(rows[0].total_mb) : defaultTotalMb });
+      rules.checkCapCoversProvisioned(cap, await sizedProvisioned(c, `${SIZED_PROVISIONED_SELECT} WHERE p.function_id = $1`, [functionId]), fn.name);
       await c.query("INSERT INTO concurrency_caps (function_id, cap) VALUES ($1, $2) ON CONFLICT (function_id) DO UPDATE SET cap = excluded.cap", [functionId, JSON.stringify(cap)]);
     });
   }
@@ -685,6 +691,19 @@ async function provisioned(db: PgQueryable, sql: string, args: unknown[]): Promi
 async function caps(db: PgQueryable, sql: string, args: unknown[]): Promise<FunctionConcurrency[]> {
   const { rows } = await db.query<CapRow>(sql, args);
   return rows.map(toCap);
+}
+
+async function sizedProvisioned(db: PgQueryable, sql: string, args: unknown[]): Promise<rules.SizedProvisioned[]> {
+  const { rows } = await db.query<SizedProvisionedRow>(sql, args);
+  return rows.map(toSizedProvisioned);
+}
+
+/** The memory of each instance a config of `qualifier` keeps: its version's, its alias's main version's, or the head's. */
+async function keptMemory(db: PgQueryable, fn: FunctionRow, qualifier: string, facts: rules.QualifierFacts): Promise<number> {
+  const name = facts.isVersion ? qualifier : facts.isAlias ? (await aliasNamed(db, fn.id, qualifier))?.version : undefined;
+  if (name === undefined) return memoryOf(fn.config);
+  const { rows } = await db.query<{ config: unknown }>("SELECT config FROM versions WHERE function_id = $1 AND name = $2", [fn.id, name]);
+  return memoryOf(rows[0]?.config ?? fn.config);
 }
 
 async function lockFunction(c: PgClient, id: string): Promise<FunctionRow | undefined> {

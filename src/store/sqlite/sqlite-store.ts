@@ -25,7 +25,7 @@ import type { TriggerRecord } from "../../core/triggers.js";
 import * as rules from "../../core/store-rules/index.js";
 import type { InvocationBucket, InvocationRecord, RecordQuery } from "../../core/invocation-records.js";
 import type { ConcurrencyCap, FunctionConcurrency, ProvisionedConfig } from "../../core/capacity.js";
-import { CAP_SELECT, PROVISIONED_SELECT, provisionedColumns, toCap, toProvisioned, type CapRow, type ProvisionedRow } from "../capacity-rows.js";
+import { CAP_SELECT, memoryOf, PROVISIONED_SELECT, provisionedColumns, SIZED_PROVISIONED_SELECT, toCap, toProvisioned, toSizedProvisioned, type CapRow, type ProvisionedRow, type SizedProvisionedRow } from "../capacity-rows.js";
 import { MIGRATIONS } from "./migrations.js";
 import { SqliteRecordWriter } from "./records-writer.js";
 import { ERROR_CODES_SQL, PRUNE_BATCH, recordOrder, recordWhere, rowsOverBudget, toBucket, toRecord, type BucketRow, type RecordRow } from "../record-rows.js";
@@ -556,9 +556,13 @@ export class SqliteStore implements MetadataStore {
 
   async putProvisioned(config: ProvisionedConfig, machineInstances: number): Promise<ProvisionedConfig> {
     return this.#db.transaction(() => {
-      rules.requireFunction(this.#functionById(config.functionId));
+      const fn = rules.requireFunction(this.#functionById(config.functionId));
       const others = this.#provisioned(`${PROVISIONED_SELECT} WHERE NOT (p.function_id = ? AND p.qualifier = ?)`, config.functionId, config.qualifier);
-      const decided = rules.decideProvisionedPut(config, { qualifier: this.#qualifierFacts(config.functionId, config.qualifier), others }, machineInstances);
+      const facts = this.#qualifierFacts(config.functionId, config.qualifier);
+      const cap = this.#caps(`${CAP_SELECT} WHERE c.function_id = ?`, config.functionId)[0]?.cap ?? null;
+      const siblings = this.#sizedProvisioned(`${SIZED_PROVISIONED_SELECT} WHERE p.function_id = ? AND p.qualifier <> ?`, config.functionId, config.qualifier);
+      const memoryMb = this.#keptMemory(fn, config.qualifier, facts);
+      const decided = rules.decideProvisionedPut(config, { qualifier: facts, others, cap, siblings, memoryMb }, machineInstances);
       const existing = this.#provisioned(`${PROVISIONED_SELECT} WHERE p.function_id = ? AND p.qualifier = ?`, config.functionId, config.qualifier)[0];
       const stored = { ...decided, createdAt: existing?.createdAt ?? decided.createdAt };
       this.#sql("DELETE FROM provisioned_configs WHERE function_id = ? AND qualifier = ?").run(config.functionId, config.qualifier);
@@ -586,6 +590,7 @@ export class SqliteStore implements MetadataStore {
       const others = this.#caps(`${CAP_SELECT} WHERE f.account_id = ? AND f.region = ? AND f.namespace = ? AND c.function_id <> ?`, fn.account_id, fn.region, fn.namespace, functionId);
       const total = this.#sql<unknown[], { total_mb: number }>("SELECT total_mb FROM concurrency_totals WHERE account_id = ? AND region = ? AND namespace = ?").get(fn.account_id, fn.region, fn.namespace);
       rules.checkReservedPut(cap, { others, totalMb: total?.total_mb ?? defaultTotalMb });
+      rules.checkCapCoversProvisioned(cap, this.#sizedProvisioned(`${SIZED_PROVISIONED_SELECT} WHERE p.function_id = ?`, functionId), fn.name);
       this.#sql("INSERT INTO concurrency_caps (function_id, cap) VALUES (?, ?) ON CONFLICT (function_id) DO UPDATE SET cap = excluded.cap").run(functionId, JSON.stringify(cap));
     }).immediate();
   }
@@ -615,6 +620,17 @@ export class SqliteStore implements MetadataStore {
 
   #caps(sql: string, ...args: unknown[]): FunctionConcurrency[] {
     return this.#sql<unknown[], CapRow>(sql).all(...args).map(toCap);
+  }
+
+  #sizedProvisioned(sql: string, ...args: unknown[]): rules.SizedProvisioned[] {
+    return this.#sql<unknown[], SizedProvisionedRow>(sql).all(...args).map(toSizedProvisioned);
+  }
+
+  /** The memory of each instance a config of `qualifier` keeps: its version's, its alias's main version's, or the head's. */
+  #keptMemory(fn: FunctionRow, qualifier: string, facts: rules.QualifierFacts): number {
+    const name = facts.isVersion ? qualifier : facts.isAlias ? this.#alias(fn.id, qualifier)?.version : undefined;
+    const version = name === undefined ? undefined : this.#sql<[string, string], { config: string }>("SELECT config FROM versions WHERE function_id = ? AND name = ?").get(fn.id, name);
+    return memoryOf(version?.config ?? fn.config);
   }
 
   async close(): Promise<void> {

@@ -117,7 +117,11 @@ const listDependencyVersion: FgsOperation = async (ctx) => {
   return ok({ dependencies: page.map((version) => dependencyOut(ctx.out, version)), next_marker: offset + page.length, count: versions.length });
 };
 
-const showDependencyVersion: FgsOperation = async (ctx) => ok({ ...dependencyOut(ctx.out, await packageVersion(ctx)), download_link: "" });
+/** One version, with `download_link`: a short-lived URL of its zip (the same as its `link`). */
+const showDependencyVersion: FgsOperation = async (ctx) => {
+  const version = await packageVersion(ctx);
+  return ok({ ...dependencyOut(ctx.out, version), download_link: ctx.out.layerUrl(version) });
+};
 
 /** Refused (412 FSS.1033) while a function or function version uses it, as FunctionGraph documents. */
 const deleteDependencyVersion: FgsOperation = async (ctx) => {

@@ -7,6 +7,7 @@ import { deletedLayerInfo, layerVersionInfo, layerVersionOut } from "../map-out.
 import * as rules from "../rules.js";
 import { scfRuntime } from "../runtimes.js";
 import { boundedText, int, parseParams, str } from "../schema.js";
+import { signedLayerUrl } from "../../shared/code-urls.js";
 import { atRate, type Action } from "../../shared/pipeline.js";
 import type { ScfAction, ScfContext } from "./context.js";
 
@@ -94,9 +95,12 @@ const publishLayerVersion: ScfAction = async (ctx, params) => {
   return { LayerVersion: version.version };
 };
 
+/** The version's fields, with `Location`: a short-lived URL this server serves the zip at (as GetFunctionAddress serves code). */
 const getLayerVersion: ScfAction = async (ctx, params) => {
   const p = parseParams(LayerVersionParams, params);
-  return layerVersionOut(await ctx.service.layers.get(ctx.scope, { name: layerName(p.LayerName), version: layerVersion(p.LayerVersion) }));
+  const layer = await ctx.service.layers.get(ctx.scope, { name: layerName(p.LayerName), version: layerVersion(p.LayerVersion) });
+  const target = { region: ctx.scope.region, layerName: layer.name, version: layer.version, sha256: layer.code.sha256 };
+  return layerVersionOut(layer, signedLayerUrl(ctx.apiBase, ctx.account, target, Date.now() / 1000));
 };
 
 /** One entry per layer, describing its latest version (the SDK's ListLayers documents so). */
