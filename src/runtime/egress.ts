@@ -45,11 +45,13 @@ export class Egress {
   readonly #tools: EgressTools;
   readonly #tun: string;
   readonly #table: string;
+  readonly #owner: OwnedTable | null;
 
-  private constructor(tools: EgressTools, tun: string, table: string) {
+  private constructor(tools: EgressTools, tun: string, table: string, owner: OwnedTable | null) {
     this.#tools = tools;
     this.#tun = tun;
     this.#table = table;
+    this.#owner = owner;
   }
 
   /**
@@ -68,12 +70,20 @@ export class Egress {
       await chmod(tun, 0o666);
       // A killed engine's table is replaced, not doubled.
       await nftApply(tools.nft, `delete table inet ${table}\n`).catch(() => undefined);
-      await nftApply(tools.nft, firewall(table, uids, deny));
+      const owner = await OwnedTable.install(tools.nft, table, firewallCommands(table, uids, deny), (why) => {
+        // The kernel removed the table with its owner: re-install it at once (the gap is one nft start).
+        logger.error({ egress: true, err: why }, "runtime: the process holding the functions' firewall ended; installing it again");
+      }).catch((err: unknown) => {
+        // Kernels before 5.12 have no owned tables: a plain one, which a killed server leaves behind.
+        logger.warn({ err: String(err) }, "runtime: nftables cannot tie the functions' firewall to this server (owned tables need Linux 5.12); a server killed with SIGKILL leaves it until the next start on this data directory");
+        return null;
+      });
+      if (owner === null) await nftApply(tools.nft, firewall(table, uids, deny));
+      return new Egress(tools, tun, table, owner);
     } catch (err) {
       logger.warn({ egress: false, err: String(err) }, "runtime: could not set up public network for functions; functions that ask for it get loopback only");
       return null;
     }
-    return new Egress(tools, tun, table);
   }
 
   /** Gives a specialised instance's sandbox public network; resolves once it is configured. */
@@ -94,7 +104,8 @@ export class Egress {
   }
 
   async close(): Promise<void> {
-    await nftApply(this.#tools.nft, `delete table inet ${this.#table}\n`).catch(() => undefined);
+    if (this.#owner) await this.#owner.close();
+    else await nftApply(this.#tools.nft, `delete table inet ${this.#table}\n`).catch(() => undefined);
   }
 }
 
@@ -112,6 +123,101 @@ export function firewall(table: string, uids: UidRange, deny: readonly string[])
   ];
   const rules = targets.flatMap((target) => [`    ${owners} ${target} meta l4proto tcp reject with tcp reset`, `    ${owners} ${target} reject`]);
   return [`table inet ${table} {`, "  chain output {", "    type filter hook output priority 0; policy accept;", ...rules, "  }", "}", ""].join("\n");
+}
+
+/** The same firewall as one-line commands for `nft -i`, in a table owned by that nft process. */
+export function firewallCommands(table: string, uids: UidRange, deny: readonly string[]): string[] {
+  const rules = firewall(table, uids, deny).split("\n").filter((line) => line.startsWith("    meta skuid"));
+  return [
+    `add table inet ${table} { flags owner; }`,
+    `add chain inet ${table} output { type filter hook output priority 0; policy accept; }`,
+    ...rules.map((rule) => `add rule inet ${table} output ${rule.trim()}`),
+  ];
+}
+
+/** How long `nft -i` may take to install the owned table before the plain one is used. */
+const OWNED_TABLE_TIMEOUT_MS = 5_000;
+
+/**
+ * The firewall table in nftables' "owner" mode, held by a long-running `nft -i` child: the kernel
+ * removes an owned table when its owner's netlink socket closes. When the server is killed with
+ * SIGKILL the child reads end-of-file and exits, so the table goes too. A plain table outlived
+ * every killed server, and each one left behind hooks every outgoing packet of the host (26 of
+ * them, left by test runs, doubled loopback latency).
+ */
+class OwnedTable {
+  #child: ReturnType<typeof spawn>;
+  #closing = false;
+  readonly #nft: string;
+  readonly #table: string;
+  readonly #commands: readonly string[];
+  readonly #onLost: (why: string) => void;
+
+  private constructor(nft: string, table: string, commands: readonly string[], onLost: (why: string) => void, child: ReturnType<typeof spawn>) {
+    this.#nft = nft;
+    this.#table = table;
+    this.#commands = commands;
+    this.#onLost = onLost;
+    this.#child = child;
+    this.#watch();
+  }
+
+  static async install(nft: string, table: string, commands: readonly string[], onLost: (why: string) => void): Promise<OwnedTable> {
+    return new OwnedTable(nft, table, commands, onLost, await OwnedTable.#start(nft, table, commands));
+  }
+
+  /** Starts `nft -i`, sends the commands, and resolves once nft lists the table back. */
+  static #start(nft: string, table: string, commands: readonly string[]): Promise<ReturnType<typeof spawn>> {
+    const child = spawn(nft, ["-i"], { stdio: ["pipe", "pipe", "pipe"] });
+    return new Promise((resolve, reject) => {
+      let out = "";
+      let err = "";
+      const fail = (why: string): void => {
+        clearTimeout(timer);
+        child.kill("SIGKILL");
+        reject(new Error(`nft -i: ${why}${err.trim() ? `: ${err.trim().slice(-500)}` : ""}`));
+      };
+      const timer = setTimeout(() => fail("the owned table was not listed in time"), OWNED_TABLE_TIMEOUT_MS);
+      child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+        err += chunk;
+        if (/error/i.test(err)) fail("a command was refused");
+      });
+      child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+        out += chunk;
+        if (out.includes(`table inet ${table} {`) && out.includes("flags owner")) {
+          clearTimeout(timer);
+          child.removeAllListeners("exit");
+          resolve(child);
+        }
+      });
+      child.once("exit", (code, signal) => fail(`exited (${String(code ?? signal)})`));
+      child.once("error", (e) => fail(String(e)));
+      child.stdin?.write([...commands, `list table inet ${table}`, ""].join("\n"));
+    });
+  }
+
+  #watch(): void {
+    this.#child.once("exit", (code, signal) => {
+      if (this.#closing) return;
+      this.#onLost(`nft -i exited (${String(code ?? signal)})`);
+      OwnedTable.#start(this.#nft, this.#table, this.#commands).then(
+        (child) => {
+          this.#child = child;
+          this.#watch();
+        },
+        (error: unknown) => this.#onLost(String(error)),
+      );
+    });
+  }
+
+  /** Ends the owner: the kernel removes the table. Resolves once nft has exited. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.#child.once("exit", () => resolve()));
+    this.#child.stdin?.end();
+    await exited;
+  }
 }
 
 async function nftApply(nft: string, script: string): Promise<void> {
