@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --docs [--force]]`: every Quiver benchmark against floors
+ * `npm run bench [-- --quick] [-- --docs [--force]] [-- --only WORD,…]`: every Quiver benchmark against floors
  * measured in the same run. Writes bench/results/<date>.json and a Markdown report with SVG
  * charts next to it (with --docs also docs/performance.md and docs/perf/), and prints the
  * targets table. A benchmark, not a test: it never fails on a missed target, it reports it.
@@ -38,6 +38,12 @@ import { clusterScaling, limiterCost } from "./scenarios/cluster.js";
 const quick = process.argv.includes("--quick");
 const docs = process.argv.includes("--docs");
 const force = process.argv.includes("--force");
+/**
+ * `--only a,b`: run just the scenarios whose name contains one of these words (for working on one
+ * target; such a run is never publishable and never written to docs).
+ */
+const onlyAt = process.argv.indexOf("--only");
+const only = onlyAt < 0 ? null : (process.argv[onlyAt + 1] ?? "").split(",").filter((word) => word !== "");
 
 /** How long a full run waits for the machine to go quiet before a scenario (quick runs never wait). */
 const SETTLE_MAX_MS = 5 * 60_000;
@@ -54,13 +60,23 @@ async function settle(): Promise<void> {
   }
 }
 
-/** Starts a scenario: waits for a quiet machine, logs it and records the load average it starts at. */
-async function step(results: Results, name: string): Promise<void> {
+/** Whether `--only` leaves scenario `name` in this run. */
+function selected(name: string): boolean {
+  return only === null || only.some((word) => name.includes(word));
+}
+
+/**
+ * Starts a scenario: waits for a quiet machine, logs it and records the load average it starts
+ * at. False when `--only` leaves it out.
+ */
+async function step(results: Results, name: string): Promise<boolean> {
+  if (!selected(name)) return false;
   if (!quick) await settle();
   const load1 = loadavg()[0] ?? 0;
   results.scenario(name, load1);
   const mark = load1 > MAX_PUBLISHABLE_LOAD ? ` — load ${load1.toFixed(2)} > ${MAX_PUBLISHABLE_LOAD}, run not publishable` : ` (load ${load1.toFixed(2)})`;
   process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${name}${mark}\n`);
+  return true;
 }
 
 /** The main server: warm path, pool cold starts, alias switch, load, the control plane, then HTTP triggers. */
@@ -69,36 +85,26 @@ async function mainServer(plan: Plan, echo: EchoServer, results: Results): Promi
   const client = new ScfBenchClient(server.port, server.account.secretId, server.account.secretKey);
   try {
     await setupInvokeFunctions(client);
-    await step(results, "warm invoke latency");
-    await warmLatency(client, echo, plan, results);
-    await step(results, "cold start with stem-cell pool");
-    await coldWithPool(client, plan, results);
-    await step(results, "alias switch");
-    await aliasSwitch(client, plan, results);
-    await step(results, "warm invoke of a frozen instance");
-    await frozenWake(client, plan, results);
-    await step(results, "cold start with two layers");
-    await coldWithLayers(client, plan, results);
-    await step(results, "first call on a provisioned instance");
-    await provisionedFirstCall(client, plan, results);
-    await step(results, "throughput at 1/10/50 connections");
-    await throughput(client, echo, plan, results);
-    idleInstances(server, results);
-    await step(results, "control plane");
-    await controlPlane(client, scfDialect(client), plan, results);
-    await step(results, "FunctionGraph publish");
-    await fgsPublish(server, plan, results);
+    if (await step(results, "warm invoke latency")) await warmLatency(client, echo, plan, results);
+    if (await step(results, "cold start with stem-cell pool")) await coldWithPool(client, plan, results);
+    if (await step(results, "alias switch")) await aliasSwitch(client, plan, results);
+    if (await step(results, "warm invoke of a frozen instance")) await frozenWake(client, plan, results);
+    if (await step(results, "cold start with two layers")) await coldWithLayers(client, plan, results);
+    if (await step(results, "first call on a provisioned instance")) await provisionedFirstCall(client, plan, results);
+    if (await step(results, "throughput at 1/10/50 connections")) await throughput(client, echo, plan, results);
+    if (only === null) idleInstances(server, results);
+    if (await step(results, "control plane")) await controlPlane(client, scfDialect(client), plan, results);
+    if (await step(results, "FunctionGraph publish")) await fgsPublish(server, plan, results);
     const urls = await setupHttpTriggers(client);
-    await step(results, "HTTP trigger and web function latency");
-    await httpTriggerLatency(urls, echo, plan, results);
-    await step(results, "HTTP trigger throughput at 10/50 connections");
-    await httpTriggerThroughput(urls, echo, plan, results);
-    await step(results, "timer trigger lateness");
-    const fgs = new FgsBenchClient(server.port, server.huawei);
-    try {
-      await timerLateness(client, fgs, plan, results);
-    } finally {
-      fgs.close();
+    if (await step(results, "HTTP trigger and web function latency")) await httpTriggerLatency(urls, echo, plan, results);
+    if (await step(results, "HTTP trigger throughput at 10/50 connections")) await httpTriggerThroughput(urls, echo, plan, results);
+    if (await step(results, "timer trigger lateness")) {
+      const fgs = new FgsBenchClient(server.port, server.huawei);
+      try {
+        await timerLateness(client, fgs, plan, results);
+      } finally {
+        fgs.close();
+      }
     }
   } finally {
     client.close();
@@ -140,23 +146,16 @@ async function main(): Promise<void> {
   if (leftovers.length > 0) {
     process.stdout.write(`WARNING: ${leftovers.length} nftables tables of killed Quiver servers hook every packet of this host and slow loopback; with no Quiver running, remove them first: for t in ${leftovers.slice(0, 3).join(" ")}${leftovers.length > 3 ? " …" : ""}; do nft delete table inet $t; done\n`);
   }
-  await step(results, "floors: durable SQLite commit");
-  results.add({ section: "Floors", name: "floor: durable SQLite commit (WAL, synchronous=FULL)", unit: "ms", summary: sqliteCommitFloor(plan.floorSamples) });
+  if (await step(results, "floors: durable SQLite commit")) results.add({ section: "Floors", name: "floor: durable SQLite commit (WAL, synchronous=FULL)", unit: "ms", summary: sqliteCommitFloor(plan.floorSamples) });
   const echo = await startEcho();
   try {
     await mainServer(plan, echo, results);
-    await step(results, "cold start, pool exhausted, with process-start floors");
-    await exhaustedServer(plan, results);
-    await step(results, "invocation records on vs off");
-    await recordsCost(plan, results);
-    await step(results, `server memory and publish rate with ${plan.manyFunctions} functions`);
-    await manyFunctions(plan, results);
-    await step(results, "peers");
-    await peers(plan, results);
-    await step(results, "cluster: rate-limit check in memory, Redis, PostgreSQL");
-    await limiterCost(plan, results);
-    await step(results, "cluster: three nodes vs one behind HAProxy");
-    await clusterScaling(plan, results);
+    if (await step(results, "cold start, pool exhausted, with process-start floors")) await exhaustedServer(plan, results);
+    if (await step(results, "invocation records on vs off")) await recordsCost(plan, results);
+    if (await step(results, `server memory and publish rate with ${plan.manyFunctions} functions`)) await manyFunctions(plan, results);
+    if (await step(results, "peers")) await peers(plan, results);
+    if (await step(results, "cluster: rate-limit check in memory, Redis, PostgreSQL")) await limiterCost(plan, results);
+    if (await step(results, "cluster: three nodes vs one behind HAProxy")) await clusterScaling(plan, results);
   } finally {
     echo.stop();
   }
@@ -168,7 +167,7 @@ async function main(): Promise<void> {
 
 async function write(results: Results, run: { start: number[]; seconds: number }): Promise<void> {
   const date = new Date().toISOString();
-  const verdict = publishability(results.scenarios);
+  const verdict = only === null ? publishability(results.scenarios) : { publishable: false, reasons: [`--only ${only.join(",")} ran part of the bench`] };
   // "-quick" stays last: .gitignore keeps quick runs out of the repository by that suffix.
   const stamp = `${date.replace(/[:.]/g, "-")}${verdict.publishable ? "" : "-unpublishable"}${quick ? "-quick" : ""}`;
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}`;
