@@ -163,7 +163,7 @@ export interface CapacityStore {
 export interface MetadataStore extends InvocationRecordStore, CapacityStore {
   readonly kind: string;
   /**
-   * Changes other processes make to functions, versions and aliases (several nodes on one
+   * Changes other processes make to functions, versions, aliases and triggers (several nodes on one
    * database); absent when this process is the only writer (SQLite).
    */
   readonly changes?: ChangeFeed;

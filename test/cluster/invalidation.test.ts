@@ -1,17 +1,19 @@
 /**
  * Routing stays global while reads are cached per node: an alias or code change made through
  * one node is what the very next invocation on another node runs (PostgreSQL LISTEN/NOTIFY),
- * and a node's own writes are seen by its next call at once.
+ * and a node's own writes are seen by its next call at once. The same for HTTP triggers: one
+ * switched off through one node is refused by the next request to another.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "../helpers/node-test.js";
 import { ALICE, tempDir, writeAccountsFile } from "../helpers/accounts.js";
-import { call, createFunction, scfClient, type ScfClient } from "../helpers/scf-client.js";
+import { call, createFunction, REGION, scfClient, type ScfClient } from "../helpers/scf-client.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { zipBase64 } from "../helpers/zip.js";
 import { parseExposition } from "../helpers/prometheus.js";
 import { eventually } from "../helpers/eventually.js";
+import { createHttpTrigger, scfTriggerUrl } from "../helpers/triggers.js";
 import { openPool } from "../../src/store/postgres/driver.js";
 import { createTestSchema, PG_OFF, urlWithSchema, type TestSchema } from "../store/pg-schema.js";
 
@@ -98,13 +100,30 @@ describe("cached reads across nodes", { skip: PG_OFF ? "QUIVER_TEST_PG=off" : fa
     for (let i = 0; i < 10; i += 1) await call(b, "flip", {}, { Qualifier: "live" });
     assert.deepEqual(await storeReads(node.url), before, "function, alias and version rows all came from memory");
   });
+
+  it("a trigger switched off on A is refused by B's next request; B finds it in memory meanwhile", async () => {
+    const [nodeA, nodeB] = nodes;
+    assert.ok(nodeA && nodeB);
+    const created = await createHttpTrigger(nodeA, { account: ALICE, functionName: "flip", name: "door" });
+    const ref = { scope: { accountId: ALICE.name, region: REGION }, namespace: "default", name: "flip" };
+    const url = scfTriggerUrl(nodeB, ALICE, "flip", "door");
+    assert.equal((await fetch(url)).status, 200);
+    const before = await storeReads(nodeB.url, ["getFunction", "getTriggerByName"]);
+    for (let i = 0; i < 5; i += 1) assert.equal((await fetch(url)).status, 200);
+    assert.deepEqual(await storeReads(nodeB.url, ["getFunction", "getTriggerByName"]), before, "function and trigger rows came from memory");
+    for (let round = 0; round < 4; round += 1) {
+      const enabled = round % 2 === 1;
+      await nodeA.quiver.service.triggers.setEnabled(ref, created.id, enabled);
+      assert.equal((await fetch(url)).status, enabled ? 200 : 403, `round ${round}: B's next request after A switched the trigger ${enabled ? "on" : "off"}`);
+    }
+  });
 });
 
 /** How many times each read the cache covers reached the store, from the server's own metrics. */
-async function storeReads(url: string): Promise<Record<string, number>> {
+async function storeReads(url: string, operations = ["getFunction", "getFunctionById", "getVersion", "getAlias"]): Promise<Record<string, number>> {
   const metrics = parseExposition(await (await fetch(`${url}/metrics`)).text());
   const counts: Record<string, number> = {};
-  for (const operation of ["getFunction", "getFunctionById", "getVersion", "getAlias"]) {
+  for (const operation of operations) {
     counts[operation] = metrics.sum("quiver_store_operation_seconds_count", { operation });
   }
   return counts;

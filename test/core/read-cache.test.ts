@@ -1,9 +1,11 @@
 /**
  * The invocation read cache (core/read-cache.ts) on a real SQLite store: repeated reads stay in
  * memory; this process's writes, a change feed's announcements and a feed that is down all
- * send reads back to the store; a read on its way while an entry is dropped is not kept.
+ * send reads back to the store; a read on its way while an entry is dropped is not kept. The
+ * same holds for the triggers an HTTP trigger's request looks up.
  */
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { after, describe, it } from "../helpers/node-test.js";
 import { tempDir } from "../helpers/accounts.js";
@@ -11,6 +13,24 @@ import { cachedReads } from "../../src/core/read-cache.js";
 import type { ChangeFeed, MetadataStore } from "../../src/core/ports.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { activeFunction, alias, freshScope, plan, tick } from "../../src/store/conformance/fixtures.js";
+import type { TriggerRecord } from "../../src/core/triggers.js";
+
+/** An HTTP trigger of `functionId`; APIG-flavoured (served at `apigPath`) when a path is given. */
+function httpTrigger(functionId: string, name: string, apigPath?: string): TriggerRecord {
+  const now = tick();
+  return {
+    id: randomBytes(16).toString("hex"),
+    functionId,
+    name,
+    qualifier: "$LATEST",
+    enabled: true,
+    description: "",
+    settings: { kind: "http", flavour: apigPath === undefined ? "api-gateway" : "apig", auth: "none", path: apigPath ?? "/", matchMode: "prefix", methods: ["ANY"], cors: null, timeoutMs: null },
+    extras: {},
+    createdAt: now,
+    updatedAt: now,
+  };
+}
 
 /** Counts the reads that reach the store, and can hold `getAlias` until released. */
 function instrumented(store: MetadataStore): { store: MetadataStore; reads: Map<string, number>; holdAliases(): () => void } {
@@ -62,14 +82,15 @@ describe("cached reads", () => {
     dir.remove();
   });
 
-  async function setup(name: string, feed?: ChangeFeed): Promise<{ cached: MetadataStore; reads: Map<string, number>; holdAliases(): () => void; id: string }> {
-    const fn = await activeFunction(sqlite, freshScope(), name);
+  async function setup(name: string, feed?: ChangeFeed): Promise<{ cached: MetadataStore; reads: Map<string, number>; holdAliases(): () => void; id: string; scope: ReturnType<typeof freshScope> }> {
+    const scope = freshScope();
+    const fn = await activeFunction(sqlite, scope, name);
     await sqlite.publishVersion(fn.id, plan());
     await sqlite.publishVersion(fn.id, plan());
     await sqlite.insertAlias(alias(fn.id, "live", "1"), 10);
     const probe = instrumented(sqlite);
     const base = feed ? Object.assign(Object.create(probe.store) as MetadataStore, { changes: feed }) : probe.store;
-    return { cached: cachedReads(base), reads: probe.reads, holdAliases: probe.holdAliases, id: fn.id };
+    return { cached: cachedReads(base), reads: probe.reads, holdAliases: probe.holdAliases, id: fn.id, scope };
   }
 
   it("serves repeated reads from memory, found and not found", async () => {
@@ -119,5 +140,43 @@ describe("cached reads", () => {
     assert.equal((await slow)?.version, "1");
     assert.equal((await cached.getAlias(id, "live"))?.version, "2", "the stale answer was not kept");
     assert.equal(reads.get("getAlias"), 2);
+  });
+
+  it("triggers by name and a scope's APIG triggers are served from memory; this process's trigger writes are read back at once", async () => {
+    const { cached, reads, id, scope } = await setup("triggers");
+    const url = await cached.insertTrigger(httpTrigger(id, "url"), 10);
+    for (let i = 0; i < 3; i += 1) {
+      assert.equal((await cached.getTriggerByName(id, "url"))?.enabled, true);
+      assert.equal(await cached.getTriggerByName(id, "nope"), null);
+      assert.deepEqual(await cached.findApigTriggers(scope), []);
+    }
+    assert.equal(reads.get("getTriggerByName"), 2, "one read each, found and not found");
+    await cached.updateTrigger(id, url.id, { enabled: false, now: tick() });
+    assert.equal((await cached.getTriggerByName(id, "url"))?.enabled, false, "an update is read back");
+    await cached.insertTrigger(httpTrigger(id, "nope", "/api"), 10);
+    assert.equal((await cached.getTriggerByName(id, "nope"))?.name, "nope", "a trigger cached as missing is found once created");
+    assert.deepEqual((await cached.findApigTriggers(scope)).map(({ trigger }) => trigger.name), ["nope"], "a new APIG trigger is routed at once");
+    await cached.deleteTrigger(id, url.id);
+    assert.equal(await cached.getTriggerByName(id, "url"), null, "a deleted trigger is gone at once");
+    await cached.deleteTriggers(id, null);
+    assert.deepEqual(await cached.findApigTriggers(scope), [], "every trigger of the function deleted");
+  });
+
+  it("an announced change drops the function's triggers and every scope's APIG triggers", async () => {
+    const feed = controlledFeed();
+    const { cached, reads, id, scope } = await setup("trigger-feed", feed);
+    const url = await sqlite.insertTrigger(httpTrigger(id, "url", "/shop"), 10);
+    assert.equal((await cached.getTriggerByName(id, "url"))?.enabled, true);
+    assert.equal((await cached.findApigTriggers(scope))[0]?.trigger.enabled, true);
+    await sqlite.updateTrigger(id, url.id, { enabled: false, now: tick() }); // another node's write
+    assert.equal((await cached.getTriggerByName(id, "url"))?.enabled, true, "not announced yet: the cached row");
+    feed.changed(id);
+    assert.equal((await cached.getTriggerByName(id, "url"))?.enabled, false);
+    assert.equal((await cached.findApigTriggers(scope))[0]?.trigger.enabled, false);
+    feed.live = false;
+    const before = reads.get("getTriggerByName") ?? 0;
+    await cached.getTriggerByName(id, "url");
+    await cached.getTriggerByName(id, "url");
+    assert.equal(reads.get("getTriggerByName"), before + 2, "every read goes to the store while the feed is down");
   });
 });

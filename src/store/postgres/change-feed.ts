@@ -21,8 +21,8 @@ interface Barrier {
 }
 
 /**
- * Changes to functions, versions and aliases made by any node, heard through PostgreSQL
- * `LISTEN`: row triggers (PostgreSQL migrations 6 and 9) `NOTIFY` the schema's channel on commit, so
+ * Changes to functions, versions, aliases and triggers made by any node, heard through PostgreSQL
+ * `LISTEN`: row triggers (PostgreSQL migrations 6, 9 and 11) `NOTIFY` the schema's channel on commit, so
  * a node hears of a change right after it is committed, without polling. One connection of
  * the pool is kept for listening; while it is broken the feed is not live (what was cached must
  * not be trusted: changes may be missed) until a new connection listens again.

@@ -265,6 +265,14 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX layer_versions_by_layer ON layer_versions (layer_id, version);
   `,
+  // 11: changes to a function's triggers are announced too (nodes cache triggers for HTTP
+  // requests, core/read-cache.ts); a timer's planned fire time alone is not (it is no part of
+  // a trigger's record, and changes at every fire).
+  `
+  CREATE TRIGGER triggers_announce
+    AFTER INSERT OR DELETE OR UPDATE OF function_id, name, kind, qualifier, enabled, description, settings, extras, apig_path, updated_at ON triggers
+    FOR EACH ROW EXECUTE FUNCTION quiver_announce_change();
+  `,
 ];
 
 /** Arbitrary constant: the advisory lock that serialises migrations across nodes. */
