@@ -54,6 +54,19 @@ void describe("child protocol: the schema", () => {
     refused(res({ rss: -1 }), /invalid message: rss/);
     refused(res({ rss: 1.5 }), /invalid message: rss/);
   });
+  void it("refuses every other malformed result (the hand-written check of results and the schema agree)", () => {
+    const { err, ...noErr } = res();
+    assert.equal(err, null);
+    refused(noErr, /invalid message: err/);
+    refused(res({ err: { kind: "user-error", message: "", stack: "", extra: 1 } }), /invalid message/);
+    refused(res({ err: { kind: "user-error", message: "" } }), /invalid message: err\.stack/);
+    refused(res({ err: ["user-error", "", ""] }), /invalid message: err/);
+    refused(res({ retire: "yes" }), /invalid message: retire/);
+    refused(res({ rss: 2 ** 60 }), /invalid message: rss/);
+    refused(res({ rss: "1" }), /invalid message: rss/);
+    refused(Buffer.from('{"t":"res","r":"","err":null,"log":"","rss":1,"__proto__":{}}'), /invalid message/);
+    refused([res()], /invalid message/);
+  });
   void it("never echoes the child's bytes in the violation", () => {
     const m = protocol.decode(frame({ t: "secret-looking-type" }));
     assert.equal(m.t, "violation");
