@@ -240,7 +240,11 @@ export class Engine implements Invoker {
     const thawing = inst.wake();
     if (thawing !== undefined) await thawing;
     const web = this.#links.get(inst);
-    if (web === undefined) return webFailure(await this.#failed(inst, req, { t: "violation", detail: "no connection to the server", output: "" }, performance.now() - t0));
+    if (web === undefined) {
+      // Only an instance whose start failed has none, and such an instance is never parked.
+      this.#retireBusy(inst);
+      return webFailure(failure(req.requestId, wireError("runtime-start-failed", "the function's server is not reachable"), "", performance.now() - t0));
+    }
     inst.serving = { requestId: req.requestId, target: req.target, qualifier: req.qualifier };
     const { method, path, body } = req.exchange;
     const watch = inst.watch(req.target.config.timeoutSec * 1000);
@@ -514,7 +518,7 @@ export class Engine implements Invoker {
     }
     if (!inst.alive) {
       procs.close();
-      return null;
+      return this.#loadFailed(inst, req, wireError("runtime-start-failed", "the function's server exited as it started"), inst.outputTail());
     }
     this.#links.set(inst, { link: new ServerLink(connect, this.#opts.maxResultBytes), procs });
     return null;

@@ -12,6 +12,7 @@ import os
 import socket
 
 CLONE_NEWNET = 0x40000000
+CONNECT_TIMEOUT_S = 1.0
 libc = ctypes.CDLL(None, use_errno=True)
 channel = socket.socket(fileno=int(os.environ["NODE_CHANNEL_FD"]))
 own_netns = os.open("/proc/self/ns/net", os.O_RDONLY)
@@ -36,8 +37,10 @@ def connect_inside(pid, inode, port):
     finally:
         os.close(ns)
     try:
-        # A socket belongs to the namespace it was made in; connecting to loopback there does
-        # not block: the server accepts, or the kernel refuses at once.
+        # A socket belongs to the namespace it was made in. Connecting to loopback there is
+        # answered at once (accepted or refused) unless the server's backlog is full: bounded,
+        # since one helper serves every instance.
+        sock.settimeout(CONNECT_TIMEOUT_S)
         sock.connect(("127.0.0.1", port))
         return sock
     except BaseException:
