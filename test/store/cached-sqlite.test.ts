@@ -1,19 +1,20 @@
 /**
  * The whole store contract through the invoke path's read cache (core/read-cache.ts) on SQLite,
  * as a differential test: after every call that is not one of the cached reads, each function,
- * version and alias a case has read so far is read again through the cache and straight from
- * the store, and the two must agree. A write that changes those rows but is missing from the
+ * version, alias and trigger (by name) a case has read so far, and each scope's APIG triggers,
+ * is read again through the cache and straight from the store, and the two must agree. A write that changes those rows but is missing from the
  * cache's list of writes (so leaves a stale entry behind) fails here, whichever case makes it.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import type { Scope } from "../../src/core/model.js";
 import type { MetadataStore } from "../../src/core/ports.js";
 import { cachedReads } from "../../src/core/read-cache.js";
 import { runStoreConformance } from "../../src/store/conformance/metadata-store.case.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { tempDir } from "../helpers/accounts.js";
 
-const CACHED_READS = new Set(["getFunction", "getFunctionById", "getVersion", "getAlias"]);
+const CACHED_READS = new Set(["getFunction", "getFunctionById", "getVersion", "getAlias", "getTriggerByName", "findApigTriggers"]);
 
 /** `raw` behind the read cache, checked against `raw` itself after every other call. */
 function checked(raw: MetadataStore): MetadataStore {
@@ -21,6 +22,8 @@ function checked(raw: MetadataStore): MetadataStore {
   const functions = new Set<string>();
   const versions = new Map<string, [string, string]>();
   const aliases = new Map<string, [string, string]>();
+  const triggers = new Map<string, [string, string]>();
+  const scopes = new Map<string, Scope>();
   const pair = (map: Map<string, [string, string]>, functionId: unknown, name: unknown): void => {
     if (typeof functionId === "string" && typeof name === "string") map.set(`${functionId}/${name}`, [functionId, name]);
   };
@@ -33,11 +36,19 @@ function checked(raw: MetadataStore): MetadataStore {
     if (method === "publishVersion") pair(versions, record.functionId, record.name);
     if (method === "getAlias" || method === "updateAlias" || method === "deleteAlias") pair(aliases, args[0], args[1]);
     if (method === "insertAlias") pair(aliases, record.functionId, record.name);
+    if (method === "getTriggerByName") pair(triggers, args[0], args[1]);
+    if (["insertTrigger", "updateTrigger", "getTrigger"].includes(method)) pair(triggers, record.functionId, record.name);
+    if (method === "findApigTriggers") {
+      const scope = args[0] as Scope;
+      scopes.set(`${scope.accountId}/${scope.region}`, scope);
+    }
   };
   const compare = async (after: string): Promise<void> => {
     for (const id of functions) assert.deepEqual(await cached.getFunctionById(id), await raw.getFunctionById(id), `function ${id} is stale in the cache after ${after}`);
     for (const [fn, name] of versions.values()) assert.deepEqual(await cached.getVersion(fn, name), await raw.getVersion(fn, name), `version ${name} of ${fn} is stale after ${after}`);
     for (const [fn, name] of aliases.values()) assert.deepEqual(await cached.getAlias(fn, name), await raw.getAlias(fn, name), `alias ${name} of ${fn} is stale after ${after}`);
+    for (const [fn, name] of triggers.values()) assert.deepEqual(await cached.getTriggerByName(fn, name), await raw.getTriggerByName(fn, name), `trigger ${name} of ${fn} is stale after ${after}`);
+    for (const scope of scopes.values()) assert.deepEqual(await cached.findApigTriggers(scope), await raw.findApigTriggers(scope), `the APIG triggers of ${scope.accountId}/${scope.region} are stale after ${after}`);
   };
   return new Proxy(cached, {
     get(target, property, receiver) {

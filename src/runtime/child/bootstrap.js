@@ -6,7 +6,7 @@
 import process from "node:process";
 import { Buffer } from "node:buffer";
 import { spawn } from "node:child_process";
-import { accessSync, constants as fsConstants, existsSync, readFileSync } from "node:fs";
+import { accessSync, constants as fsConstants, existsSync, openSync, readFileSync, readSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import { connect, Socket } from "node:net";
 import { dirname, join, sep } from "node:path";
