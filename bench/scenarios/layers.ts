@@ -29,8 +29,9 @@ async function setupLayeredFunction(client: ScfBenchClient): Promise<void> {
 
 /**
  * Cold start of a new version of a function with two layers against one with none (the same
- * code), interleaved, with the stem-cell pool (0.5 s pauses let it refill). The layers' merged
- * tree is extracted once per layer list, at the first start, which is not timed.
+ * code), interleaved, with the stem-cell pool (0.5 s pauses let it refill, and the next spare
+ * copy of the layers' tree be made). The layers' merged tree is extracted once per layer list,
+ * and its first spare made, after the first start, which is not timed.
  */
 export async function coldWithLayers(client: ScfBenchClient, plan: Plan, results: Results): Promise<void> {
   await setupLayeredFunction(client);

@@ -34,19 +34,27 @@ interface Entry {
   lastUsed: number;
 }
 
+/** What a cache owner may hook: the clock, and being told when a tree is evicted (its spares go too). */
+export interface CodeCacheHooks {
+  readonly now?: () => number;
+  readonly evicted?: (root: string) => void;
+}
+
 export class CodeCache {
   readonly #dir: string;
   readonly #blobFile: (sha256: string) => Promise<string>;
   readonly #limits: CodeCacheLimits;
   readonly #now: () => number;
+  readonly #evicted: (root: string) => void;
   /** Extractions in flight or done: the hot path never touches the disk twice for one sha. */
   readonly #entries = new Map<string, Entry>();
 
-  constructor(dir: string, blobFile: (sha256: string) => Promise<string>, limits: CodeCacheLimits, now: () => number = Date.now) {
+  constructor(dir: string, blobFile: (sha256: string) => Promise<string>, limits: CodeCacheLimits, hooks: CodeCacheHooks = {}) {
     this.#dir = dir;
     this.#blobFile = blobFile;
     this.#limits = limits;
-    this.#now = now;
+    this.#now = hooks.now ?? Date.now;
+    this.#evicted = hooks.evicted ?? (() => undefined);
   }
 
   /** Creates the cache root: `0o711` when unprivileged children read their tree in place, else root's alone. */
@@ -126,9 +134,11 @@ export class CodeCache {
    */
   #remove(sha256: string): void {
     this.#entries.delete(sha256);
+    const root = join(this.#dir, sha256);
+    this.#evicted(root);
     const doomed = join(this.#dir, `.evicted-${sha256}-${randomBytes(4).toString("hex")}`);
     try {
-      renameSync(join(this.#dir, sha256), doomed);
+      renameSync(root, doomed);
     } catch {
       return;
     }

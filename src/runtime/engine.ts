@@ -5,6 +5,8 @@
 import { chmod, mkdir, readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { PER_CALL_CONTEXT_KEYS, type InvocationTarget, type OutputListener, type HttpForwardOutcome, type HttpForwardRequest, type InvocationOutcome, type InvocationRequest, type Invoker, type ProvisionState, type WarmRequest } from "../core/invoke.js";
+import { SpareTrees } from "./spare-trees.js";
+import type { ShownTree } from "./sandbox.js";
 import { CodeCache, joinLeases, type CodeLease } from "./code-cache.js";
 import { HotReload } from "./hot-reload.js";
 import { keyPrefix } from "../core/instance-keys.js";
@@ -34,6 +36,8 @@ export interface EngineStats {
   readonly isolation: IsolationLevel | "starting";
   /** Extracted code trees kept, and their bytes. */
   readonly code: { readonly trees: number; readonly bytes: number };
+  /** Ready-made copies of trees (spare-trees.ts): ready now, being made, and taken by cold starts so far. */
+  readonly spares: { readonly ready: number; readonly making: number; readonly taken: number };
   readonly perKey: Record<string, { instances: number; idle: number; queued: number }>;
   readonly total: number;
 }
@@ -58,11 +62,15 @@ interface Placement {
   readonly root: string;
   /** Null when the function has no layers. */
   readonly layersRoot: string | null;
+  /** The trees shown to a sandboxed instance (its code, its layers): their next spares are made once it has started. */
+  readonly shown: readonly ShownTree[];
 }
 
 export class Engine implements Invoker {
   readonly #opts: ResolvedOptions;
   readonly #cache: CodeCache;
+  /** Ready-made copies of cached trees, so that a cold start renames instead of making directories. */
+  readonly #spares: SpareTrees;
   readonly #hotReload: HotReload;
   readonly #pool: Pool;
   readonly #provisions: Provisions;
@@ -97,7 +105,8 @@ export class Engine implements Invoker {
   constructor(options: EngineOptions) {
     this.#opts = resolveOptions(options);
     const o = this.#opts;
-    this.#cache = new CodeCache(runLayout(o.runDir).codeDir, o.blobFile, o.codeCache);
+    this.#spares = new SpareTrees(runLayout(o.runDir).sparesDir);
+    this.#cache = new CodeCache(runLayout(o.runDir).codeDir, o.blobFile, o.codeCache, { evicted: (root) => this.#spares.drop(root) });
     this.#hotReload = new HotReload(o.hotReloadRoot, runLayout(o.runDir).codeDir, (prefix) => this.retire(prefix));
     const limits = { perKey: o.maxInstancesPerFunction, total: o.maxInstancesTotal, queueLimit: o.queueLimit, queueTimeoutMs: o.queueTimeoutMs };
     this.#pool = new Pool(limits, (inst) => this.#retire(inst));
@@ -134,6 +143,7 @@ export class Engine implements Invoker {
     await installRuntimeFiles(layout.runtimeDir);
     // Sandboxes see their code through links made by root: then nobody else needs the cache.
     await this.#cache.init(iso.level === "sandbox" ? 0o700 : 0o711);
+    await this.#spares.init();
     if (iso.level === "sandbox") this.#egress = await Egress.prepare(iso.egressTools, layout.runDir, layout.group, o.sandboxUids, o.egressDeny, o.logger);
     o.logger.info({ isolation: iso.level, freezer: iso.freezer }, "runtime: isolation level");
     return iso;
@@ -199,7 +209,7 @@ export class Engine implements Invoker {
       const durationMs = performance.now() - t0;
       return failed({ ...loadError, durationMs, billedMs: billed(durationMs) });
     } finally {
-      rt.stems[inst.family].refill();
+      this.#replenish(rt, inst, started);
     }
   }
 
@@ -285,7 +295,7 @@ export class Engine implements Invoker {
       }
       return `the function could not be loaded: ${loadError.error?.message ?? "unknown error"}`;
     } finally {
-      rt.stems[inst.family].refill();
+      this.#replenish(rt, inst, started);
     }
   }
 
@@ -304,7 +314,7 @@ export class Engine implements Invoker {
       // A load error retires the instance inside #specialise; success parks it idle.
       if ((await this.#specialise(inst, req, started)) === null) this.#park(inst);
     } finally {
-      rt.stems[inst.family].refill();
+      this.#replenish(rt, inst, started);
     }
   }
 
@@ -367,15 +377,26 @@ export class Engine implements Invoker {
     inst.runtime = runtimeLabel(req.target.config.runtime);
     this.#pool.adopt(inst);
     try {
-      const placed = await inst.sandbox.installCode(code, req.convention, layers ?? null);
+      const placed = await inst.sandbox.installCode(code, req.convention, layers ?? null, this.#spares);
       if (placed.layersRoot !== null && inst.sandbox.uid === undefined) this.#warnLayersWithoutSandbox();
       const helpers = inst.sandbox.helperCgroups;
       if (req.target.config.publicNetwork === true && this.#egress !== null && helpers !== null) await this.#egress.attach(inst.sandbox, helpers.procs, helpers.pids);
-      return { inst, ...placed };
+      const shown = inst.sandbox.uid === undefined ? [] : layers === undefined ? [code] : [code, layers];
+      return { inst, ...placed, shown };
     } catch (err) {
       this.#retireBusy(inst);
       throw err;
     }
+  }
+
+  /**
+   * After a start (its first call included, when it had one), what it used is made again in the
+   * background: a stem cell of its family, and spares of the trees it was shown. Not before,
+   * so that a cold start never shares the CPU with the making of the next one's.
+   */
+  #replenish(rt: Runtime, inst: Instance, started: Placement): void {
+    rt.stems[inst.family].refill();
+    for (const tree of started.shown) this.#spares.replenish(tree);
   }
 
   /** A stem cell when one is ready, else a fresh process. Returned `busy`. */
@@ -594,7 +615,7 @@ export class Engine implements Invoker {
     const states: Record<string, number> = { starting: 0, idle: 0, busy: 0, retiring: 0, dead: 0 };
     for (const inst of this.#live) if (inst.key !== null) states[inst.state] = (states[inst.state] ?? 0) + 1;
     const stems = { nodejs: this.#rt?.stems.nodejs.size ?? 0, python: this.#rt?.stems.python.size ?? 0 };
-    return { states, stems, isolation: this.#rt?.launcher.isolation.level ?? "starting", code: this.#cache.stats(), ...this.#pool.stats() };
+    return { states, stems, isolation: this.#rt?.launcher.isolation.level ?? "starting", code: this.#cache.stats(), spares: this.#spares.stats(), ...this.#pool.stats() };
   }
 
   /** Kills every process, including ones still starting, and waits (bounded) for them to be reaped. */

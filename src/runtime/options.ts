@@ -133,6 +133,8 @@ export interface RunLayout {
   readonly runDir: string;
   readonly instancesDir: string;
   readonly codeDir: string;
+  /** Ready-made copies of code trees (spare-trees.ts): on the instances' file system. */
+  readonly sparesDir: string;
   /** Bootstrap files and sandbox `/etc` files, readable by every instance. */
   readonly runtimeDir: string;
   readonly group: string;
@@ -141,5 +143,5 @@ export interface RunLayout {
 /** The group is named after the run directory's full path: one group per run directory. */
 export function runLayout(runDir: string): RunLayout {
   const group = `run-${createHash("sha256").update(resolve(runDir)).digest("hex").slice(0, 12)}`;
-  return { runDir, instancesDir: join(runDir, "instances"), codeDir: join(runDir, "code"), runtimeDir: join(runDir, "runtime"), group };
+  return { runDir, instancesDir: join(runDir, "instances"), codeDir: join(runDir, "code"), sparesDir: join(runDir, "spares"), runtimeDir: join(runDir, "runtime"), group };
 }

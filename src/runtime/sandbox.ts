@@ -7,7 +7,9 @@
  * code paths). The extraction cache itself stays readable by root alone, and a stem cell that
  * was started before anyone knew which function it would run receives its code this way, with
  * one link per file, when it is specialised. Its layers, merged into one tree by the cache, are
- * linked the same way into `opt/` (bound read-only at `/opt`).
+ * linked the same way into `opt/` (bound read-only at `/opt`). A tree shown before has a
+ * ready-made copy (spare-trees.ts) whose top-level entries are renamed in instead: making
+ * directories is what costs a cold start, not linking files.
  */
 import { linkSync, mkdirSync } from "node:fs";
 import { chown, link, mkdir, readdir, rm, symlink, writeFile } from "node:fs/promises";
@@ -17,7 +19,8 @@ import { SANDBOX_PATHS, sandboxCommand } from "./bwrap.js";
 import { InstanceCgroups } from "./cgroups.js";
 import type { Isolation } from "./isolation.js";
 import type { UidPool } from "./uids.js";
-import type { CodeLease } from "./code-cache.js";
+import type { CodeLease, TreeListing } from "./code-cache.js";
+import type { SpareTrees } from "./spare-trees.js";
 
 /** Where an engine keeps its instances. */
 export interface SandboxPlace {
@@ -187,9 +190,9 @@ export class Sandbox {
    * them. Without a sandbox there is no `/opt` of its own: the layers stay where they were
    * extracted, and the process is pointed at them there. Called once, when the instance is specialised.
    */
-  async installCode(tree: ShownTree, convention: "scf" | "fgs", layers: ShownTree | null = null): Promise<{ root: string; layersRoot: string | null }> {
+  async installCode(tree: ShownTree, convention: "scf" | "fgs", layers: ShownTree | null = null, spares: SpareTrees | null = null): Promise<{ root: string; layersRoot: string | null }> {
     if (this.uid === undefined) return { root: tree.root, layersRoot: layers?.root ?? null };
-    await Promise.all([showTree(tree, this.#codeDir()), layers === null ? undefined : showTree(layers, this.#optDir())]);
+    await Promise.all([showTree(tree, this.#codeDir(), spares), layers === null ? undefined : showTree(layers, this.#optDir(), spares)]);
     return { root: convention === "scf" ? SANDBOX_PATHS.scfCode : SANDBOX_PATHS.fgsCode, layersRoot: layers === null ? null : SANDBOX_PATHS.layers };
   }
 
@@ -266,18 +269,34 @@ export type ShownTree = Pick<CodeLease, "root" | "listing">;
  */
 const SYNC_LINK_MAX_ENTRIES = 256;
 
-/** Mirrors a tree under `dst`: from its listing when there is one (no directory reads), else by walking it. */
-async function showTree(tree: ShownTree, dst: string): Promise<void> {
+/**
+ * Mirrors a tree under `dst`: by renaming a ready-made spare's top-level entries in when there
+ * is one, else from its listing (no directory reads), else by walking it.
+ */
+async function showTree(tree: ShownTree, dst: string, spares: SpareTrees | null): Promise<void> {
   const listing = tree.listing;
   if (listing === undefined) return linkTree(tree.root, dst);
+  const missed = spares?.takeInto({ root: tree.root, listing }, dst) ?? null;
+  if (missed === null) return linkListed(tree.root, listing, dst);
+  if (missed.length > 0) await linkListed(tree.root, only(listing, missed), dst);
+}
+
+/** The part of a listing under some of its top-level entries. */
+function only(listing: TreeListing, names: readonly string[]): TreeListing {
+  const kept = (path: string): boolean => names.some((name) => path === name || path.startsWith(`${name}/`));
+  return { dirLevels: listing.dirLevels.map((level) => level.filter(kept)).filter((level) => level.length > 0), files: listing.files.filter(kept) };
+}
+
+/** Makes a listed tree's directories and links its files under `dst`. */
+async function linkListed(root: string, listing: TreeListing, dst: string): Promise<void> {
   const entries = listing.files.length + listing.dirLevels.reduce((n, level) => n + level.length, 0);
   if (entries <= SYNC_LINK_MAX_ENTRIES) {
     for (const level of listing.dirLevels) for (const dir of level) makeDirSync(join(dst, dir));
-    for (const file of listing.files) linkSync(join(tree.root, file), join(dst, file));
+    for (const file of listing.files) linkSync(join(root, file), join(dst, file));
     return;
   }
   for (const level of listing.dirLevels) await Promise.all(level.map((dir) => makeDir(join(dst, dir))));
-  await Promise.all(listing.files.map((file) => link(join(tree.root, file), join(dst, file))));
+  await Promise.all(listing.files.map((file) => link(join(root, file), join(dst, file))));
 }
 
 function makeDirSync(path: string): void {

@@ -9,6 +9,7 @@ import { after, before, describe, it } from "../helpers/node-test.js";
 import { createBody, fg, fgClient, invoke as fgInvoke, resultOf, urnOf, wire } from "../helpers/fgs-sdk.js";
 import { startQuiver, type TestQuiver } from "../helpers/quiver.js";
 import { call, scfClient, type ScfClient } from "../helpers/scf-client.js";
+import { eventually } from "../helpers/eventually.js";
 import { zipBase64 } from "../helpers/zip.js";
 
 const NODE_HANDLER = `
@@ -98,6 +99,34 @@ function layerSuite(title: string, isolation: "auto" | "none"): void {
       await scf.DeleteLayerVersion({ LayerName: "versioned", LayerVersion: one });
       server.quiver.engine.retire("");
       assert.equal(((await call(scf, "pinned", {}, { Qualifier: FunctionVersion })) as Record<string, string>)["greet"], "one", "a cold start after the delete");
+    });
+
+    void it("a cold start of code and layers shown before takes their ready-made copies and sees the same files", async () => {
+      const layer = await publish(scf, "spared", {
+        "nodejs/node_modules/greet/index.js": 'module.exports = "spared";',
+        "node_modules/shout/index.js": 'module.exports = "S";',
+        // Next to /opt's own function/ (FunctionGraph's paths): merged, not moved.
+        "function/extra.txt": "extra",
+        "data.txt": "top",
+      });
+      const handler = `
+const fs = require("node:fs");
+exports.main_handler = async () => ({
+  greet: require("greet"), shout: require("shout"), lib: require("./lib/deep/x.js"),
+  extra: fs.existsSync("/opt/function/extra.txt") ? fs.readFileSync("/opt/function/extra.txt", "utf8") : null,
+  runtimeLinks: fs.existsSync("/opt/function/runtime"),
+  data: fs.existsSync("/opt/data.txt") ? fs.readFileSync("/opt/data.txt", "utf8") : null,
+});`;
+      await createWithLayers(scf, "spares", { "index.js": handler, "lib/deep/x.js": 'module.exports = "deep";' }, [["spared", layer]]);
+      const first = await call(scf, "spares");
+      const { engine } = server.quiver;
+      const before = engine.stats().spares;
+      if (sandboxed()) await eventually(() => engine.stats().spares.ready >= before.ready + 2, { what: "spares of the code and the layers are made" });
+      engine.retire("");
+      await eventually(() => engine.stats().states["idle"] === 0, { what: "the warm instance is gone" });
+      assert.deepEqual(await call(scf, "spares"), first, "the same view from a spare as from links");
+      assert.equal(engine.stats().spares.taken - before.taken, sandboxed() ? 2 : 0, "the code's and the layers' spares were taken (only sandboxes are shown copies)");
+      if (sandboxed()) assert.deepEqual(first, { greet: "spared", shout: "S", lib: "deep", extra: "extra", runtimeLinks: true, data: "top" });
     });
 
     void it("FunctionGraph: a function's dependencies are found by require, its code still at its own root", async () => {

@@ -112,4 +112,19 @@ void describe("code cache: merged trees (layers)", () => {
     assert.equal(readFileSync(join(reversed.root, "shared.txt"), "utf8"), "first", "the order decides");
     for (const l of [lease, again, reversed]) l.release();
   });
+
+  void it("tells its owner which tree it evicted, so the tree's spare copy goes with it", async () => {
+    const { CodeCache } = await import("../../src/runtime/code-cache.js");
+    const f = await fixture();
+    const sha = await f.zip({ "lib/a.js": "a" });
+    const evicted: string[] = [];
+    const cache = new CodeCache(join(f.dir, "cache"), async (s) => join(f.dir, `${s}.zip`), { maxBytes: 1 << 30, maxIdleMs: 0 }, { evicted: (root) => evicted.push(root) });
+    await cache.init(0o700);
+    const lease = await cache.acquire(sha);
+    cache.evict();
+    assert.deepEqual(evicted, [], "a tree in use stays");
+    lease.release();
+    cache.evict();
+    assert.deepEqual(evicted, [lease.root]);
+  });
 });
