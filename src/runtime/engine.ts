@@ -3,6 +3,7 @@
  * process at a time. See docs/runtime.md for the process model, protocol and limits.
  */
 import { chmod, mkdir, readFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { performance } from "node:perf_hooks";
 import { PER_CALL_CONTEXT_KEYS, type InvocationTarget, type OutputListener, type HttpForwardOutcome, type HttpForwardRequest, type InvocationOutcome, type InvocationRequest, type Invoker, type ProvisionState, type WarmRequest } from "../core/invoke.js";
 import { SpareTrees } from "./spare-trees.js";
@@ -21,11 +22,13 @@ import { UidPool } from "./uids.js";
 import { billed, deathError, failure, fromResult, violationError, wireError } from "./outcome.js";
 import { ConcurrencyLimitError, Pool, SLOT } from "./pool.js";
 import { resolveOptions, runLayout, type EngineOptions, type Family, type ResolvedOptions } from "./options.js";
-import { ERROR_TEXT_CHARS, WEB_MAX_HEADER_BYTES, type WireError } from "./protocol.js";
+import { ERROR_TEXT_CHARS, type WireError } from "./protocol.js";
 import type { Failure } from "./instance.js";
 import { Provisions } from "./provisions.js";
 import { StemPool } from "./stems.js";
 import { replyHeaders, serverRequestHeaders, WEB_BOOTSTRAP, WEB_PORT } from "./web.js";
+import { hostConnect, NetnsConnector, ServerLink, ServerProcesses, type Exchange } from "./web-link.js";
+import { NETNS_CONNECT } from "./paths.js";
 
 export interface EngineStats {
   /** Specialised instances by state. */
@@ -86,6 +89,10 @@ export class Engine implements Invoker {
    * process group): killed with the instance, counted in its memory.
    */
   readonly #servers = new Map<Instance, number[]>();
+  /** Each started web instance's connection to its server, and its processes. */
+  readonly #links = new Map<Instance, { readonly link: ServerLink; readonly procs: ServerProcesses }>();
+  /** Connects into sandboxes' network namespaces; null until a sandboxed web function starts. */
+  #netns: NetnsConnector | null = null;
   /** Whether the warning that web functions share the host's network was given. */
   #warnedSharedNetwork = false;
   #warnedLayersPath = false;
@@ -235,19 +242,39 @@ export class Engine implements Invoker {
     return this.#onInstance(req, (inst, t0) => this.#serve(inst, req, t0), webFailure);
   }
 
-  /** Sends one request through a busy web instance's relay, then parks or retires it. */
+  /**
+   * Sends one request to a busy web instance's server over the engine's own connection to it,
+   * supervised like an invocation (timeout, death, log), then parks or retires the instance.
+   */
   async #serve(inst: Instance, req: HttpForwardRequest, t0: number): Promise<HttpForwardOutcome> {
     const thawing = inst.wake();
     if (thawing !== undefined) await thawing;
+    const web = this.#links.get(inst);
+    if (web === undefined) {
+      // Only an instance whose start failed has none, and such an instance is never parked.
+      this.#retireBusy(inst);
+      return webFailure(failure(req.requestId, wireError("runtime-start-failed", "the function's server is not reachable"), "", performance.now() - t0));
+    }
     inst.serving = { requestId: req.requestId, target: req.target, qualifier: req.qualifier };
     const { method, path, body } = req.exchange;
-    const m = await inst.forward({ t: "req", id: req.requestId, method, path, h: serverRequestHeaders(req), b: body.toString("base64") }, req.target.config.timeoutSec * 1000);
+    const watch = inst.watch(req.target.config.timeoutSec * 1000);
+    let ended: Exchange | Failure = await Promise.race([web.link.exchange({ method, path, headers: serverRequestHeaders(req), body }), watch.failure]);
+    // A lost connection is most often the server dying: its death, when it comes, is the answer.
+    if (ended.t === "lost") ended = (await Promise.race([watch.failure, lostGrace()])) ?? ended;
+    if (ended.t === "death" || ended.t === "violation") {
+      web.link.close();
+      return webFailure(await this.#failed(inst, req, ended, performance.now() - t0));
+    }
+    // What the server printed before it answered is in the instance's pipes by now, and read
+    // at the latest in the same turn of the event loop: the log is taken on the next one.
+    await new Promise((resolve) => setImmediate(resolve));
+    watch.end();
     const durationMs = performance.now() - t0;
-    if (m.t !== "rep") return webFailure(await this.#failed(inst, req, m, durationMs));
+    const base = { requestId: req.requestId, log: inst.outputTail(), durationMs, billedMs: billed(durationMs), memoryUsedBytes: web.procs.rss() };
     this.#park(inst);
-    const base = { requestId: req.requestId, log: m.log, durationMs, billedMs: billed(durationMs), memoryUsedBytes: m.rss };
-    if (m.err !== null) return { ...base, reply: null, error: m.err };
-    return { ...base, reply: { status: m.s, headers: replyHeaders(m.h, method), body: Buffer.from(m.b, "base64") }, error: null };
+    if (ended.t === "reply") return { ...base, reply: { status: ended.status, headers: replyHeaders(ended.rawHeaders, method), body: ended.body }, error: null };
+    if (ended.t === "error") return { ...base, reply: null, error: ended.error };
+    return { ...base, reply: null, error: wireError("user-error", `the function's server did not answer: ${ended.message}`) };
   }
 
   keepWarm(requests: readonly WarmRequest[], untilMs: number): void {
@@ -466,16 +493,14 @@ export class Engine implements Invoker {
       this.#warnedSharedNetwork = true;
       o.logger.warn({ isolation: iso?.level }, "runtime: web functions share the host's network without a sandbox, so each instance's server is given a free port in PORT instead of the vendor's (SCF 9000, FunctionGraph 8000); a server that ignores PORT serves only one instance at a time");
     }
+    const port = ownNetwork ? WEB_PORT[req.convention] : await freePort();
     const msg = {
       t: "web",
       root,
       bootstraps: bootstrapsFor(req.convention, root),
       env: { ...env, PATH: rt?.launcher.webPath ?? env.PATH ?? "" },
-      port: ownNetwork ? WEB_PORT[req.convention] : 0,
+      port,
       ownGroup: iso?.cgroups !== true,
-      logTailBytes: o.logTailBytes,
-      maxResultBytes: o.maxResultBytes,
-      maxHeaderBytes: WEB_MAX_HEADER_BYTES,
       errorTextChars: ERROR_TEXT_CHARS,
     } as const;
     const m = await inst.startServer(msg, req.target.config.timeoutSec * 1000);
@@ -484,9 +509,48 @@ export class Engine implements Invoker {
       const why = failed.error?.kind === "timeout" ? `did not accept connections within ${req.target.config.timeoutSec} s` : failed.error?.message ?? "failed";
       return { ...failed, error: wireError("runtime-start-failed", `the function's server ${why}`) };
     }
-    if (m.err !== null) return this.#loadFailed(inst, req, m.err, m.log ?? "");
+    if (m.err !== null) {
+      // The server's output reached the engine before the relay saw it exit; read it first.
+      await new Promise((resolve) => setImmediate(resolve));
+      return this.#loadFailed(inst, req, m.err, inst.outputTail());
+    }
     if (iso?.cgroups !== true && inst.pid !== undefined) this.#servers.set(inst, await childPids(inst.pid));
+    return this.#linkServer(inst, req, ownNetwork, port);
+  }
+
+  /** Opens the engine's way to a started server: directly, or through its network namespace. */
+  async #linkServer(inst: Instance, req: WarmRequest, ownNetwork: boolean, port: number): Promise<InvocationOutcome | null> {
+    const pid = inst.pid;
+    let procs: ServerProcesses;
+    try {
+      if (pid === undefined) throw new Error("the instance has no process");
+      procs = await ServerProcesses.find(pid, ownNetwork);
+    } catch (err) {
+      return this.#loadFailed(inst, req, wireError("runtime-start-failed", `the function's server cannot be reached: ${(err as Error).message}`));
+    }
+    let connect = hostConnect(port);
+    if (procs.netnsPid !== null) {
+      const connector = this.#netnsConnector();
+      if (connector === null) {
+        procs.close();
+        return this.#loadFailed(inst, req, wireError("runtime-start-failed", "a sandboxed web function needs python3 on the host: the engine's helper that connects into the sandbox's network is a Python script"));
+      }
+      connect = connector.connect({ ...procs.netnsPid, port });
+    }
+    if (!inst.alive) {
+      procs.close();
+      return this.#loadFailed(inst, req, wireError("runtime-start-failed", "the function's server exited as it started"), inst.outputTail());
+    }
+    this.#links.set(inst, { link: new ServerLink(connect, this.#opts.maxResultBytes), procs });
     return null;
+  }
+
+  #netnsConnector(): NetnsConnector | null {
+    if (this.#netns !== null) return this.#netns;
+    const python = this.#rt?.launcher.hostPython ?? null;
+    if (python === null) return null;
+    this.#netns = new NetnsConnector(python, NETNS_CONNECT);
+    return this.#netns;
   }
 
   /**
@@ -505,6 +569,7 @@ export class Engine implements Invoker {
     inst.code?.release();
     this.#memLimit.delete(inst);
     this.#killServers(inst);
+    this.#unlink(inst);
     this.#pool.remove(inst);
     if (inst.key === null) this.#rt?.stems[inst.family].forget(inst);
     else if (!this.#closed) this.#provisions.left(inst.key);
@@ -512,6 +577,14 @@ export class Engine implements Invoker {
     const cleanup = inst.sandbox.destroy().catch((err: unknown) => this.#opts.logger.warn({ err: String(err) }, "runtime: sandbox cleanup failed"));
     this.#cleanups.add(cleanup);
     void cleanup.finally(() => this.#cleanups.delete(cleanup));
+  }
+
+  #unlink(inst: Instance): void {
+    const web = this.#links.get(inst);
+    if (web === undefined) return;
+    this.#links.delete(inst);
+    web.link.close();
+    web.procs.close();
   }
 
   #retireBusy(inst: Instance): void {
@@ -642,6 +715,7 @@ export class Engine implements Invoker {
     }));
     await Promise.race([Promise.all(dying), new Promise((r) => setTimeout(r, 2_000).unref())]);
     await Promise.all(this.#cleanups);
+    this.#netns?.close();
     await this.#egress?.close();
     // A clean stop leaves nothing: the engine's (now empty) cgroup group goes too.
     await removeGroup(runLayout(this.#opts.runDir).group);
@@ -671,6 +745,26 @@ function bootstrapsFor(convention: WarmRequest["convention"], root: string): { p
 /** An invocation's failure as a web function's outcome. */
 function webFailure(o: InvocationOutcome): HttpForwardOutcome {
   return { requestId: o.requestId, reply: null, error: o.error, log: o.log, durationMs: o.durationMs, billedMs: o.billedMs, memoryUsedBytes: o.memoryUsedBytes };
+}
+
+/** After a lost connection, how long the server's death may take to be seen before the loss is the answer. */
+const LOST_GRACE_MS = 200;
+
+function lostGrace(): Promise<null> {
+  return new Promise((resolve) => setTimeout(() => resolve(null), LOST_GRACE_MS).unref());
+}
+
+/** A port nothing on the host listens on now, for a server that shares the host's network. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 /** The direct children of a process (Linux `/proc/<pid>/task/<pid>/children`). */

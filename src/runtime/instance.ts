@@ -17,7 +17,7 @@ import type { CodeLease } from "./code-cache.js";
 import type { OutputChunk } from "../core/invoke.js";
 import type { Sandbox } from "./sandbox.js";
 import type { Family } from "./options.js";
-import type { ChildMessage, ChildProtocol, ForwardMessage, InvokeMessage, LoadedMessage, LoadMessage, ParentMessage, ProtocolViolation, ReadyMessage, ReplyMessage, ResultMessage, WebLoadMessage } from "./protocol.js";
+import type { ChildMessage, ChildProtocol, InvokeMessage, LoadedMessage, LoadMessage, ParentMessage, ProtocolViolation, ReadyMessage, ResultMessage, WebLoadMessage } from "./protocol.js";
 import { transition, type InstanceState } from "./state.js";
 
 export type KillReason = "timeout" | "memory" | "dispose" | "protocol";
@@ -49,12 +49,22 @@ interface Replies {
   readonly ready: ReadyMessage;
   readonly loaded: LoadedMessage;
   readonly res: ResultMessage;
-  readonly rep: ReplyMessage;
+  /** A request served off the channel (`watch`): no message answers it. */
+  readonly direct: never;
 }
 
 interface Pending {
   readonly expect: keyof Replies;
   readonly resolve: (m: ChildMessage | Failure) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** A request the engine serves itself while the instance is watched (see `Instance.watch`). */
+export interface Watch {
+  /** Resolves only if the process dies (the timeout kills it) or breaks the protocol first. */
+  readonly failure: Promise<Failure>;
+  /** The request is over: no more timeout; output from now on is no longer its log. */
+  end(): void;
 }
 
 /** Which request an instance's output belongs to. */
@@ -189,9 +199,27 @@ export class Instance {
     return this.#request(msg, "loaded", timeoutMs);
   }
 
-  /** One HTTP request to a web function's server, through its relay. */
-  forward(msg: ForwardMessage, timeoutMs: number): Promise<ReplyMessage | Failure> {
-    return this.#request(msg, "rep", timeoutMs);
+  /**
+   * Supervises a request the engine serves over its own connection to the instance's server
+   * (a web function's): exactly as a control request, its output is collected from now on,
+   * its timeout kills the process, and a control message while it runs breaks the instance.
+   */
+  watch(timeoutMs: number): Watch {
+    const failure = this.#request(null, "direct", timeoutMs) as Promise<Failure>;
+    const p = this.#pending;
+    return {
+      failure,
+      end: () => {
+        if (p === null || this.#pending !== p) return;
+        clearTimeout(p.timer);
+        this.#pending = null;
+      },
+    };
+  }
+
+  /** The tail of the output read since the last request began: its log. */
+  outputTail(): string {
+    return this.#tail();
   }
 
   /** SIGKILL: user code gets no chance to linger. The reason is reported by the pending request. */
@@ -248,7 +276,7 @@ export class Instance {
         // #onMessage hands over only a message whose `t` is `expect`, i.e. a Replies[K].
         resolve(m as Replies[K] | Failure);
       };
-      this.#pending = { expect, resolve: done };
+      this.#pending = { expect, resolve: done, timer };
       if (msg !== null) this.#channel.send(msg);
     });
   }

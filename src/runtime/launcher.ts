@@ -130,6 +130,11 @@ export class Launcher {
     return [...new Set([...dirs, "/usr/local/bin", "/usr/bin", "/bin"])].join(":");
   }
 
+  /** The Python interpreter found on the host, for the engine's own helpers; null when there is none. */
+  get hostPython(): string | null {
+    return this.#commands.python?.command ?? null;
+  }
+
   /** Starts one generic process of `family` and resolves when it is ready. */
   launch(family: Family): Promise<Instance> {
     const started = this.#launch(family);

@@ -14,3 +14,5 @@ function childFile(name: string): string {
 
 export const NODE_BOOTSTRAP = childFile("bootstrap.js");
 export const PYTHON_BOOTSTRAP = childFile("bootstrap.py");
+/** The engine's host-side helper that connects into sandboxes' network namespaces (web functions). */
+export const NETNS_CONNECT = childFile("netns-connect.py");

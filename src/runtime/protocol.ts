@@ -74,34 +74,11 @@ export interface WebLoadMessage {
   readonly port: number;
   /** Start the server in a process group of its own, for the engine to kill (no cgroups to do it). */
   readonly ownGroup: boolean;
-  readonly logTailBytes: number;
-  readonly maxResultBytes: number;
-  readonly maxHeaderBytes: number;
   readonly errorTextChars: number;
 }
 
-/** One HTTP request for a web function's server; headers as name, value, name, value… */
-export interface ForwardMessage {
-  readonly t: "req";
-  readonly id: string;
-  readonly method: string;
-  readonly path: string;
-  readonly h: readonly string[];
-  /** The body, base64. */
-  readonly b: string;
-}
+export type ParentMessage = LoadMessage | InvokeMessage | WebLoadMessage;
 
-export type ParentMessage = LoadMessage | InvokeMessage | WebLoadMessage | ForwardMessage;
-
-/** Response headers of a web function, in bytes (names, values and separators): SCF's documented limit. */
-export const WEB_MAX_HEADER_BYTES = 4 * 1024;
-
-/** The bytes the headers take on the wire: `name: value\r\n` each. */
-export function headerBytes(flat: readonly string[]): number {
-  let n = 0;
-  for (const s of flat) n += Buffer.byteLength(s) + 2;
-  return n;
-}
 
 // --- child → engine (untrusted)
 
@@ -119,8 +96,7 @@ function childMessageSchema(limits: ProtocolLimits) {
   return z.discriminatedUnion("t", [
     // The process is up and generic (a stem cell). First message, once.
     z.strictObject({ t: z.literal("ready") }),
-    // Answer to `load` (the handler is loaded) or `web` (the server listens), or why not; a
-    // web function's start sends its server's output.
+    // Answer to `load` (the handler is loaded) or `web` (the server listens), or why not.
     z.strictObject({ t: z.literal("loaded"), err, log: z.string().max(limits.logTailBytes).optional() }),
     // Answer to `inv`.
     z.strictObject({
@@ -134,16 +110,6 @@ function childMessageSchema(limits: ProtocolLimits) {
       /** The child's state is suspect (uncaught exception): retire it after this result. */
       retire: z.boolean().optional(),
     }),
-    // Answer to `req`: the server's status, headers and base64 body, or why there is none.
-    z.strictObject({
-      t: z.literal("rep"),
-      s: z.number().int().min(100).max(599),
-      h: z.array(z.string()).refine((h) => h.length % 2 === 0 && headerBytes(h) <= WEB_MAX_HEADER_BYTES, `headers exceed ${WEB_MAX_HEADER_BYTES} bytes`),
-      b: z.string().max(base64Chars(limits.maxResultBytes)).regex(/^[A-Za-z0-9+/]*={0,2}$/),
-      err,
-      log: z.string().max(limits.logTailBytes),
-      rss: z.number().int().nonnegative(),
-    }),
   ]);
 }
 
@@ -151,12 +117,6 @@ export type ChildMessage = z.infer<ReturnType<typeof childMessageSchema>>;
 export type ReadyMessage = Extract<ChildMessage, { t: "ready" }>;
 export type LoadedMessage = Extract<ChildMessage, { t: "loaded" }>;
 export type ResultMessage = Extract<ChildMessage, { t: "res" }>;
-export type ReplyMessage = Extract<ChildMessage, { t: "rep" }>;
-
-/** Characters of the base64 text of `bytes` bytes. */
-function base64Chars(bytes: number): number {
-  return 4 * Math.ceil(bytes / 3);
-}
 
 /** Why a child's frame was refused; short, and never echoing the child's bytes. */
 export interface ProtocolViolation {
@@ -198,9 +158,8 @@ export function violation(detail: string): ProtocolViolation {
 /**
  * The JSON text of the largest valid message. Escaping at most doubles the result text (it is
  * JSON already, so only `"` and `\` grow) and at most sextuples other text (a control character
- * becomes `\u00XX`), a web function's headers included; a base64 body is 4/3 of its bytes,
- * within the doubled result; 4 KiB covers the keys and numbers.
+ * becomes `\u00XX`); 4 KiB covers the keys and numbers.
  */
 function maxFrameBytes(l: ProtocolLimits): number {
-  return 2 * l.maxResultBytes + 6 * (l.logTailBytes + 2 * ERROR_TEXT_CHARS + WEB_MAX_HEADER_BYTES) + 4096;
+  return 2 * l.maxResultBytes + 6 * (l.logTailBytes + 2 * ERROR_TEXT_CHARS) + 4096;
 }

@@ -7,6 +7,16 @@ import type { HandlerConvention, HttpExchange, HttpForwardRequest } from "../cor
 
 export { WEB_BOOTSTRAP } from "../core/web-functions.js";
 
+/** Response headers of a web function, in bytes (names, values and separators): SCF's documented limit. */
+export const WEB_MAX_HEADER_BYTES = 4 * 1024;
+
+/** The bytes the headers take on the wire: `name: value\r\n` each. */
+export function headerBytes(flat: readonly string[]): number {
+  let n = 0;
+  for (const s of flat) n += Buffer.byteLength(s) + 2;
+  return n;
+}
+
 /** The port the vendors tell the server to listen on. */
 export const WEB_PORT: Readonly<Record<HandlerConvention, number>> = { scf: 9000, fgs: 8000 };
 
@@ -16,7 +26,7 @@ export const WEB_PORT: Readonly<Record<HandlerConvention, number>> = { scf: 9000
  */
 const PLATFORM_PREFIXES = ["x-scf-", "x-cff-"];
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1) and the framing, which the relay sets itself. */
+/** Hop-by-hop headers (RFC 9110 §7.6.1) and the framing, which the engine's HTTP client sets itself. */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "content-length"]);
 
 /** The platform headers a web function's server receives with each request. */

@@ -20,7 +20,10 @@ import { buildZip } from "../helpers/zip.js";
 
 const EXEC = 0o100755;
 
-/** A Node server (node:http only) that echoes what it received; `/slow`, `/hog`, `/big`, `/dial` misbehave on purpose. */
+/**
+ * A Node server (node:http only) that echoes what it received; `/slow`, `/hog`, `/big`, `/dial`,
+ * `/cut`, `/reset`, `/close` and `/exit-after` misbehave on purpose.
+ */
 const NODE_SERVER = `
 const http = require('node:http');
 const net = require('node:net');
@@ -36,6 +39,10 @@ http.createServer((req, res) => {
     if (req.url.startsWith('/wait')) return setTimeout(() => res.end(startedAs), 300);
     if (req.url === '/hog') { const a = []; const grow = () => { a.push(Buffer.alloc(16 << 20, 1)); setImmediate(grow); }; return grow(); }
     if (req.url === '/big') return res.end(Buffer.alloc(2 * 1024 * 1024, 120));
+    if (req.url === '/cut') { res.writeHead(200, { 'Content-Length': '10' }); res.write('abc'); return setImmediate(() => req.socket.destroy()); }
+    if (req.url === '/reset') return req.socket.destroy();
+    if (req.url === '/close') { res.setHeader('Connection', 'close'); return res.end(startedAs); }
+    if (req.url === '/exit-after') { res.end(startedAs); return setTimeout(() => process.exit(0), 50); }
     if (req.url === '/fat-headers') { res.setHeader('X-Fat', 'y'.repeat(5000)); return res.end('x'); }
     if (req.url.startsWith('/dial')) {
       const port = Number(new URL(req.url, 'http://x').searchParams.get('port'));
@@ -255,6 +262,45 @@ void describe("web functions in the engine", () => {
     const fat = await engine.forward(webRequest({ sha: node }, { path: "/fat-headers" }));
     assert.equal(fat.error?.kind, "result-too-large", JSON.stringify(fat.error));
     json(await engine.forward(webRequest({ sha: node })));
+  });
+
+  void it("a server that drops the connection mid-answer, or without answering, fails that request (user-error); the instance serves the next", async () => {
+    const spec = { sha: node, key: `${node}/cuts` };
+    const before = json(await engine.forward(webRequest(spec)));
+    for (const path of ["/cut", "/reset"]) {
+      const o = await engine.forward(webRequest(spec, { path }));
+      assert.equal(o.error?.kind, "user-error", JSON.stringify(o.error));
+      assert.match(o.error.message, /did not answer/);
+      assert.match(o.log, new RegExp(`serving GET ${path}`));
+    }
+    const next = json(await engine.forward(webRequest(spec, { path: "/next" })));
+    assert.equal(next.startedAs, before.startedAs, "the same server, over a new connection");
+  });
+
+  void it("a server that closes its connection after answering is reconnected to for the next request", async () => {
+    const spec = { sha: node, key: `${node}/close` };
+    const a = await engine.forward(webRequest(spec, { path: "/close" }));
+    const b = await engine.forward(webRequest(spec, { path: "/close" }));
+    assert.equal(a.error, null);
+    assert.equal(b.reply?.body.toString(), a.reply?.body.toString());
+    assert.equal(json(await engine.forward(webRequest(spec))).startedAs, a.reply?.body.toString());
+  });
+
+  void it("an instance whose server exits while idle (its connection still pooled) is replaced for the next request", async () => {
+    const spec = { sha: node, key: `${node}/exits` };
+    const first = await engine.forward(webRequest(spec, { path: "/exit-after" }));
+    assert.equal(first.error, null);
+    await eventually(() => (engine.stats().perKey[spec.key]?.instances ?? 0) === 0, { what: "the instance whose server exited is gone" });
+    const next = json(await engine.forward(webRequest(spec)));
+    assert.notEqual(next.startedAs, first.reply?.body.toString());
+  });
+
+  void it("each request's log is what the server printed while serving it", async () => {
+    const spec = { sha: node, key: `${node}/logs` };
+    await engine.forward(webRequest(spec, { path: "/first" }));
+    const o = await engine.forward(webRequest(spec, { path: "/second" }));
+    assert.match(o.log, /serving GET \/second/);
+    assert.doesNotMatch(o.log, /first|server starting/);
   });
 
   void it("concurrent requests are served by separate instances, one request each", async () => {

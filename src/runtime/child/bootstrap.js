@@ -6,12 +6,10 @@
 import process from "node:process";
 import { Buffer } from "node:buffer";
 import { spawn } from "node:child_process";
-import { accessSync, constants as fsConstants, existsSync, openSync, readFileSync, readSync } from "node:fs";
-import { Agent, request as httpRequest } from "node:http";
+import { accessSync, constants as fsConstants, existsSync, readFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
-import { connect, createServer, Socket } from "node:net";
+import { connect, Socket } from "node:net";
 import { dirname, join, sep } from "node:path";
-import { setImmediate } from "node:timers";
 import { pathToFileURL } from "node:url";
 
 let handler = null;
@@ -315,24 +313,13 @@ function onCrash(err) {
 process.on("uncaughtException", onCrash);
 process.on("unhandledRejection", onCrash);
 
-// --- web functions. The process becomes the relay of the function's own HTTP server: it starts
-// the server (the package's bootstrap file) with the function's environment, reports `loaded`
-// once the server's port accepts connections, then passes each `req` to 127.0.0.1:PORT and
-// answers `rep` with the status, headers and base64 body (within the vendors' limits). The
-// server's output passes through this process, so each answer carries the log of its request.
-// When the server exits, so does the relay, the same way: the engine sees the instance die.
-let web = null; // { child, port, agent, startLog }
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
+// --- web functions. The process becomes the keeper of the function's own HTTP server: it
+// starts the server (the package's bootstrap file) with the function's environment and its
+// stdout/stderr (the instance's own pipes, so the engine reads the server's output directly),
+// and reports `loaded` once the server's port accepts connections. The engine then talks HTTP
+// to the server itself (src/runtime/web-link.ts); nothing passes through this process. When the
+// server exits, so does this process, the same way: the engine sees the instance die.
+let web = null; // { child, port, ready, exited }
 
 function canConnect(port) {
   return new Promise((resolve) => {
@@ -364,45 +351,33 @@ function serverCommand(m) {
   return { argv: [existsSync("/bin/bash") ? "/bin/bash" : "/bin/sh", found.path] };
 }
 
-// The server's output goes to the real stdout/stderr through the hooks above, so it is captured
-// like a handler's; before the first request it is kept for a failed start's answer.
-function relayOutput(stream, to) {
-  stream.setEncoding("utf8");
-  stream.on("data", (chunk) => {
-    if (current === null && web !== null) web.startLog = tail(web.startLog + chunk, load.logTailBytes * 2);
-    to.write(chunk);
-  });
-}
-
 async function onWeb(m) {
   load = m;
   process.chdir(m.root);
   const cmd = serverCommand(m);
   if (cmd.err) return startFailed(cmd.err);
-  const port = m.port === 0 ? await freePort() : m.port;
-  const env = Object.assign({}, m.env, { PORT: String(port) });
-  const child = spawn(cmd.argv[0], cmd.argv.slice(1), { cwd: m.root, env, stdio: ["ignore", "pipe", "pipe"], detached: m.ownGroup });
-  web = { child, port, agent: new Agent({ keepAlive: true, maxSockets: 1 }), startLog: "", ready: false, exited: false, statmFd: null };
-  relayOutput(child.stdout, process.stdout);
-  relayOutput(child.stderr, process.stderr);
+  const env = Object.assign({}, m.env, { PORT: String(m.port) });
+  const child = spawn(cmd.argv[0], cmd.argv.slice(1), { cwd: m.root, env, stdio: ["ignore", "inherit", "inherit"], detached: m.ownGroup });
+  web = { child, port: m.port, ready: false, exited: false };
   let spawnError = null;
   child.once("error", (err) => (spawnError = err));
   child.once("close", (code, signal) => serverGone(code, signal, spawnError));
   while (!web.exited) {
-    if (await canConnect(port)) break;
+    if (await canConnect(m.port)) break;
     await new Promise((r) => setTimeout(r, 5));
   }
   if (web.exited) return;
   web.ready = true;
-  send({ t: "loaded", err: null, log: tail(web.startLog, load.logTailBytes) });
+  send({ t: "loaded", err: null });
 }
 
 function startFailed(message) {
-  send({ t: "loaded", err: wire("runtime-start-failed", message), log: tail(web?.startLog ?? "", load.logTailBytes) });
+  send({ t: "loaded", err: wire("runtime-start-failed", message) });
 }
 
-// Before it listened: the start failed, with the server's output. After: the relay ends as the
-// server did (a signal, say the kernel's OOM kill, is passed on), so the engine sees the death.
+// Before it listened: the start failed (the engine has the server's output). After: this
+// process ends as the server did (a signal, say the kernel's OOM kill, is passed on), so the
+// engine sees the death.
 function serverGone(code, signal, spawnError) {
   web.exited = true;
   if (!web.ready) {
@@ -414,84 +389,8 @@ function serverGone(code, signal, spawnError) {
   process.exit(code ?? 1);
 }
 
-function replyHeadersTooLarge(raw) {
-  let n = 0;
-  for (const s of raw) n += Buffer.byteLength(s) + 2;
-  return n > load.maxHeaderBytes;
-}
-
-function onRequest(m) {
-  const inv = { log: "", done: false };
-  current = inv;
-  const answer = (s, h, b, err) => {
-    if (inv.done) return;
-    inv.done = true;
-    current = null;
-    send({ t: "rep", s, h, b, err, log: tail(inv.log, load.logTailBytes), rss: relayRss() });
-  };
-  const fail = (kind, message) => answer(502, [], "", wire(kind, message));
-  forward(m, 0, (err, res, body) => {
-    // What the server wrote before it answered is in its pipes by now (it wrote it first), but
-    // may be read after the answer in this turn of the event loop: answer on the next one.
-    if (err === null) return setImmediate(() => answer(res.statusCode, res.rawHeaders, body.toString("base64"), null));
-    if (err.quiverKind) return fail(err.quiverKind, err.message);
-    // A server that dies while answering: the relay follows it (serverGone) and the engine
-    // reports the death; wait for that rather than call it a bad answer.
-    setTimeout(() => fail("user-error", `the function's server did not answer: ${err.message}`), 200).unref();
-  });
-}
-
-function forward(m, attempt, done) {
-  const body = Buffer.from(m.b, "base64");
-  const req = httpRequest({ host: "127.0.0.1", port: web.port, method: m.method, path: m.path, headers: m.h, agent: web.agent });
-  req.once("error", (err) => {
-    // A kept-alive connection the server closed meanwhile: the request never reached it.
-    if (req.reusedSocket && err.code === "ECONNRESET" && attempt === 0) forward(m, 1, done);
-    else if (err.code === "HPE_HEADER_OVERFLOW") done(tooLarge(`the response headers exceed ${load.maxHeaderBytes} bytes`));
-    else done(err);
-  });
-  req.once("response", (res) => {
-    if (replyHeadersTooLarge(res.rawHeaders)) {
-      res.destroy();
-      return done(tooLarge(`the response headers exceed ${load.maxHeaderBytes} bytes`));
-    }
-    const parts = [];
-    let size = 0;
-    res.on("data", (chunk) => {
-      size += chunk.length;
-      if (size > load.maxResultBytes) {
-        res.destroy();
-        done(tooLarge(`the response body exceeds the ${load.maxResultBytes}-byte limit`));
-      } else parts.push(chunk);
-    });
-    res.once("end", () => done(null, res, Buffer.concat(parts)));
-    res.once("error", (err) => done(err));
-  });
-  req.end(body);
-}
-
-function tooLarge(message) {
-  return Object.assign(new Error(message), { quiverKind: "result-too-large" });
-}
-
-// The relay's and its server's resident memory. The server's statm stays open and is re-read
-// in place: one system call per answer instead of an open, a read and a close.
-const statm = Buffer.alloc(128);
-function relayRss() {
-  let rss = process.memoryUsage.rss();
-  try {
-    web.statmFd ??= openSync(`/proc/${web.child.pid}/statm`, "r");
-    const n = readSync(web.statmFd, statm, 0, statm.length, 0);
-    rss += Number(statm.toString("latin1", 0, n).split(" ")[1] ?? 0) * 4096;
-  } catch {
-    // The server is gone; its death is reported separately.
-  }
-  return rss;
-}
-
 receive((m) => {
   if (m.t === "inv") onInvoke(m);
-  else if (m.t === "req") onRequest(m);
   else if (m.t === "load") onLoad(m).catch((err) => send({ t: "loaded", err: toWire("user-error", err) }));
   else if (m.t === "web") onWeb(m).catch((err) => send({ t: "loaded", err: wire("runtime-start-failed", text(err?.message ?? err)) }));
 });

@@ -1,0 +1,282 @@
+/**
+ * How the engine talks HTTP to a web function's own server: directly, over one kept-alive TCP
+ * connection per instance, with no process in between (docs/runtime.md, "Web functions").
+ *
+ * - Instances that share the host's network (`user`, `none`): the engine connects to
+ *   127.0.0.1:PORT itself.
+ * - Sandboxed instances have a network namespace of their own, which Node cannot enter. A
+ *   trusted helper on the host (`child/netns-connect.py`, one per engine) enters it, connects,
+ *   and hands the engine the connected socket over a Node IPC channel (SCM_RIGHTS). The socket
+ *   comes from the engine's own helper, never from a process of the sandbox: anything that can
+ *   write to a Node IPC channel can also pass it a file descriptor Node aborts on.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, openSync, readSync } from "node:fs";
+import { readFile, readlink } from "node:fs/promises";
+import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
+import { connect as tcpConnect, Socket } from "node:net";
+import type { WireError } from "./protocol.js";
+import { wireError } from "./outcome.js";
+import { headerBytes, WEB_MAX_HEADER_BYTES } from "./web.js";
+
+/** Opens a new connection to one instance's server. */
+export type Connect = () => Promise<Socket>;
+
+/** Connects to a server that shares the host's network. */
+export function hostConnect(port: number): Connect {
+  return () =>
+    new Promise((resolve, reject) => {
+      const sock = tcpConnect({ host: "127.0.0.1", port });
+      sock.once("connect", () => {
+        sock.off("error", reject);
+        resolve(sock);
+      });
+      sock.once("error", reject);
+    });
+}
+
+/** Where a sandboxed server is: a process in its namespace (checked by the namespace's inode) and the port. */
+export interface NetnsTarget {
+  readonly pid: number;
+  readonly inode: number;
+  readonly port: number;
+}
+
+interface Waiter {
+  readonly resolve: (sock: Socket) => void;
+  readonly reject: (err: Error) => void;
+}
+
+/** The host helper that connects into sandboxes' network namespaces; started on first use. */
+export class NetnsConnector {
+  readonly #python: string;
+  readonly #script: string;
+  #child: ChildProcess | null = null;
+  readonly #waiting = new Map<number, Waiter>();
+  #seq = 0;
+  #closed = false;
+
+  constructor(python: string, script: string) {
+    this.#python = python;
+    this.#script = script;
+  }
+
+  connect(target: NetnsTarget): Connect {
+    return () => this.#ask(target);
+  }
+
+  #ask(target: NetnsTarget): Promise<Socket> {
+    if (this.#closed) return Promise.reject(new Error("engine is closing"));
+    const child = this.#child ?? this.#start();
+    const id = ++this.#seq;
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject });
+      child.send({ id, pid: target.pid, inode: target.inode, port: target.port });
+    });
+  }
+
+  #start(): ChildProcess {
+    const child = spawn(this.#python, ["-I", "-s", "-B", this.#script], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    child.on("message", (m: { id?: unknown; err?: unknown }, handle: unknown) => this.#answer(m, handle));
+    child.on("error", () => undefined);
+    // A helper that dies fails what waited on it; the next connection starts a new one.
+    child.once("exit", (code, signal) => {
+      if (this.#child === child) this.#child = null;
+      this.#failAll(new Error(`the network namespace helper exited (${signal ?? `code ${String(code)}`})`));
+    });
+    this.#child = child;
+    return child;
+  }
+
+  #answer(m: { id?: unknown; err?: unknown }, handle: unknown): void {
+    const w = typeof m.id === "number" ? this.#waiting.get(m.id) : undefined;
+    if (w === undefined) {
+      if (handle instanceof Socket) handle.destroy();
+      return;
+    }
+    this.#waiting.delete(m.id as number);
+    if (handle instanceof Socket) w.resolve(handle);
+    else w.reject(new Error(typeof m.err === "string" ? m.err : "no connection"));
+  }
+
+  #failAll(err: Error): void {
+    const waiting = [...this.#waiting.values()];
+    this.#waiting.clear();
+    for (const w of waiting) w.reject(err);
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#child?.kill("SIGKILL");
+    this.#child = null;
+    this.#failAll(new Error("engine is closing"));
+  }
+}
+
+/** One request for a web function's server; headers as name, value, name, value… */
+export interface ServerRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: readonly string[];
+  readonly body: Buffer;
+}
+
+/**
+ * How an exchange ended: the server's answer; an error to report as the request's (an answer
+ * over the limits); or the connection lost before an answer, which may be the instance dying.
+ */
+export type Exchange =
+  | { readonly t: "reply"; readonly status: number; readonly rawHeaders: string[]; readonly body: Buffer }
+  | { readonly t: "error"; readonly error: WireError }
+  | { readonly t: "lost"; readonly message: string };
+
+/**
+ * One instance's connection to its server: an agent keeping at most one socket alive (an
+ * instance serves one request at a time), opened again when the server closed it.
+ */
+export class ServerLink {
+  readonly #agent: Agent;
+  readonly #maxBodyBytes: number;
+
+  constructor(connect: Connect, maxBodyBytes: number) {
+    this.#maxBodyBytes = maxBodyBytes;
+    this.#agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    // The agent asks for a socket with a callback when it needs a new connection.
+    (this.#agent as unknown as { createConnection: (o: unknown, cb: (err: Error | null, s?: Socket) => void) => undefined }).createConnection = (_o, cb) => {
+      connect().then((sock) => cb(null, sock), (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))));
+      return undefined;
+    };
+  }
+
+  exchange(req: ServerRequest): Promise<Exchange> {
+    return new Promise((resolve) => this.#send(req, 0, resolve));
+  }
+
+  /** Drops the connection (the instance is gone, or an answer was cut off). */
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  #send(r: ServerRequest, attempt: number, done: (e: Exchange) => void): void {
+    let settled = false;
+    const finish = (e: Exchange): void => {
+      if (settled) return;
+      settled = true;
+      done(e);
+    };
+    const req = httpRequest({ host: "127.0.0.1", method: r.method, path: r.path, headers: r.headers as string[], agent: this.#agent, setHost: false });
+    req.once("error", (err: NodeJS.ErrnoException) => {
+      if (settled) return;
+      // A kept-alive connection the server closed meanwhile: the request never reached it
+      // (Node's documented race), so it is sent once more, on a new connection.
+      if (req.reusedSocket && err.code === "ECONNRESET" && attempt === 0) {
+        settled = true;
+        this.#send(r, 1, done);
+      } else if (err.code === "HPE_HEADER_OVERFLOW") finish(tooLarge(`the response headers exceed ${WEB_MAX_HEADER_BYTES} bytes`));
+      else finish({ t: "lost", message: err.message });
+    });
+    req.once("response", (res) => this.#read(res, finish));
+    req.end(r.body);
+  }
+
+  #read(res: IncomingMessage, finish: (e: Exchange) => void): void {
+    if (headerBytes(res.rawHeaders) > WEB_MAX_HEADER_BYTES) {
+      res.destroy();
+      finish(tooLarge(`the response headers exceed ${WEB_MAX_HEADER_BYTES} bytes`));
+      return;
+    }
+    const parts: Buffer[] = [];
+    let size = 0;
+    res.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > this.#maxBodyBytes) {
+        res.destroy();
+        finish(tooLarge(`the response body exceeds the ${this.#maxBodyBytes}-byte limit`));
+      } else parts.push(chunk);
+    });
+    res.once("end", () => finish({ t: "reply", status: res.statusCode ?? 502, rawHeaders: res.rawHeaders, body: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts) }));
+    res.once("error", (err) => finish({ t: "lost", message: err.message }));
+    res.once("close", () => {
+      if (!res.complete) finish({ t: "lost", message: "the connection closed before the answer was complete" });
+    });
+  }
+}
+
+function tooLarge(message: string): Exchange {
+  return { t: "error", error: wireError("result-too-large", message) };
+}
+
+/**
+ * The processes of a web instance as found once its server listens: everything under the
+ * instance's process (minus a sandbox's outer bwrap, which is outside the namespace), whose
+ * resident memory is the request's `memoryUsedBytes` (the relay and the server, as before),
+ * and, in a sandbox, a process in its network namespace to connect through.
+ */
+export class ServerProcesses {
+  readonly #statm: number[];
+  /** Null when the instance shares the host's network. */
+  readonly netnsPid: { readonly pid: number; readonly inode: number } | null;
+  readonly #buf = Buffer.alloc(128);
+
+  private constructor(statm: number[], netnsPid: ServerProcesses["netnsPid"]) {
+    this.#statm = statm;
+    this.netnsPid = netnsPid;
+  }
+
+  static async find(rootPid: number, sandboxed: boolean): Promise<ServerProcesses> {
+    const all = await descendants(rootPid);
+    const pids = sandboxed ? all.filter((p) => p !== rootPid) : all;
+    let netnsPid: ServerProcesses["netnsPid"] = null;
+    if (sandboxed) {
+      const host = await readlink("/proc/self/ns/net");
+      for (const pid of pids) {
+        const ns = await readlink(`/proc/${pid}/ns/net`).catch(() => host);
+        if (ns !== host) {
+          netnsPid = { pid, inode: Number(/\[(\d+)\]/.exec(ns)?.[1] ?? 0) };
+          break;
+        }
+      }
+      if (netnsPid === null) throw new Error("the sandbox has no process in its own network namespace");
+    }
+    const fds: number[] = [];
+    for (const pid of pids) {
+      try {
+        fds.push(openSync(`/proc/${pid}/statm`, "r"));
+      } catch {
+        // Gone already (a shell that exec'd); its death, if it matters, is reported separately.
+      }
+    }
+    return new ServerProcesses(fds, netnsPid);
+  }
+
+  /** Resident bytes now; the statm files stay open, so this is one read per process. */
+  rss(): number {
+    let total = 0;
+    for (const fd of this.#statm) {
+      try {
+        const n = readSync(fd, this.#buf, 0, this.#buf.length, 0);
+        total += Number(this.#buf.toString("latin1", 0, n).split(" ")[1] ?? 0) * 4096;
+      } catch {
+        // The process is gone; its death is reported separately.
+      }
+    }
+    return total;
+  }
+
+  close(): void {
+    for (const fd of this.#statm) closeSync(fd);
+    this.#statm.length = 0;
+  }
+}
+
+/** A process and everything it started (Linux `/proc/<pid>/task/<pid>/children`). */
+async function descendants(pid: number): Promise<number[]> {
+  const out: number[] = [];
+  for (const queue = [pid]; queue.length > 0; ) {
+    const p = queue.shift() as number;
+    out.push(p);
+    const text = await readFile(`/proc/${p}/task/${p}/children`, "utf8").catch(() => "");
+    for (const c of text.split(" ")) if (c.trim() !== "") queue.push(Number(c));
+  }
+  return out;
+}
