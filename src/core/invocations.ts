@@ -50,6 +50,7 @@ export interface InvocationServiceDeps {
   readonly store: MetadataStore;
   readonly invoker: Invoker;
   readonly clock: Clock;
+  /** Request ids of invocations (the server's are time-ordered: `request-ids.ts`). */
   readonly ids: IdSource;
   /** Async invocations run at most this many at once. */
   readonly asyncConcurrency: number;

@@ -14,6 +14,7 @@ import { collectUnreferencedBlobs } from "../core/blob-gc.js";
 import { systemClock, VirtualClock } from "../core/clocks.js";
 import { TimerScheduler, type TimerSchedulerDeps } from "../core/timer-scheduler.js";
 import { InvocationService } from "../core/invocations.js";
+import { newRequestId } from "../core/request-ids.js";
 import { CapacityKeeper } from "../core/capacity-keeper.js";
 import type { CapacityHooks } from "../core/functions/context.js";
 import { ENGINE_LOG_SLACK_BYTES, InvocationRecorder } from "../core/invocation-records.js";
@@ -100,6 +101,8 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
   const timerClock = clockFor(config);
   const clock = timerClock.clock;
   const ids = { uuid: () => randomUUID() };
+  // Invocations take time-ordered request ids (core/request-ids.ts: why).
+  const requestIds = { uuid: () => newRequestId() };
   const shared = clusterCounters(config, app.log);
   // Set once the engine exists: the service tells it which warm instances became unreachable.
   let retire: (prefix: string) => void = () => undefined;
@@ -157,7 +160,7 @@ async function assemble(config: QuiverConfig, dataDir: string, lock: DataDirLock
     store,
     invoker: engine,
     clock,
-    ids,
+    ids: requestIds,
     asyncConcurrency: config.engine.asyncConcurrency,
     // Half a lease: a dead node's work is taken over between one and one and a half leases after its last renewal.
     takeoverEveryMs: config.store === "postgres" ? Math.floor(config.nodeLeaseMs / 2) : null,

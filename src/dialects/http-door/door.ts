@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import type { Account, AccountRegistry } from "../../accounts/accounts.js";
 import { isQuiverError } from "../../core/errors.js";
+import { newRequestId } from "../../core/request-ids.js";
 import type { InvocationService } from "../../core/invocations.js";
 import type { FunctionRecord, FunctionRef } from "../../core/model.js";
 import type { FunctionService } from "../../core/service.js";
@@ -79,7 +79,7 @@ export class TriggerDoor {
   }
 
   async #serve(request: DoorRequest, vendor: Vendor, find: () => Promise<Found>): Promise<HttpAnswer> {
-    const requestId = randomUUID();
+    const requestId = newRequestId();
     let corsHeaders: ReadonlyArray<readonly [string, string]> = [];
     let corsByTrigger = false;
     let ran: Ran;

@@ -222,4 +222,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX layer_versions_by_layer ON layer_versions (layer_id, version);
   `,
+  // 12: record_bytes grows by a batch's inserted sizes in the batch's transaction (records-worker.js), not by a trigger run per row
+  `
+  DROP TRIGGER record_bytes_insert;
+  `,
 ];

@@ -57,9 +57,12 @@ export class SqliteRecordWriter {
   }
 }
 
-/** The batch as one INSERT statement and each record's values for it (every record has the same columns). */
-function insertRows(records: readonly InvocationRecord[]): { sql: string; rows: unknown[][] } {
+/**
+ * The batch as one INSERT statement and each record's values for it (every record has the same
+ * columns), and where the size retention counts is among them (the thread adds up the inserted ones).
+ */
+function insertRows(records: readonly InvocationRecord[]): { sql: string; rows: unknown[][]; sizeAt: number } {
   const columns = records.map((record) => recordColumns(record, (flag) => (flag ? 1 : 0)));
   const first = columns[0] ?? {};
-  return { sql: `${insertSql("invocation_records", first, () => "?")} ON CONFLICT DO NOTHING`, rows: columns.map((c) => Object.values(c)) };
+  return { sql: `${insertSql("invocation_records", first, () => "?")} ON CONFLICT DO NOTHING`, rows: columns.map((c) => Object.values(c)), sizeAt: Object.keys(first).indexOf("size_bytes") };
 }
