@@ -5,31 +5,18 @@
  * same holds for the triggers an HTTP trigger's request looks up.
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { after, describe, it } from "../helpers/node-test.js";
 import { tempDir } from "../helpers/accounts.js";
 import { cachedReads } from "../../src/core/read-cache.js";
 import type { ChangeFeed, MetadataStore } from "../../src/core/ports.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
-import { activeFunction, alias, freshScope, plan, tick } from "../../src/store/conformance/fixtures.js";
+import { activeFunction, alias, freshScope, httpSettings, plan, tick, trigger } from "../../src/store/conformance/fixtures.js";
 import type { TriggerRecord } from "../../src/core/triggers.js";
 
 /** An HTTP trigger of `functionId`; APIG-flavoured (served at `apigPath`) when a path is given. */
 function httpTrigger(functionId: string, name: string, apigPath?: string): TriggerRecord {
-  const now = tick();
-  return {
-    id: randomBytes(16).toString("hex"),
-    functionId,
-    name,
-    qualifier: "$LATEST",
-    enabled: true,
-    description: "",
-    settings: { kind: "http", flavour: apigPath === undefined ? "api-gateway" : "apig", auth: "none", path: apigPath ?? "/", matchMode: "prefix", methods: ["ANY"], cors: null, timeoutMs: null },
-    extras: {},
-    createdAt: now,
-    updatedAt: now,
-  };
+  return trigger(functionId, name, apigPath === undefined ? {} : { settings: httpSettings("apig", apigPath) });
 }
 
 /** Counts the reads that reach the store, and can hold `getAlias` until released. */

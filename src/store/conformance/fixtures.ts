@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { AliasRecord, AliasRouting } from "../../core/aliases.js";
 import { QuiverError, type ErrorCode, type ErrorSubject } from "../../core/errors.js";
 import type { CodeRef, FunctionConfig, FunctionRecord, Scope } from "../../core/model.js";
 import type { AsyncInvocationRecord, MetadataStore, PublishPlan, VersionNaming } from "../../core/ports.js";
+import type { HttpTriggerFlavour, HttpTriggerSettings, TriggerRecord } from "../../core/triggers.js";
 
 /** What a store's test file hands the suite. */
 export interface StoreUnderTest {
@@ -95,4 +96,27 @@ export async function rejectsWith(call: Promise<unknown>, code: ErrorCode, subje
     if (subject !== undefined) assert.equal(error.subject, subject);
     return true;
   });
+}
+
+/** API-gateway by default: a function has one function URL per qualifier, any number of those. */
+export function httpSettings(flavour: HttpTriggerFlavour = "api-gateway", path = "/"): HttpTriggerSettings {
+  return { kind: "http", flavour, auth: "none", path, matchMode: "prefix", methods: ["ANY"], cors: null, timeoutMs: null };
+}
+
+/** A trigger of `functionId` (an API-gateway URL unless `extra` says otherwise). */
+export function trigger(functionId: string, name: string, extra: Partial<TriggerRecord> = {}): TriggerRecord {
+  const now = tick();
+  return {
+    id: randomBytes(16).toString("hex"),
+    functionId,
+    name,
+    qualifier: "$LATEST",
+    enabled: true,
+    description: `trigger ${name}`,
+    settings: httpSettings(),
+    extras: { scf: { note: name } },
+    createdAt: now,
+    updatedAt: now,
+    ...extra,
+  };
 }

@@ -1,15 +1,10 @@
 import assert from "node:assert/strict";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 import type { FunctionRecord, Scope } from "../../core/model.js";
 import type { ListTriggersQuery, MetadataStore } from "../../core/ports.js";
-import type { HttpTriggerFlavour, HttpTriggerSettings, TriggerRecord, TriggerSettings } from "../../core/triggers.js";
-import { activeFunction, alias, freshScope, plan, rejectsWith, tick, type SuiteContext } from "./fixtures.js";
-
-/** API-gateway by default: a function has one function URL per qualifier, any number of those. */
-function httpSettings(flavour: HttpTriggerFlavour = "api-gateway", path = "/"): HttpTriggerSettings {
-  return { kind: "http", flavour, auth: "none", path, matchMode: "prefix", methods: ["ANY"], cors: null, timeoutMs: null };
-}
+import type { TriggerRecord, TriggerSettings } from "../../core/triggers.js";
+import { activeFunction, alias, freshScope, httpSettings, plan, rejectsWith, tick, trigger, type SuiteContext } from "./fixtures.js";
 
 const TIMER: TriggerSettings = {
   kind: "timer",
@@ -19,23 +14,6 @@ const TIMER: TriggerSettings = {
   schedule: { kind: "cron", cron: "0 */5 * * * * *", timezone: "UTC" },
   payload: "hello",
 };
-
-function trigger(functionId: string, name: string, extra: Partial<TriggerRecord> = {}): TriggerRecord {
-  const now = tick();
-  return {
-    id: randomBytes(16).toString("hex"),
-    functionId,
-    name,
-    qualifier: "$LATEST",
-    enabled: true,
-    description: `trigger ${name}`,
-    settings: httpSettings(),
-    extras: { scf: { note: name } },
-    createdAt: now,
-    updatedAt: now,
-    ...extra,
-  };
-}
 
 const apig = (functionId: string, name: string, path: string): TriggerRecord => trigger(functionId, name, { settings: httpSettings("apig", path) });
 
