@@ -6,13 +6,11 @@
  * cache's list of writes (so leaves a stale entry behind) fails here, whichever case makes it.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import type { Scope } from "../../src/core/model.js";
 import type { MetadataStore } from "../../src/core/ports.js";
 import { cachedReads } from "../../src/core/read-cache.js";
 import { runStoreConformance } from "../../src/store/conformance/metadata-store.case.js";
-import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
-import { tempDir } from "../helpers/accounts.js";
+import { sqliteUnderTest } from "./sqlite-under-test.js";
 
 const CACHED_READS = new Set(["getFunction", "getFunctionById", "getVersion", "getAlias", "getTriggerByName", "findApigTriggers"]);
 
@@ -68,23 +66,4 @@ function checked(raw: MetadataStore): MetadataStore {
   });
 }
 
-runStoreConformance("sqlite behind the read cache", async () => {
-  const dir = tempDir("quiver-store-");
-  const file = join(dir.path, "quiver.db");
-  const raw = new SqliteStore(file);
-  const peers: SqliteStore[] = [];
-  return {
-    store: checked(raw),
-    openPeer: async () => {
-      const peer = new SqliteStore(file);
-      peers.push(peer);
-      return checked(peer);
-    },
-    multiNode: false,
-    cleanup: async () => {
-      for (const peer of peers) await peer.close();
-      await raw.close();
-      dir.remove();
-    },
-  };
-});
+runStoreConformance("sqlite behind the read cache", () => sqliteUnderTest(checked));
