@@ -51,6 +51,18 @@ def main_handler(event, context):
         data = b'x' * event['bytes']
         while data:
             data = data[os.write(3, data):]
+    elif mode == 'pass-fd':
+        # Every socket it holds is offered a regular file's descriptor (SCM_RIGHTS): a Node IPC
+        # peer would abort on it. The engine must read the bytes and drop the descriptor.
+        import socket, stat
+        victim = os.open('/tmp/passed', os.O_CREAT | os.O_RDWR)
+        for fd in range(3, 256):
+            try:
+                if not stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    continue
+            except OSError:
+                continue
+            socket.send_fds(socket.socket(fileno=os.dup(fd)), [b'not json\\n'], [victim])
     elif mode == 'huge-error':
         raise ValueError('\\U0001F600' * 40000)
     return "ok"
@@ -120,6 +132,7 @@ void describe("a child that breaks the control protocol fails only its own invoc
 
   void it("Python: a line that is not JSON", () => broken({ sha: py, event: { mode: "garbage" } }, /a frame that is not JSON/));
   void it("Python: an unknown message type", () => broken({ sha: py, event: { mode: "unknown" } }, /invalid message: t: /));
+  void it("Python: a file descriptor passed over the control channel (SCM_RIGHTS) is dropped, and the engine lives", () => broken({ sha: py, event: { mode: "pass-fd" } }, /a frame that is not JSON/));
   void it("Python: a frame longer than any valid message", () => broken({ sha: py, event: { mode: "oversized", bytes: 4 * 1024 * 1024 } }, /a frame longer than \d+ bytes/));
 
   // The bootstraps clip error texts, so a legitimately huge error stays the user's error.
