@@ -1,4 +1,4 @@
-import { load, type LoadResult } from "../lib/load.js";
+import { load, loadInTurns } from "../lib/load.js";
 import type { Plan } from "../lib/plan.js";
 import { sample, shuffled, type Results } from "../lib/results.js";
 import { ScfBenchClient } from "../lib/scf-client.js";
@@ -21,7 +21,7 @@ async function serverWith(args: string[]): Promise<{ server: RunningServer; clie
 /**
  * What writing a durable record of every invocation costs: two servers, one with records (the
  * default) and one started with --no-records, measured in the same run — warm invoke latency
- * interleaved in shuffled batches, then throughput at 10 and 50 connections, in shuffled order.
+ * interleaved in shuffled batches, then throughput at 10 and 50 connections, in turns (`loadInTurns`).
  */
 export async function recordsCost(plan: Plan, results: Results): Promise<void> {
   const on = await serverWith([]);
@@ -43,14 +43,11 @@ export async function recordsCost(plan: Plan, results: Results): Promise<void> {
     results.add({ section: SECTION, name: "warm SCF Invoke, records on (default)", unit: "ms", summary: withRecords, baseline: "records off p50", ratio: withRecords.p50 / without.p50 });
     results.target("warm invoke p50 with records vs without", "≤ 1.05×", `${(withRecords.p50 / without.p50).toFixed(3)}× (${withRecords.p50.toFixed(3)} vs ${without.p50.toFixed(3)} ms)`, withRecords.p50 / without.p50 <= 1.05);
     for (const connections of [10, 50]) {
-      const out: Partial<Record<"on" | "off", LoadResult>> = {};
-      for (const which of shuffled(["on", "off"] as const)) {
-        const server = which === "on" ? on : off;
-        await load(server.server.port, requests[which], connections, 1); // unmeasured: instances scale up first
-        out[which] = await load(server.server.port, requests[which], connections, plan.loadSeconds);
-      }
-      const a = out.on as LoadResult;
-      const b = out.off as LoadResult;
+      // Unmeasured: instances scale up first.
+      for (const which of ["on", "off"] as const) await load((which === "on" ? on : off).server.port, requests[which], connections, 1);
+      const out = await loadInTurns({ on: { port: on.server.port, request: requests.on }, off: { port: off.server.port, request: requests.off } }, connections, plan.loadSeconds, plan.quick ? 2 : 4);
+      const a = out.on;
+      const b = out.off;
       results.add({ section: SECTION, name: `warm SCF Invoke throughput, records off, ${connections} connections`, unit: "req/s", value: b.throughput, summary: b.latency, note: `${b.errors} errors` });
       results.add({ section: SECTION, name: `warm SCF Invoke throughput, records on, ${connections} connections`, unit: "req/s", value: a.throughput, summary: a.latency, note: `${a.errors} errors`, baseline: "records off req/s", ratio: a.throughput / b.throughput });
       results.target(`throughput with records vs without, ${connections} connections`, "≥ 0.95×", `${(a.throughput / b.throughput).toFixed(3)}× (${a.throughput.toFixed(0)} vs ${b.throughput.toFixed(0)}/s)`, a.throughput / b.throughput >= 0.95);
