@@ -90,14 +90,23 @@ function fitsBytes(max: number): (s: string) => boolean {
   return (s) => s.length * 3 <= max || Buffer.byteLength(s) <= max;
 }
 
+/**
+ * How many bytes the child has written to its stdout (`stdout`) and stderr (`stderr`) since it
+ * started, counted where the bootstrap writes through to the pipes: every byte below them in
+ * the pipe was written before the message, so belongs to the call (or load) it ends, however
+ * late the engine reads it (output-attribution.ts).
+ */
+const written = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
 function childMessageSchema(limits: ProtocolLimits) {
   const text = z.string().max(ERROR_TEXT_CHARS);
   const err = z.strictObject({ kind: z.enum(CHILD_ERROR_KINDS), message: text, stack: text }).nullable();
   return z.discriminatedUnion("t", [
     // The process is up and generic (a stem cell). First message, once.
     z.strictObject({ t: z.literal("ready") }),
-    // Answer to `load` (the handler is loaded) or `web` (the server listens), or why not.
-    z.strictObject({ t: z.literal("loaded"), err, log: z.string().max(limits.logTailBytes).optional() }),
+    // Answer to `load` (the handler is loaded) or `web` (the server listens), or why not. The
+    // counts are left out after `web`: the server writes to the pipes itself, uncounted.
+    z.strictObject({ t: z.literal("loaded"), err, log: z.string().max(limits.logTailBytes).optional(), stdout: written.optional(), stderr: written.optional() }),
     // Answer to `inv`.
     z.strictObject({
       t: z.literal("res"),
@@ -107,6 +116,9 @@ function childMessageSchema(limits: ProtocolLimits) {
       /** The invocation's log tail, already clipped to `logTailBytes` (≤ as many code units). */
       log: z.string().max(limits.logTailBytes),
       rss: z.number().int().nonnegative(),
+      /** Bytes written to stdout and to stderr since the process started (see `written`). */
+      stdout: written,
+      stderr: written,
       /** The child's state is suspect (uncaught exception): retire it after this result. */
       retire: z.boolean().optional(),
     }),
@@ -155,7 +167,7 @@ export function childProtocol(limits: ProtocolLimits): ChildProtocol {
   };
 }
 
-const RESULT_KEYS = new Set(["t", "r", "err", "log", "rss", "retire"]);
+const RESULT_KEYS = new Set(["t", "r", "err", "log", "rss", "stdout", "stderr", "retire"]);
 const ERROR_KEYS = new Set(["kind", "message", "stack"]);
 const CHILD_ERROR_KIND_SET: ReadonlySet<string> = new Set(CHILD_ERROR_KINDS);
 
@@ -174,12 +186,13 @@ function plainResultCheck(limits: ProtocolLimits): (value: unknown) => value is 
     for (const key in o) if (!ERROR_KEYS.has(key)) return false;
     return typeof o["kind"] === "string" && CHILD_ERROR_KIND_SET.has(o["kind"]) && errorText(o["message"]) && errorText(o["stack"]);
   };
+  const isCount = (v: unknown): boolean => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
   return (value): value is ResultMessage => {
     if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
     const m = value as Record<string, unknown>;
     if (m["t"] !== "res") return false;
     for (const key in m) if (!RESULT_KEYS.has(key)) return false;
-    const { r, log, rss, retire } = m;
+    const { r, log, rss, stdout, stderr, retire } = m;
     return (
       typeof r === "string" &&
       r.length <= limits.maxResultBytes &&
@@ -191,6 +204,8 @@ function plainResultCheck(limits: ProtocolLimits): (value: unknown) => value is 
       typeof rss === "number" &&
       Number.isSafeInteger(rss) &&
       rss >= 0 &&
+      isCount(stdout) &&
+      isCount(stderr) &&
       (retire === undefined || typeof retire === "boolean")
     );
   };
@@ -203,7 +218,7 @@ export function violation(detail: string): ProtocolViolation {
 /**
  * The JSON text of the largest valid message. Escaping at most doubles the result text (it is
  * JSON already, so only `"` and `\` grow) and at most sextuples other text (a control character
- * becomes `\u00XX`); 4 KiB covers the keys and numbers.
+ * becomes `\u00XX`); 4 KiB covers the keys and numbers (a handful, none over 16 digits).
  */
 function maxFrameBytes(l: ProtocolLimits): number {
   return 2 * l.maxResultBytes + 6 * (l.logTailBytes + 2 * ERROR_TEXT_CHARS) + 4096;

@@ -27,8 +27,8 @@ exports.main_handler = async (e) => {
     case 'garbage': write('not json\\n'); return 'sent';
     case 'ipc-frame': write(Buffer.from([0, 0, 0, 4, 0xde, 0xad, 0xbe, 0xef])); return 'sent';
     case 'unknown': line({ t: 'hello' }); return new Promise(() => {});
-    case 'malformed': line({ t: 'res', r: 42, err: null, log: '', rss: 0 }); return new Promise(() => {});
-    case 'forged-kind': line({ t: 'res', r: '', err: { kind: 'concurrency-limit', message: 'x', stack: '' }, log: '', rss: 0 }); return new Promise(() => {});
+    case 'malformed': line({ t: 'res', r: 42, err: null, log: '', rss: 0, stdout: 0, stderr: 0 }); return new Promise(() => {});
+    case 'forged-kind': line({ t: 'res', r: '', err: { kind: 'concurrency-limit', message: 'x', stack: '' }, log: '', rss: 0, stdout: 0, stderr: 0 }); return new Promise(() => {});
     case 'out-of-turn': line({ t: 'loaded', err: null }); return new Promise(() => {});
     case 'oversized': write(Buffer.alloc(e.bytes, 0x78)); return 'sent';
     case 'after-result': setImmediate(() => line({ t: 'ready' })); return INSTANCE;

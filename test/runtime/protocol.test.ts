@@ -7,7 +7,7 @@ import { childProtocol, ERROR_TEXT_CHARS } from "../../src/runtime/protocol.js";
 const limits = { maxResultBytes: 100, logTailBytes: 50 };
 const protocol = childProtocol(limits);
 const frame = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
-const res = (over: Record<string, unknown> = {}): Record<string, unknown> => ({ t: "res", r: '"ok"', err: null, log: "", rss: 1, ...over });
+const res = (over: Record<string, unknown> = {}): Record<string, unknown> => ({ t: "res", r: '"ok"', err: null, log: "", rss: 1, stdout: 0, stderr: 0, ...over });
 
 function refused(v: unknown, detail: RegExp): void {
   const m = protocol.decode(Buffer.isBuffer(v) ? v : frame(v));
@@ -21,6 +21,7 @@ void describe("child protocol: the schema", () => {
     assert.deepEqual(protocol.decode(frame({ t: "loaded", err: null })), { t: "loaded", err: null });
     const notFound = { kind: "handler-not-found", message: "no", stack: "" };
     assert.deepEqual(protocol.decode(frame({ t: "loaded", err: notFound })), { t: "loaded", err: notFound });
+    assert.deepEqual(protocol.decode(frame({ t: "loaded", err: null, stdout: 12, stderr: 3 })), { t: "loaded", err: null, stdout: 12, stderr: 3 });
     assert.deepEqual(protocol.decode(frame(res())), res());
     assert.deepEqual(protocol.decode(frame(res({ retire: true, err: { kind: "user-error", message: "m", stack: "s" }, r: "" }))), res({ retire: true, err: { kind: "user-error", message: "m", stack: "s" }, r: "" }));
   });
@@ -54,6 +55,16 @@ void describe("child protocol: the schema", () => {
     refused(res({ rss: -1 }), /invalid message: rss/);
     refused(res({ rss: 1.5 }), /invalid message: rss/);
   });
+  void it("refuses a result without its output counts, or with impossible ones", () => {
+    const { stdout, ...noStdout } = res();
+    assert.equal(stdout, 0);
+    refused(noStdout, /invalid message: stdout/);
+    refused(res({ stderr: -1 }), /invalid message: stderr/);
+    refused(res({ stdout: 0.5 }), /invalid message: stdout/);
+    refused(res({ stdout: 2 ** 60 }), /invalid message: stdout/);
+    refused(res({ stderr: "1" }), /invalid message: stderr/);
+    refused({ t: "loaded", err: null, stdout: -1 }, /invalid message: stdout/);
+  });
   void it("refuses every other malformed result (the hand-written check of results and the schema agree)", () => {
     const { err, ...noErr } = res();
     assert.equal(err, null);
@@ -64,7 +75,7 @@ void describe("child protocol: the schema", () => {
     refused(res({ retire: "yes" }), /invalid message: retire/);
     refused(res({ rss: 2 ** 60 }), /invalid message: rss/);
     refused(res({ rss: "1" }), /invalid message: rss/);
-    refused(Buffer.from('{"t":"res","r":"","err":null,"log":"","rss":1,"__proto__":{}}'), /invalid message/);
+    refused(Buffer.from('{"t":"res","r":"","err":null,"log":"","rss":1,"stdout":0,"stderr":0,"__proto__":{}}'), /invalid message/);
     refused([res()], /invalid message/);
   });
   void it("never echoes the child's bytes in the violation", () => {
@@ -74,7 +85,7 @@ void describe("child protocol: the schema", () => {
   });
 
   void it("bounds frames by what the largest valid message needs", () => {
-    const largest = frame(res({ r: '"'.repeat(100), log: "\u0001".repeat(50), err: { kind: "user-error", message: "\u0001".repeat(ERROR_TEXT_CHARS), stack: "\u0001".repeat(ERROR_TEXT_CHARS) } }));
+    const largest = frame(res({ r: '"'.repeat(100), rss: Number.MAX_SAFE_INTEGER, stdout: Number.MAX_SAFE_INTEGER, stderr: Number.MAX_SAFE_INTEGER, retire: false, log: "\u0001".repeat(50), err: { kind: "user-error", message: "\u0001".repeat(ERROR_TEXT_CHARS), stack: "\u0001".repeat(ERROR_TEXT_CHARS) } }));
     assert.ok(largest.length <= protocol.maxFrameBytes, `${largest.length} > ${protocol.maxFrameBytes}`);
     assert.equal(protocol.decode(largest).t, "res");
   });

@@ -41,12 +41,18 @@ function receive(onMessage) {
 }
 
 // --- log capture: written through to the real fd (the engine keeps it for crash paths) and
-// buffered here so a normal result carries an ordered, complete tail.
-function hook(stream) {
+// buffered here so a normal result carries an ordered, complete tail. The bytes written
+// through are counted: each result reports the totals, so that the engine can tell which call
+// a byte belongs to when it reads it only after that call's result (output-attribution.ts).
+// A write Node queues because the pipe is full still counts: it reaches the pipe in order.
+const written = { stdout: 0, stderr: 0 };
+function hook(stream, name) {
   const write = stream.write.bind(stream);
   stream.write = function (chunk, encoding, cb) {
     if (current !== null) capture(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString());
-    return write(chunk, encoding, cb);
+    const ok = write(chunk, encoding, cb);
+    written[name] += typeof chunk === "string" ? Buffer.byteLength(chunk, typeof encoding === "string" ? encoding : "utf8") : chunk.byteLength;
+    return ok;
   };
 }
 function capture(s) {
@@ -59,8 +65,8 @@ function tail(s, limit) {
   const b = Buffer.from(s);
   return b.length <= limit ? s : b.subarray(b.length - limit).toString();
 }
-hook(process.stdout);
-hook(process.stderr);
+hook(process.stdout, "stdout");
+hook(process.stderr, "stderr");
 
 // --- errors. Their texts are clipped to the protocol's limit (sent with `load`): a user's huge
 // error message stays that user's error instead of becoming an invalid control message.
@@ -156,13 +162,13 @@ async function onLoad(m) {
   const r = await loadHandler(m);
   current = null;
   if (r.err) {
-    send({ t: "loaded", err: r.err });
+    send({ t: "loaded", err: r.err, stdout: written.stdout, stderr: written.stderr });
     return;
   }
   handler = r.fn;
   ctxBase = m.ctx;
   await rehearseCall();
-  send({ t: "loaded", err: null });
+  send({ t: "loaded", err: null, stdout: written.stdout, stderr: written.stderr });
 }
 
 // V8 compiles a function when it first runs, and each of its property accesses is slow until
@@ -246,7 +252,7 @@ function finish(inv, err, value, retire) {
   }
   current = null;
   setTriggerSrc(undefined);
-  const msg = { t: "res", r, err: e, log: tail(inv.log, load.logTailBytes), rss: ownRss() };
+  const msg = { t: "res", r, err: e, log: tail(inv.log, load.logTailBytes), rss: ownRss(), stdout: written.stdout, stderr: written.stderr };
   if (retire) msg.retire = true;
   if (inv.rehearsal === null) send(msg);
   else inv.rehearsal.finished(JSON.stringify(msg));

@@ -22,10 +22,14 @@ def send(obj):
 
 
 class Tee:
-    """Writes through to the real fd (kept by the engine for crash paths) and buffers the tail."""
+    """Writes through to the real fd (kept by the engine for crash paths) and buffers the tail.
+
+    It counts the bytes it writes: each result reports the totals, so that the engine can tell
+    which call a byte belongs to when it reads it only after that call's result."""
 
     def __init__(self, fd):
         self.fd = fd
+        self.written = 0
 
     def write(self, s):
         if not isinstance(s, str):
@@ -44,6 +48,7 @@ class Tee:
         data = s.encode("utf-8", "replace")
         while data:
             n = os.write(self.fd, data)
+            self.written += n
             data = data[n:]
         return len(s)
 
@@ -57,8 +62,13 @@ class Tee:
         return self.fd
 
 
-sys.stdout = Tee(1)
-sys.stderr = Tee(2)
+# Kept here too: the counts are the bootstrap's, whatever the function does to sys.stdout.
+STDOUT = sys.stdout = Tee(1)
+STDERR = sys.stderr = Tee(2)
+
+
+def written():
+    return {"stdout": STDOUT.written, "stderr": STDERR.written}
 
 
 def tail(parts, limit):
@@ -134,7 +144,7 @@ def on_load(m):
     f, err = load_handler(m)
     state["log"] = None
     state["handler"] = f
-    send({"t": "loaded", "err": err})
+    send({"t": "loaded", "err": err, **written()})
 
 
 class Logger:
@@ -252,7 +262,7 @@ def on_invoke(m):
     log = tail(state["log"], load["logTailBytes"])
     state["log"] = None
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    send({"t": "res", "r": result, "err": err, "log": log, "rss": rss})
+    send({"t": "res", "r": result, "err": err, "log": log, "rss": rss, **written()})
 
 
 def main():
