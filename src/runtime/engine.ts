@@ -12,7 +12,7 @@ import { CodeCache, joinLeases, type CodeLease } from "./code-cache.js";
 import { HotReload } from "./hot-reload.js";
 import { keyPrefix } from "../core/instance-keys.js";
 import { functionView } from "./conventions.js";
-import type { Instance, OutputSink } from "./instance.js";
+import type { Instance, OutputSink, Serving } from "./instance.js";
 import { removeGroup, sweepRun } from "./debris.js";
 import { detectIsolation, readRss, sweepStaleCgroups, type Isolation, type IsolationLevel } from "./isolation.js";
 import { Egress } from "./egress.js";
@@ -107,7 +107,7 @@ export class Engine implements Invoker {
   readonly #outputListeners = new Set<OutputListener>();
   readonly #coldStartListeners = new Set<ColdStartListener>();
   /** Given to every instance while anyone listens to output, and to none otherwise. */
-  readonly #sink: OutputSink = (inst, stream, text) => this.#emitOutput(inst, stream, text);
+  readonly #sink: OutputSink = (serving, stream, text) => this.#emitOutput(serving, stream, text);
 
   constructor(options: EngineOptions) {
     this.#opts = resolveOptions(options);
@@ -636,8 +636,10 @@ export class Engine implements Invoker {
   /**
    * Hands `listener` what every running invocation prints, as the engine reads it, until the
    * returned function is called. While nobody listens, instances hand their output to no one.
-   * Output read after an invocation answered (a pipe drained late, a timer the handler left)
-   * belongs to the last request the instance served.
+   * Output read after an invocation answered is that invocation's when the child's byte counts
+   * say it was written before the answer (a pipe drained late), and is heard only if someone
+   * listened when the answer came; output written after the answer (a timer the handler left)
+   * belongs to the last request the instance served (see `Instance`, output-attribution.ts).
    */
   watchOutput(listener: OutputListener): () => void {
     if (this.#outputListeners.size === 0) for (const inst of this.#live) inst.streamOutput(this.#sink);
@@ -656,9 +658,7 @@ export class Engine implements Invoker {
     };
   }
 
-  #emitOutput(inst: Instance, stream: "stdout" | "stderr", text: string): void {
-    const serving = inst.serving;
-    if (serving === null) return;
+  #emitOutput(serving: Serving, stream: "stdout" | "stderr", text: string): void {
     const chunk = { requestId: serving.requestId, target: serving.target, qualifier: serving.qualifier, stream, text };
     for (const listener of this.#outputListeners) {
       try {

@@ -12,18 +12,22 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import type { Socket } from "node:net";
 import type { Writable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import { lineChannel, type Channel } from "./channel.js";
 import type { CodeLease } from "./code-cache.js";
 import type { OutputChunk } from "../core/invoke.js";
 import type { Sandbox } from "./sandbox.js";
 import type { Family } from "./options.js";
+import { OutputAttribution, type Owed } from "./output-attribution.js";
 import type { ChildMessage, ChildProtocol, InvokeMessage, LoadedMessage, LoadMessage, ParentMessage, ProtocolViolation, ReadyMessage, ResultMessage, WebLoadMessage } from "./protocol.js";
 import { transition, type InstanceState } from "./state.js";
 
 export type KillReason = "timeout" | "memory" | "dispose" | "protocol";
 
-/** Receives an instance's output as it is read, while someone listens (see `streamOutput`). */
-export type OutputSink = (inst: Instance, stream: "stdout" | "stderr", text: string) => void;
+/** Receives an instance's output as it is read, with the request it belongs to, while someone listens (see `streamOutput`). */
+export type OutputSink = (serving: Serving, stream: "stdout" | "stderr", text: string) => void;
+
+type StreamName = "stdout" | "stderr";
 
 /** What a request resolves to when the process died instead of answering. */
 export interface Death {
@@ -106,7 +110,10 @@ export class Instance {
   runtime: string | null = null;
   /** Its function is loaded (or its web server started): it can serve a call now. */
   specialised = false;
-  /** The request it last started serving: output read while it runs, or soon after, belongs to it. */
+  /**
+   * The request it last started serving: output read while it runs, or after it answered,
+   * belongs to it, except what an earlier answer's byte counts say belongs to an earlier one.
+   */
   serving: Serving | null = null;
   #state: InstanceState = "starting";
   readonly #child: ChildProcess;
@@ -125,6 +132,11 @@ export class Instance {
   #frozen: Promise<void> | null = null;
   /** Where output goes as it is read; null while nobody listens, so output costs one check. */
   #sink: OutputSink | null = null;
+  /**
+   * Which request each byte of stdout and stderr belongs to. An owed byte's owner is the
+   * request that answered, if someone listened then; null: nobody (a load, or unheard).
+   */
+  readonly #attribution: { [S in StreamName]: OutputAttribution<Serving | null> | null } = { stdout: null, stderr: null };
 
   private constructor(spec: SpawnSpec, sandbox: Sandbox) {
     this.id = spec.id;
@@ -288,7 +300,21 @@ export class Instance {
     if (p === null) return this.#break(`"${m.t}" while no request was in flight`);
     if (p.expect !== m.t) return this.#break(`"${m.t}" in answer to a request for "${p.expect}"`);
     this.#pending = null;
+    if (m.t !== "ready") this.#answered(m);
     p.resolve(m);
+  }
+
+  /**
+   * A call (or load) answered: whatever the child wrote before is that request's, even if read
+   * later. A live listener hears such late output with that request's id only if it already
+   * listened when the answer came (output of a call that ended before a listener came is not
+   * replayed); load output is nobody's, as it is while it is read during the load.
+   */
+  #answered(m: LoadedMessage | ResultMessage): void {
+    if (m.stdout === undefined || m.stderr === undefined) return;
+    const owner = m.t === "res" && this.#sink !== null ? this.serving : null;
+    this.#attribution.stdout?.answered(m.stdout, owner);
+    this.#attribution.stderr?.answered(m.stderr, owner);
   }
 
   /** The child broke the protocol: fail the request in flight and kill the process. */
@@ -310,16 +336,32 @@ export class Instance {
   }
 
   #watchOutput(): void {
-    const watch = (stream: "stdout" | "stderr", pipe: NodeJS.ReadableStream | null): void => {
-      pipe?.setEncoding("utf8");
-      pipe?.on("data", (chunk: string) => {
-        const out = this.#output + chunk;
-        this.#output = out.length > 2 * this.#tailBytes ? out.slice(-this.#tailBytes) : out;
-        if (this.#sink !== null) this.#sink(this, stream, chunk);
-      });
-    };
-    watch("stdout", this.#child.stdout);
-    watch("stderr", this.#child.stderr);
+    this.#watchStream("stdout", this.#child.stdout);
+    this.#watchStream("stderr", this.#child.stderr);
+  }
+
+  /** Reads a pipe as bytes (the children count bytes) and decodes it here, as setEncoding would. */
+  #watchStream(stream: StreamName, pipe: NodeJS.ReadableStream | null): void {
+    if (pipe === null) return;
+    const decoder = new StringDecoder("utf8");
+    const attribution = new OutputAttribution<Serving | null>((bytes, owed) => {
+      const text = decoder.write(bytes);
+      if (text !== "") this.#onOutput(stream, text, owed);
+    });
+    this.#attribution[stream] = attribution;
+    pipe.on("data", (chunk: Buffer) => attribution.push(chunk));
+  }
+
+  /** Output just read; `owed`: it belongs to a request that already answered, not the current one. */
+  #onOutput(stream: StreamName, text: string, owed: Owed<Serving | null> | null): void {
+    if (owed !== null) {
+      // Not the current request's log either: it has its own, sent with its result.
+      if (owed.owner !== null && this.#sink !== null) this.#sink(owed.owner, stream, text);
+      return;
+    }
+    const out = this.#output + text;
+    this.#output = out.length > 2 * this.#tailBytes ? out.slice(-this.#tailBytes) : out;
+    if (this.#sink !== null && this.serving !== null) this.#sink(this.serving, stream, text);
   }
 
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import type { OutputChunk } from "../../src/core/invoke.js";
 import { describe, it } from "../helpers/node-test.js";
 import { eventually } from "../helpers/eventually.js";
-import { fixture, request } from "./helpers.js";
+import { fixture, request, type Fixture } from "./helpers.js";
 
 const PRINTER = `
 exports.main_handler = async (e) => {
@@ -18,7 +18,67 @@ exports.main_handler = async (e) => {
 };
 `;
 
+/**
+ * Call 1 prints far more than a pipe holds (64 KiB) and more than the engine reads from a pipe
+ * in one turn of its event loop (libuv: 32 reads of 64 KiB), so part of it is read after the
+ * result, while call 2, sent at once, runs; call 2 prints one short line. Each call's text is
+ * one character repeated, so a byte heard under the other call's request id shows. (Node queues
+ * what the full pipe does not take and answers at once: without the byte counts, its run fails
+ * every time. Python's writes block until the pipe took them, so its late reads are rarer.)
+ */
+const FLOOD_BYTES = 4 * 1024 * 1024;
+const FLOODERS = {
+  nodejs: {
+    "index.js": `exports.main_handler = async (e) => { process.stdout.write(e.flood ? "a".repeat(${FLOOD_BYTES}) : "b\\n"); return null; };`,
+  },
+  python: {
+    "index.py": `import sys\n\ndef main_handler(e, ctx):\n    sys.stdout.write("a" * ${FLOOD_BYTES} if e.get("flood") else "b\\n")\n    return None\n`,
+  },
+} as const;
+
+async function floodThenMark(f: Fixture, family: keyof typeof FLOODERS): Promise<void> {
+  const engine = f.engine();
+  try {
+    const sha = await f.zip(FLOODERS[family]);
+    const heard: OutputChunk[] = [];
+    const stop = engine.watchOutput((chunk) => heard.push(chunk));
+    const flood = request({ sha, family, event: { flood: true } });
+    const mark = request({ sha, family, event: {} });
+    assert.equal((await engine.invoke(flood)).error, null);
+    assert.equal((await engine.invoke(mark)).error, null);
+    const textOf = (requestId: string): string => heard.filter((c) => c.requestId === requestId).map((c) => c.text).join("");
+    await eventually(() => textOf(flood.requestId).length + textOf(mark.requestId).length >= FLOOD_BYTES + 2, { what: "every byte both calls printed" });
+    stop();
+    assert.equal(textOf(mark.requestId), "b\n", "the second call is heard with exactly what it printed");
+    assert.equal(textOf(flood.requestId), "a".repeat(FLOOD_BYTES), "the first call is heard with all it printed, however late it was read");
+  } finally {
+    await engine.close();
+  }
+}
+
 describe("engine output listeners", () => {
+  it("attribute output read after a call's result to that call, not the next (Node)", async () => floodThenMark(await fixture(), "nodejs"));
+  it("attribute output read after a call's result to that call, not the next (Python)", async () => floodThenMark(await fixture(), "python"));
+
+  it("do not hear what a call printed before they came, however late the engine reads it", async () => {
+    const f = await fixture();
+    const engine = f.engine();
+    try {
+      const sha = await f.zip(FLOODERS.nodejs);
+      assert.equal((await engine.invoke(request({ sha, event: { flood: true } }))).error, null);
+      // Most of the flood is still unread (see FLOOD_BYTES) when the listener comes.
+      const heard: OutputChunk[] = [];
+      const stop = engine.watchOutput((chunk) => heard.push(chunk));
+      const mark = request({ sha, event: {} });
+      assert.equal((await engine.invoke(mark)).error, null);
+      await eventually(() => heard.some((c) => c.text.includes("b")), { what: "the second call's line" });
+      stop();
+      assert.deepEqual(heard.map((c) => [c.requestId, c.text]), [[mark.requestId, "b\n"]], "only the call made while listening is heard");
+    } finally {
+      await engine.close();
+    }
+  });
+
   it("hear each invocation's stdout and stderr with its request id, only while they listen", async () => {
     const f = await fixture();
     const engine = f.engine();
