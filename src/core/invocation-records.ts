@@ -229,7 +229,9 @@ export interface RecorderOptions {
 /**
  * Takes records on the invoke path without waiting: `record` only queues (and tells the
  * listeners), and batches go to the store every `batchMs` or `batchSize` records, one
- * transaction each. `flush` writes what is queued; `close` flushes and takes no more.
+ * transaction each, one at a time. Records stay in the queue until their batch is taken, so a
+ * store slower than the invocations (or down) holds at most `maxQueued` of them, the oldest
+ * dropped first. `flush` writes what is queued; `close` flushes and takes no more.
  */
 export class InvocationRecorder {
   readonly caps: RecordCaps;
@@ -241,8 +243,17 @@ export class InvocationRecorder {
   readonly #listeners = new Set<RecordListener>();
   #queue: InvocationRecord[] = [];
   #timer: NodeJS.Timeout | null = null;
-  #writing: Promise<void> = Promise.resolve();
   #closed = false;
+  // Records are numbered in queue order: `#queued` have ever been queued, the first `#taken`
+  // of them have left the queue (into a batch, or dropped). Flushes wait for a number.
+  #queued = 0;
+  #taken = 0;
+  /** Where the batch being written starts (null: none is). */
+  #writingFrom: number | null = null;
+  /** Records up to this number are to be written by the running drain. */
+  #wanted = 0;
+  #draining = false;
+  #waiters: { readonly through: number; readonly settle: () => void }[] = [];
 
   constructor(options: RecorderOptions) {
     this.#store = options.store;
@@ -273,10 +284,13 @@ export class InvocationRecorder {
     }
     if (this.#store === null) return;
     this.#queue.push(record);
+    this.#queued += 1;
     if (this.#queue.length > this.#maxQueued) {
       const dropped = this.#queue.length - this.#maxQueued;
       this.#queue.splice(0, dropped);
+      this.#taken += dropped;
       this.#onError(new Error(`the invocation record queue is full: ${dropped} records dropped`), dropped);
+      this.#settleWaiters();
     }
     if (this.#queue.length >= this.#batchSize) this.#schedule(0);
     else this.#schedule(this.#batchMs);
@@ -296,13 +310,12 @@ export class InvocationRecorder {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
-    const batches: InvocationRecord[][] = [];
-    while (this.#queue.length > 0) batches.push(this.#queue.splice(0, this.#batchSize));
-    // Writes run one after another, so batches reach the store in the order they were taken.
-    this.#writing = this.#writing.then(async () => {
-      for (const batch of batches) await this.#write(batch);
-    });
-    return this.#writing;
+    const through = this.#queued;
+    const flushed = new Promise<void>((settle) => this.#waiters.push({ through, settle }));
+    this.#wanted = Math.max(this.#wanted, through);
+    this.#settleWaiters();
+    if (!this.#draining) void this.#drain();
+    return flushed;
   }
 
   /** Takes no more records and writes the queued ones. */
@@ -321,6 +334,34 @@ export class InvocationRecorder {
     }, delayMs);
     // Records never keep the process alive; `close` writes what is left.
     this.#timer.unref();
+  }
+
+  /**
+   * Writes batches, one at a time and in queue order, until every record a flush asked for
+   * has left the queue. A batch is taken from the queue only when the store is free for it.
+   */
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    try {
+      while (this.#taken < this.#wanted && this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, Math.min(this.#batchSize, this.#wanted - this.#taken));
+        this.#writingFrom = this.#taken;
+        this.#taken += batch.length;
+        await this.#write(batch);
+        this.#writingFrom = null;
+        this.#settleWaiters();
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  /** Resolves the flushes whose records have all been written (or dropped). */
+  #settleWaiters(): void {
+    const done = (through: number): boolean => this.#taken >= through && (this.#writingFrom === null || this.#writingFrom >= through);
+    const waiting = this.#waiters;
+    this.#waiters = waiting.filter((waiter) => !done(waiter.through));
+    for (const waiter of waiting) if (done(waiter.through)) waiter.settle();
   }
 
   async #write(batch: InvocationRecord[]): Promise<void> {

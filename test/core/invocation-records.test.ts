@@ -179,6 +179,34 @@ describe("InvocationRecorder", () => {
     assert.equal(heard, 1);
   });
 
+  it("while the store is busy, keeps at most maxQueued records waiting and drops the oldest", async () => {
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const written: InvocationRecord[][] = [];
+    const slow = {
+      async insertInvocationRecords(records: readonly InvocationRecord[]): Promise<void> {
+        await gate;
+        written.push([...records]);
+      },
+    };
+    const dropped: number[] = [];
+    const recorder = new InvocationRecorder({ store: slow, batchMs: 60_000, batchSize: 10, maxQueued: 20, onError: (_, n) => dropped.push(n) });
+    // A full batch schedules its write on a 0 ms timer; a 1 ms timer set after it runs after
+    // it, so each round below lets the recorder act on what was just queued.
+    const recorderTurn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
+    const first = Array.from({ length: 10 }, () => recorder.recordOutcome(input()));
+    await recorderTurn(); // the first batch goes to the store, which holds it
+    const later: InvocationRecord[] = [];
+    for (let round = 0; round < 5; round += 1) {
+      later.push(...Array.from({ length: 10 }, () => recorder.recordOutcome(input())));
+      await recorderTurn();
+    }
+    assert.equal(dropped.reduce((a, b) => a + b, 0), 30, "the batch being written is out of the queue; 50 more fit 20");
+    release();
+    await recorder.close();
+    assert.deepEqual(written, [first, later.slice(30, 40), later.slice(40)]);
+  });
+
   it("drops the oldest records beyond maxQueued and says how many", async () => {
     const store = new BatchLog();
     const dropped: number[] = [];
