@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { eventually } from "../helpers/eventually.js";
 import { after, before, describe, test } from "../helpers/node-test.js";
 import { ALICE, BOB } from "../helpers/accounts.js";
 import { startQuiver, testDirs, type QuiverProcess, type TestQuiver } from "../helpers/quiver.js";
@@ -116,6 +117,40 @@ void describe("SCF data survives kill -9", () => {
         assert.equal((await scf2.GetFunction({ FunctionName: "survivor", Namespace: "durable", Qualifier: "5" })).CodeSize, zips[0]?.length);
         assert.equal((await scf2.ListFunctions({ SearchKey: "many-", Limit: 100 })).TotalCount, 10);
         assert.equal((await scf2.PublishVersion({ FunctionName: "survivor", Namespace: "durable" })).FunctionVersion, "6");
+      } finally {
+        second.child.kill("SIGTERM");
+        await second.exited;
+      }
+    } finally {
+      dirs.remove();
+    }
+  });
+
+  // The records' writer commits with synchronous = NORMAL (docs/observability.md): a batch it
+  // committed is in the WAL and must survive the process being killed.
+  void test("invocation records that could be read before SIGKILL are there after a restart", { timeout: 60_000 }, async () => {
+    const dirs = testDirs();
+    const serve = (): Promise<QuiverProcess> => startQuiver({ mode: "process", dirs, rateLimits: { enabled: false } });
+    type Logs = { TotalCount?: number; Data?: { RequestId?: string }[] };
+    const requestIds = async (server: QuiverProcess): Promise<string[]> => {
+      const answer = (await scfClient(server, ALICE).GetFunctionLogs({ FunctionName: "recorded", Limit: 100 })) as Logs;
+      return (answer.Data ?? []).map((row) => row.RequestId ?? "").sort();
+    };
+    try {
+      const first = await serve();
+      const scf = scfClient(first, ALICE);
+      await createNodeFunction(scf, "recorded");
+      const invoked: string[] = [];
+      for (let i = 0; i < 10; i += 1) invoked.push((await scf.Invoke({ FunctionName: "recorded", ClientContext: JSON.stringify({ i }) })).Result?.FunctionRequestId ?? "");
+      invoked.sort();
+      await eventually(async () => ((await requestIds(first)).length === 10 ? true : null), { what: "the ten records written" });
+      assert.deepEqual(await requestIds(first), invoked);
+
+      first.child.kill("SIGKILL");
+      assert.equal(await first.exited, "SIGKILL");
+      const second = await serve();
+      try {
+        assert.deepEqual(await requestIds(second), invoked);
       } finally {
         second.child.kill("SIGTERM");
         await second.exited;

@@ -8,7 +8,12 @@ import { parentPort, workerData } from "node:worker_threads";
 
 const db = new Database(workerData.file);
 db.pragma("journal_mode = WAL");
-db.pragma("synchronous = FULL");
+// NORMAL: in WAL mode a committed batch survives the process being killed (it is in the
+// WAL, in the OS's cache) and is synced at the next checkpoint; only an OS crash or power loss
+// can take the last batches, as a kill can always take the records still queued in memory.
+// FULL's fsync per batch cost about 1 % of warm-invoke throughput (bench, records on/off).
+// The server's own connection, which writes what the APIs accept, stays FULL.
+db.pragma("synchronous = NORMAL");
 db.pragma("busy_timeout = 5000");
 
 // The total retention reads, grown once per batch by the rows inserted (a request id already
