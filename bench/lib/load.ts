@@ -62,7 +62,8 @@ export interface LoadTarget {
  * order) `seconds / rounds` of load, so that a change in the host's speed during the
  * measurement falls on all of them alike instead of on whichever ran in the slow stretch.
  * This host's speed drifts by ±10 % between consecutive seconds-long windows, more than a
- * 5 % target can tell apart from one window per server. Each result is over all its rounds.
+ * 5 % target can tell apart from one window per server; the shorter the rounds, the less of
+ * the drift one server can get alone. Each result is over all its rounds.
  */
 export async function loadInTurns<K extends string>(targets: Readonly<Record<K, LoadTarget>>, connections: number, seconds: number, rounds: number): Promise<Record<K, LoadResult>> {
   const names = Object.keys(targets) as K[];

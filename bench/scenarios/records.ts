@@ -45,7 +45,7 @@ export async function recordsCost(plan: Plan, results: Results): Promise<void> {
     for (const connections of [10, 50]) {
       // Unmeasured: instances scale up first.
       for (const which of ["on", "off"] as const) await load((which === "on" ? on : off).server.port, requests[which], connections, 1);
-      const out = await loadInTurns({ on: { port: on.server.port, request: requests.on }, off: { port: off.server.port, request: requests.off } }, connections, plan.loadSeconds, plan.quick ? 2 : 4);
+      const out = await loadInTurns({ on: { port: on.server.port, request: requests.on }, off: { port: off.server.port, request: requests.off } }, connections, plan.loadSeconds, plan.quick ? 2 : 8);
       const a = out.on;
       const b = out.off;
       results.add({ section: SECTION, name: `warm SCF Invoke throughput, records off, ${connections} connections`, unit: "req/s", value: b.throughput, summary: b.latency, note: `${b.errors} errors` });
