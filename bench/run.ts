@@ -168,8 +168,8 @@ async function main(): Promise<void> {
 async function write(results: Results, run: { start: number[]; seconds: number }): Promise<void> {
   const date = new Date().toISOString();
   const verdict = only === null ? publishability(results.scenarios) : { publishable: false, reasons: [`--only ${only.join(",")} ran part of the bench`] };
-  // "-quick" stays last: .gitignore keeps quick runs out of the repository by that suffix.
-  const stamp = `${date.replace(/[:.]/g, "-")}${verdict.publishable ? "" : "-unpublishable"}${quick ? "-quick" : ""}`;
+  // "-quick" and "-only" stay last: .gitignore keeps quick and partial runs out of the repository by those suffixes.
+  const stamp = `${date.replace(/[:.]/g, "-")}${verdict.publishable ? "" : "-unpublishable"}${quick ? "-quick" : ""}${only === null ? "" : "-only"}`;
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}`;
   const info = { date, command: `npm run bench${quick ? " -- --quick" : ""}`, machine, loadavg: { start: run.start, end: loadavg() }, seconds: run.seconds, scenarios: results.scenarios };
   const dir = new URL("./results/", import.meta.url);
