@@ -55,4 +55,10 @@ void describe("the call a load rehearses", () => {
     assert.deepEqual(ok(second), { calls: 2, seen: [{ n: 1 }, { n: 2 }], id: second.requestId, src: null });
   });
 
+
+  void it("a module that leaves a rejected promise at load fails its start, as without the rehearsal", async () => {
+    const sha = await f.zip({ "index.js": "Promise.reject(new Error('rejected at load'));\nexports.main_handler = async () => 'ran';" });
+    const o = await engine.invoke(request({ sha }));
+    assert.notEqual(o.error, null, `the call ran: ${o.result}`);
+  });
 });

@@ -329,8 +329,10 @@ function onInvoke(m) {
 }
 
 // An uncaught error during an invocation fails that invocation; the process is then suspect.
+// One during a load's rehearsed call is the function's own code failing outside any call (the
+// stand-in handler cannot throw): the process ends as it would have without the rehearsal.
 function onCrash(err) {
-  if (current !== null) finish(current, err, undefined, true);
+  if (current !== null && !current.rehearsal) finish(current, err, undefined, true);
   else {
     process.stderr.write(`uncaught error outside an invocation: ${err?.stack ?? err}\n`);
     process.exit(1);
