@@ -1,14 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "../helpers/node-test.js";
 import type { Engine } from "../../src/runtime/index.js";
-import { fixture, request, type Fixture } from "./helpers.js";
+import { fixture, request, succeeded, type Fixture } from "./helpers.js";
 
 type Json = Record<string, unknown>;
 
-function ok(o: { error: unknown; result: string }): Json {
-  assert.equal(o.error, null, JSON.stringify(o.error));
-  return JSON.parse(o.result) as Json;
-}
+const ok = (o: { error: unknown; result: string }): Json => succeeded(o) as Json;
 
 const NODE_DUMP = "exports.main_handler = async (e, ctx) => ({ ctx, env: process.env });";
 const NODE_FGS = `exports.handler = async (e, ctx) => {

@@ -1,4 +1,5 @@
 /** Shared fixtures: zips (from the test kit's builder) stored in a temp dir, and invocation requests. */
+import assert from "node:assert/strict";
 import { createHash, randomUUID } from "node:crypto";
 import { chmod, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -79,4 +80,10 @@ export function request(s: RequestSpec): InvocationRequest {
     convention: s.convention ?? "scf",
     contextValues: s.contextValues ?? { appId: "1250000000", uin: "100000000001" },
   };
+}
+
+/** What an invocation that must have succeeded returned, parsed; fails the test with its error otherwise. */
+export function succeeded(o: { error: unknown; result: string }): unknown {
+  assert.equal(o.error, null, JSON.stringify(o.error));
+  return JSON.parse(o.result);
 }

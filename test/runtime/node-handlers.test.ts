@@ -2,12 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "../helpers/node-test.js";
 import type { Engine } from "../../src/runtime/index.js";
 import { eventually } from "../helpers/eventually.js";
-import { fixture, request, type Fixture } from "./helpers.js";
-
-function ok(o: { error: unknown; result: string }): unknown {
-  assert.equal(o.error, null, JSON.stringify(o.error));
-  return JSON.parse(o.result);
-}
+import { fixture, request, succeeded, type Fixture } from "./helpers.js";
 
 void describe("Node.js handlers", () => {
   let f: Fixture;
@@ -21,7 +16,7 @@ void describe("Node.js handlers", () => {
   void it("runs a CommonJS async handler and captures its log", async () => {
     const sha = await f.zip({ "index.js": "exports.main_handler = async (e) => { console.log('hello', e.n); return { twice: e.n * 2 }; };" });
     const o = await engine.invoke(request({ sha, event: { n: 21 } }));
-    assert.deepEqual(ok(o), { twice: 42 });
+    assert.deepEqual(succeeded(o), { twice: 42 });
     assert.equal(o.log, "hello 21\n");
     assert.ok(o.billedMs >= 1 && o.billedMs >= o.durationMs);
     assert.ok(o.memoryUsedBytes > 0);
@@ -29,12 +24,12 @@ void describe("Node.js handlers", () => {
 
   void it("runs a callback-style handler", async () => {
     const sha = await f.zip({ "index.js": "exports.main_handler = function (e, ctx, cb) { setTimeout(() => cb(null, 'cb:' + e.x), 5); };" });
-    assert.equal(ok(await engine.invoke(request({ sha, event: { x: 1 } }))), "cb:1");
+    assert.equal(succeeded(await engine.invoke(request({ sha, event: { x: 1 } }))), "cb:1");
   });
 
   void it("runs an .mjs ESM handler in a subdirectory", async () => {
     const sha = await f.zip({ "src/app.mjs": "export const handler = async () => ({ esm: typeof require === 'undefined' });" });
-    assert.deepEqual(ok(await engine.invoke(request({ sha, handler: "src/app.handler" }))), { esm: true });
+    assert.deepEqual(succeeded(await engine.invoke(request({ sha, handler: "src/app.handler" }))), { esm: true });
   });
 
   void it("runs a .js ESM handler when package.json says type module", async () => {
@@ -43,7 +38,7 @@ void describe("Node.js handlers", () => {
       "index.js": "import { helper } from './lib.js'; export async function main_handler() { return helper(); }",
       "lib.js": "export const helper = () => 'from-esm';",
     });
-    assert.equal(ok(await engine.invoke(request({ sha }))), "from-esm");
+    assert.equal(succeeded(await engine.invoke(request({ sha }))), "from-esm");
   });
 
   void it("returns null for a handler returning undefined", async () => {
@@ -53,8 +48,8 @@ void describe("Node.js handlers", () => {
 
   void it("reuses the warm instance for the same instanceKey", async () => {
     const sha = await f.zip({ "index.js": "const pid = Math.random(); let n = 0; exports.main_handler = async () => ({ pid, n: ++n });" });
-    const a = ok(await engine.invoke(request({ sha }))) as { pid: number; n: number };
-    const b = ok(await engine.invoke(request({ sha }))) as { pid: number; n: number };
+    const a = succeeded(await engine.invoke(request({ sha }))) as { pid: number; n: number };
+    const b = succeeded(await engine.invoke(request({ sha }))) as { pid: number; n: number };
     assert.equal(b.pid, a.pid);
     assert.equal(b.n, 2);
   });
@@ -62,7 +57,7 @@ void describe("Node.js handlers", () => {
   void it("never lets two instanceKeys share an instance, even with identical code", async () => {
     // A token drawn once per process tells instances apart (sandboxed processes all see pid 2).
     const sha = await f.zip({ "index.js": "const token = Math.random(); exports.main_handler = async () => token;" });
-    const round = async (): Promise<unknown[]> => (await Promise.all(["k1", "k2"].map((key) => engine.invoke(request({ sha, key }))))).map(ok);
+    const round = async (): Promise<unknown[]> => (await Promise.all(["k1", "k2"].map((key) => engine.invoke(request({ sha, key }))))).map(succeeded);
     const [a, b] = await round();
     const [c, d] = await round();
     assert.notEqual(a, b);
@@ -73,7 +68,7 @@ void describe("Node.js handlers", () => {
   void it("runs children unprivileged, with read-only code, when started as root", async (t) => {
     if (process.getuid?.() !== 0) return t.skip("not root");
     const sha = await f.zip({ "index.js": "const fs = require('fs'); exports.main_handler = async () => { let w = true; try { fs.writeFileSync(__dirname + '/x', '1'); } catch { w = false; } fs.writeFileSync(process.env.TMPDIR + '/t', '1'); return { root: process.getuid() === 0, codeWritable: w, cwd: process.cwd() === __dirname }; };" });
-    assert.deepEqual(ok(await engine.invoke(request({ sha }))), { root: false, codeWritable: false, cwd: true });
+    assert.deepEqual(succeeded(await engine.invoke(request({ sha }))), { root: false, codeWritable: false, cwd: true });
   });
 });
 
@@ -88,7 +83,7 @@ void describe("prewarmed stem cells", () => {
       // than a process started for the invoke would be.
       await new Promise((r) => setTimeout(r, 400));
       const sha = await f.zip({ "index.js": "exports.main_handler = async () => process.uptime() * 1000;" });
-      const uptimeMs = ok(await engine.invoke(request({ sha }))) as number;
+      const uptimeMs = succeeded(await engine.invoke(request({ sha }))) as number;
       // A fresh process would be a few tens of ms old; the stem cell was started before the wait.
       assert.ok(uptimeMs >= 400, `uptime ${uptimeMs} ms`);
       // The pool refills in the background.

@@ -6,12 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "../helpers/node-test.js";
 import type { Engine } from "../../src/runtime/index.js";
-import { fixture, request, type Fixture } from "./helpers.js";
-
-function ok(o: { error: unknown; result: string }): unknown {
-  assert.equal(o.error, null, JSON.stringify(o.error));
-  return JSON.parse(o.result);
-}
+import { fixture, request, succeeded, type Fixture } from "./helpers.js";
 
 void describe("the call a load rehearses", () => {
   let f: Fixture;
@@ -30,10 +25,10 @@ void describe("the call a load rehearses", () => {
       ].join("\n"),
     });
     const first = await engine.invoke(request({ sha, event: { n: 1 } }));
-    assert.deepEqual(ok(first), { calls: 1, seen: [{ n: 1 }], id: first.requestId, src: null });
+    assert.deepEqual(succeeded(first), { calls: 1, seen: [{ n: 1 }], id: first.requestId, src: null });
     assert.equal(first.log, "call 1\n");
     const second = await engine.invoke(request({ sha, event: { n: 2 } }));
-    assert.deepEqual(ok(second), { calls: 2, seen: [{ n: 1 }, { n: 2 }], id: second.requestId, src: null });
+    assert.deepEqual(succeeded(second), { calls: 2, seen: [{ n: 1 }, { n: 2 }], id: second.requestId, src: null });
     assert.equal(second.log, "call 2\n");
   });
 
@@ -49,10 +44,10 @@ void describe("the call a load rehearses", () => {
       ].join("\n"),
     });
     const first = await engine.invoke(request({ sha, family: "python", event: { n: 1 } }));
-    assert.deepEqual(ok(first), { calls: 1, seen: [{ n: 1 }], id: first.requestId, src: null });
+    assert.deepEqual(succeeded(first), { calls: 1, seen: [{ n: 1 }], id: first.requestId, src: null });
     assert.equal(first.log, "call 1\n");
     const second = await engine.invoke(request({ sha, family: "python", event: { n: 2 } }));
-    assert.deepEqual(ok(second), { calls: 2, seen: [{ n: 1 }, { n: 2 }], id: second.requestId, src: null });
+    assert.deepEqual(succeeded(second), { calls: 2, seen: [{ n: 1 }, { n: 2 }], id: second.requestId, src: null });
   });
 
 
