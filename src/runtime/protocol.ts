@@ -201,9 +201,7 @@ function plainResultCheck(limits: ProtocolLimits): (value: unknown) => value is 
       isError(m["err"]) &&
       typeof log === "string" &&
       log.length <= limits.logTailBytes &&
-      typeof rss === "number" &&
-      Number.isSafeInteger(rss) &&
-      rss >= 0 &&
+      isCount(rss) &&
       isCount(stdout) &&
       isCount(stderr) &&
       (retire === undefined || typeof retire === "boolean")
