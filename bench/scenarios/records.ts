@@ -42,10 +42,11 @@ export async function recordsCost(plan: Plan, results: Results): Promise<void> {
     results.add({ section: SECTION, name: "warm SCF Invoke, records off (--no-records)", unit: "ms", summary: without });
     results.add({ section: SECTION, name: "warm SCF Invoke, records on (default)", unit: "ms", summary: withRecords, baseline: "records off p50", ratio: withRecords.p50 / without.p50 });
     results.target("warm invoke p50 with records vs without", "≤ 1.05×", `${(withRecords.p50 / without.p50).toFixed(3)}× (${withRecords.p50.toFixed(3)} vs ${without.p50.toFixed(3)} ms)`, withRecords.p50 / without.p50 <= 1.05);
+    const targets = { on: { port: on.server.port, request: requests.on }, off: { port: off.server.port, request: requests.off } };
     for (const connections of [10, 50]) {
       // Unmeasured: instances scale up first.
-      for (const which of ["on", "off"] as const) await load((which === "on" ? on : off).server.port, requests[which], connections, 1);
-      const out = await loadInTurns({ on: { port: on.server.port, request: requests.on }, off: { port: off.server.port, request: requests.off } }, connections, plan.loadSeconds, plan.quick ? 2 : 8);
+      for (const target of Object.values(targets)) await load(target.port, target.request, connections, 1);
+      const out = await loadInTurns(targets, connections, plan.loadSeconds, plan.quick ? 2 : 8);
       const a = out.on;
       const b = out.off;
       results.add({ section: SECTION, name: `warm SCF Invoke throughput, records off, ${connections} connections`, unit: "req/s", value: b.throughput, summary: b.latency, note: `${b.errors} errors` });
