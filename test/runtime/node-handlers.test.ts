@@ -22,6 +22,26 @@ void describe("Node.js handlers", () => {
     assert.ok(o.memoryUsedBytes > 0);
   });
 
+  void it("captures what a write printed, not its encoded text or a view's elements", async () => {
+    // Each write prints one line; the log must hold the bytes that reached the pipe, as text.
+    const b64 = Buffer.from("from base64\n").toString("base64");
+    const sha = await f.zip({
+      "index.js": `exports.main_handler = async () => {
+        process.stdout.write("68690a", "hex");
+        process.stdout.write("${b64}", "base64", () => undefined);
+        process.stderr.write("6572720a", "hex");
+        process.stdout.write("callback form\\n", () => undefined);
+        process.stdout.write(new Uint16Array(new TextEncoder().encode("--u16\\n").buffer, 2, 2));
+        process.stdout.write(new DataView(new TextEncoder().encode("view\\n").buffer));
+        return null;
+      };`,
+    });
+    const o = await engine.invoke(request({ sha }));
+    succeeded(o);
+    assert.equal(o.log, "hi\nfrom base64\nerr\ncallback form\nu16\nview\n");
+    for (const encoded of ["68690a", b64, "6572720a"]) assert.ok(!o.log.includes(encoded), `the log holds the encoded ${encoded}`);
+  });
+
   void it("runs a callback-style handler", async () => {
     const sha = await f.zip({ "index.js": "exports.main_handler = function (e, ctx, cb) { setTimeout(() => cb(null, 'cb:' + e.x), 5); };" });
     assert.equal(succeeded(await engine.invoke(request({ sha, event: { x: 1 } }))), "cb:1");

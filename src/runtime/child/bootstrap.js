@@ -45,13 +45,23 @@ function receive(onMessage) {
 // through are counted: each result reports the totals, so that the engine can tell which call
 // a byte belongs to when it reads it only after that call's result (output-attribution.ts).
 // A write Node queues because the pipe is full still counts: it reaches the pipe in order.
+// The log holds what reached the pipe, as UTF-8 text: a string written in another encoding
+// (`write("68690a", "hex")`) as the bytes it stands for, any view (Uint16Array, DataView) as
+// its bytes. A write Node refuses (bad chunk or encoding) throws before anything is kept; one
+// it only queues and fails later (a string in the "buffer" encoding on a full pipe) is kept as is.
 const written = { stdout: 0, stderr: 0 };
 function hook(stream, name) {
   const write = stream.write.bind(stream);
   stream.write = function (chunk, encoding, cb) {
-    if (current !== null) capture(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString());
     const ok = write(chunk, encoding, cb);
-    written[name] += typeof chunk === "string" ? Buffer.byteLength(chunk, typeof encoding === "string" ? encoding : "utf8") : chunk.byteLength;
+    if (typeof chunk === "string") {
+      const enc = typeof encoding === "string" ? encoding : "utf8";
+      if (current !== null) capture(enc === "utf8" || enc === "utf-8" || !Buffer.isEncoding(enc) ? chunk : Buffer.from(chunk, enc).toString());
+      written[name] += Buffer.byteLength(chunk, enc);
+    } else {
+      if (current !== null) capture(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString());
+      written[name] += chunk.byteLength;
+    }
     return ok;
   };
 }
