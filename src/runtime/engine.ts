@@ -104,10 +104,16 @@ export class Engine implements Invoker {
   #egress: Egress | null = null;
   /** Keys being warmed by keepWarm, so concurrent calls start one instance, not several. */
   readonly #warming = new Set<string>();
-  readonly #outputListeners = new Set<OutputListener>();
+  /** Each output listener with its number: listeners are numbered 1, 2, … as they come. */
+  readonly #outputListeners = new Map<OutputListener, number>();
+  /** Output listeners that came so far: the number of the last one (see `OutputSink.mark`). */
+  #outputListenersCame = 0;
   readonly #coldStartListeners = new Set<ColdStartListener>();
   /** Given to every instance while anyone listens to output, and to none otherwise. */
-  readonly #sink: OutputSink = (serving, stream, text) => this.#emitOutput(serving, stream, text);
+  readonly #sink: OutputSink = {
+    emit: (serving, stream, text, heardBy) => this.#emitOutput(serving, stream, text, heardBy),
+    mark: () => this.#outputListenersCame,
+  };
 
   constructor(options: EngineOptions) {
     this.#opts = resolveOptions(options);
@@ -637,13 +643,13 @@ export class Engine implements Invoker {
    * Hands `listener` what every running invocation prints, as the engine reads it, until the
    * returned function is called. While nobody listens, instances hand their output to no one.
    * Output read after an invocation answered is that invocation's when the child's byte counts
-   * say it was written before the answer (a pipe drained late), and is heard only if someone
-   * listened when the answer came; output written after the answer (a timer the handler left)
-   * belongs to the last request the instance served (see `Instance`, output-attribution.ts).
+   * say it was written before the answer (a pipe drained late), and is heard only by the
+   * listeners there when the answer came; output written after the answer (a timer the handler
+   * left) belongs to the last request the instance served (see `Instance`, output-attribution.ts).
    */
   watchOutput(listener: OutputListener): () => void {
     if (this.#outputListeners.size === 0) for (const inst of this.#live) inst.streamOutput(this.#sink);
-    this.#outputListeners.add(listener);
+    if (!this.#outputListeners.has(listener)) this.#outputListeners.set(listener, ++this.#outputListenersCame);
     return () => {
       if (!this.#outputListeners.delete(listener) || this.#outputListeners.size > 0) return;
       for (const inst of this.#live) inst.streamOutput(null);
@@ -658,9 +664,11 @@ export class Engine implements Invoker {
     };
   }
 
-  #emitOutput(serving: Serving, stream: "stdout" | "stderr", text: string): void {
+  /** `heardBy`: late output of a call that answered at that `mark()`, for the listeners that came by then only. */
+  #emitOutput(serving: Serving, stream: "stdout" | "stderr", text: string, heardBy: number | null): void {
     const chunk = { requestId: serving.requestId, target: serving.target, qualifier: serving.qualifier, stream, text };
-    for (const listener of this.#outputListeners) {
+    for (const [listener, number] of this.#outputListeners) {
+      if (heardBy !== null && number > heardBy) continue;
       try {
         listener(chunk);
       } catch (err) {

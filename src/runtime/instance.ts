@@ -25,7 +25,23 @@ import { transition, type InstanceState } from "./state.js";
 export type KillReason = "timeout" | "memory" | "dispose" | "protocol";
 
 /** Receives an instance's output as it is read, with the request it belongs to, while someone listens (see `streamOutput`). */
-export type OutputSink = (serving: Serving, stream: "stdout" | "stderr", text: string) => void;
+export interface OutputSink {
+  /**
+   * Output read for `serving`. `heardBy` null: it runs, or wrote this after its answer; every
+   * listener hears it. A number: it was written before `serving` answered and read only after,
+   * and only the listeners counted in that `mark()`, taken when it answered, hear it.
+   */
+  emit(serving: Serving, stream: "stdout" | "stderr", text: string, heardBy: number | null): void;
+  /** Which listeners listen now, for `emit`: a later listener is never counted in it. */
+  mark(): number;
+}
+
+/** A call that answered while someone listened: its output read later goes to those who listened then. */
+interface Answered {
+  readonly serving: Serving;
+  /** The sink's `mark()` when it answered. */
+  readonly heardBy: number;
+}
 
 type StreamName = "stdout" | "stderr";
 
@@ -134,9 +150,9 @@ export class Instance {
   #sink: OutputSink | null = null;
   /**
    * Which request each byte of stdout and stderr belongs to. An owed byte's owner is the
-   * request that answered, if someone listened then; null: nobody (a load, or unheard).
+   * request that answered, with who listened then; null: nobody (a load, or unheard).
    */
-  readonly #attribution: { [S in StreamName]: OutputAttribution<Serving | null> | null } = { stdout: null, stderr: null };
+  readonly #attribution: { [S in StreamName]: OutputAttribution<Answered | null> | null } = { stdout: null, stderr: null };
 
   private constructor(spec: SpawnSpec, sandbox: Sandbox) {
     this.id = spec.id;
@@ -308,13 +324,17 @@ export class Instance {
    * A call (or load) answered: whatever the child wrote before is that request's, even if read
    * later. A live listener hears such late output with that request's id only if it already
    * listened when the answer came (output of a call that ended before a listener came is not
-   * replayed); load output is nobody's, as it is while it is read during the load.
+   * replayed, even while another listener, there before, hears it); load output is nobody's,
+   * as it is while it is read during the load.
    */
   #answered(m: LoadedMessage | ResultMessage): void {
     if (m.stdout === undefined || m.stderr === undefined) return;
-    const owner = m.t === "res" && this.#sink !== null ? this.serving : null;
-    this.#attribution.stdout?.answered(m.stdout, owner);
-    this.#attribution.stderr?.answered(m.stderr, owner);
+    const { stdout, stderr } = this.#attribution;
+    // An owner only for bytes still unread: everything read already (the usual case) allocates nothing.
+    const late = (stdout !== null && m.stdout > stdout.read) || (stderr !== null && m.stderr > stderr.read);
+    const owner = late && m.t === "res" && this.#sink !== null && this.serving !== null ? { serving: this.serving, heardBy: this.#sink.mark() } : null;
+    stdout?.answered(m.stdout, owner);
+    stderr?.answered(m.stderr, owner);
   }
 
   /** The child broke the protocol: fail the request in flight and kill the process. */
@@ -344,7 +364,7 @@ export class Instance {
   #watchStream(stream: StreamName, pipe: NodeJS.ReadableStream | null): void {
     if (pipe === null) return;
     const decoder = new StringDecoder("utf8");
-    const attribution = new OutputAttribution<Serving | null>((bytes, owed) => {
+    const attribution = new OutputAttribution<Answered | null>((bytes, owed) => {
       const text = decoder.write(bytes);
       if (text !== "") this.#onOutput(stream, text, owed);
     });
@@ -353,15 +373,15 @@ export class Instance {
   }
 
   /** Output just read; `owed`: it belongs to a request that already answered, not the current one. */
-  #onOutput(stream: StreamName, text: string, owed: Owed<Serving | null> | null): void {
+  #onOutput(stream: StreamName, text: string, owed: Owed<Answered | null> | null): void {
     if (owed !== null) {
       // Not the current request's log either: it has its own, sent with its result.
-      if (owed.owner !== null && this.#sink !== null) this.#sink(owed.owner, stream, text);
+      if (owed.owner !== null && this.#sink !== null) this.#sink.emit(owed.owner.serving, stream, text, owed.owner.heardBy);
       return;
     }
     const out = this.#output + text;
     this.#output = out.length > 2 * this.#tailBytes ? out.slice(-this.#tailBytes) : out;
-    if (this.#sink !== null && this.serving !== null) this.#sink(this.serving, stream, text);
+    if (this.#sink !== null && this.serving !== null) this.#sink.emit(this.serving, stream, text, null);
   }
 
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {

@@ -36,6 +36,26 @@ const FLOODERS = {
   },
 } as const;
 
+/**
+ * Late output made certain: with `hold`, the call prints while stdout is corked. The bootstrap
+ * counts the bytes when they are written, so its result covers them, but they stay in the
+ * process until the next call uncorks stdout and prints one line. The engine then reads them
+ * while the next call runs: they are owed to the held call, which answered before.
+ */
+const HELD_BYTES = 8 * 1024;
+const HOLDER = `
+exports.main_handler = async (e) => {
+  if (e.hold) {
+    process.stdout.cork();
+    process.stdout.write("a".repeat(${HELD_BYTES}));
+  } else {
+    process.stdout.uncork();
+    process.stdout.write("b\\n");
+  }
+  return null;
+};
+`;
+
 async function floodThenMark(f: Fixture, family: keyof typeof FLOODERS): Promise<void> {
   const engine = f.engine();
   try {
@@ -74,6 +94,35 @@ describe("engine output listeners", () => {
       await eventually(() => heard.some((c) => c.text.includes("b")), { what: "the second call's line" });
       stop();
       assert.deepEqual(heard.map((c) => [c.requestId, c.text]), [[mark.requestId, "b\n"]], "only the call made while listening is heard");
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("do not hear a call's late output when they came after it answered, though an earlier listener does", async () => {
+    const f = await fixture();
+    const engine = f.engine();
+    try {
+      const sha = await f.zip({ "index.js": HOLDER });
+      const first: OutputChunk[] = [];
+      const stopFirst = engine.watchOutput((chunk) => first.push(chunk));
+      const held = request({ sha, event: { hold: true } });
+      assert.equal((await engine.invoke(held)).error, null);
+      const textOf = (heard: OutputChunk[], requestId: string): string => heard.filter((c) => c.requestId === requestId).map((c) => c.text).join("");
+      assert.equal(textOf(first, held.requestId), "", "the held output is not read before the next call lets it go");
+      const second: OutputChunk[] = [];
+      const stopSecond = engine.watchOutput((chunk) => second.push(chunk));
+      const mark = request({ sha, event: {} });
+      assert.equal((await engine.invoke(mark)).error, null);
+      // Both listeners are handed each chunk in the same turn: once the first has it all, so has the second.
+      await eventually(() => textOf(first, held.requestId).length + textOf(first, mark.requestId).length >= HELD_BYTES + 2, { what: "every byte both calls printed, to the first listener" });
+      stopSecond();
+      stopFirst();
+      assert.equal(textOf(first, held.requestId), "a".repeat(HELD_BYTES), "the listener there when the held call answered hears all it printed");
+      assert.equal(textOf(first, mark.requestId), "b\n");
+      // Named and shortened, so a failure shows which call a chunk was heard under.
+      const brief = (c: OutputChunk): [string, string] => [c.requestId === held.requestId ? "held" : c.requestId === mark.requestId ? "mark" : c.requestId, c.text.length > 16 ? `${c.text.length} bytes` : c.text];
+      assert.deepEqual(second.map(brief), [["mark", "b\n"]], "the later listener hears only the call made while it listened");
     } finally {
       await engine.close();
     }
