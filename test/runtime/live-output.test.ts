@@ -37,6 +37,14 @@ const FLOODERS = {
 } as const;
 
 /**
+ * An engine for the flood: its idle instance is not frozen while the test waits. With the
+ * default grace (100 ms), a loaded host can freeze the instance after the second call answers
+ * but before Node has written all the flood it queued. The rest of the flood, and the second
+ * call's line behind it in the pipe, is then never read, and the wait times out.
+ */
+const UNFROZEN = { freezeAfterMs: 60_000 };
+
+/**
  * Late output made certain: with `hold`, the call prints while stdout is corked. The bootstrap
  * counts the bytes when they are written, so its result covers them, but they stay in the
  * process until the next call uncorks stdout and prints one line. The engine then reads them
@@ -57,7 +65,7 @@ exports.main_handler = async (e) => {
 `;
 
 async function floodThenMark(f: Fixture, family: keyof typeof FLOODERS): Promise<void> {
-  const engine = f.engine();
+  const engine = f.engine(UNFROZEN);
   try {
     const sha = await f.zip(FLOODERS[family]);
     const heard: OutputChunk[] = [];
@@ -82,7 +90,7 @@ describe("engine output listeners", () => {
 
   it("do not hear what a call printed before they came, however late the engine reads it", async () => {
     const f = await fixture();
-    const engine = f.engine();
+    const engine = f.engine(UNFROZEN);
     try {
       const sha = await f.zip(FLOODERS.nodejs);
       assert.equal((await engine.invoke(request({ sha, event: { flood: true } }))).error, null);
