@@ -74,7 +74,7 @@ export function markdown(info: RunInfo, rows: readonly Row[], targets: readonly 
     "",
     `Machine: ${info.machine}. Load average (1/5/15 min) at start ${info.loadavg.start.map((x) => x.toFixed(2)).join(" / ")}, at end ${info.loadavg.end.map((x) => x.toFixed(2)).join(" / ")} — the machine is shared, so every figure sits next to a baseline measured in the same run, and ratios matter more than absolute numbers.`,
     "",
-    "Method: Quiver runs as `quiver serve` in its own process (from source under tsx, `--no-rate-limit`), driven over loopback HTTP with keep-alive by a lean TC3-signing client (requests pre-signed; latency loops use one connection, load uses autocannon on the same 2 cores). Latencies are client-side, from raw samples. Scenarios that are compared are interleaved in shuffled order. Benchmarks never fail: targets are marked pass/miss here, never asserted in tests.",
+    "Method: Quiver runs as `quiver serve` in its own process (compiled, as `npm start` runs it: `bin/quiver.js` with its `--expose-gc` and malloc threshold; `--no-rate-limit`), driven over loopback HTTP with keep-alive by a lean TC3-signing client (requests pre-signed; latency loops use one connection, load uses autocannon on the same 2 cores). Latencies are client-side, from raw samples. Scenarios that are compared are interleaved in shuffled order. Benchmarks never fail: targets are marked pass/miss here, never asserted in tests.",
     "",
     `## Load at the start of each scenario`,
     "",

@@ -60,7 +60,7 @@ export async function manyFunctions(plan: Plan, results: Results): Promise<void>
     await sleep(1000);
     const full = { pss: pssMb(pid), rss: rssMb(pid) };
     const label = `${plan.manyFunctions} functions × ${plan.versionsPerFunction} versions`;
-    results.add({ section: "Memory", name: `server PSS with ${label}`, unit: "MB", value: full.pss, baseline: "empty server PSS", ratio: full.pss / empty.pss, note: `empty server: PSS ${empty.pss.toFixed(1)} MB, RSS ${empty.rss.toFixed(1)} MB; filled RSS ${full.rss.toFixed(1)} MB (server runs from source under tsx)` });
+    results.add({ section: "Memory", name: `server PSS with ${label}`, unit: "MB", value: full.pss, baseline: "empty server PSS", ratio: full.pss / empty.pss, note: `empty server: PSS ${empty.pss.toFixed(1)} MB, RSS ${empty.rss.toFixed(1)} MB; filled RSS ${full.rss.toFixed(1)} MB` });
     results.target(`server RSS with ${label}`, "≤ 80 MB", `${full.rss.toFixed(1)} MB`, plan.quick ? null : full.rss <= 80);
   } finally {
     client.close();
