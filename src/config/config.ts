@@ -8,6 +8,12 @@ const EngineConfig = z.strictObject({
   /** Callers waiting for a busy function, per version, before the concurrency error. */
   queueLimit: z.number().int().nonnegative().default(100),
   queueTimeoutMs: z.number().int().positive().default(10_000),
+  /**
+   * With every instance of a version busy, a call waits for one when the version's recent calls
+   * say that is quicker than starting another (docs/capacity.md); false starts one whenever the
+   * caps allow, as the clouds do.
+   */
+  patientScaleOut: z.boolean().default(true),
   /** Pre-started generic runtime processes per family. */
   prewarm: z.strictObject({ nodejs: z.number().int().nonnegative().default(1), python: z.number().int().nonnegative().default(1) }).default({ nodejs: 1, python: 1 }),
   /**

@@ -38,6 +38,11 @@ export interface EngineOptions {
   readonly queueLimit?: number;
   /** How long a queued invocation waits before `concurrency-limit`. Default 10 s. */
   readonly queueTimeoutMs?: number;
+  /**
+   * With every instance of a version busy, wait for one when the version's recent calls say that
+   * is quicker than starting another (true, the default), or start one whenever the caps allow.
+   */
+  readonly patientScaleOut?: boolean;
   /** Generic pre-started processes per family. Default `{ nodejs: 1, python: 1 }`. */
   readonly prewarm?: Partial<Record<Family, number>>;
   /** Bytes of log tail kept per invocation. Default 4096. */
@@ -84,6 +89,7 @@ export interface ResolvedOptions {
   readonly maxInstancesTotal: number;
   readonly queueLimit: number;
   readonly queueTimeoutMs: number;
+  readonly patientScaleOut: boolean;
   readonly prewarm: Readonly<Record<Family, number>>;
   readonly logTailBytes: number;
   readonly maxResultBytes: number;
@@ -111,6 +117,7 @@ export function resolveOptions(o: EngineOptions): ResolvedOptions {
     maxInstancesTotal: o.maxInstancesTotal ?? 64,
     queueLimit: o.queueLimit ?? 100,
     queueTimeoutMs: o.queueTimeoutMs ?? 10_000,
+    patientScaleOut: o.patientScaleOut ?? true,
     prewarm: { nodejs: o.prewarm?.nodejs ?? 1, python: o.prewarm?.python ?? 1 },
     logTailBytes: o.logTailBytes ?? 4096,
     maxResultBytes: o.maxResultBytes ?? 6 * 1024 * 1024,

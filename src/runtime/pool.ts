@@ -2,6 +2,14 @@
  * Warm-instance accounting per instanceKey: idle stacks (LIFO keeps the warmest process busy and
  * lets the rest idle out), per-key and global caps, and a bounded FIFO wait queue per key.
  * Pure bookkeeping: processes are started and killed by the engine through the callbacks.
+ *
+ * When every instance of a key is busy, a call waits for one of them instead of starting
+ * another while that is expected to be quicker: the key's recent calls are short enough that
+ * the calls already waiting and this one would all be served before a new instance of the key
+ * could start (its recent cold starts). Such a call waits at most that start time, then starts
+ * one. On a machine whose CPUs are busy, a process per waiting call only adds context
+ * switches: the calls are CPU work either way. Calls that wait on I/O are long, so their keys
+ * scale out at once, as before. See docs/capacity.md, "When another instance starts".
  */
 import type { Instance } from "./instance.js";
 
@@ -20,7 +28,12 @@ interface Waiter {
   readonly grant: (g: Grant) => void;
   readonly fail: (err: Error) => void;
   timer: NodeJS.Timeout | null;
+  /** Waiting for a busy instance rather than starting one: takes a released instance, never a slot, until its patience ends. */
+  patient: boolean;
 }
+
+/** Weight of the newest sample in the running means of call and start times. */
+const MEAN_WEIGHT = 0.2;
 
 class KeyPool {
   readonly idle: Instance[] = [];
@@ -29,6 +42,14 @@ class KeyPool {
   count = 0;
   /** Instances kept however idle (provisioned): never retired for idleness nor evicted below this. */
   floor = 0;
+  /** Running mean of how long a call held an instance (ms), null before the first. */
+  callMs: number | null = null;
+  /** Running mean of how long a call waited for a new instance of this key (ms), null before the first. */
+  startMs: number | null = null;
+}
+
+function mean(old: number | null, sample: number): number {
+  return old === null ? sample : old + MEAN_WEIGHT * (sample - old);
 }
 
 export interface PoolLimits {
@@ -36,6 +57,8 @@ export interface PoolLimits {
   readonly total: number;
   readonly queueLimit: number;
   readonly queueTimeoutMs: number;
+  /** Wait for a busy instance when that is expected to be quicker than starting one (default true); false: start one whenever the caps allow. */
+  readonly patientScaleOut?: boolean;
 }
 
 export class Pool {
@@ -43,6 +66,8 @@ export class Pool {
   readonly #retire: (inst: Instance) => void;
   readonly #keys = new Map<string, KeyPool>();
   readonly #members = new Set<Instance>();
+  /** When each busy instance was handed its call (performance.now()), for the keys' call times. */
+  readonly #grantedAt = new WeakMap<Instance, number>();
   #total = 0;
 
   constructor(limits: PoolLimits, retire: (inst: Instance) => void) {
@@ -62,25 +87,67 @@ export class Pool {
   /** A warm instance (already `busy`), a slot to start one, or a wait in the queue. */
   acquire(key: string): Grant | Promise<Grant> {
     const p = this.#pool(key);
-    const g = this.#tryGrant(p);
-    if (g !== null) return g;
+    const inst = this.#takeIdle(p);
+    if (inst !== null) return inst;
+    const patience = this.#patience(p);
+    if (patience === null && this.#claimSlot(p)) return SLOT;
     if (p.queue.length >= this.#limits.queueLimit) {
       return Promise.reject(new ConcurrencyLimitError(`too many concurrent invocations: wait queue of ${this.#limits.queueLimit} is full`));
     }
     return new Promise<Grant>((grant, fail) => {
-      const w: Waiter = { grant, fail, timer: null };
-      w.timer = setTimeout(() => this.#expire(p, w), this.#limits.queueTimeoutMs);
+      const w: Waiter = { grant, fail, timer: null, patient: patience !== null };
+      w.timer = patience === null ? this.#expiry(p, w, this.#limits.queueTimeoutMs) : setTimeout(() => this.#outOfPatience(p, w, patience), patience);
       p.queue.push(w);
     });
   }
 
-  #tryGrant(p: KeyPool): Grant | null {
-    const inst = p.idle.pop();
-    if (inst !== undefined) {
-      inst.to("busy");
-      return inst;
+  /**
+   * How long a call that found every instance of `p` busy should wait for one of them before
+   * starting another (ms), or null to start one now: null unless the key has instances to
+   * wait for, a slot is free, and the calls waiting and this one are expected to be served by
+   * them sooner than a start takes.
+   */
+  #patience(p: KeyPool): number | null {
+    if (this.#limits.patientScaleOut === false || p.callMs === null || p.startMs === null) return null;
+    const serving = p.count - p.idle.length;
+    if (serving <= 0 || p.count >= Math.max(this.#limits.perKey, p.floor) || p.queue.length >= this.#limits.queueLimit) return null;
+    const expectedWaitMs = ((p.queue.length + 1) * p.callMs) / serving;
+    return expectedWaitMs < p.startMs ? Math.min(p.startMs, this.#limits.queueTimeoutMs) : null;
+  }
+
+  /** A patient waiter no instance came for in time: it starts one if the caps allow, else waits on as any queued call. */
+  #outOfPatience(p: KeyPool, w: Waiter, waitedMs: number): void {
+    w.patient = false;
+    if (this.#claimSlot(p)) {
+      const i = p.queue.indexOf(w);
+      if (i >= 0) p.queue.splice(i, 1);
+      w.timer = null;
+      w.grant(SLOT);
+      return;
     }
-    return this.#claimSlot(p) ? SLOT : null;
+    w.timer = this.#expiry(p, w, Math.max(0, this.#limits.queueTimeoutMs - waitedMs));
+  }
+
+  #expiry(p: KeyPool, w: Waiter, ms: number): NodeJS.Timeout {
+    return setTimeout(() => this.#expire(p, w), ms);
+  }
+
+  #takeIdle(p: KeyPool): Instance | null {
+    const inst = p.idle.pop();
+    if (inst === undefined) return null;
+    inst.to("busy");
+    this.#grantedAt.set(inst, performance.now());
+    return inst;
+  }
+
+  #tryGrant(p: KeyPool, slot: boolean): Grant | null {
+    return this.#takeIdle(p) ?? (slot && this.#claimSlot(p) ? SLOT : null);
+  }
+
+  /** How long a call waited for a new instance of `key` (a cold start): the price of starting another. */
+  noteStart(key: string, ms: number): void {
+    const p = this.#keys.get(key);
+    if (p !== undefined) p.startMs = mean(p.startMs, ms);
   }
 
   /** Counts one more instance of `p` when the caps allow (evicting another key's idle one if needed). */
@@ -173,13 +240,19 @@ export class Pool {
   release(inst: Instance, now: number): boolean {
     if (!this.#members.has(inst)) return false;
     const p = this.#pool(inst.key ?? "");
+    const at = performance.now();
+    const since = this.#grantedAt.get(inst);
+    // A new instance's first call is not counted: its time includes the start.
+    if (since !== undefined) p.callMs = mean(p.callMs, at - since);
     const w = p.queue.shift();
     inst.lastUsed = now;
     if (w !== undefined) {
       if (w.timer !== null) clearTimeout(w.timer);
+      this.#grantedAt.set(inst, at);
       w.grant(inst);
       return true;
     }
+    this.#grantedAt.delete(inst);
     inst.to("idle");
     p.idle.push(inst);
     if (this.#blocked()) this.#drain();
@@ -207,7 +280,8 @@ export class Pool {
   #drain(): void {
     for (const p of this.#keys.values()) {
       while (p.queue.length > 0) {
-        const g = this.#tryGrant(p);
+        // A patient waiter takes only a released instance; its patience ends in a slot of its own.
+        const g = this.#tryGrant(p, p.queue[0]?.patient !== true);
         if (g === null) break;
         const w = p.queue.shift();
         if (w?.timer != null) clearTimeout(w.timer);

@@ -86,3 +86,69 @@ void describe("pool limits", () => {
     }
   });
 });
+
+void describe("when another instance starts", () => {
+  /** One cold call, then `warm` sequential calls: the version's start and call times are known. */
+  async function withHistory(engine: ReturnType<Awaited<ReturnType<typeof fixture>>["engine"]>, sha: string, ms: number, warm: number): Promise<void> {
+    for (let i = 0; i <= warm; i++) assert.equal((await engine.invoke(request({ sha, event: { ms } }))).error, null);
+  }
+
+  void it("short calls wait for the busy instance instead of starting one each; eager scale-out starts one each", async () => {
+    const f = await fixture();
+    const sha = await f.zip({ "index.js": SLEEPY });
+    const counts: Record<string, number> = {};
+    for (const patient of [true, false]) {
+      const engine = f.engine({ patientScaleOut: patient });
+      try {
+        await withHistory(engine, sha, 0, 5);
+        const results = await Promise.all(Array.from({ length: 8 }, () => engine.invoke(request({ sha }))));
+        for (const r of results) assert.equal(r.error, null);
+        counts[String(patient)] = engine.stats().total;
+      } finally {
+        await engine.close();
+      }
+    }
+    assert.equal(counts["false"], 8, "eager: a new instance for each call that found none idle");
+    // Patient: eight calls of ~1 ms are served by the warm instance well within one start time.
+    // (A stalled machine could make a call wait out a start: a second instance, still far from eight.)
+    assert.ok((counts["true"] ?? 99) <= 2, `patient: ${counts["true"]} instances for 8 short calls`);
+  });
+
+  void it("long calls start another instance at once", async () => {
+    const f = await fixture();
+    const engine = f.engine();
+    try {
+      const sha = await f.zip({ "index.js": SLEEPY });
+      await withHistory(engine, sha, 1500, 0);
+      const started = performance.now();
+      const [a, b] = await Promise.all([engine.invoke(request({ sha, event: { ms: 1500 } })), engine.invoke(request({ sha, event: { ms: 1500 } }))]);
+      assert.equal(a.error, null);
+      assert.equal(b.error, null);
+      assert.notEqual(a.result, b.result, "the second call ran on an instance of its own");
+      assert.ok(performance.now() - started < 2900, "the calls ran side by side, not one after the other");
+    } finally {
+      await engine.close();
+    }
+  });
+
+  void it("a call waits for a busy instance at most as long as a start takes, then starts one", async () => {
+    const f = await fixture();
+    const engine = f.engine();
+    try {
+      const sha = await f.zip({ "index.js": SLEEPY });
+      await withHistory(engine, sha, 0, 5);
+      // The warm instance is held for 5 s; the version's history says calls are short, so the next call waits for it…
+      const long = engine.invoke(request({ sha, event: { ms: 5000 }, timeoutSec: 10 }));
+      await eventually(() => engine.stats().states.busy === 1, { timeoutMs: 2_000, what: "the long call holds the instance" });
+      const short = await engine.invoke(request({ sha }));
+      // …but not for the long call to end: after a start's time it starts an instance of its own.
+      assert.equal(short.error, null);
+      const held = await long;
+      assert.equal(held.error, null);
+      assert.notEqual(short.result, held.result);
+      assert.ok(short.durationMs < 4000, `the short call took ${short.durationMs} ms`);
+    } finally {
+      await engine.close();
+    }
+  });
+});
