@@ -10,10 +10,10 @@ const EngineConfig = z.strictObject({
   queueTimeoutMs: z.number().int().positive().default(10_000),
   /**
    * With every instance of a version busy, a call waits for one when the version's recent calls
-   * say that is quicker than starting another (docs/capacity.md); false starts one whenever the
-   * caps allow, as the clouds do.
+   * say that is quicker than starting another (docs/runtime.md); false (the default) starts one
+   * whenever the caps allow, as the clouds do.
    */
-  patientScaleOut: z.boolean().default(true),
+  patientScaleOut: z.boolean().default(false),
   /** Pre-started generic runtime processes per family. */
   prewarm: z.strictObject({ nodejs: z.number().int().nonnegative().default(1), python: z.number().int().nonnegative().default(1) }).default({ nodejs: 1, python: 1 }),
   /**

@@ -121,7 +121,7 @@ export class Engine implements Invoker {
     this.#spares = new SpareTrees(runLayout(o.runDir).sparesDir);
     this.#cache = new CodeCache(runLayout(o.runDir).codeDir, o.blobFile, o.codeCache, { evicted: (root) => this.#spares.drop(root) });
     this.#hotReload = new HotReload(o.hotReloadRoot, runLayout(o.runDir).codeDir, (prefix) => this.retire(prefix));
-    const limits = { perKey: o.maxInstancesPerFunction, total: o.maxInstancesTotal, queueLimit: o.queueLimit, queueTimeoutMs: o.queueTimeoutMs, patientScaleOut: o.patientScaleOut };
+    const limits = { perKey: o.maxInstancesPerFunction, total: o.maxInstancesTotal, queueLimit: o.queueLimit, queueTimeoutMs: o.queueTimeoutMs, patientScaleOut: o.patientScaleOut, eagerInstances: o.eagerInstances };
     this.#pool = new Pool(limits, (inst) => this.#retire(inst));
     this.#provisions = new Provisions({ pool: this.#pool, maxInstances: o.maxInstancesTotal, startOne: (req) => this.#startKept(req), retire: (inst) => this.#retire(inst) });
     this.#prepared = this.#prepare();

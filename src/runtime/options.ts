@@ -1,4 +1,4 @@
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import type { IsolationMode } from "./isolation.js";
@@ -40,9 +40,15 @@ export interface EngineOptions {
   readonly queueTimeoutMs?: number;
   /**
    * With every instance of a version busy, wait for one when the version's recent calls say that
-   * is quicker than starting another (true, the default), or start one whenever the caps allow.
+   * is quicker than starting another (true), or start one whenever the caps allow (false, the
+   * default, as the clouds do).
    */
   readonly patientScaleOut?: boolean;
+  /**
+   * With patient scale-out, instances of a version started whenever all are busy before waiting
+   * is considered. Default: the machine's cores plus one (fewer leave cores idle).
+   */
+  readonly eagerInstances?: number;
   /** Generic pre-started processes per family. Default `{ nodejs: 1, python: 1 }`. */
   readonly prewarm?: Partial<Record<Family, number>>;
   /** Bytes of log tail kept per invocation. Default 4096. */
@@ -90,6 +96,7 @@ export interface ResolvedOptions {
   readonly queueLimit: number;
   readonly queueTimeoutMs: number;
   readonly patientScaleOut: boolean;
+  readonly eagerInstances: number;
   readonly prewarm: Readonly<Record<Family, number>>;
   readonly logTailBytes: number;
   readonly maxResultBytes: number;
@@ -117,7 +124,8 @@ export function resolveOptions(o: EngineOptions): ResolvedOptions {
     maxInstancesTotal: o.maxInstancesTotal ?? 64,
     queueLimit: o.queueLimit ?? 100,
     queueTimeoutMs: o.queueTimeoutMs ?? 10_000,
-    patientScaleOut: o.patientScaleOut ?? true,
+    patientScaleOut: o.patientScaleOut ?? false,
+    eagerInstances: o.eagerInstances ?? availableParallelism() + 1,
     prewarm: { nodejs: o.prewarm?.nodejs ?? 1, python: o.prewarm?.python ?? 1 },
     logTailBytes: o.logTailBytes ?? 4096,
     maxResultBytes: o.maxResultBytes ?? 6 * 1024 * 1024,

@@ -3,13 +3,14 @@
  * lets the rest idle out), per-key and global caps, and a bounded FIFO wait queue per key.
  * Pure bookkeeping: processes are started and killed by the engine through the callbacks.
  *
- * When every instance of a key is busy, a call waits for one of them instead of starting
- * another while that is expected to be quicker: the key's recent calls are short enough that
+ * With patient scale-out (off by default): when every instance of a key is busy and it has at least `eagerInstances` of them (the
+ * machine's cores plus one: fewer leave cores idle), a call waits for one of them instead of
+ * starting another while that is expected to be quicker: the key's recent calls are short enough that
  * the calls already waiting and this one would all be served before a new instance of the key
  * could start (its recent cold starts). Such a call waits at most that start time, then starts
  * one. On a machine whose CPUs are busy, a process per waiting call only adds context
  * switches: the calls are CPU work either way. Calls that wait on I/O are long, so their keys
- * scale out at once, as before. See docs/capacity.md, "When another instance starts".
+ * scale out at once, as before. See docs/runtime.md, "When another instance starts".
  */
 import type { Instance } from "./instance.js";
 
@@ -57,8 +58,10 @@ export interface PoolLimits {
   readonly total: number;
   readonly queueLimit: number;
   readonly queueTimeoutMs: number;
-  /** Wait for a busy instance when that is expected to be quicker than starting one (default true); false: start one whenever the caps allow. */
+  /** Wait for a busy instance when that is expected to be quicker than starting one; false (the default): start one whenever the caps allow. */
   readonly patientScaleOut?: boolean;
+  /** Instances of a key started whenever all are busy, before waiting is considered (default 1). */
+  readonly eagerInstances?: number;
 }
 
 export class Pool {
@@ -108,9 +111,10 @@ export class Pool {
    * them sooner than a start takes.
    */
   #patience(p: KeyPool): number | null {
-    if (this.#limits.patientScaleOut === false || p.callMs === null || p.startMs === null) return null;
+    if (this.#limits.patientScaleOut !== true || p.callMs === null || p.startMs === null) return null;
     const serving = p.count - p.idle.length;
-    if (serving <= 0 || p.count >= Math.max(this.#limits.perKey, p.floor) || p.queue.length >= this.#limits.queueLimit) return null;
+    // Below `eagerInstances` (the cores, plus one) another instance can run beside the busy ones.
+    if (serving < (this.#limits.eagerInstances ?? 1) || p.count >= Math.max(this.#limits.perKey, p.floor) || p.queue.length >= this.#limits.queueLimit) return null;
     const expectedWaitMs = ((p.queue.length + 1) * p.callMs) / serving;
     return expectedWaitMs < p.startMs ? Math.min(p.startMs, this.#limits.queueTimeoutMs) : null;
   }

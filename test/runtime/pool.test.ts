@@ -98,7 +98,7 @@ void describe("when another instance starts", () => {
     const sha = await f.zip({ "index.js": SLEEPY });
     const counts: Record<string, number> = {};
     for (const patient of [true, false]) {
-      const engine = f.engine({ patientScaleOut: patient });
+      const engine = f.engine({ patientScaleOut: patient, eagerInstances: 1 });
       try {
         await withHistory(engine, sha, 0, 5);
         const results = await Promise.all(Array.from({ length: 8 }, () => engine.invoke(request({ sha }))));
@@ -114,9 +114,25 @@ void describe("when another instance starts", () => {
     assert.ok((counts["true"] ?? 99) <= 2, `patient: ${counts["true"]} instances for 8 short calls`);
   });
 
+  void it("up to eagerInstances (cores + 1 by default), short calls still start instances", async () => {
+    const f = await fixture();
+    const engine = f.engine({ patientScaleOut: true, eagerInstances: 3 });
+    try {
+      const sha = await f.zip({ "index.js": SLEEPY });
+      await withHistory(engine, sha, 0, 5);
+      // The first call takes the warm instance, the next two start instances 2 and 3, the rest wait for them.
+      const results = await Promise.all(Array.from({ length: 8 }, () => engine.invoke(request({ sha }))));
+      for (const r of results) assert.equal(r.error, null);
+      const total = engine.stats().total;
+      assert.ok(total >= 3 && total <= 4, `${total} instances for 8 short calls with eagerInstances 3`);
+    } finally {
+      await engine.close();
+    }
+  });
+
   void it("long calls start another instance at once", async () => {
     const f = await fixture();
-    const engine = f.engine();
+    const engine = f.engine({ patientScaleOut: true, eagerInstances: 1 });
     try {
       const sha = await f.zip({ "index.js": SLEEPY });
       await withHistory(engine, sha, 1500, 0);
@@ -133,7 +149,7 @@ void describe("when another instance starts", () => {
 
   void it("a call waits for a busy instance at most as long as a start takes, then starts one", async () => {
     const f = await fixture();
-    const engine = f.engine();
+    const engine = f.engine({ patientScaleOut: true, eagerInstances: 1 });
     try {
       const sha = await f.zip({ "index.js": SLEEPY });
       await withHistory(engine, sha, 0, 5);

@@ -30,3 +30,10 @@ void describe("HTTP settings", { timeout: 60_000 }, () => {
     for (const flag of ["--headers-timeout", "--request-timeout", "--keep-alive-timeout", "--max-connections"]) assert.ok(cli.stdout().includes(flag), flag);
   });
 });
+
+void describe("scale-out setting", () => {
+  void it("eager by default; --patient-scale-out turns patient scale-out on", () => {
+    assert.equal(parsed([]).engine.patientScaleOut, false);
+    assert.equal(parsed(["--patient-scale-out"]).engine.patientScaleOut, true);
+  });
+});

@@ -46,9 +46,9 @@ Options:
   --prewarm-python N       pre-started Python runtime processes (default 1)
   --max-instances N        function instances in all (default 64)
   --max-instances-per-function N  instances per function version (default 10)
-  --eager-scale-out        start another instance whenever all of a version's are busy (as
-                           the clouds do); by default a call waits for a busy one when its
-                           version's recent calls say that is quicker than a start
+  --patient-scale-out      with all of a version's instances busy, a call waits for one when
+                           the version's recent calls say that is quicker than starting
+                           another (default: start another, as the clouds do)
   --isolation MODE         auto (default): a sandbox per instance where the host allows it,
                            else the best available, with a warning; strict: a sandbox per
                            instance or refuse to start; none: plain child processes
@@ -114,7 +114,7 @@ const OPTIONS = {
   "prewarm-python": { type: "string" },
   "max-instances": { type: "string" },
   "max-instances-per-function": { type: "string" },
-  "eager-scale-out": { type: "boolean" },
+  "patient-scale-out": { type: "boolean" },
   isolation: { type: "string" },
   "tmp-size-mb": { type: "string" },
   "freeze-after-ms": { type: "string" },
@@ -268,7 +268,7 @@ function engineFromArgs(values: Record<string, string | boolean | string[] | und
   return {
     ...defined({ maxInstancesTotal: flag("max-instances"), maxInstancesPerFunction: flag("max-instances-per-function"), tmpSizeMb: flag("tmp-size-mb"), freezeAfterMs: flag("freeze-after-ms") }),
     ...uidRange(values["sandbox-uids"] as string | undefined),
-    ...(values["eager-scale-out"] === true ? { patientScaleOut: false } : {}),
+    ...(values["patient-scale-out"] === true ? { patientScaleOut: true } : {}),
     ...(Object.keys(prewarm).length > 0 ? { prewarm } : {}),
     // The schema refuses any other value with a message listing the allowed ones.
     ...(isolation === undefined ? {} : { isolation: isolation as "auto" }),
