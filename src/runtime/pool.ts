@@ -3,14 +3,15 @@
  * lets the rest idle out), per-key and global caps, and a bounded FIFO wait queue per key.
  * Pure bookkeeping: processes are started and killed by the engine through the callbacks.
  *
- * With patient scale-out (off by default): when every instance of a key is busy and it has at least `eagerInstances` of them (the
- * machine's cores plus one: fewer leave cores idle), a call waits for one of them instead of
- * starting another while that is expected to be quicker: the key's recent calls are short enough that
- * the calls already waiting and this one would all be served before a new instance of the key
- * could start (its recent cold starts). Such a call waits at most that start time, then starts
- * one. On a machine whose CPUs are busy, a process per waiting call only adds context
- * switches: the calls are CPU work either way. Calls that wait on I/O are long, so their keys
- * scale out at once, as before. See docs/runtime.md, "When another instance starts".
+ * With patient scale-out (off by default): when every instance of a key is busy and it has at
+ * least `eagerInstances` of them (the machine's cores plus one: fewer leave cores idle), a call
+ * waits for one of them instead of starting another while that is expected to be quicker: the
+ * key's recent calls are short enough that the calls already waiting and this one would all be
+ * served before a new instance could start (its recent cold starts). Such a call waits at most
+ * that start time, then starts one. On a machine whose CPUs are busy, a process per waiting call
+ * only adds context switches. Calls that wait on I/O are long, so their keys scale out at once.
+ * The times are kept only with patient scale-out on. See docs/runtime.md, "When another
+ * instance starts".
  */
 import type { Instance } from "./instance.js";
 
@@ -71,10 +72,13 @@ export class Pool {
   readonly #members = new Set<Instance>();
   /** When each busy instance was handed its call (performance.now()), for the keys' call times. */
   readonly #grantedAt = new WeakMap<Instance, number>();
+  /** Whether call and start times are kept (only patient scale-out reads them). */
+  readonly #timed: boolean;
   #total = 0;
 
   constructor(limits: PoolLimits, retire: (inst: Instance) => void) {
     this.#limits = limits;
+    this.#timed = limits.patientScaleOut === true;
     this.#retire = retire;
   }
 
@@ -111,7 +115,7 @@ export class Pool {
    * them sooner than a start takes.
    */
   #patience(p: KeyPool): number | null {
-    if (this.#limits.patientScaleOut !== true || p.callMs === null || p.startMs === null) return null;
+    if (!this.#timed || p.callMs === null || p.startMs === null) return null;
     const serving = p.count - p.idle.length;
     // Below `eagerInstances` (the cores, plus one) another instance can run beside the busy ones.
     if (serving < (this.#limits.eagerInstances ?? 1) || p.count >= Math.max(this.#limits.perKey, p.floor) || p.queue.length >= this.#limits.queueLimit) return null;
@@ -140,7 +144,7 @@ export class Pool {
     const inst = p.idle.pop();
     if (inst === undefined) return null;
     inst.to("busy");
-    this.#grantedAt.set(inst, performance.now());
+    if (this.#timed) this.#grantedAt.set(inst, performance.now());
     return inst;
   }
 
@@ -150,7 +154,7 @@ export class Pool {
 
   /** How long a call waited for a new instance of `key` (a cold start): the price of starting another. */
   noteStart(key: string, ms: number): void {
-    const p = this.#keys.get(key);
+    const p = this.#timed ? this.#keys.get(key) : undefined;
     if (p !== undefined) p.startMs = mean(p.startMs, ms);
   }
 
@@ -238,25 +242,32 @@ export class Pool {
   }
 
   /**
+   * Adds the call `inst` just finished to its key's mean call time, and starts timing its next
+   * (handed straight to a waiter, or the next `#takeIdle`). A new instance's first call is not
+   * counted: its time includes the start.
+   */
+  #timeCall(p: KeyPool, inst: Instance): void {
+    const at = performance.now();
+    const since = this.#grantedAt.get(inst);
+    if (since !== undefined) p.callMs = mean(p.callMs, at - since);
+    this.#grantedAt.set(inst, at);
+  }
+
+  /**
    * A busy instance finished: hand it to the next waiter of its key, or park it idle. Returns
    * false when the instance is no longer a member (removed during shutdown): retire it.
    */
   release(inst: Instance, now: number): boolean {
     if (!this.#members.has(inst)) return false;
     const p = this.#pool(inst.key ?? "");
-    const at = performance.now();
-    const since = this.#grantedAt.get(inst);
-    // A new instance's first call is not counted: its time includes the start.
-    if (since !== undefined) p.callMs = mean(p.callMs, at - since);
+    if (this.#timed) this.#timeCall(p, inst);
     const w = p.queue.shift();
     inst.lastUsed = now;
     if (w !== undefined) {
       if (w.timer !== null) clearTimeout(w.timer);
-      this.#grantedAt.set(inst, at);
       w.grant(inst);
       return true;
     }
-    this.#grantedAt.delete(inst);
     inst.to("idle");
     p.idle.push(inst);
     if (this.#blocked()) this.#drain();
