@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "../helpers/node-test.js";
-import { transition } from "../../src/runtime/index.js";
+import { transition, type Engine, type EngineOptions } from "../../src/runtime/index.js";
 import { eventually } from "../helpers/eventually.js";
 import { fixture, request } from "./helpers.js";
 
@@ -88,71 +88,57 @@ void describe("pool limits", () => {
 });
 
 void describe("when another instance starts", () => {
-  /** One cold call, then `warm` sequential calls: the version's start and call times are known. */
-  async function withHistory(engine: ReturnType<Awaited<ReturnType<typeof fixture>>["engine"]>, sha: string, ms: number, warm: number): Promise<void> {
-    for (let i = 0; i <= warm; i++) assert.equal((await engine.invoke(request({ sha, event: { ms } }))).error, null);
-  }
-
-  void it("short calls wait for the busy instance instead of starting one each; eager scale-out starts one each", async () => {
+  /**
+   * An engine with `opts`, a version of SLEEPY with a history (one cold call, then `warm`
+   * sequential calls of `ms`: its start and call times are known), `use`, then the engine closed.
+   */
+  async function withHistory<T>(opts: Partial<EngineOptions>, ms: number, warm: number, use: (engine: Engine, sha: string) => Promise<T>): Promise<T> {
     const f = await fixture();
-    const sha = await f.zip({ "index.js": SLEEPY });
-    const counts: Record<string, number> = {};
-    for (const patient of [true, false]) {
-      const engine = f.engine({ patientScaleOut: patient, eagerInstances: 1 });
-      try {
-        await withHistory(engine, sha, 0, 5);
-        const results = await Promise.all(Array.from({ length: 8 }, () => engine.invoke(request({ sha }))));
-        for (const r of results) assert.equal(r.error, null);
-        counts[String(patient)] = engine.stats().total;
-      } finally {
-        await engine.close();
-      }
-    }
-    assert.equal(counts["false"], 8, "eager: a new instance for each call that found none idle");
-    // Patient: eight calls of ~1 ms are served by the warm instance well within one start time.
-    // (A stalled machine could make a call wait out a start: a second instance, still far from eight.)
-    assert.ok((counts["true"] ?? 99) <= 2, `patient: ${counts["true"]} instances for 8 short calls`);
-  });
-
-  void it("up to eagerInstances (cores + 1 by default), short calls still start instances", async () => {
-    const f = await fixture();
-    const engine = f.engine({ patientScaleOut: true, eagerInstances: 3 });
+    const engine = f.engine(opts);
     try {
       const sha = await f.zip({ "index.js": SLEEPY });
-      await withHistory(engine, sha, 0, 5);
-      // The first call takes the warm instance, the next two start instances 2 and 3, the rest wait for them.
-      const results = await Promise.all(Array.from({ length: 8 }, () => engine.invoke(request({ sha }))));
-      for (const r of results) assert.equal(r.error, null);
-      const total = engine.stats().total;
-      assert.ok(total >= 3 && total <= 4, `${total} instances for 8 short calls with eagerInstances 3`);
+      for (let i = 0; i <= warm; i++) assert.equal((await engine.invoke(request({ sha, event: { ms } }))).error, null);
+      return await use(engine, sha);
     } finally {
       await engine.close();
     }
+  }
+
+  /** Instances running after eight concurrent calls of ~1 ms. */
+  async function afterEightShortCalls(engine: Engine, sha: string): Promise<number> {
+    const results = await Promise.all(Array.from({ length: 8 }, () => engine.invoke(request({ sha }))));
+    for (const r of results) assert.equal(r.error, null);
+    return engine.stats().total;
+  }
+
+  void it("short calls wait for the busy instance instead of starting one each; eager scale-out starts one each", async () => {
+    const patient = await withHistory({ patientScaleOut: true, eagerInstances: 1 }, 0, 5, afterEightShortCalls);
+    const eager = await withHistory({ patientScaleOut: false, eagerInstances: 1 }, 0, 5, afterEightShortCalls);
+    assert.equal(eager, 8, "eager: a new instance for each call that found none idle");
+    // Patient: eight calls of ~1 ms are served by the warm instance well within one start time.
+    // (A stalled machine could make a call wait out a start: a second instance, still far from eight.)
+    assert.ok(patient <= 2, `patient: ${patient} instances for 8 short calls`);
+  });
+
+  void it("up to eagerInstances (cores + 1 by default), short calls still start instances", async () => {
+    // The first call takes the warm instance, the next two start instances 2 and 3, the rest wait for them.
+    const total = await withHistory({ patientScaleOut: true, eagerInstances: 3 }, 0, 5, afterEightShortCalls);
+    assert.ok(total >= 3 && total <= 4, `${total} instances for 8 short calls with eagerInstances 3`);
   });
 
   void it("long calls start another instance at once", async () => {
-    const f = await fixture();
-    const engine = f.engine({ patientScaleOut: true, eagerInstances: 1 });
-    try {
-      const sha = await f.zip({ "index.js": SLEEPY });
-      await withHistory(engine, sha, 1500, 0);
+    await withHistory({ patientScaleOut: true, eagerInstances: 1 }, 1500, 0, async (engine, sha) => {
       const started = performance.now();
       const [a, b] = await Promise.all([engine.invoke(request({ sha, event: { ms: 1500 } })), engine.invoke(request({ sha, event: { ms: 1500 } }))]);
       assert.equal(a.error, null);
       assert.equal(b.error, null);
       assert.notEqual(a.result, b.result, "the second call ran on an instance of its own");
       assert.ok(performance.now() - started < 2900, "the calls ran side by side, not one after the other");
-    } finally {
-      await engine.close();
-    }
+    });
   });
 
   void it("a call waits for a busy instance at most as long as a start takes, then starts one", async () => {
-    const f = await fixture();
-    const engine = f.engine({ patientScaleOut: true, eagerInstances: 1 });
-    try {
-      const sha = await f.zip({ "index.js": SLEEPY });
-      await withHistory(engine, sha, 0, 5);
+    await withHistory({ patientScaleOut: true, eagerInstances: 1 }, 0, 5, async (engine, sha) => {
       // The warm instance is held for 5 s; the version's history says calls are short, so the next call waits for it…
       const long = engine.invoke(request({ sha, event: { ms: 5000 }, timeoutSec: 10 }));
       await eventually(() => engine.stats().states.busy === 1, { timeoutMs: 2_000, what: "the long call holds the instance" });
@@ -163,8 +149,6 @@ void describe("when another instance starts", () => {
       assert.equal(held.error, null);
       assert.notEqual(short.result, held.result);
       assert.ok(short.durationMs < 4000, `the short call took ${short.durationMs} ms`);
-    } finally {
-      await engine.close();
-    }
+    });
   });
 });
