@@ -27,7 +27,7 @@ let built = false;
  * measures the server users run, not a TypeScript loader's output. tsx's transform wraps every
  * function it creates in a naming helper and costs some 15 % of saturated trigger throughput.
  */
-export function buildServer(): void {
+function buildServer(): void {
   if (built) return;
   execFileSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
   built = true;
