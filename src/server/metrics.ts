@@ -10,21 +10,17 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import type { QuiverConfig } from "../config/config.js";
 import { constantTimeEqual } from "../core/constant-time.js";
 import type { ErrorCode } from "../core/errors.js";
-import type { InvocationRecord, RecordListener } from "../core/invocation-records.js";
+import type { RecordListener } from "../core/invocation-records.js";
 import type { InvocationTarget } from "../core/invoke.js";
 import type { FunctionRecord } from "../core/model.js";
 import type { MetadataStore } from "../core/ports.js";
 import type { ColdStartListener, EngineStats, InstanceCount } from "../runtime/engine.js";
+import { InvocationTallies } from "./invocation-tallies.js";
 import { FunctionLabelCap } from "./metric-labels.js";
 
 export const METRICS_PATH = "/metrics";
 
-/** The version label of an invocation that ran nothing (an async one whose function was deleted first). */
-const NOTHING_RAN = "_none";
-
 const FUNCTION_LABELS = ["account", "region", "namespace", "function", "version"] as const;
-/** Seconds: from a few ms (a warm call) to SCF's 900 s limit. */
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
 const COLD_START_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
 const API_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30];
 const STORE_BUCKETS = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1];
@@ -49,8 +45,7 @@ export class QuiverMetrics {
   readonly registry = new Registry();
   readonly #cap: FunctionLabelCap;
   readonly #detach: Array<() => void> = [];
-  readonly #invocations = new Counter({ name: "quiver_invocations_total", help: "Invocations finished (or refused), by what made them (invoke, async, http, timer) and result: success, function-error, timeout, memory, start-failure, throttled.", labelNames: [...FUNCTION_LABELS, "source", "result"], registers: [this.registry] });
-  readonly #duration = new Histogram({ name: "quiver_invocation_duration_seconds", help: "Duration of invocations that ran (throttled ones excluded).", labelNames: FUNCTION_LABELS, buckets: DURATION_BUCKETS, registers: [this.registry] });
+  readonly #tallies: InvocationTallies;
   readonly #coldStarts = new Histogram({ name: "quiver_cold_start_seconds", help: "Time an invocation waited for a new instance (process, code, load) before its handler ran.", labelNames: FUNCTION_LABELS, buckets: COLD_START_BUCKETS, registers: [this.registry] });
   readonly #publishes = new Counter({ name: "quiver_version_publishes_total", help: "Versions published.", labelNames: ["account"], registers: [this.registry] });
   readonly #apiRequests = new Counter({ name: "quiver_api_requests_total", help: "API requests answered, by dialect, action (_unknown when none the dialect serves) and core error code (OK on success).", labelNames: ["dialect", "action", "code"], registers: [this.registry] });
@@ -59,11 +54,13 @@ export class QuiverMetrics {
 
   constructor(settings: QuiverConfig["metrics"]) {
     this.#cap = new FunctionLabelCap(settings.maxFunctions, settings.maxVersionsPerFunction);
+    this.#tallies = new InvocationTallies(this.#cap);
+    this.#tallies.register(this.registry);
   }
 
   /** Starts counting invocations and cold starts, and reading the engine's gauges at each scrape. */
   attach(sources: MetricSources): void {
-    this.#detach.push(sources.records.subscribe((record) => this.#recorded(record)), sources.engine.watchColdStarts((target, ms) => this.#coldStarted(target, ms)));
+    this.#detach.push(sources.records.subscribe((record) => this.#tallies.record(record)), sources.engine.watchColdStarts((target, ms) => this.#coldStarted(target, ms)));
     gauges(this.registry, sources);
   }
 
@@ -115,13 +112,6 @@ export class QuiverMetrics {
   async text(): Promise<{ contentType: string; body: string }> {
     const merged = Registry.merge([this.registry, processRegistry()]);
     return { contentType: merged.contentType, body: await merged.metrics() };
-  }
-
-  #recorded(record: InvocationRecord): void {
-    const labels = this.#cap.labels(record.scope, record.namespace, record.functionName, record.versionName || NOTHING_RAN);
-    this.#invocations.inc({ ...labels, source: record.source, result: record.resultCode });
-    // A throttled call's time is its wait for an instance, not a run.
-    if (record.versionName !== "" && record.resultCode !== "throttled") this.#duration.observe(labels, record.durationMs / 1000);
   }
 
   #coldStarted(target: InvocationTarget, ms: number): void {
