@@ -60,14 +60,15 @@ export function platformHeaders(req: HttpForwardRequest): [string, string][] {
 
 /**
  * The request headers the server sees, as name, value, name, value…: the client's, without
- * hop-by-hop headers and without any it sent in the platform's name, then the platform's, a
- * Host when the client sent none, and the body's length.
+ * hop-by-hop headers, `Expect` (the front door met a `100-continue` already, and the engine
+ * sends the whole body at once; its HTTP client refuses to send one) and any it sent in the
+ * platform's name, then the platform's, a Host when the client sent none, and the body's length.
  */
 export function serverRequestHeaders(req: HttpForwardRequest): string[] {
   const out: string[] = [];
   for (const [name, value] of req.exchange.headers) {
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || PLATFORM_PREFIXES.some((p) => lower.startsWith(p))) continue;
+    if (HOP_BY_HOP.has(lower) || lower === "expect" || PLATFORM_PREFIXES.some((p) => lower.startsWith(p))) continue;
     out.push(name, value);
   }
   for (const [name, value] of platformHeaders(req)) out.push(name, value);

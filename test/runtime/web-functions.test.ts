@@ -149,7 +149,7 @@ void describe("web functions in the engine", () => {
     const o = await engine.forward(webRequest({ sha: node }, {
       method: "POST",
       path: "/things/1?a=1&b=two",
-      headers: [["Host", "example.test"], ["Content-Type", "application/octet-stream"], ["X-Scf-Request-Id", "forged"], ["X-Scf-Memory", "9999"], ["X-Cff-Whatever", "no"], ["X-Mine", "kept"], ["Connection", "close"]],
+      headers: [["Host", "example.test"], ["Content-Type", "application/octet-stream"], ["X-Scf-Request-Id", "forged"], ["X-Scf-Memory", "9999"], ["X-Cff-Whatever", "no"], ["X-Mine", "kept"], ["Connection", "close"], ["Expect", "100-continue"]],
       body,
     }));
     assert.equal(o.reply?.status, 201);
@@ -161,6 +161,7 @@ void describe("web functions in the engine", () => {
     assert.equal(seen.url, "/things/1?a=1&b=two");
     assert.deepEqual(Buffer.from(seen.body, "base64"), body);
     assert.equal(seen.headers["x-mine"], "kept");
+    assert.equal(seen.headers.expect, undefined, "the front door met the expectation; the body comes whole");
     assert.equal(seen.headers.host, "example.test");
     assert.equal(seen.headers["content-length"], "5");
     assert.equal(seen.headers["x-scf-request-id"], o.requestId, "the platform's request id, not the client's");
