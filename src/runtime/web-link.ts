@@ -13,8 +13,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readSync } from "node:fs";
 import { readFile, readlink } from "node:fs/promises";
-import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import { connect as tcpConnect, Socket } from "node:net";
+import { Client, type Dispatcher } from "undici";
 import type { WireError } from "./protocol.js";
 import { wireError } from "./outcome.js";
 import { headerBytes, WEB_MAX_HEADER_BYTES } from "./web.js";
@@ -131,30 +131,56 @@ export type Exchange =
   | { readonly t: "lost"; readonly message: string };
 
 /**
- * One instance's connection to its server: an agent keeping at most one socket alive (an
- * instance serves one request at a time), opened again when the server closed it.
+ * One instance's connection to its server: an undici `Client` (one kept-alive connection, one
+ * request at a time, as an instance serves), opened again when the server closed it. Requests
+ * go through undici's low-level `dispatch` with a handler that gets the raw headers and body
+ * chunks as the parser finds them, with no stream in between.
  */
 export class ServerLink {
-  readonly #agent: Agent;
+  readonly #client: Client;
   readonly #maxBodyBytes: number;
+  /** Requests written on the current connection: 0 on a new one, or with none open. */
+  #uses = 0;
 
   constructor(connect: Connect, maxBodyBytes: number) {
     this.#maxBodyBytes = maxBodyBytes;
-    this.#agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    // The agent asks for a socket with a callback when it needs a new connection.
-    (this.#agent as unknown as { createConnection: (o: unknown, cb: (err: Error | null, s?: Socket) => void) => undefined }).createConnection = (_o, cb) => {
-      connect().then((sock) => cb(null, sock), (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))));
-      return undefined;
-    };
+    // The origin is only a name: every connection comes from `connect`, and every request
+    // names its own Host (undici adds none when the request has one).
+    this.#client = new Client("http://127.0.0.1", {
+      pipelining: 1,
+      connect: (_opts, cb) => {
+        connect().then(
+          (sock) => {
+            sock.setNoDelay(true);
+            this.#uses = 0;
+            cb(null, sock);
+          },
+          (err: unknown) => cb(err instanceof Error ? err : new Error(String(err)), null),
+        );
+      },
+      // Undici counts names and values without separators, so whatever it refuses the
+      // engine's own count (with them) refuses too; it just stops reading sooner.
+      maxHeaderSize: WEB_MAX_HEADER_BYTES,
+      // The engine supervises the function's timeout (up to 900 s) itself.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      // An idle connection stays open until the server closes it, or until shortly before
+      // the time its Keep-Alive header announces (undici's own rule, which avoids the race).
+      keepAliveTimeout: MAX_TIMER_MS,
+      keepAliveMaxTimeout: MAX_TIMER_MS,
+    });
+    this.#client.on("disconnect", () => {
+      this.#uses = 0;
+    });
   }
 
   exchange(req: ServerRequest): Promise<Exchange> {
     return new Promise((resolve) => this.#send(req, 0, resolve));
   }
 
-  /** Drops the connection (the instance is gone, or an answer was cut off). */
+  /** Drops the connection for good: the instance is gone. */
   close(): void {
-    this.#agent.destroy();
+    void this.#client.destroy().catch(() => undefined);
   }
 
   #send(r: ServerRequest, attempt: number, done: (e: Exchange) => void): void {
@@ -164,42 +190,84 @@ export class ServerLink {
       settled = true;
       done(e);
     };
-    const req = httpRequest({ host: "127.0.0.1", method: r.method, path: r.path, headers: r.headers as string[], agent: this.#agent, setHost: false });
-    req.once("error", (err: NodeJS.ErrnoException) => {
-      if (settled) return;
-      // A kept-alive connection the server closed meanwhile: the request never reached it
-      // (Node's documented race), so it is sent once more, on a new connection.
-      if (req.reusedSocket && err.code === "ECONNRESET" && attempt === 0) {
-        settled = true;
-        this.#send(r, 1, done);
-      } else if (err.code === "HPE_HEADER_OVERFLOW") finish(tooLarge(`the response headers exceed ${WEB_MAX_HEADER_BYTES} bytes`));
-      else finish({ t: "lost", message: err.message });
-    });
-    req.once("response", (res) => this.#read(res, finish));
-    req.end(r.body);
-  }
-
-  #read(res: IncomingMessage, finish: (e: Exchange) => void): void {
-    if (headerBytes(res.rawHeaders) > WEB_MAX_HEADER_BYTES) {
-      res.destroy();
-      finish(tooLarge(`the response headers exceed ${WEB_MAX_HEADER_BYTES} bytes`));
-      return;
-    }
+    const maxBodyBytes = this.#maxBodyBytes;
+    // A connection that has served a request is open now (the request may meet it closed).
+    const pooled = this.#uses > 0;
+    let written = false;
+    let reused = false;
+    let answered = false;
+    let status = 0;
+    let rawHeaders: string[] = [];
     const parts: Buffer[] = [];
     let size = 0;
-    res.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > this.#maxBodyBytes) {
-        res.destroy();
-        finish(tooLarge(`the response body exceeds the ${this.#maxBodyBytes}-byte limit`));
-      } else parts.push(chunk);
-    });
-    res.once("end", () => finish({ t: "reply", status: res.statusCode ?? 502, rawHeaders: res.rawHeaders, body: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts) }));
-    res.once("error", (err) => finish({ t: "lost", message: err.message }));
-    res.once("close", () => {
-      if (!res.complete) finish({ t: "lost", message: "the connection closed before the answer was complete" });
-    });
+    const handler: Dispatcher.DispatchHandler = {
+      onConnect: () => {
+        written = true;
+        reused = this.#uses++ > 0;
+      },
+      onHeaders: (statusCode, headers) => {
+        // An informational answer (103 Early Hints, say): the final one follows.
+        if (statusCode < 200) return true;
+        answered = true;
+        status = statusCode;
+        rawHeaders = latin1(headers);
+        // Thrown errors abort the request and drop the connection (undici's way).
+        if (headerBytes(rawHeaders) > WEB_MAX_HEADER_BYTES) throw new AnswerTooLarge(`the response headers exceed ${WEB_MAX_HEADER_BYTES} bytes`);
+        return true;
+      },
+      onData: (chunk) => {
+        size += chunk.length;
+        if (size > maxBodyBytes) throw new AnswerTooLarge(`the response body exceeds the ${maxBodyBytes}-byte limit`);
+        parts.push(chunk);
+        return true;
+      },
+      onComplete: () => finish({ t: "reply", status, rawHeaders, body: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts) }),
+      onUpgrade: (_status, _headers, socket) => {
+        socket.destroy();
+        finish({ t: "lost", message: "the server switched protocols" });
+      },
+      onError: (err: Error & { code?: string }) => {
+        if (settled) return;
+        if (err instanceof AnswerTooLarge) return finish(tooLarge(err.message));
+        if (err.code === "UND_ERR_HEADERS_OVERFLOW") return finish(tooLarge(`the response headers exceed ${WEB_MAX_HEADER_BYTES} bytes`));
+        // A kept-alive connection the server closed meanwhile: the request never reached it
+        // (the race of any HTTP client), so it is sent once more, on a new connection.
+        if (attempt === 0 && !answered && closedBeforeAnswer(err) && (written ? reused : pooled)) {
+          settled = true;
+          this.#send(r, 1, done);
+          return;
+        }
+        // What undici refuses to send (a header or path it finds invalid) never left.
+        if (err.code === "UND_ERR_INVALID_ARG" || err.code === "UND_ERR_NOT_SUPPORTED") return finish({ t: "error", error: wireError("user-error", `the request cannot be sent to the function's server: ${err.message}`) });
+        finish({ t: "lost", message: answered ? "the connection closed before the answer was complete" : err.message });
+      },
+    };
+    // Undici sends the headers in their order and case, except Host (first) and
+    // Content-Length (last), whose names it writes in lower case; it adds `connection:
+    // keep-alive`, and no Content-Length or Transfer-Encoding of its own for a Buffer body.
+    this.#client.dispatch({ path: r.path, method: r.method as Dispatcher.HttpMethod, headers: r.headers as string[], body: r.body.length > 0 ? r.body : null }, handler);
   }
+}
+
+/** An answer over the limits, thrown from the handler to abort the request. */
+class AnswerTooLarge extends Error {}
+
+/** The longest a Node timer can wait (about 24.8 days): no time limit, in effect. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The connection closed (a FIN or a reset) before any answer came. */
+function closedBeforeAnswer(err: Error & { code?: string }): boolean {
+  return err.code === "ECONNRESET" || (err.code === "UND_ERR_SOCKET" && err.message === "other side closed");
+}
+
+/** Header names and values as Node's HTTP parser gives them: one character per byte. */
+function latin1(raw: readonly (Buffer | string)[]): string[] {
+  const out = new Array<string>(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const v = raw[i] as Buffer | string;
+    out[i] = typeof v === "string" ? v : v.toString("latin1");
+  }
+  return out;
 }
 
 function tooLarge(message: string): Exchange {
