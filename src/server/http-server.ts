@@ -1,8 +1,7 @@
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { QuiverConfig } from "../config/config.js";
-import { QuiverError } from "../core/errors.js";
-import { BodyBudget } from "./body-budget.js";
-import { IdleCollector } from "./idle-gc.js";
+import type { QuiverError } from "../core/errors.js";
+import { RequestAdmission } from "./admission.js";
 import { ConnectionRequests, answerConnect, answerExpectation, clientErrorHandler } from "./client-errors.js";
 import { answerOutsideDialects, answerUnroutable } from "./envelopes.js";
 import { ROOT_DIALECT } from "./dialects.js";
@@ -41,22 +40,17 @@ export function createHttpServer(config: QuiverConfig, outsideScopes: (error: Qu
     return503OnClosing: false,
   });
   app.server.maxConnections = http.maxConnections;
+  const admission = new RequestAdmission(http.bodyBudgetBytes, limits.maxBodyBytes);
   app.server.on("request", requests.track);
   app.server.on("connect", answerConnect);
   app.server.on("checkExpectation", answerExpectation);
-  const bodies = new BodyBudget(http.bodyBudgetBytes);
-  const collector = new IdleCollector();
   app.addHook("onClose", (_instance, done) => {
-    collector.stop();
+    admission.stop();
     done();
   });
   app.addHook("onRequest", (request, _reply, done) => {
-    const missingHost = request.raw.httpVersion === "1.1" && request.headers.host === undefined;
-    if (missingHost) return done(new QuiverError("MalformedRequest", "An HTTP/1.1 request must carry a Host header."));
-    collector.noteBody(Number(request.headers["content-length"] ?? 0) || 0);
-    if (!bodies.admit(request.raw, limits.maxBodyBytes)) {
-      return done(new QuiverError("RateLimited", `Too many large request bodies are being received at once (at most ${Math.round(bodies.capacity / 2 ** 20)} MB in all); send this one again shortly.`));
-    }
+    const refusal = admission.admit(request.raw);
+    if (refusal) return done(refusal);
     done();
   });
   // Vendor SDKs sign the exact bytes they send: keep every body raw and let dialects parse it.
