@@ -1,6 +1,8 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { QuiverConfig } from "../config/config.js";
 import type { QuiverError } from "../core/errors.js";
+import { RAW_ROUTES, RawRoutes } from "../dialects/shared/raw-routes.js";
 import { RequestAdmission } from "./admission.js";
 import { ConnectionRequests, answerConnect, answerExpectation, clientErrorHandler } from "./client-errors.js";
 import { answerOutsideDialects, answerUnroutable } from "./envelopes.js";
@@ -13,6 +15,9 @@ import type { WireAnswer } from "../dialects/shared/wire-answer.js";
  * body sizes. Every refusal, from Node's parser up to Fastify's router, is answered in the
  * envelope of the vendor whose API the request was for: by the dialect's own scope once it is
  * routed, by `errorAnswerFor` before that.
+ *
+ * Each request is first offered to the server's raw routes (the trigger URLs, served by a plain
+ * Node handler: dialects/shared/raw-routes.ts); what they decline goes to Fastify.
  */
 export function createHttpServer(config: QuiverConfig, outsideScopes: (error: QuiverError, requestId: string) => WireAnswer = ROOT_DIALECT.errorAnswer): FastifyInstance {
   const { http, limits } = config;
@@ -41,9 +46,19 @@ export function createHttpServer(config: QuiverConfig, outsideScopes: (error: Qu
   });
   app.server.maxConnections = http.maxConnections;
   const admission = new RequestAdmission(http.bodyBudgetBytes, limits.maxBodyBytes);
+  let closing = false;
+  const raw = new RawRoutes({ admit: (req) => admission.admit(req), closing: () => closing, log: app.log });
+  app.decorate(RAW_ROUTES, raw);
+  offerFirst(app, raw);
+  // Registered after the handler, as Fastify's own was: the request is tracked after the handler saw it.
   app.server.on("request", requests.track);
   app.server.on("connect", answerConnect);
   app.server.on("checkExpectation", answerExpectation);
+  // When Fastify starts closing (its own answers then say `Connection: close`).
+  app.addHook("preClose", (done) => {
+    closing = true;
+    done();
+  });
   app.addHook("onClose", (_instance, done) => {
     admission.stop();
     done();
@@ -60,4 +75,22 @@ export function createHttpServer(config: QuiverConfig, outsideScopes: (error: Qu
   // (`/healthz`, and on the trigger listener every path outside the trigger URLs).
   app.setErrorHandler(async (error, request, reply) => answerOutsideDialects(request, reply, error, limits.maxBodyBytes, outsideScopes));
   return app;
+}
+
+/**
+ * Puts `raw` in front of Fastify on the server Fastify made (with Quiver's timeouts and limits):
+ * its request listener is replaced by one that offers each request to `raw` first. A server
+ * Fastify makes later for another address of the same host name (`--host localhost`) keeps
+ * Fastify's listener and serves every request through Fastify. (Fastify's `serverFactory` would
+ * put the handler on every server, but with it Fastify binds only the first address.)
+ */
+function offerFirst(app: FastifyInstance, raw: RawRoutes): void {
+  const listeners = app.server.listeners("request");
+  const [fastifyHandler] = listeners;
+  if (listeners.length !== 1 || typeof fastifyHandler !== "function") throw new Error(`expected Fastify's one request listener, found ${listeners.length}`);
+  const handler = fastifyHandler as (req: IncomingMessage, res: ServerResponse) => void;
+  app.server.removeListener("request", handler);
+  app.server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    if (!raw.take(req, res)) handler(req, res);
+  });
 }

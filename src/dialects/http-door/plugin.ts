@@ -4,14 +4,21 @@ import type { Dialect, DialectDeps } from "../shared/dialect.js";
 import { answerFailuresIn } from "../shared/pipeline.js";
 import { refusalOf, type HttpAnswer } from "../shared/trigger-http.js";
 import type { WireAnswer } from "../shared/wire-answer.js";
+import { RAW_ROUTES, type RawRoutes } from "../shared/raw-routes.js";
 import { TriggerDoor, type DoorRequest } from "./door.js";
+import { answerHeaders, rawDoor } from "./raw.js";
 import { APIG_VENDOR, SCF_VENDOR, type Vendor } from "./vendors.js";
 
 /**
- * The front door as Fastify serves it: one scope per URL prefix (`/scf`, `/apig`), each
- * answering what fails before the door runs (a body over the limit, an unknown path under the
- * prefix) in its vendor's gateway shape. Both are `Dialect`s with no actions, so the server
- * registers them with the APIs, and a second listener (`--http-trigger-port`) with nothing else.
+ * The front door on a server: one scope per URL prefix (`/scf`, `/apig`), each answering what
+ * fails before the door runs (a body over the limit, an unknown path under the prefix) in its
+ * vendor's gateway shape. Both are `Dialect`s with no actions, so the server registers them with
+ * the APIs, and a second listener (`--http-trigger-port`) with nothing else.
+ *
+ * Requests under `/scf/` and `/apig/` are served by a plain Node handler before Fastify routes
+ * them (raw.ts: Fastify's per-request work is a measurable share of the main thread's CPU for a
+ * trigger request); the Fastify route here serves what that handler leaves to Fastify (a
+ * percent-encoded path, a method it does not take, the bare prefix), with the same answers.
  */
 
 /**
@@ -22,7 +29,7 @@ export const TRIGGER_MAX_BODY_BYTES = 6 * 1024 * 1024;
 
 type Serve = (door: TriggerDoor, request: DoorRequest) => Promise<HttpAnswer>;
 
-function doorPlugin(serve: Serve, errorAnswer: (error: QuiverError, requestId: string) => WireAnswer) {
+function doorPlugin(prefix: string, serve: Serve, errorAnswer: (error: QuiverError, requestId: string) => WireAnswer) {
   return async (app: FastifyInstance, deps: DialectDeps): Promise<void> => {
     const door = new TriggerDoor({
       service: deps.service,
@@ -30,6 +37,8 @@ function doorPlugin(serve: Serve, errorAnswer: (error: QuiverError, requestId: s
       accounts: deps.accounts,
       onInternalError: (error, requestId) => app.log.error({ err: error, requestId }, "HTTP trigger request failed"),
     });
+    const raw = app.getDecorator<RawRoutes>(RAW_ROUTES);
+    raw.add(`${prefix}/`, rawDoor((request) => serve(door, request), errorAnswer, TRIGGER_MAX_BODY_BYTES, raw.server));
     answerFailuresIn(app, errorAnswer, TRIGGER_MAX_BODY_BYTES);
     app.all("/*", { bodyLimit: TRIGGER_MAX_BODY_BYTES }, async (request: FastifyRequest, reply: FastifyReply) => {
       await sendHttpAnswer(reply, await serve(door, doorRequestOf(request)));
@@ -55,13 +64,7 @@ const EMPTY = Buffer.alloc(0);
 
 /** Sends an answer whose header names may repeat: each repeated name goes out as several lines. */
 async function sendHttpAnswer(reply: FastifyReply, answer: HttpAnswer): Promise<void> {
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of answer.headers) {
-    const key = name.toLowerCase();
-    const seen = headers[key];
-    headers[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
-  }
-  await reply.code(answer.status).headers(headers).send(answer.body);
+  await reply.code(answer.status).headers(answerHeaders(answer)).send(answer.body);
 }
 
 /** A refusal made before the door ran (Fastify's body limit, an unknown path), in a vendor's shape. */
@@ -83,7 +86,7 @@ export const SCF_TRIGGER_DOOR: Dialect = {
   name: "scf-triggers",
   prefixes: ["/scf"],
   plugin: async (app, deps) => {
-    await app.register(async (scope) => doorPlugin((door, request) => door.serveScf(request), scfDoorError)(scope, deps), { prefix: "/scf" });
+    await app.register(async (scope) => doorPlugin("/scf", (door, request) => door.serveScf(request), scfDoorError)(scope, deps), { prefix: "/scf" });
   },
   errorAnswer: scfDoorError,
   actionNames: new Set(),
@@ -94,7 +97,7 @@ export const APIG_TRIGGER_DOOR: Dialect = {
   name: "apig-triggers",
   prefixes: ["/apig"],
   plugin: async (app, deps) => {
-    await app.register(async (scope) => doorPlugin((door, request) => door.serveApig(request), apigDoorError)(scope, deps), { prefix: "/apig" });
+    await app.register(async (scope) => doorPlugin("/apig", (door, request) => door.serveApig(request), apigDoorError)(scope, deps), { prefix: "/apig" });
   },
   errorAnswer: apigDoorError,
   actionNames: new Set(),

@@ -11,16 +11,22 @@ export function toQuiverError(error: unknown, bodyLimit?: number): QuiverError {
   const fastifyError = error as Partial<FastifyError>;
   switch (fastifyError.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return new QuiverError("RequestTooLarge", `The request body is larger than Quiver accepts${bodyLimit === undefined ? "" : ` (at most ${bodyLimit} bytes)`}.`);
+      return bodyTooLarge(bodyLimit);
     case "FST_ERR_BAD_URL":
       return new QuiverError("InvalidParameter", `The request path is not validly percent-encoded (${fastifyError.message ?? ""}).`, { parameter: "path" });
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return new QuiverError("MalformedRequest", "The Content-Type header is not a valid media type.");
+      return invalidMediaType();
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
-      return new QuiverError("MalformedRequest", "The request body's length does not match its Content-Length header.");
+      return bodyLengthMismatch();
   }
   if (typeof fastifyError.statusCode === "number" && fastifyError.statusCode < 500) {
     return new QuiverError("MalformedRequest", fastifyError.message ?? "The request is malformed.");
   }
   return new QuiverError("Internal", "Internal error", { cause: error });
 }
+
+/** The same refusals for a request read without Fastify (dialects/http-door/raw.ts). */
+export const bodyTooLarge = (bodyLimit?: number): QuiverError =>
+  new QuiverError("RequestTooLarge", `The request body is larger than Quiver accepts${bodyLimit === undefined ? "" : ` (at most ${bodyLimit} bytes)`}.`);
+export const invalidMediaType = (): QuiverError => new QuiverError("MalformedRequest", "The Content-Type header is not a valid media type.");
+export const bodyLengthMismatch = (): QuiverError => new QuiverError("MalformedRequest", "The request body's length does not match its Content-Length header.");
