@@ -21,6 +21,7 @@ interface Counts {
   readonly t: string;
   readonly stdout?: number;
   readonly stderr?: number;
+  readonly log?: string;
 }
 
 /** Output of every kind a function writes through the bootstrap: multi-byte text, bytes, other encodings. */
@@ -43,10 +44,19 @@ def main_handler(event, context):
     print("héllo €")
     sys.stderr.write("ünïcode\\n")
     sys.stdout.write("🙂" * 3 + "\\n")
+    # What code written for the interpreter's own stdout does: bytes through .buffer, writelines,
+    # the encoding; bytes to the text stream are refused as Python refuses them.
+    sys.stdout.buffer.write("bÿtes\\n".encode())
+    sys.stdout.writelines(["one\\n", "two\\n"])
+    try:
+        sys.stdout.write(b"raw")
+    except TypeError:
+        print("refused bytes, encoding " + sys.stdout.encoding)
     return None
 `;
 
-async function countsMatchPipes(command: string, bootstrap: string, file: string, code: string): Promise<void> {
+/** Runs two calls and checks their counts; returns the last answer. */
+async function countsMatchPipes(command: string, bootstrap: string, file: string, code: string): Promise<Counts> {
   const root = await mkdtemp(join(tmpdir(), "quiver-counts-"));
   const child = spawn(command, [bootstrap], { stdio: ["ignore", "pipe", "pipe", "pipe"], cwd: root });
   try {
@@ -63,12 +73,15 @@ async function countsMatchPipes(command: string, bootstrap: string, file: string
     send({ t: "load", root, handler: "index.main_handler", convention: "scf", env: { PATH: process.env["PATH"] ?? "" }, ctx: {}, timeoutMs: 3000, logTailBytes: 4096, maxResultBytes: 1024, errorTextChars: ERROR_TEXT_CHARS });
     const loaded = await answer("loaded", 1);
     await eventually(() => read.stdout === loaded.stdout && read.stderr === loaded.stderr, { what: `the load's counts ${JSON.stringify(loaded)} to be what was read (${JSON.stringify(read)})` });
+    let last: Counts = loaded;
     for (const n of [1, 2]) {
       send({ t: "inv", id: `call-${n}`, ev: "{}" });
       const res = await answer("res", n);
-      assert.ok((res.stdout ?? 0) > (loaded.stdout ?? 0) && (res.stderr ?? 0) > (loaded.stderr ?? 0), "each call adds what it wrote");
+      assert.ok((res.stdout ?? 0) > (last.stdout ?? 0) && (res.stderr ?? 0) > (last.stderr ?? 0), "each call adds what it wrote");
       await eventually(() => read.stdout === res.stdout && read.stderr === res.stderr, { what: `call ${n}'s counts ${JSON.stringify(res)} to be what was read (${JSON.stringify(read)})` });
+      last = res;
     }
+    return last;
   } finally {
     child.kill("SIGKILL");
     await rm(root, { recursive: true, force: true });
@@ -80,6 +93,7 @@ void describe("the bootstraps' output counts", () => {
   void it("Python: each answer counts every byte written to stdout and stderr so far", async () => {
     const python = await resolvePython();
     assert.ok(python !== null, "no python3 on this host");
-    await countsMatchPipes(python, PYTHON_BOOTSTRAP, "index.py", PYTHON_FN);
+    const res = await countsMatchPipes(python, PYTHON_BOOTSTRAP, "index.py", PYTHON_FN);
+    assert.match(res.log ?? "", /🙂🙂🙂\nbÿtes\none\ntwo\nrefused bytes, encoding utf-8\n/, "the call's log has what went through .buffer and writelines, in order");
   });
 });
