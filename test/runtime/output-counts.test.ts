@@ -32,6 +32,10 @@ exports.main_handler = async () => {
   process.stdout.write("68690a", "hex");
   process.stderr.write(new Uint8Array([0x65, 0x0a]));
   console.error("ünïcode");
+  // A string written without an encoding is in the stream's default one.
+  process.stdout.setDefaultEncoding("hex");
+  process.stdout.write("6f6b0a");
+  process.stdout.setDefaultEncoding("utf8");
   return null;
 };
 `;
@@ -89,7 +93,10 @@ async function countsMatchPipes(command: string, bootstrap: string, file: string
 }
 
 void describe("the bootstraps' output counts", () => {
-  void it("Node: each answer counts every byte written to stdout and stderr so far", () => countsMatchPipes(process.execPath, NODE_BOOTSTRAP, "index.js", NODE_FN));
+  void it("Node: each answer counts every byte written to stdout and stderr so far", async () => {
+    const res = await countsMatchPipes(process.execPath, NODE_BOOTSTRAP, "index.js", NODE_FN);
+    assert.match(res.log ?? "", /ünïcode\nok\n$/, "a string in the stream's default encoding is logged as the bytes it stands for");
+  });
   void it("Python: each answer counts every byte written to stdout and stderr so far", async () => {
     const python = await resolvePython();
     assert.ok(python !== null, "no python3 on this host");

@@ -55,7 +55,8 @@ function hook(stream, name) {
   stream.write = function (chunk, encoding, cb) {
     const ok = write(chunk, encoding, cb);
     if (typeof chunk === "string") {
-      const enc = typeof encoding === "string" ? encoding : "utf8";
+      // Without an encoding, Node writes a string in the stream's default (`setDefaultEncoding`).
+      const enc = typeof encoding === "string" ? encoding : (stream._writableState?.defaultEncoding ?? "utf8");
       if (current !== null) capture(enc === "utf8" || enc === "utf-8" || !Buffer.isEncoding(enc) ? chunk : Buffer.from(chunk, enc).toString());
       written[name] += Buffer.byteLength(chunk, enc);
     } else {
