@@ -62,7 +62,10 @@ export async function warmLatency(client: ScfBenchClient, echo: EchoServer, plan
 /** From UpdateAlias answered to the first response produced by the version it now names. */
 export async function aliasSwitch(client: ScfBenchClient, plan: Plan, results: Results): Promise<void> {
   const probe = invokeRequest(client, "echo-node", "live", JSON.stringify({ v: 1 }));
+  // Both versions warm before the first flip (the alias names version 1): the target is the
+  // repoint, not a cold start of a version whose instance went idle while the bench waited.
   await invokeChecked(client, invokeRequest(client, "echo-node", "2"));
+  await invokeChecked(client, probe);
   const times: number[] = [];
   let stale = 0;
   for (let i = 0; i < plan.aliasFlips; i += 1) {
