@@ -133,6 +133,11 @@ function header(o: HttpForwardOutcome, name: string): string | undefined {
   return o.reply?.headers.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
 }
 
+/** NODE_SERVER as an SCF web function's package. */
+function nodeServerPackage(): Promise<Buffer> {
+  return buildZip({ "scf_bootstrap": { content: "#!/bin/bash\nexec /var/lang/node18/bin/node server.js\n", mode: EXEC }, "server.js": { content: NODE_SERVER } });
+}
+
 void describe("web functions in the engine", () => {
   let f: Fixture;
   let engine: Engine;
@@ -140,7 +145,7 @@ void describe("web functions in the engine", () => {
   before(async () => {
     f = await fixture();
     engine = f.engine({ maxResultBytes: 1024 * 1024, prewarm: { nodejs: 1, python: 0 } });
-    node = await f.store(await buildZip({ "scf_bootstrap": { content: "#!/bin/bash\nexec /var/lang/node18/bin/node server.js\n", mode: EXEC }, "server.js": { content: NODE_SERVER } }));
+    node = await f.store(await nodeServerPackage());
   });
   after(() => engine.close());
 
@@ -288,12 +293,22 @@ void describe("web functions in the engine", () => {
   });
 
   void it("an instance whose server exits while idle (its connection still pooled) is replaced for the next request", async () => {
-    const spec = { sha: node, key: `${node}/exits` };
-    const first = await engine.forward(webRequest(spec, { path: "/exit-after" }));
-    assert.equal(first.error, null);
-    await eventually(() => (engine.stats().perKey[spec.key]?.instances ?? 0) === 0, { what: "the instance whose server exited is gone" });
-    const next = json(await engine.forward(webRequest(spec)));
-    assert.notEqual(next.startedAs, first.reply?.body.toString());
+    // The server exits 50 ms after answering. An engine that freezes idle instances after its
+    // default 100 ms would, on a loaded machine, freeze the server before it gets to exit (and
+    // a frozen server exits only when thawed): this engine keeps idle instances running.
+    const g = await fixture();
+    const unfrozen = g.engine({ freezeAfterMs: 600_000 });
+    try {
+      const sha = await g.store(await nodeServerPackage());
+      const spec = { sha, key: `${sha}/exits` };
+      const first = await unfrozen.forward(webRequest(spec, { path: "/exit-after" }));
+      assert.equal(first.error, null);
+      await eventually(() => (unfrozen.stats().perKey[spec.key]?.instances ?? 0) === 0, { what: "the instance whose server exited is gone" });
+      const next = json(await unfrozen.forward(webRequest(spec)));
+      assert.notEqual(next.startedAs, first.reply?.body.toString());
+    } finally {
+      await unfrozen.close();
+    }
   });
 
   void it("each request's log is what the server printed while serving it", async () => {
