@@ -21,54 +21,15 @@ def send(obj):
     ctl.sendall((json.dumps(obj) + "\n").encode())
 
 
-class Tee:
-    """sys.stdout / sys.stderr: a text stream that writes through to the real fd (kept by the
-    engine for crash paths) and buffers the tail.
+class WriteOnlyStream:
+    """What the interpreter's own stdout/stderr (text stream and `.buffer` alike) answer besides
+    `write`: a write-only, unbuffered, non-tty stream on `self.fd`."""
 
-    It counts the bytes it writes: each result reports the totals, so that the engine can tell
-    which call a byte belongs to when it reads it only after that call's result. Like the
-    interpreter's own streams it takes only str (bytes go to `.buffer`), names its encoding,
-    and has `writelines`, so code written for a real stdout runs unchanged."""
-
-    encoding = "utf-8"
-    errors = "replace"
-
-    def __init__(self, fd, name):
-        self.fd = fd
-        self.name = name
-        self.written = 0
-        self.buffer = TeeBuffer(self)
-
-    def write(self, s):
-        if not isinstance(s, str):
-            raise TypeError("write() argument must be str, not " + type(s).__name__)
-        self.keep(s)
-        self.out(s.encode("utf-8", "replace"))
-        return len(s)
+    fd = -1
 
     def writelines(self, lines):
         for line in lines:
             self.write(line)
-
-    def keep(self, s):
-        log = state["log"]
-        if log is None:
-            return
-        log.append(s)
-        # Bounded as in the Node bootstrap: past twice the limit, keep only the last `limit`
-        # characters, so a function that prints without end cannot grow this process.
-        state["logChars"] += len(s)
-        limit = state["load"]["logTailBytes"] if state["load"] else 4096
-        if state["logChars"] > 2 * limit + 1024:
-            kept = "".join(log)[-limit:]
-            log[:] = [kept]
-            state["logChars"] = len(kept)
-
-    def out(self, data):
-        while data:
-            n = os.write(self.fd, data)
-            self.written += n
-            data = data[n:]
 
     def flush(self):
         pass
@@ -93,11 +54,58 @@ class Tee:
         return False
 
 
-class TeeBuffer:
+class Tee(WriteOnlyStream):
+    """sys.stdout / sys.stderr: a text stream that writes through to the real fd (kept by the
+    engine for crash paths) and buffers the tail.
+
+    It counts the bytes it writes: each result reports the totals, so that the engine can tell
+    which call a byte belongs to when it reads it only after that call's result. Like the
+    interpreter's own streams it takes only str (bytes go to `.buffer`), names its encoding,
+    and has `writelines`, so code written for a real stdout runs unchanged."""
+
+    encoding = "utf-8"
+    errors = "replace"
+
+    def __init__(self, fd, name):
+        self.fd = fd
+        self.name = name
+        self.written = 0
+        self.buffer = TeeBuffer(self)
+
+    def write(self, s):
+        if not isinstance(s, str):
+            raise TypeError("write() argument must be str, not " + type(s).__name__)
+        self.keep(s)
+        self.out(s.encode("utf-8", "replace"))
+        return len(s)
+
+    def keep(self, s):
+        log = state["log"]
+        if log is None:
+            return
+        log.append(s)
+        # Bounded as in the Node bootstrap: past twice the limit, keep only the last `limit`
+        # characters, so a function that prints without end cannot grow this process.
+        state["logChars"] += len(s)
+        limit = state["load"]["logTailBytes"] if state["load"] else 4096
+        if state["logChars"] > 2 * limit + 1024:
+            kept = "".join(log)[-limit:]
+            log[:] = [kept]
+            state["logChars"] = len(kept)
+
+    def out(self, data):
+        while data:
+            n = os.write(self.fd, data)
+            self.written += n
+            data = data[n:]
+
+
+class TeeBuffer(WriteOnlyStream):
     """`sys.stdout.buffer`: bytes written through as they are, kept in the log as UTF-8 text."""
 
     def __init__(self, tee):
         self.tee = tee
+        self.fd = tee.fd
 
     def write(self, b):
         if isinstance(b, str):
@@ -106,32 +114,6 @@ class TeeBuffer:
         self.tee.keep(data.decode("utf-8", "replace"))
         self.tee.out(data)
         return len(data)
-
-    def writelines(self, lines):
-        for line in lines:
-            self.write(line)
-
-    def flush(self):
-        pass
-
-    def isatty(self):
-        return False
-
-    def fileno(self):
-        return self.tee.fd
-
-    def writable(self):
-        return True
-
-    def readable(self):
-        return False
-
-    def seekable(self):
-        return False
-
-    @property
-    def closed(self):
-        return False
 
 
 # Kept here too: the counts are the bootstrap's, whatever the function does to sys.stdout.
